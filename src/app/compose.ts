@@ -1,0 +1,155 @@
+/**
+ * The composition root of `serve`: turns the Config into the tree's behaviours and the ports
+ * between them. Actors reach each other only through the registry (by name).
+ */
+import type { Config } from "../config/config.ts";
+import { createLogger } from "../log.ts";
+import type { MutableRegistry } from "../../supervisors/mod.ts";
+import { storeClient } from "../store/client.ts";
+import { storeBehavior } from "../store/actor.ts";
+import { openStore } from "../store/open.ts";
+import type { LinkStatus } from "../status/types.ts";
+import { initialLinkStatus } from "../status/types.ts";
+import type { ConnectionMsg } from "../whatsapp/protocol.ts";
+import { connectionBehavior } from "../whatsapp/connection_actor.ts";
+import { syncBehavior } from "../whatsapp/sync_actor.ts";
+import { mediaBehavior, type MediaMsg } from "../media/actor.ts";
+import { createMcpServer } from "../mcp/server.ts";
+import type { ToolDeps } from "../mcp/deps.ts";
+import { createRateLimiter } from "../mcp/policy/rate_limit.ts";
+import { createMcpHttpHandler } from "../mcp/http_handler.ts";
+import { isSendTool } from "../mcp/tools/index.ts";
+import { createHttpApp } from "../http/app.ts";
+import type { AuthConfig } from "../http/auth/types.ts";
+import { nodeFs } from "../runtime/fs.ts";
+import { folderDownloads } from "./downloads.ts";
+import { httpBehavior } from "./http_actor.ts";
+import { mcpStdioBehavior } from "./mcp_stdio_actor.ts";
+import { instanceBehavior } from "./instance_actor.ts";
+import { frontBackendBehavior } from "./proxy/backend_local.ts";
+import type { ProxyFront } from "./proxy/front.ts";
+import type { TreeParts } from "./tree.ts";
+import { crashable } from "./fault_injection.ts";
+
+/** The program's version, reported in MCP initialize and --version. */
+export const VERSION = "0.1.0";
+
+/** The HTTP auth settings from the Config. */
+export function authConfigOf(cfg: Config): AuthConfig {
+  return {
+    token: cfg.auth.token,
+    oauth: cfg.auth.oauth
+      ? { ...cfg.auth.oauth, resourceUrl: cfg.http.publicUrl ? `${cfg.http.publicUrl.replace(/\/$/, "")}/mcp` : null }
+      : null,
+  };
+}
+
+/**
+ * Builds every behaviour of the tree for `cfg`. `front`: this process started as a proxy and took
+ * over; its stdio session lives in the front, which the `mcp` child then serves.
+ */
+export function composeApp(
+  cfg: Config,
+  registry: MutableRegistry,
+  opts: { faultInjection?: boolean; front?: ProxyFront | null } = {},
+): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
+  const log = createLogger("app");
+  const repo = storeClient(registry);
+  let boundPort = cfg.http.port;
+  const shownHost = cfg.http.host.includes(":") ? `[${cfg.http.host}]` : cfg.http.host;
+  const baseUrl = () => `http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${boundPort}`;
+
+  let lastStatus: LinkStatus | null = null;
+  const linkStatus = async (): Promise<LinkStatus> => {
+    try {
+      lastStatus = await registry.ask<LinkStatus>("connection", { type: "status" } satisfies ConnectionMsg, { timeoutMs: 5_000 });
+      return lastStatus;
+    } catch (err) {
+      // The connection actor is restarting: keep what we knew (the account) and say so.
+      const base = lastStatus ?? initialLinkStatus(Date.now());
+      return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
+    }
+  };
+  const askWhatsApp = (msg: ConnectionMsg) => {
+    const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
+    return registry.ask("connection", msg, { timeoutMs: slow ? 180_000 : 60_000 });
+  };
+
+  const rateLimiter = createRateLimiter(
+    { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
+    { now: () => Date.now() },
+  );
+  const toolDeps: ToolDeps = {
+    repository: repo,
+    whatsapp: { ask: askWhatsApp, status: linkStatus },
+    media: {
+      prepareFile: (path) => registry.ask("ffmpeg", { type: "read_file", path } satisfies MediaMsg, { timeoutMs: 60_000 }),
+      voiceNote: (bytes, fileName) =>
+        registry.ask("ffmpeg", { type: "voice_note", bytes, fileName } satisfies MediaMsg, { timeoutMs: 180_000 }),
+    },
+    downloads: folderDownloads(cfg.downloadDir, nodeFs),
+    config: {
+      readOnly: cfg.readOnly,
+      sendPolicy: cfg.sendPolicy,
+      statusUrl: cfg.http.enabled ? baseUrl() : null,
+      sendScope: cfg.auth.oauth?.sendScope ?? null,
+    },
+    clock: { now: () => Date.now() },
+    rateLimiter,
+    serverInfo: { name: "whatsapp-mcp", version: VERSION },
+  };
+  // statusUrl must follow the real port once bound (port 0 in tests).
+  Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (cfg.http.enabled ? baseUrl() : null), enumerable: true });
+  const makeMcpServer = () => createMcpServer(toolDeps);
+  const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
+  const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
+
+  return {
+    store: () =>
+      storeBehavior(() => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir })),
+    connection: () =>
+      (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
+        authRepo: repo,
+        repo,
+        get baseUrl() {
+          return baseUrl();
+        },
+        logLevel: cfg.logLevel === "debug" ? "debug" : "warn",
+        pairingPhone: cfg.whatsapp.pairingPhone,
+        waWebSocketUrl: cfg.whatsapp.wsUrl,
+        defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
+      })),
+    sync: () => syncBehavior({ repo }),
+    ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
+    http: cfg.http.enabled
+      ? () =>
+        httpBehavior({
+          host: cfg.http.host,
+          port: cfg.http.port,
+          log,
+          onBound: (p) => (boundPort = p),
+          makeApp: () =>
+            createHttpApp({
+              linkStatus,
+              storeStats: () => repo.stats(),
+              sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
+              requestPairingCode: (phone) =>
+                registry.ask<{ code: string }>("connection", { type: "requestPairingCode", phone } satisfies ConnectionMsg, { timeoutMs: 60_000 }),
+              mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
+              isSendTool,
+              auth: authConfigOf(cfg),
+              host: cfg.http.host,
+              port: () => boundPort,
+              publicUrl: cfg.http.publicUrl,
+            }),
+        })
+      : null,
+    instance: () => instanceBehavior({ dataDir: cfg.dataDir, makeServer: makeMcpServer, fs: nodeFs, log, version: VERSION }),
+    mcpStdio: cfg.transport !== "stdio"
+      ? null
+      : opts.front
+      ? () => frontBackendBehavior(makeMcpServer, opts.front!)
+      : () => mcpStdioBehavior(makeMcpServer),
+    shutdownHooks: [async () => await mcpHttp?.close()],
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Test-only fault injection (enabled by WHATSAPP_MCP_FAULT_INJECTION=1): wraps a behaviour so that
+ * the message `{ type: "__crash__" }` crashes it, as a real bug would. The end-to-end tests use it
+ * to show that the tree restarts the actor while the MCP session keeps answering.
+ */
+import type { Behavior } from "../../supervisors/mod.ts";
+
+/** The message that crashes a wrapped actor. */
+export const CRASH = { type: "__crash__" } as const;
+
+/** Wraps `inner` so that CRASH makes it throw. */
+export function crashable<M>(inner: Behavior<M>): Behavior<M> {
+  return {
+    start: inner.start?.bind(inner),
+    stop: inner.stop?.bind(inner),
+    receive(msg, ctx) {
+      if ((msg as { type?: string } | null)?.type === CRASH.type) throw new Error("injected crash");
+      return inner.receive(msg, ctx);
+    },
+  };
+}

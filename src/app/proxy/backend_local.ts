@@ -1,0 +1,37 @@
+/**
+ * The backend after a takeover: this process's own MCP server, connected to the front through
+ * the SDK's in-memory transport pair. It is the tree's `mcp` child in a process that started as a
+ * proxy (the front keeps the stdio session; this child only supplies what answers it), so a crash
+ * or restart of it is handled by the tree like the stdio actor's.
+ */
+import type { Behavior } from "../../../supervisors/mod.ts";
+import type { McpServer } from "../../mcp/sdk.ts";
+import type { ProxyFront } from "./front.ts";
+import { type Client, InMemoryTransport } from "./sdk.ts";
+
+/** Serves `front` from a fresh `makeServer()` while running. */
+export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFront): Behavior<never> {
+  let server: McpServer | null = null;
+  let client: Client | null = null;
+  return {
+    async start() {
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      server = makeServer();
+      await server.connect(serverSide);
+      client = front.newBackendClient();
+      await client.connect(clientSide);
+      front.attach(client);
+    },
+    receive() {
+      return undefined;
+    },
+    async stop() {
+      const c = client;
+      const s = server;
+      client = null;
+      server = null;
+      if (c) front.detach(c);
+      await s?.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * The proxy's front: the MCP `Server` a proxy process shows its own stdio client. Every list/call/
+ * read is forwarded to a backend `Client`: the owning process (over its instance endpoint) while
+ * another process owns the data folder, then this process's own server after a takeover. The
+ * front lives as long as the stdio session, so swapping the backend never ends that session.
+ *
+ * Forwarding rules:
+ * - a call waits (up to `backendWaitMs`) while there is no backend, e.g. during a takeover;
+ * - when the backend fails under a call (its process died), reads are retried on the next
+ *   backend; a write tool is not (it may have been carried out), and the caller is told so;
+ * - the owner's elicitation requests (send confirmations) are forwarded to the stdio client when
+ *   that client declared elicitation, and its answers back; progress and cancellation too;
+ * - in read-only mode (this process's own setting) write tools are hidden and refused here,
+ *   whatever the owner's setting.
+ */
+import { createLogger, type Logger } from "../../log.ts";
+import {
+  CallToolRequestSchema,
+  CallToolResultSchema,
+  Client,
+  ElicitRequestSchema,
+  ElicitResultSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourcesResultSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourceTemplatesResultSchema,
+  ListToolsRequestSchema,
+  ListToolsResultSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  ReadResourceResultSchema,
+  Server,
+} from "./sdk.ts";
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  Implementation,
+  Notification,
+  RequestHandlerExtra,
+  RequestOptions,
+  ServerCapabilities,
+  ServerNotification,
+  ServerRequest,
+  Transport,
+} from "./sdk.ts";
+
+/**
+ * What `createMcpServer` advertises (McpServer's registerTool/registerResource): the front must
+ * answer initialize before any backend is reachable. test/instances checks the two match.
+ */
+export const MCP_SERVER_CAPABILITIES: ServerCapabilities = { tools: { listChanged: true }, resources: { listChanged: true } };
+
+/** Said when the process serving a write tool died during the call. */
+export const WRITE_INTERRUPTED =
+  "The whatsapp-mcp process that was carrying out this call exited before answering, so it may or may not have " +
+  "been done. Another process is taking over: check (e.g. with list_messages) before trying again.";
+
+/** Options of the front. */
+export interface ProxyFrontOptions {
+  serverInfo: Implementation;
+  instructions: string;
+  capabilities?: ServerCapabilities;
+  /** This process's read-only setting. */
+  readOnly: boolean;
+  /** True for tools that change something (never retried, hidden in read-only mode). */
+  isWriteTool(name: string): boolean;
+  /** How long a call waits for a backend before failing (default 120 s). */
+  backendWaitMs?: number;
+  /** Time limit of a forwarded tool call without progress (default 30 min: a send may wait for a human). */
+  callTimeoutMs?: number;
+  log?: Logger;
+}
+
+/** The front of a proxy (see the module doc). */
+export interface ProxyFront {
+  /** The server the stdio client talks to. */
+  readonly server: Server;
+  /** Starts serving `transport` (stdio in production). */
+  connect(transport: Transport): Promise<void>;
+  /** Resolves once the client has initialized (its capabilities are known from then on). */
+  initialized(): Promise<void>;
+  /** A client for a new backend: declares what the stdio client declared and forwards elicitation to it. */
+  newBackendClient(): Client;
+  /** Makes `client` (connected) the backend; waiting calls go ahead. */
+  attach(client: Client): void;
+  /** Drops `client` if it is the backend (and closes it); calls wait for the next one. */
+  detach(client: Client): void;
+  /** True while a backend is attached. */
+  hasBackend(): boolean;
+  /** Hears about backend trouble (a failed call, a transport error): the caller decides what it means. */
+  onTrouble(listener: (client: Client, error: unknown) => void): void;
+  /** Closes the backend and the stdio session. */
+  close(): Promise<void>;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** True when `err` says the backend is gone rather than that it answered with an error. */
+export function isBackendFailure(err: unknown): boolean {
+  return !(err instanceof McpError) || err.code === ErrorCode.ConnectionClosed;
+}
+
+function withoutProgressToken(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!params || typeof params._meta !== "object" || params._meta === null) return params;
+  const { progressToken: _drop, ...meta } = params._meta as Record<string, unknown>;
+  return { ...params, _meta: meta };
+}
+
+/** Creates the front; `connect` it to the stdio transport. */
+export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
+  const log = opts.log ?? createLogger("proxy");
+  const backendWaitMs = opts.backendWaitMs ?? 120_000;
+  const callTimeoutMs = opts.callTimeoutMs ?? 30 * 60_000;
+  const server = new Server(opts.serverInfo, { capabilities: opts.capabilities ?? MCP_SERVER_CAPABILITIES, instructions: opts.instructions });
+  let current: Client | null = null;
+  let closed = false;
+  let waiters: Array<(c: Client | null) => void> = [];
+  const listeners: Array<(client: Client, error: unknown) => void> = [];
+  let markInitialized: () => void = () => {};
+  const initialized = new Promise<void>((resolve) => (markInitialized = resolve));
+  server.oninitialized = () => markInitialized();
+
+  const trouble = (client: Client, error: unknown) => {
+    for (const l of listeners) {
+      try {
+        l(client, error);
+      } catch {
+        // a listener's failure is not the caller's
+      }
+    }
+  };
+
+  const detach = (client: Client) => {
+    if (current === client) {
+      current = null;
+      log.debug("backend detached");
+    }
+    void client.close().catch(() => {});
+  };
+
+  /** The backend, waiting for one if needed. */
+  const backend = (signal: AbortSignal): Promise<Client> => {
+    if (current) return Promise.resolve(current);
+    if (closed) return Promise.reject(new McpError(ErrorCode.ConnectionClosed, "The proxy is shutting down"));
+    return new Promise<Client>((resolve, reject) => {
+      const done = (c: Client | null) => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        waiters = waiters.filter((w) => w !== done);
+        if (c) resolve(c);
+        else reject(new McpError(ErrorCode.ConnectionClosed, "The proxy is shutting down"));
+      };
+      const onAbort = () => {
+        clearTimeout(timer);
+        waiters = waiters.filter((w) => w !== done);
+        reject(signal.reason ?? new Error("cancelled"));
+      };
+      const timer = setTimeout(() => {
+        waiters = waiters.filter((w) => w !== done);
+        signal.removeEventListener("abort", onAbort);
+        reject(
+          new McpError(
+            ErrorCode.InternalError,
+            `No whatsapp-mcp process answered for this data folder within ${Math.round(backendWaitMs / 1000)} s ` +
+              "(the owning process exited and the takeover has not finished). Try again shortly.",
+          ),
+        );
+      }, backendWaitMs);
+      signal.addEventListener("abort", onAbort, { once: true });
+      waiters.push(done);
+    });
+  };
+
+  /** Forwards one request; see the module doc for the retry rule. */
+  const forward = async <T>(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    schema: Parameters<Client["request"]>[1],
+    extra: Extra,
+    o: { retry: boolean; timeoutMs: number },
+  ): Promise<T> => {
+    const progressToken = extra._meta?.progressToken;
+    const sent = withoutProgressToken(params);
+    for (let attempt = 1; ; attempt++) {
+      const client = await backend(extra.signal);
+      const options: RequestOptions = { signal: extra.signal, timeout: o.timeoutMs, resetTimeoutOnProgress: true };
+      if (progressToken !== undefined) {
+        options.onprogress = (p) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
+      }
+      try {
+        return (await client.request({ method, params: sent } as never, schema, options)) as T;
+      } catch (err) {
+        if (extra.signal.aborted || !isBackendFailure(err)) throw err;
+        log.info("the backend failed under a call", { method, error: err });
+        detach(client);
+        trouble(client, err);
+        if (!o.retry) throw new McpError(ErrorCode.InternalError, WRITE_INTERRUPTED);
+        if (attempt >= 3) throw new McpError(ErrorCode.InternalError, `The call failed ${attempt} times: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const shortMs = 120_000;
+  server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
+    const r = await forward<{ tools: Array<{ name: string }> }>("tools/list", req.params, ListToolsResultSchema, extra, { retry: true, timeoutMs: shortMs });
+    return (opts.readOnly ? { ...r, tools: r.tools.filter((t) => !opts.isWriteTool(t.name)) } : r) as never;
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    const name = req.params.name;
+    const write = opts.isWriteTool(name);
+    if (write && opts.readOnly) {
+      return { isError: true, content: [{ type: "text", text: `${name} is disabled: this server runs in read-only mode.` }] };
+    }
+    return await forward<CallToolResult>("tools/call", req.params, CallToolResultSchema, extra, { retry: !write, timeoutMs: callTimeoutMs });
+  });
+  server.setRequestHandler(ListResourcesRequestSchema, (req, extra) =>
+    forward("resources/list", req.params, ListResourcesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, (req, extra) =>
+    forward("resources/templates/list", req.params, ListResourceTemplatesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+  server.setRequestHandler(ReadResourceRequestSchema, (req, extra) =>
+    forward("resources/read", req.params, ReadResourceResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+
+  return {
+    server,
+    connect: (transport) => server.connect(transport),
+    initialized: () => initialized,
+    newBackendClient() {
+      const elicitation = server.getClientCapabilities()?.elicitation;
+      const capabilities: ClientCapabilities = elicitation ? { elicitation } : {};
+      const client = new Client({ name: "whatsapp-mcp-proxy", version: opts.serverInfo.version }, { capabilities });
+      if (elicitation) {
+        // The owner asks for a confirmation: our stdio client's user answers it.
+        client.setRequestHandler(ElicitRequestSchema, (req, extra) =>
+          server.request({ method: "elicitation/create", params: req.params }, ElicitResultSchema, {
+            signal: extra.signal,
+            timeout: callTimeoutMs,
+          }));
+      }
+      client.fallbackNotificationHandler = async (n: Notification) => {
+        // list_changed and the like; one our capabilities cannot carry is dropped.
+        await server.notification(n as ServerNotification).catch(() => {});
+      };
+      client.onerror = (error) => trouble(client, error);
+      client.onclose = () => {
+        if (current === client) {
+          current = null;
+          trouble(client, new Error("the backend connection closed"));
+        }
+      };
+      return client;
+    },
+    attach(client) {
+      if (closed) {
+        void client.close().catch(() => {});
+        return;
+      }
+      if (current && current !== client) void current.close().catch(() => {});
+      current = client;
+      for (const w of [...waiters]) w(client);
+    },
+    detach,
+    hasBackend: () => current !== null,
+    onTrouble(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      closed = true;
+      for (const w of [...waiters]) w(null);
+      const c = current;
+      current = null;
+      await c?.close().catch(() => {});
+      await server.close().catch(() => {});
+    },
+  };
+}

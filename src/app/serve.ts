@@ -1,0 +1,118 @@
+/**
+ * The `serve` command. The first process on a data folder owns it and runs the whole tree (store,
+ * WhatsApp, media, HTTP, instance endpoint, MCP). A later one, in stdio mode, serves its own client
+ * through the owner (src/app/proxy/) and, once the owner exits, takes over: it starts the tree
+ * behind the same stdio session, so its client notices nothing.
+ */
+import type { Config } from "../config/config.ts";
+import { createLogger } from "../log.ts";
+import { environment, exitProcess, onDebugSignal, onStopRequest, runtimeName } from "../runtime/host.ts";
+import { nodeFs } from "../runtime/fs.ts";
+import { createRegistry, startTree, type Tree, type TreeEvent } from "../../supervisors/mod.ts";
+import type { StoreLock } from "../store/sqljs/lock.ts";
+import { checkBindPolicy } from "../http/bind-policy.ts";
+import { SERVER_INSTRUCTIONS } from "../mcp/server.ts";
+import { isSendTool } from "../mcp/tools/index.ts";
+import { appTree } from "./tree.ts";
+import { authConfigOf, composeApp, VERSION } from "./compose.ts";
+import { CRASH } from "./fault_injection.ts";
+import { InstanceBusyError, tryClaimInstance } from "./instance.ts";
+import { createProxyFront, type ProxyFront } from "./proxy/front.ts";
+import { runProxy } from "./proxy/run.ts";
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+
+/** Runs the server until a stop request (stdin closed, SIGINT/SIGTERM); resolves with the exit code. */
+export async function serve(cfg: Config): Promise<number> {
+  const log = createLogger("main");
+  if (cfg.http.enabled) checkBindPolicy(cfg.http.host, authConfigOf(cfg), cfg.http.publicUrl);
+  if (cfg.transportWasSse) {
+    log.warn("MCP_TRANSPORT=sse: the HTTP+SSE transport is deprecated by the MCP spec; serving Streamable HTTP at /mcp instead");
+  }
+  log.info("starting", { runtime: runtimeName(), version: VERSION, transport: cfg.transport, store: cfg.databaseUrl ? "postgres" : "sqljs" });
+
+  const stopRequest = new AbortController();
+  onStopRequest((why) => stopRequest.abort(why), { watchStdin: cfg.transport === "stdio" });
+
+  const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
+  if (claim.role === "owner") return await runOwner(cfg, claim.lock, null, stopRequest.signal);
+  if (cfg.transport !== "stdio") {
+    throw new InstanceBusyError(
+      `Another whatsapp-mcp process (pid ${claim.holderPid ?? "?"}) owns the data folder ${cfg.dataDir}. ` +
+        `In ${cfg.transport} mode only one process can serve it: stop the other one, or give this one another WHATSAPP_MCP_DATA_DIR.`,
+    );
+  }
+
+  const front = createProxyFront({
+    serverInfo: { name: "whatsapp-mcp", version: VERSION },
+    instructions: SERVER_INSTRUCTIONS,
+    readOnly: cfg.readOnly,
+    isWriteTool: isSendTool,
+  });
+  await front.connect(new StdioServerTransport());
+  log.info("another process owns this data folder: serving this client through it", { ownerPid: claim.holderPid });
+  const won = await runProxy({ dataDir: cfg.dataDir, fs: nodeFs, front, stop: stopRequest.signal });
+  if (!won) {
+    await front.close();
+    log.info("stopped");
+    return 0;
+  }
+  log.info("the owning process exited: taking over the store and the WhatsApp connection");
+  return await runOwner(cfg, won.lock, front, stopRequest.signal);
+}
+
+/** Runs the tree while holding the ownership lock; `front` is set when this process began as a proxy. */
+async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, stopSignal: AbortSignal): Promise<number> {
+  const log = createLogger("main");
+  const registry = createRegistry();
+  const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
+  const parts = composeApp(cfg, registry, { faultInjection, front });
+  const onEvent = (e: TreeEvent) => {
+    if (e.type === "crashed" || e.type === "start_failed" || e.type === "escalated") {
+      log.error(`${e.id} ${e.type.replace("_", " ")}`, { error: e.error });
+    } else log.debug(`${e.id} ${e.type}`);
+  };
+  const release = async () => {
+    await front?.close();
+    await lock.release();
+  };
+  let tree: Tree;
+  try {
+    tree = await startTree(appTree(parts), { name: "root", registry, onEvent });
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  log.info("ready");
+
+  if (faultInjection) {
+    // Test hook: SIGUSR2 crashes the connection actor, to show the tree restarts it while MCP answers.
+    onDebugSignal(() => {
+      log.warn("fault injection: crashing the connection actor");
+      registry.tell("connection", CRASH);
+    });
+  }
+
+  let stopping: Promise<number> | null = null;
+  const stop = (why: string): Promise<number> => {
+    stopping ??= (async () => {
+      log.info("stopping", { why });
+      await tree.stop();
+      for (const hook of parts.shutdownHooks) await hook().catch(() => {});
+      await release();
+      log.info("stopped");
+      return 0;
+    })();
+    return stopping;
+  };
+  const onStop = () => void stop(String(stopSignal.reason ?? "stop requested")).then((code) => exitProcess(code));
+  if (stopSignal.aborted) onStop();
+  else stopSignal.addEventListener("abort", onStop, { once: true });
+  const end = await tree.done;
+  if (end.reason === "escalated") {
+    log.error("giving up: a part of the server keeps failing", { error: end.error });
+    await release();
+    return 1;
+  }
+  return await (stopping ?? Promise.resolve(0));
+}

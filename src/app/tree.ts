@@ -1,0 +1,57 @@
+/**
+ * The application's supervision tree, declared in one place:
+ *
+ * root (one_for_one)
+ * ├─ store          owns the database; the only writer; answers queries
+ * ├─ whatsapp (rest_for_one)
+ * │  ├─ connection  the Baileys socket: login, auth state, reconnect, sends
+ * │  └─ sync        Baileys events → store batches
+ * ├─ media (one_for_one)
+ * │  └─ ffmpeg      ffmpeg.wasm in a Worker; a wasm crash restarts only this child
+ * ├─ http           Hono: status page, QR, JSON API, /mcp
+ * ├─ instance       loopback /mcp for other processes on the same data folder (instance token)
+ * └─ mcp            the stdio MCP server (absent in http mode, where /mcp serves sessions)
+ *
+ * The store starts first (everything reads it); the MCP server starts last, once the rest can
+ * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events).
+ */
+import { type ChildSpec, supervisor, type SupervisorSpec, worker } from "../../supervisors/mod.ts";
+import type { Behavior } from "../../supervisors/mod.ts";
+
+/** The behaviours of the tree's workers, built by the caller from config. */
+export interface TreeParts {
+  store: () => Behavior<any>;
+  connection: () => Behavior<any>;
+  sync: () => Behavior<any>;
+  ffmpeg: () => Behavior<any>;
+  http: (() => Behavior<any>) | null;
+  /** The instance endpoint (src/app/instance_actor.ts); absent in tests that do not need it. */
+  instance?: (() => Behavior<any>) | null;
+  mcpStdio: (() => Behavior<any>) | null;
+}
+
+/** Builds the root spec. Intensities are OTP-like defaults: a few restarts a minute, then escalate. */
+export function appTree(parts: TreeParts): SupervisorSpec {
+  const children: ChildSpec[] = [
+    worker("store", parts.store, { shutdownMs: 60_000 }),
+    supervisor("whatsapp", () => ({
+      strategy: "rest_for_one",
+      intensity: 5,
+      periodMs: 60_000,
+      children: [
+        worker("connection", parts.connection, { shutdownMs: 10_000 }),
+        worker("sync", parts.sync, { shutdownMs: 30_000 }),
+      ],
+    })),
+    supervisor("media", () => ({
+      strategy: "one_for_one",
+      intensity: 10,
+      periodMs: 60_000,
+      children: [worker("ffmpeg", parts.ffmpeg, { shutdownMs: 5_000 })],
+    })),
+  ];
+  if (parts.http) children.push(worker("http", parts.http, { shutdownMs: 5_000 }));
+  if (parts.instance) children.push(worker("instance", parts.instance, { shutdownMs: 5_000 }));
+  if (parts.mcpStdio) children.push(worker("mcp", parts.mcpStdio, { shutdownMs: 5_000 }));
+  return { strategy: "one_for_one", intensity: 5, periodMs: 60_000, children };
+}

@@ -1,0 +1,30 @@
+/**
+ * `whatsapp-mcp bench [all|store|media|startup] [messages]`: prints one JSON object with the
+ * measurements (stdout is not an MCP channel here).
+ */
+import type { Config } from "../config/config.ts";
+
+/** Runs the chosen benchmarks and prints their JSON. */
+export async function runBench(cfg: Config): Promise<number> {
+  const which = cfg.commandArgs[0] ?? "all";
+  const messages = cfg.commandArgs[1] ? Number(cfg.commandArgs[1]) : undefined;
+  if (!["all", "store", "media", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error("usage: whatsapp-mcp bench [all|store|media|startup] [messages]");
+    return 2;
+  }
+  const out: Record<string, unknown> = { at: new Date().toISOString() };
+  if (which === "all" || which === "startup") {
+    const { runStartupBench } = await import("./startup.ts");
+    out.startup = await runStartupBench();
+  }
+  if (which === "all" || which === "media") {
+    const { runMediaBench } = await import("../media/bench.ts");
+    out.media = await runMediaBench();
+  }
+  if (which === "all" || which === "store") {
+    const { runStoreBench } = await import("../store/bench.ts");
+    out.store = await runStoreBench({ messages });
+  }
+  console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
+  return 0;
+}

@@ -1,0 +1,76 @@
+/**
+ * Spawn-to-initialize benchmark: starts the real server as an MCP client does (stdio), sends
+ * `initialize`, and times the first response, on Node (compiled JS) and on Deno (the .ts entry).
+ * A development entry point: it spawns processes, so it lives beside main, not in the library.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+function repoRoot(): string {
+  let dir = fileURLToPath(new URL(".", import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "deno.json"))) return dir;
+    const up = join(dir, "..");
+    if (up === dir) throw new Error("repository root not found");
+    dir = up;
+  }
+}
+
+function once(command: string, args: string[]): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-bench-"));
+  const started = performance.now();
+  const child = spawn(command, args, {
+    stdio: ["pipe", "pipe", "ignore"],
+    env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
+  });
+  return new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("no initialize response within 30 s"));
+    }, 30_000);
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (c: string) => {
+      out += c;
+      if (out.includes("\n")) {
+        const ms = performance.now() - started;
+        clearTimeout(timer);
+        child.stdin!.end();
+        child.on("exit", () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolve(ms);
+        });
+      }
+    });
+    child.stdin!.write(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } }) + "\n",
+    );
+  });
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { runs: s.length, p50_ms: Math.round(q(0.5)), p95_ms: Math.round(q(0.95)), min_ms: Math.round(s[0]) };
+}
+
+/** Times spawn → initialize response `runs` times on each runtime. */
+export async function runStartupBench(runs = 7): Promise<object> {
+  const root = repoRoot();
+  const result: Record<string, unknown> = {};
+  const node = join(root, "dist", "src", "main.js");
+  const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
+  const targets: Array<[string, string, string[]]> = [];
+  if (existsSync(node)) targets.push(["node", process.execPath, [node]]);
+  if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
+  for (const [name, cmd, args] of targets) {
+    await once(cmd, args); // warm the OS file cache and Deno's module cache
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) xs.push(await once(cmd, args));
+    result[name] = stats(xs);
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+/**
+ * `deno task compile [--dry-run] [--target <t>]...`: builds one self-contained binary per target
+ * into dist/bin/ (see compile_plan.ts for what goes in and why). `--dry-run` prints the exact
+ * command lines, one per target, after checking that every included file exists; nothing runs.
+ *
+ * `deno compile` downloads a Deno runtime (denort) per target from dl.deno.land unless
+ * `DENORT_BIN` points at one: a machine without internet access can only dry-run.
+ *
+ * An entry point (a build tool): it reads files and spawns `deno`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { WASM_ASSETS } from "../../wasm/locate.ts";
+import { readMigrationFiles, renderEmbeddedMigrations } from "../store/gen_migrations.ts";
+import { compileArgs, type CompileInputs, devOnlyPackages, shellQuote, type Target, TARGETS, unusedFiles } from "./compile_plan.ts";
+
+/** The repository root: the folder above this file (src/build or dist/src/build) with package.json and deno.json. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "deno.json"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("Cannot find the repository root (package.json + deno.json) above src/build");
+    dir = up;
+  }
+}
+
+/** Gathers what to embed and what to leave out; throws naming whatever is missing. */
+export function compileInputs(root: string): CompileInputs {
+  const sql = WASM_ASSETS.sql;
+  const core = WASM_ASSETS["ffmpeg-core"];
+  const includes = [
+    `node_modules/${sql.packageDir}/${sql.wasm}`,
+    `node_modules/${core.packageDir}/${core.factory}`,
+    `node_modules/${core.packageDir}/${core.wasm}`,
+    "src/media/ffmpeg/worker_main.ts",
+  ];
+  const missing = includes.filter((p) => !existsSync(join(root, p)));
+  if (missing.length > 0) throw new Error(`Cannot compile: missing ${missing.join(", ")} (run npm ci first)`);
+
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { packages?: Record<string, { dev?: boolean }> };
+  if (!lock.packages) throw new Error("Cannot compile: package-lock.json has no `packages` map (lockfile v2 or later is needed)");
+  const sqlDist = `node_modules/${sql.packageDir}`;
+  const coreBuilds = dirname(core.packageDir); // @ffmpeg/core/dist: esm (ours) and umd
+  const excludes = [
+    "node_modules/.bin",
+    ...devOnlyPackages(lock.packages).filter((p) => existsSync(join(root, p))),
+    ...readdirSync(join(root, "node_modules", coreBuilds))
+      .filter((d) => `${coreBuilds}/${d}` !== core.packageDir)
+      .map((d) => `node_modules/${coreBuilds}/${d}`),
+    ...unusedFiles(sqlDist, readdirSync(join(root, sqlDist)), ["sql-wasm.js", sql.wasm]),
+  ];
+  return { entry: "src/main.ts", includes, excludes };
+}
+
+/** Fails if src/store/migrations_embedded.ts no longer matches migrations/*.sql. */
+async function checkMigrationsEmbedded(root: string): Promise<void> {
+  const want = renderEmbeddedMigrations(await readMigrationFiles(root));
+  const have = readFileSync(join(root, "src", "store", "migrations_embedded.ts"), "utf8");
+  if (want !== have) {
+    throw new Error("src/store/migrations_embedded.ts is out of date with migrations/: run `deno run -A src/store/gen_migrations.ts` first");
+  }
+}
+
+function denoExecutable(root: string): string {
+  if ((globalThis as { Deno?: unknown }).Deno) return process.execPath;
+  return join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const dryRun = argv.includes("--dry-run");
+  const chosen = argv.flatMap((a, i) => (argv[i - 1] === "--target" ? [a] : []));
+  const unknown = chosen.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (unknown.length > 0) {
+    console.error(`compile: unknown target ${unknown.join(", ")}; known: ${TARGETS.join(", ")}`);
+    return 2;
+  }
+  const targets = (chosen.length > 0 ? chosen : [...TARGETS]) as Target[];
+  const root = repoRoot();
+  await checkMigrationsEmbedded(root);
+  const inputs = compileInputs(root);
+  const deno = denoExecutable(root);
+  if (dryRun) {
+    for (const t of targets) console.log([deno, ...compileArgs(t, inputs)].map(shellQuote).join(" ")); // stdout-ok: a build tool
+    return 0;
+  }
+  console.error(`compile: embedding ${inputs.includes.join(", ")}; leaving out ${inputs.excludes.length} dev-only or unused paths`);
+  for (const t of targets) {
+    console.error(`compile: ${t}`);
+    const r = spawnSync(deno, compileArgs(t, inputs), { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    if (r.status !== 0) {
+      console.error(`compile: deno compile for ${t} failed (exit ${r.status ?? r.signal}); without internet access set DENORT_BIN or use --dry-run`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+function isMain(): boolean {
+  const meta = import.meta as ImportMeta & { main?: boolean };
+  if (typeof meta.main === "boolean") return meta.main;
+  const argv1 = process.argv[1];
+  return !!argv1 && join(argv1) === fileURLToPath(import.meta.url);
+}
+
+if (isMain()) process.exit(await main(process.argv.slice(2)));

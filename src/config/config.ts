@@ -1,0 +1,46 @@
+/**
+ * The validated configuration the whole program reads. Built once at start-up by `buildConfig`.
+ */
+import type { LogLevel } from "../log.ts";
+
+/** OAuth 2.1 resource-server settings (remote mode). */
+export interface OAuthConfig {
+  issuer: string;
+  jwksUrl: string | null;
+  audience: string;
+  allowedSubjects: string[];
+  allowedEmails: string[];
+  sendScope: string;
+}
+
+/** What the program was asked to do. */
+export type Command = "serve" | "import-seed" | "bench" | "help" | "version";
+
+/** The whole configuration. */
+export interface Config {
+  command: Command;
+  commandArgs: string[];
+  dataDir: string;
+  /** postgres URL for messages, or null for the local sql.js store. */
+  databaseUrl: string | null;
+  /** postgres URL for the WhatsApp session, or null (same store as messages). */
+  sessionDatabaseUrl: string | null;
+  transport: "stdio" | "http";
+  /** The user asked for the deprecated HTTP+SSE transport; we serve Streamable HTTP instead. */
+  transportWasSse: boolean;
+  http: { enabled: boolean; host: string; port: number; publicUrl: string | null };
+  readOnly: boolean;
+  sendPolicy: {
+    allowedRecipients: string[];
+    confirm: "always" | "first_contact" | "never";
+    perMinute: number;
+    perHour: number;
+    perDay: number;
+    perRecipientPerHour: number;
+  };
+  mediaRoots: string[];
+  downloadDir: string;
+  auth: { token: string | null; oauth: OAuthConfig | null };
+  whatsapp: { wsUrl: string | null; queryTimeoutMs: number; pairingPhone: string | null };
+  logLevel: LogLevel;
+}

@@ -1,0 +1,86 @@
+/**
+ * Every option of the server in one table: its flag, its environment variables (the original's
+ * names where they apply), its validation and its help text. Parsing and `--help` both read it.
+ */
+import * as v from "valibot";
+
+/** A validator from the raw string to the option's value. */
+export type OptionSchema = v.GenericSchema<string, unknown>;
+
+/** One option. `env` lists variable names, first wins. */
+export interface OptionDef {
+  key: string;
+  flag: string;
+  env: string[];
+  help: string;
+  schema: OptionSchema;
+  /** Shown in --help; the real default is applied in `buildConfig`. */
+  defaultText?: string;
+  /** A flag that takes no value (`--read-only`). */
+  boolean?: boolean;
+}
+
+const bool = v.pipe(
+  v.string(),
+  v.transform((s) => s.trim().toLowerCase()),
+  v.picklist(["1", "0", "true", "false", "yes", "no", "on", "off"], "expected true or false"),
+  v.transform((s) => ["1", "true", "yes", "on"].includes(s)),
+);
+
+const int = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\s*\d+\s*$/, `expected an integer from ${min} to ${max}`),
+    v.transform((s) => Number(s.trim())),
+    v.number(),
+    v.minValue(min, `expected an integer from ${min} to ${max}`),
+    v.maxValue(max, `expected an integer from ${min} to ${max}`),
+  );
+
+const text = v.pipe(v.string(), v.transform((s) => s.trim()), v.check((s) => s.length > 0, "expected a value"));
+
+const list = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0)),
+);
+
+const httpUrl = v.pipe(v.string(), v.transform((s) => s.trim()), v.url("expected a URL"), v.regex(/^https?:\/\//, "expected an http(s) URL"));
+
+const databaseUrl = v.pipe(
+  v.string(),
+  v.transform((s) => s.trim()),
+  v.regex(/^(postgres|postgresql|file|sqlite):/i, "expected a postgres://, postgresql:// or file: URL"),
+);
+
+/** The options, in --help order. */
+export const OPTIONS: OptionDef[] = [
+  { key: "dataDir", flag: "--data-dir", env: ["WHATSAPP_MCP_DATA_DIR"], help: "Folder of the local store, session and downloads.", schema: text, defaultText: "per-user data folder (see README)" },
+  { key: "databaseUrl", flag: "--database-url", env: ["DATABASE_URL"], help: "postgres:// URL to keep messages in PostgreSQL/Supabase instead of the local sql.js store (a file: URL selects the local store in that file's folder).", schema: databaseUrl },
+  { key: "sessionDatabaseUrl", flag: "--session-database-url", env: ["WHATSAPP_SESSION_DATABASE_URL"], help: "postgres:// URL for the WhatsApp session (keys) in a separate database; falls back to DATABASE_URL, then the local store.", schema: databaseUrl },
+  { key: "transport", flag: "--transport", env: ["MCP_TRANSPORT"], help: "stdio (default) or http (Streamable HTTP at /mcp). The original's 'sse' maps to http.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["stdio", "http", "streamable-http", "sse"], "expected stdio or http")), defaultText: "stdio" },
+  { key: "host", flag: "--host", env: ["MCP_HOST"], help: "Interface of the HTTP server (status page, QR, /mcp). Other than loopback requires authentication.", schema: text, defaultText: "127.0.0.1" },
+  { key: "port", flag: "--port", env: ["MCP_PORT"], help: "Port of the HTTP server (status page, QR, /mcp). 0 picks a free port.", schema: int(0, 65535), defaultText: "8080" },
+  { key: "httpEnabled", flag: "--http", env: ["WHATSAPP_MCP_HTTP"], help: "Serve the status page in stdio mode too (set false to disable).", schema: bool, defaultText: "true" },
+  { key: "publicUrl", flag: "--public-url", env: ["MCP_PUBLIC_URL"], help: "External URL of this server in remote mode (OAuth resource identifier).", schema: httpUrl },
+  { key: "readOnly", flag: "--read-only", env: ["WHATSAPP_MCP_READ_ONLY"], help: "Read-only mode: send tools are not offered and are refused.", schema: bool, boolean: true, defaultText: "false" },
+  { key: "allowedRecipients", flag: "--allowed-recipients", env: ["WHATSAPP_MCP_ALLOWED_RECIPIENTS"], help: "Comma list of phone numbers or JIDs the server may send to; empty = any existing chat (subject to confirmation).", schema: list },
+  { key: "confirmSends", flag: "--confirm-sends", env: ["WHATSAPP_MCP_CONFIRM_SENDS"], help: "When a human must confirm a send: always, first_contact or never.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["always", "first_contact", "never"], "expected always, first_contact or never")), defaultText: "first_contact" },
+  { key: "sendsPerMinute", flag: "--sends-per-minute", env: ["WHATSAPP_MCP_SENDS_PER_MINUTE"], help: "Send rate limit per minute.", schema: int(0, 100000), defaultText: "10" },
+  { key: "sendsPerHour", flag: "--sends-per-hour", env: ["WHATSAPP_MCP_SENDS_PER_HOUR"], help: "Send rate limit per hour.", schema: int(0, 100000), defaultText: "60" },
+  { key: "sendsPerDay", flag: "--sends-per-day", env: ["WHATSAPP_MCP_SENDS_PER_DAY"], help: "Send rate limit per day.", schema: int(0, 1000000), defaultText: "300" },
+  { key: "sendsPerRecipientPerHour", flag: "--sends-per-recipient-per-hour", env: ["WHATSAPP_MCP_SENDS_PER_RECIPIENT_PER_HOUR"], help: "Send rate limit per recipient per hour.", schema: int(0, 100000), defaultText: "20" },
+  { key: "mediaRoots", flag: "--media-roots", env: ["WHATSAPP_MCP_MEDIA_ROOTS"], help: "Folders send_file / send_audio_message may read from (path list, ':' or ';' on Windows).", schema: text, defaultText: "<data dir>/outbox and the downloads folder" },
+  { key: "downloadDir", flag: "--download-dir", env: ["WHATSAPP_MCP_DOWNLOAD_DIR"], help: "Where download_media saves files.", schema: text, defaultText: "<data dir>/downloads" },
+  { key: "authToken", flag: "--auth-token", env: ["MCP_AUTH_TOKEN"], help: "Static bearer token required on HTTP (simple alternative to OAuth).", schema: text },
+  { key: "oauthEnabled", flag: "--oauth", env: ["OAUTH_ENABLED"], help: "Require OAuth 2.1 bearer tokens (JWT) on HTTP.", schema: bool, defaultText: "false" },
+  { key: "oauthIssuer", flag: "--oauth-issuer", env: ["OAUTH_ISSUER"], help: "Token issuer (default https://accounts.google.com when GOOGLE_CLIENT_ID is set).", schema: httpUrl },
+  { key: "oauthJwksUrl", flag: "--oauth-jwks-url", env: ["OAUTH_JWKS_URL"], help: "JWKS URL of the issuer (default: discovered from the issuer).", schema: httpUrl },
+  { key: "oauthAudience", flag: "--oauth-audience", env: ["OAUTH_AUDIENCE", "GOOGLE_CLIENT_ID"], help: "Expected token audience (GOOGLE_CLIENT_ID as in the original).", schema: text },
+  { key: "oauthAllowedSubjects", flag: "--oauth-allowed-subjects", env: ["OAUTH_ALLOWED_SUBJECTS"], help: "Comma list of token subjects allowed in.", schema: list },
+  { key: "oauthAllowedEmails", flag: "--oauth-allowed-emails", env: ["OAUTH_ALLOWED_EMAILS"], help: "Comma list of verified emails allowed in.", schema: list },
+  { key: "oauthSendScope", flag: "--oauth-send-scope", env: ["OAUTH_SEND_SCOPE"], help: "Scope a token needs to call send tools.", schema: text, defaultText: "whatsapp.send" },
+  { key: "pairingPhone", flag: "--pairing-phone", env: ["WHATSAPP_PAIRING_PHONE"], help: "Link with a pairing code for this phone number (digits with country code) instead of the QR code.", schema: v.pipe(v.string(), v.transform((s) => s.replace(/[\s+()-]/g, "")), v.regex(/^\d{6,16}$/, "expected a phone number with country code, digits only")) },
+  { key: "waWebSocketUrl", flag: "--wa-websocket-url", env: ["WHATSAPP_WS_URL"], help: "WhatsApp Web WebSocket URL (testing against a simulator).", schema: v.pipe(v.string(), v.transform((s) => s.trim()), v.regex(/^wss?:\/\//, "expected a ws:// or wss:// URL")) },
+  { key: "waQueryTimeoutMs", flag: "--wa-query-timeout-ms", env: ["WHATSAPP_QUERY_TIMEOUT_MS"], help: "Timeout of WhatsApp queries in ms.", schema: int(1000, 600000), defaultText: "60000" },
+  { key: "logLevel", flag: "--log-level", env: ["LOG_LEVEL"], help: "debug, info, warn or error (logs go to stderr).", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["debug", "info", "warn", "error"], "expected debug, info, warn or error")), defaultText: "info" },
+];

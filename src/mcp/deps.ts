@@ -1,0 +1,95 @@
+/**
+ * What the MCP server needs from the rest of the program, as small ports. `createMcpServer`
+ * receives these; it builds none of them, so tests give it a real store and a fake WhatsApp.
+ */
+import type { Logger } from "../log.ts";
+import type { Repository } from "../store/types.ts";
+import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
+import type { RateLimiter } from "./policy/rate_limit.ts";
+
+/** The only way to reach WhatsApp: messages to the connection actor, and its status snapshot. */
+export interface WhatsAppPort {
+  /** Request/reply to the connection actor (see `ConnectionMsg` for each reply's shape). */
+  ask(msg: ConnectionMsg): Promise<unknown>;
+  /** The link's current state. */
+  status(): LinkStatus | Promise<LinkStatus>;
+}
+
+/** A file read for sending: already checked against the media roots and size caps. */
+export interface PreparedFile {
+  bytes: Uint8Array;
+  mimetype: string;
+  kind: "image" | "video" | "audio" | "document" | "sticker";
+  fileName: string;
+}
+
+/** A voice note ready to send: ogg/opus with its real duration and 64-value waveform. */
+export interface PreparedVoiceNote {
+  bytes: Uint8Array;
+  seconds: number;
+  waveform: Uint8Array;
+}
+
+/** File access and conversion for the send tools (implemented in src/media/). */
+export interface MediaPort {
+  /** Reads a file inside the configured roots; throws (e.g. `MediaError`) with a clear message otherwise. */
+  prepareFile(path: string): Promise<PreparedFile>;
+  /** Converts any audio to a voice note. */
+  voiceNote(bytes: Uint8Array, fileName: string): Promise<PreparedVoiceNote>;
+}
+
+/** Where download_media puts files. Returns the saved file's absolute path. */
+export interface DownloadsPort {
+  save(chatJid: string, id: string, bytes: Uint8Array, mimetype: string | null, fileName?: string | null): Promise<string>;
+}
+
+/** Send-policy settings (the same shape as `Config["sendPolicy"]`). A rate of 0 means no limit. */
+export interface SendPolicyConfig {
+  /** Phone numbers or JIDs; empty = any recipient, subject to `confirm`. */
+  allowedRecipients: string[];
+  confirm: "always" | "first_contact" | "never";
+  perMinute: number;
+  perHour: number;
+  perDay: number;
+  perRecipientPerHour: number;
+}
+
+/** The configuration the MCP layer reads. */
+export interface McpConfig {
+  /** Send tools are neither offered nor executed. */
+  readOnly: boolean;
+  sendPolicy: SendPolicyConfig;
+  /** Base URL of the status page (e.g. `http://127.0.0.1:8080`), or null when the page is off. */
+  statusUrl: string | null;
+  /** How long a confirmation dialog may stay open before the send is dropped. Default 120 s. */
+  confirmTimeoutMs?: number;
+  /**
+   * Scope an OAuth token must carry to use send tools (remote mode); "" or null: none needed.
+   * Checked with the HTTP layer's `canSend`: no auth info (stdio, loopback) and the static token
+   * are the owner; a browser session never may send.
+   */
+  sendScope?: string | null;
+}
+
+/** Milliseconds since the epoch; injected so rate limits and tests do not depend on wall time. */
+export interface Clock {
+  now(): number;
+}
+
+/** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
+export interface ToolDeps {
+  repository: Repository;
+  whatsapp: WhatsAppPort;
+  media: MediaPort;
+  downloads: DownloadsPort;
+  config: McpConfig;
+  clock: Clock;
+  /** Shared by every session, so opening more sessions does not raise the limits. */
+  rateLimiter: RateLimiter;
+  /** One line per send attempt, never a body. Default: `createLogger("audit")`. */
+  audit?: Logger;
+  /** Diagnostics. Default: `createLogger("mcp")`. */
+  log?: Logger;
+  /** Reported in `initialize`. */
+  serverInfo?: { name: string; version: string };
+}

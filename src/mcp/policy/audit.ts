@@ -1,0 +1,40 @@
+/**
+ * The audit record of a send attempt: which tool, what happened, a keyed tag of the recipient
+ * (so lines about one recipient can be correlated without the log holding a phone number), and
+ * sizes. Never a message body, file name or JID.
+ */
+
+/** What happened to a send attempt. */
+export type AuditOutcome = "sent" | "blocked" | "declined" | "failed";
+
+/** One audit line's fields. */
+export interface AuditRecord {
+  tool: string;
+  outcome: AuditOutcome;
+  /** Machine-readable cause for anything but "sent" (e.g. "first_contact", "rate_minute"). */
+  reason: string | null;
+  /** "person" | "group" | "unknown". */
+  recipientKind: string;
+  /** Keyed hash of the canonical JID, letters only (see `recipientTag`). */
+  recipient: string | null;
+  textChars: number;
+  attachmentBytes: number;
+  confirmed: boolean;
+}
+
+/**
+ * A 16-letter tag of `jid`: HMAC-SHA-256 under `key`, written with the letters a–p. Letters
+ * only, because the log redactor masks digit runs; keyed, because a plain hash of a phone
+ * number is reversed by trying every number.
+ */
+export async function recipientTag(key: CryptoKey, jid: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(jid)));
+  let out = "";
+  for (const b of mac.subarray(0, 8)) out += String.fromCharCode(97 + (b >> 4), 97 + (b & 15));
+  return out;
+}
+
+/** A fresh random HMAC key (one per process: tags correlate within a run, not across runs). */
+export function newAuditKey(): Promise<CryptoKey> {
+  return crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]) as Promise<CryptoKey>;
+}

@@ -1,0 +1,110 @@
+/**
+ * Output schemas shared by the tools (zod, as the SDK requires). Field names follow the
+ * original server's (`chat_jid`, `is_from_me`, `content`, `timestamp`...), so prompts written
+ * for it keep working. Times are ISO-8601 UTC strings.
+ */
+import { z } from "zod";
+
+/** Message types a filter can name. */
+export const MESSAGE_TYPES = [
+  "text",
+  "image",
+  "video",
+  "audio",
+  "voice",
+  "document",
+  "sticker",
+  "location",
+  "contact",
+  "poll",
+  "system",
+  "other",
+] as const;
+
+const nstr = z.string().nullable();
+
+/** Media attached to a message. */
+export const mediaOut = z.object({
+  mimetype: nstr,
+  file_name: nstr,
+  file_length: z.number().nullable(),
+  duration_seconds: z.number().nullable(),
+});
+
+/** One message. */
+export const messageOut = z.object({
+  id: z.string(),
+  chat_jid: z.string(),
+  chat_name: nstr,
+  sender: nstr.describe("Canonical JID of the sender (phone-number JID when known, else LID)"),
+  sender_name: nstr,
+  sender_phone: nstr.describe("+digits, when known"),
+  is_from_me: z.boolean(),
+  timestamp: z.string().describe("ISO-8601 UTC"),
+  type: z.enum(MESSAGE_TYPES),
+  media_type: nstr.describe("The media kind, null for messages without media"),
+  content: nstr.describe("Text, caption, file name, poll, location or contact name; the edited text if edited"),
+  original_content: nstr.describe("The text before an edit, null if never edited"),
+  edited_at: nstr,
+  deleted: z.boolean().describe("Deleted for everyone by the sender"),
+  quoted_id: nstr.describe("Id of the message this one replies to"),
+  media: mediaOut.nullable(),
+  reactions: z.array(z.object({ reactor: z.string(), emoji: z.string() })),
+  rank: z.number().nullable().describe("Search relevance (order=relevance), else null"),
+});
+
+/** A message with its neighbours (list_messages include_context). */
+export const messageWithContextOut = messageOut.extend({
+  context_before: z.array(messageOut).optional(),
+  context_after: z.array(messageOut).optional(),
+});
+
+/** One chat. `last_message` is absent when not requested. */
+export const chatOut = z.object({
+  jid: z.string(),
+  name: nstr,
+  kind: z.enum(["person", "group", "broadcast", "newsletter"]),
+  last_message_time: nstr,
+  unread_count: z.number().nullable(),
+  archived: z.boolean().nullable(),
+  pinned: z.boolean().nullable(),
+  muted_until: nstr,
+  description: nstr,
+  last_message: messageOut.nullable().optional(),
+});
+
+/** One person. */
+export const contactOut = z.object({
+  jid: z.string().describe("Canonical JID"),
+  phone_number: nstr.describe("+digits, when known"),
+  name: nstr.describe("Best known name: saved contact name, else business name, else their profile name"),
+  saved_name: nstr,
+  push_name: nstr.describe("The name the person set on their own profile (anyone can set any name)"),
+  business_name: nstr,
+  lid: nstr,
+});
+
+/** Present on read results when WhatsApp is not connected. */
+export const noticeField = z.string().optional().describe("Set when WhatsApp is disconnected: results come from the local copy");
+
+/** Paging fields of list results. */
+export const pagingFields = {
+  page: z.number().int(),
+  limit: z.number().int(),
+  next_cursor: nstr.describe("Pass as `cursor` to get the next page; null at the end"),
+};
+
+/** The outcome of a send, reaction, edit or delete. */
+export const sendOut = {
+  sent: z.literal(true),
+  message_id: z.string(),
+  chat_jid: z.string(),
+  timestamp: z.string(),
+  recipient: z.object({ jid: z.string(), name: nstr, kind: z.enum(["person", "group"]) }),
+  confirmed_by_user: z.boolean().describe("A human confirmed this send in a dialog"),
+};
+
+/** Output types. */
+export type MessageOut = z.infer<typeof messageOut>;
+export type ChatOut = z.infer<typeof chatOut>;
+export type ContactOut = z.infer<typeof contactOut>;

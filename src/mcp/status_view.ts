@@ -1,0 +1,175 @@
+/**
+ * The sync status as get_sync_status, check_bridge_status and the two resources show it: link
+ * state and store counters. Never the QR string or pairing code (they grant the right to link
+ * the account); errors pass through the log redactor.
+ */
+import { z } from "zod";
+import { redact } from "../log.ts";
+import type { StoreStats } from "../store/types.ts";
+import type { LinkStatus } from "../whatsapp/protocol.ts";
+import { isoUtc } from "./dates.ts";
+import type { ToolDeps } from "./deps.ts";
+import { linkProblem, qrUrl, readLinkStatus } from "./link.ts";
+
+const nstr = z.string().nullable();
+const nnum = z.number().nullable();
+
+/** The status object (output schema shape of get_sync_status). */
+export const syncStatusShape = {
+  whatsapp: z.object({
+    state: z.string(),
+    connected: z.boolean(),
+    linked: z.boolean(),
+    since: nstr,
+    account: nstr.describe("The linked account's phone number"),
+    last_event_at: nstr,
+    last_error: nstr,
+    reconnect_attempt: z.number().int(),
+    next_retry_at: nstr,
+    problem: nstr.describe("What is wrong and what to do, when not connected"),
+    history: z.object({
+      syncs: z.number().int(),
+      messages: z.number().int(),
+      chats: z.number().int(),
+      last_sync_at: nstr,
+      progress: nnum.describe("Initial history sync, percent"),
+      in_progress: z.boolean(),
+    }),
+  }),
+  store: z.object({
+    backend: z.string(),
+    messages: z.number().int(),
+    chats: z.number().int(),
+    people: z.number().int(),
+    oldest_message_at: nstr,
+    newest_message_at: nstr,
+    size_bytes: nnum,
+    last_error: nstr,
+  }).nullable(),
+  status_url: nstr,
+  link_url: nstr.describe("Where to link the account (QR code), when not linked"),
+};
+
+const statusSchema = z.object(syncStatusShape);
+
+/** The status object. */
+export type SyncStatus = z.infer<typeof statusSchema>;
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : isoUtc(ms));
+
+function whatsappPart(s: LinkStatus | null, statusUrl: string | null): SyncStatus["whatsapp"] {
+  const me = s?.me?.id ?? null;
+  const digits = me ? /^(\d+)/.exec(me)?.[1] ?? null : null;
+  return {
+    state: s?.state ?? "unknown",
+    connected: s?.state === "open",
+    linked: !!s?.me,
+    since: iso(s?.since),
+    account: digits && me?.includes("@s.whatsapp.net") ? `+${digits}` : null,
+    last_event_at: iso(s?.lastEventAt),
+    last_error: s?.lastError ? redact(s.lastError) : null,
+    reconnect_attempt: s?.reconnectAttempt ?? 0,
+    next_retry_at: iso(s?.nextRetryAt),
+    problem: linkProblem(s, statusUrl),
+    history: {
+      syncs: s?.history.syncs ?? 0,
+      messages: s?.history.messages ?? 0,
+      chats: s?.history.chats ?? 0,
+      last_sync_at: iso(s?.history.lastSyncAt),
+      progress: s?.history.progress ?? null,
+      in_progress: s?.history.inProgress ?? false,
+    },
+  };
+}
+
+function storePart(st: StoreStats | null): SyncStatus["store"] {
+  if (!st) return null;
+  return {
+    backend: st.backend,
+    messages: st.messages,
+    chats: st.chats,
+    people: st.people,
+    oldest_message_at: iso(st.oldestMessageAt),
+    newest_message_at: iso(st.newestMessageAt),
+    size_bytes: st.sizeBytes ?? null,
+    last_error: st.lastError ? redact(st.lastError) : null,
+  };
+}
+
+/** Gathers the status; a failing store or connection actor shows as null / "unknown", never throws. */
+export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "repository" | "config">): Promise<SyncStatus> {
+  const link = await readLinkStatus(deps);
+  let stats: StoreStats | null = null;
+  try {
+    stats = await deps.repository.stats();
+  } catch {
+    stats = null;
+  }
+  const statusUrl = deps.config.statusUrl;
+  return {
+    whatsapp: whatsappPart(link, statusUrl),
+    store: storePart(stats),
+    status_url: statusUrl ? `${statusUrl.replace(/\/+$/, "")}/status` : null,
+    link_url: link?.state === "open" ? null : qrUrl(statusUrl),
+  };
+}
+
+/** One-paragraph summary for text blocks. */
+export function statusSummary(s: SyncStatus): string {
+  const lines: string[] = [];
+  lines.push(
+    s.whatsapp.connected
+      ? `WhatsApp is connected${s.whatsapp.account ? ` as ${s.whatsapp.account}` : ""}.`
+      : s.whatsapp.problem ?? `WhatsApp is not connected (${s.whatsapp.state}).`,
+  );
+  if (s.whatsapp.history.in_progress) {
+    lines.push(`History sync in progress${s.whatsapp.history.progress !== null ? ` (${s.whatsapp.history.progress}%)` : ""}.`);
+  }
+  if (s.store) {
+    lines.push(
+      `Local copy (${s.store.backend}): ${s.store.messages} messages in ${s.store.chats} chats, ${s.store.people} people` +
+        (s.store.oldest_message_at ? `, from ${s.store.oldest_message_at} to ${s.store.newest_message_at}` : "") + ".",
+    );
+  } else {
+    lines.push("The local store did not answer.");
+  }
+  if (s.whatsapp.last_error) lines.push(`Last error: ${s.whatsapp.last_error}`);
+  return lines.join("\n");
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]!));
+}
+
+/** A small self-contained HTML page (no scripts, no external resources) for `whatsapp://status-ui`. */
+export function statusHtml(s: SyncStatus): string {
+  const row = (k: string, v: string | number | boolean | null) =>
+    `<tr><th>${esc(k)}</th><td>${v === null ? "—" : esc(String(v))}</td></tr>`;
+  const st = s.store;
+  const link = s.link_url ? `<p class="warn">${esc(s.whatsapp.problem ?? "Not linked")}</p>` : "";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>WhatsApp MCP status</title>
+<style>body{font:14px system-ui,sans-serif;margin:1.5em;color:#111}h1{font-size:1.2em}table{border-collapse:collapse}
+th,td{text-align:left;padding:.25em .8em;border-bottom:1px solid #ddd}th{font-weight:600;color:#444}
+.ok{color:#087f23}.bad{color:#b00020}.warn{background:#fff4e5;padding:.5em;border-radius:4px}</style></head>
+<body><h1>WhatsApp MCP status: <span class="${s.whatsapp.connected ? "ok" : "bad"}">${esc(s.whatsapp.state)}</span></h1>
+${link}
+<table>
+${row("Connected", s.whatsapp.connected)}
+${row("Account", s.whatsapp.account)}
+${row("Since", s.whatsapp.since)}
+${row("Last event", s.whatsapp.last_event_at)}
+${row("Reconnect attempt", s.whatsapp.reconnect_attempt)}
+${row("Last error", s.whatsapp.last_error)}
+${row("History syncs", s.whatsapp.history.syncs)}
+${row("History sync progress", s.whatsapp.history.progress === null ? null : `${s.whatsapp.history.progress}%`)}
+${row("Store", st ? st.backend : "not answering")}
+${row("Messages", st?.messages ?? null)}
+${row("Chats", st?.chats ?? null)}
+${row("People", st?.people ?? null)}
+${row("Oldest message", st?.oldest_message_at ?? null)}
+${row("Newest message", st?.newest_message_at ?? null)}
+${row("Size (bytes)", st?.size_bytes ?? null)}
+${row("Status page", s.status_url)}
+</table></body></html>`;
+}

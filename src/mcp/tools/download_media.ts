@@ -1,0 +1,58 @@
+/**
+ * download_media: fetches and decrypts a message's media and saves it in the download folder
+ * (file name chosen by the server, never the sender's name as a path). Returns the local path.
+ */
+import { z } from "zod";
+import { chatJidField, messageIdField } from "../inputs.ts";
+import { linkProblem, readLinkStatus } from "../link.ts";
+import { formatBytes } from "../policy/confirm_text.ts";
+import { resolveChatJid } from "../resolve.ts";
+import { errorResult, okResult, ToolInputError } from "../results.ts";
+import { defineTool } from "../tool.ts";
+
+const SIMPLE_MIME = /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/;
+
+/** The tool. */
+export const downloadMedia = defineTool({
+  name: "download_media",
+  title: "Download media of a message",
+  description: "Download the photo, video, audio, voice note, document or sticker of a WhatsApp message and save " +
+    "it locally; returns the file path.",
+  access: "read",
+  inputSchema: { message_id: messageIdField, chat_jid: chatJidField("The chat of the message") },
+  outputSchema: {
+    path: z.string(),
+    mimetype: z.string().nullable(),
+    size: z.number().int(),
+    message_id: z.string(),
+    chat_jid: z.string(),
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+    title: "Download media of a message",
+  },
+  async run(a, ctx) {
+    const repo = ctx.deps.repository;
+    const chatJid = await resolveChatJid(repo, a.chat_jid);
+    const m = await repo.getMessage(chatJid, a.message_id);
+    if (!m) throw new ToolInputError(`No message with id ${JSON.stringify(a.message_id)} in chat ${chatJid}.`);
+    if (!m.media) throw new ToolInputError(`Message ${JSON.stringify(a.message_id)} has no media (it is a ${m.type} message).`);
+    const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
+    if (problem) return errorResult(problem);
+    const got = (await ctx.deps.whatsapp.ask({ type: "downloadMedia", chatJid, id: a.message_id })) as {
+      bytes: Uint8Array;
+      mimetype: string | null;
+    };
+    if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
+    const mimetype = got.mimetype ?? m.media.mimetype ?? null;
+    const path = await ctx.deps.downloads.save(chatJid, a.message_id, got.bytes, mimetype, m.media.fileName);
+    return okResult(
+      { path, mimetype, size: got.bytes.length, message_id: a.message_id, chat_jid: chatJid },
+      // The mimetype comes from the sender: shown only if it looks like one.
+      `Saved ${formatBytes(got.bytes.length)}${mimetype && SIMPLE_MIME.test(mimetype) ? ` (${mimetype})` : ""} to ${path}`,
+    );
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * get_group_info: a group's subject, description, participants and admins. Live from WhatsApp
+ * when connected (names from the local copy), else from the local copy.
+ */
+import { z } from "zod";
+import type { GroupMetadataReply } from "../../whatsapp/protocol.ts";
+import { isoUtc } from "../dates.ts";
+import { chatJidField } from "../inputs.ts";
+import { readLinkStatus } from "../link.ts";
+import { parseJid, phoneOfJid } from "../policy/recipient.ts";
+import { readResult } from "../read_result.ts";
+import { ToolInputError } from "../results.ts";
+import { noticeField } from "../schemas.ts";
+import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
+
+const participantOut = z.object({
+  jid: z.string(),
+  phone: z.string().nullable(),
+  name: z.string().nullable(),
+  admin: z.enum(["admin", "superadmin"]).nullable(),
+});
+
+type Participant = z.infer<typeof participantOut>;
+
+/** The tool. */
+export const getGroupInfo = defineTool({
+  name: "get_group_info",
+  title: "Group details",
+  description: "Get a WhatsApp group's name, description, participants and admins.",
+  access: "read",
+  inputSchema: { chat_jid: chatJidField("The group (…@g.us)") },
+  outputSchema: {
+    jid: z.string(),
+    name: z.string().nullable(),
+    description: z.string().nullable(),
+    owner: z.string().nullable(),
+    created_at: z.string().nullable(),
+    participant_count: z.number().int(),
+    participants: z.array(participantOut),
+    admins: z.array(z.string()),
+    source: z.enum(["whatsapp", "local copy"]),
+    notice: noticeField,
+  },
+  annotations: { ...READ_ANNOTATIONS, openWorldHint: true, title: "Group details" },
+  async run(a, ctx) {
+    const parsed = parseJid(a.chat_jid, "chat_jid");
+    if (parsed.kind !== "group") throw new ToolInputError("chat_jid must be a group JID (…@g.us)");
+    const stored = await ctx.deps.repository.getGroupInfo(parsed.jid);
+    const names = new Map((stored?.participants ?? []).map((p) => [p.personId, p]));
+    let live: GroupMetadataReply | null = null;
+    if ((await readLinkStatus(ctx.deps))?.state === "open") {
+      try {
+        live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: parsed.jid })) as GroupMetadataReply;
+      } catch {
+        live = null; // not a member any more, or WhatsApp did not answer: fall back to the local copy
+      }
+    }
+    if (!live && !stored) throw new ToolInputError(`No group ${parsed.jid} in the local copy.`);
+    let participants: Participant[];
+    if (live) {
+      participants = live.participants.map((p) => {
+        const known = names.get(p.phoneJid ?? p.id) ?? names.get(p.id);
+        return {
+          jid: p.phoneJid ?? p.id,
+          phone: phoneOfJid(p.phoneJid ?? p.id) ?? known?.phone ?? null,
+          name: known?.name ?? null,
+          admin: p.admin ?? null,
+        };
+      });
+    } else {
+      participants = stored!.participants.map((p) => ({
+        jid: p.personId,
+        phone: p.phone ?? phoneOfJid(p.personId),
+        name: p.name,
+        admin: p.admin,
+      }));
+    }
+    const out = {
+      jid: parsed.jid,
+      name: live?.subject ?? stored?.chat.name ?? null,
+      description: live?.description ?? stored?.chat.description ?? null,
+      owner: live?.owner ?? null,
+      created_at: live?.createdAt ? isoUtc(live.createdAt) : null,
+      participant_count: participants.length,
+      participants,
+      admins: participants.filter((p) => p.admin).map((p) => p.jid),
+      source: live ? "whatsapp" as const : "local copy" as const,
+    };
+    const lines = [`group: ${out.name ?? "(no name)"} | jid: ${out.jid} | ${out.participant_count} participants`];
+    if (out.description) lines.push(`description: ${out.description}`);
+    for (const p of participants) {
+      lines.push(`- ${p.name ?? "(no name)"} | ${p.phone ?? p.jid}${p.admin ? ` | ${p.admin}` : ""}`);
+    }
+    return readResult(ctx, out, `Group details (from ${out.source}):`, lines);
+  },
+});

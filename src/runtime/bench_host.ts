@@ -1,0 +1,23 @@
+/**
+ * Host facts the store benchmark needs: a scratch folder it can delete afterwards, and the
+ * process's resident memory. `node:fs`/`node:os`/`node:process` behave the same on Deno 2.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+
+/** Creates a fresh folder (mode 0700) under the system temp folder. */
+export async function makeScratchDir(prefix: string): Promise<string> {
+  return await mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Deletes a folder and everything in it (no error if it is gone). */
+export async function removeTree(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+}
+
+/** Resident set size of this process in bytes. */
+export function residentMemoryBytes(): number {
+  return process.memoryUsage().rss;
+}

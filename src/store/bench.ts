@@ -1,0 +1,363 @@
+/**
+ * Store benchmark: builds a deterministic synthetic history through `Repository.commit` (the
+ * path sync uses: batches of ~1000 ops, each awaited until durable), then times the queries
+ * the tools run, a cold reopen, resident memory and the size on disk.
+ *
+ * The history: `messages` messages in `chats` chats (a tenth groups), chat activity and words
+ * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
+ * media messages with keys and hashes, raw proto-sized blobs, some reactions.
+ */
+import { makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { openSqljsRepository } from "./sqljs/repository.ts";
+import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "./types.ts";
+
+/** Benchmark options. */
+export interface StoreBenchOptions {
+  /** Messages to generate (default 1,000,000). */
+  messages?: number;
+  /** Chats (default 2,000). */
+  chats?: number;
+  /** Store folder (default: a scratch folder, deleted afterwards). */
+  dir?: string;
+  /** Ops per commit (default 1000). */
+  batch?: number;
+  /** Timed runs per query (default 200). */
+  iterations?: number;
+  /** Opens the store under test (default: the sql.js store in `dir`). */
+  open?: (dir: string) => Promise<Repository>;
+  /** Progress lines (stderr in the CLI). */
+  progress?: (line: string) => void;
+}
+
+/** Percentiles of one query, in milliseconds. */
+export interface QueryTiming {
+  p50: number;
+  p95: number;
+  max: number;
+  runs: number;
+}
+
+/** What the benchmark measured. */
+export interface StoreBenchResult {
+  messages: number;
+  chats: number;
+  people: number;
+  ingest: { seconds: number; msgsPerSec: number; commits: number; setupSeconds: number };
+  queries: Record<string, QueryTiming>;
+  closeSeconds: number;
+  coldOpenSeconds: number;
+  rssBytes: { afterIngest: number; afterReopen: number; afterQueries: number };
+  storeBytes: number | null;
+  rssToStoreRatio: number | null;
+  targets: Record<string, { target: string; met: boolean }>;
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Zipf(s) sampler over ranks 0..n-1. */
+export function zipf(n: number, s: number, rnd: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    sum += 1 / Math.pow(k + 1, s);
+    cdf[k] = sum;
+  }
+  return () => {
+    const x = rnd() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+const COMMON = [
+  "the", "you", "and", "to", "i", "it", "a", "is", "that", "ok", "yes", "no", "we", "me", "this", "for", "in", "on",
+  "what", "haha", "are", "do", "have", "be", "not", "can", "just", "so", "but", "with", "at", "will", "all", "now",
+  "good", "time", "see", "tomorrow", "today", "here", "there", "know", "think", "love", "thanks", "please", "call",
+];
+const LATIN = ["ka", "lo", "mi", "ren", "tas", "vo", "bri", "del", "fen", "gor", "hul", "jin", "mar", "nes", "pol", "qui", "sar", "tem", "ul", "zen"];
+const ACCENTED = ["café", "crème", "über", "señor", "façade", "naïve", "São", "Zürich", "déjà", "smörgås"];
+const CYRILLIC = ["при", "вет", "как", "дела", "мос", "ква", "зав", "тра", "хо", "рошо"];
+const ARABIC = ["مر", "حبا", "كيف", "حال", "شكر", "ان", "يوم", "غد"];
+const CJK = ["東", "京", "北", "海", "明", "日", "会", "見", "話", "電"];
+
+/** The vocabulary: common words first, then generated words; one in ten non-ASCII. */
+export function vocabulary(size: number, rnd: () => number): string[] {
+  const words = [...COMMON];
+  const seen = new Set(words);
+  const pick = (list: string[]) => list[Math.floor(rnd() * list.length)]!;
+  while (words.length < size) {
+    const i = words.length;
+    let w: string;
+    if (i % 10 === 3) w = pick(ACCENTED) + pick(LATIN);
+    else if (i % 10 === 6) w = pick(CYRILLIC) + pick(CYRILLIC) + pick(CYRILLIC);
+    else if (i % 20 === 9) w = pick(ARABIC) + pick(ARABIC);
+    else if (i % 20 === 19) w = pick(CJK) + pick(CJK) + pick(CJK);
+    else w = pick(LATIN) + pick(LATIN) + pick(LATIN) + (rnd() < 0.3 ? pick(LATIN) : "");
+    if (seen.has(w)) w += String(i % 97);
+    if (seen.has(w)) continue;
+    seen.add(w);
+    words.push(w);
+  }
+  return words;
+}
+
+interface ChatPlan {
+  jid: string;
+  kind: ChatKind;
+  members: string[];
+}
+
+const FIRST = ["Anna", "Ben", "Chloé", "Dmitri", "Élodie", "Fatima", "Gustav", "Hana", "Ivan", "José", "Kai", "Léa", "Mehmet", "Nadia", "Olga", "Pedro", "Qiu", "Rania", "Søren", "Tomás"];
+const LAST = ["Müller", "Smith", "Иванов", "García", "Rossi", "Nguyen", "Kowalski", "Haddad", "Sato", "Dubois", "Öztürk", "Silva"];
+
+function hex(rnd: () => number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += Math.floor(rnd() * 16).toString(16).toUpperCase();
+  return s;
+}
+
+function bytes(rnd: () => number, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
+  return b;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[i]! * 1000) / 1000;
+}
+
+async function time(runs: number, fn: (i: number) => Promise<unknown>): Promise<QueryTiming> {
+  for (let i = 0; i < Math.min(5, runs); i++) await fn(i); // warm-up (statement compilation, caches)
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return { p50: percentile(t, 50), p95: percentile(t, 95), max: percentile(t, 100), runs };
+}
+
+/** Runs the benchmark. Deterministic data; timings are of this machine. */
+export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<StoreBenchResult> {
+  const total = opts.messages ?? 1_000_000;
+  const nChats = opts.chats ?? 2_000;
+  const batch = opts.batch ?? 1000;
+  const iterations = opts.iterations ?? 200;
+  const log = opts.progress ?? (() => {});
+  const scratch = opts.dir ? null : await makeScratchDir("wa-store-bench-");
+  const dir = opts.dir ?? scratch!;
+  const open = opts.open ?? ((d: string) => openSqljsRepository({ dir: d }));
+  const rnd = prng(20250115);
+  try {
+    // --- the world: people, chats, groups ---
+    const vocab = vocabulary(30_000, rnd);
+    const nextWord = zipf(vocab.length, 1.07, rnd);
+    const nGroups = Math.max(1, Math.round(nChats / 10));
+    const people: string[] = [];
+    const setup: WriteOp[] = [];
+    const me = "4917000000000@s.whatsapp.net";
+    const personCount = nChats - nGroups + Math.max(50, nChats);
+    for (let i = 0; i < personCount; i++) {
+      const jid = `49151${String(10_000_000 + i)}@s.whatsapp.net`;
+      people.push(jid);
+      const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]} ${i}`;
+      setup.push({ op: "upsertPerson", person: { pnJid: jid, pushName: name, savedName: i % 3 === 0 ? name : null } });
+    }
+    const chats: ChatPlan[] = [];
+    for (let i = 0; i < nChats; i++) {
+      if (i % 10 === 5) {
+        const jid = `1203630${String(10_000_000_000 + i)}@g.us`;
+        const size = 5 + Math.floor(rnd() * 55);
+        const members = Array.from({ length: size }, () => people[Math.floor(rnd() * people.length)]!);
+        chats.push({ jid, kind: "group", members });
+        setup.push({ op: "upsertChat", chat: { jid, name: `Group ${vocab[100 + i]} ${i}` } });
+        setup.push({
+          op: "setParticipants",
+          groupJid: jid,
+          mode: "replace",
+          participants: [...new Set(members)].map((personId, k) => ({ personId, admin: k === 0 ? "superadmin" as const : null })),
+        });
+      } else {
+        const jid = people[i]!;
+        chats.push({ jid, kind: "person", members: [jid] });
+        setup.push({ op: "upsertChat", chat: { jid } });
+      }
+    }
+    // Shuffle so that the busiest chats (low Zipf ranks) are a mix of groups and people.
+    for (let i = chats.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [chats[i], chats[j]] = [chats[j]!, chats[i]!];
+    }
+    const nextChat = zipf(chats.length, 0.9, rnd);
+
+    let repo = await open(dir);
+    const setupStart = performance.now();
+    for (let i = 0; i < setup.length; i += batch) await repo.commit(setup.slice(i, i + batch));
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+
+    // --- messages ---
+    const start = Date.parse("2023-01-01T00:00:00Z");
+    const span = 3 * 365 * 24 * 3600 * 1000;
+    const step = span / total;
+    const samples: Array<{ chat: string; id: string }> = [];
+    let ops: WriteOp[] = [];
+    let commits = 0;
+    const t0 = performance.now();
+    let lastReport = t0;
+    for (let i = 0; i < total; i++) {
+      const chat = chats[nextChat()]!;
+      const fromMe = rnd() < 0.4;
+      const sender = fromMe ? me : chat.members[Math.floor(rnd() * chat.members.length)]!;
+      const ts = Math.floor((start + i * step + rnd() * step) / 1000) * 1000; // WhatsApp: whole seconds
+      const id = `3EB0${hex(rnd, 16)}`;
+      const r = rnd();
+      let type: MessageType = "text";
+      let text: string | null = null;
+      let media: MessageRow["media"] = null;
+      const sentence = () => {
+        const len = 1 + Math.floor(-Math.log(1 - rnd()) * 7);
+        const words: string[] = [];
+        for (let k = 0; k < len; k++) words.push(vocab[nextWord()]!);
+        if (rnd() < 0.005) words.splice(Math.floor(rnd() * words.length), 0, "see", "you", "tomorrow");
+        return words.join(" ");
+      };
+      if (r < 0.85) text = sentence();
+      else {
+        type = r < 0.93 ? "image" : r < 0.96 ? "document" : r < 0.98 ? "voice" : "sticker";
+        if (type === "image" && rnd() < 0.5) text = sentence();
+        const fileName = type === "document" ? `Report_${vocab[nextWord()]}_${i % 1000}.pdf` : null;
+        if (type === "document") text = fileName;
+        media = {
+          mimetype: type === "image" ? "image/jpeg" : type === "document" ? "application/pdf" : type === "voice" ? "audio/ogg; codecs=opus" : "image/webp",
+          fileName,
+          fileLength: 10_000 + Math.floor(rnd() * 2_000_000),
+          durationSec: type === "voice" ? 1 + Math.floor(rnd() * 120) : null,
+          directPath: `/v/t62.7118-24/${hex(rnd, 24)}`,
+          url: null,
+          mediaKey: bytes(rnd, 32),
+          fileSha256: bytes(rnd, 32),
+          fileEncSha256: bytes(rnd, 32),
+          mediaKeyTimestamp: Math.floor(ts / 1000),
+        };
+      }
+      const message: MessageRow = {
+        chatJid: chat.jid,
+        id,
+        senderId: sender,
+        fromMe,
+        ts,
+        type,
+        text,
+        quotedId: rnd() < 0.05 && samples.length ? samples[samples.length - 1]!.id : null,
+        editedText: null,
+        editedAt: null,
+        revoked: false,
+        viewOnce: false,
+        status: fromMe ? 4 : null,
+        media,
+        raw: bytes(rnd, 60 + Math.floor(rnd() * 140)),
+      };
+      ops.push({ op: "upsertMessage", message });
+      if (rnd() < 0.02) {
+        ops.push({ op: "upsertReaction", reaction: { chatJid: chat.jid, messageId: id, reactorId: chat.members[0]!, emoji: "👍", ts: ts + 1000 } });
+      }
+      if (i % Math.max(1, Math.floor(total / 1000)) === 0) samples.push({ chat: chat.jid, id });
+      if (ops.length >= batch) {
+        await repo.commit(ops);
+        commits++;
+        ops = [];
+        const now = performance.now();
+        if (now - lastReport > 10_000) {
+          log(`ingest: ${i + 1} messages, ${Math.round((i + 1) / ((now - t0) / 1000))} msgs/s`);
+          lastReport = now;
+        }
+      }
+    }
+    if (ops.length) {
+      await repo.commit(ops);
+      commits++;
+    }
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    const rssAfterIngest = residentMemoryBytes();
+    log(`ingest done: ${total} messages in ${ingestSeconds.toFixed(1)} s`);
+
+    // --- restart: close (final snapshot) and cold open ---
+    const c0 = performance.now();
+    await repo.close();
+    const closeSeconds = (performance.now() - c0) / 1000;
+    const o0 = performance.now();
+    repo = await open(dir);
+    const coldOpenSeconds = (performance.now() - o0) / 1000;
+    const rssAfterReopen = residentMemoryBytes();
+
+    // --- queries ---
+    const qr = prng(7);
+    const pickChat = () => chats[nextChat()]!.jid;
+    const rare = Array.from({ length: 50 }, (_, i) => vocab[20_000 + i * 37]!);
+    const queries: Record<string, QueryTiming> = {};
+    queries.newest20InChat = await time(iterations, () => repo.listMessages({ chatJid: pickChat(), limit: 20 }));
+    queries.searchRareWord = await time(iterations, (i) => repo.listMessages({ query: rare[i % rare.length]!, limit: 20 }));
+    queries.searchCommonWord = await time(iterations, (i) => repo.listMessages({ query: COMMON[i % 5]!, limit: 20 }));
+    queries.searchPhrase = await time(iterations, () => repo.listMessages({ query: '"see you tomorrow"', limit: 20 }));
+    queries.searchCommonWordInChat = await time(iterations, () => repo.listMessages({ query: "the", chatJid: pickChat(), limit: 20 }));
+    queries.searchRelevanceRareWord = await time(iterations, (i) => repo.listMessages({ query: rare[i % rare.length]!, order: "relevance", limit: 20 }));
+    queries.listChatsWithLast20 = await time(iterations, (i) =>
+      repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 20, offset: (i % 5) * 20 }));
+    queries.searchContacts = await time(iterations, (i) => repo.searchContacts(FIRST[i % FIRST.length]!.slice(0, 3).toLowerCase(), 50));
+    queries.messageContext5x5 = await time(iterations, () => {
+      const s = samples[Math.floor(qr() * samples.length)]!;
+      return repo.getMessageContext(s.chat, s.id, 5, 5);
+    });
+    const rssAfterQueries = residentMemoryBytes();
+    const st = await repo.stats();
+    await repo.close();
+
+    const msgsPerSec = Math.round(total / ingestSeconds);
+    const storeBytes = st.sizeBytes;
+    const ratio = storeBytes ? Math.round((Math.max(rssAfterReopen, rssAfterQueries) / storeBytes) * 100) / 100 : null;
+    const targets: StoreBenchResult["targets"] = {
+      queryP50: { target: "each query p50 <= 10 ms", met: Object.values(queries).every((q) => q.p50 <= 10) },
+      ingest: { target: ">= 50,000 msgs/s", met: msgsPerSec >= 50_000 },
+      coldOpen: { target: "<= 2 s", met: coldOpenSeconds <= 2 },
+      memory: { target: "RSS <= 3x store size", met: ratio !== null && ratio <= 3 },
+    };
+    return {
+      messages: st.messages,
+      chats: st.chats,
+      people: st.people,
+      ingest: { seconds: round(ingestSeconds), msgsPerSec, commits, setupSeconds: round(setupSeconds) },
+      queries,
+      closeSeconds: round(closeSeconds),
+      coldOpenSeconds: round(coldOpenSeconds),
+      rssBytes: { afterIngest: rssAfterIngest, afterReopen: rssAfterReopen, afterQueries: rssAfterQueries },
+      storeBytes,
+      rssToStoreRatio: ratio,
+      targets,
+    };
+  } finally {
+    if (scratch) await removeTree(scratch);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

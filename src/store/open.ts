@@ -1,0 +1,42 @@
+/**
+ * Chooses and opens the store: PostgreSQL when `databaseUrl` is a postgres:// or postgresql://
+ * URL (the WhatsApp session optionally in `sessionDatabaseUrl`), else the sql.js store on disk
+ * in `dir`.
+ */
+import { isPostgresUrl, openPostgresRepository } from "./postgres/repository.ts";
+import { openSqljsRepository } from "./sqljs/repository.ts";
+import type { Repository } from "./types.ts";
+
+/** Where the store lives. */
+export interface StoreConfig {
+  /** DATABASE_URL: a postgres URL selects PostgreSQL. */
+  databaseUrl?: string;
+  /** WHATSAPP_SESSION_DATABASE_URL: a separate PostgreSQL database for auth keys and meta. */
+  sessionDatabaseUrl?: string;
+  /** Folder of the sql.js store (used when no postgres URL is given). */
+  dir: string;
+}
+
+/** The store is configured in a way that cannot work. */
+export class StoreConfigError extends Error {
+  override name = "StoreConfigError";
+}
+
+/** Opens the configured store (migrating it). */
+export async function openStore(cfg: StoreConfig): Promise<Repository> {
+  if (cfg.databaseUrl && !isPostgresUrl(cfg.databaseUrl)) {
+    throw new StoreConfigError("Cannot use DATABASE_URL: only postgres:// or postgresql:// URLs are supported (unset it to use the local store)");
+  }
+  if (cfg.sessionDatabaseUrl && !isPostgresUrl(cfg.sessionDatabaseUrl)) {
+    throw new StoreConfigError("Cannot use WHATSAPP_SESSION_DATABASE_URL: expected a postgres:// or postgresql:// URL");
+  }
+  if (cfg.databaseUrl) {
+    return await openPostgresRepository({ url: cfg.databaseUrl, sessionUrl: cfg.sessionDatabaseUrl });
+  }
+  if (cfg.sessionDatabaseUrl) {
+    throw new StoreConfigError(
+      "WHATSAPP_SESSION_DATABASE_URL needs DATABASE_URL to be a postgres URL too (the local store keeps the session in its own file)",
+    );
+  }
+  return await openSqljsRepository({ dir: cfg.dir });
+}

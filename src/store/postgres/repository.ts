@@ -1,0 +1,282 @@
+/**
+ * The PostgreSQL `Repository` (postgres.js, pure JS). Chosen when DATABASE_URL is a postgres
+ * URL. One transaction per commit (durable when COMMIT returns); a session-level advisory lock
+ * keeps a second instance off the same database schema; migrations from `migrations/postgres`
+ * run at open. The WhatsApp session (auth, meta) may live in a separate database (`sessionUrl`).
+ */
+import { pageStart } from "../cursor.ts";
+import { personCandidates } from "../jid.ts";
+import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
+import { planSearch } from "../search/query.ts";
+import type {
+  ChatSummary,
+  GroupInfo,
+  ListChatsQuery,
+  ListMessagesQuery,
+  MessageView,
+  Page,
+  PersonRow,
+  ReceiptRow,
+  Repository,
+  StoreStats,
+  WriteOp,
+} from "../types.ts";
+import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
+import { connectPg, lockStore, type Pg, query } from "./client.ts";
+import { migratePostgres } from "./migrate.ts";
+import {
+  CHAT_QUERY_WHERE,
+  chatPageSql,
+  CONTACT_CHATS_WHERE,
+  CONTEXT_AFTER,
+  CONTEXT_BEFORE,
+  GET_MESSAGE,
+  GROUP_PARTICIPANTS,
+  LAST_INTERACTION,
+  listMessagesSql,
+  PERSON_BY_ANY,
+  RECEIPTS,
+  SEARCH_CONTACTS,
+  searchRelevanceSql,
+  STATS,
+} from "./read_sql.ts";
+
+/** True for the URLs this backend serves. */
+export function isPostgresUrl(url: string | null | undefined): boolean {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Options of the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** postgres:// or postgresql:// URL of the messages database. */
+  url: string;
+  /** A separate database for the WhatsApp session (auth keys and meta); default: `url`. */
+  sessionUrl?: string;
+  /** Pool size per database (default 4). */
+  maxConnections?: number;
+}
+
+/** Connects, locks, migrates. Rejects with DatabaseInUseError if another instance holds the lock. */
+export async function openPostgresRepository(opts: PostgresStoreOptions): Promise<Repository> {
+  const main = connectPg(opts.url, { max: opts.maxConnections });
+  const separate = !!opts.sessionUrl && opts.sessionUrl !== opts.url;
+  const session = separate ? connectPg(opts.sessionUrl!, { max: opts.maxConnections }) : main;
+  const locks: Array<{ release(): Promise<void> }> = [];
+  try {
+    locks.push(await lockStore(main, "messages"));
+    await migratePostgres(main);
+    if (separate) {
+      locks.push(await lockStore(session, "session"));
+      await migratePostgres(session);
+    }
+  } catch (err) {
+    for (const l of locks.reverse()) await l.release().catch(() => {});
+    await main.end({ timeout: 5 });
+    if (separate) await session.end({ timeout: 5 });
+    throw err;
+  }
+  return new PostgresRepository(main, session, separate, locks);
+}
+
+class PostgresRepository implements Repository {
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly pg: Pg,
+    private readonly session: Pg,
+    private readonly separate: boolean,
+    private readonly locks: Array<{ release(): Promise<void> }>,
+  ) {}
+
+  async commit(ops: WriteOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    if (!this.separate) {
+      await this.pg.begin((tx) => applyPostgres(tx, ops));
+      return;
+    }
+    // Two databases cannot share one transaction: the session's writes first (the WhatsApp
+    // keys must be durable before they are used), then the rest.
+    const sessionOps = ops.filter(isSessionOp);
+    const mainOps = ops.filter((op) => !isSessionOp(op));
+    if (sessionOps.length) await this.session.begin((tx) => applyPostgres(tx, sessionOps));
+    if (mainOps.length) await this.pg.begin((tx) => applyPostgres(tx, mainOps));
+  }
+
+  async getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null> {
+    const rows = await query(this.pg, chatPageSql("c.jid = :jid", "last_active", includeLastMessage), {
+      jid: await canonical(this.pg, jid),
+      limit: 1,
+      offset: 0,
+    });
+    return rows[0] ? chatSummaryFromRow(rows[0]) : null;
+  }
+
+  async listChats(q: ListChatsQuery): Promise<Page<ChatSummary>> {
+    const limit = clampLimit(q.limit);
+    const { offset } = pageStart("o", q.cursor, q.offset);
+    const text = q.query?.trim();
+    const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
+    const rows = await query(this.pg, chatPageSql(text ? CHAT_QUERY_WHERE : "TRUE", q.sortBy, q.includeLastMessage), params);
+    return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
+  }
+
+  async searchContacts(query_: string, limit: number): Promise<PersonRow[]> {
+    return (await query(this.pg, SEARCH_CONTACTS, contactParams(query_, limit))).map(personFromRow);
+  }
+
+  async listMessages(q: ListMessagesQuery): Promise<Page<MessageView>> {
+    const empty: Page<MessageView> = { items: [], nextCursor: null };
+    let sender: string | undefined;
+    if (q.senderId) {
+      const person = await this.resolvePerson(q.senderId);
+      if (!person) return empty;
+      sender = person.id;
+    }
+    const chat = q.chatJid ? await canonical(this.pg, q.chatJid) : undefined;
+    const { shape, params, limit } = messageFilters(q, { chat, sender });
+    const text = q.query?.trim();
+    const plan = text ? planSearch(text) : null;
+    if (plan?.kind === "none") return empty;
+    if (plan) params.q = plan.tsquery;
+
+    if (plan?.kind === "match" && q.order === "relevance") {
+      const { offset } = pageStart("o", q.cursor, q.offset);
+      params.offset = offset;
+      const rows = await query(this.pg, searchRelevanceSql(shape), params);
+      return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
+    }
+    const { after, offset } = pageStart("m", q.cursor, q.offset);
+    params.offset = offset;
+    if (after) params.cpk = after.pk;
+    const rows = await query(this.pg, listMessagesSql(shape, { keyset: !!after, search: plan ? plan.kind : "none" }), params);
+    return keysetPage(rows, limit);
+  }
+
+  async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
+    const rows = await query(this.pg, GET_MESSAGE, { chat: await canonical(this.pg, chatJid), id });
+    return rows[0] ? messageViewFromRow(rows[0]) : null;
+  }
+
+  async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {
+    const rows = await query(this.pg, "SELECT raw FROM messages WHERE chat_jid = :chat AND id = :id", {
+      chat: await canonical(this.pg, chatJid),
+      id,
+    });
+    const raw = rows[0]?.raw;
+    return raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength).slice() : null;
+  }
+
+  async getMessageContext(chatJid: string, id: string, before: number, after: number) {
+    const chat = await canonical(this.pg, chatJid);
+    const target = (await query(this.pg, GET_MESSAGE, { chat, id }))[0];
+    if (!target) return null;
+    const b = Math.max(0, Math.trunc(before));
+    const a = Math.max(0, Math.trunc(after));
+    const beforeRows = b > 0 ? (await query(this.pg, CONTEXT_BEFORE, { chat, pk: target.pk, n: b })).reverse() : [];
+    const afterRows = a > 0 ? await query(this.pg, CONTEXT_AFTER, { chat, pk: target.pk, n: a }) : [];
+    return {
+      before: beforeRows.map((r) => messageViewFromRow(r)),
+      message: messageViewFromRow(target),
+      after: afterRows.map((r) => messageViewFromRow(r)),
+    };
+  }
+
+  async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {
+    for (const jid of personCandidates(idOrPhone)) {
+      const row = (await query(this.pg, PERSON_BY_ANY, { jid }))[0];
+      if (row) return personFromRow(row);
+    }
+    return null;
+  }
+
+  async getDirectChat(idOrPhone: string): Promise<ChatSummary | null> {
+    const person = await this.resolvePerson(idOrPhone);
+    for (const jid of person ? [person.id] : personCandidates(idOrPhone)) {
+      const chat = await this.getChat(jid, true);
+      if (chat) return chat;
+    }
+    return null;
+  }
+
+  async getContactChats(idOrPhone: string, limit: number, offset: number): Promise<ChatSummary[]> {
+    const person = await this.resolvePerson(idOrPhone);
+    if (!person) return [];
+    const rows = await query(this.pg, chatPageSql(CONTACT_CHATS_WHERE, "last_active", true), {
+      person: person.id,
+      limit: clampLimit(limit),
+      offset: Math.max(0, Math.trunc(offset)),
+    });
+    return rows.map(chatSummaryFromRow);
+  }
+
+  async getLastInteraction(idOrPhone: string): Promise<MessageView | null> {
+    const person = await this.resolvePerson(idOrPhone);
+    if (!person) return null;
+    const rows = await query(this.pg, LAST_INTERACTION, { person: person.id });
+    return rows[0] ? messageViewFromRow(rows[0]) : null;
+  }
+
+  async getGroupInfo(jid: string): Promise<GroupInfo | null> {
+    const chatRow = (await query(this.pg, chatPageSql("c.jid = :jid", "last_active", false), {
+      jid: await canonical(this.pg, jid),
+      limit: 1,
+      offset: 0,
+    }))[0];
+    if (!chatRow || chatRow.kind !== "group") return null;
+    const participants = (await query(this.pg, GROUP_PARTICIPANTS, { jid: chatRow.jid })).map(participantFromRow);
+    return { chat: chatFromRow(chatRow), participants };
+  }
+
+  async getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]> {
+    const rows = await query(this.pg, RECEIPTS, { chat: await canonical(this.pg, chatJid), id });
+    return rows.map((r) => ({
+      chatJid: String(r.chat_jid),
+      messageId: String(r.message_id),
+      personId: String(r.person_id),
+      type: String(r.type) as ReceiptRow["type"],
+      ts: toNum(r.ts) ?? 0,
+    }));
+  }
+
+  async stats(): Promise<StoreStats> {
+    const r = (await query(this.pg, STATS))[0]!;
+    return {
+      backend: "postgres",
+      messages: toNum(r.messages) ?? 0,
+      chats: toNum(r.chats) ?? 0,
+      people: toNum(r.people) ?? 0,
+      oldestMessageAt: toNum(r.oldest),
+      newestMessageAt: toNum(r.newest),
+      sizeBytes: toNum(r.size),
+      journal: null,
+      snapshot: null,
+      lastError: null,
+    };
+  }
+
+  async authGet(category: string, ids: string[]): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    if (ids.length === 0) return out;
+    const rows = await query(this.session, "SELECT id, value FROM auth WHERE category = :cat AND id = ANY(:ids::text[])", {
+      cat: category,
+      ids,
+    });
+    for (const r of rows) out[String(r.id)] = String(r.value);
+    return out;
+  }
+
+  async metaGet(key: string): Promise<string | null> {
+    const rows = await query(this.session, "SELECT value FROM meta WHERE key = :key", { key });
+    return typeof rows[0]?.value === "string" ? rows[0].value : null;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      for (const l of [...this.locks].reverse()) await l.release().catch(() => {});
+      await this.pg.end({ timeout: 5 });
+      if (this.separate) await this.session.end({ timeout: 5 });
+    })();
+    return this.closed;
+  }
+}

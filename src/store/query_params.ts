@@ -1,0 +1,97 @@
+/**
+ * What both backends do around their SQL: limits, the filter shape and parameters of a
+ * message list, contact-search patterns, and turning fetched rows into pages. Pure.
+ */
+import { encodeCursor } from "./cursor.ts";
+import { containsPattern, pkBase } from "./keys.ts";
+import { messageKey, messageViewFromRow, type Row } from "./rows.ts";
+import type { ListMessagesQuery, MessageView, Page } from "./types.ts";
+
+/** Largest page a list returns. */
+export const MAX_PAGE = 1000;
+
+/** Which optional filters a message list uses (selects the SQL variant). */
+export interface MessageFilterShape {
+  chat: boolean;
+  sender: boolean;
+  after: boolean;
+  before: boolean;
+  types: boolean;
+  hasMedia: boolean;
+}
+
+/** How a chat page is ordered. */
+export type ChatOrder = "last_active" | "name";
+
+/** A page size within 1..MAX_PAGE (20 if not a number). */
+export function clampLimit(limit: number): number {
+  return Math.max(1, Math.min(MAX_PAGE, Math.trunc(Number.isFinite(limit) ? limit : 20)));
+}
+
+/**
+ * The filter shape and named parameters of a message list (chat and sender already resolved
+ * to canonical ids by the caller). Fetches `limit + 1` rows so the page knows if there is more.
+ */
+export function messageFilters(
+  q: ListMessagesQuery,
+  resolved: { chat?: string; sender?: string },
+): { shape: MessageFilterShape; params: Record<string, unknown>; limit: number } {
+  const limit = clampLimit(q.limit);
+  const params: Record<string, unknown> = { limit: limit + 1 };
+  const shape: MessageFilterShape = {
+    chat: resolved.chat !== undefined,
+    sender: resolved.sender !== undefined,
+    after: q.after !== undefined,
+    before: q.before !== undefined,
+    types: !!q.types?.length,
+    hasMedia: q.hasMedia !== undefined,
+  };
+  if (resolved.chat !== undefined) params.chat = resolved.chat;
+  if (resolved.sender !== undefined) params.sender = resolved.sender;
+  if (q.after !== undefined) {
+    // after is inclusive, before exclusive; fractional bounds round to the same integer sets.
+    params.after = Math.ceil(q.after);
+    params.afterPk = pkBase(Math.ceil(q.after));
+  }
+  if (q.before !== undefined) {
+    params.before = Math.ceil(q.before);
+    params.beforePk = pkBase(Math.ceil(q.before));
+  }
+  if (q.types?.length) params.types = q.types;
+  if (q.hasMedia !== undefined) params.hasMedia = q.hasMedia;
+  return { shape, params, limit };
+}
+
+/** Parameters of the contact search. */
+export function contactParams(query: string, limit: number): Record<string, unknown> {
+  const digits = /^[\d\s()+.\-]+$/.test(query.trim()) ? query.replace(/\D/g, "") : "";
+  return {
+    pat: containsPattern(query),
+    raw: containsPattern(query, false),
+    // Phone-like input ("+49 171-23") also matches the stored digits; "" turns that test off.
+    digits: digits.length >= 3 ? `%${digits}%` : "",
+    limit: clampLimit(limit),
+  };
+}
+
+/** Parameters of the list_chats name filter. */
+export function chatQueryParams(text: string): Record<string, unknown> {
+  return { pat: containsPattern(text), raw: containsPattern(text, false) };
+}
+
+/** A newest-first page from rows fetched with limit + 1; the cursor is the last item's pk. */
+export function keysetPage(rows: Row[], limit: number): Page<MessageView> {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => messageViewFromRow(r)),
+    nextCursor: more && last ? encodeCursor({ k: "m", ...messageKey(last) }) : null,
+  };
+}
+
+/** An offset page from items fetched with limit + 1. */
+export function offsetPage<T>(items: T[], limit: number, offset: number): Page<T> {
+  const more = items.length > limit;
+  return { items: more ? items.slice(0, limit) : items, nextCursor: more ? encodeCursor({ k: "o", n: offset + limit }) : null };
+}

@@ -1,0 +1,153 @@
+/**
+ * How text becomes searchable, shared by both backends so they find the same messages:
+ * folding (case and accents, for every script) and tokenizing. Both the indexed text and
+ * the user's query go through `tokenize`, so SQLite FTS4 (fed the tokens joined by spaces)
+ * and PostgreSQL (fed a tsvector literal built from them) index exactly the same terms.
+ *
+ * Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+ * Myanmar) and Hangul (whose words carry attached particles) are split into one token per
+ * character, and a query word in them becomes a phrase of characters: a substring search.
+ * Pure: no I/O.
+ */
+
+/** Longest token kept (longer ones, e.g. base64 blobs, are cut; queries are cut the same way). */
+export const MAX_TOKEN_LENGTH = 100;
+
+// Combining marks that are diacritics (Latin/Greek/Cyrillic accents, Arabic harakat,
+// Hebrew niqqud), plus the Arabic tatweel. Other marks (Indic vowel signs) are letters' parts.
+const DIACRITICS =
+  /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0640]/g;
+
+// Letters that carry a stroke instead of a combining accent (no Unicode decomposition).
+const STROKES: Record<string, string> = { "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i", "ð": "d" };
+const STROKE_RE = /[øđłħŧıð]/g;
+
+const NOSPACE = "\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Hangul}\\p{scx=Thai}\\p{scx=Lao}\\p{scx=Khmer}\\p{scx=Myanmar}";
+// One character of a no-space script (with its marks), or a run of other letters/digits/marks.
+const TOKEN_RE = new RegExp(
+  `(?=[\\p{L}\\p{N}])[${NOSPACE}]\\p{M}*|(?:(?![${NOSPACE}])[\\p{L}\\p{N}\\p{M}])+`,
+  "gu",
+);
+
+/** Lowercases and removes accents (NFKD, diacritic marks dropped, NFC): `Crème Brûlée` → `creme brulee`. */
+export function foldForSearch(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(DIACRITICS, "")
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(STROKE_RE, (c) => STROKES[c]!);
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+const ASCII_TOKEN = /[a-z0-9]+/g;
+
+/** The search tokens of a text, in order. */
+export function tokenize(text: string): string[] {
+  if (ASCII_ONLY.test(text)) {
+    // Fast path (most messages): same result as below, without Unicode normalization.
+    const out = text.toLowerCase().match(ASCII_TOKEN) ?? [];
+    for (let i = 0; i < out.length; i++) if (out[i]!.length > MAX_TOKEN_LENGTH) out[i] = out[i]!.slice(0, MAX_TOKEN_LENGTH);
+    return out;
+  }
+  const folded = foldForSearch(text);
+  const out: string[] = [];
+  for (const m of folded.matchAll(TOKEN_RE)) {
+    const tok = m[0];
+    // A lone mark is no word (e.g. a stray combining sign).
+    if (!/[\p{L}\p{N}]/u.test(tok)) continue;
+    out.push(tok.length > MAX_TOKEN_LENGTH ? tok.slice(0, MAX_TOKEN_LENGTH) : tok);
+  }
+  return out;
+}
+
+/**
+ * The indexed text of a message: its current text (the edit if edited) and the document
+ * file name, as tokens joined by single spaces. Revoked messages index nothing.
+ */
+export function searchBody(
+  text: string | null,
+  editedText: string | null,
+  fileName: string | null,
+  revoked: boolean | number | null,
+): string {
+  if (revoked) return "";
+  const current = editedText ?? text;
+  const parts: string[] = [];
+  if (current) parts.push(current);
+  if (fileName && fileName !== current) parts.push(fileName);
+  return parts.length === 0 ? "" : tokenize(parts.join(" ")).join(" ");
+}
+
+/**
+ * A PostgreSQL tsvector literal for a search body (tokens with 1-based positions), so
+ * PostgreSQL indexes our tokens, not its own parser's. Positions beyond 16383 share the
+ * last position (PostgreSQL's limit).
+ */
+export function tsvectorLiteral(body: string): string {
+  if (!body) return "";
+  const positions = new Map<string, number[]>();
+  body.split(" ").forEach((tok, i) => {
+    const list = positions.get(tok);
+    const pos = Math.min(i + 1, 16383);
+    if (!list) positions.set(tok, [pos]);
+    else if (list.length < 256 && list[list.length - 1] !== pos) list.push(pos);
+  });
+  const parts: string[] = [];
+  for (const [tok, pos] of positions) parts.push(`${quoteLexeme(tok)}:${pos.join(",")}`);
+  return parts.join(" ");
+}
+
+/** Quotes a lexeme for tsvector/tsquery input syntax. */
+export function quoteLexeme(tok: string): string {
+  return `'${tok.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * A 48-bit FNV-1a hash in base 36. Used for the chat/sender scope tokens of the SQLite
+ * index; deterministic across runs and runtimes.
+ */
+export function shortHash(text: string): string {
+  // Two 32-bit FNV-1a lanes with different offsets, combined: collisions are harmless
+  // (queries re-check the real column) but should be rare.
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 + 2) >>> 0;
+  }
+  return (a * 0x10000 + (b & 0xffff)).toString(36);
+}
+
+/**
+ * The scope tokens of a message in the SQLite index: `_c<hash of chat>` and `_s<hash of
+ * sender>`. They contain `_`, which `tokenize` never emits, so no user query can match them.
+ */
+export function scopeTokens(chatJid: string, senderId: string | null): string {
+  return senderId ? `${chatScopeToken(chatJid)} ${senderScopeToken(senderId)}` : chatScopeToken(chatJid);
+}
+
+// A store has thousands of chats and people, and every message names two of them.
+const hashCache = new Map<string, string>();
+
+function cachedHash(text: string): string {
+  let h = hashCache.get(text);
+  if (h === undefined) {
+    if (hashCache.size >= 50_000) hashCache.clear();
+    h = shortHash(text);
+    hashCache.set(text, h);
+  }
+  return h;
+}
+
+/** The scope token selecting one chat. */
+export function chatScopeToken(chatJid: string): string {
+  return `_c${cachedHash(chatJid)}`;
+}
+
+/** The scope token selecting one sender. */
+export function senderScopeToken(senderId: string): string {
+  return `_s${cachedHash(senderId)}`;
+}

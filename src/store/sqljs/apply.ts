@@ -1,0 +1,522 @@
+/**
+ * Applies a batch of write ops to a sql.js database: plain SQL, deterministic (the durable
+ * engine replays journaled batches through this same function), atomic (one savepoint per
+ * batch, so it composes with a caller's transaction). Full-text index maintenance is done by
+ * the schema's triggers.
+ *
+ * Merge rules (upserts): a null/undefined field never overwrites a known value; flags that only
+ * ever become true (revoked, view once, has media) stay true; delivery status only advances (an
+ * error replaces only "pending"); the newer edit wins; a message's ts and pk never change.
+ * People: one row per person; when a LID's phone number becomes known, every row keyed by the
+ * LID (chat, messages, reactions, receipts, participants) is re-keyed to the phone JID.
+ */
+import type { Database } from "sql.js";
+import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
+import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import { scopeTokens, searchBody } from "../search/text.ts";
+import { registerSqlFunctions } from "./functions.ts";
+import { type Statements, statementsOf } from "./statements.ts";
+
+type Bind = number | string | Uint8Array | null;
+
+const b = (v: boolean | null | undefined): number | null => (v === null || v === undefined ? null : v ? 1 : 0);
+const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/** Applies `ops` in order, all or nothing. Throws (after rolling the batch back) on the first failing op. */
+export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
+  registerSqlFunctions(db);
+  const s = statementsOf(db);
+  s.run("SAVEPOINT apply_batch");
+  try {
+    const ctx: BatchContext = { s, ensured: new Set(), lastAt: new Map(), pendingFts: [] };
+    for (const op of ops) {
+      if (!DEFERS_INDEXING.has(op.op)) flushIndex(ctx);
+      if (!DEFERS_CHATS.has(op.op)) flushChats(ctx);
+      applyOne(ctx, op);
+    }
+    flushIndex(ctx);
+    flushChats(ctx);
+    s.run("RELEASE apply_batch");
+  } catch (err) {
+    s.run("ROLLBACK TO apply_batch");
+    s.run("RELEASE apply_batch");
+    throw err;
+  }
+}
+
+interface BatchContext {
+  s: Statements;
+  /** Person ids known to have a row (skips repeated INSERT OR IGNOREs within a batch). */
+  ensured: Set<string>;
+  /**
+   * Newest message instant per chat, not yet written to `chats`: a batch of 1000 messages
+   * updates each chat once. Written before any op that reads or changes chats, and at the end.
+   */
+  lastAt: Map<string, number>;
+  /**
+   * Index rows of messages inserted by this batch, written together: FTS4 flushes its pending
+   * terms into a new segment whenever another statement opens a savepoint, so interleaving
+   * index inserts with other statements would write one tiny segment per message.
+   */
+  pendingFts: Array<[pk: number, body: string, scope: string]>;
+}
+
+/** Ops that do not touch the text of stored messages: pending index rows may wait past them. */
+const DEFERS_INDEXING: ReadonlySet<WriteOp["op"]> = new Set([
+  "upsertMessage",
+  "upsertReaction",
+  "upsertReceipt",
+  "setMessageStatus",
+  "setAuth",
+  "setMeta",
+]);
+
+function flushIndex(ctx: BatchContext): void {
+  // CAST: sql.js binds numbers beyond 32 bits as doubles, and FTS4 wants an integer docid.
+  for (const row of ctx.pendingFts) ctx.s.run("INSERT INTO messages_fts (docid, body, scope) VALUES (CAST(? AS INTEGER), ?, ?)", row);
+  ctx.pendingFts.length = 0;
+}
+
+/** Ops that neither read nor change chats, so pending chat updates may wait past them. */
+const DEFERS_CHATS: ReadonlySet<WriteOp["op"]> = new Set([
+  "upsertMessage",
+  "upsertReaction",
+  "upsertReceipt",
+  "setMessageStatus",
+  "editMessage",
+  "revokeMessage",
+  "setAuth",
+  "setMeta",
+]);
+
+function flushChats(ctx: BatchContext): void {
+  for (const [chat, at] of ctx.lastAt) {
+    ctx.s.run(
+      `INSERT INTO chats (jid, kind, last_message_at) VALUES (?1, ?2, ?3)
+       ON CONFLICT (jid) DO UPDATE SET last_message_at = max(coalesce(last_message_at, ?3), ?3)`,
+      [chat, chatKindOf(chat), at],
+    );
+  }
+  ctx.lastAt.clear();
+}
+
+function applyOne(ctx: BatchContext, op: WriteOp): void {
+  const { s } = ctx;
+  switch (op.op) {
+    case "upsertChat":
+      return upsertChat(ctx, op.chat);
+    case "deleteChat":
+      return deleteChat(s, canonical(s, op.jid));
+    case "upsertPerson":
+      return upsertPerson(ctx, op.person);
+    case "linkLid": {
+      const pn = normalizeJid(op.pnJid);
+      const lid = normalizeJid(op.lid);
+      if (isPnJid(pn) && isLidJid(lid)) link(ctx, pn, lid);
+      return;
+    }
+    case "upsertMessage":
+      return upsertMessage(ctx, op.message);
+    case "editMessage":
+      s.run(
+        `UPDATE messages SET edited_text = ?, edited_at = ?
+         WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)`,
+        [op.text, op.editedAt, canonical(s, op.chatJid), op.id, op.editedAt],
+      );
+      return;
+    case "revokeMessage":
+      s.run("UPDATE messages SET revoked = 1 WHERE chat_jid = ? AND id = ?", [canonical(s, op.chatJid), op.id]);
+      return;
+    case "deleteMessage": {
+      const chat = canonical(s, op.chatJid);
+      s.run("DELETE FROM messages WHERE chat_jid = ? AND id = ?", [chat, op.id]);
+      s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
+      s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
+      return;
+    }
+    case "setMessageStatus":
+      s.run(`UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = ?2 AND id = ?3`, [
+        op.status,
+        canonical(s, op.chatJid),
+        op.id,
+      ]);
+      return;
+    case "upsertReaction": {
+      const r = op.reaction;
+      const chat = canonical(s, r.chatJid);
+      const reactor = canonical(s, r.reactorId);
+      if (r.emoji === "") {
+        s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ? AND reactor_id = ? AND ts <= ?", [
+          chat,
+          r.messageId,
+          reactor,
+          r.ts,
+        ]);
+        return;
+      }
+      ensurePerson(ctx, reactor);
+      s.run(
+        `INSERT INTO reactions (chat_jid, message_id, reactor_id, emoji, ts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (chat_jid, message_id, reactor_id) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts
+         WHERE excluded.ts >= reactions.ts`,
+        [chat, r.messageId, reactor, r.emoji, r.ts],
+      );
+      return;
+    }
+    case "upsertReceipt": {
+      const r = op.receipt;
+      const person = canonical(s, r.personId);
+      ensurePerson(ctx, person);
+      s.run(
+        `INSERT INTO receipts (chat_jid, message_id, person_id, type, ts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = min(receipts.ts, excluded.ts)`,
+        [canonical(s, r.chatJid), r.messageId, person, r.type, r.ts],
+      );
+      return;
+    }
+    case "setParticipants":
+      return setParticipants(ctx, op);
+    case "setAuth":
+      if (op.value === null) s.run("DELETE FROM auth WHERE category = ? AND id = ?", [op.category, op.id]);
+      else {
+        s.run(
+          `INSERT INTO auth (category, id, value) VALUES (?, ?, ?)
+           ON CONFLICT (category, id) DO UPDATE SET value = excluded.value`,
+          [op.category, op.id, op.value],
+        );
+      }
+      return;
+    case "clearAuth":
+      s.run("DELETE FROM auth");
+      return;
+    case "setMeta":
+      if (op.value === null) s.run("DELETE FROM meta WHERE key = ?", [op.key]);
+      else s.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [op.key, op.value]);
+      return;
+    default: {
+      const never: never = op;
+      throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);
+    }
+  }
+}
+
+/** Delivery status merge: ?1 is the new value. Only advances; an error (0) replaces only pending (<= 1). */
+const STATUS_MERGE =
+  "CASE WHEN ?1 IS NULL THEN status WHEN status IS NULL THEN ?1 WHEN ?1 = 0 AND status <= 1 THEN 0 ELSE max(status, ?1) END";
+
+/** The canonical form of a JID: normalized, and a LID whose phone number is known mapped to it. */
+export function canonical(s: Statements, jid: string): string {
+  const j = normalizeJid(jid);
+  if (!isLidJid(j)) return j;
+  const id = s.value("SELECT id FROM people WHERE lid = ?", [j]);
+  return typeof id === "string" ? id : j;
+}
+
+function ensurePerson(ctx: BatchContext, id: string): void {
+  if (ctx.ensured.has(id) || !isPersonJid(id)) return;
+  const pn = isPnJid(id) ? id : null;
+  ctx.s.run("INSERT OR IGNORE INTO people (id, pn_jid, lid, search_key) VALUES (?, ?, ?, ?)", [
+    id,
+    pn,
+    isLidJid(id) ? id : null,
+    personSearchKey({ pnJid: pn }),
+  ]);
+  ctx.ensured.add(id);
+}
+
+function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: string }): void {
+  const { s } = ctx;
+  const jid = canonical(s, chat.jid);
+  if (isPersonJid(jid)) ensurePerson(ctx, jid);
+  s.run(
+    `INSERT INTO chats (jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+     ON CONFLICT (jid) DO UPDATE SET
+       name = coalesce(excluded.name, name),
+       search_key = coalesce(excluded.search_key, search_key),
+       last_message_at = max(coalesce(excluded.last_message_at, last_message_at), coalesce(last_message_at, excluded.last_message_at)),
+       archived = coalesce(excluded.archived, archived),
+       pinned = coalesce(excluded.pinned, pinned),
+       muted_until = coalesce(excluded.muted_until, muted_until),
+       unread_count = coalesce(excluded.unread_count, unread_count),
+       description = coalesce(excluded.description, description)`,
+    [
+      jid,
+      chat.kind ?? chatKindOf(jid),
+      n(chat.name),
+      chatSearchKey(chat.name),
+      n(chat.lastMessageAt),
+      b(chat.archived),
+      b(chat.pinned),
+      n(chat.mutedUntil),
+      n(chat.unreadCount),
+      n(chat.description),
+    ],
+  );
+}
+
+function deleteChat(s: Statements, jid: string): void {
+  s.run("DELETE FROM messages WHERE chat_jid = ?", [jid]);
+  s.run("DELETE FROM reactions WHERE chat_jid = ?", [jid]);
+  s.run("DELETE FROM receipts WHERE chat_jid = ?", [jid]);
+  s.run("DELETE FROM participants WHERE group_jid = ?", [jid]);
+  s.run("DELETE FROM chats WHERE jid = ?", [jid]);
+}
+
+function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): void {
+  const { s } = ctx;
+  const idForm = p.id ? normalizeJid(p.id) : null;
+  const pn = p.pnJid ? normalizeJid(p.pnJid) : idForm && isPnJid(idForm) ? idForm : null;
+  const lid = p.lid ? normalizeJid(p.lid) : idForm && isLidJid(idForm) ? idForm : null;
+  const pnOk = pn && isPnJid(pn) ? pn : null;
+  const lidOk = lid && isLidJid(lid) ? lid : null;
+  let id: string;
+  if (pnOk && lidOk) id = link(ctx, pnOk, lidOk);
+  else if (pnOk || lidOk) {
+    id = canonical(s, (pnOk ?? lidOk)!);
+    ensurePerson(ctx, id);
+  } else return; // neither a phone JID nor a LID: not a person
+  s.run(
+    `UPDATE people SET push_name = coalesce(?, push_name), saved_name = coalesce(?, saved_name),
+       business_name = coalesce(?, business_name) WHERE id = ?`,
+    [n(p.pushName), n(p.savedName), n(p.businessName), id],
+  );
+  refreshPersonKeys(s, id);
+}
+
+function refreshPersonKeys(s: Statements, id: string): void {
+  const row = s.get("SELECT pn_jid, push_name, saved_name, business_name FROM people WHERE id = ?", [id]);
+  if (!row) return;
+  const names = {
+    pnJid: row.pn_jid as string | null,
+    pushName: row.push_name as string | null,
+    savedName: row.saved_name as string | null,
+    businessName: row.business_name as string | null,
+  };
+  s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [personSearchKey(names), personNameKey(names), id]);
+}
+
+/**
+ * Records that `lid` and `pn` are one person and merges what was stored under either:
+ * afterwards one people row (id = pn) carries both, and the LID appears nowhere as a key.
+ * Returns the canonical id (pn).
+ */
+function link(ctx: BatchContext, pn: string, lid: string): string {
+  const { s } = ctx;
+  const byPn = s.get("SELECT * FROM people WHERE pn_jid = ?", [pn]);
+  let byLid = s.get("SELECT * FROM people WHERE lid = ?", [lid]);
+  if (byPn && byLid && byPn.id === byLid.id) return byPn.id as string;
+  if (byLid && byLid.pn_jid && byLid.pn_jid !== pn) {
+    // The LID was linked to another number before: the newer mapping wins.
+    s.run("UPDATE people SET lid = NULL WHERE id = ?", [byLid.id]);
+    byLid = undefined;
+  }
+  if (byPn) {
+    if (byLid) {
+      // Two rows for one person: fold the LID row's names into the phone row, then drop it.
+      s.run(
+        `UPDATE people SET push_name = coalesce(push_name, ?), saved_name = coalesce(saved_name, ?),
+           business_name = coalesce(business_name, ?) WHERE id = ?`,
+        [byLid.push_name, byLid.saved_name, byLid.business_name, pn],
+      );
+      s.run("DELETE FROM people WHERE id = ?", [byLid.id]);
+    }
+    s.run("UPDATE people SET lid = ? WHERE id = ?", [lid, byPn.id]);
+  } else if (byLid) {
+    // The LID-only row becomes the phone row.
+    s.run("UPDATE people SET id = ?, pn_jid = ? WHERE id = ?", [pn, pn, byLid.id]);
+  } else {
+    s.run("INSERT INTO people (id, pn_jid, lid) VALUES (?, ?, ?)", [pn, pn, lid]);
+  }
+  rekey(s, lid, pn);
+  refreshPersonKeys(s, pn);
+  ctx.ensured.add(pn);
+  ctx.ensured.delete(lid);
+  return pn;
+}
+
+/** Moves everything keyed by `from` (a LID) to `to` (its phone JID), merging where both exist. */
+function rekey(s: Statements, from: string, to: string): void {
+  // The 1:1 chat: merge the LID chat's fields into the phone chat, or rename it.
+  const fromChat = s.get("SELECT * FROM chats WHERE jid = ?", [from]);
+  if (fromChat) {
+    const toExists = s.value("SELECT 1 FROM chats WHERE jid = ?", [to]) !== undefined;
+    if (toExists) {
+      s.run(
+        `UPDATE chats SET name = coalesce(name, ?2), search_key = coalesce(search_key, ?3),
+           last_message_at = max(coalesce(last_message_at, ?4), coalesce(?4, last_message_at)),
+           archived = coalesce(archived, ?5), pinned = coalesce(pinned, ?6), muted_until = coalesce(muted_until, ?7),
+           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9)
+         WHERE jid = ?1`,
+        [
+          to,
+          fromChat.name,
+          fromChat.search_key,
+          fromChat.last_message_at,
+          fromChat.archived,
+          fromChat.pinned,
+          fromChat.muted_until,
+          fromChat.unread_count,
+          fromChat.description,
+        ] as Bind[],
+      );
+      s.run("DELETE FROM chats WHERE jid = ?", [from]);
+    } else {
+      s.run("UPDATE chats SET jid = ? WHERE jid = ?", [to, from]);
+    }
+  }
+  // Messages: the same message stored under both keys keeps the phone-keyed copy.
+  s.run("DELETE FROM messages WHERE chat_jid = ?1 AND id IN (SELECT id FROM messages WHERE chat_jid = ?2)", [from, to]);
+  s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
+  s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
+  for (const sql of REKEY_SQL) s.run(sql, [from, to]);
+}
+
+/** Re-keying of the tables whose rows may collide after the move: drop the LID duplicate, move the rest. */
+export const REKEY_SQL: readonly string[] = [
+  `DELETE FROM reactions WHERE chat_jid = ?1 AND EXISTS (SELECT 1 FROM reactions r2
+     WHERE r2.chat_jid = ?2 AND r2.message_id = reactions.message_id AND r2.reactor_id = reactions.reactor_id)`,
+  "UPDATE reactions SET chat_jid = ?2 WHERE chat_jid = ?1",
+  `DELETE FROM reactions WHERE reactor_id = ?1 AND EXISTS (SELECT 1 FROM reactions r2
+     WHERE r2.reactor_id = ?2 AND r2.chat_jid = reactions.chat_jid AND r2.message_id = reactions.message_id)`,
+  "UPDATE reactions SET reactor_id = ?2 WHERE reactor_id = ?1",
+  `DELETE FROM receipts WHERE chat_jid = ?1 AND EXISTS (SELECT 1 FROM receipts r2
+     WHERE r2.chat_jid = ?2 AND r2.message_id = receipts.message_id AND r2.person_id = receipts.person_id AND r2.type = receipts.type)`,
+  "UPDATE receipts SET chat_jid = ?2 WHERE chat_jid = ?1",
+  `DELETE FROM receipts WHERE person_id = ?1 AND EXISTS (SELECT 1 FROM receipts r2
+     WHERE r2.person_id = ?2 AND r2.chat_jid = receipts.chat_jid AND r2.message_id = receipts.message_id AND r2.type = receipts.type)`,
+  "UPDATE receipts SET person_id = ?2 WHERE person_id = ?1",
+  `DELETE FROM participants WHERE person_id = ?1 AND EXISTS (SELECT 1 FROM participants p2
+     WHERE p2.person_id = ?2 AND p2.group_jid = participants.group_jid)`,
+  "UPDATE participants SET person_id = ?2 WHERE person_id = ?1",
+];
+
+/** The next free pk for a timestamp: the first free slot of its millisecond, else past the last pk. */
+const PK_ALLOC = `coalesce(
+  (SELECT CASE WHEN max(pk) IS NULL THEN ?1 WHEN max(pk) + 1 < ?1 + ${PK_SLOTS} THEN max(pk) + 1 END
+     FROM messages WHERE pk >= ?1 AND pk < ?1 + ${PK_SLOTS}),
+  (SELECT max(pk) + 1 FROM messages WHERE pk >= ?1))`;
+
+const MESSAGE_COLUMNS = `chat_jid, id, sender_id, from_me, ts, type, text, quoted_id, edited_text, edited_at, revoked, view_once,
+    status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
+    media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
+
+/** A new message (?1 = pk base, ?2.. the columns); returns its pk, or no row if (chat_jid, id) exists. */
+const INSERT_MESSAGE = `INSERT INTO messages (pk, ${MESSAGE_COLUMNS})
+  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+  ON CONFLICT (chat_jid, id) DO NOTHING
+  RETURNING pk`;
+
+/** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
+const MERGE_MESSAGE = `UPDATE messages SET
+    sender_id = coalesce(?4, sender_id),
+    from_me = max(from_me, ?5),
+    type = CASE WHEN ?7 = 'other' THEN type ELSE ?7 END,
+    text = coalesce(?8, text),
+    quoted_id = coalesce(?9, quoted_id),
+    edited_text = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?10 ELSE edited_text END,
+    edited_at = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?11 ELSE edited_at END,
+    revoked = max(revoked, ?12),
+    view_once = max(view_once, ?13),
+    status = CASE WHEN ?14 IS NULL THEN status WHEN status IS NULL THEN ?14
+                  WHEN ?14 = 0 AND status <= 1 THEN 0 ELSE max(status, ?14) END,
+    has_media = max(has_media, ?15),
+    media_mimetype = coalesce(?16, media_mimetype),
+    media_file_name = coalesce(?17, media_file_name),
+    media_file_length = coalesce(?18, media_file_length),
+    media_duration_sec = coalesce(?19, media_duration_sec),
+    media_direct_path = coalesce(?20, media_direct_path),
+    media_url = coalesce(?21, media_url),
+    media_key = coalesce(?22, media_key),
+    media_file_sha256 = coalesce(?23, media_file_sha256),
+    media_file_enc_sha256 = coalesce(?24, media_file_enc_sha256),
+    media_key_ts = coalesce(?25, media_key_ts),
+    raw = coalesce(?26, raw)
+  WHERE chat_jid = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
+
+function upsertMessage(ctx: BatchContext, m: MessageRow): void {
+  const { s } = ctx;
+  const chat = canonical(s, m.chatJid);
+  const sender = m.senderId ? canonical(s, m.senderId) : null;
+  if (isPersonJid(chat)) ensurePerson(ctx, chat);
+  if (sender) ensurePerson(ctx, sender);
+  const md = m.media;
+  const ts = Math.trunc(m.ts);
+  const params = [
+    pkBase(ts),
+    chat,
+    m.id,
+    sender,
+    m.fromMe ? 1 : 0,
+    ts,
+    m.type,
+    n(m.text),
+    n(m.quotedId),
+    n(m.editedText),
+    n(m.editedAt),
+    m.revoked ? 1 : 0,
+    m.viewOnce ? 1 : 0,
+    n(m.status),
+    md ? 1 : 0,
+    n(md?.mimetype),
+    n(md?.fileName),
+    n(md?.fileLength),
+    n(md?.durationSec),
+    n(md?.directPath),
+    n(md?.url),
+    n(md?.mediaKey),
+    n(md?.fileSha256),
+    n(md?.fileEncSha256),
+    n(md?.mediaKeyTimestamp),
+    n(m.raw),
+  ] as Bind[];
+  const pk = s.value(INSERT_MESSAGE, params);
+  if (typeof pk === "number") {
+    // New: index it (with exactly what the messages_search view computes for the row).
+    const body = searchBody(n(m.text), n(m.editedText), n(md?.fileName), m.revoked);
+    if (body !== "") ctx.pendingFts.push([pk, body, scopeTokens(chat, sender)]);
+  } else {
+    // Stored already (maybe earlier in this batch): its index row must exist before the
+    // update triggers re-index it.
+    flushIndex(ctx);
+    s.run(MERGE_MESSAGE, params);
+  }
+  const known = ctx.lastAt.get(chat);
+  if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
+}
+
+function setParticipants(ctx: BatchContext, op: Extract<WriteOp, { op: "setParticipants" }>): void {
+  const { s } = ctx;
+  const group = canonical(s, op.groupJid);
+  s.run("INSERT OR IGNORE INTO chats (jid, kind) VALUES (?, ?)", [group, chatKindOf(group)]);
+  if (op.mode === "replace") s.run("DELETE FROM participants WHERE group_jid = ?", [group]);
+  for (const p of op.participants) {
+    const person = canonical(s, p.personId);
+    switch (op.mode) {
+      case "replace":
+      case "add":
+        ensurePerson(ctx, person);
+        s.run(
+          `INSERT INTO participants (group_jid, person_id, admin) VALUES (?, ?, ?)
+           ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
+          [group, person, p.admin ?? null],
+        );
+        break;
+      case "remove":
+        s.run("DELETE FROM participants WHERE group_jid = ? AND person_id = ?", [group, person]);
+        break;
+      case "promote":
+      case "demote": {
+        ensurePerson(ctx, person);
+        const admin = op.mode === "promote" ? (p.admin ?? "admin") : null;
+        s.run(
+          `INSERT INTO participants (group_jid, person_id, admin) VALUES (?, ?, ?)
+           ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
+          [group, person, admin],
+        );
+        break;
+      }
+    }
+  }
+}

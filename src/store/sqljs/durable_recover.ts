@@ -1,0 +1,305 @@
+/**
+ * Opening a store: load the snapshot (checked), migrate, replay the journal past the
+ * snapshot's seq, drop a torn tail. Bad files are moved aside unchanged, never deleted or
+ * overwritten, and a marker file keeps later starts from silently carrying on without them.
+ */
+import type { Database, SqlJsStatic } from "sql.js";
+import type { FsPort } from "../../runtime/fs.ts";
+import { fsErrorCode, joinPath } from "../../runtime/fs.ts";
+import { currentPid } from "../../runtime/process.ts";
+import { decodeOps } from "../codec.ts";
+import { StoreCorruptError } from "./durable_errors.ts";
+import { type Journal, journalOver, scanJournal } from "./journal.ts";
+import { ensureMetaTable, openSnapshot } from "./snapshot.ts";
+
+/** The files of one store. */
+export interface StorePaths {
+  dir: string;
+  snapshot: string;
+  snapshotTemp: string;
+  journal: string;
+  journalTemp: string;
+  lock: string;
+  /** Present while a corrupt file awaits the user's decision. */
+  marker: string;
+}
+
+/** Paths of the store `name` in `dir`. Temp names carry our pid. */
+export function storePaths(dir: string, name: string): StorePaths {
+  const pid = currentPid();
+  return {
+    dir,
+    snapshot: joinPath(dir, `${name}.sqlite`),
+    snapshotTemp: joinPath(dir, `${name}.sqlite.tmp-${pid}`),
+    journal: joinPath(dir, `${name}.journal`),
+    journalTemp: joinPath(dir, `${name}.journal.tmp-${pid}`),
+    lock: joinPath(dir, `${name}.lock`),
+    marker: joinPath(dir, `${name}.recovery-needed`),
+  };
+}
+
+/** What recovery needs. */
+export interface RecoverInput<Op> {
+  fs: FsPort;
+  sql: SqlJsStatic;
+  name: string;
+  paths: StorePaths;
+  migrate: (db: Database) => void;
+  apply: (db: Database, ops: Op[]) => void;
+  onCorrupt: "fail" | "start-fresh";
+  warn: (msg: string) => void;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** An opened, replayed store. */
+export interface Recovered {
+  db: Database;
+  journal: Journal;
+  snapshotSeq: number;
+  snapshotAt: number | null;
+  snapshotBytes: number;
+  lastSeq: number;
+  /** Memory differs from the snapshot file in more than the journal (migrations, a dropped journal). */
+  dirty: boolean;
+  /** Something was moved aside under start-fresh: write a snapshot now and clear the marker. */
+  mustSnapshot: boolean;
+}
+
+/** Records replayed per transaction: bounds the in-memory rollback journal. */
+const REPLAY_TXN = 2000;
+
+function stampOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:.]/g, "-");
+}
+
+/** Renames `path` to `<path>.corrupt-<time>` (never over an existing file) and returns the new path. */
+async function moveAside(fs: FsPort, path: string, now: number): Promise<string> {
+  const base = `${path}.corrupt-${stampOf(now)}`;
+  for (let i = 0; ; i++) {
+    const target = i === 0 ? base : `${base}-${i}`;
+    if (await fs.exists(target)) continue;
+    await fs.rename(path, target);
+    return target;
+  }
+}
+
+/** Copies `path` to `<path>.corrupt-<time>` (durably) and returns the copy's path. */
+async function copyAside(fs: FsPort, path: string, now: number): Promise<string> {
+  const base = `${path}.corrupt-${stampOf(now)}`;
+  let target = base;
+  for (let i = 1; await fs.exists(target); i++) target = `${base}-${i}`;
+  const bytes = await fs.readFile(path);
+  const f = await fs.open(target, "wx+", 0o600);
+  try {
+    await fs.write(f, bytes, 0);
+    await fs.fsync(f);
+  } finally {
+    await fs.close(f);
+  }
+  return target;
+}
+
+function errMsg(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Loads, migrates and replays. Throws StoreCorruptError (files kept aside) or the migrate/apply error. */
+export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered> {
+  const { fs, paths, warn } = inp;
+  const fresh = inp.onCorrupt === "start-fresh";
+
+  if (!fresh && (await fs.exists(paths.marker))) {
+    const text = new TextDecoder().decode(await fs.readFile(paths.marker)).trim();
+    throw new StoreCorruptError(
+      `${text}\nThe store will not start until this is resolved: restore the files and delete ${paths.marker}, ` +
+        `or start with a fresh store (onCorrupt "start-fresh").`,
+      [],
+    );
+  }
+  await removeLeftovers(fs, paths.dir, inp.name, warn);
+
+  // 1. The snapshot.
+  let db: Database;
+  let snapshotSeq = 0;
+  let snapshotAt: number | null = null;
+  let snapshotBytes = 0;
+  let mustSnapshot = false;
+  const snapBytes = await readIfExists(fs, paths.snapshot);
+  if (snapBytes === null) {
+    db = new inp.sql.Database();
+  } else {
+    try {
+      const s = openSnapshot(inp.sql, snapBytes);
+      db = s.db;
+      snapshotSeq = s.seq;
+      snapshotAt = s.at;
+      snapshotBytes = snapBytes.length;
+    } catch (err) {
+      const kept = await moveAside(fs, paths.snapshot, inp.now());
+      const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
+      if (!fresh) {
+        await writeMarker(fs, paths.marker, what);
+        throw new StoreCorruptError(`${what} Restore a backup or start with a fresh store (onCorrupt "start-fresh").`, [kept]);
+      }
+      warn(`${what} Starting a fresh store as asked.`);
+      db = new inp.sql.Database();
+      mustSnapshot = true;
+    }
+  }
+
+  let journal: Journal | undefined;
+  try {
+    // 2. Migrations (idempotent, forward-only), outside the journal: they rerun if we crash before a snapshot.
+    ensureMetaTable(db);
+    const before = changeCounter(db);
+    inp.migrate(db);
+    const migrated = changeCounter(db) !== before;
+
+    // 3. The journal.
+    const r = await replayJournal(inp, db, snapshotSeq);
+    journal = r.journal;
+    if (r.movedTo) mustSnapshot = true;
+    return {
+      db,
+      journal,
+      snapshotSeq,
+      snapshotAt,
+      snapshotBytes,
+      lastSeq: Math.max(snapshotSeq, r.lastSeq),
+      dirty: migrated || mustSnapshot,
+      mustSnapshot,
+    };
+  } catch (err) {
+    await journal?.close().catch(() => {});
+    db.close();
+    throw err;
+  }
+}
+
+/** Schema changes and row changes since the connection opened: tells whether `migrate` did anything. */
+function changeCounter(db: Database): string {
+  const v = db.exec("SELECT total_changes(), (SELECT schema_version FROM pragma_schema_version)")[0]?.values[0] ?? [];
+  return v.join("/");
+}
+
+async function replayJournal<Op>(
+  inp: RecoverInput<Op>,
+  db: Database,
+  snapshotSeq: number,
+): Promise<{ journal: Journal; lastSeq: number; movedTo: string | null }> {
+  const { fs, paths, warn } = inp;
+  const env = { fs, path: paths.journal, dir: paths.dir, tempPath: paths.journalTemp, sleep: inp.sleep };
+  if (!(await fs.exists(paths.journal))) {
+    const f = await fs.open(paths.journal, "w+", 0o600);
+    await fs.fsyncDir(paths.dir);
+    return { journal: journalOver(env, f, 0, 0), lastSeq: 0, movedTo: null };
+  }
+  await fs.chmod(paths.journal, 0o600);
+  const file = await fs.open(paths.journal, "r+", 0o600);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let inTxn = 0;
+  let applied = 0;
+  let gap: string | null = null;
+  let scan;
+  try {
+    scan = await scanJournal(fs, file, (rec) => {
+      if (gap !== null) return;
+      if (rec.seq <= snapshotSeq) return; // covered by the snapshot (a crash came between its rename and the journal cut)
+      if (rec.seq !== Math.max(snapshotSeq, applied) + 1) {
+        gap = `the journal continues at seq ${rec.seq} but the snapshot covers only up to seq ${snapshotSeq}`;
+        return;
+      }
+      if (inTxn === 0) db.exec("BEGIN");
+      try {
+        inp.apply(db, decodeOps<Op>(decoder.decode(rec.payload)));
+      } catch (err) {
+        db.exec("ROLLBACK");
+        inTxn = 0;
+        throw new Error(`Cannot replay journal record seq ${rec.seq} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
+      }
+      applied = rec.seq;
+      if (++inTxn >= REPLAY_TXN) {
+        db.exec("COMMIT");
+        inTxn = 0;
+      }
+    });
+    if (inTxn > 0) db.exec("COMMIT");
+    inTxn = 0;
+  } catch (err) {
+    if (inTxn > 0) db.exec("ROLLBACK");
+    await fs.close(file).catch(() => {});
+    throw err;
+  }
+  const lastApplied = Math.max(snapshotSeq, applied);
+  const problem = gap !== null ? { kind: "corrupt" as const, offset: 0, reason: gap } : scan.problem;
+
+  if (problem === null && scan.entries > 0 && (scan.lastSeq ?? 0) <= snapshotSeq) {
+    // Everything in it is covered by the snapshot (a crash between the snapshot and the cut): cut now.
+    await fs.truncate(file, 0);
+    await fs.fsync(file);
+    return { journal: journalOver(env, file, 0, 0), lastSeq: lastApplied, movedTo: null };
+  }
+  if (problem === null) return { journal: journalOver(env, file, scan.end, scan.entries), lastSeq: lastApplied, movedTo: null };
+
+  if (problem.kind === "torn") {
+    warn(
+      `The store journal ended with an incomplete record (${problem.reason}): the last ${scan.size - scan.end} bytes ` +
+        `were dropped. They were never acknowledged (a crash during a write).`,
+    );
+    await fs.truncate(file, scan.end);
+    await fs.fsync(file);
+    return { journal: journalOver(env, file, scan.end, scan.entries), lastSeq: lastApplied, movedTo: null };
+  }
+
+  // Damage with valid records after it (or a seq gap): never cut silently.
+  await fs.close(file);
+  const damage = `The store journal ${paths.journal} is damaged (${problem.reason}, at byte ${problem.offset}).`;
+  if (inp.onCorrupt === "fail") {
+    // Keep a copy aside and leave the journal itself in place, unchanged: a later start-fresh can
+    // still recover the intact records before the damage from it.
+    const kept = await copyAside(fs, paths.journal, inp.now());
+    const what = `${damage} A copy was kept at ${kept}; the journal itself was left unchanged.`;
+    await writeMarker(fs, paths.marker, what);
+    throw new StoreCorruptError(`${what} Restore a backup or start with a fresh store (onCorrupt "start-fresh").`, [kept]);
+  }
+  const kept = await moveAside(fs, paths.journal, inp.now());
+  warn(
+    `${damage} It was moved, unchanged, to ${kept}. Continuing, as asked, with the ${lastApplied - snapshotSeq} ` +
+      `batches before the damage.`,
+  );
+  const f = await fs.open(paths.journal, "w+", 0o600);
+  await fs.fsyncDir(paths.dir);
+  return { journal: journalOver(env, f, 0, 0), lastSeq: lastApplied, movedTo: kept };
+}
+
+async function readIfExists(fs: FsPort, path: string): Promise<Uint8Array | null> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    if (fsErrorCode(err) === "ENOENT") return null;
+    throw err;
+  }
+}
+
+async function writeMarker(fs: FsPort, path: string, text: string): Promise<void> {
+  try {
+    await fs.writeFile(path, new TextEncoder().encode(`${new Date().toISOString()} ${text}\n`), 0o600);
+  } catch {
+    // The error still reaches the caller; only the reminder for later starts is lost.
+  }
+}
+
+/** Temp files of snapshots or journal cuts interrupted by a crash (we hold the lock: nobody else writes them). */
+async function removeLeftovers(fs: FsPort, dir: string, name: string, warn: (msg: string) => void): Promise<void> {
+  for (const entry of await fs.readDir(dir)) {
+    if (entry.startsWith(`${name}.sqlite.tmp-`) || entry.startsWith(`${name}.journal.tmp-`)) {
+      try {
+        await fs.unlink(joinPath(dir, entry));
+        warn(`Removed ${entry}, left by an interrupted snapshot.`);
+      } catch {
+        // harmless: it is overwritten or ignored
+      }
+    }
+  }
+}

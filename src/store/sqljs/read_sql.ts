@@ -1,0 +1,206 @@
+/**
+ * The SQLite text of the read queries. Each list is ONE statement that also brings sender
+ * names, chat names, reactions and (for chats) the last message, every step through an index.
+ * Named parameters (`:chat`) are bound by the repository. Pure strings.
+ */
+import type { ChatOrder, MessageFilterShape } from "../query_params.ts";
+
+/** Messages considered per relevance-ordered search (newest matches first); beyond it, ranking is not attempted. */
+export const RELEVANCE_WINDOW = 10_000;
+
+/** The columns of a message view. `m` messages, `sp` sender person, chat name expression given. */
+export function messageColumns(m: string, sp: string, chatName: string, prefix = ""): string {
+  const p = prefix;
+  return [
+    `${m}.pk AS ${p}pk`,
+    `${m}.chat_jid AS ${p}chat_jid`,
+    `${m}.id AS ${p}id`,
+    `${m}.sender_id AS ${p}sender_id`,
+    `${m}.from_me AS ${p}from_me`,
+    `${m}.ts AS ${p}ts`,
+    `${m}.type AS ${p}type`,
+    `${m}.text AS ${p}text`,
+    `${m}.quoted_id AS ${p}quoted_id`,
+    `${m}.edited_text AS ${p}edited_text`,
+    `${m}.edited_at AS ${p}edited_at`,
+    `${m}.revoked AS ${p}revoked`,
+    `${m}.view_once AS ${p}view_once`,
+    `${m}.status AS ${p}status`,
+    `${m}.has_media AS ${p}has_media`,
+    `${m}.media_mimetype AS ${p}media_mimetype`,
+    `${m}.media_file_name AS ${p}media_file_name`,
+    `${m}.media_file_length AS ${p}media_file_length`,
+    `${m}.media_duration_sec AS ${p}media_duration_sec`,
+    `${m}.media_direct_path AS ${p}media_direct_path`,
+    `${m}.media_url AS ${p}media_url`,
+    `${m}.media_key AS ${p}media_key`,
+    `${m}.media_file_sha256 AS ${p}media_file_sha256`,
+    `${m}.media_file_enc_sha256 AS ${p}media_file_enc_sha256`,
+    `${m}.media_key_ts AS ${p}media_key_ts`,
+    `coalesce(${sp}.saved_name, ${sp}.push_name, ${sp}.business_name) AS ${p}sender_name`,
+    `${sp}.pn_jid AS ${p}sender_pn`,
+    `${chatName} AS ${p}chat_name`,
+    `(SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
+       WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id) AS ${p}reactions`,
+  ].join(",\n  ");
+}
+
+const VIEW_FROM = `messages m
+  LEFT JOIN people sp ON sp.id = m.sender_id
+  LEFT JOIN chats c ON c.jid = m.chat_jid
+  LEFT JOIN people cp ON cp.id = m.chat_jid`;
+const CHAT_NAME = "coalesce(c.name, cp.saved_name, cp.push_name, cp.business_name)";
+
+/** SELECT list + FROM for message views (alias m). */
+export const MESSAGE_VIEW = `SELECT ${messageColumns("m", "sp", CHAT_NAME)}\nFROM ${VIEW_FROM}`;
+
+/** One message by chat and id. */
+export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_jid = :chat AND m.id = :id`;
+
+/** Messages before one (by pk, the time order) in a chat, newest first. */
+export const CONTEXT_BEFORE = `${MESSAGE_VIEW}
+WHERE m.chat_jid = :chat AND m.pk < :pk
+ORDER BY m.pk DESC LIMIT :n`;
+
+/** Messages after one in a chat, oldest first. */
+export const CONTEXT_AFTER = `${MESSAGE_VIEW}
+WHERE m.chat_jid = :chat AND m.pk > :pk
+ORDER BY m.pk ASC LIMIT :n`;
+
+/** The newest message in a person's 1:1 chat or sent by them anywhere. */
+export const LAST_INTERACTION = `${MESSAGE_VIEW}
+WHERE m.pk IN (
+  (SELECT pk FROM messages WHERE chat_jid = :person ORDER BY pk DESC LIMIT 1),
+  (SELECT pk FROM messages WHERE sender_id = :person ORDER BY pk DESC LIMIT 1))
+ORDER BY m.pk DESC LIMIT 1`;
+
+
+function filterSql(f: MessageFilterShape): string[] {
+  const w: string[] = [];
+  if (f.chat) w.push("m.chat_jid = :chat");
+  if (f.sender) w.push("m.sender_id = :sender");
+  // pk ranges are time ranges (an index range); ts is then checked exactly.
+  if (f.after) w.push("m.pk >= :afterPk", "m.ts >= :after");
+  if (f.before) w.push("m.pk < :beforePk", "m.ts < :before");
+  if (f.types) w.push("m.type IN (SELECT value FROM json_each(:typesJson))");
+  if (f.hasMedia) w.push("m.has_media = :hasMedia");
+  return w;
+}
+
+/** Newest-first list without text search (optionally excluding FTS matches: the "exclude" plan). */
+export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; exclude: boolean }): string {
+  const w = filterSql(f);
+  if (opts.keyset) w.push("m.pk < :cpk");
+  if (opts.exclude) w.push("m.pk NOT IN (SELECT docid FROM messages_fts WHERE messages_fts MATCH :fts)");
+  return `${MESSAGE_VIEW}
+WHERE ${w.length ? w.join(" AND ") : "1"}
+ORDER BY m.pk DESC LIMIT :limit OFFSET :offset`;
+}
+
+/**
+ * Newest-first full-text search: the FTS4 index drives (docid = pk, the time order, so
+ * "ORDER BY docid DESC" walks the posting lists backwards and stops at the limit); chat and
+ * sender are scope tokens inside :fts; dates narrow the docid range, then are checked exactly.
+ */
+export function searchNewestSql(f: MessageFilterShape, opts: { keyset: boolean }): string {
+  const w = ["f.messages_fts MATCH :fts", ...filterSql(f).filter((c) => !c.startsWith("m.pk"))];
+  if (f.after) w.push("f.docid >= :afterPk");
+  if (f.before) w.push("f.docid < :beforePk");
+  if (opts.keyset) w.push("f.docid < :cpk");
+  return `SELECT ${messageColumns("m", "sp", CHAT_NAME)}
+FROM messages_fts f CROSS JOIN messages m ON m.pk = f.docid
+  LEFT JOIN people sp ON sp.id = m.sender_id
+  LEFT JOIN chats c ON c.jid = m.chat_jid
+  LEFT JOIN people cp ON cp.id = m.chat_jid
+WHERE ${w.join(" AND ")}
+ORDER BY f.docid DESC LIMIT :limit OFFSET :offset`;
+}
+
+/** Relevance-ordered search (BM25 from matchinfo) over the newest RELEVANCE_WINDOW matches. */
+export function searchRelevanceSql(f: MessageFilterShape): string {
+  const inner = ["messages_fts MATCH :fts"];
+  if (f.after) inner.push("docid >= :afterPk");
+  if (f.before) inner.push("docid < :beforePk");
+  const w = filterSql(f).filter((c) => !c.startsWith("m.pk"));
+  return `WITH hits AS (
+  SELECT m.pk AS pk, win.rank AS rank
+  FROM (SELECT docid, wa_bm25(matchinfo(messages_fts, 'pcnalx')) AS rank FROM messages_fts
+        WHERE ${inner.join(" AND ")} ORDER BY docid DESC LIMIT ${RELEVANCE_WINDOW}) win
+  CROSS JOIN messages m ON m.pk = win.docid
+  WHERE ${w.length ? w.join(" AND ") : "1"}
+  ORDER BY win.rank DESC, m.pk DESC LIMIT :limit OFFSET :offset)
+SELECT ${messageColumns("m", "sp", CHAT_NAME)}, hits.rank AS rank
+FROM hits CROSS JOIN messages m ON m.pk = hits.pk
+  LEFT JOIN people sp ON sp.id = m.sender_id
+  LEFT JOIN chats c ON c.jid = m.chat_jid
+  LEFT JOIN people cp ON cp.id = m.chat_jid
+ORDER BY hits.rank DESC, m.pk DESC`;
+}
+
+/** Chat columns with the display-name fallback to the person's names. */
+const CHAT_COLUMNS = `c.jid, c.kind, coalesce(c.name, p.saved_name, p.push_name, p.business_name) AS name,
+  c.last_message_at, c.archived, c.pinned, c.muted_until, c.unread_count, c.description,
+  coalesce(c.search_key, p.name_key) AS sort_name`;
+
+function chatOrder(order: ChatOrder, t: "c" | "page"): string {
+  const sortName = t === "c" ? "sort_name" : "page.sort_name"; // inside the CTE: the result alias
+  return order === "name" ? `(${sortName} IS NULL), ${sortName}, ${t}.jid` : `${t}.last_message_at DESC, ${t}.jid`;
+}
+
+/**
+ * A page of chats (`where` over aliases c = chats, p = the chat's person), with the last message
+ * of each chat joined after paging (so only the page's chats are looked at).
+ */
+export function chatPageSql(where: string, order: ChatOrder, withLast: boolean): string {
+  const page = `WITH page AS (
+  SELECT ${CHAT_COLUMNS}
+  FROM chats c LEFT JOIN people p ON p.id = c.jid
+  WHERE ${where}
+  ORDER BY ${chatOrder(order, "c")}
+  LIMIT :limit OFFSET :offset)`;
+  if (!withLast) return `${page}\nSELECT page.*, NULL AS lm_id FROM page ORDER BY ${chatOrder(order, "page")}`;
+  return `${page}
+SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_")}
+FROM page
+  LEFT JOIN messages lm ON lm.pk = (SELECT m2.pk FROM messages m2 WHERE m2.chat_jid = page.jid ORDER BY m2.pk DESC LIMIT 1)
+  LEFT JOIN people lsp ON lsp.id = lm.sender_id
+ORDER BY ${chatOrder(order, "page")}`;
+}
+
+/** Filter of list_chats: name (folded), person names/phone, or JID substring. */
+export const CHAT_QUERY_WHERE =
+  "(c.search_key LIKE :pat ESCAPE '\\' OR p.search_key LIKE :pat ESCAPE '\\' OR c.jid LIKE :raw ESCAPE '\\')";
+
+/** Chats a person takes part in: the 1:1 chat, groups listing them, chats where they wrote. */
+export const CONTACT_CHATS_WHERE = `(c.jid = :person
+  OR c.jid IN (SELECT group_jid FROM participants WHERE person_id = :person)
+  OR c.jid IN (SELECT DISTINCT chat_jid FROM messages WHERE sender_id = :person))`;
+
+/** Contact search: people (never groups) by folded names, phone digits, chat name or JID. */
+export const SEARCH_CONTACTS = `SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name
+FROM people p LEFT JOIN chats c ON c.jid = p.id
+WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
+   OR p.id LIKE :raw ESCAPE '\\' OR p.lid LIKE :raw ESCAPE '\\'
+   OR (:digits <> '' AND p.search_key LIKE :digits ESCAPE '\\')
+ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key), p.id
+LIMIT :limit`;
+
+/** A person by any of its keys. */
+export const PERSON_BY_ANY = `SELECT id, pn_jid, lid, push_name, saved_name, business_name FROM people
+WHERE id = :jid OR pn_jid = :jid OR lid = :jid LIMIT 1`;
+
+/** Participants of a group with names. */
+export const GROUP_PARTICIPANTS = `SELECT pa.group_jid, pa.person_id, pa.admin,
+  coalesce(p.saved_name, p.push_name, p.business_name) AS name, p.pn_jid
+FROM participants pa LEFT JOIN people p ON p.id = pa.person_id
+WHERE pa.group_jid = :jid
+ORDER BY (pa.admin IS NULL), (p.name_key IS NULL), p.name_key, pa.person_id`;
+
+/** Counters for the status page (counts; oldest/newest through the time-ordered pk). */
+export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM chats) AS chats,
+  (SELECT count(*) FROM people) AS people,
+  (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest`;
+
+/** Receipts of one message. */
+export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts
+WHERE chat_jid = :chat AND message_id = :id ORDER BY ts, person_id, type`;

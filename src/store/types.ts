@@ -1,0 +1,257 @@
+/**
+ * The store's contract: domain rows, the write operations a batch is made of, and the
+ * read queries every tool needs. Both backends (sql.js and PostgreSQL) implement `Repository`
+ * and pass the same test suite. Instants are integers: milliseconds since the Unix epoch, UTC.
+ */
+
+/** What kind of conversation a chat JID denotes. */
+export type ChatKind = "person" | "group" | "broadcast" | "newsletter";
+
+/** Message content types we distinguish (filters and display). */
+export type MessageType =
+  | "text"
+  | "image"
+  | "video"
+  | "audio"
+  | "voice"
+  | "document"
+  | "sticker"
+  | "location"
+  | "contact"
+  | "poll"
+  | "system"
+  | "other";
+
+/** A chat as stored. Unknown fields are null. */
+export interface ChatRow {
+  jid: string;
+  kind: ChatKind;
+  name: string | null;
+  lastMessageAt: number | null;
+  archived: boolean | null;
+  pinned: boolean | null;
+  mutedUntil: number | null;
+  unreadCount: number | null;
+  description: string | null;
+}
+
+/**
+ * One person. `id` is the canonical JID used everywhere (the phone-number JID when known,
+ * else the LID), so one person is one chat whichever form WhatsApp addresses them by.
+ */
+export interface PersonRow {
+  id: string;
+  pnJid: string | null;
+  lid: string | null;
+  pushName: string | null;
+  savedName: string | null;
+  businessName: string | null;
+}
+
+/** Fields needed to download and decrypt media later. */
+export interface MediaInfo {
+  mimetype: string | null;
+  fileName: string | null;
+  fileLength: number | null;
+  durationSec: number | null;
+  directPath: string | null;
+  url: string | null;
+  mediaKey: Uint8Array | null;
+  fileSha256: Uint8Array | null;
+  fileEncSha256: Uint8Array | null;
+  mediaKeyTimestamp: number | null;
+}
+
+/** A message as stored. `chatJid`+`id` is the key (ids are unique only per chat). */
+export interface MessageRow {
+  chatJid: string;
+  id: string;
+  /** Canonical person id of the sender (our own id for fromMe); null for system messages. */
+  senderId: string | null;
+  fromMe: boolean;
+  ts: number;
+  type: MessageType;
+  /** Text, caption, document name, poll question + options, location name, contact name... */
+  text: string | null;
+  quotedId: string | null;
+  editedText: string | null;
+  editedAt: number | null;
+  revoked: boolean;
+  viewOnce: boolean;
+  /** Outgoing delivery status (Baileys WAMessageStatus number), null if unknown. */
+  status: number | null;
+  media: MediaInfo | null;
+  /** The raw `proto.IWebMessageInfo` bytes, for getMessage(), media retry and future fields. */
+  raw: Uint8Array | null;
+}
+
+/** A reaction by one person on one message; an empty emoji removes it. */
+export interface ReactionRow {
+  chatJid: string;
+  messageId: string;
+  reactorId: string;
+  emoji: string;
+  ts: number;
+}
+
+/** A delivery/read receipt of one message by one person. */
+export interface ReceiptRow {
+  chatJid: string;
+  messageId: string;
+  personId: string;
+  type: "delivered" | "read" | "played";
+  ts: number;
+}
+
+/** A participant of a group. */
+export interface ParticipantRow {
+  groupJid: string;
+  personId: string;
+  admin: "admin" | "superadmin" | null;
+}
+
+/**
+ * One write. A batch is a list of these, applied atomically and made durable before
+ * `commit` resolves. Upserts merge: a null/undefined field never overwrites a known value.
+ */
+export type WriteOp =
+  | { op: "upsertChat"; chat: Partial<ChatRow> & { jid: string } }
+  | { op: "deleteChat"; jid: string }
+  | { op: "upsertPerson"; person: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null } }
+  | { op: "linkLid"; lid: string; pnJid: string }
+  | { op: "upsertMessage"; message: MessageRow }
+  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number }
+  | { op: "revokeMessage"; chatJid: string; id: string }
+  | { op: "deleteMessage"; chatJid: string; id: string }
+  | { op: "setMessageStatus"; chatJid: string; id: string; status: number }
+  | { op: "upsertReaction"; reaction: ReactionRow }
+  | { op: "upsertReceipt"; receipt: ReceiptRow }
+  | {
+    op: "setParticipants";
+    groupJid: string;
+    mode: "replace" | "add" | "remove" | "promote" | "demote";
+    participants: Array<{ personId: string; admin?: "admin" | "superadmin" | null }>;
+  }
+  | { op: "setAuth"; category: string; id: string; value: string | null }
+  | { op: "clearAuth" }
+  | { op: "setMeta"; key: string; value: string | null };
+
+/** A page of results with an opaque cursor for the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A chat with what the tools show about it. */
+export interface ChatSummary extends ChatRow {
+  lastMessage: MessageView | null;
+}
+
+/** A message joined with its sender's names and reactions, as tools return it. */
+export interface MessageView extends Omit<MessageRow, "raw"> {
+  senderName: string | null;
+  senderPhone: string | null;
+  chatName: string | null;
+  reactions: Array<{ reactorId: string; emoji: string }>;
+  /** Search relevance when ordered by relevance; null otherwise. */
+  rank: number | null;
+}
+
+/** Filters of list_messages (the original's parameters, plus ours). */
+export interface ListMessagesQuery {
+  chatJid?: string;
+  /** Any form: phone digits, phone JID, LID: resolved to the person first. */
+  senderId?: string;
+  /** Only messages with ts >= after (inclusive), instants compared as integers. */
+  after?: number;
+  /** Only messages with ts < before (exclusive). */
+  before?: number;
+  /** Full-text query (FTS syntax: words, "phrases", prefix*, AND/OR/NOT). */
+  query?: string;
+  types?: MessageType[];
+  hasMedia?: boolean;
+  order?: "newest" | "relevance";
+  limit: number;
+  /** Offset paging (the original's `page`), or an opaque cursor from a previous page. */
+  offset?: number;
+  cursor?: string;
+}
+
+/** Filters of list_chats. */
+export interface ListChatsQuery {
+  query?: string;
+  sortBy: "last_active" | "name";
+  includeLastMessage: boolean;
+  limit: number;
+  offset?: number;
+  cursor?: string;
+}
+
+/** Counters for the status page and get_sync_status. */
+export interface StoreStats {
+  backend: "sqljs" | "postgres";
+  messages: number;
+  chats: number;
+  people: number;
+  oldestMessageAt: number | null;
+  newestMessageAt: number | null;
+  /** Bytes on disk (snapshot + journal for sql.js; pg_database_size for PostgreSQL). */
+  sizeBytes: number | null;
+  journal: { entries: number; bytes: number; lastSeq: number } | null;
+  snapshot: { seq: number; at: number | null; bytes: number } | null;
+  lastError: string | null;
+}
+
+/** Group details for get_group_info. */
+export interface GroupInfo {
+  chat: ChatRow;
+  participants: Array<ParticipantRow & { name: string | null; phone: string | null }>;
+}
+
+/** The store: one writer, many readers. Implemented by the sql.js and PostgreSQL backends. */
+export interface Repository {
+  /** Applies the ops atomically; resolves once they are durable (never before). */
+  commit(ops: WriteOp[]): Promise<void>;
+
+  getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null>;
+  listChats(q: ListChatsQuery): Promise<Page<ChatSummary>>;
+  /** Name or phone substring, people only (no groups); at most `limit`. */
+  searchContacts(query: string, limit: number): Promise<PersonRow[]>;
+  listMessages(q: ListMessagesQuery): Promise<Page<MessageView>>;
+  getMessage(chatJid: string, id: string): Promise<MessageView | null>;
+  /**
+   * JIDs of the chats holding a message with this id (ids are unique only per chat), at most
+   * `limit`. Optional: get_message_context without chat_jid uses it to find or disambiguate.
+   */
+  findMessageChats?(id: string, limit: number): Promise<string[]>;
+  /** Raw proto bytes of a message (for Baileys getMessage and media download). */
+  getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null>;
+  /**
+   * Messages around one in its chat (addressed by chat AND id), in time order with ties kept in
+   * arrival order (the stores' time-ordered key), so messages sharing a timestamp are not skipped.
+   */
+  getMessageContext(
+    chatJid: string,
+    id: string,
+    before: number,
+    after: number,
+  ): Promise<{ before: MessageView[]; message: MessageView; after: MessageView[] } | null>;
+  /** Finds a person by any identifier: phone digits, phone JID, LID. */
+  resolvePerson(idOrPhone: string): Promise<PersonRow | null>;
+  /** The 1:1 chat with a person (any identifier form). */
+  getDirectChat(idOrPhone: string): Promise<ChatSummary | null>;
+  /** Chats a person takes part in (their 1:1 chat and groups where they wrote or are a participant). */
+  getContactChats(idOrPhone: string, limit: number, offset: number): Promise<ChatSummary[]>;
+  getLastInteraction(idOrPhone: string): Promise<MessageView | null>;
+  getGroupInfo(jid: string): Promise<GroupInfo | null>;
+  /** Delivery/read receipts of one message, oldest first. */
+  getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]>;
+  stats(): Promise<StoreStats>;
+
+  /** WhatsApp auth state (Baileys creds + signal keys), values are JSON strings (BufferJSON). */
+  authGet(category: string, ids: string[]): Promise<Record<string, string>>;
+  metaGet(key: string): Promise<string | null>;
+
+  /** Flushes (a final snapshot for sql.js) and releases the lock. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+/**
+ * Messages the connection actor (registry name "connection") answers. The MCP tools and the
+ * HTTP pages talk to WhatsApp only through these (`registry.ask("connection", msg)`).
+ * JIDs here are already resolved to canonical form by the caller's policy layer.
+ */
+import type { LinkStatus } from "../status/types.ts";
+
+/** A reference to a stored message. */
+export interface MessageRef {
+  chatJid: string;
+  id: string;
+  fromMe: boolean;
+  /** Sender JID in groups (needed to quote/react to someone else's message). */
+  participant?: string | null;
+}
+
+/** Media to send: always bytes (never a path or URL, so Baileys cannot be made to read one). */
+export interface OutgoingMedia {
+  kind: "image" | "video" | "audio" | "document" | "sticker";
+  bytes: Uint8Array;
+  mimetype: string;
+  fileName?: string;
+  caption?: string;
+  /** Voice note (push-to-talk) with its real duration and 64-value waveform. */
+  ptt?: boolean;
+  seconds?: number;
+  waveform?: Uint8Array;
+  /** Optional JPEG preview for images and videos (none is generated otherwise: no native tools). */
+  jpegThumbnail?: Uint8Array;
+}
+
+/** The result of a send: the id and instant WhatsApp accepted. */
+export interface SendResult {
+  id: string;
+  chatJid: string;
+  ts: number;
+}
+
+/** Request/reply messages of the connection actor. */
+export type ConnectionMsg =
+  | { type: "status" } // -> LinkStatus
+  | { type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[] } // -> SendResult
+  | { type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef } // -> SendResult
+  | { type: "react"; target: MessageRef; emoji: string } // -> SendResult
+  | { type: "edit"; target: MessageRef; text: string } // -> SendResult
+  | { type: "revoke"; target: MessageRef } // -> SendResult
+  | { type: "markRead"; chatJid: string; messages: MessageRef[] } // -> { ok: true }
+  | { type: "fetchHistory"; chatJid: string; count: number } // -> { requestId: string } (lands in the store later)
+  | { type: "groupMetadata"; jid: string } // -> GroupMetadataReply
+  | { type: "downloadMedia"; chatJid: string; id: string } // -> { bytes: Uint8Array; mimetype: string | null }
+  | { type: "requestPairingCode"; phone: string } // -> { code: string }
+  | { type: "onWhatsApp"; phone: string } // -> { exists: boolean; jid: string | null }
+  | { type: "logout" } // -> { ok: true }
+  | { type: "relink" } // -> { ok: true } (clears the session and starts a fresh QR / pairing-code login)
+  | { type: "reconnect" } // -> { ok: true } (reconnect now with the saved session, e.g. after 440)
+  | HistoryProgressMsg; // (tell, from the sync actor) -> { ok: true }
+
+/**
+ * Sent by the sync actor (tell) after it committed a history chunk, so the link status shows
+ * history progress; `complete` marks Baileys' `messaging-history.status` completion.
+ */
+export interface HistoryProgressMsg {
+  type: "historyProgress";
+  syncType: string;
+  progress: number | null;
+  messages: number;
+  chats: number;
+  complete?: boolean;
+}
+
+/** Group metadata as get_group_info needs it. */
+export interface GroupMetadataReply {
+  jid: string;
+  subject: string | null;
+  description: string | null;
+  owner: string | null;
+  createdAt: number | null;
+  participants: Array<{ id: string; phoneJid: string | null; admin: "admin" | "superadmin" | null }>;
+}
+
+/** Status snapshot type re-exported for callers of `{ type: "status" }`. */
+export type { LinkStatus };

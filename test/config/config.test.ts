@@ -1,0 +1,110 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { buildConfig, ConfigError } from "../../src/config/parse.ts";
+import { defaultDataDir } from "../../src/config/paths.ts";
+import { helpText } from "../../src/config/help.ts";
+import { OPTIONS } from "../../src/config/options.ts";
+
+const linux = { platform: "linux", home: "/home/ana", env: {} };
+
+describe("buildConfig", () => {
+  test("defaults give stdio, the status page on 127.0.0.1:8080 and the per-user store", () => {
+    const c = buildConfig([], {}, linux);
+    assert.equal(c.command, "serve");
+    assert.equal(c.transport, "stdio");
+    assert.deepEqual(c.http, { enabled: true, host: "127.0.0.1", port: 8080, publicUrl: null });
+    assert.equal(c.dataDir, "/home/ana/.local/share/whatsapp-mcp");
+    assert.equal(c.databaseUrl, null);
+    assert.equal(c.readOnly, false);
+    assert.equal(c.sendPolicy.confirm, "first_contact");
+    assert.deepEqual(c.mediaRoots, ["/home/ana/.local/share/whatsapp-mcp/outbox", "/home/ana/.local/share/whatsapp-mcp/downloads"]);
+  });
+
+  test("reads the original's variable names", () => {
+    const c = buildConfig([], {
+      DATABASE_URL: "postgres://u:p@db:5432/wa",
+      WHATSAPP_SESSION_DATABASE_URL: "postgresql://u:p@db2/s",
+      MCP_TRANSPORT: "sse",
+      MCP_PORT: "8000",
+    }, linux);
+    assert.equal(c.databaseUrl, "postgres://u:p@db:5432/wa");
+    assert.equal(c.sessionDatabaseUrl, "postgresql://u:p@db2/s");
+    assert.equal(c.transport, "http");
+    assert.equal(c.transportWasSse, true);
+    assert.equal(c.http.port, 8000);
+  });
+
+  test("flags win over environment variables", () => {
+    const c = buildConfig(["--port", "9000", "--read-only"], { MCP_PORT: "8000" }, linux);
+    assert.equal(c.http.port, 9000);
+    assert.equal(c.readOnly, true);
+    assert.equal(buildConfig(["--port=9001"], {}, linux).http.port, 9001);
+  });
+
+  test("a bad value names the variable and what is wrong", () => {
+    assert.throws(() => buildConfig([], { MCP_PORT: "abc" }, linux), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.equal(e.message, 'Invalid MCP_PORT: expected an integer from 0 to 65535, got "abc"');
+      return true;
+    });
+    assert.throws(() => buildConfig([], { MCP_TRANSPORT: "carrier-pigeon" }, linux), /Invalid MCP_TRANSPORT: expected stdio or http/);
+    assert.throws(() => buildConfig(["--port", "70000"], {}, linux), /Invalid --port: expected an integer from 0 to 65535/);
+    assert.throws(() => buildConfig(["--bogus"], {}, linux), /Unknown option --bogus/);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_READ_ONLY: "maybe" }, linux), /Invalid WHATSAPP_MCP_READ_ONLY: expected true or false/);
+  });
+
+  test("secrets are not echoed in errors", () => {
+    assert.throws(() => buildConfig([], { DATABASE_URL: "mysql://user:hunter2@x/db" }, linux), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.ok(!String((e as Error).message).includes("hunter2"));
+      return true;
+    });
+  });
+
+  test("the original's file: DATABASE_URL keeps the local store in that folder", () => {
+    const c = buildConfig([], { DATABASE_URL: "file:/srv/wa/store/messages.db?_foreign_keys=on" }, linux);
+    assert.equal(c.databaseUrl, null);
+    assert.equal(c.dataDir, "/srv/wa/store");
+  });
+
+  test("OAuth needs an audience and an allow-list", () => {
+    assert.throws(() => buildConfig([], { OAUTH_ENABLED: "true" }, linux), /OAUTH_AUDIENCE/);
+    assert.throws(() => buildConfig([], { OAUTH_ENABLED: "true", GOOGLE_CLIENT_ID: "abc.apps" }, linux), /OAUTH_ALLOWED/);
+    const c = buildConfig([], { OAUTH_ENABLED: "true", GOOGLE_CLIENT_ID: "abc.apps", OAUTH_ALLOWED_EMAILS: "a@b.c" }, linux);
+    assert.equal(c.auth.oauth?.issuer, "https://accounts.google.com");
+    assert.equal(c.auth.oauth?.audience, "abc.apps");
+  });
+
+  test("commands and help", () => {
+    assert.equal(buildConfig(["--help"], {}, linux).command, "help");
+    const imp = buildConfig(["import-seed", "/tmp/messages.db"], {}, linux);
+    assert.equal(imp.command, "import-seed");
+    assert.deepEqual(imp.commandArgs, ["/tmp/messages.db"]);
+    assert.throws(() => buildConfig(["frobnicate"], {}, linux), /Unknown command "frobnicate"/);
+  });
+
+  test("--help lists every option and every environment variable", () => {
+    const text = helpText("0.0.0");
+    for (const o of OPTIONS) {
+      assert.ok(text.includes(o.flag), o.flag);
+      for (const e of o.env) assert.ok(text.includes(e), e);
+    }
+  });
+});
+
+describe("defaultDataDir", () => {
+  test("Windows uses %LOCALAPPDATA%", () => {
+    assert.equal(
+      defaultDataDir({ platform: "win32", home: "C:\\Users\\ana", env: { LOCALAPPDATA: "C:\\Users\\ana\\AppData\\Local" } }),
+      "C:\\Users\\ana\\AppData\\Local\\whatsapp-mcp",
+    );
+    assert.equal(defaultDataDir({ platform: "win32", home: "C:\\Users\\ana", env: {} }), "C:\\Users\\ana\\AppData\\Local\\whatsapp-mcp");
+  });
+  test("macOS uses Application Support", () => {
+    assert.equal(defaultDataDir({ platform: "darwin", home: "/Users/ana", env: {} }), "/Users/ana/Library/Application Support/whatsapp-mcp");
+  });
+  test("Linux honours an absolute XDG_DATA_HOME only", () => {
+    assert.equal(defaultDataDir({ platform: "linux", home: "/home/ana", env: { XDG_DATA_HOME: "/data" } }), "/data/whatsapp-mcp");
+    assert.equal(defaultDataDir({ platform: "linux", home: "/home/ana", env: { XDG_DATA_HOME: "rel" } }), "/home/ana/.local/share/whatsapp-mcp");
+  });
+});

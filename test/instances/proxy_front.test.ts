@@ -1,0 +1,213 @@
+/**
+ * The proxy in one process, with the real parts: the front (stdio side over the in-memory pair),
+ * the owner's instance endpoint over real HTTP on loopback, the real ownership lock and instance
+ * file in a temp folder, and the real proxy loop (`runProxy`). The owner's MCP server is a small
+ * test server (tools that elicit, block, or write), a seam we own.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { McpServer } from "../../src/mcp/sdk.ts";
+import { createMcpHttpHandler } from "../../src/mcp/http_handler.ts";
+import { createInstanceApp } from "../../src/http/instance_app.ts";
+import { serve, type ServedApp } from "../../src/runtime/serve.ts";
+import { nodeFs } from "../../src/runtime/fs.ts";
+import { tryClaimInstance } from "../../src/app/instance.ts";
+import { type InstanceInfo, removeInstanceFile, writeInstanceFile } from "../../src/app/instance_file.ts";
+import { createProxyFront, type ProxyFront, WRITE_INTERRUPTED } from "../../src/app/proxy/front.ts";
+import { connectToOwner } from "../../src/app/proxy/backend_http.ts";
+import { frontBackendBehavior } from "../../src/app/proxy/backend_local.ts";
+import { runProxy } from "../../src/app/proxy/run.ts";
+import { createLogger } from "../../src/log.ts";
+import type { StoreLock } from "../../src/store/sqljs/lock.ts";
+
+const TOKEN = "t".repeat(43);
+const log = createLogger("test");
+
+/** A test owner: its tools say which owner answered; `block` and `write` wait for `release()`. */
+function ownerServer(label: string, counters: { writes: number }, gate: { promise: Promise<void> }) {
+  return () => {
+    const server = new McpServer({ name: "whatsapp-mcp", version: "test" });
+    server.registerTool("who", { description: "which owner answers" }, async () => ({ content: [{ type: "text", text: label }] }));
+    server.registerTool("block", { description: "answers once released" }, async () => {
+      await gate.promise;
+      return { content: [{ type: "text", text: `${label} released` }] };
+    });
+    server.registerTool("write", { description: "changes something" }, async () => {
+      counters.writes++;
+      await gate.promise;
+      return { content: [{ type: "text", text: `${label} wrote` }] };
+    });
+    server.registerTool("confirm", { description: "asks the user" }, async (extra) => {
+      const r = await server.server.elicitInput(
+        { mode: "form", message: `Send it? (${label})`, requestedSchema: { type: "object", properties: { confirm: { type: "boolean" } }, required: ["confirm"] } },
+        { relatedRequestId: extra.requestId },
+      );
+      return { content: [{ type: "text", text: `${r.action}:${String(r.content?.confirm)}` }] };
+    });
+    return server;
+  };
+}
+
+/** Serves an owner's instance endpoint on loopback. */
+async function serveOwner(makeServer: () => McpServer, token = TOKEN): Promise<{ served: ServedApp; info: InstanceInfo }> {
+  const handler = createMcpHttpHandler(makeServer);
+  let port = 0;
+  const served = await serve(createInstanceApp({ token, port: () => port, mcp: (req) => handler(req) }), { hostname: "127.0.0.1", port: 0 });
+  port = served.port;
+  return { served, info: { v: 1, pid: process.pid, port, token, version: "test", startedAt: new Date().toISOString() } };
+}
+
+/** A front with a test client on its stdio side; the client records elicitations and answers `accept`. */
+async function frontWithClient(opts: { readOnly?: boolean } = {}) {
+  const front = createProxyFront({
+    serverInfo: { name: "whatsapp-mcp", version: "test" },
+    instructions: "test",
+    readOnly: opts.readOnly ?? false,
+    isWriteTool: (n) => n === "write",
+    backendWaitMs: 20_000,
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await front.connect(serverSide);
+  const asked: string[] = [];
+  const client = new Client({ name: "stdio-client", version: "1" }, { capabilities: { elicitation: {} } });
+  client.setRequestHandler(ElicitRequestSchema, (req) => {
+    asked.push(req.params.message);
+    return { action: "accept", content: { confirm: true } };
+  });
+  await client.connect(clientSide);
+  return { front, client, asked };
+}
+
+function text(r: unknown): string {
+  return ((r as CallToolResult).content[0] as { text: string }).text;
+}
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("the proxy front", () => {
+  test("forwards lists and calls to the owner over its instance endpoint, and the owner's confirmation dialog to the stdio client", async () => {
+    const gate = { promise: Promise.resolve() };
+    const { served, info } = await serveOwner(ownerServer("owner-1", { writes: 0 }, gate));
+    const { front, client, asked } = await frontWithClient();
+    try {
+      front.attach(await connectToOwner(front, info));
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ["block", "confirm", "who", "write"]);
+      assert.equal(text(await client.callTool({ name: "who", arguments: {} })), "owner-1");
+      // The owner elicits through the proxy: the stdio client's user sees it and answers.
+      assert.equal(text(await client.callTool({ name: "confirm", arguments: {} })), "accept:true");
+      assert.deepEqual(asked, ["Send it? (owner-1)"]);
+    } finally {
+      await client.close();
+      await front.close();
+      await served.close();
+    }
+  });
+
+  test("the instance endpoint refuses a wrong token, and a client that did not declare elicitation is not asked", async () => {
+    const gate = { promise: Promise.resolve() };
+    const { served, info } = await serveOwner(ownerServer("owner-1", { writes: 0 }, gate));
+    const front = createProxyFront({ serverInfo: { name: "whatsapp-mcp", version: "test" }, instructions: "", readOnly: false, isWriteTool: () => false });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await front.connect(serverSide);
+    const client = new Client({ name: "plain-client", version: "1" }, { capabilities: {} });
+    await client.connect(clientSide);
+    try {
+      await assert.rejects(connectToOwner(front, { ...info, token: "x".repeat(43) }));
+      const res = await fetch(`http://127.0.0.1:${info.port}/mcp`, { method: "POST", headers: { Authorization: `Bearer ${"x".repeat(43)}` }, body: "{}" });
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+      front.attach(await connectToOwner(front, info));
+      // The owner cannot elicit from a client that cannot answer: its request fails, nothing is asked.
+      const r = await client.callTool({ name: "confirm", arguments: {} });
+      assert.equal(r.isError, true);
+    } finally {
+      await client.close();
+      await front.close();
+      await served.close();
+    }
+  });
+
+  test("read-only mode (the proxy's own setting) hides and refuses write tools whatever the owner offers", async () => {
+    const counters = { writes: 0 };
+    const { served, info } = await serveOwner(ownerServer("owner-1", counters, { promise: Promise.resolve() }));
+    const { front, client } = await frontWithClient({ readOnly: true });
+    try {
+      front.attach(await connectToOwner(front, info));
+      const { tools } = await client.listTools();
+      assert.ok(!tools.some((t) => t.name === "write"));
+      const r = await client.callTool({ name: "write", arguments: {} });
+      assert.equal(r.isError, true);
+      assert.match(text(r), /read-only/);
+      assert.equal(counters.writes, 0);
+    } finally {
+      await client.close();
+      await front.close();
+      await served.close();
+    }
+  });
+
+  test("when the owner goes away mid-call, runProxy takes the lock; a read is retried on the new backend, a write is not", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-front-"));
+    dirs.push(dataDir);
+    // The "owner" holds the real ownership lock and publishes a real instance file.
+    const ownerClaim = await tryClaimInstance(nodeFs, dataDir, log);
+    assert.equal(ownerClaim.role, "owner");
+    const ownerLock = (ownerClaim as { lock: StoreLock }).lock;
+    let release1: () => void = () => {};
+    const gate1 = { promise: new Promise<void>((r) => (release1 = r)) };
+    const counters1 = { writes: 0 };
+    const owner1 = await serveOwner(ownerServer("owner-1", counters1, gate1));
+    await writeInstanceFile(nodeFs, dataDir, owner1.info);
+
+    const { front, client } = await frontWithClient();
+    const stop = new AbortController();
+    const proxying = runProxy({ dataDir, fs: nodeFs, front, stop: stop.signal, pollMs: 50, searchPollMs: 20, log });
+    let local: ReturnType<typeof frontBackendBehavior> | null = null;
+    try {
+      assert.equal(text(await client.callTool({ name: "who", arguments: {} })), "owner-1");
+      // Two calls are in flight at the owner when it dies.
+      const read = client.callTool({ name: "block", arguments: {} });
+      const write = client.callTool({ name: "write", arguments: {} });
+      while (counters1.writes === 0) await new Promise((r) => setTimeout(r, 10));
+      await owner1.served.close();
+      await removeInstanceFile(nodeFs, dataDir, TOKEN);
+      await ownerLock.release();
+
+      // The proxy loop now owns the folder; this process starts its own server behind the front.
+      const won = await proxying;
+      assert.ok(won, "runProxy did not take the lock");
+      const counters2 = { writes: 0 };
+      local = frontBackendBehavior(ownerServer("owner-2", counters2, { promise: Promise.resolve() }), front);
+      await local.start!(undefined as never);
+
+      assert.equal(text(await read), "owner-2 released", "the read was not retried on the new backend");
+      const w = await write.then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
+      assert.equal(w.ok, false, "an interrupted write must not be reported as done");
+      assert.equal((w as { e: Error }).e.message.includes(WRITE_INTERRUPTED.slice(0, 40)), true, (w as { e: Error }).e.message);
+      assert.equal(counters2.writes, 0, "the interrupted write was carried out again by the new backend");
+      // The same session goes on.
+      assert.equal(text(await client.callTool({ name: "who", arguments: {} })), "owner-2");
+      await won.lock.release();
+    } finally {
+      release1();
+      stop.abort();
+      await proxying.catch(() => null);
+      await local?.stop?.("shutdown" as never);
+      await client.close();
+      await front.close();
+    }
+  });
+});

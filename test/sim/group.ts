@@ -1,0 +1,77 @@
+/**
+ * A simulated group: metadata the server answers `w:g2` queries with, and group messages from
+ * member contacts (a pkmsg carrying the sender-key distribution the first time, plus the skmsg).
+ */
+import type { BinaryNode } from "@whiskeysockets/baileys";
+import type { FakeContact, SentMessage } from "./contact.ts";
+import type { GroupInfo, SimCore } from "./core.ts";
+import { Inbox } from "./inbox.ts";
+import type { ReceivedMessage } from "./inbox.ts";
+import type { Account } from "./model.ts";
+import { lidJid, pnJid } from "./model.ts";
+import { nowAttr } from "./stanzas.ts";
+
+/** A simulated group the account is a member of. */
+export class FakeGroup {
+  /** Group messages the client sent, as each member decrypted them. */
+  readonly inbox = new Inbox();
+  // Which (sender, companion) pairs already hold the sender's sender key.
+  private readonly distributed = new Set<string>();
+
+  constructor(
+    private readonly core: SimCore,
+    readonly info: GroupInfo,
+  ) {}
+
+  /** The group JID (…@g.us). */
+  get jid(): string {
+    return this.info.jid;
+  }
+
+  /** Sends a text to the group as `from` (a member contact). */
+  async sendText(from: FakeContact, text: string): Promise<SentMessage> {
+    const sender = from.account;
+    if (!this.info.participants.includes(sender)) throw new Error(`Cannot send to group: ${sender.name} is not a member`);
+    const party = sender.devices.get(0)?.party;
+    if (!party) throw new Error(`Cannot send to group: ${sender.name} has no simulated device`);
+    const author = this.authorJid(sender);
+    const id = this.core.newMessageId();
+    const { ciphertext, skdm } = await party.encryptGroup(this.jid, author, { conversation: text });
+    const encTypes: string[] = [];
+    const alt: Record<string, string> = this.info.addressing === "lid" ? { participant_pn: pnJid(sender) } : { participant_lid: lidJid(sender) };
+    for (const ref of this.core.companions()) {
+      const content: BinaryNode[] = [];
+      const pair = `${sender.pn}|${ref.jid}`;
+      if (!this.distributed.has(pair)) {
+        const enc = await this.core.encryptForCompanion(sender, ref, {
+          senderKeyDistributionMessage: { groupId: this.jid, axolotlSenderKeyDistributionMessage: skdm },
+        });
+        content.push({ tag: "enc", attrs: { v: "2", type: enc.type }, content: enc.ciphertext });
+        encTypes.push(enc.type);
+        this.distributed.add(pair);
+      }
+      content.push({ tag: "enc", attrs: { v: "2", type: "skmsg" }, content: ciphertext });
+      encTypes.push("skmsg");
+      this.core.deliver(ref, {
+        tag: "message",
+        attrs: { from: this.jid, participant: author, id, t: nowAttr(), type: "text", notify: sender.name, addressing_mode: this.info.addressing, ...alt },
+        content,
+      });
+    }
+    return { id, key: { remoteJid: this.jid, fromMe: false, id, participant: author }, encTypes };
+  }
+
+  /** Messages the client sent to this group, one entry per member that decrypted it. */
+  received(): ReceivedMessage[] {
+    return this.inbox.all();
+  }
+
+  /** Resolves with the first decrypted group message matching `pred`. */
+  waitForMessage(pred: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 10_000): Promise<ReceivedMessage> {
+    return this.inbox.waitFor(pred, timeoutMs, `a message in group ${this.info.subject}`);
+  }
+
+  private authorJid(a: Account): string {
+    return this.info.addressing === "lid" ? lidJid(a) : pnJid(a);
+  }
+}

@@ -1,0 +1,701 @@
+/**
+ * The one test suite every store backend passes (sql.js and PostgreSQL). It covers every
+ * Repository method with realistic data, and the original project's defects as regressions:
+ * date filters across UTC offsets, equal timestamps in context, include_last_message=false,
+ * senders in either JID form, LID/phone-number splits, N+1-free lists.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidCursorError } from "../../src/store/cursor.ts";
+import type { MessageRow, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
+
+/** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
+export type OpenStore = () => Promise<{ repo: Repository; reopen: () => Promise<Repository> }>;
+
+const ME = "4917600000000@s.whatsapp.net";
+const ALICE = "4915112345678@s.whatsapp.net";
+const ALICE_LID = "201234567890123@lid";
+const BOB = "14155550100@s.whatsapp.net";
+const BOB_LID = "209999999999999@lid";
+const CAROL = "447700900123@s.whatsapp.net";
+const GROUP = "120363000000000001@g.us";
+const GROUP2 = "120363000000000002@g.us";
+
+const T0 = Date.parse("2025-01-15T10:00:00Z");
+const MIN = 60_000;
+
+function msg(chatJid: string, id: string, ts: number, text: string | null, extra: Partial<MessageRow> = {}): MessageRow {
+  return {
+    chatJid,
+    id,
+    senderId: extra.fromMe ? ME : chatJid.endsWith("@g.us") ? ALICE : chatJid,
+    fromMe: false,
+    ts,
+    type: "text",
+    text,
+    quotedId: null,
+    editedText: null,
+    editedAt: null,
+    revoked: false,
+    viewOnce: false,
+    status: null,
+    media: null,
+    raw: null,
+    ...extra,
+  };
+}
+
+const up = (m: MessageRow): WriteOp => ({ op: "upsertMessage", message: m });
+const ids = (items: Array<{ id: string }>) => items.map((m) => m.id);
+
+async function searchIds(repo: Repository, query: string, extra: Record<string, unknown> = {}): Promise<string[]> {
+  const page = await repo.listMessages({ query, limit: 100, ...extra });
+  return ids(page.items).sort();
+}
+
+/** Registers the suite. `skip`: a reason to skip it (e.g. no server), or false. */
+export function repositorySuite(name: string, open: OpenStore, skip: string | false = false): void {
+  const withRepo = (fn: (repo: Repository, reopen: () => Promise<Repository>) => Promise<void>) => async () => {
+    const { repo, reopen } = await open();
+    try {
+      await fn(repo, reopen);
+    } finally {
+      await repo.close();
+    }
+  };
+
+  describe(`Repository contract (${name})`, { skip }, () => {
+    describe("messages", () => {
+      test("a committed message reads back with every field, media and raw bytes", withRepo(async (repo) => {
+        const media = {
+          mimetype: "application/pdf",
+          fileName: "Quarterly Report.pdf",
+          fileLength: 123456,
+          durationSec: null,
+          directPath: "/v/t62.7119-24/abc",
+          url: "https://mmg.whatsapp.net/d/f/abc.enc",
+          mediaKey: new Uint8Array([1, 2, 3, 4]),
+          fileSha256: new Uint8Array([5, 6]),
+          fileEncSha256: new Uint8Array([7, 8]),
+          mediaKeyTimestamp: 1736935200,
+        };
+        const raw = new Uint8Array([10, 20, 30, 0, 255]);
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, pushName: "Alice A.", savedName: "Alice Smith" } },
+          { op: "upsertChat", chat: { jid: ALICE } },
+          up(msg(ALICE, "M1", T0, "see attached", { type: "document", media, raw, quotedId: "Q0", viewOnce: true, status: 3 })),
+        ]);
+        const m = await repo.getMessage(ALICE, "M1");
+        assert.ok(m);
+        assert.equal(m.chatJid, ALICE);
+        assert.equal(m.senderId, ALICE);
+        assert.equal(m.senderName, "Alice Smith");
+        assert.equal(m.senderPhone, "4915112345678");
+        assert.equal(m.chatName, "Alice Smith");
+        assert.equal(m.ts, T0);
+        assert.equal(m.type, "document");
+        assert.equal(m.text, "see attached");
+        assert.equal(m.quotedId, "Q0");
+        assert.equal(m.viewOnce, true);
+        assert.equal(m.revoked, false);
+        assert.equal(m.status, 3);
+        assert.deepEqual(m.media, media);
+        assert.equal(m.rank, null);
+        assert.deepEqual(m.reactions, []);
+        assert.deepEqual(await repo.getRawMessage(ALICE, "M1"), raw);
+        assert.equal(await repo.getRawMessage(ALICE, "nope"), null);
+        assert.equal(await repo.getMessage(BOB, "M1"), null);
+      }));
+
+      test("upserts merge: unknown fields never erase known ones, flags stay set, status only advances", withRepo(async (repo) => {
+        const media = {
+          mimetype: "image/jpeg",
+          fileName: null,
+          fileLength: 10,
+          durationSec: null,
+          directPath: "/v/x",
+          url: null,
+          mediaKey: new Uint8Array([9]),
+          fileSha256: null,
+          fileEncSha256: null,
+          mediaKeyTimestamp: null,
+        };
+        await repo.commit([up(msg(ALICE, "M1", T0, "caption", { type: "image", media, raw: new Uint8Array([1]), status: 2 }))]);
+        await repo.commit([{ op: "revokeMessage", chatJid: ALICE, id: "M1" }]);
+        // A later partial copy (e.g. from history sync) with fewer fields.
+        await repo.commit([up(msg(ALICE, "M1", T0, null, { type: "other", status: 1 }))]);
+        const m = await repo.getMessage(ALICE, "M1");
+        assert.equal(m?.text, "caption");
+        assert.equal(m?.type, "image");
+        assert.equal(m?.revoked, true);
+        assert.equal(m?.status, 2);
+        assert.equal(m?.media?.directPath, "/v/x");
+        assert.deepEqual(await repo.getRawMessage(ALICE, "M1"), new Uint8Array([1]));
+        await repo.commit([{ op: "setMessageStatus", chatJid: ALICE, id: "M1", status: 4 }]);
+        await repo.commit([{ op: "setMessageStatus", chatJid: ALICE, id: "M1", status: 3 }]);
+        assert.equal((await repo.getMessage(ALICE, "M1"))?.status, 4);
+        // An error replaces only "pending".
+        await repo.commit([up(msg(ALICE, "M2", T0 + 1, "x", { fromMe: true, status: 1 }))]);
+        await repo.commit([{ op: "setMessageStatus", chatJid: ALICE, id: "M2", status: 0 }]);
+        assert.equal((await repo.getMessage(ALICE, "M2"))?.status, 0);
+        assert.equal((await repo.getMessage(ALICE, "M2"))?.fromMe, true);
+        assert.equal((await repo.getMessage(ALICE, "M2"))?.senderId, ME);
+      }));
+
+      test("edits keep the newest edit; deletes remove message, reactions and receipts", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "M1", T0, "orig")),
+          { op: "editMessage", chatJid: ALICE, id: "M1", text: "second", editedAt: T0 + 2 * MIN },
+          { op: "editMessage", chatJid: ALICE, id: "M1", text: "first (late)", editedAt: T0 + MIN },
+          { op: "upsertReaction", reaction: { chatJid: ALICE, messageId: "M1", reactorId: ME, emoji: "👍", ts: T0 + MIN } },
+          { op: "upsertReceipt", receipt: { chatJid: ALICE, messageId: "M1", personId: ALICE, type: "read", ts: T0 + MIN } },
+        ]);
+        const m = await repo.getMessage(ALICE, "M1");
+        assert.equal(m?.text, "orig");
+        assert.equal(m?.editedText, "second");
+        assert.equal(m?.editedAt, T0 + 2 * MIN);
+        await repo.commit([{ op: "deleteMessage", chatJid: ALICE, id: "M1" }]);
+        assert.equal(await repo.getMessage(ALICE, "M1"), null);
+        assert.deepEqual(await repo.getReceipts(ALICE, "M1"), []);
+        await repo.commit([up(msg(ALICE, "M1", T0, "again"))]);
+        assert.deepEqual((await repo.getMessage(ALICE, "M1"))?.reactions, [], "reactions went with the message");
+      }));
+
+      test("a batch is atomic: one bad op rejects the whole batch", withRepo(async (repo) => {
+        await assert.rejects(
+          repo.commit([
+            up(msg(ALICE, "OK", T0, "fine")),
+            // violates the receipts type CHECK constraint
+            { op: "upsertReceipt", receipt: { chatJid: ALICE, messageId: "OK", personId: ALICE, type: "seen" as "read", ts: T0 } },
+          ]),
+        );
+        assert.equal(await repo.getMessage(ALICE, "OK"), null);
+        await repo.commit([up(msg(ALICE, "OK2", T0, "fine"))]);
+        assert.ok(await repo.getMessage(ALICE, "OK2"), "the store keeps working after a rejected batch");
+      }));
+
+      test("list_messages is newest first and filters by chat, type and media", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "A1", T0, "a1")),
+          up(msg(ALICE, "A2", T0 + MIN, null, {
+            type: "image",
+            media: { mimetype: "image/png", fileName: null, fileLength: 1, durationSec: null, directPath: "/p", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null },
+          })),
+          up(msg(BOB, "B1", T0 + 2 * MIN, "b1")),
+          up(msg(GROUP, "G1", T0 + 3 * MIN, "g1")),
+        ]);
+        assert.deepEqual(ids((await repo.listMessages({ limit: 10 })).items), ["G1", "B1", "A2", "A1"]);
+        assert.deepEqual(ids((await repo.listMessages({ chatJid: ALICE, limit: 10 })).items), ["A2", "A1"]);
+        assert.deepEqual(ids((await repo.listMessages({ types: ["image"], limit: 10 })).items), ["A2"]);
+        assert.deepEqual(ids((await repo.listMessages({ hasMedia: true, limit: 10 })).items), ["A2"]);
+        assert.deepEqual(ids((await repo.listMessages({ hasMedia: false, chatJid: ALICE, limit: 10 })).items), ["A1"]);
+        const g = (await repo.listMessages({ chatJid: GROUP, limit: 1 })).items[0];
+        assert.equal(g?.chatName, null, "a group without a name has no chat name");
+      }));
+
+      test("date filters compare instants, whatever UTC offset the bounds were written in (defect 1)", withRepo(async (repo) => {
+        // Stored from local times in three offsets; all are instants.
+        await repo.commit([
+          up(msg(ALICE, "before", Date.parse("2025-01-15T08:59:59+01:00"), "x")), // 07:59:59Z
+          up(msg(ALICE, "at", Date.parse("2025-01-15T03:00:00-05:00"), "x")), // 08:00:00Z
+          up(msg(ALICE, "later", Date.parse("2025-01-15T13:30:00+05:30"), "x")), // 08:00:00Z too
+          up(msg(ALICE, "last", Date.parse("2025-01-15T09:00:00Z"), "x")),
+        ]);
+        const after = Date.parse("2025-01-15T10:00:00+02:00"); // 08:00Z, inclusive
+        const before = Date.parse("2025-01-15T00:00:00-09:00"); // 09:00Z, exclusive
+        const page = await repo.listMessages({ after, before, limit: 10 });
+        assert.deepEqual(ids(page.items).sort(), ["at", "later"]);
+        const withText = await repo.listMessages({ after, before, query: "x", limit: 10 });
+        assert.deepEqual(ids(withText.items).sort(), ["at", "later"], "the same bounds with a text search");
+        assert.deepEqual(ids((await repo.listMessages({ after: before, limit: 10 })).items), ["last"]);
+      }));
+
+      test("sender filter accepts phone digits, +formatted number, phone JID and LID (defect 4)", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, savedName: "Alice" } },
+          // History arrived with the LID before the mapping was known...
+          up(msg(GROUP, "G1", T0, "from lid", { senderId: ALICE_LID })),
+          up(msg(GROUP, "G2", T0 + MIN, "from pn", { senderId: ALICE })),
+          up(msg(GROUP, "G3", T0 + 2 * MIN, "from bob", { senderId: BOB })),
+        ]);
+        assert.deepEqual(ids((await repo.listMessages({ senderId: "4915112345678", limit: 10 })).items), ["G2"]);
+        await repo.commit([{ op: "linkLid", lid: ALICE_LID, pnJid: ALICE }]);
+        for (const form of ["4915112345678", "+49 151 1234-5678", ALICE, ALICE_LID, "4915112345678:12@s.whatsapp.net"]) {
+          const page = await repo.listMessages({ senderId: form, limit: 10 });
+          assert.deepEqual(ids(page.items), ["G2", "G1"], `sender given as ${form}`);
+          assert.ok(page.items.every((m) => m.senderId === ALICE && m.senderName === "Alice"));
+        }
+        assert.deepEqual(ids((await repo.listMessages({ senderId: "999", limit: 10 })).items), [], "unknown sender: nothing");
+        assert.deepEqual(await searchIds(repo, "from", { senderId: ALICE_LID }), ["G1", "G2"], "with a text search too");
+      }));
+    });
+
+    describe("people and LIDs", () => {
+      test("linking a LID merges its chat, messages, reactions, receipts and participants into the phone JID (defect 8)", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { lid: BOB_LID, pushName: "Bobby" } },
+          { op: "upsertChat", chat: { jid: BOB_LID, archived: true, unreadCount: 2 } },
+          up(msg(BOB_LID, "L1", T0, "hello via lid")),
+          up(msg(BOB_LID, "DUP", T0 + MIN, "same message, lid copy")),
+          up(msg(BOB, "P1", T0 + 2 * MIN, "hello via phone")),
+          up(msg(BOB, "DUP", T0 + MIN, "same message, phone copy")),
+          { op: "upsertChat", chat: { jid: BOB, name: "Bob Builder" } },
+          { op: "upsertReaction", reaction: { chatJid: GROUP, messageId: "G1", reactorId: BOB_LID, emoji: "🔥", ts: T0 } },
+          up(msg(GROUP, "G1", T0, "group msg", { senderId: BOB_LID })),
+          { op: "upsertReceipt", receipt: { chatJid: GROUP, messageId: "G1", personId: BOB_LID, type: "read", ts: T0 } },
+          { op: "setParticipants", groupJid: GROUP, mode: "replace", participants: [{ personId: BOB_LID, admin: "admin" }, { personId: ALICE }] },
+        ]);
+        assert.equal((await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10 })).items.length, 3);
+        await repo.commit([{ op: "linkLid", lid: BOB_LID, pnJid: BOB }]);
+
+        const chats = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10 });
+        assert.deepEqual(chats.items.map((c) => c.jid).sort(), [BOB, GROUP].sort(), "one chat per person");
+        const bob = await repo.getChat(BOB, false);
+        assert.equal(bob?.name, "Bob Builder");
+        assert.equal(bob?.archived, true, "fields known only on the LID chat survive");
+        assert.equal(bob?.unreadCount, 2);
+        assert.deepEqual((await repo.getChat(BOB_LID, false))?.jid, BOB, "the LID finds the merged chat");
+        assert.deepEqual(ids((await repo.listMessages({ chatJid: BOB, limit: 10 })).items), ["P1", "DUP", "L1"]);
+        assert.equal((await repo.getMessage(BOB, "DUP"))?.text, "same message, phone copy");
+        assert.equal((await repo.getMessage(BOB_LID, "L1"))?.chatJid, BOB);
+        const g1 = await repo.getMessage(GROUP, "G1");
+        assert.equal(g1?.senderId, BOB);
+        assert.equal(g1?.senderName, "Bobby");
+        assert.deepEqual(g1?.reactions, [{ reactorId: BOB, emoji: "🔥" }]);
+        assert.deepEqual((await repo.getReceipts(GROUP, "G1")).map((r) => r.personId), [BOB]);
+        const info = await repo.getGroupInfo(GROUP);
+        assert.deepEqual(info?.participants.map((p) => [p.personId, p.admin]), [[BOB, "admin"], [ALICE, null]]);
+        const person = await repo.resolvePerson(BOB_LID);
+        assert.deepEqual(person, { id: BOB, pnJid: BOB, lid: BOB_LID, pushName: "Bobby", savedName: null, businessName: null });
+        // Search scoped to the merged chat finds the moved messages (index re-keyed).
+        assert.deepEqual(await searchIds(repo, "hello", { chatJid: BOB }), ["L1", "P1"]);
+        // New traffic addressed by LID lands in the phone chat.
+        await repo.commit([up(msg(BOB_LID, "L2", T0 + 3 * MIN, "later via lid", { senderId: BOB_LID }))]);
+        assert.equal((await repo.getMessage(BOB, "L2"))?.senderId, BOB);
+        assert.equal((await repo.getChat(BOB, true))?.lastMessage?.id, "L2");
+      }));
+
+      test("upsertPerson with both forms merges two existing rows into one", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { lid: ALICE_LID, pushName: "Ali" } },
+          { op: "upsertPerson", person: { pnJid: ALICE, savedName: "Alice Smith" } },
+        ]);
+        assert.equal((await repo.searchContacts("Ali", 10)).length, 2);
+        await repo.commit([{ op: "upsertPerson", person: { pnJid: ALICE, lid: ALICE_LID, businessName: "Alice GmbH" } }]);
+        const found = await repo.searchContacts("ali", 10);
+        assert.deepEqual(found, [{ id: ALICE, pnJid: ALICE, lid: ALICE_LID, pushName: "Ali", savedName: "Alice Smith", businessName: "Alice GmbH" }]);
+        assert.deepEqual(await repo.resolvePerson("+49 151 12345678"), found[0]);
+        assert.deepEqual(await repo.resolvePerson(ALICE_LID), found[0]);
+        assert.equal(await repo.resolvePerson("not a number"), null);
+      }));
+
+      test("search_contacts matches names without case or accents, and phone digits, never groups", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, savedName: "Zoë Ångström" } },
+          { op: "upsertPerson", person: { pnJid: BOB, pushName: "Bob" } },
+          { op: "upsertPerson", person: { pnJid: CAROL, pushName: "Карина" } },
+          { op: "upsertChat", chat: { jid: GROUP, name: "Zoe fans" } },
+          { op: "upsertChat", chat: { jid: "4930555000@s.whatsapp.net", name: "Zoo shop" } },
+        ]);
+        assert.deepEqual((await repo.searchContacts("zoe ang", 50)).map((p) => p.id), [ALICE]);
+        assert.deepEqual((await repo.searchContacts("ANGSTRÖM", 50)).map((p) => p.id), [ALICE]);
+        assert.deepEqual((await repo.searchContacts("кари", 50)).map((p) => p.id), [CAROL]);
+        assert.deepEqual((await repo.searchContacts("+1 415-555", 50)).map((p) => p.id), [BOB]);
+        assert.deepEqual((await repo.searchContacts("zoo", 50)).map((p) => p.id), ["4930555000@s.whatsapp.net"], "a chat name counts");
+        assert.deepEqual((await repo.searchContacts("%", 50)).map((p) => p.id), [], "LIKE wildcards are literal");
+        assert.equal((await repo.searchContacts("", 2)).length, 2, "limit applies");
+        assert.ok((await repo.searchContacts("", 50)).every((p) => !p.id.endsWith("@g.us")));
+      }));
+    });
+
+    describe("chats", () => {
+      test("get_chat and list_chats work with include_last_message true and false (defect 3)", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, savedName: "Alice" } },
+          { op: "upsertChat", chat: { jid: GROUP, name: "Team", description: "work", pinned: true, mutedUntil: 0 } },
+          up(msg(GROUP, "G1", T0, "first")),
+          up(msg(GROUP, "G2", T0 + MIN, "second")),
+          up(msg(ALICE, "A1", T0 + 2 * MIN, "hi")),
+          { op: "upsertReaction", reaction: { chatJid: GROUP, messageId: "G2", reactorId: BOB, emoji: "❤️", ts: T0 } },
+        ]);
+        const withLast = await repo.getChat(GROUP, true);
+        assert.equal(withLast?.kind, "group");
+        assert.equal(withLast?.name, "Team");
+        assert.equal(withLast?.description, "work");
+        assert.equal(withLast?.pinned, true);
+        assert.equal(withLast?.mutedUntil, 0);
+        assert.equal(withLast?.archived, null);
+        assert.equal(withLast?.lastMessageAt, T0 + MIN);
+        assert.equal(withLast?.lastMessage?.id, "G2");
+        assert.equal(withLast?.lastMessage?.senderName, "Alice");
+        assert.equal(withLast?.lastMessage?.chatName, "Team");
+        assert.deepEqual(withLast?.lastMessage?.reactions, [{ reactorId: BOB, emoji: "❤️" }]);
+        const without = await repo.getChat(GROUP, false);
+        assert.equal(without?.lastMessage, null);
+        assert.deepEqual({ ...without, lastMessage: null }, { ...withLast, lastMessage: null });
+        assert.equal(await repo.getChat("nobody@g.us", true), null);
+
+        for (const includeLastMessage of [true, false]) {
+          const page = await repo.listChats({ sortBy: "last_active", includeLastMessage, limit: 10 });
+          assert.deepEqual(page.items.map((c) => c.jid), [ALICE, GROUP]);
+          assert.equal(page.items[0]!.name, "Alice", "a person's chat is named after the person");
+          assert.equal(page.items[0]!.lastMessage?.id ?? null, includeLastMessage ? "A1" : null);
+        }
+      }));
+
+      test("list_chats sorts by name, filters by folded name or number, and pages by offset and cursor", withRepo(async (repo) => {
+        const ops: WriteOp[] = [];
+        const names = ["émile", "Bea", "Ça va", "delta", "Alpha"];
+        names.forEach((name, i) => {
+          const jid = `12036300000000010${i}@g.us`;
+          ops.push({ op: "upsertChat", chat: { jid, name } }, up(msg(jid, `m${i}`, T0 + i * MIN, "x")));
+        });
+        ops.push({ op: "upsertChat", chat: { jid: CAROL } });
+        await repo.commit(ops);
+        const byName = await repo.listChats({ sortBy: "name", includeLastMessage: true, limit: 10 });
+        assert.deepEqual(byName.items.map((c) => c.name), ["Alpha", "Bea", "Ça va", "delta", "émile", null]);
+        const filtered = await repo.listChats({ query: "EMI", sortBy: "name", includeLastMessage: false, limit: 10 });
+        assert.deepEqual(filtered.items.map((c) => c.name), ["émile"]);
+        const byNumber = await repo.listChats({ query: "447700", sortBy: "name", includeLastMessage: false, limit: 10 });
+        assert.deepEqual(byNumber.items.map((c) => c.jid), [CAROL]);
+
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = await repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 2, cursor });
+          seen.push(...page.items.map((c) => c.jid));
+          if (!page.nextCursor) break;
+          cursor = page.nextCursor;
+        }
+        assert.equal(seen.length, 6);
+        assert.equal(new Set(seen).size, 6);
+        assert.equal(seen[5], CAROL, "chats without messages come last");
+        const page2 = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 2, offset: 2 });
+        assert.deepEqual(page2.items.map((c) => c.jid), seen.slice(2, 4));
+      }));
+
+      test("deleteChat removes the chat and everything in it", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertChat", chat: { jid: GROUP, name: "Gone" } },
+          up(msg(GROUP, "G1", T0, "searchable gone")),
+          { op: "setParticipants", groupJid: GROUP, mode: "replace", participants: [{ personId: ALICE }] },
+        ]);
+        await repo.commit([{ op: "deleteChat", jid: GROUP }]);
+        assert.equal(await repo.getChat(GROUP, true), null);
+        assert.equal(await repo.getMessage(GROUP, "G1"), null);
+        assert.deepEqual(await searchIds(repo, "searchable"), []);
+        assert.equal(await repo.getGroupInfo(GROUP), null);
+      }));
+    });
+
+    describe("context and pagination", () => {
+      test("get_message_context keeps messages that share a timestamp and addresses by chat and id (defect 2)", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "a", T0 - MIN, "a")),
+          up(msg(ALICE, "b", T0, "b")),
+          up(msg(ALICE, "c", T0, "c")),
+          up(msg(ALICE, "d", T0, "d")),
+          up(msg(ALICE, "e", T0, "e")),
+          up(msg(ALICE, "f", T0 + MIN, "f")),
+          // The same id in another chat must not be confused with ALICE's.
+          up(msg(BOB, "c", T0 + 10 * MIN, "bob's c")),
+        ]);
+        const ctx = await repo.getMessageContext(ALICE, "c", 5, 5);
+        assert.ok(ctx);
+        assert.equal(ctx.message.text, "c");
+        assert.deepEqual(ids(ctx.before), ["a", "b"]);
+        assert.deepEqual(ids(ctx.after), ["d", "e", "f"]);
+        const narrow = await repo.getMessageContext(ALICE, "d", 1, 1);
+        assert.deepEqual([ids(narrow!.before), narrow!.message.id, ids(narrow!.after)], [["c"], "d", ["e"]]);
+        const none = await repo.getMessageContext(ALICE, "d", 0, 0);
+        assert.deepEqual([none!.before, none!.after], [[], []]);
+        assert.equal((await repo.getMessageContext(BOB, "c", 5, 5))?.message.text, "bob's c");
+        assert.equal(await repo.getMessageContext(ALICE, "zzz", 5, 5), null);
+      }));
+
+      test("cursor pages walk every message once, ties included; offset paging still works", withRepo(async (repo) => {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 25; i++) ops.push(up(msg(ALICE, `m${String(i).padStart(2, "0")}`, T0 + Math.floor(i / 4) * MIN, "word")));
+        await repo.commit(ops);
+        for (const query of [undefined, "word"]) {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let n = 0; n < 20; n++) {
+            const page = await repo.listMessages({ chatJid: ALICE, query, limit: 7, cursor });
+            seen.push(...ids(page.items));
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          assert.equal(seen.length, 25, `query ${query}`);
+          assert.equal(new Set(seen).size, 25);
+          const all = ids((await repo.listMessages({ chatJid: ALICE, query, limit: 100 })).items);
+          assert.deepEqual(seen, all, "cursor pages concatenate to the full list");
+          const off = await repo.listMessages({ chatJid: ALICE, query, limit: 7, offset: 7 });
+          assert.deepEqual(ids(off.items), all.slice(7, 14));
+        }
+        const last = await repo.listMessages({ chatJid: ALICE, limit: 25 });
+        assert.equal(last.nextCursor, null, "no cursor after the last page");
+        await assert.rejects(repo.listMessages({ limit: 5, cursor: "garbage!" }), InvalidCursorError);
+        const rel = await repo.listMessages({ query: "word", order: "relevance", limit: 5 });
+        assert.ok(rel.nextCursor);
+        await assert.rejects(repo.listMessages({ limit: 5, cursor: rel.nextCursor }), InvalidCursorError, "a cursor of another list kind");
+      }));
+    });
+
+    describe("full-text search", () => {
+      const corpus: Array<[string, string]> = [
+        ["en1", "The quick brown fox jumps over the lazy dog"],
+        ["en2", "Quick thinking saves the day"],
+        ["en3", "A brown paper bag"],
+        ["fr", "Le café crème est très bon à Montréal"],
+        ["de", "Straßenbahn fährt über die Brücke"],
+        ["ru", "Привет, как дела? Встретимся завтра в Москве"],
+        ["ar", "مرحبا بالعالم، كيف حالك اليوم"],
+        ["ja", "東京タワーへ行きましょう"],
+        ["zh", "我们明天在北京见面"],
+        ["el", "Καλημέρα κόσμε"],
+        ["mix", "Meeting re: Q3-report and e-mail follow-up"],
+      ];
+      const load = async (repo: Repository) => {
+        await repo.commit(corpus.map(([id, text], i) => up(msg(i % 2 ? BOB : ALICE, id, T0 + i * MIN, text))));
+      };
+
+      test("words are ANDed; phrases, prefixes, OR, NOT and -word work", withRepo(async (repo) => {
+        await load(repo);
+        assert.deepEqual(await searchIds(repo, "quick brown"), ["en1"]);
+        assert.deepEqual(await searchIds(repo, '"brown fox"'), ["en1"]);
+        assert.deepEqual(await searchIds(repo, '"fox brown"'), []);
+        assert.deepEqual(await searchIds(repo, "qui*"), ["en1", "en2"]);
+        assert.deepEqual(await searchIds(repo, "fox OR paper"), ["en1", "en3"]);
+        assert.deepEqual(await searchIds(repo, "brown NOT fox"), ["en3"]);
+        assert.deepEqual(await searchIds(repo, "brown -fox"), ["en3"]);
+        assert.deepEqual(await searchIds(repo, "(fox | thinking) quick"), ["en1", "en2"]);
+        assert.deepEqual(await searchIds(repo, '"quick brown'), ["en1"], "an unbalanced quote still searches");
+        assert.deepEqual(await searchIds(repo, "e-mail"), ["mix"]);
+        assert.deepEqual(await searchIds(repo, "q3 report"), ["mix"]);
+      }));
+
+      test("case and accents never matter, in any script", withRepo(async (repo) => {
+        await load(repo);
+        assert.deepEqual(await searchIds(repo, "CAFE CREME"), ["fr"]);
+        assert.deepEqual(await searchIds(repo, "montreal"), ["fr"]);
+        assert.deepEqual(await searchIds(repo, "Très"), ["fr"]);
+        assert.deepEqual(await searchIds(repo, "brucke"), ["de"]);
+        assert.deepEqual(await searchIds(repo, "ПРИВЕТ"), ["ru"]);
+        assert.deepEqual(await searchIds(repo, "москв*"), ["ru"]);
+        assert.deepEqual(await searchIds(repo, "مرحبا"), ["ar"]);
+        assert.deepEqual(await searchIds(repo, "مَرْحَبًا"), ["ar"], "harakat in the query are ignored");
+        assert.deepEqual(await searchIds(repo, "καλημερα"), ["el"]);
+        assert.deepEqual(await searchIds(repo, "ΚΑΛΗΜΈΡΑ"), ["el"]);
+      }));
+
+      test("Chinese and Japanese match substrings without spaces", withRepo(async (repo) => {
+        await load(repo);
+        assert.deepEqual(await searchIds(repo, "タワー"), ["ja"]);
+        assert.deepEqual(await searchIds(repo, "東京"), ["ja"]);
+        assert.deepEqual(await searchIds(repo, "北京"), ["zh"]);
+        assert.deepEqual(await searchIds(repo, "京"), ["ja", "zh"]);
+        assert.deepEqual(await searchIds(repo, "京都"), []);
+      }));
+
+      test("exclusion-only and unsearchable queries", withRepo(async (repo) => {
+        await load(repo);
+        const all = corpus.map(([id]) => id).sort();
+        assert.deepEqual(await searchIds(repo, "-brown -quick"), all.filter((id) => !["en1", "en2", "en3"].includes(id)));
+        assert.deepEqual(await searchIds(repo, "😀 !!!"), []);
+        assert.deepEqual(await searchIds(repo, "   "), all, "a blank query is no filter");
+      }));
+
+      test("search combines with chat, sender and date filters", withRepo(async (repo) => {
+        await load(repo);
+        assert.deepEqual(await searchIds(repo, "brown", { chatJid: ALICE }), ["en1", "en3"]);
+        assert.deepEqual(await searchIds(repo, "quick", { chatJid: BOB }), ["en2"]);
+        assert.deepEqual(await searchIds(repo, "quick", { senderId: "14155550100" }), ["en2"]);
+        assert.deepEqual(await searchIds(repo, "quick OR brown", { after: T0 + MIN, before: T0 + 3 * MIN }), ["en2", "en3"]);
+        const page = await repo.listMessages({ query: "quick OR brown OR bag", limit: 10 });
+        assert.deepEqual(ids(page.items), ["en3", "en2", "en1"], "newest first");
+      }));
+
+      test("relevance order puts the best match first", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "once", T0 + 3 * MIN, "a long message that mentions pizza once among many many other words here")),
+          up(msg(ALICE, "thrice", T0, "pizza pizza pizza")),
+          up(msg(ALICE, "twice", T0 + MIN, "pizza tonight? pizza!")),
+          up(msg(ALICE, "none", T0 + 2 * MIN, "pasta")),
+        ]);
+        const page = await repo.listMessages({ query: "pizza", order: "relevance", limit: 10 });
+        assert.deepEqual(ids(page.items), ["thrice", "twice", "once"]);
+        assert.ok(page.items.every((m) => typeof m.rank === "number"));
+        assert.ok(page.items[0]!.rank! > page.items[2]!.rank!);
+        const p1 = await repo.listMessages({ query: "pizza", order: "relevance", limit: 2 });
+        const p2 = await repo.listMessages({ query: "pizza", order: "relevance", limit: 2, cursor: p1.nextCursor! });
+        assert.deepEqual([...ids(p1.items), ...ids(p2.items)], ["thrice", "twice", "once"]);
+      }));
+
+      test("edits, revokes and deletes keep the index in step; document names are searchable", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "E", T0, "original wording")),
+          up(msg(ALICE, "R", T0 + MIN, "regrettable words")),
+          up(msg(ALICE, "D", T0 + 2 * MIN, "doomed words")),
+          up(msg(ALICE, "F", T0 + 3 * MIN, null, {
+            type: "document",
+            media: { mimetype: "application/pdf", fileName: "Invoice-2024.pdf", fileLength: 1, durationSec: null, directPath: "/d", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null },
+          })),
+        ]);
+        assert.deepEqual(await searchIds(repo, "invoice"), ["F"]);
+        assert.deepEqual(await searchIds(repo, "words"), ["D", "R"]);
+        await repo.commit([{ op: "editMessage", chatJid: ALICE, id: "E", text: "corrected phrasing", editedAt: T0 + 5 * MIN }]);
+        assert.deepEqual(await searchIds(repo, "original"), []);
+        assert.deepEqual(await searchIds(repo, "corrected"), ["E"]);
+        await repo.commit([{ op: "revokeMessage", chatJid: ALICE, id: "R" }]);
+        await repo.commit([{ op: "deleteMessage", chatJid: ALICE, id: "D" }]);
+        assert.deepEqual(await searchIds(repo, "words"), []);
+        // Re-upserting unchanged text does not duplicate hits.
+        await repo.commit([up(msg(ALICE, "E", T0, "original wording"))]);
+        assert.deepEqual(await searchIds(repo, "corrected"), ["E"]);
+        assert.deepEqual(await searchIds(repo, "original"), [], "the edit still wins over the original text");
+      }));
+    });
+
+    describe("reactions, receipts, groups", () => {
+      test("reactions replace per person, older ones are ignored, an empty emoji removes", withRepo(async (repo) => {
+        const r = (reactorId: string, emoji: string, ts: number): WriteOp => ({
+          op: "upsertReaction",
+          reaction: { chatJid: GROUP, messageId: "G1", reactorId, emoji, ts },
+        });
+        await repo.commit([up(msg(GROUP, "G1", T0, "party")), r(ALICE, "👍", T0 + 1), r(BOB, "😂", T0 + 2)]);
+        await repo.commit([r(ALICE, "❤️", T0 + 3), r(BOB, "😮", T0 + 1)]);
+        let view = await repo.getMessage(GROUP, "G1");
+        assert.deepEqual(view?.reactions, [{ reactorId: BOB, emoji: "😂" }, { reactorId: ALICE, emoji: "❤️" }]);
+        await repo.commit([r(BOB, "", T0 + 4)]);
+        view = await repo.getMessage(GROUP, "G1");
+        assert.deepEqual(view?.reactions, [{ reactorId: ALICE, emoji: "❤️" }]);
+        const listed = (await repo.listMessages({ chatJid: GROUP, limit: 5 })).items[0] as MessageView;
+        assert.deepEqual(listed.reactions, view?.reactions, "lists carry reactions too");
+      }));
+
+      test("receipts keep the first time per person and type", withRepo(async (repo) => {
+        const rc = (personId: string, type: "delivered" | "read" | "played", ts: number): WriteOp => ({
+          op: "upsertReceipt",
+          receipt: { chatJid: GROUP, messageId: "G1", personId, type, ts },
+        });
+        await repo.commit([up(msg(GROUP, "G1", T0, "x", { fromMe: true })), rc(ALICE, "delivered", T0 + 5), rc(ALICE, "read", T0 + 9)]);
+        await repo.commit([rc(ALICE, "delivered", T0 + 7), rc(BOB, "delivered", T0 + 6)]);
+        assert.deepEqual(await repo.getReceipts(GROUP, "G1"), [
+          { chatJid: GROUP, messageId: "G1", personId: ALICE, type: "delivered", ts: T0 + 5 },
+          { chatJid: GROUP, messageId: "G1", personId: BOB, type: "delivered", ts: T0 + 6 },
+          { chatJid: GROUP, messageId: "G1", personId: ALICE, type: "read", ts: T0 + 9 },
+        ]);
+      }));
+
+      test("participants: replace, add, remove, promote, demote; group info names them", withRepo(async (repo) => {
+        const sp = (mode: "replace" | "add" | "remove" | "promote" | "demote", ...people: string[]): WriteOp => ({
+          op: "setParticipants",
+          groupJid: GROUP,
+          mode,
+          participants: people.map((personId) => ({ personId })),
+        });
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, savedName: "Alice" } },
+          { op: "upsertPerson", person: { pnJid: BOB, pushName: "Bob" } },
+          { op: "upsertChat", chat: { jid: GROUP, name: "Team" } },
+          { op: "setParticipants", groupJid: GROUP, mode: "replace", participants: [{ personId: ALICE, admin: "superadmin" }, { personId: BOB }] },
+        ]);
+        await repo.commit([sp("add", CAROL), sp("promote", BOB), sp("remove", CAROL)]);
+        let info = await repo.getGroupInfo(GROUP);
+        assert.equal(info?.chat.name, "Team");
+        assert.deepEqual(info?.participants, [
+          { groupJid: GROUP, personId: ALICE, admin: "superadmin", name: "Alice", phone: "4915112345678" },
+          { groupJid: GROUP, personId: BOB, admin: "admin", name: "Bob", phone: "14155550100" },
+        ]);
+        await repo.commit([sp("demote", BOB)]);
+        info = await repo.getGroupInfo(GROUP);
+        assert.deepEqual(info?.participants.map((p) => [p.personId, p.admin]), [[ALICE, "superadmin"], [BOB, null]]);
+        await repo.commit([sp("replace", CAROL)]);
+        assert.deepEqual((await repo.getGroupInfo(GROUP))?.participants.map((p) => p.personId), [CAROL]);
+        assert.equal(await repo.getGroupInfo(ALICE), null, "a person's chat is no group");
+      }));
+
+      test("contact chats, direct chat and last interaction find a person's conversations in any form", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: BOB, lid: BOB_LID, pushName: "Bob" } },
+          { op: "upsertChat", chat: { jid: GROUP, name: "Team" } },
+          { op: "upsertChat", chat: { jid: GROUP2, name: "Quiet group" } },
+          { op: "setParticipants", groupJid: GROUP2, mode: "replace", participants: [{ personId: BOB }] },
+          up(msg(BOB, "B1", T0, "direct")),
+          up(msg(GROUP, "G1", T0 + 5 * MIN, "bob in group", { senderId: BOB_LID })),
+          up(msg(GROUP, "G2", T0 + 6 * MIN, "alice in group", { senderId: ALICE })),
+          up(msg(ALICE, "A1", T0 + 7 * MIN, "unrelated")),
+        ]);
+        const chats = await repo.getContactChats("14155550100", 10, 0);
+        assert.deepEqual(chats.map((c) => c.jid), [GROUP, BOB, GROUP2]);
+        assert.equal(chats[0]!.lastMessage?.id, "G2");
+        assert.deepEqual((await repo.getContactChats(BOB_LID, 1, 1)).map((c) => c.jid), [BOB]);
+        assert.deepEqual(await repo.getContactChats("000", 10, 0), []);
+        assert.equal((await repo.getDirectChat("+1 (415) 555-0100"))?.jid, BOB);
+        assert.equal((await repo.getDirectChat(BOB_LID))?.lastMessage?.id, "B1");
+        assert.equal(await repo.getDirectChat("4930000000"), null);
+        assert.equal((await repo.getLastInteraction(BOB))?.id, "G1");
+        await repo.commit([up(msg(BOB, "B2", T0 + 8 * MIN, "newest direct", { fromMe: true }))]);
+        assert.equal((await repo.getLastInteraction(BOB_LID))?.id, "B2");
+        assert.equal(await repo.getLastInteraction("999999"), null);
+      }));
+    });
+
+    describe("session, meta, stats, durability", () => {
+      test("auth values set, read in bulk, delete with null, clear all; meta likewise", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "setAuth", category: "creds", id: "main", value: '{"me":1}' },
+          { op: "setAuth", category: "pre-key", id: "1", value: '{"k":"a"}' },
+          { op: "setAuth", category: "pre-key", id: "2", value: '{"k":"b"}' },
+          { op: "setAuth", category: "pre-key", id: "2", value: '{"k":"c"}' },
+          { op: "setMeta", key: "syncedUntil", value: "123" },
+        ]);
+        assert.deepEqual(await repo.authGet("pre-key", ["1", "2", "3"]), { "1": '{"k":"a"}', "2": '{"k":"c"}' });
+        assert.deepEqual(await repo.authGet("pre-key", []), {});
+        await repo.commit([{ op: "setAuth", category: "pre-key", id: "1", value: null }]);
+        assert.deepEqual(await repo.authGet("pre-key", ["1", "2"]), { "2": '{"k":"c"}' });
+        assert.equal(await repo.metaGet("syncedUntil"), "123");
+        await repo.commit([{ op: "clearAuth" }, { op: "setMeta", key: "syncedUntil", value: null }]);
+        assert.deepEqual(await repo.authGet("creds", ["main"]), {});
+        assert.equal(await repo.metaGet("syncedUntil"), null);
+        const many = Array.from({ length: 2000 }, (_, i) => String(i));
+        await repo.commit(many.map((id) => ({ op: "setAuth", category: "session", id, value: `"v${id}"` }) as WriteOp));
+        assert.equal(Object.keys(await repo.authGet("session", many)).length, 2000, "bulk reads are not limited by parameter counts");
+      }));
+
+      test("stats count rows and give the time span", withRepo(async (repo) => {
+        const empty = await repo.stats();
+        assert.deepEqual([empty.messages, empty.chats, empty.people, empty.oldestMessageAt], [0, 0, 0, null]);
+        await repo.commit([up(msg(ALICE, "1", T0, "x")), up(msg(GROUP, "2", T0 + MIN, "y"))]);
+        const s = await repo.stats();
+        assert.equal(s.messages, 2);
+        assert.equal(s.chats, 2);
+        assert.equal(s.people, 1, "the 1:1 peer (the group sender is the same person)");
+        assert.equal(s.oldestMessageAt, T0);
+        assert.equal(s.newestMessageAt, T0 + MIN);
+        assert.equal(s.lastError, null);
+        assert.ok(s.sizeBytes === null || s.sizeBytes > 0);
+      }));
+
+      test("everything committed is there after close and reopen", withRepo(async (repo, reopen) => {
+        await repo.commit([
+          { op: "upsertPerson", person: { pnJid: ALICE, lid: ALICE_LID, savedName: "Alice" } },
+          up(msg(ALICE_LID, "A1", T0, "persisted words")),
+          { op: "setAuth", category: "creds", id: "main", value: "{}" },
+        ]);
+        await repo.close();
+        const again = await reopen();
+        try {
+          assert.equal((await again.getMessage(ALICE, "A1"))?.text, "persisted words");
+          assert.deepEqual(await searchIds(again, "persisted"), ["A1"]);
+          assert.deepEqual(await again.authGet("creds", ["main"]), { main: "{}" });
+          await again.commit([up(msg(ALICE, "A2", T0 + 1, "more"))]);
+          assert.equal((await again.listMessages({ chatJid: ALICE, limit: 5 })).items.length, 2);
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+  });
+}
