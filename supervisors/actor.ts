@@ -196,9 +196,9 @@ export async function spawnActor<M>(
   };
 
   // The mailbox goes on; the ask stays in `waiting` (its timeout and signal still apply).
-  const answerLater = (work: PromiseLike<unknown>, reply: Pending | undefined) => {
+  const answerLater = (work: Promise<unknown>, reply: Pending | undefined) => {
     if (reply) reply.deferred = true;
-    Promise.resolve(work).then(
+    work.then(
       (value) => {
         if (phase !== "dead") reply?.resolve(value);
       },

@@ -9,12 +9,12 @@
  */
 export class DeferredReply<R = unknown> {
   /** What answers the ask once it settles (read by the kernel). */
-  readonly work: PromiseLike<R>;
+  readonly work: Promise<R>;
   constructor(work: PromiseLike<R>) {
-    this.work = work;
+    this.work = Promise.resolve(work); // a thenable is adopted once
     // The kernel takes the rejection over as soon as `receive` returns this; until then (an async
     // `receive` still awaiting something) it must not be reported as unhandled.
-    Promise.resolve(work).catch(() => {});
+    this.work.catch(() => {});
   }
 }
 

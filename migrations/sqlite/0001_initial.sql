@@ -123,11 +123,14 @@ CREATE VIEW messages_search (rowid, body, scope) AS
          wa_search_scope(chat_jid, sender_id, text, edited_text, media_file_name, revoked)
   FROM messages;
 
+-- order=DESC: posting lists are stored newest first, so "newest matches first" (every search)
+-- reads them incrementally and stops at the page size, even for a word in half the messages.
 -- (FTS4 options take no spaces around "=".)
 CREATE VIRTUAL TABLE messages_fts USING fts4 (
   content="messages_search",
   body,
   scope,
+  order=DESC,
   tokenize=unicode61 "remove_diacritics=2" "tokenchars=_"
 );
 

@@ -7,16 +7,31 @@ import type { DownloadsPort } from "../mcp/deps.ts";
 import { safeDownloadName } from "../media/download_name.ts";
 import { type FsPort, joinPath, renameWithRetry } from "../runtime/fs.ts";
 
-/** Builds the downloads port over a folder. */
-export function folderDownloads(dir: string, fs: FsPort): DownloadsPort {
+/**
+ * Builds the downloads port over a folder. On Windows a rename over a file another program has
+ * open (a viewer showing the previous download) fails for a while: it is retried, and if it
+ * keeps failing the temp file is removed and the error reported.
+ */
+export function folderDownloads(
+  dir: string,
+  fs: FsPort,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): DownloadsPort {
+  let seq = 0;
   return {
     async save(chatJid, id, bytes, mimetype, fileName) {
       await fs.mkdir(dir, 0o700);
       const name = safeDownloadName(chatJid, id, mimetype ?? "application/octet-stream", fileName ?? undefined);
       const path = joinPath(dir, name);
-      const tmp = `${path}.part`;
-      await fs.writeFile(tmp, bytes, 0o600);
-      await renameWithRetry(fs, tmp, path, (ms) => new Promise((r) => setTimeout(r, ms)));
+      // Unique per call: two downloads of the same message at once must not write one temp file.
+      const tmp = `${path}.${++seq}.part`;
+      try {
+        await fs.writeFile(tmp, bytes, 0o600);
+        await renameWithRetry(fs, tmp, path, sleep);
+      } catch (err) {
+        await fs.unlink(tmp).catch(() => {});
+        throw err;
+      }
       return path;
     },
   };

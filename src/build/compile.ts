@@ -47,6 +47,8 @@ export function compileInputs(root: string): CompileInputs {
   const coreBuilds = dirname(core.packageDir); // @ffmpeg/core/dist: esm (ours) and umd
   const excludes = [
     "node_modules/.bin",
+    // Type declarations only: nothing loads them at run time.
+    "node_modules/@types",
     ...devOnlyPackages(lock.packages).filter((p) => existsSync(join(root, p))),
     ...readdirSync(join(root, "node_modules", coreBuilds))
       .filter((d) => `${coreBuilds}/${d}` !== core.packageDir)

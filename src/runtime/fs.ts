@@ -176,3 +176,27 @@ export async function renameWithRetry(
     }
   }
 }
+
+/**
+ * Removes a file, retrying a transient EPERM/EBUSY/EACCES the same way as `renameWithRetry`
+ * (Windows refuses to delete a file an antivirus or indexer has open for a moment). A missing
+ * file is not an error.
+ */
+export async function unlinkWithRetry(
+  fs: FsPort,
+  path: string,
+  sleep: (ms: number) => Promise<void>,
+  attempts = 6,
+): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await fs.unlink(path);
+      return;
+    } catch (err) {
+      const code = fsErrorCode(err) ?? "";
+      if (code === "ENOENT") return;
+      if (i >= attempts || !TRANSIENT_RENAME.has(code)) throw err;
+      await sleep(20 * 2 ** (i - 1));
+    }
+  }
+}

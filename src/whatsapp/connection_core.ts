@@ -28,6 +28,7 @@ import { initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type
 import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
 import { buildSocketConfig } from "./socket_config.ts";
+import { processSocketEvents } from "./socket_events.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
 
 /** Registry name of the connection actor. */
@@ -170,7 +171,10 @@ export class ConnectionCore {
       case "requestPairingCode":
         return { code: await this.#serial(() => this.#requestPairingCode(msg.phone)) };
       case "downloadMedia":
-        return req.downloadMedia(this.#deps(this.#link.phase === "open" ? this.#sock : null), msg);
+        // A store that is restarting fails this download only, not the connection (and its sends in flight).
+        return req.downloadMedia(this.#deps(this.#link.phase === "open" ? this.#sock : null), msg).catch((err) => {
+          throw asRequestError(err);
+        });
     }
     const d = this.#deps(this.#openSocket()); // not connected: refused at once
     // In chat order; the socket is looked up again when the send's turn comes (it may have closed).
@@ -332,10 +336,8 @@ export class ConnectionCore {
       return;
     }
     this.#sock = sock;
-    sock.ev.process((events) => {
-      this.#background(() => this.#onSocketEvents(gen, events));
-      return Promise.resolve();
-    });
+    // Not sock.ev.process: Baileys drops its buffered and in-flight events when a socket ends (see socket_events.ts).
+    processSocketEvents(sock, (events) => this.#background(() => this.#onSocketEvents(gen, events)));
   }
 
   #closeSocket(): void {

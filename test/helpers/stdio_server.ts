@@ -66,11 +66,12 @@ export interface StdioServer {
 }
 
 /** Starts the server with a fresh data dir (unless given) and connects. */
-export async function startStdioServer(opts: { env?: Record<string, string>; args?: string[]; dataDir?: string; clientCapabilities?: Record<string, unknown> } = {}): Promise<StdioServer> {
+export async function startStdioServer(opts: { env?: Record<string, string>; args?: string[]; dataDir?: string; clientCapabilities?: Record<string, unknown>; cwd?: string; preload?: string } = {}): Promise<StdioServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "wa-mcp-test-"));
-  const { command, args } = serverCommand(opts.args ?? []);
+  const { command, args } = serverCommand(opts.args ?? [], { preload: opts.preload });
   const child = spawn(command, args, {
     stdio: ["pipe", "pipe", "pipe"],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     env: {
       ...process.env,
       WHATSAPP_MCP_DATA_DIR: dataDir,

@@ -22,7 +22,8 @@ import { serve, type ServedApp } from "../../src/runtime/serve.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import { tryClaimInstance } from "../../src/app/instance.ts";
 import { type InstanceInfo, removeInstanceFile, writeInstanceFile } from "../../src/app/instance_file.ts";
-import { createProxyFront, type ProxyFront, WRITE_INTERRUPTED } from "../../src/app/proxy/front.ts";
+import { createProxyFront, isBackendFailure, requestNotDelivered, WRITE_INTERRUPTED } from "../../src/app/proxy/front.ts";
+import { ErrorCode, McpError } from "../../src/mcp/sdk.ts";
 import { connectToOwner } from "../../src/app/proxy/backend_http.ts";
 import { frontBackendBehavior } from "../../src/app/proxy/backend_local.ts";
 import { runProxy } from "../../src/app/proxy/run.ts";
@@ -97,6 +98,20 @@ after(() => {
 });
 
 describe("the proxy front", () => {
+  test("a refused connection counts as never delivered (safe to repeat a write); an answer from the owner does not", async () => {
+    const { served, info } = await serveOwner(ownerServer("gone", { writes: 0 }, { promise: Promise.resolve() }));
+    await served.close(); // nothing listens on info.port any more
+    const front = createProxyFront({ serverInfo: { name: "whatsapp-mcp", version: "test" }, instructions: "", readOnly: false, isWriteTool: () => true });
+    const err = await connectToOwner(front, info).then(() => null, (e: unknown) => e);
+    assert.ok(err, "connecting to a closed port succeeded");
+    assert.equal(requestNotDelivered(err), true, `not recognised as refused: ${String((err as Error).message)}`);
+    assert.equal(isBackendFailure(err), true);
+    const answered = new McpError(ErrorCode.InvalidParams, "bad arguments");
+    assert.equal(requestNotDelivered(answered), false);
+    assert.equal(isBackendFailure(answered), false);
+    await front.close();
+  });
+
   test("forwards lists and calls to the owner over its instance endpoint, and the owner's confirmation dialog to the stdio client", async () => {
     const gate = { promise: Promise.resolve() };
     const { served, info } = await serveOwner(ownerServer("owner-1", { writes: 0 }, gate));
@@ -198,6 +213,9 @@ describe("the proxy front", () => {
       assert.equal(w.ok, false, "an interrupted write must not be reported as done");
       assert.equal((w as { e: Error }).e.message.includes(WRITE_INTERRUPTED.slice(0, 40)), true, (w as { e: Error }).e.message);
       assert.equal(counters2.writes, 0, "the interrupted write was carried out again by the new backend");
+      // A write issued after the takeover is carried out once, by the new owner.
+      assert.equal(text(await client.callTool({ name: "write", arguments: {} })), "owner-2 wrote");
+      assert.deepEqual([counters1.writes, counters2.writes], [1, 1]);
       // The same session goes on.
       assert.equal(text(await client.callTool({ name: "who", arguments: {} })), "owner-2");
       await won.lock.release();

@@ -97,7 +97,7 @@ describe("several processes on one data folder", () => {
     }
   });
 
-  test("killing the owner hands the account over: the proxy's session keeps working and it now owns the store", { skip: process.platform === "win32" }, async () => {
+  test("killing the owner hands the account over: the proxy's session keeps working and it now owns the store", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-inst-"));
     const running: StdioServer[] = [];
     try {

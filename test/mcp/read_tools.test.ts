@@ -50,7 +50,7 @@ describe("read tools", () => {
     }
     assert.deepEqual(Object.keys(byName.get("send_message")!.inputSchema.properties as Obj).sort(),
       ["mentions", "message", "recipient", "reply_to_message_id"]);
-    assert.deepEqual(Object.keys(byName.get("download_media")!.inputSchema.properties as Obj).sort(), ["chat_jid", "message_id"]);
+    assert.deepEqual(Object.keys(byName.get("download_media")!.inputSchema.properties as Obj).sort(), ["chat_jid", "include_content", "message_id"]);
   });
 
   test("search_contacts finds by name and by phone written with + and spaces, never groups", async () => {
@@ -378,6 +378,12 @@ describe("download_media and request_chat_history", () => {
       assert.equal(r.structuredContent!.path, "/data/downloads/G5.jpg");
       assert.equal(r.structuredContent!.size, 4);
       assert.deepEqual(h.saved, [{ chatJid: GROUP, id: "G5", bytes: 4, fileName: "cake.jpg" }]);
+      // A small image (typed from its bytes) also comes inline, for clients that cannot open files.
+      assert.equal(r.structuredContent!.inline, true);
+      assert.deepEqual(r.content.find((c) => c.type === "image"), { type: "image", data: "/9j/4A==", mimeType: "image/jpeg" });
+      const pathOnly = await h.call("download_media", { message_id: "G5", chat_jid: GROUP, include_content: false });
+      assert.equal(pathOnly.structuredContent!.inline, false);
+      assert.equal(pathOnly.content.some((c) => c.type === "image"), false);
       const noMedia = await h.call("download_media", { message_id: "G1", chat_jid: GROUP });
       assert.equal(noMedia.isError, true);
       assert.match(textOf(noMedia), /no media/);

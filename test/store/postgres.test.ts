@@ -11,7 +11,8 @@ import { DatabaseInUseError } from "../../src/store/postgres/client.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
 import { repositorySuite } from "./repository_suite.ts";
 
-const HOST = "127.0.0.1:5432";
+// Overridable only to exercise the skip path (e.g. WA_TEST_PG_HOST=127.0.0.1:1).
+const HOST = process.env.WA_TEST_PG_HOST ?? "127.0.0.1:5432";
 
 async function findServer(): Promise<{ user: string } | { error: string }> {
   let last = "";

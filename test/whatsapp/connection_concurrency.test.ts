@@ -6,10 +6,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ActorStoppedError, createManualClock, createRegistry, startTree, worker } from "../../supervisors/mod.ts";
+import { ActorStoppedError, createManualClock, createRegistry, NoProcError, startTree, worker } from "../../supervisors/mod.ts";
 import { storeBehavior } from "../../src/store/actor.ts";
 import { storeClient } from "../../src/store/client.ts";
 import type { LinkStatus } from "../../src/status/types.ts";
+import type { Repository } from "../../src/store/types.ts";
+import { WhatsAppRequestError } from "../../src/whatsapp/errors.ts";
 import type { ConnectionMsg, SendResult } from "../../src/whatsapp/protocol.ts";
 import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
 import { type FakeSocket, fakeSockets, pairedCreds } from "./fake_socket.ts";
@@ -20,13 +22,19 @@ const settle = async () => {
   for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-/** A linked connection in a real tree on a manual clock. */
+/** A linked connection in a real tree on a manual clock; `storeGone()` makes its store reads fail as while the store restarts. */
 async function linkedTree() {
   const repo = memoryRepo();
   const sockets = fakeSockets();
   const clock = createManualClock(5_000_000);
   const registry = createRegistry();
   const client = storeClient(registry);
+  let gone = false;
+  const reads: Repository = {
+    ...client,
+    getRawMessage: (chatJid, id) => (gone ? Promise.reject(new NoProcError("store")) : client.getRawMessage(chatJid, id)),
+  };
+  const events: string[] = [];
   const t = await startTree({
     strategy: "one_for_one",
     intensity: 3,
@@ -34,18 +42,18 @@ async function linkedTree() {
     children: [
       worker("store", () => storeBehavior(() => Promise.resolve(repo))),
       whatsappSupervisor({
-        connection: { authRepo: client, repo: client, baseUrl: "http://127.0.0.1:8080", makeSocket: sockets.make, random: () => 0.5 },
+        connection: { authRepo: client, repo: reads, baseUrl: "http://127.0.0.1:8080", makeSocket: sockets.make, random: () => 0.5 },
         sync: { repo: client },
       }),
     ],
-  }, { clock, registry });
+  }, { clock, registry, onEvent: (e) => void events.push(`${e.type}:${e.id}`) });
   await settle();
   const s = sockets.last();
   s.emit("creds.update", pairedCreds(ME, ME_LID));
   s.emit("connection.update", { connection: "open" });
   await settle();
   const ask = <R>(msg: ConnectionMsg, timeoutMs = 180_000) => t.registry.ask<R>("connection", msg, { timeoutMs });
-  return { t, clock, socket: s, ask };
+  return { t, clock, socket: s, ask, events, storeGone: () => (gone = true) };
 }
 
 /** Holds every send of media open until `release()` (an upload in flight); other sends go through. */
@@ -109,6 +117,21 @@ describe("connection actor: slow requests do not block the mailbox", () => {
       await Promise.all([media, after]);
       const order = socket.called("sendMessage").map(([jid, content]) => `${jid}:${"image" in (content as object) ? "image" : "text"}`);
       assert.deepEqual(order, [`${ALICE}:image`, `${BOB}:text`, `${ALICE}:text`]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test("a download whose store read fails rejects only that ask; the connection is not restarted", async () => {
+    const { t, ask, events, storeGone } = await linkedTree();
+    try {
+      storeGone();
+      await assert.rejects(
+        ask({ type: "downloadMedia", chatJid: ALICE, id: "IMG1" }),
+        (e: unknown) => e instanceof WhatsAppRequestError && /no actor is registered/.test((e as Error).message),
+      );
+      assert.equal((await ask<LinkStatus>({ type: "status" }, 5_000)).state, "open");
+      assert.ok(!events.some((e) => e.startsWith("crashed")), events.join(","));
     } finally {
       await t.stop();
     }

@@ -7,7 +7,8 @@
  * Forwarding rules:
  * - a call waits (up to `backendWaitMs`) while there is no backend, e.g. during a takeover;
  * - when the backend fails under a call (its process died), reads are retried on the next
- *   backend; a write tool is not (it may have been carried out), and the caller is told so;
+ *   backend; a write tool only if the request certainly never reached the owner (connection
+ *   refused, session unknown); otherwise it may have been carried out, and the caller is told so;
  * - the owner's elicitation requests (send confirmations) are forwarded to the stdio client when
  *   that client declared elicitation, and its answers back; progress and cancellation too;
  * - in read-only mode (this process's own setting) write tools are hidden and refused here,
@@ -31,6 +32,7 @@ import {
   ReadResourceRequestSchema,
   ReadResourceResultSchema,
   Server,
+  StreamableHTTPError,
 } from "./sdk.ts";
 import type {
   CallToolResult,
@@ -99,6 +101,19 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** True when `err` says the backend is gone rather than that it answered with an error. */
 export function isBackendFailure(err: unknown): boolean {
   return !(err instanceof McpError) || err.code === ErrorCode.ConnectionClosed;
+}
+
+/**
+ * True when the request certainly never reached a server: the connection was refused (Node:
+ * ECONNREFUSED; Deno: "Connection refused"; Windows: os error 10061) or the owner no longer knew
+ * our session (HTTP 404 before any handling). Such a call is safe to repeat, even a write.
+ */
+export function requestNotDelivered(err: unknown): boolean {
+  if (err instanceof StreamableHTTPError) return err.code === 404;
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  if (e?.code === "ECONNREFUSED" || e?.cause?.code === "ECONNREFUSED") return true;
+  const text = `${String(e?.message ?? "")} ${String(e?.cause?.message ?? "")}`;
+  return /connection refused|actively refused|os error 10061/i.test(text);
 }
 
 function withoutProgressToken(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -195,7 +210,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
         log.info("the backend failed under a call", { method, error: err });
         detach(client);
         trouble(client, err);
-        if (!o.retry) throw new McpError(ErrorCode.InternalError, WRITE_INTERRUPTED);
+        if (!o.retry && !requestNotDelivered(err)) throw new McpError(ErrorCode.InternalError, WRITE_INTERRUPTED);
         if (attempt >= 3) throw new McpError(ErrorCode.InternalError, `The call failed ${attempt} times: ${(err as Error).message}`);
       }
     }

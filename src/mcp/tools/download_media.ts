@@ -9,6 +9,7 @@ import { formatBytes } from "../policy/confirm_text.ts";
 import { resolveChatJid } from "../resolve.ts";
 import { errorResult, okResult, ToolInputError } from "../results.ts";
 import { defineTool } from "../tool.ts";
+import { inlineContent, MAX_INLINE_BYTES } from "../inline_media.ts";
 
 const SIMPLE_MIME = /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/;
 
@@ -17,15 +18,21 @@ export const downloadMedia = defineTool({
   name: "download_media",
   title: "Download media of a message",
   description: "Download the photo, video, audio, voice note, document or sticker of a WhatsApp message and save " +
-    "it locally; returns the file path.",
+    `it locally; returns the file path. Images and audio up to ${MAX_INLINE_BYTES / 1024 / 1024} MB are also returned ` +
+    "inline (for clients that cannot open local files) unless include_content is false.",
   access: "read",
-  inputSchema: { message_id: messageIdField, chat_jid: chatJidField("The chat of the message") },
+  inputSchema: {
+    message_id: messageIdField,
+    chat_jid: chatJidField("The chat of the message"),
+    include_content: z.boolean().default(true).describe("Also return small images and audio inline as MCP image/audio content"),
+  },
   outputSchema: {
     path: z.string(),
     mimetype: z.string().nullable(),
     size: z.number().int(),
     message_id: z.string(),
     chat_jid: z.string(),
+    inline: z.boolean(),
   },
   annotations: {
     readOnlyHint: false,
@@ -49,10 +56,13 @@ export const downloadMedia = defineTool({
     if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
     const mimetype = got.mimetype ?? m.media.mimetype ?? null;
     const path = await ctx.deps.downloads.save(chatJid, a.message_id, got.bytes, mimetype, m.media.fileName);
-    return okResult(
-      { path, mimetype, size: got.bytes.length, message_id: a.message_id, chat_jid: chatJid },
+    const inline = a.include_content ? inlineContent(got.bytes) : null;
+    const result = okResult(
+      { path, mimetype, size: got.bytes.length, message_id: a.message_id, chat_jid: chatJid, inline: inline !== null },
       // The mimetype comes from the sender: shown only if it looks like one.
       `Saved ${formatBytes(got.bytes.length)}${mimetype && SIMPLE_MIME.test(mimetype) ? ` (${mimetype})` : ""} to ${path}`,
     );
+    if (inline) result.content.push(inline);
+    return result;
   },
 });

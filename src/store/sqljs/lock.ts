@@ -5,7 +5,7 @@
  * incarnation that had the same pid (a container restart often reuses pid 1).
  */
 import type { FsPort } from "../../runtime/fs.ts";
-import { fsErrorCode } from "../../runtime/fs.ts";
+import { fsErrorCode, unlinkWithRetry } from "../../runtime/fs.ts";
 import { currentPid, hostName, isProcessAlive } from "../../runtime/process.ts";
 import { StoreLockedError } from "./durable_errors.ts";
 
@@ -125,11 +125,8 @@ export async function acquireLock(
     } else {
       warn(`Taking over an unreadable store lock file (a process probably died while creating it).`);
     }
-    try {
-      await fs.unlink(path);
-    } catch (err) {
-      if (fsErrorCode(err) !== "ENOENT") throw err;
-    }
+    // Windows may refuse the delete for a moment (an antivirus scanning the file): retried.
+    await unlinkWithRetry(fs, path, proc.sleep);
   }
   throw new StoreLockedError(`Could not take the lock of the store at ${dir}: another process keeps taking it (${path}).`, path, null);
 }

@@ -3,7 +3,7 @@
  * batch is journaled and fsynced; the engine applies it with `applySqlite`), reads run as
  * prepared statements on the engine's in-memory database.
  */
-import type { BindParams, Database, SqlJsStatic } from "sql.js";
+import type { BindParams, SqlJsStatic } from "sql.js";
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
@@ -24,9 +24,9 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
-import { openDurable } from "./durable.ts";
-import { loadSqlJs } from "./load.ts";
+import { type DurableDb, openDurable } from "./durable.ts";
 import { registerSqlFunctions } from "./functions.ts";
+import { loadSqlJs } from "./load.ts";
 import { migrateSqlite } from "./migrate.ts";
 import {
   CHAT_QUERY_WHERE,
@@ -47,21 +47,8 @@ import {
 } from "./read_sql.ts";
 import { type Statements, statementsOf } from "./statements.ts";
 
-/** What the repository needs from the durable engine (`openDurable` in `durable.ts`). */
-export interface DurableStore {
-  readonly db: Database;
-  commit(ops: WriteOp[]): Promise<number>;
-  stats(): {
-    journalEntries: number;
-    journalBytes: number;
-    lastSeq: number;
-    snapshotSeq: number;
-    snapshotAt: number | null;
-    snapshotBytes: number;
-    lastError: string | null;
-  };
-  close(): Promise<void>;
-}
+/** What the repository needs from the durable engine (`openDurable`). */
+export type DurableStore = Pick<DurableDb<WriteOp>, "db" | "commit" | "stats" | "close">;
 
 /** Wraps an open durable engine as the Repository. */
 export function createSqljsRepository(store: DurableStore): Repository {

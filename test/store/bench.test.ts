@@ -1,0 +1,38 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { prng, runStoreBench, vocabulary, zipf } from "../../src/store/bench.ts";
+
+describe("runStoreBench()", () => {
+  test("the synthetic history is deterministic and skewed", () => {
+    const a = vocabulary(2000, prng(1));
+    assert.deepEqual(a, vocabulary(2000, prng(1)));
+    assert.equal(new Set(a).size, 2000);
+    assert.ok(a.filter((w) => /[^\x00-\x7f]/.test(w)).length >= 150, "about a tenth non-ASCII");
+    const next = zipf(1000, 1.07, prng(2));
+    const counts = new Array(1000).fill(0);
+    for (let i = 0; i < 20_000; i++) counts[next()]++;
+    assert.ok(counts[0] > 20 * counts[500], "rank 1 is far more common than rank 500");
+  });
+
+  test("builds a small store through commit and reports every measurement (no timing asserted)", async () => {
+    const r = await runStoreBench({ messages: 3000, chats: 30, iterations: 3, batch: 500 });
+    assert.equal(r.messages, 3000);
+    assert.equal(r.chats, 30);
+    assert.ok(r.ingest.commits >= 6, "batches of at most 500 ops (messages plus some reactions)");
+    assert.deepEqual(Object.keys(r.queries).sort(), [
+      "listChatsWithLast20",
+      "messageContext5x5",
+      "newest20InChat",
+      "searchCommonWord",
+      "searchCommonWordInChat",
+      "searchContacts",
+      "searchPhrase",
+      "searchRareWord",
+      "searchRelevanceRareWord",
+    ]);
+    for (const q of Object.values(r.queries)) assert.equal(q.runs, 3);
+    assert.ok(r.storeBytes !== null && r.storeBytes > 0);
+    assert.ok(r.rssBytes.afterReopen > 0);
+    assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50"]);
+  });
+});
