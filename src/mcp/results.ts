@@ -19,7 +19,9 @@ export function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
-const INPUT_ERRORS = new Set(["ToolInputError", "RecipientError", "DateInputError", "MediaError"]);
+// MediaReplyError: a MediaError as the media actor's reply delivers it (send_file outside the
+// media folders, too large, not found...): its message is written for the caller like the others.
+const INPUT_ERRORS = new Set(["ToolInputError", "RecipientError", "DateInputError", "MediaError", "MediaReplyError"]);
 
 /**
  * Maps an exception from a handler to an error result. Input and media errors carry messages

@@ -3,6 +3,7 @@
  * URL (the WhatsApp session optionally in `sessionDatabaseUrl`), else the sql.js store on disk
  * in `dir`.
  */
+import { createLogger } from "../log.ts";
 import { isPostgresUrl, openPostgresRepository } from "./postgres/repository.ts";
 import { openSqljsRepository } from "./sqljs/repository.ts";
 import type { Repository } from "./types.ts";
@@ -38,5 +39,7 @@ export async function openStore(cfg: StoreConfig): Promise<Repository> {
       "WHATSAPP_SESSION_DATABASE_URL needs DATABASE_URL to be a postgres URL too (the local store keeps the session in its own file)",
     );
   }
-  return await openSqljsRepository({ dir: cfg.dir });
+  // Engine warnings (torn journal tail dropped, snapshot retry...) name files, never content.
+  const log = createLogger("store");
+  return await openSqljsRepository({ dir: cfg.dir, onWarning: (msg) => log.warn(msg) });
 }

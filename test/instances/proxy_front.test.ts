@@ -189,13 +189,17 @@ describe("the proxy front", () => {
 
     const { front, client } = await frontWithClient();
     const stop = new AbortController();
-    const proxying = runProxy({ dataDir, fs: nodeFs, front, stop: stop.signal, pollMs: 50, searchPollMs: 20, log });
+    // The proxy plays another process: its own pid, and the owner (this pid) alive until it lets go.
+    const otherProcess = { pid: process.pid + 100_000, host: "", isAlive: (pid: number) => pid === process.pid, now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const proxying = runProxy({ dataDir, fs: nodeFs, front, stop: stop.signal, pollMs: 50, searchPollMs: 20, log, lockProcess: otherProcess });
     let local: ReturnType<typeof frontBackendBehavior> | null = null;
     try {
       assert.equal(text(await client.callTool({ name: "who", arguments: {} })), "owner-1");
       // Two calls are in flight at the owner when it dies.
-      const read = client.callTool({ name: "block", arguments: {} });
-      const write = client.callTool({ name: "write", arguments: {} });
+      // Settled at once: the write's rejection may come before the test looks at it.
+      const settle = <T>(p: Promise<T>) => p.then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
+      const read = settle(client.callTool({ name: "block", arguments: {} }));
+      const write = settle(client.callTool({ name: "write", arguments: {} }));
       while (counters1.writes === 0) await new Promise((r) => setTimeout(r, 10));
       await owner1.served.close();
       await removeInstanceFile(nodeFs, dataDir, TOKEN);
@@ -208,8 +212,10 @@ describe("the proxy front", () => {
       local = frontBackendBehavior(ownerServer("owner-2", counters2, { promise: Promise.resolve() }), front);
       await local.start!(undefined as never);
 
-      assert.equal(text(await read), "owner-2 released", "the read was not retried on the new backend");
-      const w = await write.then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, e }));
+      const r = await read;
+      assert.ok(r.ok, `the read failed: ${r.ok ? "" : r.e.message}`);
+      assert.equal(text(r.r), "owner-2 released", "the read was not retried on the new backend");
+      const w = await write;
       assert.equal(w.ok, false, "an interrupted write must not be reported as done");
       assert.equal((w as { e: Error }).e.message.includes(WRITE_INTERRUPTED.slice(0, 40)), true, (w as { e: Error }).e.message);
       assert.equal(counters2.writes, 0, "the interrupted write was carried out again by the new backend");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { serverCommand } from "../helpers/paths.ts";
 import { startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 
@@ -159,6 +159,33 @@ describe("several processes on one data folder", () => {
       running.splice(running.indexOf(proxy), 1);
     } finally {
       for (const s of running) s.child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("a stdio process proxies to an owner that runs in http mode", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-inst-"));
+    const { command, args } = serverCommand();
+    const owner = spawn(command, args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_TRANSPORT: "http", MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "debug" },
+    });
+    let ownerErr = "";
+    owner.stderr!.setEncoding("utf8");
+    owner.stderr!.on("data", (c: string) => (ownerErr += c));
+    let proxy: StdioServer | null = null;
+    try {
+      await waitFor(() => instanceInfo(dataDir)?.pid === owner.pid, "the http owner's instance.json");
+      proxy = await startStdioServer({ dataDir });
+      await readsWork(proxy);
+      assert.ok(!proxy.stderr().includes(CONNECTION_STARTED));
+      assert.ok(ownerErr.includes(CONNECTION_STARTED));
+      assert.equal(await proxy.stop(), 0, proxy.stderr().slice(-2000));
+      proxy = null;
+    } finally {
+      proxy?.child.kill("SIGKILL");
+      owner.kill("SIGKILL");
+      await new Promise((r) => (owner.exitCode !== null || owner.signalCode !== null ? r(null) : owner.once("exit", r)));
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
