@@ -8,7 +8,7 @@ import type { Config } from "./config/config.ts";
 import { helpText } from "./config/help.ts";
 import { configureLogging, createLogger } from "./log.ts";
 import { environment, exitProcess, hostInfo, onUnhandledRejection, programArgs } from "./runtime/host.ts";
-import { VERSION } from "./app/compose.ts";
+import { VERSION } from "./version.ts";
 import { serve } from "./app/serve.ts";
 import { guardConsole } from "./whatsapp/console_guard.ts";
 

@@ -20,33 +20,22 @@ import { createRateLimiter } from "../mcp/policy/rate_limit.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 import { isSendTool } from "../mcp/tools/index.ts";
 import { createHttpApp } from "../http/app.ts";
-import type { AuthConfig } from "../http/auth/types.ts";
+import { authConfigOf } from "./auth_config.ts";
+import { VERSION } from "../version.ts";
 import { nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
 import { httpBehavior } from "./http_actor.ts";
-import { mcpStdioBehavior } from "./mcp_stdio_actor.ts";
 import { instanceBehavior } from "./instance_actor.ts";
 import { frontBackendBehavior } from "./proxy/backend_local.ts";
 import type { ProxyFront } from "./proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 
-/** The program's version, reported in MCP initialize and --version. */
-export const VERSION = "0.1.0";
-
-/** The HTTP auth settings from the Config. */
-export function authConfigOf(cfg: Config): AuthConfig {
-  return {
-    token: cfg.auth.token,
-    oauth: cfg.auth.oauth
-      ? { ...cfg.auth.oauth, resourceUrl: cfg.http.publicUrl ? `${cfg.http.publicUrl.replace(/\/$/, "")}/mcp` : null }
-      : null,
-  };
-}
 
 /**
- * Builds every behaviour of the tree for `cfg`. `front`: this process started as a proxy and took
- * over; its stdio session lives in the front, which the `mcp` child then serves.
+ * Builds every behaviour of the tree for `cfg`. `front`: the stdio session (connected before the
+ * tree starts, and kept across a takeover when this process began as a proxy), which the `mcp`
+ * child then serves.
  */
 export function composeApp(
   cfg: Config,
@@ -145,11 +134,9 @@ export function composeApp(
         })
       : null,
     instance: () => instanceBehavior({ dataDir: cfg.dataDir, makeServer: makeMcpServer, fs: nodeFs, log, version: VERSION }),
-    mcpStdio: cfg.transport !== "stdio"
-      ? null
-      : opts.front
-      ? () => frontBackendBehavior(makeMcpServer, opts.front!)
-      : () => mcpStdioBehavior(makeMcpServer),
+    // In stdio mode the session lives in the front (connected before the tree starts); this child
+    // attaches the real server behind it.
+    mcpStdio: opts.front ? () => frontBackendBehavior(makeMcpServer, opts.front!) : null,
     shutdownHooks: [async () => await mcpHttp?.close()],
   };
 }

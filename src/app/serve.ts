@@ -3,6 +3,11 @@
  * WhatsApp, media, HTTP, instance endpoint, MCP). A later one, in stdio mode, serves its own client
  * through the owner (src/app/proxy/) and, once the owner exits, takes over: it starts the tree
  * behind the same stdio session, so its client notices nothing.
+ *
+ * In stdio mode the session's front (src/app/proxy/front.ts) is connected FIRST, before the heavy
+ * modules (Baileys, sql.js, ffmpeg) are even loaded: `initialize` is answered at once, and tool
+ * calls wait for the tree's `mcp` child to attach. This module therefore imports only light
+ * modules statically; the tree is loaded with `import()`.
  */
 import type { Config } from "../config/config.ts";
 import { createLogger } from "../log.ts";
@@ -11,10 +16,10 @@ import { nodeFs } from "../runtime/fs.ts";
 import { createRegistry, startTree, type Tree, type TreeEvent } from "../../supervisors/mod.ts";
 import type { StoreLock } from "../store/sqljs/lock.ts";
 import { checkBindPolicy } from "../http/bind-policy.ts";
-import { SERVER_INSTRUCTIONS } from "../mcp/server.ts";
-import { isSendTool } from "../mcp/tools/index.ts";
-import { appTree } from "./tree.ts";
-import { authConfigOf, composeApp, VERSION } from "./compose.ts";
+import { SERVER_INSTRUCTIONS } from "../mcp/instructions.ts";
+import { isSendTool } from "../mcp/write_tools.ts";
+import { VERSION } from "../version.ts";
+import { authConfigOf } from "./auth_config.ts";
 import { CRASH } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "./instance.ts";
 import { createProxyFront, type ProxyFront } from "./proxy/front.ts";
@@ -34,22 +39,27 @@ export async function serve(cfg: Config): Promise<number> {
   const stopRequest = new AbortController();
   onStopRequest((why) => stopRequest.abort(why), { watchStdin: cfg.transport === "stdio" });
 
+  // stdio: the client's session lives in the front from the first byte (see the module doc).
+  let front: ProxyFront | null = null;
+  if (cfg.transport === "stdio") {
+    front = createProxyFront({
+      serverInfo: { name: "whatsapp-mcp", version: VERSION },
+      instructions: SERVER_INSTRUCTIONS,
+      readOnly: cfg.readOnly,
+      isWriteTool: isSendTool,
+    });
+    await front.connect(new StdioServerTransport());
+  }
+
   const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
-  if (claim.role === "owner") return await runOwner(cfg, claim.lock, null, stopRequest.signal);
-  if (cfg.transport !== "stdio") {
+  if (claim.role === "owner") return await runOwner(cfg, claim.lock, front, stopRequest.signal);
+  if (!front) {
     throw new InstanceBusyError(
       `Another whatsapp-mcp process (pid ${claim.holderPid ?? "?"}) owns the data folder ${cfg.dataDir}. ` +
         `In ${cfg.transport} mode only one process can serve it: stop the other one, or give this one another WHATSAPP_MCP_DATA_DIR.`,
     );
   }
 
-  const front = createProxyFront({
-    serverInfo: { name: "whatsapp-mcp", version: VERSION },
-    instructions: SERVER_INSTRUCTIONS,
-    readOnly: cfg.readOnly,
-    isWriteTool: isSendTool,
-  });
-  await front.connect(new StdioServerTransport());
   log.info("another process owns this data folder: serving this client through it", { ownerPid: claim.holderPid });
   const won = await runProxy({ dataDir: cfg.dataDir, fs: nodeFs, front, stop: stopRequest.signal });
   if (!won) {
@@ -64,6 +74,8 @@ export async function serve(cfg: Config): Promise<number> {
 /** Runs the tree while holding the ownership lock; `front` is set when this process began as a proxy. */
 async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, stopSignal: AbortSignal): Promise<number> {
   const log = createLogger("main");
+  // Loaded here, after the stdio front answers: these pull in Baileys, sql.js and the tools.
+  const [{ composeApp }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   const parts = composeApp(cfg, registry, { faultInjection, front });

@@ -305,6 +305,7 @@ describe("the real server against the WhatsApp simulator (stdio, sql.js, real Ba
     assert.equal(m.content, TEXT.beforeDrop);
     const after = await run.call("send_message", { recipient: ALICE, message: TEXT.afterDrop });
     assert.equal((await alice.waitForMessage((x) => x.id === after.message_id)).text, TEXT.afterDrop);
+    await stored(aliceChat, after.message_id); // our own send is stored too (before the next test counts)
   });
 
   test("a connection dropped in the middle of a history sync: the server reconnects by itself and stores every message once", async () => {

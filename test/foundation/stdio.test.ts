@@ -61,7 +61,8 @@ describe("the server over stdio", () => {
   test("SIGTERM stops the actors in reverse order and exits 0", { skip: process.platform === "win32" }, async () => {
     const s = await startStdioServer();
     await s.client.listTools();
-    s.child.kill("SIGTERM");
+    // process.kill, not child.kill: Deno's child_process reports a null exit code once child.kill() was called.
+    process.kill(s.child.pid!, "SIGTERM");
     const code = await s.exited;
     assert.equal(code, 0, s.stderr().slice(-2000));
     const err = s.stderr();
@@ -77,7 +78,7 @@ describe("the server over stdio", () => {
     try {
       await s.client.listTools();
       await waitFor(() => s.stderr().includes("ready"), "ready");
-      s.child.kill("SIGUSR2");
+      process.kill(s.child.pid!, "SIGUSR2");
       await waitFor(() => s.stderr().includes('"connection restarted"'), "connection restart");
       assert.match(s.stderr(), /"connection crashed"/);
       const status = await s.client.callTool({ name: "get_sync_status", arguments: {} });

@@ -45,9 +45,4 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   getGroupInfo,
 ];
 
-const WRITE_TOOLS = new Set(ALL_TOOLS.filter((t) => t.access === "write").map((t) => t.name));
-
-/** True for tools that act on WhatsApp as the user (hidden in read-only mode; need the send scope). */
-export function isSendTool(name: string): boolean {
-  return WRITE_TOOLS.has(name);
-}
+export { isSendTool } from "../write_tools.ts";
