@@ -72,7 +72,6 @@ describe("the real server against the WhatsApp simulator (stdio, sql.js, real Ba
   let carol: FakeContact;
   let bob: FakeContact;
   let hiking: FakeGroup;
-  let qr = "";
   const aliceChat = `${ALICE}@s.whatsapp.net`;
 
   /** Messages of one chat (newest first), without context. */
@@ -120,10 +119,14 @@ describe("the real server against the WhatsApp simulator (stdio, sql.js, real Ba
   test("links by the QR from /api/status; the tools report the link but never the QR", async () => {
     const before = await run.call("check_bridge_status");
     assert.equal(before.connected, false);
-    qr = await until("a QR on /api/status", async () => (await run.apiStatus()).link?.qr);
+    const qr = await until("a QR on /api/status", async () => (await run.apiStatus()).link?.qr);
     secretsSeen.add(qr);
     const statusWhileQr = await run.server.client.callTool({ name: "get_sync_status", arguments: {} });
     assert.ok(!JSON.stringify(statusWhileQr).includes(qr), "get_sync_status exposes the QR string");
+    const bridgeWhileQr = await run.server.client.callTool({ name: "check_bridge_status", arguments: {} });
+    assert.ok(!JSON.stringify(bridgeWhileQr).includes(qr), "check_bridge_status exposes the QR string");
+    const resource = await run.server.client.readResource({ uri: "whatsapp://sync-status" });
+    assert.ok(!JSON.stringify(resource).includes(qr), "the sync-status resource exposes the QR string");
     assert.match((statusWhileQr.structuredContent as { link_url: string }).link_url, /\/qr$/);
 
     await w.sim.phone.scanQr(qr);
