@@ -23,7 +23,6 @@ import { authConfigOf } from "./auth_config.ts";
 import { CRASH } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "./instance.ts";
 import { createProxyFront, type ProxyFront } from "./proxy/front.ts";
-import { runProxy } from "./proxy/run.ts";
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
@@ -61,6 +60,8 @@ export async function serve(cfg: Config): Promise<number> {
   }
 
   log.info("another process owns this data folder: serving this client through it", { ownerPid: claim.holderPid });
+  // Only a proxy needs the HTTP client side of the SDK: loaded here, off the owner's start-up path.
+  const { runProxy } = await import("./proxy/run.ts");
   const won = await runProxy({ dataDir: cfg.dataDir, fs: nodeFs, front, stop: stopRequest.signal });
   if (!won) {
     await front.close();
