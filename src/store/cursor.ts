@@ -9,6 +9,8 @@ import { base64ToBytes, bytesToBase64 } from "./codec.ts";
 export type Cursor =
   /** After the message with this pk (the time order), newest first. */
   | { k: "m"; pk: number }
+  /** After the message with this pk, oldest first. */
+  | { k: "a"; pk: number }
   /** After this many items (relevance order, chat lists). */
   | { k: "o"; n: number };
 
@@ -37,7 +39,7 @@ export function decodeCursor<K extends Cursor["k"]>(text: string, kind: K): Extr
   }
   const v = value as Record<string, unknown> | null;
   if (!v || typeof v !== "object" || v.k !== kind) throw new InvalidCursorError(`expected a cursor of kind ${kind}`);
-  const ints = kind === "m" ? ["pk"] : ["n"];
+  const ints = kind === "o" ? ["n"] : ["pk"];
   for (const f of ints) {
     if (!Number.isSafeInteger(v[f]) || (kind === "o" && (v[f] as number) < 0)) throw new InvalidCursorError(`bad ${f}`);
   }
@@ -45,15 +47,15 @@ export function decodeCursor<K extends Cursor["k"]>(text: string, kind: K): Extr
 }
 
 /**
- * The start of a page from `cursor` or `offset`: a keyset position for kind "m", else a plain
- * offset (an "o" cursor wins over `offset`).
+ * The start of a page from `cursor` or `offset`: a keyset position for kinds "m" and "a", else
+ * a plain offset (an "o" cursor wins over `offset`).
  */
-export function pageStart(kind: "m" | "o", cursor: string | undefined, offset: number | undefined):
+export function pageStart(kind: Cursor["k"], cursor: string | undefined, offset: number | undefined):
   { after: { pk: number } | null; offset: number } {
   const off = Math.max(0, Math.trunc(offset ?? 0));
   if (!cursor) return { after: null, offset: off };
-  if (kind === "m") {
-    const c = decodeCursor(cursor, "m");
+  if (kind !== "o") {
+    const c = decodeCursor(cursor, kind);
     return { after: { pk: c.pk }, offset: 0 };
   }
   return { after: null, offset: decodeCursor(cursor, "o").n };

@@ -79,14 +79,14 @@ export function chatQueryParams(text: string): Record<string, unknown> {
   return { pat: containsPattern(text), raw: containsPattern(text, false) };
 }
 
-/** A newest-first page from rows fetched with limit + 1; the cursor is the last item's pk. */
-export function keysetPage(rows: Row[], limit: number): Page<MessageView> {
+/** A time-ordered page from rows fetched with limit + 1; the cursor is the last item's pk ("m" newest first, "a" oldest first). */
+export function keysetPage(rows: Row[], limit: number, kind: "m" | "a" = "m"): Page<MessageView> {
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
   return {
     items: page.map((r) => messageViewFromRow(r)),
-    nextCursor: more && last ? encodeCursor({ k: "m", ...messageKey(last) }) : null,
+    nextCursor: more && last ? encodeCursor({ k: kind, ...messageKey(last) }) : null,
   };
 }
 

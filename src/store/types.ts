@@ -117,9 +117,15 @@ export interface ParticipantRow {
 export type WriteOp =
   | { op: "upsertChat"; chat: Partial<ChatRow> & { jid: string } }
   | { op: "deleteChat"; jid: string }
+  /**
+   * WhatsApp's "clear chat": deletes the chat's messages (only those with ts < `before` when
+   * given) with their reactions, receipts and index entries; the chat itself stays.
+   */
+  | { op: "clearChat"; jid: string; before?: number }
   | { op: "upsertPerson"; person: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null } }
   | { op: "linkLid"; lid: string; pnJid: string }
   | { op: "upsertMessage"; message: MessageRow }
+  /** An edit, or a revoke, of a message not stored yet is kept and applied when the message arrives. */
   | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number }
   | { op: "revokeMessage"; chatJid: string; id: string }
   | { op: "deleteMessage"; chatJid: string; id: string }
@@ -170,7 +176,8 @@ export interface ListMessagesQuery {
   query?: string;
   types?: MessageType[];
   hasMedia?: boolean;
-  order?: "newest" | "relevance";
+  /** "newest" (default) or "oldest" first by time; "relevance" ranks search hits (needs `query`). */
+  order?: "newest" | "oldest" | "relevance";
   limit: number;
   /** Offset paging (the original's `page`), or an opaque cursor from a previous page. */
   offset?: number;
@@ -221,9 +228,10 @@ export interface Repository {
   getMessage(chatJid: string, id: string): Promise<MessageView | null>;
   /**
    * JIDs of the chats holding a message with this id (ids are unique only per chat), at most
-   * `limit`. Optional: get_message_context without chat_jid uses it to find or disambiguate.
+   * `limit`, the chat of the newest such message first. get_message_context without chat_jid
+   * uses it to find or disambiguate. An index lookup.
    */
-  findMessageChats?(id: string, limit: number): Promise<string[]>;
+  findMessageChats(id: string, limit: number): Promise<string[]>;
   /** Raw proto bytes of a message (for Baileys getMessage and media download). */
   getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null>;
   /**

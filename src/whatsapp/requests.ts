@@ -197,32 +197,9 @@ export function phoneDigits(phone: string): string {
   return digits;
 }
 
-/**
- * The oldest stored message of a chat. The repository lists newest first with offset paging,
- * so this finds the last page by exponential then binary search (about 2·log2(n) one-row queries).
- */
+/** The oldest stored message of a chat (one index lookup: the list in oldest-first order). */
 export async function oldestMessage(repo: Repository, chatJid: string): Promise<MessageView | null> {
-  const at = async (offset: number) => (await repo.listMessages({ chatJid, limit: 1, offset, order: "newest" })).items[0] ?? null;
-  let found = await at(0);
-  if (!found) return null;
-  let lo = 0;
-  let hi = 1;
-  for (;;) {
-    const m = await at(hi);
-    if (!m) break;
-    lo = hi;
-    found = m;
-    hi *= 2;
-  }
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const m = await at(mid);
-    if (m) {
-      lo = mid;
-      found = m;
-    } else hi = mid;
-  }
-  return found;
+  return (await repo.listMessages({ chatJid, limit: 1, order: "oldest" })).items[0] ?? null;
 }
 
 /** A stored message rebuilt from its raw bytes, or null. */

@@ -27,6 +27,43 @@ describe("durable store: commits", () => {
     }
   });
 
+  test("maintain() changes derived data between commits without a journal record; a failing one is rolled back alone", async () => {
+    const dir = tempDir();
+    try {
+      const store = await openDurable(await storeOptions(dir));
+      await store.commit([put(1)]);
+      const entries = store.stats().journalEntries;
+      const bytes = store.stats().journalBytes;
+      // Queued behind a commit: runs after it, in order, on the same lane.
+      const later = store.commit([put(2)]);
+      const seen = await store.maintain((db) => {
+        db.run("UPDATE t SET v = 'derived' WHERE n = 1");
+        return rows(db);
+      });
+      await later;
+      assert.deepEqual(seen, [1, 2], "ran after the commit queued before it");
+      assert.equal(store.stats().journalEntries, entries + 1, "only the commit was journaled");
+      assert.ok(store.stats().journalBytes > bytes);
+      await assert.rejects(
+        store.maintain((db) => {
+          db.run("UPDATE t SET v = 'half' WHERE n = 2");
+          throw new Error("no");
+        }),
+        /no/,
+      );
+      assert.deepEqual(store.db.exec("SELECT v FROM t ORDER BY n")[0]?.values, [["derived"], ["v2"]], "the failed one left nothing");
+      assert.equal(await store.commit([put(3)]), 3, "commits go on");
+      // Not journaled, but in the next snapshot (memory differs from the file: the close snapshots it).
+      await store.close();
+      const again = await openDurable(await storeOptions(dir));
+      assert.deepEqual(again.db.exec("SELECT v FROM t WHERE n = 1")[0]?.values, [["derived"]]);
+      await again.close();
+      await assert.rejects(again.maintain(() => 1), StoreClosedError);
+    } finally {
+      cleanup(dir);
+    }
+  });
+
   test("group commit: 64 concurrent commits share far fewer than 64 fsyncs", async () => {
     const dir = tempDir();
     try {
@@ -201,7 +238,8 @@ describe("durable store: commits", () => {
       s = store.stats();
       assert.equal(s.journalEntries, 5);
       const image = crashImage(dir);
-      const snap = openSnapshot(await loadSql(), new Uint8Array(readFileSync(join(image, "store.sqlite"))));
+      const snap = await openSnapshot(await loadSql(), new Uint8Array(readFileSync(join(image, "store.sqlite"))));
+      assert.equal(snap.checksum, true, "written with its checksum");
       assert.equal(snap.seq, 10);
       assert.deepEqual(rows(snap.db), range(1, 10));
       snap.db.close();
@@ -228,7 +266,7 @@ describe("durable store: commits", () => {
       }
       await Promise.all(commits);
       const image = crashImage(dir);
-      const snap = openSnapshot(await loadSql(), new Uint8Array(readFileSync(join(image, "store.sqlite"))));
+      const snap = await openSnapshot(await loadSql(), new Uint8Array(readFileSync(join(image, "store.sqlite"))));
       assert.ok(snap.seq >= 1);
       assert.deepEqual(rows(snap.db), range(1, snap.seq), "image and recorded seq agree");
       snap.db.close();

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDurable, StoreCorruptError, StoreLockedError } from "../../src/store/sqljs/durable.ts";
-import { FRAME_HEADER } from "../../src/store/sqljs/journal_format.ts";
+import { encodeOps } from "../../src/store/codec.ts";
+import { encodeFrames, FRAME_HEADER } from "../../src/store/sqljs/journal_format.ts";
+import { TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
 import { cleanup, crashImage, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
 const put = (n: number): TOp => ({ op: "put", n, v: `value ${n}` });
@@ -27,6 +29,14 @@ function recordOffsets(journal: Uint8Array): number[] {
   return out;
 }
 
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
 const asidePaths = (dir: string, prefix: string) => readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
 
 describe("durable store: recovery", () => {
@@ -47,6 +57,27 @@ describe("durable store: recovery", () => {
       await store.close();
       const again = await openDurable(await storeOptions(image));
       assert.deepEqual(rows(again.db), [1, 2, 4]);
+      await again.close();
+      cleanup(image);
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a journal written before the binary format (JSON payloads) still replays, and new records follow it", async () => {
+    const dir = tempDir();
+    try {
+      const old = [[put(1), put(2)], [{ op: "put", n: 3, v: "bytes", b: new Uint8Array([1, 2, 3]) }, { op: "del", n: 1 }]] as TOp[][];
+      const frames = encodeFrames(old.map((ops, i) => ({ seq: i + 1, payload: new TextEncoder().encode(encodeOps(ops)) })));
+      writeFileSync(join(dir, "store.journal"), frames);
+      const store = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(store.db), [2, 3]);
+      assert.deepEqual(store.db.exec("SELECT b FROM t WHERE n = 3")[0]?.values[0]?.[0], new Uint8Array([1, 2, 3]));
+      assert.equal(await store.commit([put(4)]), 3);
+      const image = crashImage(dir);
+      await store.close();
+      const again = await openDurable(await storeOptions(image));
+      assert.deepEqual(rows(again.db), [2, 3, 4], "a journal mixing both forms replays");
       await again.close();
       cleanup(image);
     } finally {
@@ -148,6 +179,77 @@ describe("durable store: recovery", () => {
       const spath = join(dir, "store.sqlite");
       const size = statSync(spath).size;
       truncateSync(spath, Math.floor(size / 2));
+      const cut = readFileSync(spath);
+      const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof StoreCorruptError, String(err));
+      assert.deepEqual(readFileSync(err.keptAt[0]!), cut);
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("one flipped byte anywhere in a snapshot (row data, page header, checksum) is caught at open", async () => {
+    const dir = tempDir();
+    try {
+      const store = await openDurable(await storeOptions(dir));
+      for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
+      await store.close();
+      const spath = join(dir, "store.sqlite");
+      const good = new Uint8Array(readFileSync(spath));
+      const image = good.length - TRAILER_BYTES;
+      // Inside a row's text (SQLite's own checks would not notice), a page header, the trailer.
+      const textAt = indexOfBytes(good, new TextEncoder().encode("row 17 "));
+      assert.ok(textAt > 0);
+      for (const at of [textAt + 2, 4096 + 1, image + 40, image + 3]) {
+        const bad = good.slice();
+        bad[at]! ^= 0x20;
+        writeFileSync(spath, bad);
+        const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
+        assert.ok(err instanceof StoreCorruptError, `byte ${at}: ${String(err)}`);
+        assert.match(err.message, /could not be loaded \(.*(checksum|damaged)/, `byte ${at}`);
+        assert.deepEqual(new Uint8Array(readFileSync(err.keptAt[0]!)), bad, "kept aside unchanged");
+        cleanup(...asidePaths(dir, "store.sqlite.corrupt-"), join(dir, "store.recovery-needed"));
+      }
+      writeFileSync(spath, good);
+      const again = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(again.db), range(1, 40), "the intact file still opens");
+      await again.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a snapshot written before checksums opens (checked by quick_check) and the next snapshot gets one", async () => {
+    const dir = tempDir();
+    try {
+      const store = await openDurable(await storeOptions(dir));
+      for (const i of range(1, 5)) await store.commit([put(i)]);
+      await store.close();
+      const spath = join(dir, "store.sqlite");
+      const withSum = readFileSync(spath);
+      writeFileSync(spath, withSum.subarray(0, withSum.length - TRAILER_BYTES)); // the old format: the bare image
+      const old = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(old.db), range(1, 5));
+      await old.commit([put(6)]);
+      await old.close();
+      assert.equal(statSync(spath).size % 512, TRAILER_BYTES, "rewritten with a checksum trailer");
+      const again = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(again.db), range(1, 6));
+      await again.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a snapshot without a checksum whose pages are missing fails quick_check and is kept aside", async () => {
+    const dir = tempDir();
+    try {
+      const store = await openDurable(await storeOptions(dir));
+      for (const i of range(1, 300)) await store.commit([{ op: "put", n: i, v: "z".repeat(500) }]);
+      await store.close();
+      const spath = join(dir, "store.sqlite");
+      const size = statSync(spath).size - TRAILER_BYTES;
+      truncateSync(spath, Math.floor(size / 2 / 4096) * 4096); // a whole number of pages: looks like an old snapshot
       const cut = readFileSync(spath);
       const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
       assert.ok(err instanceof StoreCorruptError, String(err));

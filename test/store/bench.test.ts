@@ -33,6 +33,7 @@ describe("runStoreBench()", () => {
     for (const q of Object.values(r.queries)) assert.equal(q.runs, 3);
     assert.ok(r.storeBytes !== null && r.storeBytes > 0);
     assert.ok(r.rssBytes.afterReopen > 0);
+    assert.ok(r.firstSearchSeconds >= 0);
     assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50"]);
   });
 });

@@ -161,6 +161,125 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual((await repo.getMessage(ALICE, "M1"))?.reactions, [], "reactions went with the message");
       }));
 
+      test("an edit or revoke that arrives before its message is kept and applied when the message arrives", withRepo(async (repo, reopen) => {
+        await repo.commit([
+          { op: "editMessage", chatJid: ALICE, id: "E1", text: "edited early", editedAt: T0 + 2 * MIN },
+          { op: "revokeMessage", chatJid: GROUP, id: "R1" },
+          { op: "editMessage", chatJid: ALICE, id: "E2", text: "newer edit", editedAt: T0 + 5 * MIN },
+          { op: "editMessage", chatJid: ALICE, id: "E2", text: "older edit", editedAt: T0 + 3 * MIN },
+        ]);
+        assert.equal(await repo.getMessage(ALICE, "E1"), null, "nothing shows before the message itself");
+        assert.deepEqual(await searchIds(repo, "early"), []);
+        // The messages arrive later (another batch, e.g. history sync); one of them after a restart.
+        await repo.commit([up(msg(ALICE, "E1", T0, "original text")), up(msg(GROUP, "R1", T0 + MIN, "regrettable"))]);
+        const e1 = await repo.getMessage(ALICE, "E1");
+        assert.deepEqual([e1?.text, e1?.editedText, e1?.editedAt], ["original text", "edited early", T0 + 2 * MIN]);
+        assert.equal((await repo.getMessage(GROUP, "R1"))?.revoked, true);
+        assert.deepEqual(await searchIds(repo, "early"), ["E1"], "the index has the edit");
+        assert.deepEqual(await searchIds(repo, "original"), []);
+        assert.deepEqual(await searchIds(repo, "regrettable"), [], "a revoked message is not searchable");
+        await repo.close();
+        const again = await reopen();
+        try {
+          await again.commit([up(msg(ALICE, "E2", T0 + MIN, "plain", { editedText: "edit carried by the message", editedAt: T0 + 4 * MIN }))]);
+          const e2 = await again.getMessage(ALICE, "E2");
+          assert.deepEqual([e2?.editedText, e2?.editedAt], ["newer edit", T0 + 5 * MIN], "the newest edit wins, held or carried");
+          // Applied once: a later copy of the message does not re-apply anything.
+          await again.commit([{ op: "editMessage", chatJid: ALICE, id: "E1", text: "edited again", editedAt: T0 + 9 * MIN }]);
+          await again.commit([up(msg(ALICE, "E1", T0, "original text"))]);
+          assert.equal((await again.getMessage(ALICE, "E1"))?.editedText, "edited again");
+        } finally {
+          await again.close();
+        }
+      }));
+
+      test("a held edit addressed by phone number finds its message once the LID is linked", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(BOB_LID, "L1", T0, "typo here")),
+          { op: "editMessage", chatJid: BOB, id: "L1", text: "fixed here", editedAt: T0 + MIN },
+          { op: "revokeMessage", chatJid: BOB_LID, id: "L2" },
+        ]);
+        assert.equal((await repo.getMessage(BOB_LID, "L1"))?.editedText, null, "stored under the LID, edit under the phone JID");
+        await repo.commit([{ op: "linkLid", lid: BOB_LID, pnJid: BOB }]);
+        assert.equal((await repo.getMessage(BOB, "L1"))?.editedText, "fixed here");
+        assert.deepEqual(await searchIds(repo, "fixed"), ["L1"]);
+        await repo.commit([up(msg(BOB, "L2", T0 + MIN, "gone"))]);
+        assert.equal((await repo.getMessage(BOB, "L2"))?.revoked, true, "the revoke held under the LID moved with it");
+      }));
+
+      test("find_message_chats lists the chats holding an id, newest message first", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "SAME", T0, "a")),
+          up(msg(GROUP, "SAME", T0 + 2 * MIN, "g")),
+          up(msg(BOB, "SAME", T0 + MIN, "b")),
+          up(msg(BOB, "OTHER", T0 + 3 * MIN, "o")),
+        ]);
+        assert.deepEqual(await repo.findMessageChats("SAME", 10), [GROUP, BOB, ALICE]);
+        assert.deepEqual(await repo.findMessageChats("SAME", 2), [GROUP, BOB]);
+        assert.deepEqual(await repo.findMessageChats("OTHER", 10), [BOB]);
+        assert.deepEqual(await repo.findMessageChats("NONE", 10), []);
+      }));
+
+      test("clearChat deletes a chat's messages (or those before an instant) with reactions, receipts and index entries", withRepo(async (repo) => {
+        const rx = (chatJid: string, messageId: string): WriteOp => ({
+          op: "upsertReaction",
+          reaction: { chatJid, messageId, reactorId: BOB, emoji: "👍", ts: T0 },
+        });
+        const rc = (chatJid: string, messageId: string): WriteOp => ({
+          op: "upsertReceipt",
+          receipt: { chatJid, messageId, personId: BOB, type: "read", ts: T0 },
+        });
+        await repo.commit([
+          { op: "upsertChat", chat: { jid: GROUP, name: "Team" } },
+          up(msg(GROUP, "G1", T0, "clearable one")),
+          up(msg(GROUP, "G2", T0 + MIN, "clearable two")),
+          up(msg(GROUP, "G3", T0 + 2 * MIN, "clearable three")),
+          up(msg(ALICE, "A1", T0, "clearable elsewhere")),
+          rx(GROUP, "G1"), rc(GROUP, "G1"), rx(GROUP, "G3"), rc(GROUP, "G3"), rx(ALICE, "A1"),
+        ]);
+        await repo.commit([{ op: "clearChat", jid: GROUP, before: T0 + MIN + 0.5 }]);
+        assert.deepEqual(ids((await repo.listMessages({ chatJid: GROUP, limit: 10 })).items), ["G3"]);
+        assert.deepEqual(await repo.getReceipts(GROUP, "G1"), []);
+        assert.equal((await repo.getReceipts(GROUP, "G3")).length, 1, "later messages keep theirs");
+        assert.deepEqual(await searchIds(repo, "clearable"), ["A1", "G3"]);
+        await repo.commit([{ op: "clearChat", jid: GROUP }]);
+        assert.deepEqual((await repo.listMessages({ chatJid: GROUP, limit: 10 })).items, []);
+        assert.deepEqual(await repo.getReceipts(GROUP, "G3"), []);
+        assert.deepEqual(await searchIds(repo, "clearable"), ["A1"]);
+        assert.equal((await repo.getChat(GROUP, true))?.name, "Team", "the chat itself stays");
+        assert.equal((await repo.getChat(GROUP, true))?.lastMessage, null);
+        assert.deepEqual((await repo.getMessage(ALICE, "A1"))?.reactions, [{ reactorId: BOB, emoji: "👍" }], "other chats untouched");
+        // Reactions that were stored: a message re-arriving in the cleared chat starts without them.
+        await repo.commit([up(msg(GROUP, "G1", T0, "back"))]);
+        assert.deepEqual((await repo.getMessage(GROUP, "G1"))?.reactions, []);
+      }));
+
+      test("oldest-first lists page forward in time, ties in arrival order, with or without a search", withRepo(async (repo) => {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 12; i++) ops.push(up(msg(ALICE, `o${String(i).padStart(2, "0")}`, T0 + Math.floor(i / 3) * MIN, i % 2 ? "odd word" : "even word")));
+        ops.push(up(msg(BOB, "elsewhere", T0 - MIN, "word")));
+        await repo.commit(ops);
+        const expected = ops.slice(0, 12).map((o) => (o as Extract<WriteOp, { op: "upsertMessage" }>).message.id);
+        assert.equal((await repo.listMessages({ chatJid: ALICE, limit: 1, order: "oldest" })).items[0]?.id, "o00");
+        for (const query of [undefined, "word"]) {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let n = 0; n < 10; n++) {
+            const page = await repo.listMessages({ chatJid: ALICE, query, order: "oldest", limit: 5, cursor });
+            seen.push(...ids(page.items));
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          assert.deepEqual(seen, expected, `query ${query}`);
+          const off = await repo.listMessages({ chatJid: ALICE, query, order: "oldest", limit: 4, offset: 4 });
+          assert.deepEqual(ids(off.items), expected.slice(4, 8));
+        }
+        assert.deepEqual(ids((await repo.listMessages({ query: "odd", order: "oldest", limit: 3 })).items), ["o01", "o03", "o05"]);
+        assert.deepEqual(ids((await repo.listMessages({ order: "oldest", limit: 2 })).items), ["elsewhere", "o00"]);
+        const newest = await repo.listMessages({ chatJid: ALICE, limit: 5 });
+        await assert.rejects(repo.listMessages({ chatJid: ALICE, order: "oldest", limit: 5, cursor: newest.nextCursor! }), InvalidCursorError);
+      }));
+
       test("a batch is atomic: one bad op rejects the whole batch", withRepo(async (repo) => {
         await assert.rejects(
           repo.commit([

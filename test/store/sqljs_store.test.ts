@@ -12,6 +12,7 @@ import initSqlJs from "sql.js";
 import { findRepoRoot, readMigrationFiles, renderEmbeddedMigrations } from "../../src/store/gen_migrations.ts";
 import { migrationsFor, pendingMigrations, SchemaTooNewError } from "../../src/store/migrations.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
+import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import * as Q from "../../src/store/sqljs/read_sql.ts";
@@ -38,8 +39,8 @@ describe("sql.js migrations", () => {
     const expected = renderEmbeddedMigrations(await readMigrationFiles(repo));
     const actual = readFileSync(join(repo, "src/store/migrations_embedded.ts"), "utf8");
     assert.equal(actual, expected, "run: deno run -A src/store/gen_migrations.ts");
-    assert.deepEqual(migrationsFor("sqlite").map((m) => m.version), [1]);
-    assert.deepEqual(migrationsFor("postgres").map((m) => m.version), [1]);
+    assert.deepEqual(migrationsFor("sqlite").map((m) => m.version), [1, 2]);
+    assert.deepEqual(migrationsFor("postgres").map((m) => m.version), [1, 2]);
   });
 
   test("a new store is migrated at open and records the version once, however often it is reopened", async () => {
@@ -50,14 +51,14 @@ describe("sql.js migrations", () => {
     const db = new SQL.Database(readFileSync(join(dir, "store.sqlite")));
     try {
       const rows = db.exec("SELECT version, name FROM schema_migrations")[0]?.values;
-      assert.deepEqual(rows, [[1, "0001_initial.sql"]]);
+      assert.deepEqual(rows, [[1, "0001_initial.sql"], [2, "0002_message_key_pending_changes_fts_queue.sql"]]);
     } finally {
       db.close();
     }
   });
 
   test("migrations are forward-only: a newer database is refused untouched", async () => {
-    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), [1, 2]), SchemaTooNewError);
+    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), [1, 2, 3]), SchemaTooNewError);
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     migrateSqlite(db, { now: () => 1 });
@@ -66,15 +67,51 @@ describe("sql.js migrations", () => {
     db.close();
   });
 
+  test("0002 rebuilds a version-1 store: messages, pks, index entries and search all kept; ids are found by the key", async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    try {
+      migrateSqlite(db, { migrations: migrationsFor("sqlite").filter((m) => m.version === 1) });
+      // Version-1 data, written as version 1 wrote it (row, then its index entry).
+      const rows: Array<[number, string, string, string]> = [
+        [5000 * 1024, "4915112345678@s.whatsapp.net", "A1", "hello old world"],
+        [6000 * 1024, "120363000000000001@g.us", "G1", "another old message"],
+        [6000 * 1024 + 1, "120363000000000001@g.us", "G2", "same millisecond"],
+      ];
+      for (const [pk, chat, id, text] of rows) {
+        db.run("INSERT INTO messages (pk, chat_jid, id, sender_id, ts, type, text) VALUES (?, ?, ?, ?, ?, 'text', ?)", [pk, chat, id, chat, Math.floor(pk / 1024), text]);
+        db.run("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE rowid = ?", [pk]);
+      }
+      assert.deepEqual(migrateSqlite(db), [2]);
+      assert.deepEqual(db.exec("SELECT pk, id FROM messages ORDER BY pk")[0]?.values, rows.map((r) => [r[0], r[2]]));
+      assert.deepEqual(db.exec("PRAGMA integrity_check")[0]?.values, [["ok"]]);
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      assert.deepEqual(db.exec("SELECT docid FROM messages_fts WHERE messages_fts MATCH 'old' ORDER BY docid")[0]?.values, [[rows[0]![0]], [rows[1]![0]]]);
+      const plan = (db.exec(`EXPLAIN QUERY PLAN ${Q.FIND_MESSAGE_CHATS}`)[0]?.values ?? []).map((r) => String(r[3])).join(" | ");
+      assert.match(plan, /USING (COVERING )?INDEX sqlite_autoindex_messages_1 \(id=\?\)/, plan);
+      // Writes after the rebuild: the key still refuses duplicates, the triggers keep the index in step.
+      const ops: WriteOp[] = [
+        msg("120363000000000001@g.us", "G1", 6000, "another old message"),
+        { op: "editMessage", chatJid: "4915112345678@s.whatsapp.net", id: "A1", text: "edited new words", editedAt: 7000 },
+      ];
+      applySqlite(db, ops);
+      assert.equal(db.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0], 3);
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      assert.deepEqual(db.exec("SELECT docid FROM messages_fts WHERE messages_fts MATCH 'old' ORDER BY docid")[0]?.values, [[rows[1]![0]]]);
+    } finally {
+      db.close();
+    }
+  });
+
   test("a failing migration is rolled back whole and not recorded", async () => {
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     const migrations = [
       ...migrationsFor("sqlite"),
-      { version: 2, name: "0002_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" },
+      { version: 3, name: "0003_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" },
     ];
-    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 0002_broken.sql failed/);
-    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, [[1]]);
+    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 0003_broken.sql failed/);
+    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, [[1], [2]]);
     assert.equal(db.exec("SELECT name FROM sqlite_master WHERE name = 'half_done'").length, 0);
     db.close();
   });
@@ -115,21 +152,133 @@ describe("sql.js full-text index", () => {
       { op: "deleteMessage", chatJid: pn, id: "z" },
       msg(pn, "w", 8500, "kept words"),
     ]);
+    // Changes held for messages not stored yet, then the messages; a cleared chat.
+    await repo.commit([
+      { op: "editMessage", chatJid: pn, id: "h", text: "held edit words", editedAt: 9700 },
+      { op: "revokeMessage", chatJid: pn, id: "v" },
+      msg("120363000000000009@g.us", "k1", 5100, "cleared words"),
+      msg("120363000000000009@g.us", "k2", 5200, "kept after clear"),
+    ]);
+    await repo.commit([
+      msg(pn, "h", 8600, "held original"),
+      msg(pn, "v", 8700, "revoked words"),
+      { op: "clearChat", jid: "120363000000000009@g.us", before: 5150 },
+    ]);
     const check = (db: typeof durable.db) => {
       assert.deepEqual(db.exec("PRAGMA integrity_check")[0]?.values, [["ok"]]);
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"); // throws if the index is corrupt
     };
     check(durable.db);
     const words = await repo.listMessages({ query: "words", chatJid: pn, limit: 10 });
-    assert.deepEqual(words.items.map((m) => m.id), ["w", "x", "c", "a"]);
+    assert.deepEqual(words.items.map((m) => m.id), ["h", "w", "x", "c", "a"]);
+    assert.deepEqual((await repo.listMessages({ query: "clear", limit: 10 })).items.map((m) => m.id), ["k2"]);
     assert.deepEqual((await repo.listMessages({ query: "changed", limit: 10 })).items.map((m) => m.id), ["y"]);
-    assert.deepEqual((await repo.listMessages({ query: "words", senderId: pn, limit: 10 })).items.map((m) => m.id), ["w", "x", "g", "c", "a"]);
+    assert.deepEqual((await repo.listMessages({ query: "words", senderId: pn, limit: 10 })).items.map((m) => m.id), ["h", "w", "x", "g", "c", "a"]);
     await repo.close();
-    const again = await open(); // the engine checks the snapshot (PRAGMA integrity_check) while loading
+    const again = await open(); // loaded from the snapshot (checked by its checksum)
     try {
       check(again.db);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe("sql.js text index queue", () => {
+  test("new messages wait in the queue; a search indexes them first; the index always equals its view", async () => {
+    const dir = join(root, `q${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const open = () => openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const durable = await open();
+    const repo = createSqljsRepository(durable);
+    const db = () => durable.db;
+    const consistent = (d: typeof durable.db) => d.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+    const chat = "4915112345678@s.whatsapp.net";
+    const image = { mimetype: "image/jpeg", fileName: null, fileLength: 1, durationSec: null, directPath: "/x", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null };
+    try {
+      await repo.commit([msg(chat, "a", 1000, "alpha words"), msg(chat, "b", 2000, "beta words"), msg(chat, "i", 2500, null, { type: "image", media: image })]);
+      assert.equal(queuedCount(db()), 2, "queued with the commit (the captionless image has nothing to index)");
+      assert.equal(db().exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 0);
+      consistent(db());
+      assert.deepEqual((await repo.listMessages({ query: "words", limit: 10 })).items.map((m) => m.id), ["b", "a"]);
+      assert.equal(queuedCount(db()), 0, "the search indexed the queue first");
+      consistent(db());
+
+      // Changes to indexed messages re-index them; changes to queued ones need no index work.
+      await repo.commit([
+        msg(chat, "c", 3000, "gamma words"),
+        { op: "editMessage", chatJid: chat, id: "a", text: "alpha edited", editedAt: 5000 }, // indexed
+        { op: "editMessage", chatJid: chat, id: "c", text: "gamma edited", editedAt: 5000 }, // queued
+        { op: "revokeMessage", chatJid: chat, id: "b" }, // indexed
+        msg(chat, "d", 4000, "delta words"),
+        { op: "deleteMessage", chatJid: chat, id: "d" }, // queued
+        msg(chat, "i", 2500, "late caption", { type: "image", media: image }), // indexed as empty, now has words
+      ]);
+      consistent(db());
+      assert.equal(queuedCount(db()), 1, "c waits; d left the queue with its message");
+      // A rejected batch leaves the queue as it was.
+      await assert.rejects(repo.commit([
+        msg(chat, "e", 6000, "epsilon"),
+        { op: "upsertReceipt", receipt: { chatJid: chat, messageId: "e", personId: chat, type: "seen" as "read", ts: 1 } },
+      ]));
+      assert.equal(queuedCount(db()), 1);
+      await repo.commit([{ op: "linkLid", lid: "201234567890123@lid", pnJid: chat }, msg(chat, "f", 7000, "zeta words")]);
+      await repo.close();
+
+      const again = createSqljsRepository(await open());
+      try {
+        assert.equal(queuedCount((again as unknown as { store: typeof durable }).store.db), 2, "the queue is in the snapshot");
+        const ids = async (q: string) => (await again.listMessages({ query: q, limit: 10 })).items.map((m) => m.id);
+        // First after the restart, with c (now "gamma edited") still queued: exclusion needs the whole index too.
+        assert.deepEqual(await ids("-edited"), ["f", "i", "b"]);
+        assert.deepEqual(await ids("edited"), ["c", "a"]);
+        assert.deepEqual(await ids("words"), ["f"]);
+        assert.deepEqual(await ids("caption"), ["i"]);
+        assert.deepEqual(await ids("alpha"), ["a"]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("when commits pause, the queue is indexed in the background, without a search", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const repo = createSqljsRepository(durable, { indexIdleMs: 0 });
+    try {
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < 12_000; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, `word${i % 50} filler`));
+      await repo.commit(ops);
+      assert.ok(queuedCount(durable.db) > 0);
+      for (let i = 0; i < 500 && queuedCount(durable.db) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(queuedCount(durable.db), 0, "indexed in background rounds (more than one: 12,000 > one round)");
+      durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      assert.equal(durable.db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 12_000);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("indexQueued works in bounded rounds and skips messages without searchable words", async () => {
+    const SQL = withStoreSetup(await initSqlJs());
+    const db = new SQL.Database();
+    try {
+      migrateSqlite(db);
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < 25; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, i % 5 === 0 ? "!!!" : `word${i}`));
+      applySqlite(db, ops);
+      assert.equal(queuedCount(db), 25);
+      assert.equal(indexQueued(db, 10), 10);
+      assert.equal(queuedCount(db), 15);
+      assert.equal(indexQueued(db, 100), 15);
+      assert.equal(indexQueued(db, 100), 0);
+      assert.equal(db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 20, "the five without words have no entry");
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+    } finally {
+      db.close();
     }
   });
 });
@@ -145,6 +294,9 @@ describe("sql.js query plans", () => {
       sender: Q.listMessagesSql({ ...none, sender: true, types: true }, { keyset: false, exclude: false }),
       dates: Q.listMessagesSql({ ...none, after: true, before: true }, { keyset: true, exclude: false }),
       search: Q.searchNewestSql({ ...none, chat: true, after: true }, { keyset: true }),
+      oldestInChat: Q.listMessagesSql({ ...none, chat: true }, { keyset: true, exclude: false, oldest: true }),
+      searchOldest: Q.searchNewestSql({ ...none, chat: true }, { keyset: true, oldest: true }),
+      findMessageChats: Q.FIND_MESSAGE_CHATS,
       relevance: Q.searchRelevanceSql({ ...none, sender: true }),
       context: Q.CONTEXT_AFTER,
       lastInteraction: Q.LAST_INTERACTION,

@@ -133,6 +133,14 @@ describe("mapEvents: message changes", () => {
     assert.deepEqual(opsOf(ops, "deleteMessage"), [{ op: "deleteMessage", chatJid: ALICE, id: "M6" }]);
   });
 
+  test("messages.delete of a whole chat ({ jid, all }) clears the chat instead of failing", () => {
+    for (const jid of [GROUP, ALICE]) {
+      const r = mapEvents({ "messages.delete": { jid, all: true } }, ctx());
+      assert.deepEqual(r.failures, []);
+      assert.deepEqual(r.ops.filter((o) => o.op !== "linkLid"), [{ op: "clearChat", jid }]);
+    }
+  });
+
   test("one unmappable item is counted and the rest of the batch is kept", () => {
     const good = wa({ key: { remoteJid: ALICE, fromMe: false, id: "OK1" }, messageTimestamp: T0, message: { conversation: "fine" } });
     const bad = wa({ key: { remoteJid: "not-a-jid", fromMe: false, id: "BAD" }, messageTimestamp: T0, message: { conversation: "private words" } });

@@ -134,6 +134,7 @@ export function memoryRepo(image?: string): MemoryRepo {
       const rows = [...messages.values()]
         .filter((m) => !q.chatJid || m.chatJid === q.chatJid)
         .sort((a, b) => b.ts - a.ts || (b.id < a.id ? -1 : 1));
+      if (q.order === "oldest") rows.reverse();
       const start = q.offset ?? 0;
       return { items: rows.slice(start, start + q.limit).map(view), nextCursor: null };
     },
@@ -147,6 +148,7 @@ export function memoryRepo(image?: string): MemoryRepo {
     getLastInteraction: unsupported("getLastInteraction"),
     getGroupInfo: unsupported("getGroupInfo"),
     getReceipts: unsupported("getReceipts"),
+    findMessageChats: unsupported("findMessageChats"),
     stats: unsupported("stats"),
     metaGet: unsupported("metaGet"),
     close: () => Promise.resolve(),

@@ -14,6 +14,8 @@ type Row = Record<string, unknown>;
 interface BatchContext {
   tx: Queryable;
   ensured: Set<string>;
+  /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
+  held: boolean | undefined;
 }
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
@@ -23,7 +25,7 @@ export function isSessionOp(op: WriteOp): boolean {
 
 /** Applies `ops` in order with `tx` (a transaction). Throws on the first failing op (the caller rolls back). */
 export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[]): Promise<void> {
-  const ctx: BatchContext = { tx, ensured: new Set() };
+  const ctx: BatchContext = { tx, ensured: new Set(), held: undefined };
   for (const op of ops) await applyOne(ctx, op);
 }
 
@@ -37,6 +39,8 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       return await upsertChat(ctx, op.chat);
     case "deleteChat":
       return await deleteChat(tx, await canonical(tx, op.jid));
+    case "clearChat":
+      return await clearChat(tx, await canonical(tx, op.jid), op.before);
     case "upsertPerson":
       return await upsertPerson(ctx, op.person);
     case "linkLid": {
@@ -48,27 +52,33 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "upsertMessage":
       return await upsertMessage(ctx, op.message);
     case "editMessage": {
+      const chat = await canonical(tx, op.chatJid);
       const rows = await query(
         tx,
         `UPDATE messages SET edited_text = :text, edited_at = :at
          WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at)
          RETURNING chat_jid, id, text, edited_text, media_file_name, revoked`,
-        { text: op.text, at: op.editedAt, chat: await canonical(tx, op.chatJid), id: op.id },
+        { text: op.text, at: op.editedAt, chat, id: op.id },
       );
       for (const r of rows) await refreshSearch(tx, r);
+      if (rows.length === 0 && !(await messageExists(tx, chat, op.id))) await hold(ctx, chat, op.id, op.text, op.editedAt, false);
       return;
     }
-    case "revokeMessage":
-      await query(tx, "UPDATE messages SET revoked = TRUE, search = NULL WHERE chat_jid = :chat AND id = :id", {
-        chat: await canonical(tx, op.chatJid),
+    case "revokeMessage": {
+      const chat = await canonical(tx, op.chatJid);
+      const rows = await query(tx, "UPDATE messages SET revoked = TRUE, search = NULL WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit", {
+        chat,
         id: op.id,
       });
+      if (rows.length === 0) await hold(ctx, chat, op.id, null, null, true);
       return;
+    }
     case "deleteMessage": {
       const p = { chat: await canonical(tx, op.chatJid), id: op.id };
       await query(tx, "DELETE FROM messages WHERE chat_jid = :chat AND id = :id", p);
       await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :id", p);
       await query(tx, "DELETE FROM receipts WHERE chat_jid = :chat AND message_id = :id", p);
+      await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id", p);
       return;
     }
     case "setMessageStatus":
@@ -184,13 +194,103 @@ async function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: str
 }
 
 async function deleteChat(tx: Queryable, jid: string): Promise<void> {
-  for (const sql of [
-    "DELETE FROM messages WHERE chat_jid = :jid",
-    "DELETE FROM reactions WHERE chat_jid = :jid",
-    "DELETE FROM receipts WHERE chat_jid = :jid",
-    "DELETE FROM participants WHERE group_jid = :jid",
-    "DELETE FROM chats WHERE jid = :jid",
-  ]) await query(tx, sql, { jid });
+  await clearChat(tx, jid, undefined);
+  await query(tx, "DELETE FROM participants WHERE group_jid = :jid", { jid });
+  await query(tx, "DELETE FROM chats WHERE jid = :jid", { jid });
+}
+
+/** Deletes a chat's messages (all, or those with ts < before) with their reactions and receipts; the chat stays. */
+async function clearChat(tx: Queryable, jid: string, before: number | undefined): Promise<void> {
+  if (before === undefined) {
+    for (const sql of [
+      "DELETE FROM messages WHERE chat_jid = :jid",
+      "DELETE FROM reactions WHERE chat_jid = :jid",
+      "DELETE FROM receipts WHERE chat_jid = :jid",
+      "DELETE FROM pending_changes WHERE chat_jid = :jid",
+    ]) await query(tx, sql, { jid });
+    return;
+  }
+  const p = { jid, before: Math.ceil(before) };
+  for (const table of ["reactions", "receipts"]) {
+    await query(
+      tx,
+      `DELETE FROM ${table} WHERE chat_jid = :jid AND message_id IN (SELECT id FROM messages WHERE chat_jid = :jid AND ts < :before::bigint)`,
+      p,
+    );
+  }
+  await query(tx, "DELETE FROM messages WHERE chat_jid = :jid AND ts < :before::bigint", p);
+}
+
+async function messageExists(tx: Queryable, chat: string, id: string): Promise<boolean> {
+  return (await query(tx, "SELECT 1 AS x FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id })).length > 0;
+}
+
+/** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
+const MAX_PENDING_CHANGES = 10_000;
+
+/** Keeps an edit or a revoke of a message not stored yet (see the SQLite store). */
+async function hold(
+  ctx: BatchContext,
+  chat: string,
+  id: string,
+  text: string | null,
+  editedAt: number | null,
+  revoked: boolean,
+): Promise<void> {
+  await query(
+    ctx.tx,
+    `INSERT INTO pending_changes (chat_jid, id, edited_text, edited_at, revoked) VALUES (:chat, :id, :text, :at::bigint, :revoked)
+     ON CONFLICT (chat_jid, id) DO UPDATE SET
+       edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
+                          THEN excluded.edited_text ELSE pending_changes.edited_text END,
+       edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
+                        THEN excluded.edited_at ELSE pending_changes.edited_at END,
+       revoked = pending_changes.revoked OR excluded.revoked`,
+    { chat, id, text, at: editedAt, revoked },
+  );
+  await query(ctx.tx, `DELETE FROM pending_changes WHERE seq <= (SELECT max(seq) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
+  ctx.held = true;
+}
+
+async function mayHold(ctx: BatchContext): Promise<boolean> {
+  ctx.held ??= (await query(ctx.tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
+  return ctx.held;
+}
+
+/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
+function withHeld(m: MessageRow, held: Row): MessageRow {
+  const text = (held.edited_text as string | null) ?? null;
+  const at = held.edited_at === null || held.edited_at === undefined ? null : Number(held.edited_at);
+  const out = { ...m };
+  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
+    out.editedText = text;
+    out.editedAt = at;
+  }
+  if (held.revoked === true) out.revoked = true;
+  return out;
+}
+
+/** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
+async function resolveHeld(tx: Queryable, chat: string): Promise<void> {
+  const rows = await query(
+    tx,
+    `UPDATE messages SET
+       edited_text = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
+                          THEN p.edited_text ELSE messages.edited_text END,
+       edited_at = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
+                        THEN p.edited_at ELSE messages.edited_at END,
+       revoked = messages.revoked OR p.revoked
+     FROM pending_changes p WHERE p.chat_jid = :chat AND messages.chat_jid = :chat AND messages.id = p.id
+     RETURNING messages.chat_jid, messages.id, messages.text, messages.edited_text, messages.media_file_name, messages.revoked`,
+    { chat },
+  );
+  for (const r of rows) await refreshSearch(tx, r);
+  await query(
+    tx,
+    `DELETE FROM pending_changes WHERE chat_jid = :chat
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)`,
+    { chat },
+  );
 }
 
 async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): Promise<void> {
@@ -256,6 +356,12 @@ async function link(ctx: BatchContext, pn: string, lid: string): Promise<string>
     await query(tx, "INSERT INTO people (id, pn_jid, lid) VALUES (:pn, :pn, :lid)", { pn, lid });
   }
   await rekey(tx, lid, pn);
+  if (await mayHold(ctx)) {
+    // Changes held under the LID move too; one held under the phone JID may now find its message.
+    await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :from AND id IN (SELECT id FROM pending_changes WHERE chat_jid = :to)", { from: lid, to: pn });
+    await query(tx, "UPDATE pending_changes SET chat_jid = :to WHERE chat_jid = :from", { from: lid, to: pn });
+    await resolveHeld(tx, pn);
+  }
   await refreshPersonKeys(tx, pn);
   ctx.ensured.add(pn);
   ctx.ensured.delete(lid);
@@ -357,9 +463,18 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
     raw = coalesce(excluded.raw, messages.raw)
   RETURNING chat_jid, id, text, edited_text, media_file_name, revoked, (xmax = 0) AS inserted`;
 
-async function upsertMessage(ctx: BatchContext, m: MessageRow): Promise<void> {
+async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<void> {
   const { tx } = ctx;
-  const chat = await canonical(tx, m.chatJid);
+  const chat = await canonical(tx, message.chatJid);
+  let m = message;
+  if (await mayHold(ctx)) {
+    // An edit or revoke that arrived first: merged in before the row is written.
+    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING edited_text, edited_at, revoked", {
+      chat,
+      id: m.id,
+    });
+    if (held[0]) m = withHeld(m, held[0]);
+  }
   const sender = m.senderId ? await canonical(tx, m.senderId) : null;
   if (isPersonJid(chat)) await ensurePerson(ctx, chat);
   if (sender) await ensurePerson(ctx, sender);

@@ -58,15 +58,15 @@ function filterSql(f: MessageFilterShape): string[] {
 /** How the text search takes part in a message list. */
 export type SearchMode = "none" | "match" | "exclude";
 
-/** Newest-first list, optionally restricted to (or excluding) full-text matches of :q. */
-export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; search: SearchMode }): string {
+/** Newest-first (or oldest-first) list, optionally restricted to (or excluding) full-text matches of :q. */
+export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; search: SearchMode; oldest?: boolean }): string {
   const w = filterSql(f);
-  if (opts.keyset) w.push("m.pk < :cpk::bigint");
+  if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk::bigint" : "m.pk < :cpk::bigint");
   if (opts.search === "match") w.push("m.search @@ :q::tsquery");
   if (opts.search === "exclude") w.push("NOT coalesce(m.search @@ :q::tsquery, FALSE)");
   return `${MESSAGE_VIEW}
 WHERE ${w.length ? w.join(" AND ") : "TRUE"}
-ORDER BY m.pk DESC LIMIT :limit::int OFFSET :offset::int`;
+ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit::int OFFSET :offset::int`;
 }
 
 /** Relevance-ordered search (ts_rank). */
@@ -145,6 +145,9 @@ export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELEC
   (SELECT count(*) FROM people) AS people,
   (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest,
   pg_database_size(current_database()) AS size`;
+
+/** Chats holding a message id, the newest such message's first (index messages_by_id). */
+export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id ORDER BY pk DESC LIMIT :limit::int`;
 
 /** Receipts of one message. */
 export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts

@@ -31,6 +31,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
+  FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
   LAST_INTERACTION,
@@ -146,16 +147,23 @@ class PostgresRepository implements Repository {
       const rows = await query(this.pg, searchRelevanceSql(shape), params);
       return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
     }
-    const { after, offset } = pageStart("m", q.cursor, q.offset);
+    const oldest = q.order === "oldest";
+    const kind = oldest ? "a" : "m";
+    const { after, offset } = pageStart(kind, q.cursor, q.offset);
     params.offset = offset;
     if (after) params.cpk = after.pk;
-    const rows = await query(this.pg, listMessagesSql(shape, { keyset: !!after, search: plan ? plan.kind : "none" }), params);
-    return keysetPage(rows, limit);
+    const rows = await query(this.pg, listMessagesSql(shape, { keyset: !!after, search: plan ? plan.kind : "none", oldest }), params);
+    return keysetPage(rows, limit, kind);
   }
 
   async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
     const rows = await query(this.pg, GET_MESSAGE, { chat: await canonical(this.pg, chatJid), id });
     return rows[0] ? messageViewFromRow(rows[0]) : null;
+  }
+
+  async findMessageChats(id: string, limit: number): Promise<string[]> {
+    const rows = await query(this.pg, FIND_MESSAGE_CHATS, { id, limit: clampLimit(limit) });
+    return rows.map((r) => String(r.chat_jid));
   }
 
   async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {

@@ -1,22 +1,28 @@
 /**
  * Applies a batch of write ops to a sql.js database: plain SQL, deterministic (the durable
  * engine replays journaled batches through this same function), atomic (one savepoint per
- * batch, so it composes with a caller's transaction). Full-text index maintenance is done by
- * the schema's triggers.
+ * batch, so it composes with a caller's transaction). Full-text indexing is the schema's job:
+ * triggers queue new messages for the index (`fts_queue.ts` indexes them later, in bulk) and
+ * re-index changed ones.
+ *
+ * Per-message work is kept to the message row itself: people and chats touched by a batch are
+ * written once per batch, each set in one statement (`json_each` over the list), not once per
+ * message.
  *
  * Merge rules (upserts): a null/undefined field never overwrites a known value; flags that only
  * ever become true (revoked, view once, has media) stay true; delivery status only advances (an
  * error replaces only "pending"); the newer edit wins; a message's ts and pk never change.
  * People: one row per person; when a LID's phone number becomes known, every row keyed by the
  * LID (chat, messages, reactions, receipts, participants) is re-keyed to the phone JID.
+ * An edit or revoke of a message not stored yet is held in pending_changes and merged into the
+ * message when it arrives.
  */
 import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
-import { scopeTokens, searchBody } from "../search/text.ts";
 import { registerSqlFunctions } from "./functions.ts";
-import { type Statements, statementsOf } from "./statements.ts";
+import { jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -29,14 +35,14 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
   const s = statementsOf(db);
   s.run("SAVEPOINT apply_batch");
   try {
-    const ctx: BatchContext = { s, ensured: new Set(), lastAt: new Map(), pendingFts: [] };
+    const ctx: BatchContext = { s, ensured: new Set(), newPeople: [], lastAt: new Map(), held: undefined };
     for (const op of ops) {
-      if (!DEFERS_INDEXING.has(op.op)) flushIndex(ctx);
       if (!DEFERS_CHATS.has(op.op)) flushChats(ctx);
+      if (!DEFERS_PEOPLE.has(op.op)) flushPeople(ctx);
       applyOne(ctx, op);
     }
-    flushIndex(ctx);
     flushChats(ctx);
+    flushPeople(ctx);
     s.run("RELEASE apply_batch");
   } catch (err) {
     s.run("ROLLBACK TO apply_batch");
@@ -47,35 +53,45 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
 
 interface BatchContext {
   s: Statements;
-  /** Person ids known to have a row (skips repeated INSERT OR IGNOREs within a batch). */
+  /** Person ids known to have a row, or queued in `newPeople` (skips repeated inserts within a batch). */
   ensured: Set<string>;
+  /** People rows to create if missing ([id, pn_jid, lid, search_key]), written together. */
+  newPeople: Array<[string, string | null, string | null, string]>;
   /**
    * Newest message instant per chat, not yet written to `chats`: a batch of 1000 messages
    * updates each chat once. Written before any op that reads or changes chats, and at the end.
    */
   lastAt: Map<string, number>;
-  /**
-   * Index rows of messages inserted by this batch, written together: FTS4 flushes its pending
-   * terms into a new segment whenever another statement opens a savepoint, so interleaving
-   * index inserts with other statements would write one tiny segment per message.
-   */
-  pendingFts: Array<[pk: number, body: string, scope: string]>;
+  /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
+  held: boolean | undefined;
 }
 
-/** Ops that do not touch the text of stored messages: pending index rows may wait past them. */
-const DEFERS_INDEXING: ReadonlySet<WriteOp["op"]> = new Set([
+/**
+ * Ops that do not read people rows (beyond the LID lookup of `canonical`, which a missing
+ * LID-only row does not change), so queued new people may wait past them.
+ */
+const DEFERS_PEOPLE: ReadonlySet<WriteOp["op"]> = new Set([
+  "upsertChat",
   "upsertMessage",
+  "editMessage",
+  "revokeMessage",
+  "deleteMessage",
+  "setMessageStatus",
   "upsertReaction",
   "upsertReceipt",
-  "setMessageStatus",
+  "setParticipants",
   "setAuth",
   "setMeta",
 ]);
 
-function flushIndex(ctx: BatchContext): void {
-  // CAST: sql.js binds numbers beyond 32 bits as doubles, and FTS4 wants an integer docid.
-  for (const row of ctx.pendingFts) ctx.s.run("INSERT INTO messages_fts (docid, body, scope) VALUES (CAST(? AS INTEGER), ?, ?)", row);
-  ctx.pendingFts.length = 0;
+function flushPeople(ctx: BatchContext): void {
+  if (ctx.newPeople.length === 0) return;
+  ctx.s.run(
+    `INSERT OR IGNORE INTO people (id, pn_jid, lid, search_key)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(CAST(? AS TEXT))`,
+    [jsonParam(ctx.newPeople)],
+  );
+  ctx.newPeople.length = 0;
 }
 
 /** Ops that neither read nor change chats, so pending chat updates may wait past them. */
@@ -91,13 +107,16 @@ const DEFERS_CHATS: ReadonlySet<WriteOp["op"]> = new Set([
 ]);
 
 function flushChats(ctx: BatchContext): void {
-  for (const [chat, at] of ctx.lastAt) {
-    ctx.s.run(
-      `INSERT INTO chats (jid, kind, last_message_at) VALUES (?1, ?2, ?3)
-       ON CONFLICT (jid) DO UPDATE SET last_message_at = max(coalesce(last_message_at, ?3), ?3)`,
-      [chat, chatKindOf(chat), at],
-    );
-  }
+  if (ctx.lastAt.size === 0) return;
+  const rows: Array<[string, string, number]> = [];
+  for (const [chat, at] of ctx.lastAt) rows.push([chat, chatKindOf(chat), at]);
+  // "WHERE true": an upsert's SELECT needs a WHERE clause (SQLite's parsing ambiguity).
+  ctx.s.run(
+    `INSERT INTO chats (jid, kind, last_message_at)
+     SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(CAST(? AS TEXT)) WHERE true
+     ON CONFLICT (jid) DO UPDATE SET last_message_at = max(coalesce(last_message_at, excluded.last_message_at), excluded.last_message_at)`,
+    [jsonParam(rows)],
+  );
   ctx.lastAt.clear();
 }
 
@@ -108,6 +127,8 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       return upsertChat(ctx, op.chat);
     case "deleteChat":
       return deleteChat(s, canonical(s, op.jid));
+    case "clearChat":
+      return clearChat(s, canonical(s, op.jid), op.before);
     case "upsertPerson":
       return upsertPerson(ctx, op.person);
     case "linkLid": {
@@ -118,21 +139,28 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     }
     case "upsertMessage":
       return upsertMessage(ctx, op.message);
-    case "editMessage":
-      s.run(
+    case "editMessage": {
+      const chat = canonical(s, op.chatJid);
+      const hit = s.value(
         `UPDATE messages SET edited_text = ?, edited_at = ?
-         WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)`,
-        [op.text, op.editedAt, canonical(s, op.chatJid), op.id, op.editedAt],
+         WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?) RETURNING 1`,
+        [op.text, op.editedAt, chat, op.id, op.editedAt],
       );
+      if (hit === undefined && s.value(MESSAGE_EXISTS, [chat, op.id]) === undefined) hold(ctx, chat, op.id, op.text, op.editedAt, 0);
       return;
-    case "revokeMessage":
-      s.run("UPDATE messages SET revoked = 1 WHERE chat_jid = ? AND id = ?", [canonical(s, op.chatJid), op.id]);
+    }
+    case "revokeMessage": {
+      const chat = canonical(s, op.chatJid);
+      const hit = s.value("UPDATE messages SET revoked = 1 WHERE chat_jid = ? AND id = ? RETURNING 1", [chat, op.id]);
+      if (hit === undefined) hold(ctx, chat, op.id, null, null, 1);
       return;
+    }
     case "deleteMessage": {
       const chat = canonical(s, op.chatJid);
       s.run("DELETE FROM messages WHERE chat_jid = ? AND id = ?", [chat, op.id]);
       s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
       s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
+      s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, op.id]);
       return;
     }
     case "setMessageStatus":
@@ -213,15 +241,11 @@ export function canonical(s: Statements, jid: string): string {
   return typeof id === "string" ? id : j;
 }
 
+/** Makes sure a person row exists for `id` (queued; written before anything reads people, or at the end). */
 function ensurePerson(ctx: BatchContext, id: string): void {
   if (ctx.ensured.has(id) || !isPersonJid(id)) return;
   const pn = isPnJid(id) ? id : null;
-  ctx.s.run("INSERT OR IGNORE INTO people (id, pn_jid, lid, search_key) VALUES (?, ?, ?, ?)", [
-    id,
-    pn,
-    isLidJid(id) ? id : null,
-    personSearchKey({ pnJid: pn }),
-  ]);
+  ctx.newPeople.push([id, pn, isLidJid(id) ? id : null, personSearchKey({ pnJid: pn })]);
   ctx.ensured.add(id);
 }
 
@@ -257,11 +281,83 @@ function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: string })
 }
 
 function deleteChat(s: Statements, jid: string): void {
-  s.run("DELETE FROM messages WHERE chat_jid = ?", [jid]);
-  s.run("DELETE FROM reactions WHERE chat_jid = ?", [jid]);
-  s.run("DELETE FROM receipts WHERE chat_jid = ?", [jid]);
+  clearChat(s, jid, undefined);
   s.run("DELETE FROM participants WHERE group_jid = ?", [jid]);
   s.run("DELETE FROM chats WHERE jid = ?", [jid]);
+}
+
+/** Deletes a chat's messages (all, or those with ts < before) with their reactions and receipts; the chat stays. */
+function clearChat(s: Statements, jid: string, before: number | undefined): void {
+  if (before === undefined) {
+    s.run("DELETE FROM messages WHERE chat_jid = ?", [jid]);
+    s.run("DELETE FROM reactions WHERE chat_jid = ?", [jid]);
+    s.run("DELETE FROM receipts WHERE chat_jid = ?", [jid]);
+    s.run("DELETE FROM pending_changes WHERE chat_jid = ?", [jid]);
+    return;
+  }
+  // ts < before, with before rounded up like the list filters (instants compared as integers).
+  const params = [jid, Math.ceil(before)];
+  for (const table of ["reactions", "receipts"]) {
+    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT id FROM messages WHERE chat_jid = ?1 AND ts < ?2)`, params);
+  }
+  s.run("DELETE FROM messages WHERE chat_jid = ?1 AND ts < ?2", params);
+}
+
+const MESSAGE_EXISTS = "SELECT 1 FROM messages WHERE chat_jid = ? AND id = ?";
+
+/** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
+const MAX_PENDING_CHANGES = 10_000;
+
+/** Keeps an edit (text, editedAt) or a revoke (revoked 1) of a message not stored yet. */
+function hold(ctx: BatchContext, chat: string, id: string, text: string | null, editedAt: number | null, revoked: number): void {
+  const { s } = ctx;
+  s.run(
+    `INSERT INTO pending_changes (chat_jid, id, edited_text, edited_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (chat_jid, id) DO UPDATE SET
+       edited_text = CASE WHEN ?3 IS NOT NULL AND (edited_at IS NULL OR ?4 >= edited_at) THEN ?3 ELSE edited_text END,
+       edited_at = CASE WHEN ?3 IS NOT NULL AND (edited_at IS NULL OR ?4 >= edited_at) THEN ?4 ELSE edited_at END,
+       revoked = max(revoked, ?5)`,
+    [chat, id, text, editedAt, revoked],
+  );
+  s.run(`DELETE FROM pending_changes WHERE rowid <= (SELECT max(rowid) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
+  ctx.held = true;
+}
+
+function mayHold(ctx: BatchContext): boolean {
+  ctx.held ??= ctx.s.value("SELECT EXISTS (SELECT 1 FROM pending_changes)") === 1;
+  return ctx.held;
+}
+
+/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
+function withHeld(m: MessageRow, held: SqlRow): MessageRow {
+  const text = held.edited_text as string | null;
+  const at = held.edited_at as number | null;
+  const out = { ...m };
+  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
+    out.editedText = text;
+    out.editedAt = at;
+  }
+  if (held.revoked === 1) out.revoked = true;
+  return out;
+}
+
+/** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
+function resolveHeld(s: Statements, chat: string): void {
+  s.run(
+    `UPDATE messages SET
+       edited_text = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
+                          THEN p.edited_text ELSE messages.edited_text END,
+       edited_at = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
+                        THEN p.edited_at ELSE messages.edited_at END,
+       revoked = max(messages.revoked, p.revoked)
+     FROM pending_changes p WHERE p.chat_jid = ?1 AND messages.chat_jid = ?1 AND messages.id = p.id`,
+    [chat],
+  );
+  s.run(
+    `DELETE FROM pending_changes WHERE chat_jid = ?1
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)`,
+    [chat],
+  );
 }
 
 function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): void {
@@ -277,6 +373,7 @@ function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: strin
     id = canonical(s, (pnOk ?? lidOk)!);
     ensurePerson(ctx, id);
   } else return; // neither a phone JID nor a LID: not a person
+  flushPeople(ctx); // the row must exist for the update below
   s.run(
     `UPDATE people SET push_name = coalesce(?, push_name), saved_name = coalesce(?, saved_name),
        business_name = coalesce(?, business_name) WHERE id = ?`,
@@ -329,7 +426,7 @@ function link(ctx: BatchContext, pn: string, lid: string): string {
   } else {
     s.run("INSERT INTO people (id, pn_jid, lid) VALUES (?, ?, ?)", [pn, pn, lid]);
   }
-  rekey(s, lid, pn);
+  rekey(ctx, lid, pn);
   refreshPersonKeys(s, pn);
   ctx.ensured.add(pn);
   ctx.ensured.delete(lid);
@@ -337,7 +434,8 @@ function link(ctx: BatchContext, pn: string, lid: string): string {
 }
 
 /** Moves everything keyed by `from` (a LID) to `to` (its phone JID), merging where both exist. */
-function rekey(s: Statements, from: string, to: string): void {
+function rekey(ctx: BatchContext, from: string, to: string): void {
+  const { s } = ctx;
   // The 1:1 chat: merge the LID chat's fields into the phone chat, or rename it.
   const fromChat = s.get("SELECT * FROM chats WHERE jid = ?", [from]);
   if (fromChat) {
@@ -371,6 +469,12 @@ function rekey(s: Statements, from: string, to: string): void {
   s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
   s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
   for (const sql of REKEY_SQL) s.run(sql, [from, to]);
+  if (mayHold(ctx)) {
+    // Changes held under the LID move too; one held under the phone JID may now find its message.
+    s.run("DELETE FROM pending_changes WHERE chat_jid = ?1 AND id IN (SELECT id FROM pending_changes WHERE chat_jid = ?2)", [from, to]);
+    s.run("UPDATE pending_changes SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
+    resolveHeld(s, to);
+  }
 }
 
 /** Re-keying of the tables whose rows may collide after the move: drop the LID duplicate, move the rest. */
@@ -402,11 +506,10 @@ const MESSAGE_COLUMNS = `chat_jid, id, sender_id, from_me, ts, type, text, quote
     status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
     media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
 
-/** A new message (?1 = pk base, ?2.. the columns); returns its pk, or no row if (chat_jid, id) exists. */
+/** A new message (?1 = pk base, ?2.. the columns); changes nothing if (chat_jid, id) exists. */
 const INSERT_MESSAGE = `INSERT INTO messages (pk, ${MESSAGE_COLUMNS})
   VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
-  ON CONFLICT (chat_jid, id) DO NOTHING
-  RETURNING pk`;
+  ON CONFLICT (chat_jid, id) DO NOTHING`;
 
 /** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
 const MERGE_MESSAGE = `UPDATE messages SET
@@ -435,9 +538,15 @@ const MERGE_MESSAGE = `UPDATE messages SET
     raw = coalesce(?26, raw)
   WHERE chat_jid = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
 
-function upsertMessage(ctx: BatchContext, m: MessageRow): void {
+function upsertMessage(ctx: BatchContext, message: MessageRow): void {
   const { s } = ctx;
-  const chat = canonical(s, m.chatJid);
+  const chat = canonical(s, message.chatJid);
+  let m = message;
+  if (mayHold(ctx)) {
+    // An edit or revoke that arrived first: merged in before the row is written (and queued for the index).
+    const held = s.get("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING edited_text, edited_at, revoked", [chat, m.id]);
+    if (held) m = withHeld(m, held);
+  }
   const sender = m.senderId ? canonical(s, m.senderId) : null;
   if (isPersonJid(chat)) ensurePerson(ctx, chat);
   if (sender) ensurePerson(ctx, sender);
@@ -471,17 +580,9 @@ function upsertMessage(ctx: BatchContext, m: MessageRow): void {
     n(md?.mediaKeyTimestamp),
     n(m.raw),
   ] as Bind[];
-  const pk = s.value(INSERT_MESSAGE, params);
-  if (typeof pk === "number") {
-    // New: index it (with exactly what the messages_search view computes for the row).
-    const body = searchBody(n(m.text), n(m.editedText), n(md?.fileName), m.revoked);
-    if (body !== "") ctx.pendingFts.push([pk, body, scopeTokens(chat, sender)]);
-  } else {
-    // Stored already (maybe earlier in this batch): its index row must exist before the
-    // update triggers re-index it.
-    flushIndex(ctx);
-    s.run(MERGE_MESSAGE, params);
-  }
+  // New: inserted (and queued for the index by a trigger). Stored already: merged.
+  s.run(INSERT_MESSAGE, params);
+  if (s.changes() === 0) s.run(MERGE_MESSAGE, params);
   const known = ctx.lastAt.get(chat);
   if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
 }

@@ -18,7 +18,7 @@ import type { Database, SqlJsStatic } from "sql.js";
 import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs } from "../../runtime/fs.ts";
 import { unrefTimer } from "../../runtime/process.ts";
-import { decodeOps, encodeOps } from "../codec.ts";
+import { decodeOpsBinary, encodeOpsBinary } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
 import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
@@ -85,7 +85,13 @@ export interface DurableDb<Op> {
   readonly db: Database;
   /** Journal append + fsync, then apply; resolves with the batch seq once durable. An empty batch waits for earlier ones. */
   commit(ops: Op[]): Promise<number>;
-  /** export -> temp file in same dir -> fsync -> rename -> fsync dir; then truncate journal. */
+  /**
+   * Runs `fn` on the write lane between group commits, in its own transaction, without a journal
+   * record: only for derived data that a replay of the journal rebuilds the same way (the text
+   * index's queue). Rolls back and rejects with fn's error if it throws.
+   */
+  maintain<T>(fn: (db: Database) => T): Promise<T>;
+  /** export -> checksum -> temp file in same dir -> fsync -> rename -> fsync dir; then truncate journal. */
   snapshot(): Promise<void>;
   stats(): DurableStats;
   /** Final snapshot (if anything changed), release lock. Idempotent. */
@@ -208,7 +214,6 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
   const { rec, fs, clock, warn } = inp;
   const { db, journal } = rec;
   const target = { fs, dir: inp.paths.dir, path: inp.paths.snapshot, tempPath: inp.paths.snapshotTemp, sleep: inp.sleep };
-  const encoder = new TextEncoder();
   const lane = createLane();
   const queue: Pending<Op>[] = [];
 
@@ -385,15 +390,16 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       return { seq, at, bytes, cut: journal.size, cutEntries: journal.entries };
     });
     // Write off the lane: commits go on meanwhile (they only touch the journal).
+    let written: number;
     try {
-      await writeSnapshotFile(target, ex.bytes);
+      written = await writeSnapshotFile(target, ex.bytes);
     } catch (err) {
       dirty = true;
       throw err;
     }
     snapshotSeq = ex.seq;
     snapshotAt = ex.at;
-    snapshotBytes = ex.bytes.length;
+    snapshotBytes = written;
     // The snapshot is durable: the journal prefix it covers can go.
     await lane.run(async () => {
       if (failed) return;
@@ -446,9 +452,9 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         if (!Array.isArray(ops)) throw new TypeError("commit() takes an array of ops");
         if (ops.length > 0) {
           // Encode now, in the caller's turn: a batch that cannot be journaled fails alone and at once.
-          const json = encodeOps(ops);
-          decoded = decodeOps<Op>(json);
-          payload = encoder.encode(json);
+          // apply gets the decoded copy: exactly what a replay of the journal will see.
+          payload = encodeOpsBinary(ops);
+          decoded = decodeOpsBinary<Op>(payload);
           if (payload.length > MAX_PAYLOAD) {
             throw new RangeError(`A write batch of ${payload.length} bytes exceeds the journal limit of ${MAX_PAYLOAD}: split it`);
           }
@@ -459,6 +465,23 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       return new Promise<number>((resolve, reject) => {
         queue.push({ ops: decoded, payload, resolve, reject });
         scheduleDrain();
+      });
+    },
+    maintain(fn) {
+      if (closing) return Promise.reject(new StoreClosedError("The store is closed"));
+      if (failed) return Promise.reject(failed);
+      return lane.run(() => {
+        if (failed) throw failed;
+        db.exec("BEGIN");
+        try {
+          const result = fn(db);
+          db.exec("COMMIT");
+          dirty = true; // memory now holds something the snapshot file does not (derived, not journaled)
+          return result;
+        } catch (err) {
+          rollbackQuietly();
+          throw err;
+        }
       });
     },
     snapshot() {

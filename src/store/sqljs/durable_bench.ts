@@ -9,6 +9,7 @@ import type { FsPort } from "../../runtime/fs.ts";
 import { joinPath, nodeFs } from "../../runtime/fs.ts";
 import { openDurable } from "./durable.ts";
 import { ensureMetaTable, stampSnapshotMeta } from "./snapshot.ts";
+import { snapshotTrailer } from "./snapshot_checksum.ts";
 
 /** One throughput scenario's result. */
 export interface CommitBench {
@@ -29,7 +30,7 @@ export interface CommitBench {
 export interface ImageBench {
   rows: number;
   imageBytes: number;
-  /** openDurable on that snapshot: read + integrity_check + migrate. */
+  /** openDurable on that snapshot: read + checksum + migrate. */
   openMs: number;
   /** `db.export()` alone. */
   exportMs: number;
@@ -159,7 +160,11 @@ export async function benchDurable(opts: DurableBenchOptions): Promise<DurableBe
       stampSnapshotMeta(db, 0, Date.now());
       const bytes = db.export();
       db.close();
-      await base.writeFile(joinPath(dir, "store.sqlite"), bytes, 0o600);
+      const trailer = snapshotTrailer(bytes);
+      const file = new Uint8Array(bytes.length + trailer.length);
+      file.set(bytes);
+      file.set(trailer, bytes.length);
+      await base.writeFile(joinPath(dir, "store.sqlite"), file, 0o600);
     }
     let t = performance.now();
     const store = await openDurable<BOp>({ dir, sql: opts.sql, migrate, apply, fs, snapshotEveryBytes: 1 << 30 });

@@ -1,5 +1,5 @@
 /**
- * Opening a store: load the snapshot (checked), migrate, replay the journal past the
+ * Opening a store: load the snapshot (checked against its checksum), migrate, replay the journal past the
  * snapshot's seq, drop a torn tail. Bad files are moved aside unchanged, never deleted or
  * overwritten, and a marker file keeps later starts from silently carrying on without them.
  */
@@ -7,10 +7,10 @@ import type { Database, SqlJsStatic } from "sql.js";
 import type { FsPort } from "../../runtime/fs.ts";
 import { fsErrorCode, joinPath } from "../../runtime/fs.ts";
 import { currentPid } from "../../runtime/process.ts";
-import { decodeOps } from "../codec.ts";
+import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
-import { ensureMetaTable, openSnapshot } from "./snapshot.ts";
+import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
 
 /** The files of one store. */
 export interface StorePaths {
@@ -125,16 +125,16 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let snapshotAt: number | null = null;
   let snapshotBytes = 0;
   let mustSnapshot = false;
-  const snapBytes = await readIfExists(fs, paths.snapshot);
-  if (snapBytes === null) {
+  const snap = await readSnapshotFile(fs, paths.snapshot);
+  if (snap === null) {
     db = new inp.sql.Database();
   } else {
     try {
-      const s = openSnapshot(inp.sql, snapBytes);
+      const s = await openSnapshot(inp.sql, snap.bytes, snap.checked);
       db = s.db;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
-      snapshotBytes = snapBytes.length;
+      snapshotBytes = snap.bytes.length;
     } catch (err) {
       const kept = await moveAside(fs, paths.snapshot, inp.now());
       const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
@@ -197,7 +197,6 @@ async function replayJournal<Op>(
   }
   await fs.chmod(paths.journal, 0o600);
   const file = await fs.open(paths.journal, "r+", 0o600);
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   let inTxn = 0;
   let applied = 0;
   let gap: string | null = null;
@@ -212,7 +211,7 @@ async function replayJournal<Op>(
       }
       if (inTxn === 0) db.exec("BEGIN");
       try {
-        inp.apply(db, decodeOps<Op>(decoder.decode(rec.payload)));
+        inp.apply(db, decodeJournalPayload<Op>(rec.payload));
       } catch (err) {
         db.exec("ROLLBACK");
         inTxn = 0;
@@ -271,15 +270,6 @@ async function replayJournal<Op>(
   const f = await fs.open(paths.journal, "w+", 0o600);
   await fs.fsyncDir(paths.dir);
   return { journal: journalOver(env, f, 0, 0), lastSeq: lastApplied, movedTo: kept };
-}
-
-async function readIfExists(fs: FsPort, path: string): Promise<Uint8Array | null> {
-  try {
-    return await fs.readFile(path);
-  } catch (err) {
-    if (fsErrorCode(err) === "ENOENT") return null;
-    throw err;
-  }
 }
 
 async function writeMarker(fs: FsPort, path: string, text: string): Promise<void> {

@@ -8,7 +8,8 @@ import { scopeTokens, searchBody } from "../search/text.ts";
 
 const registered = new WeakSet<Database>();
 
-type SqlValue = string | number | null | Uint8Array;
+/** A value as SQLite hands it to a function. */
+export type SqlValue = string | number | null | Uint8Array;
 
 /**
  * Registers `wa_search_body(text, edited_text, file_name, revoked)`, `wa_search_scope(chat_jid,
@@ -23,7 +24,7 @@ export function registerSqlFunctions(db: Database): void {
   const body = (text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): string => {
     if (lastArgs[0] === text && lastArgs[1] === edited && lastArgs[2] === fileName && lastArgs[3] === revoked) return lastBody;
     lastArgs = [text, edited, fileName, revoked];
-    lastBody = searchBody(str(text), str(edited), str(fileName), revoked === 1);
+    lastBody = rowSearchBody(text, edited, fileName, revoked);
     return lastBody;
   };
   db.create_function("wa_search_body", body);
@@ -31,10 +32,20 @@ export function registerSqlFunctions(db: Database): void {
   db.create_function(
     "wa_search_scope",
     (chat: SqlValue, sender: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
-      body(text, edited, fileName, revoked) === "" ? "" : scopeTokens(String(chat ?? ""), str(sender)),
+      rowSearchScope(chat, sender, body(text, edited, fileName, revoked)),
   );
   db.create_function("wa_bm25", (blob: SqlValue) => (blob instanceof Uint8Array ? bm25FromMatchinfo(blob) : 0));
   registered.add(db);
+}
+
+/** What `wa_search_body` computes for a messages row's values (text, edited_text, media_file_name, revoked). */
+export function rowSearchBody(text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): string {
+  return searchBody(str(text), str(edited), str(fileName), revoked === 1);
+}
+
+/** What `wa_search_scope` computes for a row (chat_jid, sender_id) whose body is `body`. */
+export function rowSearchScope(chat: SqlValue, sender: SqlValue, body: string): string {
+  return body === "" ? "" : scopeTokens(String(chat ?? ""), str(sender));
 }
 
 function str(v: SqlValue): string | null {

@@ -87,33 +87,36 @@ function filterSql(f: MessageFilterShape): string[] {
   return w;
 }
 
-/** Newest-first list without text search (optionally excluding FTS matches: the "exclude" plan). */
-export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; exclude: boolean }): string {
+/**
+ * Time-ordered list without text search (optionally excluding FTS matches: the "exclude" plan),
+ * newest first, or oldest first with `oldest`.
+ */
+export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; exclude: boolean; oldest?: boolean }): string {
   const w = filterSql(f);
-  if (opts.keyset) w.push("m.pk < :cpk");
+  if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk" : "m.pk < :cpk");
   if (opts.exclude) w.push("m.pk NOT IN (SELECT docid FROM messages_fts WHERE messages_fts MATCH :fts)");
   return `${MESSAGE_VIEW}
 WHERE ${w.length ? w.join(" AND ") : "1"}
-ORDER BY m.pk DESC LIMIT :limit OFFSET :offset`;
+ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
 
 /**
- * Newest-first full-text search: the FTS4 index drives (docid = pk, the time order, so
+ * Newest-first (or, with `oldest`, oldest-first) full-text search: the FTS4 index drives (docid = pk, the time order, so
  * "ORDER BY docid DESC" walks the posting lists backwards and stops at the limit); chat and
  * sender are scope tokens inside :fts; dates narrow the docid range, then are checked exactly.
  */
-export function searchNewestSql(f: MessageFilterShape, opts: { keyset: boolean }): string {
+export function searchNewestSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string {
   const w = ["f.messages_fts MATCH :fts", ...filterSql(f).filter((c) => !c.startsWith("m.pk"))];
   if (f.after) w.push("f.docid >= :afterPk");
   if (f.before) w.push("f.docid < :beforePk");
-  if (opts.keyset) w.push("f.docid < :cpk");
+  if (opts.keyset) w.push(opts.oldest ? "f.docid > :cpk" : "f.docid < :cpk");
   return `SELECT ${messageColumns("m", "sp", CHAT_NAME)}
 FROM messages_fts f CROSS JOIN messages m ON m.pk = f.docid
   LEFT JOIN people sp ON sp.id = m.sender_id
   LEFT JOIN chats c ON c.jid = m.chat_jid
   LEFT JOIN people cp ON cp.id = m.chat_jid
 WHERE ${w.join(" AND ")}
-ORDER BY f.docid DESC LIMIT :limit OFFSET :offset`;
+ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
 
 /** Relevance-ordered search (BM25 from matchinfo) over the newest RELEVANCE_WINDOW matches. */
@@ -200,6 +203,9 @@ ORDER BY (pa.admin IS NULL), (p.name_key IS NULL), p.name_key, pa.person_id`;
 export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM chats) AS chats,
   (SELECT count(*) FROM people) AS people,
   (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest`;
+
+/** Chats holding a message id, the newest such message's first (the (id, chat_jid) key's index). */
+export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id ORDER BY pk DESC LIMIT :limit`;
 
 /** Receipts of one message. */
 export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts

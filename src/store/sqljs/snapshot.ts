@@ -1,13 +1,23 @@
 /**
- * Snapshots: the whole database image (`db.export()`), written to a temp file in the store
- * folder, fsynced, renamed over the previous snapshot, and the folder fsynced, so the snapshot
- * on disk is always either the old one or the new one, complete. The image records the journal
- * seq it covers in `_durable_meta`, written just before the export, so image and seq can never
- * disagree.
+ * Snapshots: the whole database image (`db.export()`) plus a checksum trailer
+ * (`snapshot_checksum.ts`), written to a temp file in the store folder, fsynced, renamed over
+ * the previous snapshot, and the folder fsynced, so the snapshot on disk is always either the
+ * old one or the new one, complete. The image records the journal seq it covers in
+ * `_durable_meta`, written just before the export, so image and seq can never disagree.
  */
 import type { Database, SqlJsStatic } from "sql.js";
-import type { FsPort } from "../../runtime/fs.ts";
-import { renameWithRetry } from "../../runtime/fs.ts";
+import type { FsFile, FsPort } from "../../runtime/fs.ts";
+import { fsErrorCode, renameWithRetry } from "../../runtime/fs.ts";
+import {
+  checkSnapshotFile,
+  createChecksum,
+  MISMATCH,
+  parseTrailer,
+  sameChecksum,
+  type SnapshotFileCheck,
+  snapshotTrailer,
+  TRAILER_BYTES,
+} from "./snapshot_checksum.ts";
 
 /** Engine bookkeeping table inside the image (not part of the domain schema). */
 export const META_TABLE = "_durable_meta";
@@ -39,22 +49,33 @@ export function stampSnapshotMeta(db: Database, seq: number, at: number): void {
 const MAGIC = "SQLite format 3\u0000";
 
 /**
- * Opens an image and checks it. Throws an Error saying what is wrong (not SQLite, fails the
- * integrity check, unreadable bookkeeping); the caller decides what to do with the file.
+ * Opens a snapshot file and checks it: against its checksum trailer when it has one (a flipped
+ * byte anywhere in the file is caught without SQLite reading every page), else (a snapshot
+ * written before checksums) with `PRAGMA quick_check`. Throws an Error saying what is wrong
+ * (not SQLite, damaged, checksum mismatch, check failed, unreadable bookkeeping); the caller
+ * decides what to do with the file.
  */
-export function openSnapshot(sql: SqlJsStatic, bytes: Uint8Array): { db: Database; seq: number; at: number | null } {
+export async function openSnapshot(
+  sql: SqlJsStatic,
+  bytes: Uint8Array,
+  checked?: SnapshotFileCheck,
+): Promise<{ db: Database; seq: number; at: number | null; checksum: boolean }> {
   if (bytes.length < 100) throw new Error(`too short to be a SQLite database (${bytes.length} bytes)`);
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) throw new Error("not a SQLite database (bad header)");
   }
+  const file = checked ?? checkSnapshotFile(bytes);
+  if (file.kind === "damaged") throw new Error(file.reason);
   let db: Database | undefined;
   try {
-    db = new sql.Database(bytes);
-    const rows = db.exec("PRAGMA integrity_check")[0]?.values ?? [];
-    const verdict = rows.map((r) => String(r[0])).join("; ");
-    if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict.slice(0, 300)}`);
+    db = new sql.Database(file.image);
+    if (file.kind === "unchecked") {
+      const rows = db.exec("PRAGMA quick_check")[0]?.values ?? [];
+      const verdict = rows.map((r) => String(r[0])).join("; ");
+      if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict.slice(0, 300)}`);
+    }
     const meta = readSnapshotMeta(db);
-    return { db, ...meta };
+    return { db, ...meta, checksum: file.kind === "verified" };
   } catch (err) {
     try {
       db?.close();
@@ -63,6 +84,71 @@ export function openSnapshot(sql: SqlJsStatic, bytes: Uint8Array): { db: Databas
     }
     const msg = err instanceof Error ? err.message : String(err);
     throw new Error(msg.startsWith("integrity") ? msg : `cannot open as SQLite: ${msg}`);
+  }
+}
+
+/** A snapshot file as read, with the verdict of its checksum. */
+export interface SnapshotRead {
+  bytes: Uint8Array;
+  checked: SnapshotFileCheck;
+}
+
+/** Bytes per read while checking: big enough for few calls, small enough that reads and checksumming overlap. */
+const READ_PIECE = 8 * 1024 * 1024;
+
+/**
+ * Reads a snapshot file (null if there is none) and verifies its checksum while reading: each
+ * piece is checksummed while the next one is being read, so the check adds little to the read.
+ * Throws only on I/O errors; a bad file comes back with a "damaged" verdict.
+ */
+export async function readSnapshotFile(fs: FsPort, path: string): Promise<SnapshotRead | null> {
+  let f: FsFile;
+  try {
+    f = await fs.open(path, "r");
+  } catch (err) {
+    if (fsErrorCode(err) === "ENOENT") return null;
+    throw err;
+  }
+  try {
+    const size = (await fs.fstat(f)).size;
+    const bytes = new Uint8Array(size);
+    let trailer;
+    try {
+      if (size < TRAILER_BYTES) throw new Error("short");
+      await readAt(fs, f, bytes.subarray(size - TRAILER_BYTES), size - TRAILER_BYTES);
+      trailer = parseTrailer(bytes.subarray(size - TRAILER_BYTES), size);
+    } catch {
+      trailer = null;
+    }
+    if (trailer === null) {
+      // No trailer or a damaged one: read it whole and judge it as a whole.
+      await readAt(fs, f, bytes, 0);
+      return { bytes, checked: checkSnapshotFile(bytes) };
+    }
+    const { imageLength } = trailer;
+    const sum = createChecksum();
+    const piece = (i: number) => bytes.subarray(i * READ_PIECE, Math.min(imageLength, (i + 1) * READ_PIECE));
+    const pieces = Math.ceil(imageLength / READ_PIECE);
+    let reading = readAt(fs, f, piece(0), 0);
+    for (let i = 0; i < pieces; i++) {
+      await reading;
+      if (i + 1 < pieces) reading = readAt(fs, f, piece(i + 1), (i + 1) * READ_PIECE);
+      sum.update(piece(i)); // while the next piece is read
+    }
+    const image = bytes.subarray(0, imageLength);
+    const ok = sameChecksum(sum.digest(), trailer.checksum);
+    return { bytes, checked: ok ? { kind: "verified", image } : { kind: "damaged", reason: MISMATCH } };
+  } finally {
+    await fs.close(f).catch(() => {});
+  }
+}
+
+async function readAt(fs: FsPort, f: FsFile, into: Uint8Array, position: number): Promise<void> {
+  let off = 0;
+  while (off < into.length) {
+    const n = await fs.read(f, into.subarray(off), position + off);
+    if (n <= 0) throw Object.assign(new Error(`unexpected end of ${f.path}`), { code: "EIO" });
+    off += n;
   }
 }
 
@@ -76,15 +162,18 @@ export interface SnapshotTarget {
 }
 
 /**
- * Writes `bytes` as the new snapshot atomically. On any failure the previous snapshot is
- * untouched and the temp file is removed (best effort); the error is rethrown.
+ * Writes `bytes` (an exported image) and its checksum trailer as the new snapshot, atomically.
+ * On any failure the previous snapshot is untouched and the temp file is removed (best
+ * effort); the error is rethrown. Resolves with the bytes written.
  */
-export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): Promise<void> {
+export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): Promise<number> {
   const { fs } = t;
+  const trailer = snapshotTrailer(bytes);
   const f = await fs.open(t.tempPath, "w+", 0o600);
   let closed = false;
   try {
     await fs.write(f, bytes, 0);
+    await fs.write(f, trailer, bytes.length);
     await fs.fsync(f);
     await fs.close(f);
     closed = true;
@@ -97,4 +186,5 @@ export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): P
   }
   // After the rename the new image is in place; the folder fsync makes the rename itself durable.
   await fs.fsyncDir(t.dir);
+  return bytes.length + trailer.length;
 }

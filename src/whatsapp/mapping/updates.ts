@@ -26,9 +26,13 @@ export function mapMessageUpdate(u: WAMessageUpdate, ctx: MapContext): WriteOp[]
   return ops;
 }
 
-/** `messages.delete`: single messages. Clearing a whole chat (`{ jid, all }`) has no write op yet. */
+/** `messages.delete`: single messages, or a whole chat cleared (`{ jid, all }`: the chat stays, its messages go). */
 export function mapMessagesDelete(e: BaileysEventMap["messages.delete"], ctx: MapContext): WriteOp[] {
-  if (!("keys" in e)) throw new MappingError("messages.delete of a whole chat is not supported");
+  if (!("keys" in e)) {
+    const jid = canonicalChat(e.jid, undefined, ctx);
+    if (!jid) throw new MappingError("messages.delete of an unsupported chat");
+    return [{ op: "clearChat", jid }];
+  }
   return e.keys.map((k) => {
     const { chatJid, id } = keyTarget(k, ctx);
     return { op: "deleteMessage", chatJid, id } satisfies WriteOp;

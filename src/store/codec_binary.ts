@@ -1,0 +1,321 @@
+/**
+ * The binary wire form of a write batch, used by the sql.js journal: the same values as the
+ * JSON form (`codec.ts`: plain objects, arrays, strings, finite numbers, booleans, null and
+ * Uint8Array), with bytes stored as bytes instead of base64 and every object key written once
+ * per batch, so a batch of 1000 messages encodes and decodes several times faster than as JSON.
+ *
+ *   payload = 0xB1 0x01 value
+ *   value   = 0 null | 1 false | 2 true | 3 int32 (4 bytes) | 4 float64 (8 bytes)
+ *           | 5 string (varint byte length, UTF-8) | 6 bytes (varint length, raw)
+ *           | 7 array (varint count, values) | 8 object (varint count, (key, value)...)
+ *   key     = varint n: n > 0 is the key defined n-th in this payload; 0 defines the next one
+ *             (varint byte length, UTF-8 text follows)
+ *
+ * Little-endian; varints are LEB128 (7 bits a byte, low bits first; padded forms accepted). The
+ * values kept are exactly JSON's: undefined object fields are dropped, undefined array items
+ * become null, `toJSON` is honoured. Values JSON would silently change or drop (NaN, Infinity,
+ * functions, symbols) or cannot hold (bigint, circular structures) are refused with a
+ * TypeError, so a batch is either recorded exactly or not at all. JSON payloads (journals written before this format) start
+ * with "[" and are still read (`decodeJournalPayload`). Pure and runtime-neutral.
+ */
+import { decodeOps } from "./codec.ts";
+
+const MAGIC0 = 0xb1;
+const VERSION = 0x01;
+
+const T_NULL = 0;
+const T_FALSE = 1;
+const T_TRUE = 2;
+const T_INT = 3;
+const T_FLOAT = 4;
+const T_STRING = 5;
+const T_BYTES = 6;
+const T_ARRAY = 7;
+const T_OBJECT = 8;
+
+/** Deeper nesting is refused (ops are a few levels deep; this also stops circular structures). */
+const MAX_DEPTH = 64;
+
+/** Bytes of a padded varint able to hold 3 * n (the most UTF-8 bytes n UTF-16 units can take). */
+function slotFor(units: number): number {
+  const max = units * 3;
+  return max < 0x80 ? 1 : max < 0x4000 ? 2 : max < 0x20_0000 ? 3 : max < 0x1000_0000 ? 4 : 5;
+}
+
+class Writer {
+  buf: Uint8Array;
+  view: DataView;
+  at = 0;
+  keys = new Map<string, number>();
+  private readonly utf8 = new TextEncoder();
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.at + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.at++] = b;
+  }
+
+  varint(n: number): void {
+    this.ensure(5);
+    while (n >= 0x80) {
+      this.buf[this.at++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.at++] = n;
+  }
+
+  /** UTF-8 text with its byte length in front (a padded varint slot, filled in afterwards). */
+  text(s: string): void {
+    const n = s.length;
+    const slot = slotFor(n);
+    this.ensure(slot + n * 3);
+    const start = this.at + slot;
+    const buf = this.buf;
+    let o = start;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[o++] = c;
+    }
+    if (i < n) o += this.utf8.encodeInto(s.slice(i), buf.subarray(o)).written;
+    let len = o - start;
+    for (let k = 0; k < slot; k++) {
+      buf[this.at + k] = (len & 0x7f) | (k < slot - 1 ? 0x80 : 0);
+      len >>>= 7;
+    }
+    this.at = o;
+  }
+
+  value(v: unknown, key: string, depth: number): void {
+    if (v === null) return this.byte(T_NULL);
+    switch (typeof v) {
+      case "string":
+        this.byte(T_STRING);
+        return this.text(v);
+      case "number":
+        if (Number.isInteger(v) && v >= -0x8000_0000 && v <= 0x7fff_ffff && !Object.is(v, -0)) {
+          this.ensure(5);
+          this.buf[this.at] = T_INT;
+          this.view.setInt32(this.at + 1, v, true);
+          this.at += 5;
+          return;
+        }
+        if (!Number.isFinite(v)) throw new TypeError(`Cannot encode ops: ${key || "value"} is ${v} (not representable in JSON)`);
+        this.ensure(9);
+        this.buf[this.at] = T_FLOAT;
+        this.view.setFloat64(this.at + 1, v, true);
+        this.at += 9;
+        return;
+      case "boolean":
+        return this.byte(v ? T_TRUE : T_FALSE);
+      case "object":
+        if (depth > MAX_DEPTH) throw new TypeError(`Cannot encode ops: nested more than ${MAX_DEPTH} deep (or circular) at ${key || "value"}`);
+        return this.object(v as object, key, depth);
+      default:
+        throw new TypeError(`Cannot encode ops: ${key || "value"} is a ${typeof v}`);
+    }
+  }
+
+  object(v: object, key: string, depth: number): void {
+    if (v instanceof Uint8Array) {
+      this.byte(T_BYTES);
+      this.varint(v.length);
+      this.ensure(v.length);
+      this.buf.set(v, this.at);
+      this.at += v.length;
+      return;
+    }
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return this.value(toJSON.call(v, key), key, depth + 1);
+    if (Array.isArray(v)) {
+      this.byte(T_ARRAY);
+      this.varint(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        // JSON: undefined in arrays becomes null.
+        if (item === undefined) this.byte(T_NULL);
+        else this.value(item, String(i), depth + 1);
+      }
+      return;
+    }
+    const rec = v as Record<string, unknown>;
+    const names = Object.keys(rec);
+    let count = 0;
+    for (const k of names) if (rec[k] !== undefined) count++;
+    this.byte(T_OBJECT);
+    this.varint(count);
+    for (const k of names) {
+      const item = rec[k];
+      if (item === undefined) continue;
+      const known = this.keys.get(k);
+      if (known !== undefined) this.varint(known);
+      else {
+        this.byte(0);
+        this.text(k);
+        this.keys.set(k, this.keys.size + 1);
+      }
+      this.value(item, k, depth + 1);
+    }
+  }
+}
+
+/** Encodes a batch of ops in the binary form. Throws TypeError on unencodable values. */
+export function encodeOpsBinary<Op>(ops: readonly Op[]): Uint8Array {
+  const w = new Writer(1024 + ops.length * 512);
+  w.byte(MAGIC0);
+  w.byte(VERSION);
+  w.value(ops, "", 0);
+  return w.buf.slice(0, w.at);
+}
+
+/** True when `payload` is in the binary form (else it is JSON text). */
+export function isBinaryPayload(payload: Uint8Array): boolean {
+  return payload.length >= 2 && payload[0] === MAGIC0;
+}
+
+class Reader {
+  at = 2;
+  keys: string[] = [];
+  readonly view: DataView;
+  private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
+
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  fail(why: string): never {
+    throw new TypeError(`Cannot decode ops: ${why} at byte ${this.at}`);
+  }
+
+  varint(): number {
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.at >= this.buf.length) this.fail("unexpected end");
+      const b = this.buf[this.at++]!;
+      n += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return n;
+      shift += 7;
+      if (shift > 35) this.fail("bad length");
+    }
+  }
+
+  text(): string {
+    const len = this.varint();
+    const end = this.at + len;
+    if (end > this.buf.length) this.fail("text runs past the end");
+    const buf = this.buf;
+    if (len <= 64) {
+      let ascii = true;
+      for (let i = this.at; i < end; i++) {
+        if (buf[i]! >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        const s = String.fromCharCode.apply(null, buf.subarray(this.at, end) as unknown as number[]);
+        this.at = end;
+        return s;
+      }
+    }
+    const s = this.utf8.decode(buf.subarray(this.at, end));
+    this.at = end;
+    return s;
+  }
+
+  value(): unknown {
+    if (this.at >= this.buf.length) this.fail("unexpected end");
+    const tag = this.buf[this.at++];
+    switch (tag) {
+      case T_NULL:
+        return null;
+      case T_FALSE:
+        return false;
+      case T_TRUE:
+        return true;
+      case T_INT: {
+        if (this.at + 4 > this.buf.length) this.fail("unexpected end");
+        const v = this.view.getInt32(this.at, true);
+        this.at += 4;
+        return v;
+      }
+      case T_FLOAT: {
+        if (this.at + 8 > this.buf.length) this.fail("unexpected end");
+        const v = this.view.getFloat64(this.at, true);
+        this.at += 8;
+        return v;
+      }
+      case T_STRING:
+        return this.text();
+      case T_BYTES: {
+        const len = this.varint();
+        if (this.at + len > this.buf.length) this.fail("bytes run past the end");
+        const v = this.buf.slice(this.at, this.at + len);
+        this.at += len;
+        return v;
+      }
+      case T_ARRAY: {
+        const n = this.varint();
+        if (n > this.buf.length - this.at) this.fail("bad array length");
+        const out: unknown[] = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = this.value();
+        return out;
+      }
+      case T_OBJECT: {
+        const n = this.varint();
+        if (n > this.buf.length - this.at) this.fail("bad object size");
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const ref = this.varint();
+          let key: string;
+          if (ref === 0) {
+            key = this.text();
+            this.keys.push(key);
+          } else {
+            const known = this.keys[ref - 1];
+            if (known === undefined) this.fail(`unknown key #${ref}`);
+            key = known;
+          }
+          out[key] = this.value();
+        }
+        return out;
+      }
+      default:
+        return this.fail(`unknown tag ${tag}`);
+    }
+  }
+}
+
+/** Decodes what `encodeOpsBinary` produced. Throws TypeError on malformed input or a non-array. */
+export function decodeOpsBinary<Op>(payload: Uint8Array): Op[] {
+  if (!isBinaryPayload(payload)) throw new TypeError("Cannot decode ops: not a binary batch");
+  if (payload[1] !== VERSION) throw new TypeError(`Cannot decode ops: binary batch version ${payload[1]} is not known`);
+  const r = new Reader(payload);
+  const value = r.value();
+  if (r.at !== payload.length) r.fail("trailing bytes");
+  if (!Array.isArray(value)) throw new TypeError("Cannot decode ops: expected an array");
+  return value as Op[];
+}
+
+const jsonText = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes a journal payload in either form: binary, or JSON text (journals written before the binary form). */
+export function decodeJournalPayload<Op>(payload: Uint8Array): Op[] {
+  return isBinaryPayload(payload) ? decodeOpsBinary<Op>(payload) : decodeOps<Op>(jsonText.decode(payload));
+}

@@ -1,0 +1,57 @@
+/**
+ * The full-text index's queue. A new message is queued in `fts_pending` by a trigger (in the
+ * commit that stores it, so the queue is exactly as durable as the message) and indexed here
+ * later, many at a time: off the commit path, so a history sync is acknowledged sooner. The
+ * index is complete whenever a search reads it: the repository empties the queue first
+ * (`indexQueued` until it returns 0), and does so in the background when writes pause.
+ *
+ * What to index is computed from the message as it is when indexed (by the same functions the
+ * content view calls), so edits, revokes and LID merges of a queued message need no index work.
+ * Indexing is derived data: it is not journaled (a replay re-queues the same messages).
+ */
+import type { Database } from "sql.js";
+import { rowSearchBody, rowSearchScope } from "./functions.ts";
+import { jsonParam, statementsOf } from "./statements.ts";
+
+/** True when messages wait to be indexed. */
+export function hasQueued(db: Database): boolean {
+  return statementsOf(db).value("SELECT EXISTS (SELECT 1 FROM fts_pending)") === 1;
+}
+
+/** How many messages wait to be indexed. */
+export function queuedCount(db: Database): number {
+  return Number(statementsOf(db).value("SELECT count(*) FROM fts_pending") ?? 0);
+}
+
+/**
+ * Indexes up to `limit` queued messages (lowest pks first) and takes them off the queue, in the
+ * caller's transaction. Returns how many were taken (0: the queue is empty). Messages whose
+ * text turns out to have no searchable words are taken off without an index entry.
+ * The words are computed here in JS and inserted in one statement: calling the SQL functions
+ * from an INSERT ... SELECT costs several times more per row (a wasm-to-JS call per value).
+ */
+export function indexQueued(db: Database, limit: number): number {
+  const s = statementsOf(db);
+  const n = Math.max(1, Math.trunc(limit));
+  // The n-th queued docid bounds this round (all of them when fewer are queued).
+  const bound = s.value("SELECT docid FROM fts_pending ORDER BY docid LIMIT 1 OFFSET ?", [n - 1]);
+  const last = typeof bound === "number" ? bound : Number.MAX_SAFE_INTEGER;
+  const rows: Array<[number, string, string]> = [];
+  // Revoked messages have no words; the edit, when there is one, replaces the text (as in searchBody).
+  s.each(
+    `SELECT m.pk, m.chat_jid, m.sender_id, coalesce(m.edited_text, m.text), m.media_file_name
+     FROM fts_pending p JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`,
+    [last],
+    (r) => {
+      const body = rowSearchBody(null, r[3]!, r[4]!, 0);
+      if (body !== "") rows.push([r[0] as number, body, rowSearchScope(r[1]!, r[2]!, body)]);
+    },
+  );
+  if (rows.length > 0) {
+    s.run("INSERT INTO messages_fts (docid, body, scope) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(CAST(? AS TEXT))", [
+      jsonParam(rows),
+    ]);
+  }
+  s.run("DELETE FROM fts_pending WHERE docid <= ?", [last]);
+  return s.changes();
+}

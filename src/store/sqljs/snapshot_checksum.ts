@@ -1,0 +1,167 @@
+/**
+ * The checksum that lets a snapshot be trusted at open without SQLite reading every page (a
+ * full `PRAGMA integrity_check` of a 1M-message image takes tens of seconds; this takes about
+ * as long as reading the file, and runs while the file is read).
+ *
+ * A snapshot file is the SQLite image followed by a 64-byte trailer, in the same file, so image
+ * and checksum are renamed into place together, atomically:
+ *
+ *   [magic "WAMCP-SNAPSHOT\0\x01" 16][u64 image length][u32 algorithm = 1][u32 0][checksum 16][zeros 16]
+ *
+ * (little-endian). Algorithm 1 is xxHash32's accumulation loop (four lanes, each 32-bit word
+ * w: acc = rotl(acc + w * P2, 13) * P1) with the four lane states kept as a 128-bit checksum
+ * instead of being folded into 32 bits. Every step is a bijection of the lane state, so a change
+ * in any single word always changes the checksum, and other random damage goes unnoticed with
+ * a probability of about 2^-32 or less. It is a check against damage (bit rot, torn
+ * or truncated writes, a file edited by hand), not against an attacker: anyone who can write the
+ * store folder can change the database anyway. A plain-JS loop is used because a native digest
+ * costs a copy of every piece on this path, and memory bandwidth, not arithmetic, is the limit.
+ *
+ * SQLite ignores bytes past the page count in its header, so the file still opens with the
+ * sqlite3 shell. An image is a whole number of pages (>= 512 bytes each), so a file whose length
+ * is a multiple of 512 has no trailer (a snapshot written before checksums); any other length
+ * must end in a valid trailer, else the file is damaged. Pure: no I/O.
+ */
+
+/** Bytes of the trailer. */
+export const TRAILER_BYTES = 64;
+
+/** Bytes of the checksum. */
+export const CHECKSUM_BYTES = 16;
+
+const MAGIC = [0x57, 0x41, 0x4d, 0x43, 0x50, 0x2d, 0x53, 0x4e, 0x41, 0x50, 0x53, 0x48, 0x4f, 0x54, 0x00, 0x01]; // "WAMCP-SNAPSHOT\0\x01"
+const ALGORITHM = 1;
+
+/** The smallest SQLite page: every image length is a multiple of it. */
+const MIN_PAGE = 512;
+
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** An incremental checksum over pieces whose lengths are multiples of 16 bytes. */
+export interface Checksum {
+  /** Adds the next piece (length a multiple of 16). */
+  update(piece: Uint8Array): void;
+  /** The 16-byte checksum of everything added. */
+  digest(): Uint8Array;
+}
+
+/** Starts a checksum (algorithm 1, see the module comment). */
+export function createChecksum(): Checksum {
+  let a = (P1 + P2) | 0;
+  let b = P2;
+  let c = 0;
+  let d = -P1 | 0;
+  return {
+    update(piece) {
+      if (piece.length % 16 !== 0) throw new RangeError(`checksum pieces must be multiples of 16 bytes, got ${piece.length}`);
+      let words: Uint32Array;
+      if (LITTLE_ENDIAN && piece.byteOffset % 4 === 0) words = new Uint32Array(piece.buffer, piece.byteOffset, piece.length >>> 2);
+      else {
+        const v = new DataView(piece.buffer, piece.byteOffset, piece.length);
+        words = new Uint32Array(piece.length >>> 2);
+        for (let i = 0; i < words.length; i++) words[i] = v.getUint32(4 * i, true);
+      }
+      const n = words.length;
+      for (let i = 0; i < n; i += 4) {
+        a = (a + Math.imul(words[i]!, P2)) | 0;
+        a = Math.imul((a << 13) | (a >>> 19), P1);
+        b = (b + Math.imul(words[i + 1]!, P2)) | 0;
+        b = Math.imul((b << 13) | (b >>> 19), P1);
+        c = (c + Math.imul(words[i + 2]!, P2)) | 0;
+        c = Math.imul((c << 13) | (c >>> 19), P1);
+        d = (d + Math.imul(words[i + 3]!, P2)) | 0;
+        d = Math.imul((d << 13) | (d >>> 19), P1);
+      }
+    },
+    digest() {
+      const out = new Uint8Array(CHECKSUM_BYTES);
+      const v = new DataView(out.buffer);
+      [a, b, c, d].forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
+      return out;
+    },
+  };
+}
+
+/** The checksum of a whole image. */
+export function imageChecksum(image: Uint8Array): Uint8Array {
+  const sum = createChecksum();
+  sum.update(image);
+  return sum.digest();
+}
+
+/** The trailer to append after `image` (whose length is a whole number of SQLite pages). */
+export function snapshotTrailer(image: Uint8Array): Uint8Array {
+  const out = new Uint8Array(TRAILER_BYTES);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(16, image.length % 0x1_0000_0000, true);
+  view.setUint32(20, Math.floor(image.length / 0x1_0000_0000), true);
+  view.setUint32(24, ALGORITHM, true);
+  out.set(imageChecksum(image), 32);
+  return out;
+}
+
+/** What a snapshot file's checksum says. */
+export type SnapshotFileCheck =
+  /** No trailer: written before checksums existed; the caller must check the image itself. */
+  | { kind: "unchecked"; image: Uint8Array }
+  /** The image matches its checksum. */
+  | { kind: "verified"; image: Uint8Array }
+  /** The file cannot be trusted; `reason` says why. */
+  | { kind: "damaged"; reason: string };
+
+/** The fields of a trailer. */
+export interface Trailer {
+  imageLength: number;
+  checksum: Uint8Array;
+}
+
+/**
+ * Reads the trailer from the last TRAILER_BYTES of a file of `fileLength` bytes: null when the
+ * file has none (its length is a whole number of pages), else its fields. Throws an Error
+ * saying what is wrong when the end of the file is no valid trailer.
+ */
+export function parseTrailer(tail: Uint8Array, fileLength: number): Trailer | null {
+  if (fileLength % MIN_PAGE === 0) return null;
+  if (fileLength < TRAILER_BYTES + MIN_PAGE || tail.length !== TRAILER_BYTES) {
+    throw new Error(`damaged: ${fileLength} bytes is no SQLite image with a checksum`);
+  }
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (tail[i] !== MAGIC[i]) throw new Error("damaged: the file does not end in a snapshot checksum (truncated or altered)");
+  }
+  const view = new DataView(tail.buffer, tail.byteOffset, TRAILER_BYTES);
+  const imageLength = view.getUint32(16, true) + view.getUint32(20, true) * 0x1_0000_0000;
+  const at = fileLength - TRAILER_BYTES;
+  if (imageLength !== at || imageLength % MIN_PAGE !== 0) {
+    throw new Error(`damaged: the snapshot checksum describes ${imageLength} bytes of image, the file holds ${at}`);
+  }
+  if (view.getUint32(24, true) !== ALGORITHM || view.getUint32(28, true) !== 0 || tail.subarray(48).some((x) => x !== 0)) {
+    throw new Error("damaged: the snapshot checksum trailer is altered (or from a newer program)");
+  }
+  return { imageLength, checksum: tail.slice(32, 32 + CHECKSUM_BYTES) };
+}
+
+/** True when two checksums are equal. */
+export function sameChecksum(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/** The reason given for a checksum mismatch. */
+export const MISMATCH = "checksum mismatch: the database file was changed or damaged after it was written";
+
+/** Splits a whole snapshot file into its image and verifies the checksum (`readSnapshotFile` does this while reading). */
+export function checkSnapshotFile(file: Uint8Array): SnapshotFileCheck {
+  let trailer: Trailer | null;
+  try {
+    trailer = parseTrailer(file.subarray(Math.max(0, file.length - TRAILER_BYTES)), file.length);
+  } catch (err) {
+    return { kind: "damaged", reason: (err as Error).message };
+  }
+  if (trailer === null) return { kind: "unchecked", image: file };
+  const image = file.subarray(0, trailer.imageLength);
+  return sameChecksum(imageChecksum(image), trailer.checksum) ? { kind: "verified", image } : { kind: "damaged", reason: MISMATCH };
+}

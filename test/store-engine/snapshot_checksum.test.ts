@@ -1,0 +1,60 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  checkSnapshotFile,
+  createChecksum,
+  imageChecksum,
+  parseTrailer,
+  snapshotTrailer,
+  TRAILER_BYTES,
+} from "../../src/store/sqljs/snapshot_checksum.ts";
+
+/** A fake "image": a whole number of 512-byte pages of varied bytes. */
+function image(pages: number): Uint8Array {
+  return new Uint8Array(pages * 512).map((_, i) => (i * 131 + (i >> 9)) & 0xff);
+}
+
+function withTrailer(img: Uint8Array): Uint8Array {
+  const out = new Uint8Array(img.length + TRAILER_BYTES);
+  out.set(img);
+  out.set(snapshotTrailer(img), img.length);
+  return out;
+}
+
+describe("snapshot checksum", () => {
+  test("every single flipped bit of an image changes its checksum", () => {
+    const img = image(2);
+    const sum = imageChecksum(img);
+    for (let byte = 0; byte < img.length; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        img[byte]! ^= 1 << bit;
+        assert.notDeepEqual(imageChecksum(img), sum, `byte ${byte} bit ${bit}`);
+        img[byte]! ^= 1 << bit;
+      }
+    }
+  });
+
+  test("checksumming in pieces gives the checksum of the whole; pieces must be multiples of 16 bytes", () => {
+    const img = image(8);
+    const sum = createChecksum();
+    for (let at = 0; at < img.length; at += 1024) sum.update(img.subarray(at, at + 1024));
+    assert.deepEqual(sum.digest(), imageChecksum(img));
+    assert.throws(() => createChecksum().update(new Uint8Array(15)), RangeError);
+  });
+
+  test("a file verifies, a file without trailer is unchecked, a damaged one says why", () => {
+    const img = image(4);
+    const file = withTrailer(img);
+    assert.equal(checkSnapshotFile(file).kind, "verified");
+    assert.equal(checkSnapshotFile(img).kind, "unchecked", "a bare image (the format before checksums)");
+    const flipped = file.slice();
+    flipped[700]! ^= 4;
+    assert.equal(checkSnapshotFile(flipped).kind, "damaged");
+    assert.match((checkSnapshotFile(flipped) as { reason: string }).reason, /checksum mismatch/);
+    const cut = file.subarray(0, file.length - 10);
+    assert.match((checkSnapshotFile(cut) as { reason: string }).reason, /does not end in a snapshot checksum/);
+    const badLength = file.slice();
+    badLength[img.length + 16]! ^= 1;
+    assert.throws(() => parseTrailer(badLength.subarray(badLength.length - TRAILER_BYTES), badLength.length), /describes/);
+  });
+});
