@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import { startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
+import { assertOnlyJsonRpc as assertStdoutJsonRpc, startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 import { MEDIA_TEST_CA, startSimulator } from "../sim/index.ts";
 import type { Sim, SimulatorOptions } from "../sim/index.ts";
 
@@ -151,16 +151,7 @@ export async function startWorld(simOpts: SimulatorOptions = {}): Promise<World>
 
 /** Every stdout line of a run is a JSON-RPC message. */
 export function assertOnlyJsonRpc(run: ServerRun): void {
-  for (const line of run.server.stdoutLines) {
-    if (line === "") continue;
-    let msg: { jsonrpc?: string };
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      assert.fail(`stdout carried a non-JSON line: ${line.slice(0, 120)}`);
-    }
-    assert.equal(msg.jsonrpc, "2.0", `stdout carried a non-JSON-RPC line: ${line.slice(0, 120)}`);
-  }
+  assertStdoutJsonRpc(run.server.stdoutLines);
 }
 
 /** None of `secrets` (message texts, phone digits, the QR string) appears in the run's stderr. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startStdioServer } from "../helpers/stdio_server.ts";
+import { assertOnlyJsonRpc, startStdioServer } from "../helpers/stdio_server.ts";
 import { repoRoot, serverCommand } from "../helpers/paths.ts";
 
 const ORIGINAL_TOOLS = [
@@ -11,19 +11,6 @@ const ORIGINAL_TOOLS = [
   "get_last_interaction", "get_message_context", "send_message", "send_file", "send_audio_message", "download_media",
   "get_sync_status", "check_bridge_status",
 ];
-
-function assertOnlyJsonRpc(lines: string[]) {
-  for (const line of lines) {
-    if (line === "") continue;
-    let msg: { jsonrpc?: string };
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      assert.fail(`stdout carried a non-JSON line: ${line.slice(0, 120)}`);
-    }
-    assert.equal(msg.jsonrpc, "2.0", `stdout carried a non-JSON-RPC line: ${line.slice(0, 120)}`);
-  }
-}
 
 async function waitFor(cond: () => boolean, what: string, ms = 20_000) {
   const end = Date.now() + ms;

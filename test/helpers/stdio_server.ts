@@ -3,6 +3,7 @@
  * transport of ours that also records every raw stdout line, so tests can check that stdout carries
  * nothing but JSON-RPC.
  */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,20 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { serverCommand } from "./paths.ts";
+
+/** Fails unless every non-empty stdout line is a JSON-RPC 2.0 message. */
+export function assertOnlyJsonRpc(lines: string[]): void {
+  for (const line of lines) {
+    if (line === "") continue;
+    let msg: { jsonrpc?: string };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      assert.fail(`stdout carried a non-JSON line: ${line.slice(0, 120)}`);
+    }
+    assert.equal(msg.jsonrpc, "2.0", `stdout carried a non-JSON-RPC line: ${line.slice(0, 120)}`);
+  }
+}
 
 /** A transport over a child's stdin/stdout that keeps the raw lines. */
 class RecordingStdioTransport implements Transport {
