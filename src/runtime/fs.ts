@@ -155,20 +155,18 @@ export const nodeFs: FsPort = {
 const TRANSIENT_RENAME = new Set(["EPERM", "EBUSY", "EACCES"]);
 
 /**
- * Renames, retrying a transient EPERM/EBUSY/EACCES with growing pauses (20, 40, 80... ms;
- * `attempts` tries in all). Harmless on POSIX, where these are rare and real: the last
- * error is rethrown.
+ * Runs `op`, retrying a transient EPERM/EBUSY/EACCES with growing pauses (20, 40, 80... ms;
+ * `attempts` tries in all). Harmless on POSIX, where these are rare and real: the last error is
+ * rethrown.
  */
-export async function renameWithRetry(
-  fs: FsPort,
-  from: string,
-  to: string,
+async function withTransientRetry(
+  op: () => Promise<void>,
   sleep: (ms: number) => Promise<void>,
-  attempts = 6,
+  attempts: number,
 ): Promise<void> {
   for (let i = 1; ; i++) {
     try {
-      await fs.rename(from, to);
+      await op();
       return;
     } catch (err) {
       if (i >= attempts || !TRANSIENT_RENAME.has(fsErrorCode(err) ?? "")) throw err;
@@ -177,26 +175,32 @@ export async function renameWithRetry(
   }
 }
 
+/** Renames, retrying while Windows briefly holds the file (see `withTransientRetry`). */
+export function renameWithRetry(
+  fs: FsPort,
+  from: string,
+  to: string,
+  sleep: (ms: number) => Promise<void>,
+  attempts = 6,
+): Promise<void> {
+  return withTransientRetry(() => fs.rename(from, to), sleep, attempts);
+}
+
 /**
- * Removes a file, retrying a transient EPERM/EBUSY/EACCES the same way as `renameWithRetry`
- * (Windows refuses to delete a file an antivirus or indexer has open for a moment). A missing
- * file is not an error.
+ * Removes a file, retrying the same way (Windows refuses to delete a file an antivirus or
+ * indexer has open for a moment). A missing file is not an error.
  */
-export async function unlinkWithRetry(
+export function unlinkWithRetry(
   fs: FsPort,
   path: string,
   sleep: (ms: number) => Promise<void>,
   attempts = 6,
 ): Promise<void> {
-  for (let i = 1; ; i++) {
+  return withTransientRetry(async () => {
     try {
       await fs.unlink(path);
-      return;
     } catch (err) {
-      const code = fsErrorCode(err) ?? "";
-      if (code === "ENOENT") return;
-      if (i >= attempts || !TRANSIENT_RENAME.has(code)) throw err;
-      await sleep(20 * 2 ** (i - 1));
+      if (fsErrorCode(err) !== "ENOENT") throw err;
     }
-  }
+  }, sleep, attempts);
 }
