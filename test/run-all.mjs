@@ -4,9 +4,12 @@
 // combined closing line, and fails if either runtime fails.
 // Usage: node test/run-all.mjs [--only node|deno] [name-filter...]
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync, existsSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnPlan } from "./tools/spawn_plan.mjs";
+import { junitCounts } from "./tools/junit_counts.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -34,7 +37,16 @@ if (tsTests.length === 0) {
 }
 
 function run(cmd, argv, env = {}) {
-  const r = spawnSync(cmd, argv, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  // .cmd shims on Windows go through cmd.exe (see tools/spawn_plan.mjs).
+  const plan = spawnPlan(process.platform, cmd, argv, process.env.ComSpec);
+  const r = spawnSync(plan.command, plan.args, {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 28,
+    windowsVerbatimArguments: plan.windowsVerbatimArguments,
+  });
+  if (r.error) process.stderr.write(`cannot run ${cmd}: ${r.error.message}\n`);
   process.stdout.write(r.stdout ?? "");
   process.stderr.write(r.stderr ?? "");
   return { code: r.status ?? 1, out: `${r.stdout ?? ""}\n${r.stderr ?? ""}` };
@@ -45,27 +57,42 @@ console.log("== build (tsc) ==");
 const build = run(bin("tsc"), ["-p", "tsconfig.json"]);
 if (build.code !== 0) console.log("type check failed (see above); running the tests anyway");
 
+// Each runtime also writes a JUnit report: the counts come from it (leaf tests, skipped suites and
+// ignored steps included), the console output stays the human-readable one.
+const reports = mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
 const summary = {};
 if (only !== "deno") {
   console.log("\n== Node " + process.version + " ==");
   const jsTests = tsTests.map((p) => join("dist", p.replace(/\.ts$/, ".js")));
-  const r = run(process.execPath, ["--test", "--test-reporter=spec", "--test-concurrency=1", ...jsTests], { WA_MCP_TEST_RUNTIME: "node" });
+  const junit = join(reports, "node.xml");
+  const r = run(process.execPath, [
+    "--test", "--test-concurrency=1",
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=junit", `--test-reporter-destination=${junit}`,
+    ...jsTests,
+  ], { WA_MCP_TEST_RUNTIME: "node" });
   const num = (re) => Number((r.out.match(re) ?? [])[1] ?? 0);
-  summary.node = { code: r.code, pass: num(/ℹ pass (\d+)/), fail: num(/ℹ fail (\d+)/), skip: num(/ℹ skipped (\d+)/) };
+  summary.node = existsSync(junit)
+    ? { code: r.code, ...junitCounts(readFileSync(junit, "utf8"), "node") }
+    : { code: r.code, pass: num(/ℹ pass (\d+)/), fail: num(/ℹ fail (\d+)/), skip: num(/ℹ skipped (\d+)/), skipped: [] };
 }
 if (only !== "node") {
   console.log("\n== Deno ==");
-  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1" });
-  const m = r.out.match(/(ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored)?/);
-  // Deno counts describe() blocks as tests and their test()s as steps: report the leaves, like Node.
-  const leaf = (n, steps) => Number(steps ?? n ?? 0);
-  summary.deno = { code: r.code, pass: leaf(m?.[2], m?.[3]), fail: m ? leaf(m[4], m[5]) : (r.code ? 1 : 0), skip: Number(m?.[6] ?? 0) };
+  const junit = join(reports, "deno.xml");
+  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", `--junit-path=${junit}`, ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1" });
+  const m = r.out.match(/(ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/);
+  const n = (i) => Number(m?.[i] ?? 0);
+  summary.deno = existsSync(junit)
+    ? { code: r.code, ...junitCounts(readFileSync(junit, "utf8"), "deno") }
+    : { code: r.code, pass: n(2) + n(3), fail: m ? n(4) + n(5) : (r.code ? 1 : 0), skip: n(6) + n(7), skipped: [] };
 }
+rmSync(reports, { recursive: true, force: true });
 
 console.log("\n== summary ==");
 let pass = 0, fail = 0, skip = 0, bad = false;
 for (const [rt, s] of Object.entries(summary)) {
   console.log(`${rt}: ${s.pass} passed, ${s.fail} failed, ${s.skip} skipped (exit ${s.code})`);
+  for (const k of s.skipped) console.log(`  skipped: ${k.name}${k.reason ? ` (${k.reason})` : ""}`);
   pass += s.pass; fail += s.fail; skip += s.skip;
   if (s.code !== 0) bad = true;
 }
