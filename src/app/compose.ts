@@ -21,6 +21,7 @@ import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 import { isSendTool } from "../mcp/tools/index.ts";
 import { createHttpApp } from "../http/app.ts";
 import { authConfigOf } from "./auth_config.ts";
+import { storeLocation } from "../config/store_location.ts";
 import { VERSION } from "../version.ts";
 import { nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
@@ -45,6 +46,9 @@ export function composeApp(
   const log = createLogger("app");
   const repo = storeClient(registry);
   let boundPort = cfg.http.port;
+  // Stdio mode serves the page on another port, or none at all, rather than fail (see http_actor.ts).
+  let pageUp = cfg.http.enabled;
+  const storeAt = storeLocation(cfg);
   const shownHost = cfg.http.host.includes(":") ? `[${cfg.http.host}]` : cfg.http.host;
   const baseUrl = () => `http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${boundPort}`;
 
@@ -80,7 +84,8 @@ export function composeApp(
     config: {
       readOnly: cfg.readOnly,
       sendPolicy: cfg.sendPolicy,
-      statusUrl: cfg.http.enabled ? baseUrl() : null,
+      statusUrl: pageUp ? baseUrl() : null,
+      storeLocation: storeAt,
       sendScope: cfg.auth.oauth?.sendScope ?? null,
     },
     clock: { now: () => Date.now() },
@@ -88,7 +93,7 @@ export function composeApp(
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
   };
   // statusUrl must follow the real port once bound (port 0 in tests).
-  Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (cfg.http.enabled ? baseUrl() : null), enumerable: true });
+  Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
@@ -116,12 +121,18 @@ export function composeApp(
           host: cfg.http.host,
           port: cfg.http.port,
           log,
-          onBound: (p) => (boundPort = p),
+          fallback: cfg.transport === "stdio",
+          onBound: (p) => {
+            boundPort = p;
+            pageUp = true;
+          },
+          onUnavailable: () => (pageUp = false),
           makeApp: () =>
             createHttpApp({
               linkStatus,
               storeStats: () => repo.stats(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
+              storeLocation: () => storeAt,
               requestPairingCode: (phone) =>
                 registry.ask<{ code: string }>("connection", { type: "requestPairingCode", phone } satisfies ConnectionMsg, { timeoutMs: 60_000 }),
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,

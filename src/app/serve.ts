@@ -20,6 +20,7 @@ import { SERVER_INSTRUCTIONS } from "../mcp/instructions.ts";
 import { isSendTool } from "../mcp/write_tools.ts";
 import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
+import { storeLocation, storeLocationText } from "../config/store_location.ts";
 import { CRASH } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "./instance.ts";
 import { createProxyFront, type ProxyFront } from "./proxy/front.ts";
@@ -34,6 +35,8 @@ export async function serve(cfg: Config): Promise<number> {
     log.warn("MCP_TRANSPORT=sse: the HTTP+SSE transport is deprecated by the MCP spec; serving Streamable HTTP at /mcp instead");
   }
   log.info("starting", { runtime: runtimeName(), version: VERSION, transport: cfg.transport, store: cfg.databaseUrl ? "postgres" : "sqljs" });
+  // The one line a user needs to find their data (or back it up): printed before anything can fail.
+  log.info(storeLocationText(storeLocation(cfg)));
 
   const stopRequest = new AbortController();
   onStopRequest((why) => stopRequest.abort(why), { watchStdin: cfg.transport === "stdio" });

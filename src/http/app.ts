@@ -281,7 +281,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.get("/status", async (c) => {
     const auth = await authorize(c, "page");
     if (!auth.ok) return auth.res;
-    const view = statusView({ ...(await collectStatus()), backend: deps.sessionBackend(), now: now() });
+    const view = statusView({ ...(await collectStatus()), backend: deps.sessionBackend(), location: deps.storeLocation?.() ?? null, now: now() });
     const chrome = { page: "status" as const, signOutCsrf: await signOutCsrf(c, auth) };
     return page(c, (nonce) => renderStatusPage(view, { nonce, chrome }));
   });
@@ -327,7 +327,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const auth = await authorize(c, "api");
     if (!auth.ok) return auth.res;
     const s = await collectStatus();
-    const view = statusView({ ...s, backend: deps.sessionBackend(), now: now() });
+    const view = statusView({ ...s, backend: deps.sessionBackend(), location: deps.storeLocation?.() ?? null, now: now() });
     // The QR string and pairing code let someone link the account: loopback only.
     const link = s.link && !bindIsLocal ? { ...s.link, qr: null, pairingCode: null } : s.link;
     return c.json({

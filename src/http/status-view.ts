@@ -5,6 +5,7 @@
  */
 import type { ConnectionState, LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
+import type { StoreLocation } from "../config/store_location.ts";
 
 /** Colour family of a badge. */
 export type Tone = "ok" | "warn" | "info" | "bad" | "idle";
@@ -40,6 +41,8 @@ export interface StatusInput {
   stats: StoreStats | null;
   statsError: string | null;
   backend: SessionBackend;
+  /** Where the data is kept; null: not known (tests). */
+  location?: StoreLocation | null;
   now: number;
 }
 
@@ -148,6 +151,8 @@ export function statusView(input: StatusInput): StatusView {
   f.size = stats ? formatBytes(stats.sizeBytes) : "—";
   f.backend = BACKEND_NAMES[input.backend.messages];
   f.sessionBackend = BACKEND_NAMES[input.backend.session];
+  f.folder = input.location?.folder ?? "—";
+  f.database = input.location?.database ?? "—";
   f.oldest = stats ? formatInstant(stats.oldestMessageAt) : "—";
   f.newest = stats ? formatInstant(stats.newestMessageAt) : "—";
   f.journal = !stats ? "—"

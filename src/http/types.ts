@@ -7,6 +7,7 @@ import type { LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
 import type { AuthConfig, McpRequestContext } from "./auth/types.ts";
 import type { SessionBackend } from "./status-view.ts";
+import type { StoreLocation } from "../config/store_location.ts";
 
 /**
  * The MCP Streamable HTTP handler mounted at /mcp. It receives a copy of the request without the
@@ -24,6 +25,8 @@ export interface HttpDeps {
   storeStats(): Promise<StoreStats>;
   /** Which backend holds messages and which the WhatsApp session. */
   sessionBackend(): SessionBackend;
+  /** Where the data is kept (the dashboard shows it); absent: not shown. */
+  storeLocation?(): StoreLocation;
   /** Asks WhatsApp for a pairing code for `phone` (digits only, with country code). */
   requestPairingCode(phone: string): Promise<{ code: string }>;
   /** The MCP endpoint; absent: /mcp answers 404. */

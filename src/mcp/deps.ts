@@ -3,6 +3,7 @@
  * receives these; it builds none of them, so tests give it a real store and a fake WhatsApp.
  */
 import type { Logger } from "../log.ts";
+import type { StoreLocation } from "../config/store_location.ts";
 import type { Repository } from "../store/types.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
@@ -61,6 +62,8 @@ export interface McpConfig {
   sendPolicy: SendPolicyConfig;
   /** Base URL of the status page (e.g. `http://127.0.0.1:8080`), or null when the page is off. */
   statusUrl: string | null;
+  /** Where the data is kept (shown by get_sync_status); absent in tests that do not care. */
+  storeLocation?: StoreLocation;
   /** How long a confirmation dialog may stay open before the send is dropped. Default 120 s. */
   confirmTimeoutMs?: number;
   /**

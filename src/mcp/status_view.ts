@@ -9,6 +9,7 @@ import type { StoreStats } from "../store/types.ts";
 import type { LinkStatus } from "../whatsapp/protocol.ts";
 import { isoUtc } from "./dates.ts";
 import type { ToolDeps } from "./deps.ts";
+import { storeLocationText } from "../config/store_location.ts";
 import { linkProblem, qrUrl, readLinkStatus } from "./link.ts";
 
 const nstr = z.string().nullable();
@@ -46,7 +47,11 @@ export const syncStatusShape = {
     size_bytes: nnum,
     last_error: nstr,
   }).nullable(),
-  status_url: nstr,
+  store_location: z.object({
+    folder: z.string().describe("The data folder: the local store, or locks and downloads with PostgreSQL"),
+    database: nstr.describe("host:port/database of the PostgreSQL store, null for the local store"),
+  }).nullable(),
+  status_url: nstr.describe("The status page; null when it could not be served (MCP still works)"),
   link_url: nstr.describe("Where to link the account (QR code), when not linked"),
 };
 
@@ -109,6 +114,7 @@ export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "reposito
   return {
     whatsapp: whatsappPart(link, statusUrl),
     store: storePart(stats),
+    store_location: deps.config.storeLocation ?? null,
     status_url: statusUrl ? `${statusUrl.replace(/\/+$/, "")}/status` : null,
     link_url: link?.state === "open" ? null : qrUrl(statusUrl),
   };
@@ -133,6 +139,8 @@ export function statusSummary(s: SyncStatus): string {
   } else {
     lines.push("The local store did not answer.");
   }
+  if (s.store_location) lines.push(`Data: ${storeLocationText(s.store_location)}.`);
+  lines.push(s.status_url ? `Status page: ${s.status_url}` : "No status page (its port could not be bound, or it is turned off).");
   if (s.whatsapp.last_error) lines.push(`Last error: ${s.whatsapp.last_error}`);
   return lines.join("\n");
 }
@@ -170,6 +178,7 @@ ${row("People", st?.people ?? null)}
 ${row("Oldest message", st?.oldest_message_at ?? null)}
 ${row("Newest message", st?.newest_message_at ?? null)}
 ${row("Size (bytes)", st?.size_bytes ?? null)}
+${row("Store folder", s.store_location?.folder ?? null)}
 ${row("Status page", s.status_url)}
 </table></body></html>`;
 }
