@@ -3,19 +3,24 @@
  * into dist/bin/ (see compile_plan.ts for what goes in and why). `--dry-run` prints the exact
  * command lines, one per target, after checking that every included file exists; nothing runs.
  *
- * `deno compile` downloads a Deno runtime (denort) per target from dl.deno.land unless
- * `DENORT_BIN` points at one: a machine without internet access can only dry-run.
+ * `deno compile` builds each binary from denort, the Deno runtime without its command line,
+ * downloaded per target from dl.deno.land: a machine without internet access can only dry-run.
+ * (The full `deno` executable is not a denort: a binary built from it is a plain Deno that prints
+ * "deno x.y.z" and opens a REPL. The binary of the host target is therefore run with `--version`
+ * after the build and refused unless it prints this program's version; test/build/smoke_binary.ts
+ * then checks it serves MCP.)
  *
  * An entry point (a build tool): it reads files and spawns `deno`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { WASM_ASSETS } from "../../wasm/locate.ts";
 import { readMigrationFiles, renderEmbeddedMigrations } from "../store/gen_migrations.ts";
-import { compileArgs, type CompileInputs, devOnlyPackages, shellQuote, type Target, TARGETS, unusedFiles } from "./compile_plan.ts";
+import { compileArgs, type CompileInputs, devOnlyPackages, hostTargetOf, outputPath, shellQuote, type Target, TARGETS, unusedFiles } from "./compile_plan.ts";
+import { VERSION } from "../version.ts";
 
 /** The repository root: the folder above this file (src/build or dist/src/build) with package.json and deno.json. */
 function repoRoot(): string {
@@ -94,11 +99,27 @@ async function main(argv: string[]): Promise<number> {
     console.error(`compile: ${t}`);
     const r = spawnSync(deno, compileArgs(t, inputs), { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     if (r.status !== 0) {
-      console.error(`compile: deno compile for ${t} failed (exit ${r.status ?? r.signal}); without internet access set DENORT_BIN or use --dry-run`);
+      console.error(`compile: deno compile for ${t} failed (exit ${r.status ?? r.signal}); it needs to download denort from dl.deno.land (without internet access only --dry-run works)`);
+      return 1;
+    }
+    const problem = t === hostTargetOf(process.arch, process.platform) ? notTheServer(join(root, outputPath(t))) : null;
+    if (problem) {
+      console.error(`compile: ${outputPath(t)} ${problem}; removed it`);
+      rmSync(join(root, outputPath(t)), { force: true });
       return 1;
     }
   }
   return 0;
+}
+
+/** Why the built file is not this program (a plain Deno prints "deno x.y.z"), or null. */
+function notTheServer(binary: string): string | null {
+  const r = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 60_000 });
+  const printed = `${r.stdout ?? ""}`.trim();
+  if (printed === VERSION) return null;
+  return /^deno /.test(printed)
+    ? `is a plain Deno ("${printed.split("\n")[0]}"), not the server: deno compile was given the full deno instead of denort (DENORT_BIN?)`
+    : `does not run as the server: --version printed "${printed.slice(0, 80)}"${r.error ? ` (${r.error.message})` : ""}`;
 }
 
 function isMain(): boolean {

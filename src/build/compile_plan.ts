@@ -29,6 +29,14 @@ export const TARGETS = [
 /** One of `TARGETS`. */
 export type Target = (typeof TARGETS)[number];
 
+/** The shipped target a machine runs (`process.arch`, `process.platform`), or null when none is shipped for it. */
+export function hostTargetOf(arch: string, platform: string): Target | null {
+  const cpu = arch === "x64" ? "x86_64" : arch === "arm64" ? "aarch64" : null;
+  const os = platform === "linux" ? "unknown-linux-gnu" : platform === "darwin" ? "apple-darwin" : platform === "win32" ? "pc-windows-msvc" : null;
+  const t = `${cpu}-${os}`;
+  return (TARGETS as readonly string[]).includes(t) ? (t as Target) : null;
+}
+
 /** Permission flags baked into the binary. */
 export const PERMISSION_FLAGS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"] as const;
 

@@ -38,7 +38,8 @@ describe("repository layout", () => {
     const ignored = new Set(["node_modules", "dist", "test-artifacts"]);
     const dirs = readdirSync(root).filter((n) => !n.startsWith(".") && statSync(join(root, n)).isDirectory() && !ignored.has(n));
     assert.deepEqual(dirs.filter((d) => !allowed.has(d)), [], "unexpected top-level folders");
-    for (const f of ["deno.json", "package.json", "README.md", "LICENSE", ".npmrc", ".ci/run"]) {
+    // Dot folders are tooling: .ci (the CI entry) and .github (the release workflow) are expected.
+    for (const f of ["deno.json", "package.json", "README.md", "LICENSE", ".npmrc", ".ci/run", ".github/workflows/release.yml"]) {
       assert.ok(existsSync(join(root, f)), `${f} is missing`);
     }
   });
