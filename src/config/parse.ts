@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import type { Command, Config } from "./config.ts";
 import { OPTIONS, type OptionDef } from "./options.ts";
+import { fileUrlPath, folderOf, isFileUrl } from "./file_url.ts";
 import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./paths.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
@@ -90,16 +91,15 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
 
   let dataDir = get<string>("dataDir", "") || defaultDataDir(host);
   let databaseUrl = get<string | null>("databaseUrl", null);
-  if (databaseUrl && /^(file|sqlite):/i.test(databaseUrl)) {
+  if (databaseUrl && isFileUrl(databaseUrl)) {
     // The original's default `file:store/messages.db`: keep the local store, in that file's folder
-    // unless a data dir was given explicitly.
-    const path = databaseUrl.replace(/^(file|sqlite):(\/\/)?/i, "").replace(/\?.*$/, "");
-    const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-    if (!("dataDir" in values) && slash > 0) dataDir = path.slice(0, slash);
+    // (a relative one in the server's own folder, see file_url.ts) unless a data dir was given.
+    const file = fileUrlPath(databaseUrl, host.platform, host.programDir ?? ".");
+    if (!("dataDir" in values)) dataDir = folderOf(file, host.platform);
     databaseUrl = null;
   }
   let sessionDatabaseUrl = get<string | null>("sessionDatabaseUrl", null);
-  if (sessionDatabaseUrl && /^(file|sqlite):/i.test(sessionDatabaseUrl)) sessionDatabaseUrl = null;
+  if (sessionDatabaseUrl && isFileUrl(sessionDatabaseUrl)) sessionDatabaseUrl = null;
 
   const transportRaw = get<string>("transport", "stdio");
   const transport = transportRaw === "stdio" ? "stdio" : "http";

@@ -8,6 +8,12 @@ export interface HostInfo {
   platform: string; // "win32" | "darwin" | "linux" | ...
   home: string;
   env: Record<string, string | undefined>;
+  /**
+   * The server's own folder, against which the original's relative `file:` DATABASE_URL resolves:
+   * the package folder (with package.json) for `node dist/src/main.js`, npx and `deno run
+   * src/main.ts`; the binary's folder for a compiled binary. Absent: relative paths stay relative.
+   */
+  programDir?: string;
 }
 
 /** Joins path parts with the platform's separator (no normalisation beyond that). */

@@ -5,6 +5,9 @@
  */
 import process from "node:process";
 import os from "node:os";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { HostInfo } from "../config/paths.ts";
 
 /** Runtime name, for logs and status. */
@@ -25,7 +28,26 @@ export function environment(): Record<string, string | undefined> {
 
 /** Platform facts for default paths. */
 export function hostInfo(): HostInfo {
-  return { platform: process.platform, home: os.homedir(), env: environment() };
+  return { platform: process.platform, home: os.homedir(), env: environment(), programDir: programDir() };
+}
+
+/**
+ * The server's own folder (see `HostInfo.programDir`): a compiled binary's folder, else the
+ * nearest folder above this module with a package.json (the repository, or the installed package).
+ */
+export function programDir(): string {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  if (deno) {
+    const exe = deno.execPath();
+    if (!/^deno(\.exe)?$/i.test(path.basename(exe))) return path.dirname(exe);
+  }
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.dirname(fileURLToPath(import.meta.url));
+    dir = up;
+  }
 }
 
 /** Sets the exit code and exits once pending stderr writes had a chance to flush. */
