@@ -5,7 +5,7 @@
  */
 import type { DownloadsPort } from "../mcp/deps.ts";
 import { safeDownloadName } from "../media/download_name.ts";
-import { type FsPort, joinPath, renameWithRetry } from "../runtime/fs.ts";
+import { type FsPort, joinPath, renameWithRetry, unlinkWithRetry } from "../runtime/fs.ts";
 
 /**
  * Builds the downloads port over a folder. On Windows a rename over a file another program has
@@ -29,7 +29,7 @@ export function folderDownloads(
         await fs.writeFile(tmp, bytes, 0o600);
         await renameWithRetry(fs, tmp, path, sleep);
       } catch (err) {
-        await fs.unlink(tmp).catch(() => {});
+        await unlinkWithRetry(fs, tmp, sleep).catch(() => {});
         throw err;
       }
       return path;

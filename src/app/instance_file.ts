@@ -4,7 +4,7 @@
  * endpoint listens, through a temp file and a rename (a reader never sees half a file), and
  * removed on clean exit. The token is a secret: it is never logged.
  */
-import { type FsPort, fsErrorCode, joinPath, renameWithRetry } from "../runtime/fs.ts";
+import { type FsPort, fsErrorCode, joinPath, renameWithRetry, unlinkWithRetry } from "../runtime/fs.ts";
 
 /** File name of the instance file inside the data folder. */
 export const INSTANCE_FILE = "instance.json";
@@ -55,7 +55,7 @@ export async function writeInstanceFile(
   const path = instanceFilePath(dataDir);
   const tmp = `${path}.tmp-${info.pid}`;
   // A leftover temp file would keep its old mode through writeFile: start from nothing.
-  await fs.unlink(tmp).catch(() => {});
+  await unlinkWithRetry(fs, tmp, sleep).catch(() => {});
   await fs.writeFile(tmp, new TextEncoder().encode(JSON.stringify(info) + "\n"), 0o600);
   await fs.chmod(tmp, 0o600);
   await renameWithRetry(fs, tmp, path, sleep);
@@ -72,10 +72,15 @@ export async function readInstanceFile(fs: FsPort, dataDir: string): Promise<Ins
 }
 
 /** Removes the instance file if it still carries `token` (a successor's file is left alone). Never throws. */
-export async function removeInstanceFile(fs: FsPort, dataDir: string, token: string): Promise<void> {
+export async function removeInstanceFile(
+  fs: FsPort,
+  dataDir: string,
+  token: string,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   try {
     const info = await readInstanceFile(fs, dataDir);
-    if (info?.token === token) await fs.unlink(instanceFilePath(dataDir));
+    if (info?.token === token) await unlinkWithRetry(fs, instanceFilePath(dataDir), sleep);
   } catch {
     // Best effort: a stale file names a dead pid and a closed port; the next owner replaces it.
   }

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 // @ts-types="@modelcontextprotocol/sdk/client/index.d.ts"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio.d.ts"
@@ -18,6 +19,15 @@ import { isDeno, repoRoot } from "../helpers/paths.ts";
 
 const root = repoRoot();
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const { spawnPlan } = (await import(pathToFileURL(join(root, "test", "tools", "spawn_plan.mjs")).href)) as {
+  spawnPlan(platform: string, command: string, argv: string[], comspec?: string): { command: string; args: string[]; windowsVerbatimArguments: boolean };
+};
+
+/** Runs npm (npm.cmd through cmd.exe on Windows, paths with spaces intact: see test/tools/spawn_plan.mjs). */
+function runNpm(argv: string[], cwd: string, timeout: number) {
+  const plan = spawnPlan(process.platform, npm, argv, process.env.ComSpec);
+  return spawnSync(plan.command, plan.args, { cwd, encoding: "utf8", timeout, windowsVerbatimArguments: plan.windowsVerbatimArguments });
+}
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   name: string;
   bin: Record<string, string>;
@@ -25,7 +35,7 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
 };
 
 function packList(): string[] {
-  const r = spawnSync(npm, ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", timeout: 120_000, shell: process.platform === "win32" });
+  const r = runNpm(["pack", "--dry-run", "--json", "--ignore-scripts"], root, 120_000);
   assert.equal(r.status, 0, r.stderr);
   const [info] = JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>;
   return info!.files.map((f) => f.path.replace(/\\/g, "/"));
@@ -83,16 +93,11 @@ describe("the npm package", () => {
     const dir = mkdtempSync(join(tmpdir(), "wa-mcp-npx-"));
     const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-npx-data-"));
     try {
-      const pack = spawnSync(npm, ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: root, encoding: "utf8", timeout: 120_000, shell: process.platform === "win32" });
+      const pack = runNpm(["pack", "--ignore-scripts", "--pack-destination", dir], root, 120_000);
       assert.equal(pack.status, 0, pack.stderr);
       const tarball = pack.stdout.trim().split("\n").at(-1)!;
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "npx-check", version: "1.0.0", private: true }));
-      const install = spawnSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--legacy-peer-deps", `./${tarball}`], {
-        cwd: dir,
-        encoding: "utf8",
-        timeout: 300_000,
-        shell: process.platform === "win32",
-      });
+      const install = runNpm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--legacy-peer-deps", `./${tarball}`], dir, 600_000);
       assert.equal(install.status, 0, `npm install of the tarball failed (is the npm registry reachable?):\n${install.stderr}`);
       // With --legacy-peer-deps (the README's npx line) Baileys' native peer `sharp` stays out.
       assert.ok(!existsSync(join(dir, "node_modules", "sharp")), "sharp (native) was installed");

@@ -72,4 +72,14 @@ describe("repository layout", () => {
     }
     assert.deepEqual(offenders, []);
   });
+
+  test("files are renamed and removed only through the transient retry (Windows holds files for a moment)", () => {
+    const offenders: string[] = [];
+    for (const f of walk(join(root, "src"))) {
+      if (!f.endsWith(".ts") || f === join(root, "src", "runtime", "fs.ts")) continue;
+      const text = readFileSync(f, "utf8");
+      for (const m of text.matchAll(/\bfs\.(rename|unlink)\(/g)) offenders.push(`${f.slice(root.length + 1)}: fs.${m[1]}`);
+    }
+    assert.deepEqual(offenders, [], "use renameWithRetry / unlinkWithRetry (src/runtime/fs.ts)");
+  });
 });

@@ -1,10 +1,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import type { FsPort } from "../../src/runtime/fs.ts";
-import { openDurable, StoreFailedError } from "../../src/store/sqljs/durable.ts";
+import { openDurable, StoreCorruptError, StoreFailedError } from "../../src/store/sqljs/durable.ts";
 import {
   argPath,
   cleanup,
@@ -133,6 +133,32 @@ describe("durable store: faults", () => {
       assert.equal((io.calls.rename ?? 0) - before, 3, "two refusals, then success");
       assert.equal(store.stats().snapshotSeq, 1);
       await store.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a corrupt snapshot is moved aside and a crash's temp file removed although Windows refuses each twice (EPERM, EBUSY)", async () => {
+    const dir = tempDir();
+    try {
+      const first = await openDurable(await storeOptions(dir));
+      await first.commit([put(1)]);
+      await first.close();
+      const spath = join(dir, "store.sqlite");
+      writeFileSync(spath, new Uint8Array(8192).map((_, i) => (i * 151 + 7) & 0xff));
+      writeFileSync(join(dir, "store.sqlite.tmp-crashed"), "left by a crash");
+      const io = instrumentedFs();
+      const refused = { rename: 0, unlink: 0 };
+      const codes = ["EPERM", "EBUSY"];
+      io.faults.rename = (args) => (argPath(args[0]) === spath && refused.rename < 2 ? fsError(codes[refused.rename++]!, "rename") : undefined);
+      io.faults.unlink = (args) => (argPath(args[0]).includes(".tmp-crashed") && refused.unlink < 2 ? fsError(codes[refused.unlink++]!, "unlink") : undefined);
+      const err = await openDurable(await storeOptions(dir, { fs: io.fs })).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof StoreCorruptError, String(err));
+      assert.deepEqual(refused, { rename: 2, unlink: 2 });
+      assert.ok(err.keptAt[0]?.startsWith(`${spath}.corrupt-`));
+      assert.ok(existsSync(err.keptAt[0]!), "the corrupt file was not kept aside");
+      assert.equal(existsSync(spath), false);
+      assert.equal(existsSync(join(dir, "store.sqlite.tmp-crashed")), false, "the temp file was not removed");
     } finally {
       cleanup(dir);
     }

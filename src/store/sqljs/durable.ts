@@ -16,7 +16,7 @@
  */
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsPort } from "../../runtime/fs.ts";
-import { isWindows, nodeFs } from "../../runtime/fs.ts";
+import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
 import { unrefTimer } from "../../runtime/process.ts";
 import { decodeOpsBinary, encodeOpsBinary } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
@@ -167,7 +167,7 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
     // A fresh start is only settled once a snapshot of it is durable; then the marker can go.
     try {
       await store.snapshot();
-      await fs.unlink(paths.marker).catch(() => {});
+      await unlinkWithRetry(fs, paths.marker, sleep).catch(() => {});
     } catch (err) {
       await store.close().catch(() => {});
       throw err;

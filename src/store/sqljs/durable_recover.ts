@@ -5,7 +5,7 @@
  */
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsPort } from "../../runtime/fs.ts";
-import { fsErrorCode, joinPath } from "../../runtime/fs.ts";
+import { fsErrorCode, joinPath, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
 import { currentPid } from "../../runtime/process.ts";
 import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
@@ -74,12 +74,13 @@ function stampOf(ms: number): string {
 }
 
 /** Renames `path` to `<path>.corrupt-<time>` (never over an existing file) and returns the new path. */
-async function moveAside(fs: FsPort, path: string, now: number): Promise<string> {
+async function moveAside(fs: FsPort, path: string, now: number, sleep: (ms: number) => Promise<void>): Promise<string> {
   const base = `${path}.corrupt-${stampOf(now)}`;
   for (let i = 0; ; i++) {
     const target = i === 0 ? base : `${base}-${i}`;
     if (await fs.exists(target)) continue;
-    await fs.rename(path, target);
+    // Windows: an antivirus or indexer may hold the damaged file for a moment.
+    await renameWithRetry(fs, path, target, sleep);
     return target;
   }
 }
@@ -117,7 +118,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       [],
     );
   }
-  await removeLeftovers(fs, paths.dir, inp.name, warn);
+  await removeLeftovers(fs, paths.dir, inp.name, warn, inp.sleep);
 
   // 1. The snapshot.
   let db: Database;
@@ -136,7 +137,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       snapshotAt = s.at;
       snapshotBytes = snap.bytes.length;
     } catch (err) {
-      const kept = await moveAside(fs, paths.snapshot, inp.now());
+      const kept = await moveAside(fs, paths.snapshot, inp.now(), inp.sleep);
       const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
       if (!fresh) {
         await writeMarker(fs, paths.marker, what);
@@ -262,7 +263,7 @@ async function replayJournal<Op>(
     await writeMarker(fs, paths.marker, what);
     throw new StoreCorruptError(`${what} Restore a backup or start with a fresh store (onCorrupt "start-fresh").`, [kept]);
   }
-  const kept = await moveAside(fs, paths.journal, inp.now());
+  const kept = await moveAside(fs, paths.journal, inp.now(), inp.sleep);
   warn(
     `${damage} It was moved, unchanged, to ${kept}. Continuing, as asked, with the ${lastApplied - snapshotSeq} ` +
       `batches before the damage.`,
@@ -281,11 +282,11 @@ async function writeMarker(fs: FsPort, path: string, text: string): Promise<void
 }
 
 /** Temp files of snapshots or journal cuts interrupted by a crash (we hold the lock: nobody else writes them). */
-async function removeLeftovers(fs: FsPort, dir: string, name: string, warn: (msg: string) => void): Promise<void> {
+async function removeLeftovers(fs: FsPort, dir: string, name: string, warn: (msg: string) => void, sleep: (ms: number) => Promise<void>): Promise<void> {
   for (const entry of await fs.readDir(dir)) {
     if (entry.startsWith(`${name}.sqlite.tmp-`) || entry.startsWith(`${name}.journal.tmp-`)) {
       try {
-        await fs.unlink(joinPath(dir, entry));
+        await unlinkWithRetry(fs, joinPath(dir, entry), sleep);
         warn(`Removed ${entry}, left by an interrupted snapshot.`);
       } catch {
         // harmless: it is overwritten or ignored

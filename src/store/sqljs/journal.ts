@@ -4,7 +4,7 @@
  * framing itself is in `journal_format.ts`.
  */
 import type { FsFile, FsPort } from "../../runtime/fs.ts";
-import { isWindows, renameWithRetry } from "../../runtime/fs.ts";
+import { isWindows, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
 import { findRecordAfter, type JournalRecord, parseFrame } from "./journal_format.ts";
 
 /** What reading a journal found. Offsets are bytes from the start of the file. */
@@ -177,7 +177,7 @@ export function journalOver(env: JournalEnv, opened: FsFile, size: number, entri
         await fs.fsync(tmp);
       } catch (err) {
         await fs.close(tmp).catch(() => {});
-        await fs.unlink(env.tempPath).catch(() => {});
+        await unlinkWithRetry(fs, env.tempPath, env.sleep).catch(() => {});
         throw err;
       }
       // Windows cannot rename over a file we hold open; POSIX can, and keeping it open until the
@@ -187,7 +187,7 @@ export function journalOver(env: JournalEnv, opened: FsFile, size: number, entri
         await renameWithRetry(fs, env.tempPath, env.path, env.sleep);
       } catch (err) {
         await fs.close(tmp).catch(() => {});
-        await fs.unlink(env.tempPath).catch(() => {});
+        await unlinkWithRetry(fs, env.tempPath, env.sleep).catch(() => {});
         if (isWindows) file = await fs.open(env.path, "r+", 0o600);
         throw err;
       }

@@ -96,7 +96,7 @@ export async function acquireLock(
       const check = await readLock(fs, path);
       if (check === "missing" || check === null || check.token !== token) continue;
       heldHere.add(token);
-      return { path, release: () => releaseLock(fs, path, token) };
+      return { path, release: () => releaseLock(fs, path, token, proc.sleep) };
     } catch (err) {
       if (fsErrorCode(err) !== "EEXIST") throw err;
     }
@@ -131,11 +131,11 @@ export async function acquireLock(
   throw new StoreLockedError(`Could not take the lock of the store at ${dir}: another process keeps taking it (${path}).`, path, null);
 }
 
-async function releaseLock(fs: FsPort, path: string, token: string): Promise<void> {
+async function releaseLock(fs: FsPort, path: string, token: string, sleep: (ms: number) => Promise<void>): Promise<void> {
   heldHere.delete(token);
   try {
     const info = await readLock(fs, path);
-    if (info !== "missing" && info !== null && info.token === token) await fs.unlink(path);
+    if (info !== "missing" && info !== null && info.token === token) await unlinkWithRetry(fs, path, sleep);
   } catch {
     // Best effort: a lock left behind is stale once we exit and is taken over then.
   }

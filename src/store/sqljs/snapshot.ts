@@ -7,7 +7,7 @@
  */
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsFile, FsPort } from "../../runtime/fs.ts";
-import { fsErrorCode, renameWithRetry } from "../../runtime/fs.ts";
+import { fsErrorCode, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
 import {
   checkSnapshotFile,
   createChecksum,
@@ -181,7 +181,7 @@ export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): P
     await renameWithRetry(fs, t.tempPath, t.path, t.sleep);
   } catch (err) {
     if (!closed) await fs.close(f).catch(() => {});
-    await fs.unlink(t.tempPath).catch(() => {});
+    await unlinkWithRetry(fs, t.tempPath, t.sleep).catch(() => {});
     throw err;
   }
   // After the rename the new image is in place; the folder fsync makes the rename itself durable.
