@@ -44,7 +44,7 @@ export async function smokeBinary(binary: string, log: (line: string) => void = 
     printed,
     VERSION,
     /^deno /.test(printed)
-      ? `${file} is a plain Deno ("${printed}"), not the server: it was built with DENORT_BIN pointing at the full deno`
+      ? `${file} is a plain Deno ("${printed}"), not the server (deno compile was given the full deno in place of denort, e.g. through DENORT_BIN)`
       : `--version printed "${printed}" (stderr: ${version.stderr.trim().slice(0, 300)})`,
   );
   log(`--version: ${printed}`);
