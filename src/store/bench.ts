@@ -18,6 +18,8 @@ export interface StoreBenchOptions {
   messages?: number;
   /** Chats (default 2,000). */
   chats?: number;
+  /** People in the address book, at least those the chats need (default 10,000). */
+  contacts?: number;
   /** Store folder (default: a scratch folder, deleted afterwards). */
   dir?: string;
   /** Ops per commit (default 1000). */
@@ -189,6 +191,12 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]} ${i}`;
       setup.push({ op: "upsertPerson", person: { pnJid: jid, pushName: name, savedName: i % 3 === 0 ? name : null } });
     }
+    // Address-book entries nobody chats with (no random draws: the history stays the same).
+    for (let i = personCount; i < (opts.contacts ?? 10_000); i++) {
+      const jid = `49152${String(10_000_000 + i)}@s.whatsapp.net`;
+      const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 5) % LAST.length]} ${i}`;
+      setup.push({ op: "upsertPerson", person: { pnJid: jid, pushName: name, savedName: i % 2 === 0 ? name : null } });
+    }
     const chats: ChatPlan[] = [];
     for (let i = 0; i < nChats; i++) {
       if (i % 10 === 5) {
@@ -334,6 +342,17 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     queries.listChatsWithLast20 = await time(iterations, (i) =>
       repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 20, offset: (i % 5) * 20 }));
     queries.searchContacts = await time(iterations, (i) => repo.searchContacts(FIRST[i % FIRST.length]!.slice(0, 3).toLowerCase(), 50));
+    queries.searchContactsAna = await time(iterations, () => repo.searchContacts("ana", 50));
+    // list_messages with its default context (1 before, 1 after per hit), as the tool did it: one call per hit.
+    queries.listMessagesContextPerHit20 = await time(iterations, async (i) => {
+      const page = await repo.listMessages({ query: COMMON[i % 5]!, limit: 20 });
+      for (const m of page.items) await repo.getMessageContext(m.chatJid, m.id, 1, 1);
+    });
+    // The same in one round trip (what list_messages does now).
+    queries.listMessagesContext20 = await time(iterations, async (i) => {
+      const page = await repo.listMessages({ query: COMMON[i % 5]!, limit: 20 });
+      await repo.getMessageContexts(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), 1, 1);
+    });
     queries.messageContext5x5 = await time(iterations, () => {
       const s = samples[Math.floor(qr() * samples.length)]!;
       return repo.getMessageContext(s.chat, s.id, 5, 5);

@@ -62,6 +62,12 @@ export function messageFilters(
   return { shape, params, limit };
 }
 
+/** How many messages a context query takes on each side (:nb before, :na after): whole numbers >= 0. */
+export function contextCounts(before: number, after: number): { nb: number; na: number } {
+  const n = (x: number) => (Number.isFinite(x) ? Math.max(0, Math.trunc(x)) : 0);
+  return { nb: n(before), na: n(after) };
+}
+
 /** Parameters of the contact search. */
 export function contactParams(query: string, limit: number): Record<string, unknown> {
   const digits = /^[\d\s()+.\-]+$/.test(query.trim()) ? query.replace(/\D/g, "") : "";

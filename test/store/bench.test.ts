@@ -21,11 +21,14 @@ describe("runStoreBench()", () => {
     assert.ok(r.ingest.commits >= 6, "batches of at most 500 ops (messages plus some reactions)");
     assert.deepEqual(Object.keys(r.queries).sort(), [
       "listChatsWithLast20",
+      "listMessagesContext20",
+      "listMessagesContextPerHit20",
       "messageContext5x5",
       "newest20InChat",
       "searchCommonWord",
       "searchCommonWordInChat",
       "searchContacts",
+      "searchContactsAna",
       "searchPhrase",
       "searchRareWord",
       "searchRelevanceRareWord",

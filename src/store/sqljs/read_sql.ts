@@ -67,6 +67,32 @@ export const CONTEXT_AFTER = `${MESSAGE_VIEW}
 WHERE m.chat_jid = :chat AND m.pk > :pk
 ORDER BY m.pk ASC LIMIT :n`;
 
+/**
+ * The context of many messages in one statement (list_messages' hits). :refs is a JSON array of
+ * [chat, id] pairs; each row is the message itself or one neighbour: ctx_i (the pair's index),
+ * ctx_side (0 before, 1 the message, 2 after), in time order within a side. The neighbours of each hit are found as CONTEXT_BEFORE
+ * and CONTEXT_AFTER find them (a walk of the chat's index from the hit's pk), so the rows are
+ * the same, just for every hit at once.
+ */
+export const CONTEXTS = `WITH hits AS (
+  SELECT h.key AS i, m.chat_jid AS chat, m.pk AS pk
+  FROM json_each(:refs) h
+  CROSS JOIN messages m ON m.chat_jid = json_extract(h.value, '$[0]') AND m.id = json_extract(h.value, '$[1]')),
+ctx AS (
+  SELECT hits.i AS i, 1 AS side, hits.pk AS pk FROM hits
+  UNION ALL
+  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN messages b
+  WHERE b.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
+  UNION ALL
+  SELECT hits.i, 2, a.pk FROM hits CROSS JOIN messages a
+  WHERE a.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
+SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${messageColumns("m", "sp", CHAT_NAME)}
+FROM ctx CROSS JOIN messages m ON m.pk = ctx.pk
+  LEFT JOIN people sp ON sp.id = m.sender_id
+  LEFT JOIN chats c ON c.jid = m.chat_jid
+  LEFT JOIN people cp ON cp.id = m.chat_jid
+ORDER BY ctx.i, ctx.side, m.pk`;
+
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}
 WHERE m.pk IN (

@@ -9,13 +9,15 @@ import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
+import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  MessageContext,
+  MessageRef,
   MessageView,
   Page,
   PersonRow,
@@ -36,6 +38,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
+  CONTEXTS,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -217,6 +220,13 @@ class SqljsRepository implements Repository {
       message: messageViewFromRow(target),
       after: afterRows.map((r) => messageViewFromRow(r)),
     };
+  }
+
+  async getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>> {
+    if (refs.length === 0) return [];
+    const pairs = refs.map((r) => [canonical(this.s, r.chatJid), r.id]);
+    const rows = this.all(CONTEXTS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
+    return contextsFromRows(refs.length, rows);
   }
 
   async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {
