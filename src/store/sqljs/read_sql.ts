@@ -205,7 +205,10 @@ export const CONTACT_CHATS_WHERE = `(c.jid = :person
   OR c.jid IN (SELECT group_jid FROM participants WHERE person_id = :person)
   OR c.jid IN (SELECT DISTINCT chat_jid FROM messages WHERE sender_id = :person))`;
 
-/** Contact search: people (never groups) by folded names, phone digits, chat name or JID. */
+/**
+ * Contact search: people (never groups) by folded names, phone digits, chat name or JID. The
+ * reference the contact index (contact_index.ts) answers like, without the scan; tests compare them.
+ */
 export const SEARCH_CONTACTS = `SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name
 FROM people p LEFT JOIN chats c ON c.jid = p.id
 WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
@@ -213,6 +216,12 @@ WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
    OR (:digits <> '' AND p.search_key LIKE :digits ESCAPE '\\')
 ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key), p.id
 LIMIT :limit`;
+
+/** Every person with the keys SEARCH_CONTACTS compares, in its order (the contact index's list). */
+export const CONTACT_LIST = `SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name,
+  p.search_key AS person_key, c.search_key AS chat_key
+FROM people p LEFT JOIN chats c ON c.jid = p.id
+ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key), p.id`;
 
 /** A person by any of its keys. */
 export const PERSON_BY_ANY = `SELECT id, pn_jid, lid, push_name, saved_name, business_name FROM people

@@ -9,7 +9,7 @@ import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
   ChatSummary,
@@ -27,6 +27,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
+import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -46,7 +47,6 @@ import {
   listMessagesSql,
   PERSON_BY_ANY,
   RECEIPTS,
-  SEARCH_CONTACTS,
   searchNewestSql,
   searchRelevanceSql,
   STATS,
@@ -82,8 +82,11 @@ class SqljsRepository implements Repository {
   private commits = 0;
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  private readonly contacts: ContactIndex;
 
-  constructor(private readonly store: DurableStore, private readonly indexIdleMs: number) {}
+  constructor(private readonly store: DurableStore, private readonly indexIdleMs: number) {
+    this.contacts = createContactIndex(store.db, () => this.s);
+  }
 
   private get s(): Statements {
     return statementsOf(this.store.db);
@@ -146,7 +149,7 @@ class SqljsRepository implements Repository {
   }
 
   async searchContacts(query: string, limit: number): Promise<PersonRow[]> {
-    return this.all(SEARCH_CONTACTS, contactParams(query, limit)).map(personFromRow);
+    return this.contacts.search(query, clampLimit(limit));
   }
 
   async listMessages(q: ListMessagesQuery): Promise<Page<MessageView>> {
