@@ -40,8 +40,11 @@ export function messageColumns(m: string, sp: string, chatName: string, prefix =
     `coalesce(${sp}.saved_name, ${sp}.push_name, ${sp}.business_name) AS ${p}sender_name`,
     `${sp}.pn_jid AS ${p}sender_pn`,
     `${chatName} AS ${p}chat_name`,
-    `(SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
-       WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id) AS ${p}reactions`,
+    // Most messages have no reaction: an index probe answers '[]' without setting up the sort.
+    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+       THEN (SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
+         WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+       ELSE '[]' END AS ${p}reactions`,
   ].join(",\n  ");
 }
 
