@@ -37,6 +37,7 @@ describe("runStoreBench()", () => {
     assert.ok(r.storeBytes !== null && r.storeBytes > 0);
     assert.ok(r.rssBytes.afterReopen > 0);
     assert.ok(r.firstSearchSeconds >= 0);
+    assert.ok(r.firstSearchAfterImportSeconds >= 0);
     assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50"]);
   });
 });

@@ -247,11 +247,11 @@ describe("sql.js text index queue", () => {
     }
   });
 
-  test("when commits pause, the queue is indexed in the background, without a search", async () => {
+  test("the queue is indexed in the background soon after a commit, without a search", async () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
     const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
-    const repo = createSqljsRepository(durable, { indexIdleMs: 0 });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 0 });
     try {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 12_000; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, `word${i % 50} filler`));
@@ -261,6 +261,26 @@ describe("sql.js text index queue", () => {
       assert.equal(queuedCount(durable.db), 0, "indexed in background rounds (more than one: 12,000 > one round)");
       durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
       assert.equal(durable.db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 12_000);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("while commits keep coming (an import), the index follows them instead of waiting for a pause", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 30 });
+    try {
+      let total = 0;
+      for (let b = 0; b < 40; b++) {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 200; i++, total++) ops.push(msg("120363000000000001@g.us", `m${total}`, 1000 + total, `word${total % 50} filler`));
+        await repo.commit(ops);
+        await new Promise((r) => setTimeout(r, 5)); // commits closer together than the delay
+      }
+      const left = queuedCount(durable.db);
+      assert.ok(left < total / 2, `the background indexed during the import (${left} of ${total} still queued)`);
     } finally {
       await repo.close();
     }
