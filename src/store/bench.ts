@@ -9,6 +9,7 @@
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
 import { makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { type ReplayBench, runReplayBench } from "./bench_replay.ts";
 import { openSqljsRepository } from "./sqljs/repository.ts";
 import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "./types.ts";
 
@@ -30,6 +31,8 @@ export interface StoreBenchOptions {
   open?: (dir: string) => Promise<Repository>;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
+  /** Messages of the crash-restart (journal replay) run of the sql.js store; 0 skips it (default 91,000). */
+  replayMessages?: number;
 }
 
 /** Percentiles of one query, in milliseconds. */
@@ -60,6 +63,8 @@ export interface StoreBenchResult {
   rssBytes: { afterIngest: number; afterReopen: number; afterQueries: number };
   storeBytes: number | null;
   rssToStoreRatio: number | null;
+  /** Restart after a crash with no snapshot: the journal replayed at open (sql.js store only; null if skipped). */
+  replay: ReplayBench | null;
   targets: Record<string, { target: string; met: boolean }>;
 }
 
@@ -367,6 +372,10 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const st = await repo.stats();
     await repo.close();
 
+    const replayMessages = opts.open ? 0 : opts.replayMessages ?? 91_000;
+    const replay = replayMessages > 0 ? await runReplayBench(replayMessages, vocab) : null;
+    if (replay) log(`journal replay: ${replay.messages} messages in ${replay.seconds} s`);
+
     const msgsPerSec = Math.round(total / ingestSeconds);
     const storeBytes = st.sizeBytes;
     const ratio = storeBytes ? Math.round((Math.max(rssAfterReopen, rssAfterQueries) / storeBytes) * 100) / 100 : null;
@@ -375,6 +384,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       ingest: { target: ">= 50,000 msgs/s", met: msgsPerSec >= 50_000 },
       coldOpen: { target: "<= 2 s", met: coldOpenSeconds <= 2 },
       memory: { target: "RSS <= 3x store size", met: ratio !== null && ratio <= 3 },
+      replay: { target: "journal replay >= 100,000 msgs/s", met: replay !== null && replay.msgsPerSec >= 100_000 },
     };
     return {
       messages: st.messages,
@@ -389,6 +399,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       rssBytes: { afterIngest: rssAfterIngest, afterReopen: rssAfterReopen, afterQueries: rssAfterQueries },
       storeBytes,
       rssToStoreRatio: ratio,
+      replay,
       targets,
     };
   } finally {
