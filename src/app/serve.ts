@@ -5,8 +5,9 @@
  * behind the same stdio session, so its client notices nothing.
  *
  * In stdio mode the session's front (src/app/proxy/front.ts) is connected FIRST, before the heavy
- * modules (Baileys, sql.js, ffmpeg) are even loaded: `initialize` is answered at once, and tool
- * calls wait for the tree's `mcp` child to attach. This module therefore imports only light
+ * modules (Baileys, sql.js, ffmpeg) are even loaded: `initialize`, `tools/list` and the resource
+ * lists (from the static tool table) are answered at once, and tool calls wait for the tree's
+ * `mcp` child to attach. This module therefore imports only light
  * modules statically; the tree is loaded with `import()`.
  */
 import type { Config } from "../config/config.ts";
@@ -18,6 +19,7 @@ import type { StoreLock } from "../store/sqljs/lock.ts";
 import { checkBindPolicy } from "../http/bind-policy.ts";
 import { SERVER_INSTRUCTIONS } from "../mcp/instructions.ts";
 import { isSendTool } from "../mcp/write_tools.ts";
+import { TOOL_TABLE } from "../mcp/tool_table.ts";
 import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
@@ -49,6 +51,7 @@ export async function serve(cfg: Config): Promise<number> {
       instructions: SERVER_INSTRUCTIONS,
       readOnly: cfg.readOnly,
       isWriteTool: isSendTool,
+      staticLists: TOOL_TABLE,
     });
     await front.connect(new StdioServerTransport());
   }

@@ -19,45 +19,56 @@ function repoRoot(): string {
   }
 }
 
-function once(command: string, args: string[]): Promise<number> {
+/** Milliseconds from spawn to the `initialize` answer and to the `tools/list` answer (sent right after, as clients do). */
+function once(command: string, args: string[]): Promise<{ initialize: number; toolsList: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-bench-"));
   const started = performance.now();
   const child = spawn(command, args, {
     stdio: ["pipe", "pipe", "ignore"],
     env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
   });
-  return new Promise<number>((resolve, reject) => {
+  const send = (msg: object) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n");
+  return new Promise((resolve, reject) => {
     let out = "";
+    let initialize = 0;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error("no initialize response within 30 s"));
+      reject(new Error("no initialize and tools/list answers within 30 s"));
     }, 30_000);
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (c: string) => {
       out += c;
-      if (out.includes("\n")) {
-        const ms = performance.now() - started;
-        clearTimeout(timer);
-        child.stdin!.end();
-        child.on("exit", () => {
-          rmSync(dataDir, { recursive: true, force: true });
-          resolve(ms);
-        });
+      let nl: number;
+      while ((nl = out.indexOf("\n")) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        const id = (JSON.parse(line) as { id?: number }).id;
+        if (id === 1) {
+          initialize = performance.now() - started;
+          send({ method: "notifications/initialized" });
+          send({ id: 2, method: "tools/list", params: {} });
+        } else if (id === 2) {
+          const toolsList = performance.now() - started;
+          clearTimeout(timer);
+          child.stdin!.end();
+          child.on("exit", () => {
+            rmSync(dataDir, { recursive: true, force: true });
+            resolve({ initialize, toolsList });
+          });
+        }
       }
     });
-    child.stdin!.write(
-      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } }) + "\n",
-    );
+    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
   });
 }
 
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { runs: s.length, p50_ms: Math.round(q(0.5)), p95_ms: Math.round(q(0.95)), min_ms: Math.round(s[0]) };
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { runs: s.length, p50_ms: Math.round(q(0.5)), p95_ms: Math.round(q(0.95)), min_ms: Math.round(s[0]!) };
 }
 
-/** Times spawn → initialize response `runs` times on each runtime. */
+/** Times spawn → initialize answer and spawn → tools/list answer `runs` times on each runtime. */
 export async function runStartupBench(runs = 7): Promise<object> {
   const root = repoRoot();
   const result: Record<string, unknown> = {};
@@ -68,9 +79,14 @@ export async function runStartupBench(runs = 7): Promise<object> {
   if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
   for (const [name, cmd, args] of targets) {
     await once(cmd, args); // warm the OS file cache and Deno's module cache
-    const xs: number[] = [];
-    for (let i = 0; i < runs; i++) xs.push(await once(cmd, args));
-    result[name] = stats(xs);
+    const init: number[] = [];
+    const list: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t = await once(cmd, args);
+      init.push(t.initialize);
+      list.push(t.toolsList);
+    }
+    result[name] = { ...stats(init), toolsList: stats(list) };
   }
   return result;
 }

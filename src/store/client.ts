@@ -26,6 +26,7 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "findMessageChats",
   "getRawMessage",
   "getMessageContext",
+  "getMessageContexts",
   "resolvePerson",
   "getDirectChat",
   "getContactChats",

@@ -48,8 +48,12 @@ export function personSearchKey(p: PersonNames): string {
   return parts.join(" | ");
 }
 
+/** What a contains-search looks for: `text` trimmed and folded (names), or trimmed and lowercased (JIDs). */
+export function searchNeedle(text: string, fold = true): string {
+  return fold ? foldForSearch(text.trim()) : text.trim().toLowerCase();
+}
+
 /** A LIKE pattern (ESCAPE '\') matching `text` anywhere, after folding. */
 export function containsPattern(text: string, fold = true): string {
-  const t = fold ? foldForSearch(text.trim()) : text.trim().toLowerCase();
-  return `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${searchNeedle(text, fold).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

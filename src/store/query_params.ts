@@ -3,7 +3,7 @@
  * message list, contact-search patterns, and turning fetched rows into pages. Pure.
  */
 import { encodeCursor } from "./cursor.ts";
-import { containsPattern, pkBase } from "./keys.ts";
+import { containsPattern, pkBase, searchNeedle } from "./keys.ts";
 import { messageKey, messageViewFromRow, type Row } from "./rows.ts";
 import type { ListMessagesQuery, MessageView, Page } from "./types.ts";
 
@@ -62,14 +62,29 @@ export function messageFilters(
   return { shape, params, limit };
 }
 
-/** Parameters of the contact search. */
-export function contactParams(query: string, limit: number): Record<string, unknown> {
+/** How many messages a context query takes on each side (:nb before, :na after): whole numbers >= 0. */
+export function contextCounts(before: number, after: number): { nb: number; na: number } {
+  const n = (x: number) => (Number.isFinite(x) ? Math.max(0, Math.trunc(x)) : 0);
+  return { nb: n(before), na: n(after) };
+}
+
+/**
+ * What a contact search looks for: the folded text in names (people's and their chats'), the
+ * trimmed lowercase text in JIDs and LIDs, and, for phone-like input ("+49 171-23"), its
+ * digits in the stored phone ("" turns that test off).
+ */
+export function contactNeedles(query: string): { folded: string; raw: string; digits: string } {
   const digits = /^[\d\s()+.\-]+$/.test(query.trim()) ? query.replace(/\D/g, "") : "";
+  return { folded: searchNeedle(query), raw: searchNeedle(query, false), digits: digits.length >= 3 ? digits : "" };
+}
+
+/** Parameters of the contact search (SEARCH_CONTACTS: LIKE patterns of the needles). */
+export function contactParams(query: string, limit: number): Record<string, unknown> {
+  const { digits } = contactNeedles(query);
   return {
     pat: containsPattern(query),
     raw: containsPattern(query, false),
-    // Phone-like input ("+49 171-23") also matches the stored digits; "" turns that test off.
-    digits: digits.length >= 3 ? `%${digits}%` : "",
+    digits: digits ? `%${digits}%` : "",
     limit: clampLimit(limit),
   };
 }

@@ -5,7 +5,7 @@
  * Pure.
  */
 import { phoneOf } from "./jid.ts";
-import type { ChatKind, ChatRow, ChatSummary, MediaInfo, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
+import type { ChatKind, ChatRow, ChatSummary, MediaInfo, MessageContext, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */
 export type Row = Record<string, unknown>;
@@ -137,4 +137,24 @@ export function participantFromRow(r: Row): ParticipantRow & { name: string | nu
     name: toStr(r.name),
     phone: phoneOf(toStr(r.pn_jid) ?? String(r.person_id)),
   };
+}
+
+/**
+ * The answer of a many-hit context query: rows carry ctx_i (the ref's index) and ctx_side (0
+ * before, 1 the message, 2 after), ordered by ref, side and time. A ref without its message
+ * row (no such message) gets null.
+ */
+export function contextsFromRows(refs: number, rows: Row[]): Array<MessageContext | null> {
+  const parts: Array<{ before: MessageView[]; message: MessageView | null; after: MessageView[] }> = [];
+  for (let i = 0; i < refs; i++) parts.push({ before: [], message: null, after: [] });
+  for (const r of rows) {
+    const part = parts[Number(r.ctx_i)];
+    if (!part) continue;
+    const view = messageViewFromRow(r);
+    const side = Number(r.ctx_side);
+    if (side === 0) part.before.push(view);
+    else if (side === 1) part.message = view;
+    else part.after.push(view);
+  }
+  return parts.map((p) => (p.message ? { before: p.before, message: p.message, after: p.after } : null));
 }

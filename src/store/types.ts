@@ -163,6 +163,19 @@ export interface MessageView extends Omit<MessageRow, "raw"> {
   rank: number | null;
 }
 
+/** A message addressed by its chat and id (ids are unique only per chat). */
+export interface MessageRef {
+  chatJid: string;
+  id: string;
+}
+
+/** A message with the messages just before and after it in its chat, both in time order. */
+export interface MessageContext {
+  before: MessageView[];
+  message: MessageView;
+  after: MessageView[];
+}
+
 /** Filters of list_messages (the original's parameters, plus ours). */
 export interface ListMessagesQuery {
   chatJid?: string;
@@ -243,7 +256,13 @@ export interface Repository {
     id: string,
     before: number,
     after: number,
-  ): Promise<{ before: MessageView[]; message: MessageView; after: MessageView[] } | null>;
+  ): Promise<MessageContext | null>;
+  /**
+   * The context of many messages in one round trip (list_messages' hits): for each ref, in
+   * order, what `getMessageContext(ref.chatJid, ref.id, before, after)` gives, or null where
+   * there is no such message.
+   */
+  getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>>;
   /** Finds a person by any identifier: phone digits, phone JID, LID. */
   resolvePerson(idOrPhone: string): Promise<PersonRow | null>;
   /** The 1:1 chat with a person (any identifier form). */

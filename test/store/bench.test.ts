@@ -15,17 +15,20 @@ describe("runStoreBench()", () => {
   });
 
   test("builds a small store through commit and reports every measurement (no timing asserted)", async () => {
-    const r = await runStoreBench({ messages: 3000, chats: 30, iterations: 3, batch: 500 });
+    const r = await runStoreBench({ messages: 3000, chats: 30, iterations: 3, batch: 500, replayMessages: 2500 });
     assert.equal(r.messages, 3000);
     assert.equal(r.chats, 30);
     assert.ok(r.ingest.commits >= 6, "batches of at most 500 ops (messages plus some reactions)");
     assert.deepEqual(Object.keys(r.queries).sort(), [
       "listChatsWithLast20",
+      "listMessagesContext20",
+      "listMessagesContextPerHit20",
       "messageContext5x5",
       "newest20InChat",
       "searchCommonWord",
       "searchCommonWordInChat",
       "searchContacts",
+      "searchContactsAna",
       "searchPhrase",
       "searchRareWord",
       "searchRelevanceRareWord",
@@ -34,6 +37,9 @@ describe("runStoreBench()", () => {
     assert.ok(r.storeBytes !== null && r.storeBytes > 0);
     assert.ok(r.rssBytes.afterReopen > 0);
     assert.ok(r.firstSearchSeconds >= 0);
-    assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50"]);
+    assert.ok(r.firstSearchAfterImportSeconds >= 0);
+    assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50", "replay"]);
+    assert.equal(r.replay?.messages, 2500, "the replayed store holds every journaled message");
+    assert.ok(r.replay.journalBytes > 0 && r.replay.msgsPerSec > 0);
   });
 });

@@ -39,8 +39,10 @@ describe("sql.js migrations", () => {
     const expected = renderEmbeddedMigrations(await readMigrationFiles(repo));
     const actual = readFileSync(join(repo, "src/store/migrations_embedded.ts"), "utf8");
     assert.equal(actual, expected, "run: deno run -A src/store/gen_migrations.ts");
-    assert.deepEqual(migrationsFor("sqlite").map((m) => m.version), [1, 2]);
-    assert.deepEqual(migrationsFor("postgres").map((m) => m.version), [1, 2]);
+    for (const dialect of ["sqlite", "postgres"] as const) {
+      const versions = migrationsFor(dialect).map((m) => m.version);
+      assert.deepEqual(versions, versions.map((_, i) => i + 1), `${dialect}: numbered from 1 without gaps`);
+    }
   });
 
   test("a new store is migrated at open and records the version once, however often it is reopened", async () => {
@@ -51,14 +53,15 @@ describe("sql.js migrations", () => {
     const db = new SQL.Database(readFileSync(join(dir, "store.sqlite")));
     try {
       const rows = db.exec("SELECT version, name FROM schema_migrations")[0]?.values;
-      assert.deepEqual(rows, [[1, "0001_initial.sql"], [2, "0002_message_key_pending_changes_fts_queue.sql"]]);
+      assert.deepEqual(rows, migrationsFor("sqlite").map((m) => [m.version, m.name]));
     } finally {
       db.close();
     }
   });
 
   test("migrations are forward-only: a newer database is refused untouched", async () => {
-    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), [1, 2, 3]), SchemaTooNewError);
+    const known = migrationsFor("sqlite").map((m) => m.version);
+    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), [...known, known.length + 1]), SchemaTooNewError);
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     migrateSqlite(db, { now: () => 1 });
@@ -82,7 +85,7 @@ describe("sql.js migrations", () => {
         db.run("INSERT INTO messages (pk, chat_jid, id, sender_id, ts, type, text) VALUES (?, ?, ?, ?, ?, 'text', ?)", [pk, chat, id, chat, Math.floor(pk / 1024), text]);
         db.run("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE rowid = ?", [pk]);
       }
-      assert.deepEqual(migrateSqlite(db), [2]);
+      assert.deepEqual(migrateSqlite(db), migrationsFor("sqlite").map((m) => m.version).filter((v) => v > 1));
       assert.deepEqual(db.exec("SELECT pk, id FROM messages ORDER BY pk")[0]?.values, rows.map((r) => [r[0], r[2]]));
       assert.deepEqual(db.exec("PRAGMA integrity_check")[0]?.values, [["ok"]]);
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
@@ -106,12 +109,13 @@ describe("sql.js migrations", () => {
   test("a failing migration is rolled back whole and not recorded", async () => {
     const SQL = await initSqlJs();
     const db = new SQL.Database();
+    const known = migrationsFor("sqlite");
     const migrations = [
-      ...migrationsFor("sqlite"),
-      { version: 3, name: "0003_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" },
+      ...known,
+      { version: known.length + 1, name: "9999_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" },
     ];
-    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 0003_broken.sql failed/);
-    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, [[1], [2]]);
+    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 9999_broken.sql failed/);
+    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, known.map((m) => [m.version]));
     assert.equal(db.exec("SELECT name FROM sqlite_master WHERE name = 'half_done'").length, 0);
     db.close();
   });
@@ -243,11 +247,11 @@ describe("sql.js text index queue", () => {
     }
   });
 
-  test("when commits pause, the queue is indexed in the background, without a search", async () => {
+  test("the queue is indexed in the background soon after a commit, without a search", async () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
     const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
-    const repo = createSqljsRepository(durable, { indexIdleMs: 0 });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 0 });
     try {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 12_000; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, `word${i % 50} filler`));
@@ -257,6 +261,26 @@ describe("sql.js text index queue", () => {
       assert.equal(queuedCount(durable.db), 0, "indexed in background rounds (more than one: 12,000 > one round)");
       durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
       assert.equal(durable.db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 12_000);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("while commits keep coming (an import), the index follows them instead of waiting for a pause", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 30 });
+    try {
+      let total = 0;
+      for (let b = 0; b < 40; b++) {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 200; i++, total++) ops.push(msg("120363000000000001@g.us", `m${total}`, 1000 + total, `word${total % 50} filler`));
+        await repo.commit(ops);
+        await new Promise((r) => setTimeout(r, 5)); // commits closer together than the delay
+      }
+      const left = queuedCount(durable.db);
+      assert.ok(left < total / 2, `the background indexed during the import (${left} of ${total} still queued)`);
     } finally {
       await repo.close();
     }

@@ -142,6 +142,7 @@ export function memoryRepo(image?: string): MemoryRepo {
     listChats: unsupported("listChats"),
     searchContacts: unsupported("searchContacts"),
     getMessageContext: unsupported("getMessageContext"),
+    getMessageContexts: unsupported("getMessageContexts"),
     resolvePerson: unsupported("resolvePerson"),
     getDirectChat: unsupported("getDirectChat"),
     getContactChats: unsupported("getContactChats"),

@@ -15,6 +15,7 @@
  *   whatever the owner's setting.
  */
 import { createLogger, type Logger } from "../../log.ts";
+import type { StaticLists } from "../../mcp/tool_table_type.ts";
 import {
   CallToolRequestSchema,
   CallToolResultSchema,
@@ -71,6 +72,12 @@ export interface ProxyFrontOptions {
   backendWaitMs?: number;
   /** Time limit of a forwarded tool call without progress (default 30 min: a send may wait for a human). */
   callTimeoutMs?: number;
+  /**
+   * This program's own tools/list and resources lists (src/mcp/tool_table.ts): answered while
+   * no backend is attached (start-up, takeover) instead of waiting for one, so a client lists
+   * the tools before the heavy modules have even loaded. With a backend, its lists are forwarded.
+   */
+  staticLists?: StaticLists;
   log?: Logger;
 }
 
@@ -217,8 +224,13 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   };
 
   const shortMs = 120_000;
+  const lists = opts.staticLists;
+  // The static lists hold every tool, on one page (no cursor).
+  const fromTable = (params: { cursor?: string } | undefined) => !!lists && current === null && params?.cursor === undefined;
   server.setRequestHandler(ListToolsRequestSchema, async (req, extra) => {
-    const r = await forward<{ tools: Array<{ name: string }> }>("tools/list", req.params, ListToolsResultSchema, extra, { retry: true, timeoutMs: shortMs });
+    const r = fromTable(req.params)
+      ? { tools: lists!.tools }
+      : await forward<{ tools: Array<{ name: string }> }>("tools/list", req.params, ListToolsResultSchema, extra, { retry: true, timeoutMs: shortMs });
     return (opts.readOnly ? { ...r, tools: r.tools.filter((t) => !opts.isWriteTool(t.name)) } : r) as never;
   });
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
@@ -229,10 +241,14 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
     }
     return await forward<CallToolResult>("tools/call", req.params, CallToolResultSchema, extra, { retry: !write, timeoutMs: callTimeoutMs });
   });
-  server.setRequestHandler(ListResourcesRequestSchema, (req, extra) =>
-    forward("resources/list", req.params, ListResourcesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, (req, extra) =>
-    forward("resources/templates/list", req.params, ListResourceTemplatesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+  server.setRequestHandler(ListResourcesRequestSchema, async (req, extra) =>
+    fromTable(req.params)
+      ? { resources: lists!.resources }
+      : await forward("resources/list", req.params, ListResourcesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async (req, extra) =>
+    fromTable(req.params)
+      ? { resourceTemplates: lists!.resourceTemplates }
+      : await forward("resources/templates/list", req.params, ListResourceTemplatesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
   server.setRequestHandler(ReadResourceRequestSchema, (req, extra) =>
     forward("resources/read", req.params, ReadResourceResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
 

@@ -3,7 +3,7 @@
  * type / media filters, relevance order and cursors. Dates are compared as instants.
  */
 import { z } from "zod";
-import type { ListMessagesQuery, MessageView } from "../../store/types.ts";
+import type { ListMessagesQuery } from "../../store/types.ts";
 import { DATE_FORMAT_HINT, parseIsoInstant } from "../dates.ts";
 import { chatJidField, cursorField, instantField, limitField, pageField } from "../inputs.ts";
 import { parseJid } from "../policy/recipient.ts";
@@ -75,18 +75,18 @@ export const listMessages = defineTool({
 
     const page = await repo.listMessages(q);
     const withContext = a.include_context && (a.context_before > 0 || a.context_after > 0);
+    // Every hit's context in one store round trip.
+    const contexts = withContext && page.items.length > 0
+      ? await repo.getMessageContexts(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), a.context_before, a.context_after)
+      : [];
     const messages = [];
     const lines: string[] = [];
     for (const [i, m] of page.items.entries()) {
       const out: z.infer<typeof messageWithContextOut> = messageToOut(m);
-      let before: MessageView[] = [];
-      let after: MessageView[] = [];
       if (withContext) {
-        const c = await repo.getMessageContext(m.chatJid, m.id, a.context_before, a.context_after);
-        before = c?.before ?? [];
-        after = c?.after ?? [];
-        out.context_before = before.map(messageToOut);
-        out.context_after = after.map(messageToOut);
+        const c = contexts[i];
+        out.context_before = (c?.before ?? []).map(messageToOut);
+        out.context_after = (c?.after ?? []).map(messageToOut);
         lines.push(`--- hit ${i + 1} ---`);
         for (const b of out.context_before) lines.push(...messageLines(b, "  (before) "));
         lines.push(...messageLines(out, ">> "));

@@ -6,14 +6,16 @@
  */
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
-import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
+import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  MessageContext,
+  MessageRef,
   MessageView,
   Page,
   PersonRow,
@@ -31,6 +33,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
+  CONTEXTS,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -188,6 +191,13 @@ class PostgresRepository implements Repository {
       message: messageViewFromRow(target),
       after: afterRows.map((r) => messageViewFromRow(r)),
     };
+  }
+
+  async getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>> {
+    if (refs.length === 0) return [];
+    const chats = await Promise.all(refs.map((r) => canonical(this.pg, r.chatJid)));
+    const rows = await query(this.pg, CONTEXTS, { chats, ids: refs.map((r) => r.id), ...contextCounts(before, after) });
+    return contextsFromRows(refs.length, rows);
   }
 
   async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {

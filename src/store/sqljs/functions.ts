@@ -7,14 +7,23 @@ import { bm25FromMatchinfo } from "../search/bm25.ts";
 import { scopeTokens, searchBody } from "../search/text.ts";
 
 const registered = new WeakSet<Database>();
+const contactVersions = new WeakMap<Database, { n: number }>();
+
+/**
+ * A counter the schema's triggers advance whenever a row search_contacts reads changes (a
+ * person, a chat's name key or JID): the contact index compares it to the version it was built at.
+ */
+export function contactsVersion(db: Database): number {
+  return contactVersions.get(db)?.n ?? 0;
+}
 
 /** A value as SQLite hands it to a function. */
 export type SqlValue = string | number | null | Uint8Array;
 
 /**
  * Registers `wa_search_body(text, edited_text, file_name, revoked)`, `wa_search_scope(chat_jid,
- * sender_id, text, edited_text, file_name, revoked)` and `wa_bm25(matchinfo)` on `db` (once per
- * connection).
+ * sender_id, text, edited_text, file_name, revoked)`, `wa_bm25(matchinfo)` and
+ * `wa_contacts_changed()` on `db` (once per connection).
  */
 export function registerSqlFunctions(db: Database): void {
   if (registered.has(db)) return;
@@ -35,6 +44,12 @@ export function registerSqlFunctions(db: Database): void {
       rowSearchScope(chat, sender, body(text, edited, fileName, revoked)),
   );
   db.create_function("wa_bm25", (blob: SqlValue) => (blob instanceof Uint8Array ? bm25FromMatchinfo(blob) : 0));
+  const contacts = { n: 0 };
+  contactVersions.set(db, contacts);
+  db.create_function("wa_contacts_changed", () => {
+    contacts.n++;
+    return null;
+  });
   registered.add(db);
 }
 

@@ -40,8 +40,11 @@ export function messageColumns(m: string, sp: string, chatName: string, prefix =
     `coalesce(${sp}.saved_name, ${sp}.push_name, ${sp}.business_name) AS ${p}sender_name`,
     `${sp}.pn_jid AS ${p}sender_pn`,
     `${chatName} AS ${p}chat_name`,
-    `(SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
-       WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id) AS ${p}reactions`,
+    // Most messages have no reaction: an index probe answers '[]' without setting up the sort.
+    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+       THEN (SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
+         WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+       ELSE '[]' END AS ${p}reactions`,
   ].join(",\n  ");
 }
 
@@ -66,6 +69,32 @@ ORDER BY m.pk DESC LIMIT :n`;
 export const CONTEXT_AFTER = `${MESSAGE_VIEW}
 WHERE m.chat_jid = :chat AND m.pk > :pk
 ORDER BY m.pk ASC LIMIT :n`;
+
+/**
+ * The context of many messages in one statement (list_messages' hits). :refs is a JSON array of
+ * [chat, id] pairs; each row is the message itself or one neighbour: ctx_i (the pair's index),
+ * ctx_side (0 before, 1 the message, 2 after), in time order within a side. The neighbours of each hit are found as CONTEXT_BEFORE
+ * and CONTEXT_AFTER find them (a walk of the chat's index from the hit's pk), so the rows are
+ * the same, just for every hit at once.
+ */
+export const CONTEXTS = `WITH hits AS (
+  SELECT h.key AS i, m.chat_jid AS chat, m.pk AS pk
+  FROM json_each(:refs) h
+  CROSS JOIN messages m ON m.chat_jid = json_extract(h.value, '$[0]') AND m.id = json_extract(h.value, '$[1]')),
+ctx AS (
+  SELECT hits.i AS i, 1 AS side, hits.pk AS pk FROM hits
+  UNION ALL
+  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN messages b
+  WHERE b.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
+  UNION ALL
+  SELECT hits.i, 2, a.pk FROM hits CROSS JOIN messages a
+  WHERE a.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
+SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${messageColumns("m", "sp", CHAT_NAME)}
+FROM ctx CROSS JOIN messages m ON m.pk = ctx.pk
+  LEFT JOIN people sp ON sp.id = m.sender_id
+  LEFT JOIN chats c ON c.jid = m.chat_jid
+  LEFT JOIN people cp ON cp.id = m.chat_jid
+ORDER BY ctx.i, ctx.side, m.pk`;
 
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}
@@ -179,7 +208,10 @@ export const CONTACT_CHATS_WHERE = `(c.jid = :person
   OR c.jid IN (SELECT group_jid FROM participants WHERE person_id = :person)
   OR c.jid IN (SELECT DISTINCT chat_jid FROM messages WHERE sender_id = :person))`;
 
-/** Contact search: people (never groups) by folded names, phone digits, chat name or JID. */
+/**
+ * Contact search: people (never groups) by folded names, phone digits, chat name or JID. The
+ * reference the contact index (contact_index.ts) answers like, without the scan; tests compare them.
+ */
 export const SEARCH_CONTACTS = `SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name
 FROM people p LEFT JOIN chats c ON c.jid = p.id
 WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
@@ -187,6 +219,12 @@ WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
    OR (:digits <> '' AND p.search_key LIKE :digits ESCAPE '\\')
 ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key), p.id
 LIMIT :limit`;
+
+/** Every person with the keys SEARCH_CONTACTS compares, in its order (the contact index's list). */
+export const CONTACT_LIST = `SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name,
+  p.search_key AS person_key, c.search_key AS chat_key
+FROM people p LEFT JOIN chats c ON c.jid = p.id
+ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key), p.id`;
 
 /** A person by any of its keys. */
 export const PERSON_BY_ANY = `SELECT id, pn_jid, lid, push_name, saved_name, business_name FROM people

@@ -9,13 +9,15 @@ import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
+import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  MessageContext,
+  MessageRef,
   MessageView,
   Page,
   PersonRow,
@@ -25,6 +27,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
+import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -36,6 +39,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
+  CONTEXTS,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -43,7 +47,6 @@ import {
   listMessagesSql,
   PERSON_BY_ANY,
   RECEIPTS,
-  SEARCH_CONTACTS,
   searchNewestSql,
   searchRelevanceSql,
   STATS,
@@ -61,26 +64,33 @@ export type DurableStore = Pick<DurableDb<WriteOp>, "db" | "commit" | "maintain"
  */
 const INDEX_CHUNK_BACKGROUND = 10_000;
 const INDEX_CHUNK_SEARCH = 50_000;
-/** Quiet time after the last commit before queued messages are indexed in the background. */
-const INDEX_IDLE_MS = 1000;
+/**
+ * Most time a committed message waits before the background indexes it, also while commits
+ * keep coming (an import, a history sync): the index follows the import in bulk rounds instead
+ * of leaving all of it to the first search, which then waits for one round at most.
+ */
+const INDEX_DELAY_MS = 250;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
-  /** Quiet time after the last commit before queued messages are indexed in the background (default 1 s). */
-  indexIdleMs?: number;
+  /** Most time a committed message waits for the background indexing (default 250 ms). */
+  indexDelayMs?: number;
 }
 
 /** Wraps an open durable engine as the Repository. */
 export function createSqljsRepository(store: DurableStore, opts: SqljsRepositoryOptions = {}): Repository {
-  return new SqljsRepository(store, opts.indexIdleMs ?? INDEX_IDLE_MS);
+  return new SqljsRepository(store, opts.indexDelayMs ?? INDEX_DELAY_MS);
 }
 
 class SqljsRepository implements Repository {
-  private commits = 0;
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
+  private indexing = false;
   private closing = false;
+  private readonly contacts: ContactIndex;
 
-  constructor(private readonly store: DurableStore, private readonly indexIdleMs: number) {}
+  constructor(private readonly store: DurableStore, private readonly indexDelayMs: number) {
+    this.contacts = createContactIndex(store.db, () => this.s);
+  }
 
   private get s(): Statements {
     return statementsOf(this.store.db);
@@ -93,8 +103,7 @@ class SqljsRepository implements Repository {
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     await this.store.commit(ops);
-    this.commits++;
-    this.scheduleIndexing(this.indexIdleMs);
+    this.scheduleIndexing();
   }
 
   /** Empties the text index's queue (a search must see every committed message). */
@@ -103,24 +112,26 @@ class SqljsRepository implements Repository {
   }
 
   /**
-   * Indexes queued messages in the background once commits pause for `ms`, a chunk at a time
-   * (commits go first between chunks). Best effort: a search indexes what is left anyway.
+   * Indexes queued messages in the background within `indexDelayMs` of their commit, a chunk
+   * per lane task (commits go first between chunks), whether or not commits continue. A timer
+   * already set is not pushed back by later commits. Best effort: a search indexes what is left.
    */
-  private scheduleIndexing(ms: number): void {
-    if (this.closing) return;
-    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
+  private scheduleIndexing(): void {
+    if (this.closing || this.indexTimer !== null || this.indexing) return;
     this.indexTimer = setTimeout(() => {
       this.indexTimer = null;
       if (this.closing || !hasQueued(this.store.db)) return;
-      const seen = this.commits;
+      this.indexing = true;
       this.store.maintain((db) => indexQueued(db, INDEX_CHUNK_BACKGROUND)).then(
         () => {
-          if (this.closing || this.indexTimer !== null || !hasQueued(this.store.db)) return;
-          this.scheduleIndexing(this.commits === seen ? 0 : this.indexIdleMs);
+          this.indexing = false;
+          if (!this.closing && hasQueued(this.store.db)) this.scheduleIndexing();
         },
-        () => {}, // closing, or the store failed: the next search reports it
+        () => {
+          this.indexing = false; // closing, or the store failed: the next search reports it
+        },
       );
-    }, ms);
+    }, this.indexDelayMs);
     unrefTimer(this.indexTimer);
   }
 
@@ -143,7 +154,7 @@ class SqljsRepository implements Repository {
   }
 
   async searchContacts(query: string, limit: number): Promise<PersonRow[]> {
-    return this.all(SEARCH_CONTACTS, contactParams(query, limit)).map(personFromRow);
+    return this.contacts.search(query, clampLimit(limit));
   }
 
   async listMessages(q: ListMessagesQuery): Promise<Page<MessageView>> {
@@ -217,6 +228,13 @@ class SqljsRepository implements Repository {
       message: messageViewFromRow(target),
       after: afterRows.map((r) => messageViewFromRow(r)),
     };
+  }
+
+  async getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>> {
+    if (refs.length === 0) return [];
+    const pairs = refs.map((r) => [canonical(this.s, r.chatJid), r.id]);
+    const rows = this.all(CONTEXTS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
+    return contextsFromRows(refs.length, rows);
   }
 
   async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {

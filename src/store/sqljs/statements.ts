@@ -28,6 +28,17 @@ export interface Statements {
 }
 
 const caches = new WeakMap<Database, Statements>();
+const names = new WeakMap<Statement, string[]>();
+
+/** A prepared statement's result column names (fixed once compiled), read from WASM once. */
+function columnNames(st: Statement): string[] {
+  let n = names.get(st);
+  if (!n) {
+    n = st.getColumnNames();
+    names.set(st, n);
+  }
+  return n;
+}
 const utf8 = new TextEncoder();
 
 /**
@@ -80,7 +91,15 @@ function createStatements(db: Database): Statements {
     all(sql, params) {
       return withStmt(sql, params, (st) => {
         const out: SqlRow[] = [];
-        while (st.step()) out.push(st.getAsObject() as SqlRow);
+        if (!st.step()) return out;
+        // getAsObject reads every column name back from WASM for each row: read them once.
+        const names = columnNames(st);
+        do {
+          const values = st.get() as SqlValue[];
+          const row: SqlRow = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
+          out.push(row);
+        } while (st.step());
         return out;
       });
     },
