@@ -40,7 +40,8 @@ describe("sql.js migrations", () => {
     const actual = readFileSync(join(repo, "src/store/migrations_embedded.ts"), "utf8");
     assert.equal(actual, expected, "run: deno run -A src/store/gen_migrations.ts");
     assert.deepEqual(migrationsFor("sqlite").map((m) => m.version), [1, 2]);
-    assert.deepEqual(migrationsFor("postgres").map((m) => m.version), [1, 2]);
+    const pgVersions = migrationsFor("postgres").map((m) => m.version);
+    assert.deepEqual(pgVersions, pgVersions.map((_, i) => i + 1), "numbered without gaps");
   });
 
   test("a new store is migrated at open and records the version once, however often it is reopened", async () => {

@@ -53,10 +53,13 @@ const MESSAGE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
 ];
 const MESSAGE_NAMES = MESSAGE_COLUMNS.map(([n]) => n).join(", ");
 
+/** Inserts messages known not to be stored. */
+const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_NAMES})
+SELECT ${MESSAGE_NAMES} FROM json_to_recordset(:rows::text::json) AS x(${MESSAGE_COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})`;
+
 /** Upserts a set of messages (each key at most once); returns the merged (not inserted) rows' text columns. */
 const UPSERT_MESSAGES = `WITH ins AS (
-  INSERT INTO messages (${MESSAGE_NAMES})
-  SELECT ${MESSAGE_NAMES} FROM json_to_recordset(:rows::text::json) AS x(${MESSAGE_COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})
+  ${INSERT_MESSAGES}
   ON CONFLICT (chat_jid, id) DO UPDATE SET
     ${MESSAGE_MERGE}
   RETURNING ${MERGED_TEXT_COLUMNS}, (xmax = 0) AS inserted)
@@ -151,26 +154,26 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
     }
   }
 
-  const keys = distinct(messages.map((x) => x.key));
-  const split = keys.map((k) => k.split(SEP) as [string, string]);
-  const stored = new Map<string, number>();
-  if (keys.length > 0) {
-    const rows = await query(tx, STORED_KEYS, { chats: split.map((k) => k[0]), ids: split.map((k) => k[1]) });
-    for (const r of rows) stored.set(String(r.chat_jid) + SEP + String(r.id), Number(r.pk));
-  }
-  // pks for the keys not stored yet, in arrival order (as one-by-one inserts would take them).
   const firstIndex = new Map<string, number>();
   messages.forEach((x, i) => {
     if (!firstIndex.has(x.key)) firstIndex.set(x.key, i);
   });
-  const newKeys = messages.filter((x, i) => !stored.has(x.key) && firstIndex.get(x.key) === i);
-  const bases = distinct(newKeys.map((x) => pkBase(Math.trunc(x.m.ts))));
-  const top = new Map<number, number | null>();
-  if (bases.length > 0) {
-    for (const r of await query(tx, SLOT_TOPS, { bases })) top.set(Number(r.base), r.top === null ? null : Number(r.top));
-  }
-  const pkOf = new Map<string, number>(stored);
-  for (const x of newKeys) {
+  const firsts = messages.filter((x, i) => firstIndex.get(x.key) === i);
+  const chats = firsts.map((x) => x.chat);
+  const ids = firsts.map((x) => x.m.id);
+  const bases = distinct(firsts.map((x) => pkBase(Math.trunc(x.m.ts))));
+  // One round trip: held changes?, the keys already stored, the slot ranges' tops (pipelined).
+  const [held, storedRows, topRows] = firsts.length === 0 ? [false, [], []] : await Promise.all([
+    mayHold(ctx),
+    query(tx, STORED_KEYS, { chats, ids }),
+    query(tx, SLOT_TOPS, { bases }),
+  ]);
+  const stored = new Set(storedRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
+  const top = new Map(topRows.map((r) => [Number(r.base), r.top === null ? null : Number(r.top)]));
+  // pks for the keys not stored yet, in arrival order (as one-by-one inserts would take them).
+  const pkOf = new Map<string, number>();
+  for (const x of firsts) {
+    if (stored.has(x.key)) continue;
     const base = pkBase(Math.trunc(x.m.ts));
     const t = top.get(base) ?? null;
     const pk = t === null ? base : t + 1;
@@ -180,13 +183,13 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
   }
 
   // --- writes ---
-  if (keys.length > 0 && (await mayHold(ctx))) {
+  if (held) {
     // Edits or revokes that arrived before their message: merged into its first upsert.
-    const held = await query(tx, TAKE_HELD, { chats: split.map((k) => k[0]), ids: split.map((k) => k[1]) });
-    const byKey = new Map(held.map((r) => [String(r.chat_jid) + SEP + String(r.id), r]));
-    for (const [i, x] of messages.entries()) {
+    const rows = await query(tx, TAKE_HELD, { chats, ids });
+    const byKey = new Map(rows.map((r) => [String(r.chat_jid) + SEP + String(r.id), r]));
+    for (const x of firsts) {
       const h = byKey.get(x.key);
-      if (h && firstIndex.get(x.key) === i) x.m = withHeld(x.m, h);
+      if (h) x.m = withHeld(x.m, h);
     }
   }
 
@@ -202,15 +205,21 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
   }
   for (const x of reactions) if (x.r.emoji !== "") ensure(x.who);
   for (const x of receipts) ensure(x.who);
-  if (people.length > 0) await query(tx, ENSURE_PEOPLE, { rows: jsonRows(people) });
 
-  // Waves: the n-th upsert of each key goes in statement n (one statement cannot touch a row twice).
-  for (const wave of waves(messages)) {
-    const merged = await query(tx, UPSERT_MESSAGES, { rows: jsonRows(wave.map((x) => messageRecord(x.chat, x.sender, pkOf.get(x.key)!, x.m))) });
-    if (merged.length > 0) {
-      // An update merged old and new text: index what is stored now.
-      await query(tx, REFRESH_SEARCH, { rows: jsonRows(merged.map((r) => ({ chat_jid: r.chat_jid, id: r.id, search: searchOfRow(r) }))) });
+  // Every write below is sent at once (pipelined) and runs in this order; only re-indexing
+  // merged rows needs an answer first.
+  const writes: Array<Promise<Row[]>> = [];
+  if (people.length > 0) writes.push(query(tx, ENSURE_PEOPLE, { rows: jsonRows(people) }));
+  // The n-th upsert of each key goes in statement n (one statement cannot touch a row twice);
+  // new rows of the first go in a plain insert.
+  const mergeWaves: Array<Promise<Row[]>> = [];
+  for (const [n, wave] of waves(messages).entries()) {
+    const record = (x: (typeof messages)[number]) => messageRecord(x.chat, x.sender, pkOf.get(x.key) ?? 0, x.m);
+    const merging = n === 0 ? wave.filter((x) => stored.has(x.key)) : wave;
+    if (n === 0 && merging.length < wave.length) {
+      writes.push(query(tx, INSERT_MESSAGES, { rows: jsonRows(wave.filter((x) => !stored.has(x.key)).map(record)) }));
     }
+    if (merging.length > 0) mergeWaves.push(query(tx, UPSERT_MESSAGES, { rows: jsonRows(merging.map(record)) }));
   }
   if (messages.length > 0) {
     const newest = new Map<string, number>();
@@ -220,17 +229,20 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
       if (cur === undefined || ts > cur) newest.set(x.chat, ts);
     }
     const rows = [...newest].map(([jid, ts]) => ({ jid, kind: chatKindOf(jid), last_message_at: ts }));
-    await query(tx, TOUCH_CHATS, { rows: jsonRows(rows) });
+    writes.push(query(tx, TOUCH_CHATS, { rows: jsonRows(rows) }));
   }
-
   for (const part of statements(reactions, (x) => x.r.emoji === "")) {
     const rows = part.items.map((x) => ({ chat_jid: x.chat, message_id: x.r.messageId, reactor_id: x.who, emoji: x.r.emoji, ts: x.r.ts }));
-    await query(tx, part.flag ? DELETE_REACTIONS : UPSERT_REACTIONS, { rows: jsonRows(rows) });
+    writes.push(query(tx, part.flag ? DELETE_REACTIONS : UPSERT_REACTIONS, { rows: jsonRows(rows) }));
   }
   for (const part of statements(receipts, () => false)) {
     const rows = part.items.map((x) => ({ chat_jid: x.chat, message_id: x.r.messageId, person_id: x.who, type: x.r.type, ts: x.r.ts }));
-    await query(tx, UPSERT_RECEIPTS, { rows: jsonRows(rows) });
+    writes.push(query(tx, UPSERT_RECEIPTS, { rows: jsonRows(rows) }));
   }
+  const [merged] = await Promise.all([Promise.all(mergeWaves), Promise.all(writes)]);
+  // An update merged old and new text: index what is stored now (wave order: the last state wins).
+  const refresh = merged.flat().map((r) => ({ chat_jid: r.chat_jid, id: r.id, search: searchOfRow(r) }));
+  if (refresh.length > 0) await query(tx, REFRESH_SEARCH, { rows: jsonRows(refresh) });
   return true;
 }
 
