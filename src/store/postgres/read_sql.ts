@@ -83,12 +83,12 @@ export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; 
   const where = (extra: string[]) => (w.length + extra.length ? [...w, ...extra].join(" AND ") : "TRUE");
   let pick: string;
   if (opts.search === "match") {
-    pick = `recent AS MATERIALIZED (
-  SELECT m.pk, m.search FROM messages m WHERE ${where([])} ORDER BY m.pk ${dir} LIMIT :window::int),
-quick AS MATERIALIZED (
-  SELECT pk FROM recent WHERE search @@ :q::tsquery ORDER BY pk ${dir} ${page}),
+    const window = `SELECT m.pk, m.search FROM messages m WHERE ${where([])} ORDER BY m.pk ${dir} LIMIT :window::int`;
+    // quick stops as soon as its page is full; the window is counted only when it is not.
+    pick = `quick AS MATERIALIZED (
+  SELECT r.pk FROM (${window}) r WHERE r.search @@ :q::tsquery ORDER BY r.pk ${dir} ${page}),
 done AS MATERIALIZED (
-  SELECT (SELECT count(*) FROM quick) >= :limit::int OR (SELECT count(*) FROM recent) < :window::int AS yes),
+  SELECT (SELECT count(*) FROM quick) >= :limit::int OR (SELECT count(*) FROM (${window}) w) < :window::int AS yes),
 page AS (
   SELECT pk FROM quick WHERE (SELECT yes FROM done)
   UNION ALL

@@ -25,7 +25,7 @@ import type {
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
-import { StatsUpkeep } from "./upkeep.ts";
+import { StoreUpkeep } from "./upkeep.ts";
 import {
   CHAT_QUERY_WHERE,
   chatPageSql,
@@ -82,15 +82,15 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
     throw err;
   }
   const repo = new PostgresRepository(main, session, separate, locks, opts.searchWindow ?? RECENT_WINDOW);
-  repo.upkeep = await StatsUpkeep.start(main, (err) => {
-    repo.lastError = `Updating planner statistics failed: ${(err as Error).message}`;
+  repo.upkeep = await StoreUpkeep.start(main, (err) => {
+    repo.lastError = `Store upkeep (statistics, index merge) failed: ${(err as Error).message}`;
   });
   return repo;
 }
 
 class PostgresRepository implements Repository {
   private closed: Promise<void> | null = null;
-  upkeep: StatsUpkeep | null = null;
+  upkeep: StoreUpkeep | null = null;
   lastError: string | null = null;
 
   constructor(
@@ -300,7 +300,7 @@ class PostgresRepository implements Repository {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
-      await this.upkeep?.idle();
+      await this.upkeep?.close();
       for (const l of [...this.locks].reverse()) await l.release().catch(() => {});
       await this.pg.end({ timeout: 5 });
       if (this.separate) await this.session.end({ timeout: 5 });
