@@ -28,6 +28,8 @@ async function findServer(): Promise<{ user: string } | { error: string }> {
 /** A test database on the server, or why there is none (`skip`: the reason, or false). */
 export interface PgTestServer {
   skip: string | false;
+  /** The server's maintenance database URL (postgres://user@host/postgres). */
+  serverUrl: string;
   /** A URL of a fresh schema in this run's database. */
   freshSchemaUrl(): Promise<string>;
 }
@@ -37,7 +39,7 @@ export async function pgTestServer(prefix: string): Promise<PgTestServer> {
   const server = await findServer();
   if ("error" in server) {
     const skip = `no PostgreSQL server answers on ${HOST} (${server.error})`;
-    return { skip, freshSchemaUrl: () => Promise.reject(new Error(skip)) };
+    return { skip, serverUrl: "", freshSchemaUrl: () => Promise.reject(new Error(skip)) };
   }
   const dbName = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
   const admin = postgres(`postgres://${server.user}@${HOST}/postgres`, { max: 1, onnotice: () => {} });
@@ -49,6 +51,7 @@ export async function pgTestServer(prefix: string): Promise<PgTestServer> {
   let schemas = 0;
   return {
     skip: false,
+    serverUrl: `postgres://${server.user}@${HOST}/postgres`,
     async freshSchemaUrl() {
       const schema = `s${++schemas}`;
       const sql = postgres(`postgres://${server.user}@${HOST}/${dbName}`, { max: 1, onnotice: () => {} });
