@@ -1,6 +1,7 @@
 /**
  * `whatsapp-mcp bench [all|store|media|startup] [messages]`: prints one JSON object with the
- * measurements (stdout is not an MCP channel here).
+ * measurements (stdout is not an MCP channel here). With `--database-url postgres://...` the
+ * store bench runs on PostgreSQL, in a scratch database it creates on that server and drops.
  */
 import type { Config } from "../config/config.ts";
 
@@ -23,7 +24,15 @@ export async function runBench(cfg: Config): Promise<number> {
   }
   if (which === "all" || which === "store") {
     const { runStoreBench } = await import("../store/bench.ts");
-    out.store = await runStoreBench({ messages });
+    const { isPostgresUrl, openPostgresRepository } = await import("../store/postgres/repository.ts");
+    const progress = (line: string) => console.error(line);
+    if (isPostgresUrl(cfg.databaseUrl)) {
+      const { withScratchDatabase } = await import("../store/postgres/scratch_db.ts");
+      out.store = await withScratchDatabase(cfg.databaseUrl!, "bench_pg", (url) =>
+        runStoreBench({ messages, progress, open: () => openPostgresRepository({ url }), ingestTarget: 20_000 }));
+    } else {
+      out.store = await runStoreBench({ messages, progress });
+    }
   }
   console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
   return 0;

@@ -3,62 +3,20 @@
  * creates a fresh database, each store a fresh schema in it; all dropped at the end. Without a
  * server the suite is skipped with a message, except under CI (CI set), where that is a failure.
  */
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import postgres from "postgres";
 import { migrationsFor } from "../../src/store/migrations.ts";
 import { DatabaseInUseError } from "../../src/store/postgres/client.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
+import { pgTestServer } from "./pg_harness.ts";
 import { repositorySuite } from "./repository_suite.ts";
 
-// Overridable only to exercise the skip path (e.g. WA_TEST_PG_HOST=127.0.0.1:1).
-const HOST = process.env.WA_TEST_PG_HOST ?? "127.0.0.1:5432";
+const pgServer = await pgTestServer("wa_test");
+const freshSchemaUrl = () => pgServer.freshSchemaUrl();
 
-async function findServer(): Promise<{ user: string } | { error: string }> {
-  let last = "";
-  for (const user of ["postgres", "root"]) {
-    const sql = postgres(`postgres://${user}@${HOST}/postgres`, { max: 1, connect_timeout: 3, onnotice: () => {} });
-    try {
-      await sql`SELECT 1`;
-      return { user };
-    } catch (err) {
-      last = (err as Error).message;
-    } finally {
-      await sql.end({ timeout: 1 });
-    }
-  }
-  return { error: last };
-}
-
-const server = await findServer();
-const dbName = `wa_test_${process.pid}_${Date.now().toString(36)}`;
-let admin: ReturnType<typeof postgres> | null = null;
-let schemas = 0;
-
-if ("user" in server) {
-  admin = postgres(`postgres://${server.user}@${HOST}/postgres`, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  after(async () => {
-    await admin!.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin!.end({ timeout: 5 });
-  });
-}
-
-/** A URL of a fresh schema in this run's database. */
-async function freshSchemaUrl(): Promise<string> {
-  const user = (server as { user: string }).user;
-  const schema = `s${++schemas}`;
-  const sql = postgres(`postgres://${user}@${HOST}/${dbName}`, { max: 1, onnotice: () => {} });
-  try {
-    await sql.unsafe(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-  return `postgres://${user}@${HOST}/${dbName}?search_path=${schema}`;
-}
-
-const why = "error" in server ? `no PostgreSQL server answers on ${HOST} (${server.error})` : false;
+const why = pgServer.skip;
 if (why && process.env.CI) {
   test("PostgreSQL is available under CI", () => {
     assert.fail(`CI is set but ${why}: the PostgreSQL backend cannot be tested`);
@@ -97,7 +55,6 @@ describe("PostgreSQL store specifics", { skip: why }, () => {
     try {
       const rows = await sql`SELECT version, name FROM schema_migrations ORDER BY version`;
       assert.deepEqual(rows.map((r) => [r.version, r.name]), migrationsFor("postgres").map((m) => [m.version, m.name]));
-      assert.deepEqual(rows.map((r) => r.version), [1, 2]);
     } finally {
       await sql.end({ timeout: 5 });
     }

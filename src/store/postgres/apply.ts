@@ -5,28 +5,55 @@
  */
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
-import { searchBody, tsvectorLiteral } from "../search/text.ts";
 import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import { applyBulk, bulkRunEnd } from "./apply_bulk.ts";
+import {
+  type BatchContext,
+  CHAT_TOUCH_MERGE,
+  mayHold,
+  MERGED_TEXT_COLUMNS,
+  MESSAGE_MERGE,
+  personStub,
+  REACTION_MERGE,
+  RECEIPT_MERGE,
+  type Row,
+  searchOfMessage,
+  searchOfRow,
+  withHeld,
+} from "./apply_shared.ts";
 import { query, type Queryable } from "./client.ts";
-
-type Row = Record<string, unknown>;
-
-interface BatchContext {
-  tx: Queryable;
-  ensured: Set<string>;
-  /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
-  held: boolean | undefined;
-}
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
   return op.op === "setAuth" || op.op === "clearAuth" || op.op === "setMeta";
 }
 
-/** Applies `ops` in order with `tx` (a transaction). Throws on the first failing op (the caller rolls back). */
-export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[]): Promise<void> {
+/** How `applyPostgres` writes. */
+export interface ApplyOptions {
+  /**
+   * Write runs of message, reaction and receipt upserts with a few set-based statements
+   * (default). False: one statement per op, the reference the bulk writer is tested against.
+   */
+  bulk?: boolean;
+}
+
+/**
+ * Applies `ops` in order with `tx` (a transaction). Throws on the first failing op (the caller
+ * rolls back). Runs of message/reaction/receipt upserts go to the bulk writer, which leaves the
+ * same rows as applying them one by one.
+ */
+export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts: ApplyOptions = {}): Promise<void> {
   const ctx: BatchContext = { tx, ensured: new Set(), held: undefined };
-  for (const op of ops) await applyOne(ctx, op);
+  const bulk = opts.bulk ?? true;
+  for (let i = 0; i < ops.length;) {
+    const end = bulk ? bulkRunEnd(ops, i) : i;
+    if (end - i > 1 && (await applyBulk(ctx, ops.slice(i, end)))) {
+      i = end;
+      continue;
+    }
+    await applyOne(ctx, ops[i]!);
+    i++;
+  }
 }
 
 const STATUS_MERGE = `CASE WHEN :status::int IS NULL THEN status WHEN status IS NULL THEN :status::int
@@ -57,7 +84,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
         tx,
         `UPDATE messages SET edited_text = :text, edited_at = :at
          WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at)
-         RETURNING chat_jid, id, text, edited_text, media_file_name, revoked`,
+         RETURNING ${MERGED_TEXT_COLUMNS}`,
         { text: op.text, at: op.editedAt, chat, id: op.id },
       );
       for (const r of rows) await refreshSearch(tx, r);
@@ -99,8 +126,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       await query(
         tx,
         `INSERT INTO reactions (chat_jid, message_id, reactor_id, emoji, ts) VALUES (:chat, :mid, :who, :emoji, :ts)
-         ON CONFLICT (chat_jid, message_id, reactor_id) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts
-         WHERE excluded.ts >= reactions.ts`,
+         ${REACTION_MERGE}`,
         p,
       );
       return;
@@ -112,7 +138,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       await query(
         tx,
         `INSERT INTO receipts (chat_jid, message_id, person_id, type, ts) VALUES (:chat, :mid, :who, :type, :ts)
-         ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = LEAST(receipts.ts, excluded.ts)`,
+         ${RECEIPT_MERGE}`,
         { chat: await canonical(tx, r.chatJid), mid: r.messageId, who, type: r.type, ts: r.ts },
       );
       return;
@@ -153,11 +179,11 @@ export async function canonical(tx: Queryable, jid: string): Promise<string> {
 
 async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
   if (ctx.ensured.has(id) || !isPersonJid(id)) return;
-  const pn = isPnJid(id) ? id : null;
+  const p = personStub(id);
   await query(
     ctx.tx,
     "INSERT INTO people (id, pn_jid, lid, search_key) VALUES (:id, :pn, :lid, :key) ON CONFLICT DO NOTHING",
-    { id, pn, lid: isLidJid(id) ? id : null, key: personSearchKey({ pnJid: pn }) },
+    { id, pn: p.pn_jid, lid: p.lid, key: p.search_key },
   );
   ctx.ensured.add(id);
 }
@@ -252,24 +278,6 @@ async function hold(
   ctx.held = true;
 }
 
-async function mayHold(ctx: BatchContext): Promise<boolean> {
-  ctx.held ??= (await query(ctx.tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
-  return ctx.held;
-}
-
-/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
-function withHeld(m: MessageRow, held: Row): MessageRow {
-  const text = (held.edited_text as string | null) ?? null;
-  const at = held.edited_at === null || held.edited_at === undefined ? null : Number(held.edited_at);
-  const out = { ...m };
-  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
-    out.editedText = text;
-    out.editedAt = at;
-  }
-  if (held.revoked === true) out.revoked = true;
-  return out;
-}
-
 /** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
 async function resolveHeld(tx: Queryable, chat: string): Promise<void> {
   const rows = await query(
@@ -281,7 +289,7 @@ async function resolveHeld(tx: Queryable, chat: string): Promise<void> {
                         THEN p.edited_at ELSE messages.edited_at END,
        revoked = messages.revoked OR p.revoked
      FROM pending_changes p WHERE p.chat_jid = :chat AND messages.chat_jid = :chat AND messages.id = p.id
-     RETURNING messages.chat_jid, messages.id, messages.text, messages.edited_text, messages.media_file_name, messages.revoked`,
+     RETURNING ${MERGED_TEXT_COLUMNS.split(", ").map((c) => `messages.${c}`).join(", ")}`,
     { chat },
   );
   for (const r of rows) await refreshSearch(tx, r);
@@ -436,32 +444,8 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
     :viewOnce, :status::int, :hasMedia, :mime, :fileName, :fileLength::bigint, :duration::int, :directPath, :url,
     :mediaKey::bytea, :sha::bytea, :encSha::bytea, :keyTs::bigint, :raw::bytea, :search::tsvector)
   ON CONFLICT (chat_jid, id) DO UPDATE SET
-    sender_id = coalesce(excluded.sender_id, messages.sender_id),
-    from_me = messages.from_me OR excluded.from_me,
-    type = CASE WHEN excluded.type = 'other' THEN messages.type ELSE excluded.type END,
-    text = coalesce(excluded.text, messages.text),
-    quoted_id = coalesce(excluded.quoted_id, messages.quoted_id),
-    edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(excluded.edited_at, 0) >= messages.edited_at)
-                       THEN excluded.edited_text ELSE messages.edited_text END,
-    edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(excluded.edited_at, 0) >= messages.edited_at)
-                     THEN excluded.edited_at ELSE messages.edited_at END,
-    revoked = messages.revoked OR excluded.revoked,
-    view_once = messages.view_once OR excluded.view_once,
-    status = CASE WHEN excluded.status IS NULL THEN messages.status WHEN messages.status IS NULL THEN excluded.status
-                  WHEN excluded.status = 0 AND messages.status <= 1 THEN 0 ELSE GREATEST(messages.status, excluded.status) END,
-    has_media = messages.has_media OR excluded.has_media,
-    media_mimetype = coalesce(excluded.media_mimetype, messages.media_mimetype),
-    media_file_name = coalesce(excluded.media_file_name, messages.media_file_name),
-    media_file_length = coalesce(excluded.media_file_length, messages.media_file_length),
-    media_duration_sec = coalesce(excluded.media_duration_sec, messages.media_duration_sec),
-    media_direct_path = coalesce(excluded.media_direct_path, messages.media_direct_path),
-    media_url = coalesce(excluded.media_url, messages.media_url),
-    media_key = coalesce(excluded.media_key, messages.media_key),
-    media_file_sha256 = coalesce(excluded.media_file_sha256, messages.media_file_sha256),
-    media_file_enc_sha256 = coalesce(excluded.media_file_enc_sha256, messages.media_file_enc_sha256),
-    media_key_ts = coalesce(excluded.media_key_ts, messages.media_key_ts),
-    raw = coalesce(excluded.raw, messages.raw)
-  RETURNING chat_jid, id, text, edited_text, media_file_name, revoked, (xmax = 0) AS inserted`;
+    ${MESSAGE_MERGE}
+  RETURNING ${MERGED_TEXT_COLUMNS}, (xmax = 0) AS inserted`;
 
 async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<void> {
   const { tx } = ctx;
@@ -480,7 +464,6 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<vo
   if (sender) await ensurePerson(ctx, sender);
   const md = m.media;
   const ts = Math.trunc(m.ts);
-  const body = searchBody(m.text, m.editedText, md?.fileName ?? null, m.revoked);
   const rows = await query(tx, UPSERT_MESSAGE, {
     chat,
     id: m.id,
@@ -508,28 +491,21 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<vo
     encSha: md?.fileEncSha256 ?? null,
     keyTs: md?.mediaKeyTimestamp ?? null,
     raw: m.raw ?? null,
-    search: body ? tsvectorLiteral(body) : null,
+    search: searchOfMessage(m),
   });
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
   await query(
     tx,
-    `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts)
-     ON CONFLICT (jid) DO UPDATE SET last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at)`,
+    `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,
     { jid: chat, kind: chatKindOf(chat), ts },
   );
 }
 
 /** Recomputes a message's search vector from its stored text fields (a row with chat_jid, id, text...). */
 async function refreshSearch(tx: Queryable, r: Row): Promise<void> {
-  const body = searchBody(
-    (r.text as string | null) ?? null,
-    (r.edited_text as string | null) ?? null,
-    (r.media_file_name as string | null) ?? null,
-    r.revoked === true,
-  );
   await query(tx, "UPDATE messages SET search = :search::tsvector WHERE chat_jid = :chat AND id = :id", {
-    search: body ? tsvectorLiteral(body) : null,
+    search: searchOfRow(r),
     chat: r.chat_jid,
     id: r.id,
   });

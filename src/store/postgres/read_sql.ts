@@ -81,15 +81,52 @@ function filterSql(f: MessageFilterShape): string[] {
 /** How the text search takes part in a message list. */
 export type SearchMode = "none" | "match" | "exclude";
 
-/** Newest-first (or oldest-first) list, optionally restricted to (or excluding) full-text matches of :q. */
+/**
+ * Messages a search looks at first (the `:window` parameter): the newest (or oldest) this many
+ * of the filtered list. A word in more than about one message in 200 fills a page from them;
+ * rarer ones are found through the full-text index instead.
+ */
+export const RECENT_WINDOW = 4000;
+
+/**
+ * Newest-first (or oldest-first) list, optionally restricted to (or excluding) full-text matches
+ * of :q. The page's pks are chosen first and only those rows are joined (names, reactions).
+ *
+ * A match is found one of two ways in one statement, whichever the words need: scanning the
+ * newest `:window` filtered messages in order (common words: the page fills quickly), or,
+ * when that window does not fill the page, all matches through the full-text index, sorted
+ * (rare words: few matches). Each way alone gives the exact page; one-time filters run exactly
+ * one of them, so no plan has to guess a word's frequency.
+ */
 export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; search: SearchMode; oldest?: boolean }): string {
   const w = filterSql(f);
   if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk::bigint" : "m.pk < :cpk::bigint");
-  if (opts.search === "match") w.push("m.search @@ :q::tsquery");
-  if (opts.search === "exclude") w.push("NOT coalesce(m.search @@ :q::tsquery, FALSE)");
-  return `${MESSAGE_VIEW}
-WHERE ${w.length ? w.join(" AND ") : "TRUE"}
-ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit::int OFFSET :offset::int`;
+  const dir = opts.oldest ? "ASC" : "DESC";
+  const page = `LIMIT :limit::int OFFSET :offset::int`;
+  const where = (extra: string[]) => (w.length + extra.length ? [...w, ...extra].join(" AND ") : "TRUE");
+  let pick: string;
+  if (opts.search === "match") {
+    const window = `SELECT m.pk, m.search FROM messages m WHERE ${where([])} ORDER BY m.pk ${dir} LIMIT :window::int`;
+    // quick stops as soon as its page is full; the window is counted only when it is not.
+    pick = `quick AS MATERIALIZED (
+  SELECT r.pk FROM (${window}) r WHERE r.search @@ :q::tsquery ORDER BY r.pk ${dir} ${page}),
+done AS MATERIALIZED (
+  SELECT (SELECT count(*) FROM quick) >= :limit::int OR (SELECT count(*) FROM (${window}) w) < :window::int AS yes),
+page AS (
+  SELECT pk FROM quick WHERE (SELECT yes FROM done)
+  UNION ALL
+  (SELECT s.pk FROM (SELECT m.pk FROM messages m WHERE ${where(["m.search @@ :q::tsquery"])} OFFSET 0) s
+   WHERE NOT (SELECT yes FROM done) ORDER BY s.pk ${dir} ${page}))`;
+  } else {
+    const extra = opts.search === "exclude" ? ["NOT coalesce(m.search @@ :q::tsquery, FALSE)"] : [];
+    pick = `page AS MATERIALIZED (
+  SELECT m.pk FROM messages m WHERE ${where(extra)} ORDER BY m.pk ${dir} ${page})`;
+  }
+  return `WITH ${pick}
+SELECT ${messageColumns("m", "sp", CHAT_NAME)}
+FROM page JOIN messages m ON m.pk = page.pk
+  ${JOINS}
+ORDER BY m.pk ${dir}`;
 }
 
 /** Relevance-ordered search (ts_rank). */

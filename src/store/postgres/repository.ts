@@ -27,6 +27,7 @@ import type {
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
+import { StoreUpkeep } from "./upkeep.ts";
 import {
   CHAT_QUERY_WHERE,
   chatPageSql,
@@ -41,6 +42,7 @@ import {
   listMessagesSql,
   PERSON_BY_ANY,
   RECEIPTS,
+  RECENT_WINDOW,
   SEARCH_CONTACTS,
   searchRelevanceSql,
   STATS,
@@ -59,6 +61,8 @@ export interface PostgresStoreOptions {
   sessionUrl?: string;
   /** Pool size per database (default 4). */
   maxConnections?: number;
+  /** Messages a text search scans in order before it uses the full-text index (default RECENT_WINDOW; tests make it small). */
+  searchWindow?: number;
 }
 
 /** Connects, locks, migrates. Rejects with DatabaseInUseError if another instance holds the lock. */
@@ -80,21 +84,35 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
     if (separate) await session.end({ timeout: 5 });
     throw err;
   }
-  return new PostgresRepository(main, session, separate, locks);
+  const repo = new PostgresRepository(main, session, separate, locks, opts.searchWindow ?? RECENT_WINDOW);
+  repo.upkeep = await StoreUpkeep.start(main, (err) => {
+    repo.lastError = `Store upkeep (statistics, index merge) failed: ${(err as Error).message}`;
+  });
+  return repo;
 }
 
 class PostgresRepository implements Repository {
   private closed: Promise<void> | null = null;
+  upkeep: StoreUpkeep | null = null;
+  lastError: string | null = null;
 
   constructor(
     private readonly pg: Pg,
     private readonly session: Pg,
     private readonly separate: boolean,
     private readonly locks: Array<{ release(): Promise<void> }>,
+    private readonly searchWindow: number,
   ) {}
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
+    await this.write(ops);
+    let messages = 0;
+    for (const op of ops) if (op.op === "upsertMessage") messages++;
+    if (messages > 0) this.upkeep?.note(messages);
+  }
+
+  private async write(ops: WriteOp[]): Promise<void> {
     if (!this.separate) {
       await this.pg.begin((tx) => applyPostgres(tx, ops));
       return;
@@ -143,6 +161,7 @@ class PostgresRepository implements Repository {
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;
     if (plan) params.q = plan.tsquery;
+    if (plan?.kind === "match") params.window = this.searchWindow;
 
     if (plan?.kind === "match" && q.order === "relevance") {
       const { offset } = pageStart("o", q.cursor, q.offset);
@@ -269,7 +288,7 @@ class PostgresRepository implements Repository {
       sizeBytes: toNum(r.size),
       journal: null,
       snapshot: null,
-      lastError: null,
+      lastError: this.lastError,
     };
   }
 
@@ -291,6 +310,7 @@ class PostgresRepository implements Repository {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
+      await this.upkeep?.close();
       for (const l of [...this.locks].reverse()) await l.release().catch(() => {});
       await this.pg.end({ timeout: 5 });
       if (this.separate) await this.session.end({ timeout: 5 });

@@ -1,0 +1,104 @@
+/**
+ * What the one-op-at-a-time writer (`apply.ts`) and the bulk writer (`apply_bulk.ts`) share:
+ * the batch context, the merge rule of a message upsert, held changes, the person stub and the
+ * search vector of a stored row. One rule, one place: both writers must leave identical rows.
+ */
+import { isLidJid, isPnJid } from "../jid.ts";
+import { personSearchKey } from "../keys.ts";
+import { searchBody, tsvectorLiteral } from "../search/text.ts";
+import type { MessageRow } from "../types.ts";
+import { query, type Queryable } from "./client.ts";
+
+/** A result row. */
+export type Row = Record<string, unknown>;
+
+/** State kept across the ops of one commit. */
+export interface BatchContext {
+  tx: Queryable;
+  /** Person ids known to have a `people` row in this transaction. */
+  ensured: Set<string>;
+  /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
+  held: boolean | undefined;
+}
+
+/** Whether pending_changes may hold rows (one look-up per commit; `hold` sets it). */
+export async function mayHold(ctx: BatchContext): Promise<boolean> {
+  ctx.held ??= (await query(ctx.tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
+  return ctx.held;
+}
+
+/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
+export function withHeld(m: MessageRow, held: Row): MessageRow {
+  const text = (held.edited_text as string | null) ?? null;
+  const at = held.edited_at === null || held.edited_at === undefined ? null : Number(held.edited_at);
+  const out = { ...m };
+  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
+    out.editedText = text;
+    out.editedAt = at;
+  }
+  if (held.revoked === true) out.revoked = true;
+  return out;
+}
+
+/** The row a person gets when first seen by JID alone (no names yet). */
+export function personStub(id: string): { id: string; pn_jid: string | null; lid: string | null; search_key: string } {
+  const pn = isPnJid(id) ? id : null;
+  return { id, pn_jid: pn, lid: isLidJid(id) ? id : null, search_key: personSearchKey({ pnJid: pn }) };
+}
+
+/** The search vector literal of a stored message row (chat_jid, id, text, edited_text, media_file_name, revoked), or null. */
+export function searchOfRow(r: Row): string | null {
+  const body = searchBody(
+    (r.text as string | null) ?? null,
+    (r.edited_text as string | null) ?? null,
+    (r.media_file_name as string | null) ?? null,
+    r.revoked === true,
+  );
+  return body ? tsvectorLiteral(body) : null;
+}
+
+/** The search vector literal of a message about to be written, or null. */
+export function searchOfMessage(m: MessageRow): string | null {
+  const body = searchBody(m.text, m.editedText, m.media?.fileName ?? null, m.revoked);
+  return body ? tsvectorLiteral(body) : null;
+}
+
+/** What a message upsert does to a stored row (`ON CONFLICT (chat_jid, id) DO UPDATE SET ...`). */
+export const MESSAGE_MERGE = `sender_id = coalesce(excluded.sender_id, messages.sender_id),
+    from_me = messages.from_me OR excluded.from_me,
+    type = CASE WHEN excluded.type = 'other' THEN messages.type ELSE excluded.type END,
+    text = coalesce(excluded.text, messages.text),
+    quoted_id = coalesce(excluded.quoted_id, messages.quoted_id),
+    edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(excluded.edited_at, 0) >= messages.edited_at)
+                       THEN excluded.edited_text ELSE messages.edited_text END,
+    edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(excluded.edited_at, 0) >= messages.edited_at)
+                     THEN excluded.edited_at ELSE messages.edited_at END,
+    revoked = messages.revoked OR excluded.revoked,
+    view_once = messages.view_once OR excluded.view_once,
+    status = CASE WHEN excluded.status IS NULL THEN messages.status WHEN messages.status IS NULL THEN excluded.status
+                  WHEN excluded.status = 0 AND messages.status <= 1 THEN 0 ELSE GREATEST(messages.status, excluded.status) END,
+    has_media = messages.has_media OR excluded.has_media,
+    media_mimetype = coalesce(excluded.media_mimetype, messages.media_mimetype),
+    media_file_name = coalesce(excluded.media_file_name, messages.media_file_name),
+    media_file_length = coalesce(excluded.media_file_length, messages.media_file_length),
+    media_duration_sec = coalesce(excluded.media_duration_sec, messages.media_duration_sec),
+    media_direct_path = coalesce(excluded.media_direct_path, messages.media_direct_path),
+    media_url = coalesce(excluded.media_url, messages.media_url),
+    media_key = coalesce(excluded.media_key, messages.media_key),
+    media_file_sha256 = coalesce(excluded.media_file_sha256, messages.media_file_sha256),
+    media_file_enc_sha256 = coalesce(excluded.media_file_enc_sha256, messages.media_file_enc_sha256),
+    media_key_ts = coalesce(excluded.media_key_ts, messages.media_key_ts),
+    raw = coalesce(excluded.raw, messages.raw)`;
+
+/** The columns a message upsert returns for re-indexing a merged row. */
+export const MERGED_TEXT_COLUMNS = "chat_jid, id, text, edited_text, media_file_name, revoked";
+
+/** The reaction upsert's conflict rule: the newer reaction wins. */
+export const REACTION_MERGE = `ON CONFLICT (chat_jid, message_id, reactor_id) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts
+         WHERE excluded.ts >= reactions.ts`;
+
+/** The receipt upsert's conflict rule: the first time a state was reached is kept. */
+export const RECEIPT_MERGE = "ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = LEAST(receipts.ts, excluded.ts)";
+
+/** A message touches its chat: created if missing, last activity moved forward. */
+export const CHAT_TOUCH_MERGE = "ON CONFLICT (jid) DO UPDATE SET last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at)";

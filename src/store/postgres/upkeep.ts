@@ -1,0 +1,100 @@
+/**
+ * Upkeep autovacuum would do, done by the store itself, in the background, off the commit path:
+ * autovacuum may be off (as on some self-hosted servers) or lag behind a history import of a
+ * million messages.
+ *
+ * - Planner statistics: the plans (full-text index or not, which join order) depend on
+ *   `ANALYZE`; until it runs, a rare word is searched by scanning every message. After enough
+ *   new messages (as many again as at the last analysis, at least 10,000) the tables are analyzed.
+ * - The full-text index's pending list: new entries go to a list (up to 4 MB) that every search
+ *   scans linearly until it is merged into the index (in bulk, which keeps ingest fast). When
+ *   writes pause for a second, and at open, the list is merged.
+ */
+import type { Pg } from "./client.ts";
+
+/** Fewest new messages that warrant an analysis. */
+export const MIN_ANALYZE_ROWS = 10_000;
+
+/** Whether `written` messages since the last analysis (which saw `rowsThen`) warrant another. Pure. */
+export function shouldAnalyze(written: number, rowsThen: number): boolean {
+  return written >= Math.max(MIN_ANALYZE_ROWS, rowsThen);
+}
+
+/** How long writes must pause before the full-text index's pending list is merged. */
+export const MERGE_IDLE_MS = 1000;
+
+/** Runs `ANALYZE` and merges the full-text pending list when the writes call for it. */
+export class StoreUpkeep {
+  private written = 0;
+  private running: Promise<void> | null = null;
+  private merging: Promise<void> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly pg: Pg,
+    private rowsThen: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Reads how stale the statistics are at open and starts an analysis if they are. */
+  static async start(pg: Pg, onError: (err: unknown) => void): Promise<StoreUpkeep> {
+    const rows = await pg.unsafe(
+      `SELECT greatest(c.reltuples, 0)::bigint AS rows_then, coalesce(s.n_mod_since_analyze, 0)::bigint AS modified
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'messages'::regclass`,
+    );
+    const r = (rows[0] ?? {}) as { rows_then?: number; modified?: number };
+    const upkeep = new StoreUpkeep(pg, Number(r.rows_then ?? 0), onError);
+    upkeep.note(Number(r.modified ?? 0), false);
+    upkeep.merge();
+    return upkeep;
+  }
+
+  /**
+   * Counts `messages` newly written messages; starts an analysis in the background when due
+   * and (re)arms the pending-list merge for when writes pause.
+   */
+  note(messages: number, arm = true): void {
+    if (this.closed) return;
+    if (arm) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.merge(), MERGE_IDLE_MS);
+    }
+    this.written += messages;
+    if (this.running || !shouldAnalyze(this.written, this.rowsThen)) return;
+    this.rowsThen += this.written;
+    this.written = 0;
+    this.running = (async () => {
+      try {
+        await this.pg.unsafe("ANALYZE messages, chats, people");
+      } catch (err) {
+        this.onError(err);
+      } finally {
+        this.running = null;
+      }
+    })();
+  }
+
+  /** Merges the full-text index's pending list (one merge at a time). */
+  private merge(): void {
+    this.timer = null;
+    if (this.merging || this.closed) return;
+    this.merging = (async () => {
+      try {
+        await this.pg.unsafe("SELECT gin_clean_pending_list('messages_search'::regclass)");
+      } catch (err) {
+        this.onError(err);
+      } finally {
+        this.merging = null;
+      }
+    })();
+  }
+
+  /** Stops arming merges and waits for running work (before the pool closes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.all([this.running, this.merging]);
+  }
+}
