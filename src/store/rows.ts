@@ -107,6 +107,8 @@ export function chatFromRow(r: Row): ChatRow {
     mutedUntil: toNum(r.muted_until),
     unreadCount: toNum(r.unread_count),
     description: toStr(r.description),
+    readAt: toNum(r.read_at),
+    markedUnread: toBoolOrNull(r.marked_unread),
   };
 }
 

@@ -33,6 +33,10 @@ export interface ChatRow {
   mutedUntil: number | null;
   unreadCount: number | null;
   description: string | null;
+  /** Last-read marker: the instant of the newest message read (ms), null when unknown. */
+  readAt?: number | null;
+  /** The owner marked the chat as unread (WhatsApp's "mark as unread", a badge without a count). */
+  markedUnread?: boolean | null;
 }
 
 /**
@@ -130,6 +134,15 @@ export type WriteOp =
   | { op: "revokeMessage"; chatJid: string; id: string }
   | { op: "deleteMessage"; chatJid: string; id: string }
   | { op: "setMessageStatus"; chatJid: string; id: string; status: number }
+  /** WhatsApp's unread delta (a new incoming message): unread_count += count (from 0 when unknown). */
+  | { op: "addUnread"; jid: string; count: number }
+  /**
+   * The chat was read up to `upTo` (ms; null: up to its last message): count 0, the "marked
+   * unread" flag cleared, the last-read marker moved forward (never back).
+   */
+  | { op: "markChatRead"; jid: string; upTo: number | null }
+  /** The owner marked the chat as unread. */
+  | { op: "markChatUnread"; jid: string }
   | { op: "upsertReaction"; reaction: ReactionRow }
   | { op: "upsertReceipt"; receipt: ReceiptRow }
   | {
@@ -187,6 +200,8 @@ export interface ListMessagesQuery {
 /** Filters of list_chats. */
 export interface ListChatsQuery {
   query?: string;
+  /** Only chats with unread messages or marked as unread. */
+  unreadOnly?: boolean;
   sortBy: "last_active" | "name";
   includeLastMessage: boolean;
   limit: number;

@@ -26,7 +26,7 @@ describe("read tools", () => {
     assert.deepEqual(names, [
       "check_bridge_status", "delete_message", "download_media", "edit_message", "get_chat", "get_contact_chats",
       "get_direct_chat_by_contact", "get_group_info", "get_last_interaction", "get_message_context", "get_sync_status",
-      "list_chats", "list_messages", "mark_read", "request_chat_history", "search_contacts", "send_audio_message",
+      "list_chats", "list_messages", "list_unread", "mark_read", "request_chat_history", "search_contacts", "send_audio_message",
       "send_file", "send_message", "send_reaction",
     ]);
     for (const t of tools) {

@@ -493,6 +493,46 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual(page2.items.map((c) => c.jid), seen.slice(2, 4));
       }));
 
+      test("unread state: deltas add up, a read clears count and flag and moves the marker forward only, unread_only filters", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertChat", chat: { jid: ALICE, kind: "person", name: "Alice" } },
+          { op: "upsertChat", chat: { jid: BOB_LID, kind: "person", name: "Bob" } },
+          { op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "G" } },
+          up(msg(ALICE, "A1", T0, "one")),
+          up(msg(ALICE, "A2", T0 + MIN, "two")),
+          up(msg(GROUP, "G1", T0 + 2 * MIN, "g")),
+        ]);
+        await repo.commit([{ op: "addUnread", jid: ALICE, count: 1 }]);
+        await repo.commit([{ op: "addUnread", jid: ALICE, count: 2 }, { op: "markChatUnread", jid: BOB_LID }]);
+        let alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.unreadCount, 3);
+        assert.equal(alice?.readAt, null);
+        let unread = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10, unreadOnly: true });
+        assert.deepEqual(ids(unread.items.map((c) => ({ id: c.jid }))), [ALICE, BOB_LID]);
+        assert.equal(unread.items[1]!.markedUnread, true);
+
+        // Read up to the chat's last message; an older read marker never moves it back.
+        await repo.commit([{ op: "markChatRead", jid: ALICE, upTo: null }, { op: "markChatRead", jid: BOB_LID, upTo: T0 }]);
+        alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.unreadCount, 0);
+        assert.equal(alice?.readAt, T0 + MIN);
+        await repo.commit([{ op: "markChatRead", jid: ALICE, upTo: T0 }, { op: "addUnread", jid: ALICE, count: -5 }]);
+        alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.readAt, T0 + MIN);
+        assert.equal(alice?.unreadCount, 0, "a negative delta never goes below zero");
+
+        // The LID chat's unread state follows it into the phone chat.
+        await repo.commit([{ op: "addUnread", jid: BOB_LID, count: 4 }, { op: "linkLid", lid: BOB_LID, pnJid: BOB }]);
+        const bob = await repo.getChat(BOB, false);
+        assert.equal(bob?.unreadCount, 4);
+        assert.equal(bob?.markedUnread, false);
+        assert.equal(bob?.readAt, T0);
+        unread = await repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 10, unreadOnly: true, query: "bob" });
+        assert.deepEqual(unread.items.map((c) => c.jid), [BOB]);
+        const all = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10 });
+        assert.equal(all.items.length, 3);
+      }));
+
       test("deleteChat removes the chat and everything in it", withRepo(async (repo) => {
         await repo.commit([
           { op: "upsertChat", chat: { jid: GROUP, name: "Gone" } },

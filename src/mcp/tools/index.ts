@@ -13,6 +13,7 @@ import { getMessageContext } from "./get_message_context.ts";
 import { getSyncStatus } from "./get_sync_status.ts";
 import { listChats } from "./list_chats.ts";
 import { listMessages } from "./list_messages.ts";
+import { listUnread } from "./list_unread.ts";
 import { markRead } from "./mark_read.ts";
 import { requestChatHistory } from "./request_chat_history.ts";
 import { searchContacts } from "./search_contacts.ts";
@@ -43,6 +44,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   markRead,
   requestChatHistory,
   getGroupInfo,
+  listUnread,
 ];
 
 export { isSendTool } from "../write_tools.ts";

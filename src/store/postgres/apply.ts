@@ -119,6 +119,23 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     }
     case "setParticipants":
       return await setParticipants(ctx, op);
+    case "addUnread":
+      await query(tx, "UPDATE chats SET unread_count = GREATEST(coalesce(unread_count, 0) + :n::int, 0) WHERE jid = :jid", {
+        jid: await canonical(tx, op.jid),
+        n: op.count,
+      });
+      return;
+    case "markChatRead":
+      await query(
+        tx,
+        `UPDATE chats SET unread_count = 0, marked_unread = FALSE,
+           read_at = GREATEST(read_at, coalesce(:upTo::bigint, last_message_at)) WHERE jid = :jid`,
+        { jid: await canonical(tx, op.jid), upTo: op.upTo },
+      );
+      return;
+    case "markChatUnread":
+      await query(tx, "UPDATE chats SET marked_unread = TRUE WHERE jid = :jid", { jid: await canonical(tx, op.jid) });
+      return;
     case "setAuth":
       if (op.value === null) await query(tx, "DELETE FROM auth WHERE category = :c AND id = :id", { c: op.category, id: op.id });
       else {
@@ -401,7 +418,8 @@ async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
            last_message_at = GREATEST(last_message_at, :at::bigint),
            archived = coalesce(archived, :archived::boolean), pinned = coalesce(pinned, :pinned::boolean),
            muted_until = coalesce(muted_until, :muted::bigint), unread_count = coalesce(unread_count, :unread::int),
-           description = coalesce(description, :descr)
+           description = coalesce(description, :descr),
+           read_at = GREATEST(read_at, :readAt::bigint), marked_unread = coalesce(marked_unread, :marked::boolean)
          WHERE jid = :to`,
         {
           to,
@@ -413,6 +431,8 @@ async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
           muted: fromChat.muted_until,
           unread: fromChat.unread_count,
           descr: fromChat.description,
+          readAt: fromChat.read_at,
+          marked: fromChat.marked_unread,
         },
       );
       await query(tx, "DELETE FROM chats WHERE jid = :from", { from });

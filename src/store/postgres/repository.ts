@@ -26,8 +26,8 @@ import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import {
-  CHAT_QUERY_WHERE,
   chatPageSql,
+  chatWhere,
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
@@ -118,7 +118,7 @@ class PostgresRepository implements Repository {
     const { offset } = pageStart("o", q.cursor, q.offset);
     const text = q.query?.trim();
     const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
-    const rows = await query(this.pg, chatPageSql(text ? CHAT_QUERY_WHERE : "TRUE", q.sortBy, q.includeLastMessage), params);
+    const rows = await query(this.pg, chatPageSql(chatWhere(!!text, q.unreadOnly === true, "TRUE"), q.sortBy, q.includeLastMessage), params);
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 

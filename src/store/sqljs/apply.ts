@@ -205,6 +205,19 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     }
     case "setParticipants":
       return setParticipants(ctx, op);
+    case "addUnread":
+      s.run("UPDATE chats SET unread_count = max(coalesce(unread_count, 0) + ?2, 0) WHERE jid = ?1", [canonical(s, op.jid), op.count]);
+      return;
+    case "markChatRead":
+      s.run(
+        `UPDATE chats SET unread_count = 0, marked_unread = 0,
+           read_at = max(coalesce(read_at, 0), coalesce(?2, last_message_at, read_at, 0)) WHERE jid = ?1`,
+        [canonical(s, op.jid), op.upTo],
+      );
+      return;
+    case "markChatUnread":
+      s.run("UPDATE chats SET marked_unread = 1 WHERE jid = ?", [canonical(s, op.jid)]);
+      return;
     case "setAuth":
       if (op.value === null) s.run("DELETE FROM auth WHERE category = ? AND id = ?", [op.category, op.id]);
       else {
@@ -445,7 +458,8 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
         `UPDATE chats SET name = coalesce(name, ?2), search_key = coalesce(search_key, ?3),
            last_message_at = max(coalesce(last_message_at, ?4), coalesce(?4, last_message_at)),
            archived = coalesce(archived, ?5), pinned = coalesce(pinned, ?6), muted_until = coalesce(muted_until, ?7),
-           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9)
+           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9),
+           read_at = max(coalesce(read_at, ?10), coalesce(?10, read_at)), marked_unread = coalesce(marked_unread, ?11)
          WHERE jid = ?1`,
         [
           to,
@@ -457,6 +471,8 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
           fromChat.muted_until,
           fromChat.unread_count,
           fromChat.description,
+          fromChat.read_at,
+          fromChat.marked_unread,
         ] as Bind[],
       );
       s.run("DELETE FROM chats WHERE jid = ?", [from]);

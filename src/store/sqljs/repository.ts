@@ -31,8 +31,8 @@ import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { migrateSqlite } from "./migrate.ts";
 import {
-  CHAT_QUERY_WHERE,
   chatPageSql,
+  chatWhere,
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
@@ -138,7 +138,7 @@ class SqljsRepository implements Repository {
     const { offset } = pageStart("o", q.cursor, q.offset);
     const text = q.query?.trim();
     const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
-    const rows = this.all(chatPageSql(text ? CHAT_QUERY_WHERE : "1", q.sortBy, q.includeLastMessage), params);
+    const rows = this.all(chatPageSql(chatWhere(!!text, q.unreadOnly === true, "1"), q.sortBy, q.includeLastMessage), params);
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 
