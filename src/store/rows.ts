@@ -5,7 +5,7 @@
  * Pure.
  */
 import { phoneOf } from "./jid.ts";
-import type { ChatKind, ChatRow, ChatSummary, MediaInfo, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
+import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */
 export type Row = Record<string, unknown>;
@@ -138,5 +138,16 @@ export function participantFromRow(r: Row): ParticipantRow & { name: string | nu
     admin: admin === "admin" || admin === "superadmin" ? admin : null,
     name: toStr(r.name),
     phone: phoneOf(toStr(r.pn_jid) ?? String(r.person_id)),
+  };
+}
+
+/** A live feed entry from `seq, kind, chat_jid, message_id, at`. */
+export function liveEventFromRow(r: Row): LiveEvent {
+  return {
+    seq: toNum(r.seq) ?? 0,
+    kind: String(r.kind) as LiveEventKind,
+    chatJid: String(r.chat_jid),
+    messageId: String(r.message_id),
+    at: toNum(r.at) ?? 0,
   };
 }

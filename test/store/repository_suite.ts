@@ -349,6 +349,50 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
       }));
     });
 
+    describe("live feed", () => {
+      test("live deliveries are recorded once in arrival order, history never; late messages get a later seq", withRepo(async (repo, reopen) => {
+        assert.equal(await repo.liveHead(), 0);
+        await repo.commit([up(msg(ALICE, "H1", T0, "history"))]);
+        await repo.commit([{ op: "upsertMessage", message: msg(ALICE, "L1", T0 + 10 * MIN, "live"), live: true }]);
+        // The offline queue: an older message arrives after a newer one.
+        await repo.commit([{ op: "upsertMessage", message: msg(GROUP, "L0", T0 + 5 * MIN, "late"), live: true }]);
+        // A re-delivery of L1, and a live re-upsert of a message history already stored: nothing new.
+        await repo.commit([
+          { op: "upsertMessage", message: msg(ALICE, "L1", T0 + 10 * MIN, "live"), live: true },
+          { op: "upsertMessage", message: msg(ALICE, "H1", T0, "history"), live: true },
+        ]);
+        await repo.commit([
+          { op: "editMessage", chatJid: ALICE, id: "L1", text: "live!", editedAt: T0 + 11 * MIN, live: true },
+          { op: "upsertReaction", reaction: { chatJid: ALICE, messageId: "L1", reactorId: ALICE, emoji: "👍", ts: T0 + 12 * MIN }, live: true },
+          { op: "revokeMessage", chatJid: GROUP, id: "L0", live: true },
+          { op: "editMessage", chatJid: ALICE, id: "H1", text: "old edit", editedAt: T0 + 1 }, // from history: not live
+        ]);
+        const all = await repo.liveEvents(0, 100);
+        assert.deepEqual(all.map((e) => [e.kind, e.chatJid, e.messageId, e.at]), [
+          ["message", ALICE, "L1", T0 + 10 * MIN],
+          ["message", GROUP, "L0", T0 + 5 * MIN],
+          ["edit", ALICE, "L1", T0 + 11 * MIN],
+          ["reaction", ALICE, "L1", T0 + 12 * MIN],
+          ["delete", GROUP, "L0", T0 + 5 * MIN],
+        ]);
+        assert.ok(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq));
+        assert.equal(await repo.liveHead(), all[4]!.seq);
+        assert.deepEqual((await repo.liveEvents(all[0]!.seq, 100, GROUP)).map((e) => e.kind), ["message", "delete"]);
+        assert.deepEqual((await repo.liveEvents(all[1]!.seq, 2)).map((e) => e.kind), ["edit", "reaction"]);
+        // A LID-addressed live message is recorded under the canonical chat.
+        await repo.commit([{ op: "linkLid", lid: BOB_LID, pnJid: BOB }, { op: "upsertMessage", message: msg(BOB_LID, "B9", T0 + 20 * MIN, "hi"), live: true }]);
+        assert.equal((await repo.liveEvents(all[4]!.seq, 10))[0]?.chatJid, BOB);
+        const head = await repo.liveHead();
+        await repo.close();
+        const again = await reopen();
+        try {
+          assert.equal(await again.liveHead(), head, "the feed survives a restart");
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+
     describe("people and LIDs", () => {
       test("linking a LID merges its chat, messages, reactions, receipts and participants into the phone JID (defect 8)", withRepo(async (repo) => {
         await repo.commit([

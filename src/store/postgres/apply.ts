@@ -6,7 +6,7 @@
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
 import { searchBody, tsvectorLiteral } from "../search/text.ts";
-import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { query, type Queryable } from "./client.ts";
 
 type Row = Record<string, unknown>;
@@ -50,7 +50,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       return;
     }
     case "upsertMessage":
-      return await upsertMessage(ctx, op.message);
+      return await upsertMessage(ctx, op.message, op.live === true);
     case "editMessage": {
       const chat = await canonical(tx, op.chatJid);
       const rows = await query(
@@ -62,6 +62,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       );
       for (const r of rows) await refreshSearch(tx, r);
       if (rows.length === 0 && !(await messageExists(tx, chat, op.id))) await hold(ctx, chat, op.id, op.text, op.editedAt, false);
+      if (op.live) await recordLive(tx, "edit", chat, op.id, op.editedAt);
       return;
     }
     case "revokeMessage": {
@@ -71,6 +72,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
         id: op.id,
       });
       if (rows.length === 0) await hold(ctx, chat, op.id, null, null, true);
+      if (op.live) await recordLive(tx, "delete", chat, op.id, null);
       return;
     }
     case "deleteMessage": {
@@ -91,6 +93,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "upsertReaction": {
       const r = op.reaction;
       const p = { chat: await canonical(tx, r.chatJid), mid: r.messageId, who: await canonical(tx, r.reactorId), emoji: r.emoji, ts: r.ts };
+      if (op.live) await recordLive(tx, "reaction", p.chat, r.messageId, r.ts);
       if (r.emoji === "") {
         await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :mid AND reactor_id = :who AND ts <= :ts", p);
         return;
@@ -483,7 +486,22 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
     raw = coalesce(excluded.raw, messages.raw)
   RETURNING chat_jid, id, text, edited_text, media_file_name, revoked, (xmax = 0) AS inserted`;
 
-async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<void> {
+/** Most live events kept (as in SQLite). */
+const MAX_LIVE_EVENTS = 100_000;
+
+/** Records a live event once (a re-delivery adds nothing); `at` null: the message's own instant. */
+async function recordLive(tx: Queryable, kind: LiveEventKind, chat: string, id: string, at: number | null): Promise<void> {
+  await query(
+    tx,
+    `INSERT INTO live_events (kind, chat_jid, message_id, at)
+     VALUES (:kind, :chat, :id, coalesce(:at::bigint, (SELECT ts FROM messages WHERE chat_jid = :chat AND id = :id), 0))
+     ON CONFLICT DO NOTHING`,
+    { kind, chat, id, at },
+  );
+  await query(tx, `DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
+}
+
+async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): Promise<void> {
   const { tx } = ctx;
   const chat = await canonical(tx, message.chatJid);
   let m = message;
@@ -532,6 +550,7 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<vo
   });
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
+  else if (rows[0] && live) await recordLive(tx, "message", chat, m.id, ts);
   await query(
     tx,
     `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts)

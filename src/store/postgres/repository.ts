@@ -7,13 +7,14 @@
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  LiveEvent,
   MessageView,
   Page,
   PersonRow,
@@ -34,6 +35,7 @@ import {
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
+  LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
   PERSON_BY_ANY,
@@ -272,6 +274,16 @@ class PostgresRepository implements Repository {
     });
     for (const r of rows) out[String(r.id)] = String(r.value);
     return out;
+  }
+
+  async liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]> {
+    const params: Record<string, unknown> = { after: Math.max(0, Math.trunc(afterSeq)), limit: clampLimit(limit) };
+    if (chatJid !== undefined) params.chat = await canonical(this.pg, chatJid);
+    return (await query(this.pg, LIVE_EVENTS_SQL(chatJid !== undefined), params)).map(liveEventFromRow);
+  }
+
+  async liveHead(): Promise<number> {
+    return toNum((await query(this.pg, "SELECT coalesce(max(seq), 0) AS head FROM live_events"))[0]?.head) ?? 0;
   }
 
   async metaGet(key: string): Promise<string | null> {

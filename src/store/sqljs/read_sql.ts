@@ -219,3 +219,8 @@ export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id 
 /** Receipts of one message. */
 export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts
 WHERE chat_jid = :chat AND message_id = :id ORDER BY ts, person_id, type`;
+
+/** The live feed after a seq, oldest first (optionally of one chat). */
+export const LIVE_EVENTS_SQL = (byChat: boolean): string =>
+  `SELECT seq, kind, chat_jid, message_id, at FROM live_events
+WHERE seq > :after${byChat ? " AND chat_jid = :chat" : ""} ORDER BY seq LIMIT :limit`;

@@ -10,12 +10,13 @@ import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  LiveEvent,
   MessageView,
   Page,
   PersonRow,
@@ -39,6 +40,7 @@ import {
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
+  LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
   PERSON_BY_ANY,
@@ -303,6 +305,16 @@ class SqljsRepository implements Repository {
     });
     for (const r of rows) out[String(r.id)] = String(r.value);
     return out;
+  }
+
+  async liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]> {
+    const params: Record<string, unknown> = { after: Math.max(0, Math.trunc(afterSeq)), limit: clampLimit(limit) };
+    if (chatJid !== undefined) params.chat = canonical(this.s, chatJid);
+    return (this.all(LIVE_EVENTS_SQL(chatJid !== undefined), params)).map(liveEventFromRow);
+  }
+
+  async liveHead(): Promise<number> {
+    return toNum(this.s.value("SELECT coalesce(max(seq), 0) FROM live_events")) ?? 0;
   }
 
   async metaGet(key: string): Promise<string | null> {
