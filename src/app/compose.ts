@@ -30,6 +30,7 @@ import { frontBackendBehavior } from "./proxy/backend_local.ts";
 import type { ProxyFront } from "./proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
+import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 
 
 /**
@@ -68,8 +69,11 @@ export function composeApp(
     { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
     { now: () => Date.now() },
   );
+  // Outlives restarts of the live actor, so subscribed sessions stay subscribed.
+  const liveHub = createLiveHub();
   const toolDeps: ToolDeps = {
     repository: repo,
+    live: liveHub,
     whatsapp: { ask: askWhatsApp, status: linkStatus },
     media: {
       prepareFile: (path) => registry.ask("ffmpeg", { type: "read_file", path } satisfies MediaMsg, { timeoutMs: 60_000 }),
@@ -94,8 +98,12 @@ export function composeApp(
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
   return {
+    live: () => liveHubBehavior(liveHub),
     store: () =>
-      storeBehavior(() => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir })),
+      storeBehavior(
+        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
+        { publishTo: LIVE },
+      ),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
         authRepo: repo,

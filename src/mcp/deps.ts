@@ -3,6 +3,7 @@
  * receives these; it builds none of them, so tests give it a real store and a fake WhatsApp.
  */
 import type { Logger } from "../log.ts";
+import type { LiveSource } from "../live/types.ts";
 import type { Repository } from "../store/types.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
@@ -79,6 +80,8 @@ export interface Clock {
 /** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
 export interface ToolDeps {
   repository: Repository;
+  /** Store changes as they are committed (resource subscriptions, wait_for_messages); absent: no push. */
+  live?: LiveSource;
   whatsapp: WhatsAppPort;
   media: MediaPort;
   downloads: DownloadsPort;

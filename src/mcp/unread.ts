@@ -4,7 +4,11 @@
  * count-th newest incoming message (system notices and our own messages do not count, as in
  * WhatsApp's own counter).
  */
+import { z } from "zod";
 import type { ChatSummary, MessageView, Repository } from "../store/types.ts";
+import { isoUtc } from "./dates.ts";
+import { chatOut, messageOut } from "./schemas.ts";
+import { chatToOut, messageToOut } from "./views.ts";
 
 /** How many recent messages are looked at to find the first unread one. */
 export const FIRST_UNREAD_SCAN = 200;
@@ -43,4 +47,51 @@ export function waitedText(ms: number): string {
   if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** One chat of the unread triage. */
+export const unreadChatOut = z.object({
+  chat: chatOut,
+  first_unread: messageOut.nullable().describe("The oldest unread message (null when not in the local copy)"),
+  waiting_since: z.string().nullable().describe("When the first unread message arrived (ISO-8601 UTC)"),
+  waited_seconds: z.number().int().nullable().describe("How long it has waited for an answer"),
+});
+
+/** Output type of one triage entry. */
+export type UnreadChatOut = z.infer<typeof unreadChatOut>;
+
+/** Triage filters. */
+export interface UnreadQuery {
+  limit: number;
+  cursor?: string;
+  includeMuted: boolean;
+  includeArchived: boolean;
+}
+
+/** Unread chats, newest activity first, each with its first unread message and its wait (list_unread, whatsapp://unread). */
+export async function unreadTriage(
+  repo: Repository,
+  now: number,
+  q: UnreadQuery,
+): Promise<{ chats: UnreadChatOut[]; nextCursor: string | null }> {
+  const page = await repo.listChats({
+    sortBy: "last_active",
+    includeLastMessage: false,
+    unreadOnly: true,
+    limit: q.limit,
+    ...(q.cursor ? { cursor: q.cursor } : { offset: 0 }),
+  });
+  const chats: UnreadChatOut[] = [];
+  for (const c of page.items) {
+    if (!q.includeMuted && (c.mutedUntil ?? 0) > now) continue;
+    if (!q.includeArchived && c.archived) continue;
+    const first = await firstUnread(repo, c);
+    chats.push({
+      chat: chatToOut(c, false),
+      first_unread: first ? messageToOut(first) : null,
+      waiting_since: first ? isoUtc(first.ts) : null,
+      waited_seconds: first ? Math.floor(Math.max(0, now - first.ts) / 1000) : null,
+    });
+  }
+  return { chats, nextCursor: page.nextCursor };
 }

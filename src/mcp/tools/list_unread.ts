@@ -1,20 +1,11 @@
 /** list_unread: triage of what is waiting: unread chats, newest first, with the first unread message and its wait. */
 import { z } from "zod";
-import { isoUtc } from "../dates.ts";
 import { cursorField, limitField } from "../inputs.ts";
 import { readResult } from "../read_result.ts";
 import { chatLines, messageLines } from "../render.ts";
-import { chatOut, messageOut, noticeField } from "../schemas.ts";
+import { noticeField } from "../schemas.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
-import { firstUnread, waitedText } from "../unread.ts";
-import { chatToOut, messageToOut } from "../views.ts";
-
-const unreadChatOut = z.object({
-  chat: chatOut,
-  first_unread: messageOut.nullable().describe("The oldest unread message (null when not in the local copy)"),
-  waiting_since: z.string().nullable().describe("When the first unread message arrived (ISO-8601 UTC)"),
-  waited_seconds: z.number().int().nullable().describe("How long it has waited for an answer"),
-});
+import { unreadChatOut, unreadTriage, waitedText } from "../unread.ts";
 
 /** The tool. */
 export const listUnread = defineTool({
@@ -37,37 +28,24 @@ export const listUnread = defineTool({
   },
   annotations: { ...READ_ANNOTATIONS, title: "List unread chats" },
   async run(a, ctx) {
-    const repo = ctx.deps.repository;
-    const now = ctx.deps.clock.now();
-    const page = await repo.listChats({
-      sortBy: "last_active",
-      includeLastMessage: false,
-      unreadOnly: true,
+    const { chats, nextCursor } = await unreadTriage(ctx.deps.repository, ctx.deps.clock.now(), {
       limit: a.limit,
-      ...(a.cursor ? { cursor: a.cursor } : { offset: 0 }),
+      cursor: a.cursor,
+      includeMuted: a.include_muted,
+      includeArchived: a.include_archived,
     });
-    const chats: Array<z.infer<typeof unreadChatOut>> = [];
     const lines: string[] = [];
-    for (const c of page.items) {
-      if (!a.include_muted && (c.mutedUntil ?? 0) > now) continue;
-      if (!a.include_archived && c.archived) continue;
-      const first = await firstUnread(repo, c);
-      const chat = chatToOut(c, false);
-      const waited = first ? Math.max(0, now - first.ts) : null;
-      chats.push({
-        chat,
-        first_unread: first ? messageToOut(first) : null,
-        waiting_since: first ? isoUtc(first.ts) : null,
-        waited_seconds: waited === null ? null : Math.floor(waited / 1000),
-      });
-      lines.push(...chatLines(chat));
-      if (first) lines.push(...messageLines(messageToOut(first), `    first unread (waiting ${waitedText(waited!)}): `));
+    for (const c of chats) {
+      lines.push(...chatLines(c.chat));
+      if (c.first_unread) {
+        lines.push(...messageLines(c.first_unread, `    first unread (waiting ${waitedText((c.waited_seconds ?? 0) * 1000)}): `));
+      }
     }
     const n = chats.length;
     const headline = n === 0
       ? "Nothing unread."
       : `${n} chat${n === 1 ? "" : "s"} with unread messages (newest activity first)` +
-        (page.nextCursor ? `; more: call again with cursor=${JSON.stringify(page.nextCursor)}.` : ".");
-    return readResult(ctx, { chats, next_cursor: page.nextCursor }, headline, lines);
+        (nextCursor ? `; more: call again with cursor=${JSON.stringify(nextCursor)}.` : ".");
+    return readResult(ctx, { chats, next_cursor: nextCursor }, headline, lines);
   },
 });

@@ -1,0 +1,51 @@
+/**
+ * At most one call per key per interval, the first at once: a burst of changes to one resource
+ * becomes one notification now and (if more came) one at the end of the interval. Timers are
+ * injected so tests can drive them.
+ */
+
+/** The timer functions the debouncer uses. */
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Default timers (the platform's). */
+export const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** A per-key debouncer. */
+export interface Debouncer {
+  /** Something changed for `key`. */
+  poke(key: string): void;
+  /** Cancels pending calls. */
+  dispose(): void;
+}
+
+/** Calls `fire(key)` at most once per `intervalMs` per key (leading edge, plus one trailing call). */
+export function createDebouncer(intervalMs: number, fire: (key: string) => void, timers: Timers = realTimers): Debouncer {
+  const last = new Map<string, number>();
+  const pending = new Map<string, unknown>();
+  const run = (key: string) => {
+    pending.delete(key);
+    last.set(key, timers.now());
+    fire(key);
+  };
+  return {
+    poke(key) {
+      if (pending.has(key)) return; // a trailing call is already due and will carry this change
+      const at = last.get(key);
+      const now = timers.now();
+      if (at === undefined || now - at >= intervalMs) run(key);
+      else pending.set(key, timers.setTimeout(() => run(key), at + intervalMs - now));
+    },
+    dispose() {
+      for (const h of pending.values()) timers.clearTimeout(h);
+      pending.clear();
+    },
+  };
+}
