@@ -4,19 +4,7 @@
  * injected so tests can drive them.
  */
 
-/** The timer functions the debouncer uses. */
-export interface Timers {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Default timers (the platform's). */
-export const realTimers: Timers = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+import { type Clock, systemClock } from "../../supervisors/mod.ts";
 
 /** A per-key debouncer. */
 export interface Debouncer {
@@ -27,7 +15,7 @@ export interface Debouncer {
 }
 
 /** Calls `fire(key)` at most once per `intervalMs` per key (leading edge, plus one trailing call). */
-export function createDebouncer(intervalMs: number, fire: (key: string) => void, timers: Timers = realTimers): Debouncer {
+export function createDebouncer(intervalMs: number, fire: (key: string) => void, timers: Clock = systemClock): Debouncer {
   const last = new Map<string, number>();
   const pending = new Map<string, unknown>();
   const run = (key: string) => {

@@ -2,7 +2,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { createDebouncer, type Timers } from "../../src/live/debounce.ts";
+import { createDebouncer } from "../../src/live/debounce.ts";
+import type { Clock } from "../../supervisors/mod.ts";
 import { affected } from "../../src/mcp/live_resources.ts";
 import type { MessageRow, WriteOp } from "../../src/store/types.ts";
 import { ALICE, ALICE_LID, BOB, startHarness, T0 } from "./harness.ts";
@@ -111,7 +112,7 @@ describe("notification rules (pure)", () => {
   test("the debouncer fires at once, then at most once per interval with one trailing call", () => {
     let now = 0;
     const due: Array<{ at: number; fn: () => void }> = [];
-    const timers: Timers = {
+    const timers: Clock = {
       now: () => now,
       setTimeout: (fn, ms) => due.push({ at: now + ms, fn }),
       clearTimeout: () => {},
