@@ -21,6 +21,7 @@ import { sendAudioMessage } from "./send_audio_message.ts";
 import { sendFile } from "./send_file.ts";
 import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
+import { waitForMessagesTool } from "./wait_for_messages.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -45,6 +46,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   requestChatHistory,
   getGroupInfo,
   listUnread,
+  waitForMessagesTool,
 ];
 
 export { isSendTool } from "../write_tools.ts";
