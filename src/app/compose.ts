@@ -13,6 +13,7 @@ import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
 import { connectionBehavior } from "../whatsapp/connection_actor.ts";
 import { syncBehavior } from "../whatsapp/sync_actor.ts";
+import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
 import { mediaBehavior, type MediaMsg } from "../media/actor.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
@@ -114,6 +115,13 @@ export function composeApp(
         logLevel: cfg.logLevel === "debug" ? "debug" : "warn",
         pairingPhone: cfg.whatsapp.pairingPhone,
         waWebSocketUrl: cfg.whatsapp.wsUrl,
+        // Fetched only when talking to WhatsApp itself (not a simulator or other custom URL).
+        waVersion: createWaVersionSource({
+          setting: cfg.whatsapp.version ?? "auto",
+          repo,
+          fetcher: cfg.whatsapp.wsUrl ? null : fetchWaWebVersion,
+          log,
+        }),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo }),
