@@ -1,9 +1,8 @@
 /**
  * At most one call per key per interval, the first at once: a burst of changes to one resource
- * becomes one notification now and (if more came) one at the end of the interval. Timers are
- * injected so tests can drive them.
+ * becomes one notification now and (if more came) one at the end of the interval. The kernel's
+ * clock is injected so tests can drive it.
  */
-
 import { type Clock, systemClock } from "../../supervisors/mod.ts";
 
 /** A per-key debouncer. */
