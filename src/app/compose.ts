@@ -13,6 +13,7 @@ import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
 import { connectionBehavior } from "../whatsapp/connection_actor.ts";
 import { syncBehavior } from "../whatsapp/sync_actor.ts";
+import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
 import { mediaBehavior, type MediaMsg } from "../media/actor.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
@@ -31,6 +32,7 @@ import { frontBackendBehavior } from "./proxy/backend_local.ts";
 import type { ProxyFront } from "./proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
+import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 
 
 /**
@@ -72,8 +74,11 @@ export function composeApp(
     { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
     { now: () => Date.now() },
   );
+  // Outlives restarts of the live actor, so subscribed sessions stay subscribed.
+  const liveHub = createLiveHub();
   const toolDeps: ToolDeps = {
     repository: repo,
+    live: liveHub,
     whatsapp: { ask: askWhatsApp, status: linkStatus },
     media: {
       prepareFile: (path) => registry.ask("ffmpeg", { type: "read_file", path } satisfies MediaMsg, { timeoutMs: 60_000 }),
@@ -99,8 +104,12 @@ export function composeApp(
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
   return {
+    live: () => liveHubBehavior(liveHub),
     store: () =>
-      storeBehavior(() => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir })),
+      storeBehavior(
+        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
+        { publishTo: LIVE },
+      ),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
         authRepo: repo,
@@ -111,6 +120,13 @@ export function composeApp(
         logLevel: cfg.logLevel === "debug" ? "debug" : "warn",
         pairingPhone: cfg.whatsapp.pairingPhone,
         waWebSocketUrl: cfg.whatsapp.wsUrl,
+        // Fetched only when talking to WhatsApp itself (not a simulator or other custom URL).
+        waVersion: createWaVersionSource({
+          setting: cfg.whatsapp.version ?? "auto",
+          repo,
+          fetcher: cfg.whatsapp.wsUrl ? null : fetchWaWebVersion,
+          log,
+        }),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo }),

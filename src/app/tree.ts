@@ -2,7 +2,8 @@
  * The application's supervision tree, declared in one place:
  *
  * root (one_for_one)
- * ├─ store          owns the database; the only writer; answers queries
+ * ├─ live           hands each store change to live listeners (subscriptions, waits, webhooks)
+ * ├─ store          owns the database; the only writer; answers queries; tells live what changed
  * ├─ whatsapp (rest_for_one)
  * │  ├─ connection  the Baileys socket: login, auth state, reconnect, sends
  * │  └─ sync        Baileys events → store batches
@@ -20,6 +21,8 @@ import type { Behavior } from "../../supervisors/mod.ts";
 
 /** The behaviours of the tree's workers, built by the caller from config. */
 export interface TreeParts {
+  /** The live hub (src/live/hub.ts); absent in tests that do not need it. */
+  live?: (() => Behavior<any>) | null;
   store: () => Behavior<any>;
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
@@ -32,7 +35,10 @@ export interface TreeParts {
 
 /** Builds the root spec. Intensities are OTP-like defaults: a few restarts a minute, then escalate. */
 export function appTree(parts: TreeParts): SupervisorSpec {
-  const children: ChildSpec[] = [
+  const children: ChildSpec[] = [];
+  // Before the store: the store tells it about every commit from its first one.
+  if (parts.live) children.push(worker("live", parts.live, { shutdownMs: 1_000 }));
+  children.push(
     worker("store", parts.store, { shutdownMs: 60_000 }),
     supervisor("whatsapp", () => ({
       strategy: "rest_for_one",
@@ -49,7 +55,7 @@ export function appTree(parts: TreeParts): SupervisorSpec {
       periodMs: 60_000,
       children: [worker("ffmpeg", parts.ffmpeg, { shutdownMs: 5_000 })],
     })),
-  ];
+  );
   if (parts.http) children.push(worker("http", parts.http, { shutdownMs: 5_000 }));
   if (parts.instance) children.push(worker("instance", parts.instance, { shutdownMs: 5_000 }));
   if (parts.mcpStdio) children.push(worker("mcp", parts.mcpStdio, { shutdownMs: 5_000 }));

@@ -41,6 +41,12 @@ export interface Config {
   mediaRoots: string[];
   downloadDir: string;
   auth: { token: string | null; oauth: OAuthConfig | null };
-  whatsapp: { wsUrl: string | null; queryTimeoutMs: number; pairingPhone: string | null };
+  whatsapp: {
+    wsUrl: string | null;
+    queryTimeoutMs: number;
+    pairingPhone: string | null;
+    /** "auto", "bundled" or a fixed version "2.3000.N" (WHATSAPP_MCP_WA_VERSION). */
+    version?: string;
+  };
   logLevel: LogLevel;
 }

@@ -156,6 +156,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     whatsapp: {
       wsUrl: get<string | null>("waWebSocketUrl", null),
       queryTimeoutMs: get<number>("waQueryTimeoutMs", 60000),
+      version: get<string>("waVersion", "auto"),
       pairingPhone: get<string | null>("pairingPhone", null),
     },
     logLevel: get<"debug" | "info" | "warn" | "error">("logLevel", "info"),

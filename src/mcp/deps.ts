@@ -4,6 +4,7 @@
  */
 import type { Logger } from "../log.ts";
 import type { StoreLocation } from "../config/store_location.ts";
+import type { LiveSource } from "../live/types.ts";
 import type { Repository } from "../store/types.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
@@ -82,6 +83,8 @@ export interface Clock {
 /** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
 export interface ToolDeps {
   repository: Repository;
+  /** Store changes as they are committed (resource subscriptions, wait_for_messages); absent: no push. */
+  live?: LiveSource;
   whatsapp: WhatsAppPort;
   media: MediaPort;
   downloads: DownloadsPort;

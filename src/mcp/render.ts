@@ -49,6 +49,7 @@ export function chatLines(c: ChatOut): string[] {
   const bits = [`- ${c.name ?? "(no name)"} | jid: ${c.jid} | ${c.kind}`];
   if (c.last_message_time) bits.push(`last active ${c.last_message_time}`);
   if (c.unread_count) bits.push(`${c.unread_count} unread`);
+  else if (c.marked_unread) bits.push("marked unread");
   if (c.archived) bits.push("archived");
   if (c.pinned) bits.push("pinned");
   const lines = [bits.join(" | ")];

@@ -66,6 +66,8 @@ export const chatOut = z.object({
   kind: z.enum(["person", "group", "broadcast", "newsletter"]),
   last_message_time: nstr,
   unread_count: z.number().nullable(),
+  marked_unread: z.boolean().optional().describe("The owner marked the chat as unread"),
+  last_read_time: nstr.optional().describe("Last-read marker: time of the newest message read (ISO-8601 UTC)"),
   archived: z.boolean().nullable(),
   pinned: z.boolean().nullable(),
   muted_until: nstr,

@@ -7,6 +7,7 @@ import { createLogger } from "../log.ts";
 import { SERVER_INSTRUCTIONS } from "./instructions.ts";
 import type { ToolDeps } from "./deps.ts";
 import { normalizeAllowList } from "./policy/recipient.ts";
+import { registerLiveResources } from "./live_resources.ts";
 import { registerResources } from "./resources.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
@@ -43,6 +44,7 @@ export function createMcpServer(deps: ToolDeps): McpServer {
     register(server, tool, resolved);
   }
   registerResources(server, resolved);
+  registerLiveResources(server, resolved);
   const { invalid } = normalizeAllowList(deps.config.sendPolicy.allowedRecipients);
   if (invalid.length > 0 && !warned.has(deps.config)) {
     warned.add(deps.config);

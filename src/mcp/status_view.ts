@@ -28,6 +28,7 @@ export const syncStatusShape = {
     reconnect_attempt: z.number().int(),
     next_retry_at: nstr,
     problem: nstr.describe("What is wrong and what to do, when not connected"),
+    web_version: nstr.optional().describe("WhatsApp Web version presented, and where it came from"),
     history: z.object({
       syncs: z.number().int(),
       messages: z.number().int(),
@@ -76,6 +77,7 @@ function whatsappPart(s: LinkStatus | null, statusUrl: string | null): SyncStatu
     reconnect_attempt: s?.reconnectAttempt ?? 0,
     next_retry_at: iso(s?.nextRetryAt),
     problem: linkProblem(s, statusUrl),
+    ...(s?.webVersion ? { web_version: `${s.webVersion.version} (${s.webVersion.origin})` } : {}),
     history: {
       syncs: s?.history.syncs ?? 0,
       messages: s?.history.messages ?? 0,
@@ -169,6 +171,7 @@ ${row("Since", s.whatsapp.since)}
 ${row("Last event", s.whatsapp.last_event_at)}
 ${row("Reconnect attempt", s.whatsapp.reconnect_attempt)}
 ${row("Last error", s.whatsapp.last_error)}
+${row("WhatsApp Web version", s.whatsapp.web_version ?? null)}
 ${row("History syncs", s.whatsapp.history.syncs)}
 ${row("History sync progress", s.whatsapp.history.progress === null ? null : `${s.whatsapp.history.progress}%`)}
 ${row("Store", st ? st.backend : "not answering")}

@@ -53,6 +53,8 @@ export function chatToOut(c: ChatSummary, includeLastMessage: boolean): ChatOut 
     muted_until: c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
     description: c.description ?? null,
   };
+  if (c.markedUnread) out.marked_unread = true;
+  if (c.readAt) out.last_read_time = isoUtc(c.readAt);
   if (includeLastMessage) out.last_message = c.lastMessage ? messageToOut(c.lastMessage) : null;
   return out;
 }

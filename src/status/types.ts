@@ -26,6 +26,8 @@ export interface LinkStatus {
   lastError: string | null;
   reconnectAttempt: number;
   nextRetryAt: number | null;
+  /** The WhatsApp Web version presented, and where it came from (setting, fetched, cached, bundled). */
+  webVersion?: { version: string; origin: string };
   history: {
     syncs: number;
     messages: number;

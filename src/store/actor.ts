@@ -1,18 +1,26 @@
 /**
  * The store actor: the only owner of the database. It opens the repository on start, answers
  * `StoreCall`s one at a time, and flushes and unlocks on stop. A failing query answers only its
- * caller (ReplyError); it does not crash the store.
+ * caller (ReplyError); it does not crash the store. After each commit it tells the live hub
+ * (registry name `publishTo`) what changed, in commit order.
  */
 import { type Behavior, ReplyError } from "../../supervisors/mod.ts";
-import type { Repository } from "./types.ts";
+import { type ChangePublisher, changePublisher } from "../live/publisher.ts";
+import type { Repository, WriteOp } from "./types.ts";
 import { REPOSITORY_METHODS, type StoreCall } from "./client.ts";
 
 /** Builds the behaviour around an opener (sql.js or PostgreSQL, chosen by config). */
-export function storeBehavior(open: () => Promise<Repository>): Behavior<StoreCall> {
+export function storeBehavior(open: () => Promise<Repository>, opts: { publishTo?: string } = {}): Behavior<StoreCall> {
   let repo: Repository | null = null;
+  let publisher: ChangePublisher | null = null;
   return {
-    async start() {
+    async start(ctx) {
       repo = await open();
+      const to = opts.publishTo;
+      if (to) {
+        publisher = changePublisher(repo, (change) => ctx.registry.tell(to, { type: "changed", change }));
+        await publisher.start();
+      }
     },
     async receive(msg) {
       if (!repo) throw new Error("store is not open");
@@ -20,11 +28,17 @@ export function storeBehavior(open: () => Promise<Repository>): Behavior<StoreCa
         throw new ReplyError(`Unknown store request ${JSON.stringify(msg?.method ?? msg?.type)}`);
       }
       const fn = repo[msg.method] as (...a: unknown[]) => Promise<unknown>;
+      let result: unknown;
       try {
-        return await fn.apply(repo, msg.args);
+        result = await fn.apply(repo, msg.args);
       } catch (err) {
         throw new ReplyError(err instanceof Error ? err.message : String(err), { cause: err });
       }
+      if (msg.method === "commit" && publisher) {
+        // The commit is durable; a failure to read the feed must not turn it into an error.
+        await publisher.committed(msg.args[0] as WriteOp[]).catch(() => {});
+      }
+      return result;
     },
     async stop() {
       const r = repo;

@@ -36,6 +36,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "stats",
   "authGet",
   "metaGet",
+  "liveEvents",
+  "liveHead",
 ];
 
 /** Registry name of the store actor. */

@@ -5,7 +5,7 @@
  * Pure.
  */
 import { phoneOf } from "./jid.ts";
-import type { ChatKind, ChatRow, ChatSummary, MediaInfo, MessageContext, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
+import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageContext, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */
 export type Row = Record<string, unknown>;
@@ -107,6 +107,8 @@ export function chatFromRow(r: Row): ChatRow {
     mutedUntil: toNum(r.muted_until),
     unreadCount: toNum(r.unread_count),
     description: toStr(r.description),
+    readAt: toNum(r.read_at),
+    markedUnread: toBoolOrNull(r.marked_unread),
   };
 }
 
@@ -157,4 +159,15 @@ export function contextsFromRows(refs: number, rows: Row[]): Array<MessageContex
     else part.after.push(view);
   }
   return parts.map((p) => (p.message ? { before: p.before, message: p.message, after: p.after } : null));
+}
+
+/** A live feed entry from `seq, kind, chat_jid, message_id, at`. */
+export function liveEventFromRow(r: Row): LiveEvent {
+  return {
+    seq: toNum(r.seq) ?? 0,
+    kind: String(r.kind) as LiveEventKind,
+    chatJid: String(r.chat_jid),
+    messageId: String(r.message_id),
+    at: toNum(r.at) ?? 0,
+  };
 }

@@ -33,6 +33,10 @@ export interface ChatRow {
   mutedUntil: number | null;
   unreadCount: number | null;
   description: string | null;
+  /** Last-read marker: the instant of the newest message read (ms), null when unknown. */
+  readAt?: number | null;
+  /** The owner marked the chat as unread (WhatsApp's "mark as unread", a badge without a count). */
+  markedUnread?: boolean | null;
 }
 
 /**
@@ -124,13 +128,23 @@ export type WriteOp =
   | { op: "clearChat"; jid: string; before?: number }
   | { op: "upsertPerson"; person: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null } }
   | { op: "linkLid"; lid: string; pnJid: string }
-  | { op: "upsertMessage"; message: MessageRow }
+  /** `live`: delivered in real time (or from the offline queue), recorded once in the live feed. */
+  | { op: "upsertMessage"; message: MessageRow; live?: boolean }
   /** An edit, or a revoke, of a message not stored yet is kept and applied when the message arrives. */
-  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number }
-  | { op: "revokeMessage"; chatJid: string; id: string }
+  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number; live?: boolean }
+  | { op: "revokeMessage"; chatJid: string; id: string; live?: boolean }
   | { op: "deleteMessage"; chatJid: string; id: string }
   | { op: "setMessageStatus"; chatJid: string; id: string; status: number }
-  | { op: "upsertReaction"; reaction: ReactionRow }
+  /** WhatsApp's unread delta (a new incoming message): unread_count += count (from 0 when unknown). */
+  | { op: "addUnread"; jid: string; count: number }
+  /**
+   * The chat was read up to `upTo` (ms; null: up to its last message): count 0, the "marked
+   * unread" flag cleared, the last-read marker moved forward (never back).
+   */
+  | { op: "markChatRead"; jid: string; upTo: number | null }
+  /** The owner marked the chat as unread. */
+  | { op: "markChatUnread"; jid: string }
+  | { op: "upsertReaction"; reaction: ReactionRow; live?: boolean }
   | { op: "upsertReceipt"; receipt: ReceiptRow }
   | {
     op: "setParticipants";
@@ -141,6 +155,20 @@ export type WriteOp =
   | { op: "setAuth"; category: string; id: string; value: string | null }
   | { op: "clearAuth" }
   | { op: "setMeta"; key: string; value: string | null };
+
+/** What the live feed records. */
+export type LiveEventKind = "message" | "edit" | "delete" | "reaction";
+
+/** One entry of the live feed: something that arrived live, in arrival order (`seq`). */
+export interface LiveEvent {
+  seq: number;
+  kind: LiveEventKind;
+  /** Canonical chat JID at the time it arrived. */
+  chatJid: string;
+  messageId: string;
+  /** The instant of the message, edit or reaction (ms). */
+  at: number;
+}
 
 /** A page of results with an opaque cursor for the next page (null at the end). */
 export interface Page<T> {
@@ -200,6 +228,8 @@ export interface ListMessagesQuery {
 /** Filters of list_chats. */
 export interface ListChatsQuery {
   query?: string;
+  /** Only chats with unread messages or marked as unread. */
+  unreadOnly?: boolean;
   sortBy: "last_active" | "name";
   includeLastMessage: boolean;
   limit: number;
@@ -278,6 +308,10 @@ export interface Repository {
   /** WhatsApp auth state (Baileys creds + signal keys), values are JSON strings (BufferJSON). */
   authGet(category: string, ids: string[]): Promise<Record<string, string>>;
   metaGet(key: string): Promise<string | null>;
+  /** The live feed after `afterSeq`, oldest first, at most `limit`; optionally of one chat. */
+  liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]>;
+  /** The newest seq of the live feed (0 when empty). */
+  liveHead(): Promise<number>;
 
   /** Flushes (a final snapshot for sql.js) and releases the lock. */
   close(): Promise<void>;

@@ -24,12 +24,13 @@ import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } f
 import { SYNC_EVENTS } from "./mapping/events.ts";
 import { isLidJid, normalizeJid } from "./mapping/jids.ts";
 import type { ConnectionMsg } from "./protocol.ts";
-import { initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
+import { CLOSE, initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
 import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
 import { buildSocketConfig } from "./socket_config.ts";
 import { processSocketEvents } from "./socket_events.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
+import { createWaVersionSource, formatWaVersion, type WaVersionSource } from "./wa_version.ts";
 
 /** Registry name of the connection actor. */
 export const CONNECTION = "connection";
@@ -61,6 +62,8 @@ export interface ConnectionOptions {
   policy?: ReconnectPolicy;
   /** Registry name of the sync actor (default "sync"). */
   syncName?: string;
+  /** The WhatsApp Web version to present and refresh after a 405 (default: Baileys' own, never fetched). */
+  waVersion?: WaVersionSource;
 }
 
 /** What the core needs from the kernel. */
@@ -94,11 +97,15 @@ export class ConnectionCore {
   #lane: Promise<unknown> = Promise.resolve();
   /** Message-producing requests, serial per chat (see chat_lanes.ts). */
   readonly #chats = createKeyedLanes();
+  readonly #version: WaVersionSource;
+  /** A 405 was already answered with a refreshed version since the last open (retry only once). */
+  #outdatedRetried = false;
 
   constructor(readonly opts: ConnectionOptions, readonly ports: ConnectionPorts) {
     this.log = opts.log ?? createLogger("whatsapp");
     this.baileysLogger = createBaileysLogger({ level: opts.logLevel ?? "warn", log: opts.baileysLog });
     this.#link = initialLinkState(ports.now());
+    this.#version = opts.waVersion ?? createWaVersionSource({ setting: "bundled", repo: opts.authRepo, fetcher: null });
   }
 
   /** Loads the session and opens the first socket. */
@@ -106,6 +113,7 @@ export class ConnectionCore {
     // libsignal prints session records (with private keys) to stdout: never let that through.
     guardConsole();
     this.#auth = await makeStoreAuthState(this.opts.authRepo);
+    await this.#version.start();
     await this.#serial(() => this.#apply({ type: "start", linked: this.#auth.isLinked() }));
   }
 
@@ -135,7 +143,9 @@ export class ConnectionCore {
   /** The status snapshot. */
   status(): LinkStatus {
     const me = this.#auth?.state.creds.me;
+    const v = this.#version.current();
     return buildLinkStatus(this.#link, {
+      webVersion: { version: formatWaVersion(v.version), origin: v.origin },
       me: me?.id && this.#link.linked ? { id: normalizeJid(me.id) ?? me.id, pushName: me.name ?? null } : null,
       qr: this.#qr,
       pairingCode: this.#pairingCode,
@@ -321,6 +331,7 @@ export class ConnectionCore {
       getMessage: (key) => this.#getMessage(key),
       cachedGroupMetadata: (jid) => Promise.resolve(this.groups.get(jid)),
       waWebSocketUrl: this.opts.waWebSocketUrl,
+      version: this.#version.current().version,
       defaultQueryTimeoutMs: this.opts.defaultQueryTimeoutMs,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       overrides: this.opts.socketOverrides,
@@ -406,14 +417,23 @@ export class ConnectionCore {
     if (u.connection === "open") {
       this.#qr = null;
       this.#pairingCode = null;
+      this.#outdatedRetried = false;
       await this.#apply({ type: "open" });
+      await this.#version.connected();
     }
     if (u.connection === "close") {
       this.#sock = null; // Baileys has ended it
       const err = u.lastDisconnect?.error as (Error & { output?: { statusCode?: number } }) | undefined;
       const code = typeof err?.output?.statusCode === "number" ? err.output.statusCode : null;
       this.log.info("whatsapp connection closed", { statusCode: code, reason: err?.message ?? "closed" });
-      await this.#apply({ type: "closed", statusCode: code, reason: err?.message ?? "" });
+      let versionRefreshed = false;
+      if (code === CLOSE.clientOutdated && !this.#outdatedRetried) {
+        // WhatsApp moved on: fetch its current version and try once more with it.
+        this.#outdatedRetried = true;
+        versionRefreshed = await this.#version.refresh();
+        this.log.warn("whatsapp says the client is outdated (405)", { refreshed: versionRefreshed });
+      }
+      await this.#apply({ type: "closed", statusCode: code, reason: err?.message ?? "", versionRefreshed });
     }
   }
 

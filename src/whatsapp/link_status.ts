@@ -12,6 +12,7 @@ export interface LinkExtras {
   pairingCode: string | null;
   lastEventAt: number | null;
   history: LinkStatus["history"];
+  webVersion?: LinkStatus["webVersion"];
 }
 
 /** Empty history counters. */
@@ -32,6 +33,7 @@ export function buildLinkStatus(s: LinkState, x: LinkExtras): LinkStatus {
     reconnectAttempt: s.attempt,
     nextRetryAt: s.nextRetryAt,
     history: { ...x.history },
+    ...(x.webVersion ? { webVersion: x.webVersion } : {}),
   };
 }
 

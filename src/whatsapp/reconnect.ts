@@ -8,6 +8,8 @@
  * - 440 connectionReplaced: another client took the session; stop, report "replaced", no fight.
  * - 401 loggedOut: clear the session; "logged_out" until a `relink` asks for a fresh login.
  * - 403 forbidden, 411 multideviceMismatch: stop with a clear error.
+ * - 405 client outdated: reconnect at once if the connection obtained a newer WhatsApp Web
+ *   version for it (once), else stop with what to do.
  * - anything else, including a close with no status code at all ("invalid wire type"):
  *   transient; exponential backoff with jitter, capped. A successful open resets the backoff.
  * - a QR round that expires unscanned (408 while showing a QR) reconnects after the base delay
@@ -47,7 +49,8 @@ export type LinkEvent =
   | { type: "qr" }
   | { type: "pairingCode" }
   | { type: "open" }
-  | { type: "closed"; statusCode: number | null; reason: string }
+  /** `versionRefreshed`: after a 405, a newer WhatsApp Web version was obtained (retry once with it). */
+  | { type: "closed"; statusCode: number | null; reason: string; versionRefreshed?: boolean }
   | { type: "retryDue" }
   /** The user asks for a fresh link (new QR / pairing code). */
   | { type: "relink" }
@@ -86,9 +89,17 @@ export const CLOSE = {
   forbidden: 403,
   timedOut: 408,
   multideviceMismatch: 411,
+  clientOutdated: 405,
   connectionReplaced: 440,
   restartRequired: 515,
 } as const;
+
+/** What a user reads after a 405 that a fresh version did not cure. */
+export const CLIENT_OUTDATED_ADVICE =
+  "WhatsApp says this client is outdated (405 client outdated): it no longer accepts the WhatsApp Web version " +
+  "presented (see web_version) and no newer one could be fetched (offline, or the fetch was blocked). To fix: " +
+  "set WHATSAPP_MCP_WA_VERSION to the current version (2.3000.<the client_revision number in " +
+  "https://web.whatsapp.com/sw.js>) or to \"auto\" with network access, or update whatsapp-mcp; then reconnect or restart.";
 
 /** The state before `start`. */
 export function initialLinkState(now: number): LinkState {
@@ -214,6 +225,18 @@ function onClose(
           lastStatusCode: code,
           nextRetryAt: null,
           lastError: "WhatsApp refused this device (403 forbidden): the account may be banned or restricted; not reconnecting.",
+        }),
+        effects: [{ type: "cancelRetry" }],
+      };
+    case CLOSE.clientOutdated:
+      if (e.versionRefreshed) {
+        return { state: to("connecting", { lastStatusCode: code, nextRetryAt: null }), effects: [{ type: "connect" }] };
+      }
+      return {
+        state: to("stopped", {
+          lastStatusCode: code,
+          nextRetryAt: null,
+          lastError: CLIENT_OUTDATED_ADVICE,
         }),
         effects: [{ type: "cancelRetry" }],
       };

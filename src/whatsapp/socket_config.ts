@@ -1,9 +1,8 @@
 /**
  * The `makeWASocket` configuration, with Baileys' defaults changed where they hurt us:
  * our stderr logger (its pino writes to stdout), not marked online on connect, FULL history
- * syncs accepted, `getMessage` and `cachedGroupMetadata` answered by us, and a FIXED WhatsApp
- * Web version (the one this Baileys release ships) so that starting needs no network call:
- * `fetchLatestBaileysVersion` is never used.
+ * syncs accepted, `getMessage` and `cachedGroupMetadata` answered by us, and the WhatsApp Web
+ * version chosen by `wa_version.ts` (default: the one this Baileys release ships).
  */
 import { DEFAULT_CONNECTION_CONFIG } from "@whiskeysockets/baileys";
 import type { AuthenticationState, GroupMetadata, proto, UserFacingSocketConfig, WAMessageKey } from "@whiskeysockets/baileys";
@@ -18,6 +17,8 @@ export interface SocketSettings {
   logger: BaileysLogger;
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
   cachedGroupMetadata(jid: string): Promise<GroupMetadata | undefined>;
+  /** The WhatsApp Web version to present (default: the one Baileys ships). */
+  version?: [number, number, number];
   /** WebSocket URL (the simulator's in tests); Baileys' default otherwise. */
   waWebSocketUrl?: string | null;
   defaultQueryTimeoutMs?: number | null;
@@ -29,7 +30,7 @@ export interface SocketSettings {
 /** Builds the socket configuration. */
 export function buildSocketConfig(s: SocketSettings): UserFacingSocketConfig {
   const config: UserFacingSocketConfig = {
-    version: PINNED_WA_VERSION,
+    version: s.version ?? PINNED_WA_VERSION,
     auth: s.auth,
     logger: s.logger,
     markOnlineOnConnect: false,

@@ -18,6 +18,8 @@ import type { MessageRow, Repository, WriteOp } from "../../src/store/types.ts";
 import { initialLinkStatus, type LinkStatus } from "../../src/status/types.ts";
 import type { ConnectionMsg } from "../../src/whatsapp/protocol.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
+import { createLiveHub } from "../../src/live/hub.ts";
+import { changePublisher } from "../../src/live/publisher.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -229,7 +231,23 @@ export async function buildDeps(o: HarnessOptions = {}) {
   const clock = manualClock();
   const dir = mkdtempSync(join(tmpdir(), "wa-mcp-test-"));
   const store = await openSqljsRepository({ dir });
-  const repository = o.wrapRepository ? o.wrapRepository(store) : store;
+  // As the store actor does: every commit is published to the live hub once durable.
+  const live = createLiveHub();
+  const publisher = changePublisher(store, live.publish);
+  await publisher.start();
+  const publishing = new Proxy(store, {
+    get(target, prop) {
+      if (prop === "commit") {
+        return async (ops: WriteOp[]) => {
+          await target.commit(ops);
+          await publisher.committed(ops);
+        };
+      }
+      const v = Reflect.get(target, prop);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const repository = o.wrapRepository ? o.wrapRepository(publishing) : publishing;
   await repository.commit(seedOps());
   const dispose = async () => {
     await store.close();
@@ -257,6 +275,7 @@ export async function buildDeps(o: HarnessOptions = {}) {
   };
   const deps: ToolDeps = {
     repository,
+    live,
     whatsapp: whatsapp.port,
     media,
     downloads: {
@@ -271,7 +290,7 @@ export async function buildDeps(o: HarnessOptions = {}) {
     audit,
     log,
   };
-  return { deps, clock, repository, whatsapp, media, saved, audit, log, config, dispose };
+  return { deps, clock, repository, live, whatsapp, media, saved, audit, log, config, dispose };
 }
 
 /** Starts a server and a connected client. */

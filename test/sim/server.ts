@@ -46,6 +46,20 @@ export interface Faults {
   iqDelayMs: number;
   /** Only delay iqs of these namespaces (empty = all). */
   iqDelayXmlns: string[];
+  /**
+   * The oldest WhatsApp Web version accepted (as after a WhatsApp version bump): an older
+   * client's login or pairing gets `failure 405` ("client outdated"). Unset: any version.
+   */
+  minClientVersion?: readonly [number, number, number] | null;
+}
+
+/** True when `v` is older than `min` (component-wise, most significant first). */
+export function olderVersion(v: readonly number[], min: readonly number[]): boolean {
+  for (let i = 0; i < min.length; i++) {
+    const a = v[i] ?? 0;
+    if (a !== min[i]) return a < min[i]!;
+  }
+  return false;
 }
 
 /** Something the client sent, kept for assertions. */
@@ -300,6 +314,13 @@ export class SimServer implements SimCore {
 
   private async onHello(conn: Connection, hello: ClientHello): Promise<void> {
     const p = hello.payload;
+    const min = this.faults.minClientVersion;
+    const av = p.userAgent?.appVersion;
+    if (min && olderVersion([av?.primary ?? 0, av?.secondary ?? 0, av?.tertiary ?? 0], min)) {
+      conn.send(failure(405));
+      this.closeSoon(conn);
+      return;
+    }
     if (p.devicePairingData) return this.startRegistration(conn, hello);
     const pn = String(p.username ?? "");
     const account = this.dir.byPn(pn);

@@ -349,6 +349,50 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
       }));
     });
 
+    describe("live feed", () => {
+      test("live deliveries are recorded once in arrival order, history never; late messages get a later seq", withRepo(async (repo, reopen) => {
+        assert.equal(await repo.liveHead(), 0);
+        await repo.commit([up(msg(ALICE, "H1", T0, "history"))]);
+        await repo.commit([{ op: "upsertMessage", message: msg(ALICE, "L1", T0 + 10 * MIN, "live"), live: true }]);
+        // The offline queue: an older message arrives after a newer one.
+        await repo.commit([{ op: "upsertMessage", message: msg(GROUP, "L0", T0 + 5 * MIN, "late"), live: true }]);
+        // A re-delivery of L1, and a live re-upsert of a message history already stored: nothing new.
+        await repo.commit([
+          { op: "upsertMessage", message: msg(ALICE, "L1", T0 + 10 * MIN, "live"), live: true },
+          { op: "upsertMessage", message: msg(ALICE, "H1", T0, "history"), live: true },
+        ]);
+        await repo.commit([
+          { op: "editMessage", chatJid: ALICE, id: "L1", text: "live!", editedAt: T0 + 11 * MIN, live: true },
+          { op: "upsertReaction", reaction: { chatJid: ALICE, messageId: "L1", reactorId: ALICE, emoji: "👍", ts: T0 + 12 * MIN }, live: true },
+          { op: "revokeMessage", chatJid: GROUP, id: "L0", live: true },
+          { op: "editMessage", chatJid: ALICE, id: "H1", text: "old edit", editedAt: T0 + 1 }, // from history: not live
+        ]);
+        const all = await repo.liveEvents(0, 100);
+        assert.deepEqual(all.map((e) => [e.kind, e.chatJid, e.messageId, e.at]), [
+          ["message", ALICE, "L1", T0 + 10 * MIN],
+          ["message", GROUP, "L0", T0 + 5 * MIN],
+          ["edit", ALICE, "L1", T0 + 11 * MIN],
+          ["reaction", ALICE, "L1", T0 + 12 * MIN],
+          ["delete", GROUP, "L0", T0 + 5 * MIN],
+        ]);
+        assert.ok(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq));
+        assert.equal(await repo.liveHead(), all[4]!.seq);
+        assert.deepEqual((await repo.liveEvents(all[0]!.seq, 100, GROUP)).map((e) => e.kind), ["message", "delete"]);
+        assert.deepEqual((await repo.liveEvents(all[1]!.seq, 2)).map((e) => e.kind), ["edit", "reaction"]);
+        // A LID-addressed live message is recorded under the canonical chat.
+        await repo.commit([{ op: "linkLid", lid: BOB_LID, pnJid: BOB }, { op: "upsertMessage", message: msg(BOB_LID, "B9", T0 + 20 * MIN, "hi"), live: true }]);
+        assert.equal((await repo.liveEvents(all[4]!.seq, 10))[0]?.chatJid, BOB);
+        const head = await repo.liveHead();
+        await repo.close();
+        const again = await reopen();
+        try {
+          assert.equal(await again.liveHead(), head, "the feed survives a restart");
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+
     describe("people and LIDs", () => {
       test("linking a LID merges its chat, messages, reactions, receipts and participants into the phone JID (defect 8)", withRepo(async (repo) => {
         await repo.commit([
@@ -491,6 +535,46 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.equal(seen[5], CAROL, "chats without messages come last");
         const page2 = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 2, offset: 2 });
         assert.deepEqual(page2.items.map((c) => c.jid), seen.slice(2, 4));
+      }));
+
+      test("unread state: deltas add up, a read clears count and flag and moves the marker forward only, unread_only filters", withRepo(async (repo) => {
+        await repo.commit([
+          { op: "upsertChat", chat: { jid: ALICE, kind: "person", name: "Alice" } },
+          { op: "upsertChat", chat: { jid: BOB_LID, kind: "person", name: "Bob" } },
+          { op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "G" } },
+          up(msg(ALICE, "A1", T0, "one")),
+          up(msg(ALICE, "A2", T0 + MIN, "two")),
+          up(msg(GROUP, "G1", T0 + 2 * MIN, "g")),
+        ]);
+        await repo.commit([{ op: "addUnread", jid: ALICE, count: 1 }]);
+        await repo.commit([{ op: "addUnread", jid: ALICE, count: 2 }, { op: "markChatUnread", jid: BOB_LID }]);
+        let alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.unreadCount, 3);
+        assert.equal(alice?.readAt, null);
+        let unread = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10, unreadOnly: true });
+        assert.deepEqual(ids(unread.items.map((c) => ({ id: c.jid }))), [ALICE, BOB_LID]);
+        assert.equal(unread.items[1]!.markedUnread, true);
+
+        // Read up to the chat's last message; an older read marker never moves it back.
+        await repo.commit([{ op: "markChatRead", jid: ALICE, upTo: null }, { op: "markChatRead", jid: BOB_LID, upTo: T0 }]);
+        alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.unreadCount, 0);
+        assert.equal(alice?.readAt, T0 + MIN);
+        await repo.commit([{ op: "markChatRead", jid: ALICE, upTo: T0 }, { op: "addUnread", jid: ALICE, count: -5 }]);
+        alice = await repo.getChat(ALICE, false);
+        assert.equal(alice?.readAt, T0 + MIN);
+        assert.equal(alice?.unreadCount, 0, "a negative delta never goes below zero");
+
+        // The LID chat's unread state follows it into the phone chat.
+        await repo.commit([{ op: "addUnread", jid: BOB_LID, count: 4 }, { op: "linkLid", lid: BOB_LID, pnJid: BOB }]);
+        const bob = await repo.getChat(BOB, false);
+        assert.equal(bob?.unreadCount, 4);
+        assert.equal(bob?.markedUnread, false);
+        assert.equal(bob?.readAt, T0);
+        unread = await repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 10, unreadOnly: true, query: "bob" });
+        assert.deepEqual(unread.items.map((c) => c.jid), [BOB]);
+        const all = await repo.listChats({ sortBy: "last_active", includeLastMessage: false, limit: 10 });
+        assert.equal(all.items.length, 3);
       }));
 
       test("deleteChat removes the chat and everything in it", withRepo(async (repo) => {

@@ -36,11 +36,24 @@ describe("mapEvents: chats, contacts, groups", () => {
     });
   });
 
-  test("a chat update writes unpin and unmute explicitly, and only absolute unread counts", () => {
-    const { ops } = mapEvents({ "chats.update": [{ id: ALICE, pinned: null, muteEndTime: null, unreadCount: 1 }, { id: BOB, unreadCount: 0 }] }, ctx());
-    assert.deepEqual(opsOf(ops, "upsertChat").map((o) => o.chat), [
-      { jid: ALICE, kind: "person", pinned: false, mutedUntil: 0 },
-      { jid: BOB, kind: "person", unreadCount: 0 },
+  test("a chat update writes unpin and unmute explicitly", () => {
+    const { ops } = mapEvents({ "chats.update": [{ id: ALICE, pinned: null, muteEndTime: null }] }, ctx());
+    assert.deepEqual(opsOf(ops, "upsertChat").map((o) => o.chat), [{ jid: ALICE, kind: "person", pinned: false, mutedUntil: 0 }]);
+  });
+
+  test("unread counter updates become a delta, a read, or a mark-as-unread; null changes nothing", () => {
+    const { ops } = mapEvents({
+      "chats.update": [
+        { id: ALICE, unreadCount: 2 },
+        { id: BOB, unreadCount: 0 },
+        { id: ALICE_LID, pnJid: ALICE, unreadCount: -1 },
+        { id: BOB, unreadCount: null },
+      ],
+    }, ctx());
+    assert.deepEqual(ops.filter((o) => o.op === "addUnread" || o.op === "markChatRead" || o.op === "markChatUnread"), [
+      { op: "addUnread", jid: ALICE, count: 2 },
+      { op: "markChatRead", jid: BOB, upTo: null },
+      { op: "markChatUnread", jid: ALICE },
     ]);
   });
 

@@ -237,7 +237,7 @@ describe("mapMessage: protocol messages change other rows", () => {
       },
     });
     const ops = mapMessage(msg, ctx(), "notify");
-    assert.deepEqual(ops, [{ op: "editMessage", chatJid: ALICE, id: "A1", text: "hello, corrected", editedAt: (T0 + 60) * 1000 }]);
+    assert.deepEqual(ops, [{ op: "editMessage", chatJid: ALICE, id: "A1", text: "hello, corrected", editedAt: (T0 + 60) * 1000, live: true }]);
   });
 
   test("a revoke (protocolMessage REVOKE) becomes revokeMessage in the chat it arrived in", () => {
@@ -246,7 +246,7 @@ describe("mapMessage: protocol messages change other rows", () => {
       messageTimestamp: T0,
       message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { remoteJid: GROUP, fromMe: false, id: "G9", participant: BOB } } },
     });
-    assert.deepEqual(mapMessage(msg, ctx(), "notify"), [{ op: "revokeMessage", chatJid: GROUP, id: "G9" }]);
+    assert.deepEqual(mapMessage(msg, ctx(), "notify"), [{ op: "revokeMessage", chatJid: GROUP, id: "G9", live: true }]);
   });
 
   test("a reaction message becomes a reaction by its sender on its target", () => {

@@ -152,6 +152,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     findMessageChats: unsupported("findMessageChats"),
     stats: unsupported("stats"),
     metaGet: unsupported("metaGet"),
+    liveEvents: unsupported("liveEvents"),
+    liveHead: unsupported("liveHead"),
     close: () => Promise.resolve(),
   };
   return repo;

@@ -48,7 +48,7 @@ describe("socket configuration", () => {
     assert.equal(buildSocketConfig(s).waWebSocketUrl, undefined, "Baileys' own URL unless configured");
   });
 
-  test("the WhatsApp code never fetches the latest version, never uses file auth state, never prints the QR", () => {
+  test("only wa_version.ts fetches the WhatsApp Web version; no file auth state, no QR printing", () => {
     const root = fileURLToPath(new URL("../../src/whatsapp/", import.meta.url)).replace(/dist[\\/]src/, "src");
     const files: string[] = [];
     const walk = (d: string) => {
@@ -63,6 +63,8 @@ describe("socket configuration", () => {
     for (const f of files) {
       const code = readFileSync(f, "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "");
       for (const banned of ["fetchLatestBaileysVersion", "fetchLatestWaWebVersion", "useMultiFileAuthState", "printQRInTerminal", "console.log", "from \"node:", "Deno."]) {
+        // The one fetch of the current version (injected away in tests, skipped for custom WebSocket URLs).
+        if (banned === "fetchLatestWaWebVersion" && f.endsWith("wa_version.ts")) continue;
         assert.ok(!code.includes(banned), `${f} uses ${banned}`);
       }
     }

@@ -11,6 +11,8 @@
  *   refused, session unknown); otherwise it may have been carried out, and the caller is told so;
  * - the owner's elicitation requests (send confirmations) are forwarded to the stdio client when
  *   that client declared elicitation, and its answers back; progress and cancellation too;
+ * - resource subscriptions are forwarded and remembered: a new backend (after a takeover) gets
+ *   them again, and its resources/updated notifications reach the stdio client;
  * - in read-only mode (this process's own setting) write tools are hidden and refused here,
  *   whatever the owner's setting.
  */
@@ -33,6 +35,9 @@ import {
   ReadResourceRequestSchema,
   ReadResourceResultSchema,
   Server,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  EmptyResultSchema,
   StreamableHTTPError,
 } from "./sdk.ts";
 import type {
@@ -52,7 +57,10 @@ import type {
  * What `createMcpServer` advertises (McpServer's registerTool/registerResource): the front must
  * answer initialize before any backend is reachable. test/instances checks the two match.
  */
-export const MCP_SERVER_CAPABILITIES: ServerCapabilities = { tools: { listChanged: true }, resources: { listChanged: true } };
+export const MCP_SERVER_CAPABILITIES: ServerCapabilities = {
+  tools: { listChanged: true },
+  resources: { listChanged: true, subscribe: true },
+};
 
 /** Said when the process serving a write tool died during the call. */
 export const WRITE_INTERRUPTED =
@@ -251,6 +259,24 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
       : await forward("resources/templates/list", req.params, ListResourceTemplatesResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
   server.setRequestHandler(ReadResourceRequestSchema, (req, extra) =>
     forward("resources/read", req.params, ReadResourceResultSchema, extra, { retry: true, timeoutMs: shortMs }) as never);
+  const subscriptions = new Set<string>();
+  server.setRequestHandler(SubscribeRequestSchema, async (req, extra) => {
+    await forward("resources/subscribe", req.params, EmptyResultSchema, extra, { retry: true, timeoutMs: shortMs });
+    subscriptions.add(req.params.uri);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (req, extra) => {
+    subscriptions.delete(req.params.uri);
+    await forward("resources/unsubscribe", req.params, EmptyResultSchema, extra, { retry: true, timeoutMs: shortMs });
+    return {};
+  });
+  /** A new backend knows nothing of this session's subscriptions: repeat them. */
+  const resubscribe = (client: Client) => {
+    for (const uri of subscriptions) {
+      void client.request({ method: "resources/subscribe", params: { uri } }, EmptyResultSchema, { timeout: shortMs })
+        .catch((err) => log.info("a subscription could not be renewed on the new backend", { error: err }));
+    }
+  };
 
   return {
     server,
@@ -288,6 +314,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
       }
       if (current && current !== client) void current.close().catch(() => {});
       current = client;
+      resubscribe(client);
       for (const w of [...waiters]) w(client);
     },
     detach,

@@ -20,6 +20,7 @@ export {
   CallToolResultSchema,
   ElicitRequestSchema,
   ElicitResultSchema,
+  EmptyResultSchema,
   ErrorCode,
   ListResourcesRequestSchema,
   ListResourcesResultSchema,
@@ -30,6 +31,8 @@ export {
   McpError,
   ReadResourceRequestSchema,
   ReadResourceResultSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 export type {

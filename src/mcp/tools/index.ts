@@ -13,6 +13,7 @@ import { getMessageContext } from "./get_message_context.ts";
 import { getSyncStatus } from "./get_sync_status.ts";
 import { listChats } from "./list_chats.ts";
 import { listMessages } from "./list_messages.ts";
+import { listUnread } from "./list_unread.ts";
 import { markRead } from "./mark_read.ts";
 import { requestChatHistory } from "./request_chat_history.ts";
 import { searchContacts } from "./search_contacts.ts";
@@ -20,6 +21,7 @@ import { sendAudioMessage } from "./send_audio_message.ts";
 import { sendFile } from "./send_file.ts";
 import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
+import { waitForMessagesTool } from "./wait_for_messages.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -43,6 +45,8 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   markRead,
   requestChatHistory,
   getGroupInfo,
+  listUnread,
+  waitForMessagesTool,
 ];
 
 export { isSendTool } from "../write_tools.ts";

@@ -12,8 +12,8 @@ import { defineTool } from "../tool.ts";
 export const markRead = defineTool({
   name: "mark_read",
   title: "Mark a chat as read",
-  description: "Mark a WhatsApp chat as read: sends read receipts (blue ticks) for its latest incoming messages, " +
-    "or for the given message ids.",
+  description: "Mark a WhatsApp chat as read: sends read receipts (blue ticks) for its latest incoming messages " +
+    "and clears its unread count, or sends receipts for the given message ids only.",
   access: "write",
   inputSchema: {
     chat_jid: chatJidField("The chat"),
@@ -44,6 +44,9 @@ export const markRead = defineTool({
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
     if (refs.length > 0) await ctx.deps.whatsapp.ask({ type: "markRead", chatJid: r.chat.jid, messages: refs });
+    // The whole chat was read (not only named messages): clear its unread state in the local copy
+    // too, as WhatsApp's own "read" update would.
+    if (!a.message_ids) await repo.commit([{ op: "markChatRead", jid: r.chat.jid, upTo: null }]);
     return okResult(
       { chat_jid: r.chat.jid, marked: refs.length },
       refs.length === 0 ? "Nothing to mark: no incoming messages." : `Marked ${refs.length} message(s) as read in ${r.chat.jid}.`,

@@ -5,7 +5,7 @@
  */
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
-import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { applyBulk, bulkRunEnd } from "./apply_bulk.ts";
 import {
   type BatchContext,
@@ -77,7 +77,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       return;
     }
     case "upsertMessage":
-      return await upsertMessage(ctx, op.message);
+      return await upsertMessage(ctx, op.message, op.live === true);
     case "editMessage": {
       const chat = await canonical(tx, op.chatJid);
       const rows = await query(
@@ -89,6 +89,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       );
       for (const r of rows) await refreshSearch(tx, r);
       if (rows.length === 0 && !(await messageExists(tx, chat, op.id))) await hold(ctx, chat, op.id, op.text, op.editedAt, false);
+      if (op.live) await recordLive(tx, "edit", chat, op.id, op.editedAt);
       return;
     }
     case "revokeMessage": {
@@ -98,6 +99,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
         id: op.id,
       });
       if (rows.length === 0) await hold(ctx, chat, op.id, null, null, true);
+      if (op.live) await recordLive(tx, "delete", chat, op.id, null);
       return;
     }
     case "deleteMessage": {
@@ -118,6 +120,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "upsertReaction": {
       const r = op.reaction;
       const p = { chat: await canonical(tx, r.chatJid), mid: r.messageId, who: await canonical(tx, r.reactorId), emoji: r.emoji, ts: r.ts };
+      if (op.live) await recordLive(tx, "reaction", p.chat, r.messageId, r.ts);
       if (r.emoji === "") {
         await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :mid AND reactor_id = :who AND ts <= :ts", p);
         return;
@@ -145,6 +148,23 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     }
     case "setParticipants":
       return await setParticipants(ctx, op);
+    case "addUnread":
+      await query(tx, "UPDATE chats SET unread_count = GREATEST(coalesce(unread_count, 0) + :n::int, 0) WHERE jid = :jid", {
+        jid: await canonical(tx, op.jid),
+        n: op.count,
+      });
+      return;
+    case "markChatRead":
+      await query(
+        tx,
+        `UPDATE chats SET unread_count = 0, marked_unread = FALSE,
+           read_at = GREATEST(read_at, coalesce(:upTo::bigint, last_message_at)) WHERE jid = :jid`,
+        { jid: await canonical(tx, op.jid), upTo: op.upTo },
+      );
+      return;
+    case "markChatUnread":
+      await query(tx, "UPDATE chats SET marked_unread = TRUE WHERE jid = :jid", { jid: await canonical(tx, op.jid) });
+      return;
     case "setAuth":
       if (op.value === null) await query(tx, "DELETE FROM auth WHERE category = :c AND id = :id", { c: op.category, id: op.id });
       else {
@@ -409,7 +429,8 @@ async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
            last_message_at = GREATEST(last_message_at, :at::bigint),
            archived = coalesce(archived, :archived::boolean), pinned = coalesce(pinned, :pinned::boolean),
            muted_until = coalesce(muted_until, :muted::bigint), unread_count = coalesce(unread_count, :unread::int),
-           description = coalesce(description, :descr)
+           description = coalesce(description, :descr),
+           read_at = GREATEST(read_at, :readAt::bigint), marked_unread = coalesce(marked_unread, :marked::boolean)
          WHERE jid = :to`,
         {
           to,
@@ -421,6 +442,8 @@ async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
           muted: fromChat.muted_until,
           unread: fromChat.unread_count,
           descr: fromChat.description,
+          readAt: fromChat.read_at,
+          marked: fromChat.marked_unread,
         },
       );
       await query(tx, "DELETE FROM chats WHERE jid = :from", { from });
@@ -447,7 +470,22 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
     ${MESSAGE_MERGE}
   RETURNING ${MERGED_TEXT_COLUMNS}, (xmax = 0) AS inserted`;
 
-async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<void> {
+/** Most live events kept (as in SQLite). */
+const MAX_LIVE_EVENTS = 100_000;
+
+/** Records a live event once (a re-delivery adds nothing); `at` null: the message's own instant. */
+async function recordLive(tx: Queryable, kind: LiveEventKind, chat: string, id: string, at: number | null): Promise<void> {
+  await query(
+    tx,
+    `INSERT INTO live_events (kind, chat_jid, message_id, at)
+     VALUES (:kind, :chat, :id, coalesce(:at::bigint, (SELECT ts FROM messages WHERE chat_jid = :chat AND id = :id), 0))
+     ON CONFLICT DO NOTHING`,
+    { kind, chat, id, at },
+  );
+  await query(tx, `DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
+}
+
+async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): Promise<void> {
   const { tx } = ctx;
   const chat = await canonical(tx, message.chatJid);
   let m = message;
@@ -495,6 +533,7 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<vo
   });
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
+  else if (rows[0] && live) await recordLive(tx, "message", chat, m.id, ts);
   await query(
     tx,
     `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,

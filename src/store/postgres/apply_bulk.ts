@@ -38,7 +38,9 @@ const BULK_OPS: ReadonlySet<WriteOp["op"]> = new Set(["upsertMessage", "upsertRe
 /** The end (exclusive) of the run of bulk-writable ops starting at `start`. */
 export function bulkRunEnd(ops: readonly WriteOp[], start: number): number {
   let i = start;
-  while (i < ops.length && BULK_OPS.has(ops[i]!.op)) i++;
+  // Live ops (real-time deliveries) also record a live event: they take the one-by-one path,
+  // which is cheap at their size; history sync, the bulk of the volume, is never live.
+  while (i < ops.length && BULK_OPS.has(ops[i]!.op) && !isLive(ops[i]!)) i++;
   return i;
 }
 
@@ -315,4 +317,9 @@ function messageRecord(chat: string, sender: string | null, pk: number, m: Messa
     raw: bytea(m.raw),
     search: searchOfMessage(m),
   };
+}
+
+/** Whether an op is a real-time delivery (it records a live event on the one-by-one path). */
+function isLive(op: WriteOp): boolean {
+  return "live" in op && (op as { live?: boolean }).live === true;
 }

@@ -143,7 +143,7 @@ ORDER BY hits.rank DESC, m.pk DESC`;
 }
 
 const CHAT_COLUMNS = `c.jid, c.kind, coalesce(c.name, p.saved_name, p.push_name, p.business_name) AS name,
-  c.last_message_at, c.archived, c.pinned, c.muted_until, c.unread_count, c.description,
+  c.last_message_at, c.archived, c.pinned, c.muted_until, c.unread_count, c.description, c.read_at, c.marked_unread,
   coalesce(c.search_key, p.name_key) AS sort_name`;
 
 function chatOrder(order: ChatOrder, t: "c" | "page"): string {
@@ -174,6 +174,15 @@ ORDER BY ${chatOrder(order, "page")}`;
 /** Filter of list_chats. */
 export const CHAT_QUERY_WHERE =
   "(c.search_key LIKE :pat ESCAPE '\\' OR p.search_key LIKE :pat ESCAPE '\\' OR c.jid LIKE :raw ESCAPE '\\')";
+
+/** Chats with unread messages, or marked as unread. */
+export const UNREAD_WHERE = "(c.unread_count > 0 OR c.marked_unread)";
+
+/** The WHERE of list_chats: the name filter and/or the unread filter, else `all`. */
+export function chatWhere(byText: boolean, unreadOnly: boolean, all: string): string {
+  const w = [byText ? CHAT_QUERY_WHERE : null, unreadOnly ? UNREAD_WHERE : null].filter((x): x is string => x !== null);
+  return w.length ? w.join(" AND ") : all;
+}
 
 /** Chats a person takes part in. */
 export const CONTACT_CHATS_WHERE = `(c.jid = :person
@@ -212,3 +221,8 @@ export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id 
 /** Receipts of one message. */
 export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts
 WHERE chat_jid = :chat AND message_id = :id ORDER BY ts, person_id COLLATE "C", type COLLATE "C"`;
+
+/** The live feed after a seq, oldest first (optionally of one chat). */
+export const LIVE_EVENTS_SQL = (byChat: boolean): string =>
+  `SELECT seq, kind, chat_jid, message_id, at FROM live_events
+WHERE seq > :after::bigint${byChat ? " AND chat_jid = :chat" : ""} ORDER BY seq LIMIT :limit::int`;

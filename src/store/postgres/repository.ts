@@ -7,13 +7,14 @@
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  LiveEvent,
   MessageContext,
   MessageRef,
   MessageView,
@@ -29,8 +30,8 @@ import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
 import {
-  CHAT_QUERY_WHERE,
   chatPageSql,
+  chatWhere,
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
@@ -38,6 +39,7 @@ import {
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
+  LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
   PERSON_BY_ANY,
@@ -139,7 +141,7 @@ class PostgresRepository implements Repository {
     const { offset } = pageStart("o", q.cursor, q.offset);
     const text = q.query?.trim();
     const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
-    const rows = await query(this.pg, chatPageSql(text ? CHAT_QUERY_WHERE : "TRUE", q.sortBy, q.includeLastMessage), params);
+    const rows = await query(this.pg, chatPageSql(chatWhere(!!text, q.unreadOnly === true, "TRUE"), q.sortBy, q.includeLastMessage), params);
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 
@@ -301,6 +303,16 @@ class PostgresRepository implements Repository {
     });
     for (const r of rows) out[String(r.id)] = String(r.value);
     return out;
+  }
+
+  async liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]> {
+    const params: Record<string, unknown> = { after: Math.max(0, Math.trunc(afterSeq)), limit: clampLimit(limit) };
+    if (chatJid !== undefined) params.chat = await canonical(this.pg, chatJid);
+    return (await query(this.pg, LIVE_EVENTS_SQL(chatJid !== undefined), params)).map(liveEventFromRow);
+  }
+
+  async liveHead(): Promise<number> {
+    return toNum((await query(this.pg, "SELECT coalesce(max(seq), 0) AS head FROM live_events"))[0]?.head) ?? 0;
   }
 
   async metaGet(key: string): Promise<string | null> {

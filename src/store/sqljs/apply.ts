@@ -20,7 +20,7 @@
 import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
-import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 
@@ -138,7 +138,7 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       return;
     }
     case "upsertMessage":
-      return upsertMessage(ctx, op.message);
+      return upsertMessage(ctx, op.message, op.live === true);
     case "editMessage": {
       const chat = canonical(s, op.chatJid);
       const hit = s.value(
@@ -147,12 +147,14 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
         [op.text, op.editedAt, chat, op.id, op.editedAt],
       );
       if (hit === undefined && s.value(MESSAGE_EXISTS, [chat, op.id]) === undefined) hold(ctx, chat, op.id, op.text, op.editedAt, 0);
+      if (op.live) recordLive(s, "edit", chat, op.id, op.editedAt);
       return;
     }
     case "revokeMessage": {
       const chat = canonical(s, op.chatJid);
       const hit = s.value("UPDATE messages SET revoked = 1 WHERE chat_jid = ? AND id = ? RETURNING 1", [chat, op.id]);
       if (hit === undefined) hold(ctx, chat, op.id, null, null, 1);
+      if (op.live) recordLive(s, "delete", chat, op.id, null);
       return;
     }
     case "deleteMessage": {
@@ -174,6 +176,7 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       const r = op.reaction;
       const chat = canonical(s, r.chatJid);
       const reactor = canonical(s, r.reactorId);
+      if (op.live) recordLive(s, "reaction", chat, r.messageId, r.ts);
       if (r.emoji === "") {
         s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ? AND reactor_id = ? AND ts <= ?", [
           chat,
@@ -205,6 +208,19 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     }
     case "setParticipants":
       return setParticipants(ctx, op);
+    case "addUnread":
+      s.run("UPDATE chats SET unread_count = max(coalesce(unread_count, 0) + ?2, 0) WHERE jid = ?1", [canonical(s, op.jid), op.count]);
+      return;
+    case "markChatRead":
+      s.run(
+        `UPDATE chats SET unread_count = 0, marked_unread = 0,
+           read_at = max(coalesce(read_at, 0), coalesce(?2, last_message_at, read_at, 0)) WHERE jid = ?1`,
+        [canonical(s, op.jid), op.upTo],
+      );
+      return;
+    case "markChatUnread":
+      s.run("UPDATE chats SET marked_unread = 1 WHERE jid = ?", [canonical(s, op.jid)]);
+      return;
     case "setAuth":
       if (op.value === null) s.run("DELETE FROM auth WHERE category = ? AND id = ?", [op.category, op.id]);
       else {
@@ -445,7 +461,8 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
         `UPDATE chats SET name = coalesce(name, ?2), search_key = coalesce(search_key, ?3),
            last_message_at = max(coalesce(last_message_at, ?4), coalesce(?4, last_message_at)),
            archived = coalesce(archived, ?5), pinned = coalesce(pinned, ?6), muted_until = coalesce(muted_until, ?7),
-           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9)
+           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9),
+           read_at = max(coalesce(read_at, ?10), coalesce(?10, read_at)), marked_unread = coalesce(marked_unread, ?11)
          WHERE jid = ?1`,
         [
           to,
@@ -457,6 +474,8 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
           fromChat.muted_until,
           fromChat.unread_count,
           fromChat.description,
+          fromChat.read_at,
+          fromChat.marked_unread,
         ] as Bind[],
       );
       s.run("DELETE FROM chats WHERE jid = ?", [from]);
@@ -538,7 +557,20 @@ const MERGE_MESSAGE = `UPDATE messages SET
     raw = coalesce(?26, raw)
   WHERE chat_jid = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
 
-function upsertMessage(ctx: BatchContext, message: MessageRow): void {
+/** Most live events kept; older ones are dropped (a reader that far behind starts again from the oldest kept). */
+const MAX_LIVE_EVENTS = 100_000;
+
+/** Records a live event once (a re-delivery adds nothing); `at` null: the message's own instant. */
+function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string, at: number | null): void {
+  s.run(
+    `INSERT OR IGNORE INTO live_events (kind, chat_jid, message_id, at)
+     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM messages WHERE chat_jid = ?2 AND id = ?3), 0))`,
+    [kind, chat, id, at],
+  );
+  s.run(`DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
+}
+
+function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): void {
   const { s } = ctx;
   const chat = canonical(s, message.chatJid);
   let m = message;
@@ -583,6 +615,7 @@ function upsertMessage(ctx: BatchContext, message: MessageRow): void {
   // New: inserted (and queued for the index by a trigger). Stored already: merged.
   s.run(INSERT_MESSAGE, params);
   if (s.changes() === 0) s.run(MERGE_MESSAGE, params);
+  else if (live) recordLive(s, "message", chat, m.id, ts);
   const known = ctx.lastAt.get(chat);
   if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
 }

@@ -9,13 +9,14 @@ import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../jid.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
+import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
   ChatSummary,
   GroupInfo,
   ListChatsQuery,
   ListMessagesQuery,
+  LiveEvent,
   MessageContext,
   MessageRef,
   MessageView,
@@ -34,8 +35,8 @@ import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { migrateSqlite } from "./migrate.ts";
 import {
-  CHAT_QUERY_WHERE,
   chatPageSql,
+  chatWhere,
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
@@ -43,6 +44,7 @@ import {
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
+  LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
   PERSON_BY_ANY,
@@ -149,7 +151,7 @@ class SqljsRepository implements Repository {
     const { offset } = pageStart("o", q.cursor, q.offset);
     const text = q.query?.trim();
     const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
-    const rows = this.all(chatPageSql(text ? CHAT_QUERY_WHERE : "1", q.sortBy, q.includeLastMessage), params);
+    const rows = this.all(chatPageSql(chatWhere(!!text, q.unreadOnly === true, "1"), q.sortBy, q.includeLastMessage), params);
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 
@@ -321,6 +323,16 @@ class SqljsRepository implements Repository {
     });
     for (const r of rows) out[String(r.id)] = String(r.value);
     return out;
+  }
+
+  async liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]> {
+    const params: Record<string, unknown> = { after: Math.max(0, Math.trunc(afterSeq)), limit: clampLimit(limit) };
+    if (chatJid !== undefined) params.chat = canonical(this.s, chatJid);
+    return (this.all(LIVE_EVENTS_SQL(chatJid !== undefined), params)).map(liveEventFromRow);
+  }
+
+  async liveHead(): Promise<number> {
+    return toNum(this.s.value("SELECT coalesce(max(seq), 0) FROM live_events")) ?? 0;
   }
 
   async metaGet(key: string): Promise<string | null> {

@@ -36,9 +36,10 @@ export function mapChat(chat: Chat, ctx: MapContext): WriteOp[] {
 }
 
 /**
- * A partial chat update. Unread counts arrive as deltas except 0 (read) and -1 (marked unread),
- * so only 0 is written; unpin/unmute arrive as null and are written as false/0 (a null would
- * leave the old value in place).
+ * A partial chat update. WhatsApp's unread counter arrives as: a positive delta (new incoming
+ * messages, summed by Baileys' event buffer), 0 (read, from app state or another device), -1
+ * (marked as unread) or null (no change). Unpin/unmute arrive as null and are written as
+ * false/0 (a null would leave the old value in place).
  */
 export function mapChatUpdate(update: ChatUpdate, ctx: MapContext): WriteOp[] {
   if (!update.id) throw new MappingError("chat update without id");
@@ -46,8 +47,11 @@ export function mapChatUpdate(update: ChatUpdate, ctx: MapContext): WriteOp[] {
   const row: Partial<ChatRow> & { jid: string } = { jid, kind: chatKindOf(jid) ?? "person", ...common(update) };
   if ("pinned" in update && update.pinned == null) row.pinned = false;
   if ("muteEndTime" in update && update.muteEndTime == null) row.mutedUntil = 0;
-  if (update.unreadCount === 0) row.unreadCount = 0;
   ops.push({ op: "upsertChat", chat: row });
+  const unread = update.unreadCount;
+  if (unread === 0) ops.push({ op: "markChatRead", jid, upTo: null });
+  else if (unread === -1) ops.push({ op: "markChatUnread", jid });
+  else if (typeof unread === "number" && unread > 0) ops.push({ op: "addUnread", jid, count: unread });
   return ops;
 }
 

@@ -32,6 +32,8 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
   const senderId = senderOf(key, msg, chatJid, ctx);
 
   const content = classifyContent(msg.message);
+  // Real-time and offline-queue deliveries (Baileys' "notify" and "append") enter the live feed; history does not.
+  const live = source !== "history" ? { live: true as const } : {};
   switch (content.kind) {
     case "edit":
       ops.push({
@@ -42,10 +44,11 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         id: content.target.id,
         text: content.text ?? "",
         editedAt: content.editedAtMs ?? ts,
+        ...live,
       });
       return ops;
     case "revoke":
-      ops.push({ op: "revokeMessage", chatJid, id: content.target.id });
+      ops.push({ op: "revokeMessage", chatJid, id: content.target.id, ...live });
       return ops;
     case "reaction":
       if (senderId) {
@@ -58,19 +61,20 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
             emoji: content.emoji,
             ts: content.tsMs ?? ts,
           },
+          ...live,
         });
       }
       return ops;
     case "skip": {
       const stub = msg.messageStubType;
       if (stub === proto.WebMessageInfo.StubType.REVOKE) {
-        ops.push({ op: "revokeMessage", chatJid, id: key.id });
+        ops.push({ op: "revokeMessage", chatJid, id: key.id, ...live });
         return ops;
       }
       // Decryption failures (CIPHERTEXT) are re-sent by the phone under the same id: wait for that.
       if (!stub || stub === proto.WebMessageInfo.StubType.CIPHERTEXT) return ops;
       ops.push(...chatAndSender(chatJid, key, msg, ctx, source, ts));
-      ops.push({ op: "upsertMessage", message: systemRow(msg, chatJid, senderId, fromMe, ts, stub) });
+      ops.push({ op: "upsertMessage", message: systemRow(msg, chatJid, senderId, fromMe, ts, stub), ...live });
       return ops;
     }
     case "row": {
@@ -92,7 +96,7 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         media: content.media,
         raw: rawBytes(msg),
       };
-      ops.push({ op: "upsertMessage", message: row });
+      ops.push({ op: "upsertMessage", message: row, ...live });
       ops.push(...embeddedReactions(msg, chatJid, ctx));
       ops.push(...embeddedReceipts(msg, chatJid, ctx));
       return ops;
