@@ -8,6 +8,7 @@ import { SERVER_INSTRUCTIONS } from "./instructions.ts";
 import type { ToolDeps } from "./deps.ts";
 import { normalizeAllowList } from "./policy/recipient.ts";
 import { registerResources } from "./resources.ts";
+import { registerMediaResource } from "./media_resource.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
 import { McpServer } from "./sdk.ts";
@@ -43,6 +44,7 @@ export function createMcpServer(deps: ToolDeps): McpServer {
     register(server, tool, resolved);
   }
   registerResources(server, resolved);
+  registerMediaResource(server, resolved);
   const { invalid } = normalizeAllowList(deps.config.sendPolicy.allowedRecipients);
   if (invalid.length > 0 && !warned.has(deps.config)) {
     warned.add(deps.config);

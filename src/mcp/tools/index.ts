@@ -20,6 +20,7 @@ import { sendAudioMessage } from "./send_audio_message.ts";
 import { sendFile } from "./send_file.ts";
 import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
+import { viewMedia } from "./view_media.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -35,6 +36,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   sendFile,
   sendAudioMessage,
   downloadMedia,
+  viewMedia,
   getSyncStatus,
   checkBridgeStatus,
   sendReaction,
