@@ -25,6 +25,8 @@ export interface FfmpegResult {
   stdout: string;
   /** Exit code (ffprobe reports -1 even on success in this build: judge its stdout). */
   exitCode: number;
+  /** Memory the job's wasm instance ended with (its peak), when known. */
+  memoryBytes?: number;
 }
 
 /** Anything that runs ffmpeg jobs: the runner, or a fake at this seam in tests of callers. */
@@ -64,6 +66,7 @@ export type FromWorker =
     log: string;
     stdout: string;
     ms: number;
+    memoryBytes?: number;
   }
   | { type: "failed"; id: number; message: string; log: string };
 

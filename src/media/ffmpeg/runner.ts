@@ -320,7 +320,7 @@ export class FfmpegRunner implements FfmpegExec {
         } else if (msg.missing.length > 0) {
           this.finish(p, new FfmpegFailedError(`ffmpeg produced no ${msg.missing.join(", ")}: ${lastLines(msg.log)}`, msg.exitCode, msg.log));
         } else {
-          this.finish(p, { outputs: msg.outputs, log: msg.log, stdout: msg.stdout, exitCode: msg.exitCode });
+          this.finish(p, { outputs: msg.outputs, log: msg.log, stdout: msg.stdout, exitCode: msg.exitCode, memoryBytes: msg.memoryBytes });
         }
         return;
       }
