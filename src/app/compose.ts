@@ -24,8 +24,9 @@ import { createHttpApp } from "../http/app.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation } from "../config/store_location.ts";
 import { VERSION } from "../version.ts";
-import { nodeFs } from "../runtime/fs.ts";
+import { joinPath, nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
+import { folderViewCache } from "./view_cache.ts";
 import { httpBehavior } from "./http_actor.ts";
 import { instanceBehavior } from "./instance_actor.ts";
 import { frontBackendBehavior } from "./proxy/backend_local.ts";
@@ -84,8 +85,11 @@ export function composeApp(
       prepareFile: (path) => registry.ask("ffmpeg", { type: "read_file", path } satisfies MediaMsg, { timeoutMs: 60_000 }),
       voiceNote: (bytes, fileName) =>
         registry.ask("ffmpeg", { type: "voice_note", bytes, fileName } satisfies MediaMsg, { timeoutMs: 180_000 }),
+      // Several worker jobs (probe, one per keyframe, smaller retries), each under the runner's own limit.
+      view: (bytes, hint, options) => registry.ask("ffmpeg", { type: "view", bytes, hint, options } satisfies MediaMsg, { timeoutMs: 300_000 }),
     },
     downloads: folderDownloads(cfg.downloadDir, nodeFs),
+    viewCache: folderViewCache(joinPath(cfg.dataDir, "media-cache"), nodeFs),
     config: {
       readOnly: cfg.readOnly,
       sendPolicy: cfg.sendPolicy,

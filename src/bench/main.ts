@@ -1,5 +1,5 @@
 /**
- * `whatsapp-mcp bench [all|store|media|startup] [messages]`: prints one JSON object with the
+ * `whatsapp-mcp bench [all|store|media|view|startup] [messages]`: prints one JSON object with the
  * measurements (stdout is not an MCP channel here). With `--database-url postgres://...` the
  * store bench runs on PostgreSQL, in a scratch database it creates on that server and drops.
  */
@@ -9,8 +9,8 @@ import type { Config } from "../config/config.ts";
 export async function runBench(cfg: Config): Promise<number> {
   const which = cfg.commandArgs[0] ?? "all";
   const messages = cfg.commandArgs[1] ? Number(cfg.commandArgs[1]) : undefined;
-  if (!["all", "store", "media", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
-    console.error("usage: whatsapp-mcp bench [all|store|media|startup] [messages]");
+  if (!["all", "store", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error("usage: whatsapp-mcp bench [all|store|media|view|startup] [messages]");
     return 2;
   }
   const out: Record<string, unknown> = { at: new Date().toISOString() };
@@ -21,6 +21,10 @@ export async function runBench(cfg: Config): Promise<number> {
   if (which === "all" || which === "media") {
     const { runMediaBench } = await import("../media/bench.ts");
     out.media = await runMediaBench();
+  }
+  if (which === "all" || which === "view") {
+    const { runViewBench } = await import("../media/view/bench.ts");
+    out.view = await runViewBench();
   }
   if (which === "all" || which === "store") {
     const { runStoreBench } = await import("../store/bench.ts");

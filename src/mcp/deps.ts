@@ -8,6 +8,7 @@ import type { LiveSource } from "../live/types.ts";
 import type { Repository } from "../store/types.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
+import type { MediaView, ViewOptions } from "../media/view/types.ts";
 
 /** The only way to reach WhatsApp: messages to the connection actor, and its status snapshot. */
 export interface WhatsAppPort {
@@ -38,6 +39,14 @@ export interface MediaPort {
   prepareFile(path: string): Promise<PreparedFile>;
   /** Converts any audio to a voice note. */
   voiceNote(bytes: Uint8Array, fileName: string): Promise<PreparedVoiceNote>;
+  /** Renders an attachment for a model (view_media); absent when no media worker is wired. */
+  view?(bytes: Uint8Array, hint: { messageType?: string; mimetype?: string | null }, options: ViewOptions): Promise<MediaView>;
+}
+
+/** Renderings kept by content hash (`key` names the bytes and the options), so a second look costs no download and no decode. */
+export interface ViewCachePort {
+  get(key: string): Promise<MediaView | null>;
+  put(key: string, view: MediaView): Promise<void>;
 }
 
 /** Where download_media puts files. Returns the saved file's absolute path. */
@@ -88,6 +97,8 @@ export interface ToolDeps {
   whatsapp: WhatsAppPort;
   media: MediaPort;
   downloads: DownloadsPort;
+  /** Cache of view_media results (none: every view decodes again). */
+  viewCache?: ViewCachePort;
   config: McpConfig;
   clock: Clock;
   /** Shared by every session, so opening more sessions does not raise the limits. */

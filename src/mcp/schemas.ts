@@ -29,6 +29,7 @@ export const mediaOut = z.object({
   file_name: nstr,
   file_length: z.number().nullable(),
   duration_seconds: z.number().nullable(),
+  resource_uri: z.string().describe("The media as an MCP resource (resources/read); view_media shows it as content"),
 });
 
 /** One message. */

@@ -9,6 +9,7 @@ import type { ToolDeps } from "./deps.ts";
 import { normalizeAllowList } from "./policy/recipient.ts";
 import { registerLiveResources } from "./live_resources.ts";
 import { registerResources } from "./resources.ts";
+import { registerMediaResource } from "./media_resource.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
 import { McpServer } from "./sdk.ts";
@@ -45,6 +46,7 @@ export function createMcpServer(deps: ToolDeps): McpServer {
   }
   registerResources(server, resolved);
   registerLiveResources(server, resolved);
+  registerMediaResource(server, resolved);
   const { invalid } = normalizeAllowList(deps.config.sendPolicy.allowedRecipients);
   if (invalid.length > 0 && !warned.has(deps.config)) {
     warned.add(deps.config);

@@ -5,6 +5,7 @@ import type { ChatSummary, MessageView, PersonRow } from "../store/types.ts";
 import { isoUtc } from "./dates.ts";
 import { phoneOfJid } from "./policy/recipient.ts";
 import type { ChatOut, ContactOut, MessageOut } from "./schemas.ts";
+import { mediaResourceUri } from "./media_uri.ts";
 
 const MEDIA_TYPES = new Set(["image", "video", "audio", "voice", "document", "sticker"]);
 
@@ -33,6 +34,7 @@ export function messageToOut(m: MessageView): MessageOut {
         file_name: m.media.fileName ?? null,
         file_length: m.media.fileLength ?? null,
         duration_seconds: m.media.durationSec ?? null,
+        resource_uri: mediaResourceUri(m.chatJid, m.id),
       }
       : null,
     reactions: (m.reactions ?? []).map((r) => ({ reactor: r.reactorId, emoji: r.emoji })),

@@ -17,13 +17,16 @@ import type { MediaProbe } from "./probe.ts";
 import { MediaService } from "./service.ts";
 import type { SendableFile } from "./files.ts";
 import type { VoiceNote } from "./voice_note.ts";
+import type { MediaView, ViewOptions } from "./view/types.ts";
+import type { ViewHint } from "./view/view.ts";
 
 /** What the media actor understands. */
 export type MediaMsg =
   | { type: "voice_note"; bytes: Uint8Array; fileName?: string }
   | { type: "voice_note_file"; path: string }
   | { type: "probe"; bytes: Uint8Array }
-  | { type: "read_file"; path: string; asSticker?: boolean };
+  | { type: "read_file"; path: string; asSticker?: boolean }
+  | { type: "view"; bytes: Uint8Array; hint: ViewHint; options: ViewOptions };
 
 /** Replies, by message type. */
 export interface MediaReplies {
@@ -31,6 +34,7 @@ export interface MediaReplies {
   voice_note_file: VoiceNote & { fileName: string };
   probe: MediaProbe;
   read_file: SendableFile;
+  view: MediaView;
 }
 
 /** A `MediaError` as the kernel delivers it to the asker: rejects that ask only. */
@@ -69,6 +73,9 @@ async function answer(s: MediaService, msg: MediaMsg): Promise<MediaReplies[Medi
         return await s.probe(msg.bytes);
       case "read_file":
         return await s.readSendableFile(msg.path, { asSticker: msg.asSticker });
+      case "view":
+        if (!isBytes(msg.bytes)) throw new MediaError("unsupported_input", "view needs `bytes` (Uint8Array)");
+        return await s.view(msg.bytes, msg.hint ?? {}, msg.options);
       default:
         throw new MediaError("unsupported_input", `Unknown media message type ${JSON.stringify((msg as { type?: unknown })?.type)}`);
     }

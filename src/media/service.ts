@@ -8,6 +8,12 @@ import { readSendableFile, readVoiceSourceFile, type SendableFile } from "./file
 import { safeDownloadName } from "./download_name.ts";
 import { probeMedia, type MediaProbe } from "./probe.ts";
 import { makeVoiceNote, type VoiceNote, type VoiceNoteOptions } from "./voice_note.ts";
+import { MediaError } from "./errors.ts";
+import type { Transcriber } from "./transcribe.ts";
+import type { MediaView, ViewOptions } from "./view/types.ts";
+import { type ViewEngine, type ViewHint, viewMedia } from "./view/view.ts";
+
+type Executor = FfmpegExec & { close?(): Promise<void>; stats?(): FfmpegRunnerStats; pdfText?: ViewEngine["pdfText"] };
 
 /** Configuration of the media service. */
 export interface MediaServiceOptions {
@@ -16,17 +22,31 @@ export interface MediaServiceOptions {
   /** Runner tuning (queue bound, time limits...). Ignored if `ffmpeg` is given. */
   runner?: FfmpegRunnerOptions;
   /** An ffmpeg executor to use instead of creating a runner (tests of callers). */
-  ffmpeg?: FfmpegExec & { close?(): Promise<void>; stats?(): FfmpegRunnerStats };
+  ffmpeg?: Executor;
+  /** Speech-to-text for voice notes in `view` (none by default). */
+  transcriber?: Transcriber | null;
 }
 
 /** Media operations (see the file comment). Every failure the caller can act on is a `MediaError`. */
 export class MediaService {
-  private readonly ffmpeg: FfmpegExec & { close?(): Promise<void>; stats?(): FfmpegRunnerStats };
+  private readonly ffmpeg: Executor;
   private readonly roots: string[];
+  private readonly transcriber: Transcriber | null;
 
   constructor(opts: MediaServiceOptions) {
     this.roots = [...opts.roots];
     this.ffmpeg = opts.ffmpeg ?? new FfmpegRunner(opts.runner);
+    this.transcriber = opts.transcriber ?? null;
+  }
+
+  /** Renders an attachment for a model (see `viewMedia`). */
+  view(bytes: Uint8Array, hint: ViewHint, opts: ViewOptions, call: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<MediaView> {
+    const ff = this.ffmpeg;
+    const engine: ViewEngine = {
+      run: (job) => ff.run(job),
+      pdfText: (b, o) => ff.pdfText ? ff.pdfText(b, o) : Promise.reject(new MediaError("unsupported_input", "PDF text is not available in this media executor")),
+    };
+    return viewMedia(bytes, hint, opts, engine, { ...call, transcriber: this.transcriber });
   }
 
   /** Converts audio bytes (any supported format, detected from content) to a WhatsApp voice note. */

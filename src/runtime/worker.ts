@@ -31,9 +31,15 @@ export interface WorkerHandle {
   keepAlive(on: boolean): void;
 }
 
+/** Limits of one worker. */
+export interface WorkerLimits {
+  /** Cap of the worker's JavaScript heap (Node `resourceLimits.maxOldGenerationSizeMb`; Deno has no such cap). */
+  maxHeapMb?: number;
+}
+
 /** Starts `url` (a module) as a worker. Events arrive after this returns. */
-export function spawnWorker(url: URL, events: WorkerEvents): WorkerHandle {
-  return isDeno ? spawnDeno(url, events) : spawnNode(url, events);
+export function spawnWorker(url: URL, events: WorkerEvents, limits: WorkerLimits = {}): WorkerHandle {
+  return isDeno ? spawnDeno(url, events) : spawnNode(url, events, limits);
 }
 
 function isExitMarker(msg: unknown): msg is { [EXIT_MARKER]: number } {
@@ -76,8 +82,9 @@ function spawnDeno(url: URL, events: WorkerEvents): WorkerHandle {
   };
 }
 
-function spawnNode(url: URL, events: WorkerEvents): WorkerHandle {
-  const w = new NodeWorker(url);
+function spawnNode(url: URL, events: WorkerEvents, limits: WorkerLimits): WorkerHandle {
+  // Past the heap cap Node ends the worker with ERR_WORKER_OUT_OF_MEMORY: an `error` event here.
+  const w = new NodeWorker(url, limits.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } } : undefined);
   let ended = false;
   w.on("message", (msg: unknown) => {
     if (ended) return;

@@ -14,6 +14,7 @@ import { deflateSync } from "node:zlib";
 import { assertOnlyJsonRpc as assertStdoutJsonRpc, startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 import { MEDIA_TEST_CA, startSimulator } from "../sim/index.ts";
 import type { Sim, SimulatorOptions } from "../sim/index.ts";
+import { crc32 } from "../../src/media/view/sample_files.ts";
 
 /** Polls `probe` until it returns a truthy value (waits on a condition; asserts no timing). */
 export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
@@ -164,22 +165,6 @@ export function assertStderrFree(run: ServerRun, secrets: Iterable<string>): voi
 }
 
 // ---- media fixtures ----
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function pngChunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);

@@ -27,7 +27,7 @@ describe("read tools", () => {
       "check_bridge_status", "delete_message", "download_media", "edit_message", "get_chat", "get_contact_chats",
       "get_direct_chat_by_contact", "get_group_info", "get_last_interaction", "get_message_context", "get_sync_status",
       "list_chats", "list_messages", "list_unread", "mark_read", "request_chat_history", "search_contacts", "send_audio_message",
-      "send_file", "send_message", "send_reaction", "wait_for_messages",
+      "send_file", "send_message", "send_reaction", "view_media", "wait_for_messages",
     ]);
     for (const t of tools) {
       assert.ok(t.outputSchema, `${t.name} has an output schema`);
@@ -159,7 +159,12 @@ describe("read tools", () => {
     const media = await h.call("list_messages", { has_media: true, include_context: false });
     assert.deepEqual(ids(media), ["G5"]);
     const m = (media.structuredContent!.messages as Obj[])[0];
-    assert.deepEqual(m.media, { mimetype: "image/jpeg", file_name: "cake.jpg", file_length: 2048, duration_seconds: null });
+    assert.deepEqual(m.media, {
+      mimetype: "image/jpeg", file_name: "cake.jpg", file_length: 2048, duration_seconds: null,
+      resource_uri: `whatsapp://media/${encodeURIComponent(String(m.chat_jid))}/G5`,
+    });
+    // The hit's media is linked as a resource for clients that read resources.
+    assert.ok((media.content as Array<{ type: string; uri?: string }>).some((b) => b.type === "resource_link" && b.uri === (m.media as Obj).resource_uri));
     const rel = await h.call("list_messages", { query: "cake", order: "relevance", include_context: false });
     assert.equal(rel.isError, undefined);
     const noQuery = await h.call("list_messages", { order: "relevance" });

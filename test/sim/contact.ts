@@ -24,7 +24,7 @@ export interface SentMessage {
 }
 
 /** Media kinds a contact can send. */
-export type SimMediaKind = "image" | "audio" | "video" | "document";
+export type SimMediaKind = "image" | "audio" | "video" | "document" | "sticker";
 
 /** A target message, as the client sees its key (e.g. `upsert.messages[0].key`). */
 export type TargetKey = Pick<WAMessageKey, "id" | "fromMe"> & { participant?: string | null };

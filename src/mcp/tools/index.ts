@@ -22,6 +22,7 @@ import { sendFile } from "./send_file.ts";
 import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
 import { waitForMessagesTool } from "./wait_for_messages.ts";
+import { viewMedia } from "./view_media.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -37,6 +38,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   sendFile,
   sendAudioMessage,
   downloadMedia,
+  viewMedia,
   getSyncStatus,
   checkBridgeStatus,
   sendReaction,

@@ -102,11 +102,16 @@ export const listMessages = defineTool({
       ? "No messages match."
       : `${n} message${n === 1 ? "" : "s"} (${sort})` +
         (page.nextCursor ? `; more: call again with cursor=${JSON.stringify(page.nextCursor)}.` : ".");
-    return readResult(
+    const result = await readResult(
       ctx,
       { messages, page: a.page, limit: a.limit, next_cursor: page.nextCursor },
       headline,
       lines,
     );
+    // Each hit's media as a resource link: clients that read resources fetch the bytes by URI.
+    for (const m of messages) {
+      if (m.media) result.content.push({ type: "resource_link", uri: m.media.resource_uri, name: "message media" });
+    }
+    return result;
   },
 });

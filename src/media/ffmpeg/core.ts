@@ -11,6 +11,8 @@ interface CoreModule {
   exec(...args: string[]): number;
   ffprobe(...args: string[]): number;
   setLogger(fn: (entry: { type: "stdout" | "stderr"; message: string }) => void): void;
+  /** The instance's memory (its length is the wasm memory's high-water mark: it only grows). */
+  HEAPU8: Uint8Array;
   FS: {
     writeFile(path: string, data: Uint8Array): void;
     readFile(path: string): Uint8Array;
@@ -92,5 +94,8 @@ export async function runOnFreshInstance(
     if (instance.FS.analyzePath(name).exists) outputs[name] = instance.FS.readFile(name);
     else missing.push(name);
   }
-  return { type: "done", id: job.id, exitCode, outputs, missing, log: log.text(), stdout: stdout.text(), ms: performance.now() - t0 };
+  return {
+    type: "done", id: job.id, exitCode, outputs, missing, log: log.text(), stdout: stdout.text(), ms: performance.now() - t0,
+    memoryBytes: instance.HEAPU8.length,
+  };
 }

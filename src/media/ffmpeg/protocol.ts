@@ -25,6 +25,8 @@ export interface FfmpegResult {
   stdout: string;
   /** Exit code (ffprobe reports -1 even on success in this build: judge its stdout). */
   exitCode: number;
+  /** Memory the job's wasm instance ended with (its peak), when known. */
+  memoryBytes?: number;
 }
 
 /** Anything that runs ffmpeg jobs: the runner, or a fake at this seam in tests of callers. */
@@ -46,7 +48,9 @@ export type ToWorker =
     inputs: Record<string, Uint8Array>;
     outputs: string[];
   }
-  | { type: "fault"; id: number; fault: WorkerFault };
+  | { type: "fault"; id: number; fault: WorkerFault }
+  /** Text of a PDF (pages 1..maxPages); answered with `done`, output `DOC_TEXT_OUTPUT` (JSON `PdfText`). */
+  | { type: "pdf_text"; id: number; bytes: Uint8Array; maxPages: number };
 
 /** Worker → parent. */
 export type FromWorker =
@@ -62,8 +66,12 @@ export type FromWorker =
     log: string;
     stdout: string;
     ms: number;
+    memoryBytes?: number;
   }
   | { type: "failed"; id: number; message: string; log: string };
+
+/** Name of the output a `pdf_text` job answers with (UTF-8 JSON). */
+export const DOC_TEXT_OUTPUT = "pdf_text.json";
 
 /** File names allowed in a job: plain names only (the in-memory file system has no other files to reach anyway). */
 export const JOB_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

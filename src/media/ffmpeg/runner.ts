@@ -13,6 +13,7 @@ import {
   type FfmpegExec,
   type FfmpegJob,
   type FfmpegResult,
+  DOC_TEXT_OUTPUT,
   type FromWorker,
   JOB_FILE_NAME,
   type ToWorker,
@@ -48,6 +49,12 @@ export interface FfmpegRunnerOptions {
   locate?: () => Promise<WasmLocation>;
   /** Seam for starting workers (default: the runtime adapter). */
   spawn?: typeof spawnWorker;
+  /**
+   * Cap of the worker's JavaScript heap in MB (Node: `resourceLimits`; Deno has no per-worker cap).
+   * A job past it kills only the worker (`worker_crashed`). ffmpeg's own memory is the wasm's,
+   * bounded by the core's maximum. Default 768.
+   */
+  maxHeapMb?: number;
   /** Observes the runner's life (metrics, tests). Must not throw. */
   onEvent?: (event: FfmpegRunnerEvent) => void;
 }
@@ -111,6 +118,7 @@ export class FfmpegRunner implements FfmpegExec {
   private readonly locate: () => Promise<WasmLocation>;
   private readonly spawn: typeof spawnWorker;
   private readonly onEvent: (event: FfmpegRunnerEvent) => void;
+  private readonly maxHeapMb: number;
   private readonly queue: Pending[] = [];
   private current: Pending | undefined;
   private worker: WorkerSlot | undefined;
@@ -134,6 +142,7 @@ export class FfmpegRunner implements FfmpegExec {
     this.locate = opts.locate ?? (() => locateWasm("ffmpeg-core"));
     this.spawn = opts.spawn ?? spawnWorker;
     this.onEvent = opts.onEvent ?? (() => {});
+    this.maxHeapMb = opts.maxHeapMb ?? 768;
   }
 
   /**
@@ -160,6 +169,23 @@ export class FfmpegRunner implements FfmpegExec {
       job.timeoutMs,
       job.signal,
     );
+  }
+
+  /**
+   * Reads the text of a PDF's first `maxPages` pages in the worker, under the same queue, time
+   * limit and crash isolation as ffmpeg jobs. Rejects like `run` (a PDF that cannot be read:
+   * `FfmpegFailedError` with PDF.js's message).
+   */
+  async pdfText(bytes: Uint8Array, opts: { maxPages: number; timeoutMs?: number; signal?: AbortSignal }): Promise<{ totalPages: number; pages: string[] }> {
+    const copy = bytes.slice();
+    const r = await this.enqueue(
+      (id) => ({ type: "pdf_text", id, bytes: copy, maxPages: opts.maxPages }),
+      "ffmpeg",
+      [DOC_TEXT_OUTPUT],
+      opts.timeoutMs,
+      opts.signal,
+    );
+    return JSON.parse(new TextDecoder().decode(r.outputs[DOC_TEXT_OUTPUT]));
   }
 
   /**
@@ -258,7 +284,7 @@ export class FfmpegRunner implements FfmpegExec {
       onMessage: (msg) => this.onWorkerMessage(slot, msg as FromWorker),
       onError: (err) => this.onWorkerGone(slot, `it threw: ${err.message}`),
       onExit: (code) => this.onWorkerGone(slot, `it exited with code ${code}`),
-    });
+    }, { maxHeapMb: this.maxHeapMb });
     this.worker = slot;
     this.counters.workersStarted++;
     this.onEvent({ type: "worker_spawned" });
@@ -294,7 +320,7 @@ export class FfmpegRunner implements FfmpegExec {
         } else if (msg.missing.length > 0) {
           this.finish(p, new FfmpegFailedError(`ffmpeg produced no ${msg.missing.join(", ")}: ${lastLines(msg.log)}`, msg.exitCode, msg.log));
         } else {
-          this.finish(p, { outputs: msg.outputs, log: msg.log, stdout: msg.stdout, exitCode: msg.exitCode });
+          this.finish(p, { outputs: msg.outputs, log: msg.log, stdout: msg.stdout, exitCode: msg.exitCode, memoryBytes: msg.memoryBytes });
         }
         return;
       }

@@ -6,7 +6,8 @@
 import { connectToParent } from "../../runtime/worker.ts";
 import { readFileBytes } from "../../runtime/fs_paths.ts";
 import { loadCore, runOnFreshInstance, type LoadedCore } from "./core.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import { pdfText } from "./doc_text.ts";
+import { DOC_TEXT_OUTPUT, type FromWorker, type ToWorker } from "./protocol.ts";
 
 const port = connectToParent();
 let core: LoadedCore | undefined;
@@ -44,6 +45,18 @@ async function handle(msg: ToWorker): Promise<void> {
         reply(await runOnFreshInstance(core, msg));
       } catch (e) {
         // A trap inside the wasm (or a failed instantiation): this instance is dropped anyway.
+        reply({ type: "failed", id: msg.id, message: e instanceof Error ? e.message : String(e), log: "" });
+      }
+      return;
+    }
+    case "pdf_text": {
+      reply({ type: "started", id: msg.id });
+      const t0 = performance.now();
+      try {
+        const out = new TextEncoder().encode(JSON.stringify(await pdfText(msg.bytes, msg.maxPages)));
+        reply({ type: "done", id: msg.id, exitCode: 0, outputs: { [DOC_TEXT_OUTPUT]: out }, missing: [], log: "", stdout: "", ms: performance.now() - t0 });
+      } catch (e) {
+        // A PDF PDF.js cannot read: the job fails, the worker lives on.
         reply({ type: "failed", id: msg.id, message: e instanceof Error ? e.message : String(e), log: "" });
       }
       return;
