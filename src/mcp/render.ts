@@ -19,7 +19,7 @@ export function messageLines(m: MessageOut, prefix = ""): string[] {
   const lines = [`${prefix}[${m.timestamp}] chat: ${chat} | from: ${who(m)} | id: ${m.id}`];
   const inner = " ".repeat(prefix.length + 4);
   const notes: string[] = [];
-  if (m.deleted) notes.push("(deleted for everyone)");
+  if (m.deleted) notes.push(m.deleted_by_admin ? `(deleted by admin ${m.deleted_by_admin})` : "(deleted for everyone)");
   if (m.edited_at) notes.push(`(edited ${m.edited_at})`);
   if (m.quoted_id) notes.push(`(reply to ${m.quoted_id})`);
   if (m.media) {

@@ -26,6 +26,7 @@ export function messageToOut(m: MessageView): MessageOut {
     original_content: edited ? m.text ?? null : null,
     edited_at: m.editedAt !== null && m.editedAt !== undefined ? isoUtc(m.editedAt) : null,
     deleted: m.revoked,
+    ...(m.revoked && m.revokedBy ? { deleted_by_admin: m.revokedByName ?? phoneOfJid(m.revokedBy) ?? m.revokedBy } : {}),
     quoted_id: m.quotedId ?? null,
     media: m.media
       ? {

@@ -3,6 +3,7 @@
  * read queries every tool needs. Both backends (sql.js and PostgreSQL) implement `Repository`
  * and pass the same test suite. Instants are integers: milliseconds since the Unix epoch, UTC.
  */
+import type { ChangeAuthor } from "./change_rules.ts";
 
 /** What kind of conversation a chat JID denotes. */
 export type ChatKind = "person" | "group" | "broadcast" | "newsletter";
@@ -125,9 +126,14 @@ export type WriteOp =
   | { op: "upsertPerson"; person: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null } }
   | { op: "linkLid"; lid: string; pnJid: string }
   | { op: "upsertMessage"; message: MessageRow }
-  /** An edit, or a revoke, of a message not stored yet is kept and applied when the message arrives. */
-  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number }
-  | { op: "revokeMessage"; chatJid: string; id: string }
+  /**
+   * An edit or a revoke, with its author (`by`). Applied only when WhatsApp would honour it
+   * (`change_rules.ts`: an edit by the sender; a revoke by the sender or a group admin), else kept
+   * as a refused change. One of a message not stored yet is kept and judged when the message
+   * arrives. A batch journaled before authors were recorded has no `by`: refused on replay.
+   */
+  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number; by: ChangeAuthor }
+  | { op: "revokeMessage"; chatJid: string; id: string; by: ChangeAuthor }
   | { op: "deleteMessage"; chatJid: string; id: string }
   | { op: "setMessageStatus"; chatJid: string; id: string; status: number }
   | { op: "upsertReaction"; reaction: ReactionRow }
@@ -161,6 +167,9 @@ export interface MessageView extends Omit<MessageRow, "raw"> {
   reactions: Array<{ reactorId: string; emoji: string }>;
   /** Search relevance when ordered by relevance; null otherwise. */
   rank: number | null;
+  /** The group admin who deleted this message for everyone when it was not its sender (id, name). */
+  revokedBy?: string | null;
+  revokedByName?: string | null;
 }
 
 /** Filters of list_messages (the original's parameters, plus ours). */
@@ -207,6 +216,8 @@ export interface StoreStats {
   journal: { entries: number; bytes: number; lastSeq: number } | null;
   snapshot: { seq: number; at: number | null; bytes: number } | null;
   lastError: string | null;
+  /** Edits and revokes not applied because WhatsApp would not honour them (kept as events). */
+  refusedChanges?: number;
 }
 
 /** Group details for get_group_info. */

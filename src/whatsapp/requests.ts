@@ -125,6 +125,9 @@ export async function groupMetadata(d: RequestDeps, m: { jid: string }): Promise
   const sock = need(d);
   const meta = await sock.groupMetadata(m.jid);
   d.groups.set(meta);
+  // Into the mirror too (as Baileys' own groupFetchAllParticipating does): who is an admin decides
+  // whether a member's "delete for everyone" of someone else's message is honoured.
+  sock.ev.emit("groups.upsert", [meta]);
   return groupReply(meta);
 }
 

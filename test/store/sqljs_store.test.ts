@@ -39,8 +39,11 @@ describe("sql.js migrations", () => {
     const expected = renderEmbeddedMigrations(await readMigrationFiles(repo));
     const actual = readFileSync(join(repo, "src/store/migrations_embedded.ts"), "utf8");
     assert.equal(actual, expected, "run: deno run -A src/store/gen_migrations.ts");
-    assert.deepEqual(migrationsFor("sqlite").map((m) => m.version), [1, 2]);
-    assert.deepEqual(migrationsFor("postgres").map((m) => m.version), [1, 2]);
+    // Numbered from 1 without gaps, in order (no specific latest version: files are renumbered at merge time).
+    for (const dialect of ["sqlite", "postgres"] as const) {
+      const versions = migrationsFor(dialect).map((m) => m.version);
+      assert.deepEqual(versions, versions.map((_, i) => i + 1), dialect);
+    }
   });
 
   test("a new store is migrated at open and records the version once, however often it is reopened", async () => {
@@ -51,19 +54,20 @@ describe("sql.js migrations", () => {
     const db = new SQL.Database(readFileSync(join(dir, "store.sqlite")));
     try {
       const rows = db.exec("SELECT version, name FROM schema_migrations")[0]?.values;
-      assert.deepEqual(rows, [[1, "0001_initial.sql"], [2, "0002_message_key_pending_changes_fts_queue.sql"]]);
+      assert.deepEqual(rows, migrationsFor("sqlite").map((m) => [m.version, m.name]));
     } finally {
       db.close();
     }
   });
 
   test("migrations are forward-only: a newer database is refused untouched", async () => {
-    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), [1, 2, 3]), SchemaTooNewError);
+    const latest = migrationsFor("sqlite").length;
+    assert.throws(() => pendingMigrations(migrationsFor("sqlite"), Array.from({ length: latest + 1 }, (_, i) => i + 1)), SchemaTooNewError);
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     migrateSqlite(db, { now: () => 1 });
-    db.run("INSERT INTO schema_migrations VALUES (7, '0007_future.sql', 2)");
-    assert.throws(() => migrateSqlite(db), (err: unknown) => err instanceof SchemaTooNewError && /version 7/.test((err as Error).message));
+    db.run("INSERT INTO schema_migrations VALUES (?, 'future.sql', 2)", [latest + 5]);
+    assert.throws(() => migrateSqlite(db), (err: unknown) => err instanceof SchemaTooNewError && (err as Error).message.includes(`version ${latest + 5}`));
     db.close();
   });
 
@@ -82,7 +86,7 @@ describe("sql.js migrations", () => {
         db.run("INSERT INTO messages (pk, chat_jid, id, sender_id, ts, type, text) VALUES (?, ?, ?, ?, ?, 'text', ?)", [pk, chat, id, chat, Math.floor(pk / 1024), text]);
         db.run("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE rowid = ?", [pk]);
       }
-      assert.deepEqual(migrateSqlite(db), [2]);
+      assert.equal(migrateSqlite(db)[0], 2);
       assert.deepEqual(db.exec("SELECT pk, id FROM messages ORDER BY pk")[0]?.values, rows.map((r) => [r[0], r[2]]));
       assert.deepEqual(db.exec("PRAGMA integrity_check")[0]?.values, [["ok"]]);
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
@@ -92,7 +96,7 @@ describe("sql.js migrations", () => {
       // Writes after the rebuild: the key still refuses duplicates, the triggers keep the index in step.
       const ops: WriteOp[] = [
         msg("120363000000000001@g.us", "G1", 6000, "another old message"),
-        { op: "editMessage", chatJid: "4915112345678@s.whatsapp.net", id: "A1", text: "edited new words", editedAt: 7000 },
+        { op: "editMessage", chatJid: "4915112345678@s.whatsapp.net", id: "A1", text: "edited new words", editedAt: 7000, by: { fromMe: false, id: "4915112345678@s.whatsapp.net" } },
       ];
       applySqlite(db, ops);
       assert.equal(db.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0], 3);
@@ -106,12 +110,10 @@ describe("sql.js migrations", () => {
   test("a failing migration is rolled back whole and not recorded", async () => {
     const SQL = await initSqlJs();
     const db = new SQL.Database();
-    const migrations = [
-      ...migrationsFor("sqlite"),
-      { version: 3, name: "0003_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" },
-    ];
-    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 0003_broken.sql failed/);
-    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, [[1], [2]]);
+    const good = migrationsFor("sqlite");
+    const migrations = [...good, { version: good.length + 1, name: "9999_broken.sql", sql: "CREATE TABLE half_done (x INTEGER); CREATE TABLE oops (" }];
+    assert.throws(() => migrateSqlite(db, { migrations }), /Migration 9999_broken.sql failed/);
+    assert.deepEqual(db.exec("SELECT version FROM schema_migrations")[0]?.values, good.map((m) => [m.version]));
     assert.equal(db.exec("SELECT name FROM sqlite_master WHERE name = 'half_done'").length, 0);
     db.close();
   });
@@ -136,8 +138,8 @@ describe("sql.js full-text index", () => {
       msg("120363000000000001@g.us", "g", 5000, "group words", { senderId: lid }),
     ]);
     await repo.commit([
-      { op: "editMessage", chatJid: lid, id: "a", text: "edited words", editedAt: 9000 },
-      { op: "revokeMessage", chatJid: pn, id: "d" },
+      { op: "editMessage", chatJid: lid, id: "a", text: "edited words", editedAt: 9000, by: { fromMe: false, id: lid } },
+      { op: "revokeMessage", chatJid: pn, id: "d", by: { fromMe: false, id: pn } },
       { op: "deleteMessage", chatJid: pn, id: "e" },
       msg(lid, "b", 1000, "late caption", { type: "image", media: image }),
       { op: "linkLid", lid, pnJid: pn },
@@ -145,7 +147,7 @@ describe("sql.js full-text index", () => {
     // Inserts and changes of the same messages inside one batch (index rows are written in bulk).
     await repo.commit([
       msg(pn, "x", 6000, "fresh words"),
-      { op: "editMessage", chatJid: pn, id: "x", text: "fresh edited words", editedAt: 9500 },
+      { op: "editMessage", chatJid: pn, id: "x", text: "fresh edited words", editedAt: 9500, by: { fromMe: false, id: pn } },
       msg(pn, "y", 7000, "short lived"),
       msg(pn, "y", 7000, "short lived words", { editedText: "changed again", editedAt: 9600 }),
       msg(pn, "z", 8000, "last words"),
@@ -154,8 +156,8 @@ describe("sql.js full-text index", () => {
     ]);
     // Changes held for messages not stored yet, then the messages; a cleared chat.
     await repo.commit([
-      { op: "editMessage", chatJid: pn, id: "h", text: "held edit words", editedAt: 9700 },
-      { op: "revokeMessage", chatJid: pn, id: "v" },
+      { op: "editMessage", chatJid: pn, id: "h", text: "held edit words", editedAt: 9700, by: { fromMe: false, id: pn } },
+      { op: "revokeMessage", chatJid: pn, id: "v", by: { fromMe: false, id: pn } },
       msg("120363000000000009@g.us", "k1", 5100, "cleared words"),
       msg("120363000000000009@g.us", "k2", 5200, "kept after clear"),
     ]);
@@ -207,9 +209,9 @@ describe("sql.js text index queue", () => {
       // Changes to indexed messages re-index them; changes to queued ones need no index work.
       await repo.commit([
         msg(chat, "c", 3000, "gamma words"),
-        { op: "editMessage", chatJid: chat, id: "a", text: "alpha edited", editedAt: 5000 }, // indexed
-        { op: "editMessage", chatJid: chat, id: "c", text: "gamma edited", editedAt: 5000 }, // queued
-        { op: "revokeMessage", chatJid: chat, id: "b" }, // indexed
+        { op: "editMessage", chatJid: chat, id: "a", text: "alpha edited", editedAt: 5000, by: { fromMe: false, id: chat } }, // indexed
+        { op: "editMessage", chatJid: chat, id: "c", text: "gamma edited", editedAt: 5000, by: { fromMe: false, id: chat } }, // queued
+        { op: "revokeMessage", chatJid: chat, id: "b", by: { fromMe: false, id: chat } }, // indexed
         msg(chat, "d", 4000, "delta words"),
         { op: "deleteMessage", chatJid: chat, id: "d" }, // queued
         msg(chat, "i", 2500, "late caption", { type: "image", media: image }), // indexed as empty, now has words

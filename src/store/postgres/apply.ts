@@ -7,6 +7,7 @@ import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid
 import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
 import { searchBody, tsvectorLiteral } from "../search/text.ts";
 import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 
 type Row = Record<string, unknown>;
@@ -51,28 +52,15 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     }
     case "upsertMessage":
       return await upsertMessage(ctx, op.message);
-    case "editMessage": {
-      const chat = await canonical(tx, op.chatJid);
-      const rows = await query(
-        tx,
-        `UPDATE messages SET edited_text = :text, edited_at = :at
-         WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at)
-         RETURNING chat_jid, id, text, edited_text, media_file_name, revoked`,
-        { text: op.text, at: op.editedAt, chat, id: op.id },
-      );
-      for (const r of rows) await refreshSearch(tx, r);
-      if (rows.length === 0 && !(await messageExists(tx, chat, op.id))) await hold(ctx, chat, op.id, op.text, op.editedAt, false);
-      return;
-    }
-    case "revokeMessage": {
-      const chat = await canonical(tx, op.chatJid);
-      const rows = await query(tx, "UPDATE messages SET revoked = TRUE, search = NULL WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit", {
-        chat,
-        id: op.id,
+    case "editMessage":
+      return await applyChange(ctx, await canonical(tx, op.chatJid), op.id, {
+        kind: "edit",
+        author: authorKey(op.by),
+        text: op.text,
+        at: op.editedAt,
       });
-      if (rows.length === 0) await hold(ctx, chat, op.id, null, null, true);
-      return;
-    }
+    case "revokeMessage":
+      return await applyChange(ctx, await canonical(tx, op.chatJid), op.id, { kind: "revoke", author: authorKey(op.by), text: null, at: null });
     case "deleteMessage": {
       const p = { chat: await canonical(tx, op.chatJid), id: op.id };
       await query(tx, "DELETE FROM messages WHERE chat_jid = :chat AND id = :id", p);
@@ -221,32 +209,71 @@ async function clearChat(tx: Queryable, jid: string, before: number | undefined)
   await query(tx, "DELETE FROM messages WHERE chat_jid = :jid AND ts < :before::bigint", p);
 }
 
-async function messageExists(tx: Queryable, chat: string, id: string): Promise<boolean> {
-  return (await query(tx, "SELECT 1 AS x FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id })).length > 0;
-}
-
 /** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
 const MAX_PENDING_CHANGES = 10_000;
 
-/** Keeps an edit or a revoke of a message not stored yet (see the SQLite store). */
-async function hold(
-  ctx: BatchContext,
-  chat: string,
-  id: string,
-  text: string | null,
-  editedAt: number | null,
-  revoked: boolean,
-): Promise<void> {
+/** Applies an edit or revoke if WhatsApp would honour it, keeps it as refused if not, or holds it (see the SQLite store). */
+async function applyChange(ctx: BatchContext, chat: string, id: string, c: Change): Promise<void> {
+  const { tx } = ctx;
+  const target = (await query(tx, "SELECT from_me, sender_id FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id }))[0];
+  if (!target) return await hold(ctx, chat, id, c);
+  const author = authorFromKey(c.author);
+  const authorId = author.id === null ? null : await canonical(tx, author.id);
+  const admin = c.kind === "revoke" && authorId !== null && chatKindOf(chat) === "group" &&
+    (await query(tx, "SELECT 1 AS x FROM participants WHERE group_jid = :g AND person_id = :p AND admin IS NOT NULL", { g: chat, p: authorId }))
+        .length > 0;
+  const verdict = judgeChange(
+    c.kind,
+    { fromMe: author.fromMe, id: authorId },
+    { fromMe: target.from_me === true, senderId: (target.sender_id as string | null) ?? null },
+    admin,
+  );
+  if (verdict === "refuse") {
+    await query(
+      tx,
+      `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (:chat, :id, :kind, :author, :text, :at::bigint)
+       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = excluded.text, at = excluded.at
+       WHERE excluded.at IS NULL OR refused_changes.at IS NULL OR excluded.at >= refused_changes.at`,
+      { chat, id, kind: c.kind, author: author.fromMe ? c.author : authorId ?? "", text: c.text, at: c.at },
+    );
+    return;
+  }
+  const rows = c.kind === "edit"
+    ? await query(
+      tx,
+      `UPDATE messages SET edited_text = :text, edited_at = :at::bigint
+       WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at::bigint)
+       RETURNING chat_jid, id, text, edited_text, media_file_name, revoked`,
+      { text: c.text, at: c.at, chat, id },
+    )
+    : await query(
+      tx,
+      `UPDATE messages SET revoked_by = CASE WHEN revoked THEN revoked_by ELSE :by END, revoked = TRUE, search = NULL
+       WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit`,
+      { by: verdict === "admin" ? (author.fromMe ? author.id : authorId) : null, chat, id },
+    );
+  if (c.kind === "edit") for (const r of rows) await refreshSearch(tx, r);
+}
+
+/** Keeps an edit or a revoke of a message not stored yet, one row per message and author. */
+async function hold(ctx: BatchContext, chat: string, id: string, c: Change): Promise<void> {
   await query(
     ctx.tx,
-    `INSERT INTO pending_changes (chat_jid, id, edited_text, edited_at, revoked) VALUES (:chat, :id, :text, :at::bigint, :revoked)
-     ON CONFLICT (chat_jid, id) DO UPDATE SET
+    `INSERT INTO pending_changes (chat_jid, id, author, edited_text, edited_at, revoked) VALUES (:chat, :id, :author, :text, :at::bigint, :revoked)
+     ON CONFLICT (chat_jid, id, author) DO UPDATE SET
        edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
                           THEN excluded.edited_text ELSE pending_changes.edited_text END,
        edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
                         THEN excluded.edited_at ELSE pending_changes.edited_at END,
        revoked = pending_changes.revoked OR excluded.revoked`,
-    { chat, id, text, at: editedAt, revoked },
+    {
+      chat,
+      id,
+      author: c.author,
+      text: c.kind === "edit" ? c.text : null,
+      at: c.kind === "edit" ? c.at : null,
+      revoked: c.kind === "revoke",
+    },
   );
   await query(ctx.tx, `DELETE FROM pending_changes WHERE seq <= (SELECT max(seq) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
   ctx.held = true;
@@ -257,40 +284,23 @@ async function mayHold(ctx: BatchContext): Promise<boolean> {
   return ctx.held;
 }
 
-/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
-function withHeld(m: MessageRow, held: Row): MessageRow {
-  const text = (held.edited_text as string | null) ?? null;
-  const at = held.edited_at === null || held.edited_at === undefined ? null : Number(held.edited_at);
-  const out = { ...m };
-  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
-    out.editedText = text;
-    out.editedAt = at;
+/** Judges and applies held changes (rows already taken out of pending_changes) now that their message is stored. */
+async function applyHeld(ctx: BatchContext, chat: string, rows: readonly Row[]): Promise<void> {
+  for (const r of rows) {
+    for (const c of heldChanges(r)) await applyChange(ctx, chat, String(r.id), c);
   }
-  if (held.revoked === true) out.revoked = true;
-  return out;
 }
 
-/** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
-async function resolveHeld(tx: Queryable, chat: string): Promise<void> {
+/** Takes out and applies the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
+async function resolveHeld(ctx: BatchContext, chat: string): Promise<void> {
   const rows = await query(
-    tx,
-    `UPDATE messages SET
-       edited_text = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                          THEN p.edited_text ELSE messages.edited_text END,
-       edited_at = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                        THEN p.edited_at ELSE messages.edited_at END,
-       revoked = messages.revoked OR p.revoked
-     FROM pending_changes p WHERE p.chat_jid = :chat AND messages.chat_jid = :chat AND messages.id = p.id
-     RETURNING messages.chat_jid, messages.id, messages.text, messages.edited_text, messages.media_file_name, messages.revoked`,
-    { chat },
-  );
-  for (const r of rows) await refreshSearch(tx, r);
-  await query(
-    tx,
+    ctx.tx,
     `DELETE FROM pending_changes WHERE chat_jid = :chat
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)`,
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)
+     RETURNING id, author, edited_text, edited_at, revoked`,
     { chat },
   );
+  await applyHeld(ctx, chat, rows);
 }
 
 async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): Promise<void> {
@@ -358,9 +368,8 @@ async function link(ctx: BatchContext, pn: string, lid: string): Promise<string>
   await rekey(tx, lid, pn);
   if (await mayHold(ctx)) {
     // Changes held under the LID move too; one held under the phone JID may now find its message.
-    await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :from AND id IN (SELECT id FROM pending_changes WHERE chat_jid = :to)", { from: lid, to: pn });
-    await query(tx, "UPDATE pending_changes SET chat_jid = :to WHERE chat_jid = :from", { from: lid, to: pn });
-    await resolveHeld(tx, pn);
+    for (const sql of REKEY_HELD) await query(tx, sql, { from: lid, to: pn });
+    await resolveHeld(ctx, pn);
   }
   await refreshPersonKeys(tx, pn);
   ctx.ensured.add(pn);
@@ -388,6 +397,22 @@ const REKEY: readonly string[] = [
   `DELETE FROM participants WHERE person_id = :from AND EXISTS (SELECT 1 FROM participants p2
      WHERE p2.person_id = :to AND p2.group_jid = participants.group_jid)`,
   "UPDATE participants SET person_id = :to WHERE person_id = :from",
+  `DELETE FROM refused_changes WHERE chat_jid = :from AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.chat_jid = :to
+     AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind AND r2.author = refused_changes.author)`,
+  "UPDATE refused_changes SET chat_jid = :to WHERE chat_jid = :from",
+  `DELETE FROM refused_changes WHERE author = :from AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.author = :to
+     AND r2.chat_jid = refused_changes.chat_jid AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind)`,
+  "UPDATE refused_changes SET author = :to WHERE author = :from",
+];
+
+/** Re-keying of held changes (chat and author), the same way. */
+const REKEY_HELD: readonly string[] = [
+  `DELETE FROM pending_changes WHERE chat_jid = :from AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.chat_jid = :to AND p2.id = pending_changes.id AND p2.author = pending_changes.author)`,
+  "UPDATE pending_changes SET chat_jid = :to WHERE chat_jid = :from",
+  `DELETE FROM pending_changes WHERE author = :from AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.author = :to AND p2.chat_jid = pending_changes.chat_jid AND p2.id = pending_changes.id)`,
+  "UPDATE pending_changes SET author = :to WHERE author = :from",
 ];
 
 async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
@@ -466,15 +491,7 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
 async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<void> {
   const { tx } = ctx;
   const chat = await canonical(tx, message.chatJid);
-  let m = message;
-  if (await mayHold(ctx)) {
-    // An edit or revoke that arrived first: merged in before the row is written.
-    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING edited_text, edited_at, revoked", {
-      chat,
-      id: m.id,
-    });
-    if (held[0]) m = withHeld(m, held[0]);
-  }
+  const m = message;
   const sender = m.senderId ? await canonical(tx, m.senderId) : null;
   if (isPersonJid(chat)) await ensurePerson(ctx, chat);
   if (sender) await ensurePerson(ctx, sender);
@@ -512,6 +529,14 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow): Promise<vo
   });
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
+  if (await mayHold(ctx)) {
+    // Edits or revokes that arrived first: judged against the message now that its sender is known.
+    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING id, author, edited_text, edited_at, revoked", {
+      chat,
+      id: m.id,
+    });
+    await applyHeld(ctx, chat, held);
+  }
   await query(
     tx,
     `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts)

@@ -42,10 +42,13 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         id: content.target.id,
         text: content.text ?? "",
         editedAt: content.editedAtMs ?? ts,
+        // The store applies it only if this author sent the message (change_rules.ts): a group
+        // member's MESSAGE_EDIT of the owner's message must not rewrite it.
+        by: { fromMe, id: senderId },
       });
       return ops;
     case "revoke":
-      ops.push({ op: "revokeMessage", chatJid, id: content.target.id });
+      ops.push({ op: "revokeMessage", chatJid, id: content.target.id, by: { fromMe, id: senderId } });
       return ops;
     case "reaction":
       if (senderId) {
@@ -64,7 +67,8 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
     case "skip": {
       const stub = msg.messageStubType;
       if (stub === proto.WebMessageInfo.StubType.REVOKE) {
-        ops.push({ op: "revokeMessage", chatJid, id: key.id });
+        // The revoked message itself (history sync from our phone), under its own key: its sender.
+        ops.push({ op: "revokeMessage", chatJid, id: key.id, by: { fromMe, id: senderId } });
         return ops;
       }
       // Decryption failures (CIPHERTEXT) are re-sent by the phone under the same id: wait for that.
