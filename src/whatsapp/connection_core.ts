@@ -29,6 +29,7 @@ import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
 import { buildSocketConfig } from "./socket_config.ts";
 import { processSocketEvents } from "./socket_events.ts";
+import { installStrictCurveVerify } from "./strict_curve.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
 
 /** Registry name of the connection actor. */
@@ -327,6 +328,8 @@ export class ConnectionCore {
     });
     let sock: WASocket;
     try {
+      // Before any handshake: Baileys' own Curve.verify accepts bad signatures (see strict_curve.ts).
+      installStrictCurveVerify();
       sock = (this.opts.makeSocket ?? makeWASocket)(config);
     } catch (err) {
       // A socket that cannot even be built is a failed attempt like any other.
