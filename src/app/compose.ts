@@ -30,6 +30,7 @@ import { frontBackendBehavior } from "./proxy/backend_local.ts";
 import type { ProxyFront } from "./proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
+import { extraMediaOrigins } from "../whatsapp/media_source.ts";
 
 
 /**
@@ -106,6 +107,7 @@ export function composeApp(
         logLevel: cfg.logLevel === "debug" ? "debug" : "warn",
         pairingPhone: cfg.whatsapp.pairingPhone,
         waWebSocketUrl: cfg.whatsapp.wsUrl,
+        mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo }),

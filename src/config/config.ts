@@ -41,6 +41,6 @@ export interface Config {
   mediaRoots: string[];
   downloadDir: string;
   auth: { token: string | null; oauth: OAuthConfig | null };
-  whatsapp: { wsUrl: string | null; queryTimeoutMs: number; pairingPhone: string | null };
+  whatsapp: { wsUrl: string | null; queryTimeoutMs: number; pairingPhone: string | null; extraMediaHosts: string[] };
   logLevel: LogLevel;
 }

@@ -157,6 +157,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       wsUrl: get<string | null>("waWebSocketUrl", null),
       queryTimeoutMs: get<number>("waQueryTimeoutMs", 60000),
       pairingPhone: get<string | null>("pairingPhone", null),
+      extraMediaHosts: get<string[]>("extraMediaHosts", []),
     },
     logLevel: get<"debug" | "info" | "warn" | "error">("logLevel", "info"),
   };

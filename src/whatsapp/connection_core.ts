@@ -51,6 +51,8 @@ export interface ConnectionOptions {
   /** Request a pairing code for this phone number as soon as the first QR arrives. */
   pairingPhone?: string | null;
   waWebSocketUrl?: string | null;
+  /** Origins download_media may fetch from besides WhatsApp's media hosts (`--extra-media-hosts`, a simulator). */
+  mediaOrigins?: readonly string[];
   defaultQueryTimeoutMs?: number | null;
   connectTimeoutMs?: number | null;
   /** Last-word socket config (tests, simulator): `fetchAgent`, `options`, `keepAliveIntervalMs`... */
@@ -215,6 +217,7 @@ export class ConnectionCore {
       groups: this.groups,
       logger: this.baileysLogger,
       fetchOptions: this.opts.socketOverrides?.options,
+      mediaOrigins: this.opts.mediaOrigins,
     };
   }
 
