@@ -34,6 +34,7 @@ import type { ProxyFront } from "./proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
+import { extraMediaOrigins } from "../whatsapp/media_source.ts";
 
 
 /**
@@ -131,6 +132,7 @@ export function composeApp(
           fetcher: cfg.whatsapp.wsUrl ? null : fetchWaWebVersion,
           log,
         }),
+        mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo }),

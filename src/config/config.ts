@@ -45,6 +45,8 @@ export interface Config {
     wsUrl: string | null;
     queryTimeoutMs: number;
     pairingPhone: string | null;
+    /** Hosts download_media may fetch from besides WhatsApp's (WHATSAPP_EXTRA_MEDIA_HOSTS). */
+    extraMediaHosts: string[];
     /** "auto", "bundled" or a fixed version "2.3000.N" (WHATSAPP_MCP_WA_VERSION). */
     version?: string;
   };

@@ -158,6 +158,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       queryTimeoutMs: get<number>("waQueryTimeoutMs", 60000),
       version: get<string>("waVersion", "auto"),
       pairingPhone: get<string | null>("pairingPhone", null),
+      extraMediaHosts: get<string[]>("extraMediaHosts", []),
     },
     logLevel: get<"debug" | "info" | "warn" | "error">("logLevel", "info"),
   };

@@ -50,6 +50,15 @@ const log = createLogger("http");
 /** Pages a login may return to (anything else could be an open redirect). */
 const LOGIN_TARGETS = new Set(["/status", "/qr"]);
 
+/** Headers a reverse proxy adds: a request carrying one did not come from a local client directly. */
+const PROXY_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"];
+
+/** The host name of a Host header value ("[::1]:8080" → "[::1]", "127.0.0.1:80" → "127.0.0.1"). */
+function hostName(hostHeader: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)/.exec(hostHeader.trim());
+  return m?.[1] ?? hostHeader;
+}
+
 /** Result of the authentication step of one request. */
 type Authorized = { ok: true; info: AuthInfo | undefined; session: Session | null } | { ok: false; res: Response };
 
@@ -91,6 +100,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
   // With a public URL, it names this server (a proxy may rewrite Host to 127.0.0.1:port); without
   // one, the request's own (already checked) Host does.
   const requestHost = (c: Context) => (c.req.header("host") ?? new URL(c.req.url).host).toLowerCase();
+  const rawLinkSecretsAllowed = (c: Context) =>
+    bindIsLocal && isLoopbackHost(hostName(requestHost(c))) &&
+    !PROXY_HEADERS.some((h) => c.req.header(h) !== undefined);
   const baseUrl = (c: Context) => publicUrl ?? `${new URL(c.req.url).protocol}//${requestHost(c)}`;
   // Behind https the cookies are Secure and __Host- prefixed (so no other host can plant them).
   const secure = publicUrl !== null && publicUrl.startsWith("https:");
@@ -328,8 +340,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
     if (!auth.ok) return auth.res;
     const s = await collectStatus();
     const view = statusView({ ...s, backend: deps.sessionBackend(), location: deps.storeLocation?.() ?? null, now: now() });
-    // The QR string and pairing code let someone link the account: loopback only.
-    const link = s.link && !bindIsLocal ? { ...s.link, qr: null, pairingCode: null } : s.link;
+    // The QR string and pairing code let someone link the account: only to a local client (bound to
+    // loopback, a loopback Host, and not relayed by a proxy, as with MCP_PUBLIC_URL).
+    const link = s.link && !rawLinkSecretsAllowed(c) ? { ...s.link, qr: null, pairingCode: null } : s.link;
     return c.json({
       now: now(),
       link,

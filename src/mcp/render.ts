@@ -5,26 +5,37 @@
 import { formatBytes } from "./policy/confirm_text.ts";
 import type { ChatOut, ContactOut, MessageOut } from "./schemas.ts";
 
-/** "Alice (+4917...)" / "me" / "unknown". */
+/**
+ * The owner's label. Names from WhatsApp are always shown quoted (`quoted`), so no name, not even
+ * one spelled "me" or like this label, renders as the owner.
+ */
+export const OWNER_LABEL = "ME (the account owner)";
+
+/** A name from WhatsApp as shown in text blocks: JSON-quoted (inner quotes escaped), or "(no name)". */
+export function quoted(name: string | null | undefined): string {
+  return name ? JSON.stringify(name) : "(no name)";
+}
+
+/** `"Alice" (+4917...)` / the owner's label / "unknown". */
 function who(m: MessageOut): string {
-  if (m.is_from_me) return "me";
+  if (m.is_from_me) return OWNER_LABEL;
   const id = m.sender_phone ?? m.sender;
-  if (m.sender_name) return id ? `${m.sender_name} (${id})` : m.sender_name;
+  if (m.sender_name) return id ? `${quoted(m.sender_name)} (${id})` : quoted(m.sender_name);
   return id ?? "unknown";
 }
 
 /** A message: a header line, then its content indented. */
 export function messageLines(m: MessageOut, prefix = ""): string[] {
-  const chat = m.chat_name ? `${m.chat_name} (${m.chat_jid})` : m.chat_jid;
+  const chat = m.chat_name ? `${quoted(m.chat_name)} (${m.chat_jid})` : m.chat_jid;
   const lines = [`${prefix}[${m.timestamp}] chat: ${chat} | from: ${who(m)} | id: ${m.id}`];
   const inner = " ".repeat(prefix.length + 4);
   const notes: string[] = [];
-  if (m.deleted) notes.push("(deleted for everyone)");
+  if (m.deleted) notes.push(m.deleted_by_admin ? `(deleted by admin ${quoted(m.deleted_by_admin)})` : "(deleted for everyone)");
   if (m.edited_at) notes.push(`(edited ${m.edited_at})`);
   if (m.quoted_id) notes.push(`(reply to ${m.quoted_id})`);
   if (m.media) {
     const parts = [m.media_type ?? m.type];
-    if (m.media.file_name) parts.push(m.media.file_name);
+    if (m.media.file_name) parts.push(quoted(m.media.file_name));
     if (m.media.mimetype) parts.push(m.media.mimetype);
     if (m.media.file_length !== null) parts.push(formatBytes(m.media.file_length));
     if (m.media.duration_seconds !== null) parts.push(`${m.media.duration_seconds} s`);
@@ -46,7 +57,7 @@ export function messageLines(m: MessageOut, prefix = ""): string[] {
 
 /** A chat: one line, then its last message (if included) indented. */
 export function chatLines(c: ChatOut): string[] {
-  const bits = [`- ${c.name ?? "(no name)"} | jid: ${c.jid} | ${c.kind}`];
+  const bits = [`- ${quoted(c.name)} | jid: ${c.jid} | ${c.kind}`];
   if (c.last_message_time) bits.push(`last active ${c.last_message_time}`);
   if (c.unread_count) bits.push(`${c.unread_count} unread`);
   else if (c.marked_unread) bits.push("marked unread");
@@ -60,7 +71,7 @@ export function chatLines(c: ChatOut): string[] {
 
 /** A person on one line. */
 export function contactLines(p: ContactOut): string[] {
-  const bits = [`- ${p.name ?? "(no name)"}`, `phone: ${p.phone_number ?? "unknown"}`, `jid: ${p.jid}`];
-  if (p.push_name && p.push_name !== p.name) bits.push(`profile name: ${p.push_name}`);
+  const bits = [`- ${quoted(p.name)}`, `phone: ${p.phone_number ?? "unknown"}`, `jid: ${p.jid}`];
+  if (p.push_name && p.push_name !== p.name) bits.push(`profile name: ${quoted(p.push_name)}`);
   return [bits.join(" | ")];
 }

@@ -47,6 +47,9 @@ export const syncStatusShape = {
     newest_message_at: nstr,
     size_bytes: nnum,
     last_error: nstr,
+    refused_changes: z.number().int().optional().describe(
+      "Edits and deletes not applied because they did not come from the message's sender (or, for a delete, a group admin)",
+    ),
   }).nullable(),
   store_location: z.object({
     folder: z.string().describe("The data folder: the local store, or locks and downloads with PostgreSQL"),
@@ -100,6 +103,7 @@ function storePart(st: StoreStats | null): SyncStatus["store"] {
     newest_message_at: iso(st.newestMessageAt),
     size_bytes: st.sizeBytes ?? null,
     last_error: st.lastError ? redact(st.lastError) : null,
+    refused_changes: st.refusedChanges ?? 0,
   };
 }
 
@@ -138,6 +142,12 @@ export function statusSummary(s: SyncStatus): string {
       `Local copy (${s.store.backend}): ${s.store.messages} messages in ${s.store.chats} chats, ${s.store.people} people` +
         (s.store.oldest_message_at ? `, from ${s.store.oldest_message_at} to ${s.store.newest_message_at}` : "") + ".",
     );
+    if (s.store.refused_changes) {
+      lines.push(
+        `${s.store.refused_changes} edits or deletes were not applied: they came from someone other than the message's sender ` +
+          "(WhatsApp would not honour them either).",
+      );
+    }
   } else {
     lines.push("The local store did not answer.");
   }
@@ -182,6 +192,7 @@ ${row("Oldest message", st?.oldest_message_at ?? null)}
 ${row("Newest message", st?.newest_message_at ?? null)}
 ${row("Size (bytes)", st?.size_bytes ?? null)}
 ${row("Store folder", s.store_location?.folder ?? null)}
+${row("Refused edits/deletes", st?.refused_changes ?? null)}
 ${row("Status page", s.status_url)}
 </table></body></html>`;
 }

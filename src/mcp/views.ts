@@ -1,11 +1,14 @@
 /**
- * Store rows → tool output objects (the shapes in schemas.ts). Pure.
+ * Store rows → tool output objects (the shapes in schemas.ts). Every string another WhatsApp user
+ * wrote goes through the one normalisation (untrusted_text.ts): texts cleaned, names flattened,
+ * so structuredContent and the text blocks rendered from it carry the same safe values. Pure.
  */
 import type { ChatSummary, MessageView, PersonRow } from "../store/types.ts";
 import { isoUtc } from "./dates.ts";
 import { phoneOfJid } from "./policy/recipient.ts";
 import type { ChatOut, ContactOut, MessageOut } from "./schemas.ts";
 import { mediaResourceUri } from "./media_uri.ts";
+import { cleanName, cleanNameOrNull, cleanTextOrNull } from "./untrusted_text.ts";
 
 const MEDIA_TYPES = new Set(["image", "video", "audio", "voice", "document", "sticker"]);
 
@@ -15,29 +18,30 @@ export function messageToOut(m: MessageView): MessageOut {
   return {
     id: m.id,
     chat_jid: m.chatJid,
-    chat_name: m.chatName ?? null,
+    chat_name: cleanNameOrNull(m.chatName),
     sender: m.senderId ?? null,
-    sender_name: m.senderName ?? null,
+    sender_name: cleanNameOrNull(m.senderName),
     sender_phone: m.senderPhone ? normalizePhone(m.senderPhone) : phoneOfJid(m.senderId),
     is_from_me: m.fromMe,
     timestamp: isoUtc(m.ts),
     type: m.type,
     media_type: m.media || MEDIA_TYPES.has(m.type) ? m.type : null,
-    content: edited ? m.editedText! : m.text ?? null,
-    original_content: edited ? m.text ?? null : null,
+    content: cleanTextOrNull(edited ? m.editedText : m.text),
+    original_content: edited ? cleanTextOrNull(m.text) : null,
     edited_at: m.editedAt !== null && m.editedAt !== undefined ? isoUtc(m.editedAt) : null,
     deleted: m.revoked,
+    ...(m.revoked && m.revokedBy ? { deleted_by_admin: cleanNameOrNull(m.revokedByName) ?? phoneOfJid(m.revokedBy) ?? m.revokedBy } : {}),
     quoted_id: m.quotedId ?? null,
     media: m.media
       ? {
         mimetype: m.media.mimetype ?? null,
-        file_name: m.media.fileName ?? null,
+        file_name: cleanNameOrNull(m.media.fileName),
         file_length: m.media.fileLength ?? null,
         duration_seconds: m.media.durationSec ?? null,
         resource_uri: mediaResourceUri(m.chatJid, m.id),
       }
       : null,
-    reactions: (m.reactions ?? []).map((r) => ({ reactor: r.reactorId, emoji: r.emoji })),
+    reactions: (m.reactions ?? []).map((r) => ({ reactor: r.reactorId, emoji: cleanName(r.emoji) })),
     rank: m.rank ?? null,
   };
 }
@@ -46,14 +50,14 @@ export function messageToOut(m: MessageView): MessageOut {
 export function chatToOut(c: ChatSummary, includeLastMessage: boolean): ChatOut {
   const out: ChatOut = {
     jid: c.jid,
-    name: c.name ?? null,
+    name: cleanNameOrNull(c.name),
     kind: c.kind,
     last_message_time: c.lastMessageAt !== null && c.lastMessageAt !== undefined ? isoUtc(c.lastMessageAt) : null,
     unread_count: c.unreadCount ?? null,
     archived: c.archived ?? null,
     pinned: c.pinned ?? null,
     muted_until: c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
-    description: c.description ?? null,
+    description: cleanTextOrNull(c.description),
   };
   if (c.markedUnread) out.marked_unread = true;
   if (c.readAt) out.last_read_time = isoUtc(c.readAt);
@@ -66,10 +70,10 @@ export function contactToOut(p: PersonRow): ContactOut {
   return {
     jid: p.id,
     phone_number: phoneOfJid(p.pnJid) ?? phoneOfJid(p.id),
-    name: bestName(p),
-    saved_name: p.savedName ?? null,
-    push_name: p.pushName ?? null,
-    business_name: p.businessName ?? null,
+    name: cleanNameOrNull(bestName(p)),
+    saved_name: cleanNameOrNull(p.savedName),
+    push_name: cleanNameOrNull(p.pushName),
+    business_name: cleanNameOrNull(p.businessName),
     lid: p.lid ?? null,
   };
 }

@@ -3,6 +3,7 @@
  * `node:path` work unchanged on Deno 2 and Node 20, so one implementation serves both;
  * this is the only media-related file allowed to touch them.
  */
+import { constants as fsConstants } from "node:fs";
 import { open, readFile, realpath, stat } from "node:fs/promises";
 import { basename, isAbsolute, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -75,10 +76,15 @@ export interface OpenedFile {
  * the path (symlink race) cannot change what is read.
  */
 export async function openRegularFile(path: string): Promise<OpenedFile> {
-  const fh = await open(path, "r");
+  // Checked BEFORE open: opening a FIFO for reading blocks until a writer appears (it hung the file
+  // tools, then every send). Opened non-blocking in case the path is swapped to one in between,
+  // then checked again on the descriptor: it must be the very file that was checked.
+  const before = await stat(path);
+  if (!before.isFile()) throw new Error(`not a regular file: ${basename(path)}`);
+  const fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new Error(`not a regular file: ${basename(path)}`);
+    if (!st.isFile() || st.dev !== before.dev || st.ino !== before.ino) throw new Error(`not a regular file: ${basename(path)}`);
     return {
       size: st.size,
       dev: st.dev,

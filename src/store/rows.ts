@@ -87,6 +87,8 @@ export function messageViewFromRow(r: Row, prefix = ""): MessageView {
     chatName: toStr(c("chat_name")),
     reactions: parseReactions(c("reactions")),
     rank: prefix === "" && r.rank !== undefined && r.rank !== null ? Number(r.rank) : null,
+    revokedBy: toStr(c("revoked_by")),
+    revokedByName: toStr(c("revoked_by_name")),
   };
 }
 

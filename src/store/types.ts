@@ -3,6 +3,7 @@
  * read queries every tool needs. Both backends (sql.js and PostgreSQL) implement `Repository`
  * and pass the same test suite. Instants are integers: milliseconds since the Unix epoch, UTC.
  */
+import type { ChangeAuthor } from "./change_rules.ts";
 
 /** What kind of conversation a chat JID denotes. */
 export type ChatKind = "person" | "group" | "broadcast" | "newsletter";
@@ -130,9 +131,14 @@ export type WriteOp =
   | { op: "linkLid"; lid: string; pnJid: string }
   /** `live`: delivered in real time (or from the offline queue), recorded once in the live feed. */
   | { op: "upsertMessage"; message: MessageRow; live?: boolean }
-  /** An edit, or a revoke, of a message not stored yet is kept and applied when the message arrives. */
-  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number; live?: boolean }
-  | { op: "revokeMessage"; chatJid: string; id: string; live?: boolean }
+  /**
+   * An edit or a revoke, with its author (`by`). Applied only when WhatsApp would honour it
+   * (`change_rules.ts`: an edit by the sender; a revoke by the sender or a group admin), else kept
+   * as a refused change. One of a message not stored yet is kept and judged when the message
+   * arrives. A batch journaled before authors were recorded has no `by`: refused on replay.
+   */
+  | { op: "editMessage"; chatJid: string; id: string; text: string; editedAt: number; by: ChangeAuthor; live?: boolean }
+  | { op: "revokeMessage"; chatJid: string; id: string; by: ChangeAuthor; live?: boolean }
   | { op: "deleteMessage"; chatJid: string; id: string }
   | { op: "setMessageStatus"; chatJid: string; id: string; status: number }
   /** WhatsApp's unread delta (a new incoming message): unread_count += count (from 0 when unknown). */
@@ -189,6 +195,9 @@ export interface MessageView extends Omit<MessageRow, "raw"> {
   reactions: Array<{ reactorId: string; emoji: string }>;
   /** Search relevance when ordered by relevance; null otherwise. */
   rank: number | null;
+  /** The group admin who deleted this message for everyone when it was not its sender (id, name). */
+  revokedBy?: string | null;
+  revokedByName?: string | null;
 }
 
 /** A message addressed by its chat and id (ids are unique only per chat). */
@@ -250,6 +259,8 @@ export interface StoreStats {
   journal: { entries: number; bytes: number; lastSeq: number } | null;
   snapshot: { seq: number; at: number | null; bytes: number } | null;
   lastError: string | null;
+  /** Edits and revokes not applied because WhatsApp would not honour them (kept as events). */
+  refusedChanges?: number;
 }
 
 /** Group details for get_group_info. */

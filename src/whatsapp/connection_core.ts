@@ -29,6 +29,7 @@ import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
 import { buildSocketConfig } from "./socket_config.ts";
 import { processSocketEvents } from "./socket_events.ts";
+import { installStrictCurveVerify } from "./strict_curve.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
 import { createWaVersionSource, formatWaVersion, type WaVersionSource } from "./wa_version.ts";
 
@@ -51,6 +52,8 @@ export interface ConnectionOptions {
   /** Request a pairing code for this phone number as soon as the first QR arrives. */
   pairingPhone?: string | null;
   waWebSocketUrl?: string | null;
+  /** Origins download_media may fetch from besides WhatsApp's media hosts (`--extra-media-hosts`, a simulator). */
+  mediaOrigins?: readonly string[];
   defaultQueryTimeoutMs?: number | null;
   connectTimeoutMs?: number | null;
   /** Last-word socket config (tests, simulator): `fetchAgent`, `options`, `keepAliveIntervalMs`... */
@@ -224,6 +227,7 @@ export class ConnectionCore {
       groups: this.groups,
       logger: this.baileysLogger,
       fetchOptions: this.opts.socketOverrides?.options,
+      mediaOrigins: this.opts.mediaOrigins,
     };
   }
 
@@ -338,6 +342,8 @@ export class ConnectionCore {
     });
     let sock: WASocket;
     try {
+      // Before any handshake: Baileys' own Curve.verify accepts bad signatures (see strict_curve.ts).
+      installStrictCurveVerify();
       sock = (this.opts.makeSocket ?? makeWASocket)(config);
     } catch (err) {
       // A socket that cannot even be built is a failed attempt like any other.

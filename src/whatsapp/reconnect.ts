@@ -101,6 +101,21 @@ export const CLIENT_OUTDATED_ADVICE =
   "set WHATSAPP_MCP_WA_VERSION to the current version (2.3000.<the client_revision number in " +
   "https://web.whatsapp.com/sw.js>) or to \"auto\" with network access, or update whatsapp-mcp; then reconnect or restart.";
 
+/**
+ * A close caused by a failed signature check (Baileys' messages, made meaningful by the strict
+ * `Curve.verify` of strict_curve.ts), in words a user can act on; null for any other close.
+ */
+export function signatureProblem(reason: string, describe: string): string | null {
+  if (/noise (intermediate )?certificate signature invalid|certification match failed/i.test(reason)) {
+    return `The server did not prove it is WhatsApp: its noise certificate failed the signature check (${describe}). ` +
+      "Nothing was sent to it. A proxy or network that intercepts connections can cause this; retrying.";
+  }
+  if (/account signature/i.test(reason)) {
+    return `Linking failed: the phone's account signature did not verify (${describe}). Nothing was saved; retrying.`;
+  }
+  return null;
+}
+
 /** The state before `start`. */
 export function initialLinkState(now: number): LinkState {
   return { phase: "starting", since: now, attempt: 0, nextRetryAt: null, lastError: null, lastStatusCode: null, linked: false };
@@ -260,7 +275,7 @@ function onClose(
   const attempt = s.attempt + 1;
   const delayMs = backoffDelay(attempt, env.random, policy);
   return {
-    state: to("reconnecting", { attempt, lastStatusCode: code, lastError: describe, nextRetryAt: env.now + delayMs }),
+    state: to("reconnecting", { attempt, lastStatusCode: code, lastError: signatureProblem(reason, describe) ?? describe, nextRetryAt: env.now + delayMs }),
     effects: [{ type: "scheduleRetry", delayMs }],
   };
 }

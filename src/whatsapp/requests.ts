@@ -12,6 +12,7 @@ import { classifyContent } from "./mapping/content.ts";
 import { isLidJid, isPnJid, normalizeJid } from "./mapping/jids.ts";
 import { rawBytes } from "./mapping/messages.ts";
 import type { BaileysLogger } from "./baileys_logger.ts";
+import { describeDownloadFailure, mediaFetchUrl, mediaUrlProblem } from "./media_source.ts";
 import type { GroupMetadataReply, MessageRef, OutgoingMedia, SendResult } from "./protocol.ts";
 
 /** What the request handlers need. `sock` is null when no socket is open (only downloads work then). */
@@ -22,6 +23,8 @@ export interface RequestDeps {
   logger: BaileysLogger;
   /** Passed to media downloads (`RequestInit`, e.g. a test dispatcher). */
   fetchOptions?: RequestInit;
+  /** Origins media may be fetched from besides WhatsApp's media hosts (a simulator; see media_source.ts). */
+  mediaOrigins?: readonly string[];
 }
 
 /** HTTP statuses of an expired media URL, after which the phone is asked to re-upload (media retry). */
@@ -125,6 +128,9 @@ export async function groupMetadata(d: RequestDeps, m: { jid: string }): Promise
   const sock = need(d);
   const meta = await sock.groupMetadata(m.jid);
   d.groups.set(meta);
+  // Into the mirror too (as Baileys' own groupFetchAllParticipating does): who is an admin decides
+  // whether a member's "delete for everyone" of someone else's message is honoured.
+  sock.ev.emit("groups.upsert", [meta]);
   return groupReply(meta);
 }
 
@@ -161,9 +167,11 @@ export async function downloadMedia(d: RequestDeps, m: { chatJid: string; id: st
   const options = { options: d.fetchOptions } as Parameters<typeof downloadMediaMessage>[2];
   let bytes: Uint8Array;
   try {
+    checkMediaSource(d, msg);
     bytes = await downloadMediaMessage(msg, "buffer", options);
   } catch (err) {
     const status = httpStatus(err);
+    if (err instanceof WhatsAppRequestError) throw err;
     if (status === null || !MEDIA_RETRY_STATUSES.includes(status)) throw downloadError(err, status);
     if (!d.sock) {
       throw new WhatsAppRequestError(`The media link expired (${status}) and re-uploading needs an open WhatsApp connection`);
@@ -171,8 +179,10 @@ export async function downloadMedia(d: RequestDeps, m: { chatJid: string; id: st
     d.logger.info({ statusCode: status }, "media expired, asking the phone to re-upload");
     try {
       await d.sock.updateMediaMessage(msg);
+      checkMediaSource(d, msg); // the re-uploaded location is checked like the first
       bytes = await downloadMediaMessage(msg, "buffer", options);
     } catch (retryErr) {
+      if (retryErr instanceof WhatsAppRequestError) throw retryErr;
       throw downloadError(retryErr, httpStatus(retryErr));
     }
     await storeRefreshedMedia(d.repo, m.chatJid, m.id, msg);
@@ -259,9 +269,16 @@ function httpStatus(err: unknown): number | null {
 }
 
 function downloadError(err: unknown, status: number | null): WhatsAppRequestError {
-  // Baileys' message would carry the media URL: say what happened without it.
-  const what = status !== null ? `the media server answered ${status}` : err instanceof Error ? err.message.split(" from ")[0] : "unknown error";
-  return new WhatsAppRequestError(`Cannot download this media: ${what}`);
+  // Baileys' message would carry the media URL (with its access token): say what happened without it.
+  return new WhatsAppRequestError(`Cannot download this media: ${describeDownloadFailure(err, status)}`);
+}
+
+/** Refuses, before any connection, media whose location is not a WhatsApp media host (media_source.ts). */
+function checkMediaSource(d: RequestDeps, msg: WAMessage): void {
+  const problem = mediaUrlProblem(mediaFetchUrl(msg), d.mediaOrigins ?? []);
+  if (problem) {
+    throw new WhatsAppRequestError(`Not downloading this media: ${problem}. Media is fetched only from WhatsApp's media servers over HTTPS.`);
+  }
 }
 
 /** Baileys wants Node Buffers for media (a plain Uint8Array is not recognised as data). */

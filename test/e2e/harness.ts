@@ -101,6 +101,8 @@ export async function startWorld(simOpts: SimulatorOptions = {}): Promise<World>
         clientCapabilities: opts.clientCapabilities,
         env: {
           WHATSAPP_WS_URL: sim.url,
+          // download_media fetches only from WhatsApp's media hosts: the simulator's is added.
+          WHATSAPP_EXTRA_MEDIA_HOSTS: new URL(sim.mediaUrl!).host,
           WHATSAPP_MCP_MEDIA_ROOTS: mediaDir,
           WHATSAPP_MCP_DOWNLOAD_DIR: downloadDir,
           // The simulator's media host has a test certificate: trusted in this child only.

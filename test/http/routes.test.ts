@@ -246,6 +246,21 @@ describe("/api/status and /api/session-backend", () => {
     assert.equal(j.link.pairingCode, null);
   });
 
+  test("/api/status leaves out the QR string behind a public URL: public Host or a proxy-relayed request", async () => {
+    const token = "0123456789abcdef0123456789";
+    const { deps, world } = fakeDeps({ auth: { token, oauth: null }, publicUrl: "https://wa.example.org" });
+    world.link.pairingCode = "ABCD1234";
+    const app = createHttpApp(deps);
+    const auth = { authorization: `Bearer ${token}` };
+    const viaPublic = await (await call(app, "/api/status", { headers: { ...auth, host: "wa.example.org" } })).json();
+    assert.deepEqual([viaPublic.link.state, viaPublic.link.qr, viaPublic.link.pairingCode], ["qr", null, null]);
+    // A proxy that rewrites Host to 127.0.0.1:8080 still says it relayed the request.
+    const relayed = await (await call(app, "/api/status", { headers: { ...auth, "x-forwarded-for": "203.0.113.9" } })).json();
+    assert.deepEqual([relayed.link.qr, relayed.link.pairingCode], [null, null]);
+    const local = await (await call(app, "/api/status", { headers: auth })).json();
+    assert.equal(local.link.qr, QR_1, "a local client still gets it");
+  });
+
   test("/api/status reports a failing actor instead of failing", async () => {
     const { deps, world } = fakeDeps();
     world.statsFail = new Error("database is locked");

@@ -384,7 +384,7 @@ describe("files, voice notes, reactions, edits, deletes, read receipts", () => {
   });
 
   test("mark_read sends receipts for the latest incoming messages of a chat", async () => {
-    const h = await startHarness();
+    const h = await startHarness({ policy: { confirm: "never" } });
     try {
       const r = await h.call("mark_read", { chat_jid: BOB });
       assert.equal(r.structuredContent!.marked, 1);
@@ -395,6 +395,33 @@ describe("files, voice notes, reactions, edits, deletes, read receipts", () => {
       });
       const unknown = await h.call("mark_read", { chat_jid: "15559999999" });
       assert.equal(unknown.isError, true);
+      assert.deepEqual(h.audit.records.map((x) => [x.fields!.tool, x.fields!.outcome]), [["mark_read", "sent"]], "audited like a send");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("mark_read goes through the send path: recipient policy, rate limit and audit", async () => {
+    const strict = await startHarness();
+    try {
+      // Bob wrote, the owner never did: a read receipt to him is a first contact like a message.
+      const refused = await strict.call("mark_read", { chat_jid: BOB });
+      assert.equal(refused.isError, true);
+      assert.equal(strict.whatsapp.asked.length, 0);
+      assert.equal(strict.audit.records[0]!.fields!.outcome, "blocked");
+    } finally {
+      await strict.close();
+    }
+    const h = await startHarness({ policy: { confirm: "never", perRecipientPerHour: 1 } });
+    try {
+      assert.equal((await h.call("mark_read", { chat_jid: BOB })).isError, undefined);
+      const second = await h.call("mark_read", { chat_jid: BOB });
+      assert.equal(second.isError, true);
+      assert.deepEqual(h.audit.records.map((x) => [x.fields!.tool, x.fields!.outcome, x.fields!.reason]), [
+        ["mark_read", "sent", null],
+        ["mark_read", "blocked", "rate_recipient_hour"],
+      ]);
+      assert.equal(h.whatsapp.asked.filter((m) => (m as { type: string }).type === "markRead").length, 1);
     } finally {
       await h.close();
     }

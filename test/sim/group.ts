@@ -2,6 +2,7 @@
  * A simulated group: metadata the server answers `w:g2` queries with, and group messages from
  * member contacts (a pkmsg carrying the sender-key distribution the first time, plus the skmsg).
  */
+import { proto } from "@whiskeysockets/baileys";
 import type { BinaryNode } from "@whiskeysockets/baileys";
 import type { FakeContact, SentMessage } from "./contact.ts";
 import type { GroupInfo, SimCore } from "./core.ts";
@@ -10,6 +11,12 @@ import type { ReceivedMessage } from "./inbox.ts";
 import type { Account } from "./model.ts";
 import { lidJid, pnJid } from "./model.ts";
 import { nowAttr } from "./stanzas.ts";
+
+/** A message in the group: its id and who sent it (a member's JID, or the account's own for its messages). */
+export interface GroupTargetKey {
+  id: string;
+  participant: string;
+}
 
 /** A simulated group the account is a member of. */
 export class FakeGroup {
@@ -29,14 +36,39 @@ export class FakeGroup {
   }
 
   /** Sends a text to the group as `from` (a member contact). */
-  async sendText(from: FakeContact, text: string): Promise<SentMessage> {
+  sendText(from: FakeContact, text: string): Promise<SentMessage> {
+    return this.send(from, { conversation: text });
+  }
+
+  /**
+   * Sends a MESSAGE_EDIT of `target` as `from`, whoever sent the target: WhatsApp's server relays
+   * it, and only the receiving client can refuse it (a member's edit of someone else's message).
+   */
+  edit(from: FakeContact, target: GroupTargetKey, text: string): Promise<SentMessage> {
+    return this.send(from, {
+      protocolMessage: {
+        key: this.keyFromSenderSide(from, target),
+        type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+        editedMessage: { conversation: text },
+        timestampMs: Date.now(),
+      },
+    });
+  }
+
+  /** Sends a REVOKE ("delete for everyone") of `target` as `from` (a member; an admin may revoke others'). */
+  revoke(from: FakeContact, target: GroupTargetKey): Promise<SentMessage> {
+    return this.send(from, { protocolMessage: { key: this.keyFromSenderSide(from, target), type: proto.Message.ProtocolMessage.Type.REVOKE } });
+  }
+
+  /** Sends any message to the group as `from` (a member contact). */
+  async send(from: FakeContact, message: proto.IMessage): Promise<SentMessage> {
     const sender = from.account;
     if (!this.info.participants.includes(sender)) throw new Error(`Cannot send to group: ${sender.name} is not a member`);
     const party = sender.devices.get(0)?.party;
     if (!party) throw new Error(`Cannot send to group: ${sender.name} has no simulated device`);
     const author = this.authorJid(sender);
     const id = this.core.newMessageId();
-    const { ciphertext, skdm } = await party.encryptGroup(this.jid, author, { conversation: text });
+    const { ciphertext, skdm } = await party.encryptGroup(this.jid, author, message);
     const encTypes: string[] = [];
     const alt: Record<string, string> = this.info.addressing === "lid" ? { participant_pn: pnJid(sender) } : { participant_lid: lidJid(sender) };
     for (const ref of this.core.companions()) {
@@ -69,6 +101,12 @@ export class FakeGroup {
   /** Resolves with the first decrypted group message matching `pred`. */
   waitForMessage(pred: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 10_000): Promise<ReceivedMessage> {
     return this.inbox.waitFor(pred, timeoutMs, `a message in group ${this.info.subject}`);
+  }
+
+  // A key inside an edit/revoke, from the sending member's point of view: `fromMe` only for its own message.
+  private keyFromSenderSide(from: FakeContact, target: GroupTargetKey): proto.IMessageKey {
+    const own = target.participant === pnJid(from.account) || target.participant === lidJid(from.account);
+    return { remoteJid: this.jid, fromMe: own, id: target.id, participant: target.participant };
   }
 
   private authorJid(a: Account): string {

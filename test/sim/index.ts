@@ -14,6 +14,7 @@
  * await sim.close();
  * ```
  */
+import type { KeyPair } from "@whiskeysockets/baileys";
 import { FakeContact } from "./contact.ts";
 import type { GroupInfo } from "./core.ts";
 import { FakeGroup } from "./group.ts";
@@ -62,6 +63,13 @@ export interface SimulatorOptions {
   initialHistory?: HistorySpec | false;
   /** Start the HTTPS media host (test certificate) for image/voice tests (default false). */
   media?: boolean;
+  /**
+   * The key signing the noise certificate chain's intermediate (default: the TEST root that
+   * preload.ts makes Baileys trust). Another key plays a server that is not WhatsApp.
+   */
+  certRootKey?: KeyPair;
+  /** The phone signs pair-success with a key other than its account key (a forged account signature). */
+  forgeAccountSignature?: boolean;
 }
 
 /** A running simulator. */
@@ -125,6 +133,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Sim> 
     platform: opts.platform ?? "android",
     qrRefCount: opts.qrRefCount ?? 6,
     media,
+    certRootKey: opts.certRootKey,
+    forgeAccountSignature: opts.forgeAccountSignature,
     onCompanionReady: (ref) => {
       phone?.pushInitialHistory(ref).catch((err: Error) => server.errors.push(`initial history push failed: ${err.message}`));
     },

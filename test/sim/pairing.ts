@@ -49,13 +49,16 @@ export function parseQr(qr: string): QrData {
 }
 
 /** Builds the `<device-identity>` payload of pair-success (ADVSignedDeviceIdentityHMAC bytes). */
-export function makeDeviceIdentity(a: { accountKey: KeyPair; companionIdentity: Uint8Array; keyIndex: number; advSecret: Uint8Array }): Uint8Array {
+export function makeDeviceIdentity(
+  a: { accountKey: KeyPair; companionIdentity: Uint8Array; keyIndex: number; advSecret: Uint8Array; signingKey?: KeyPair },
+): Uint8Array {
   const details = proto.ADVDeviceIdentity.encode({
     rawId: randomBytes(4).readUInt32BE(0),
     timestamp: Math.floor(Date.now() / 1000),
     keyIndex: a.keyIndex,
   }).finish();
-  const accountSignature = Curve.sign(a.accountKey.private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, a.companionIdentity]));
+  // `signingKey`: a forged signature (another key than the account key it names), for tests.
+  const accountSignature = Curve.sign((a.signingKey ?? a.accountKey).private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, details, a.companionIdentity]));
   const signed = proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: a.accountKey.public, accountSignature }).finish();
   const hmac = hmacSign(Buffer.from(signed), Buffer.from(a.advSecret));
   return proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish();

@@ -16,9 +16,9 @@ export const TEST_ROOT_KEY: KeyPair = {
 /**
  * Builds the CertChain the server sends in its noise hello: an intermediate signed by the test
  * root (issuerSerial must equal WA_CERT_DETAILS.SERIAL), and a leaf for `serverStaticPublic`
- * signed by the intermediate.
+ * signed by the intermediate. `root`: another key stands for a server that is not WhatsApp.
  */
-export function makeCertChain(serverStaticPublic: Uint8Array): Uint8Array {
+export function makeCertChain(serverStaticPublic: Uint8Array, root: KeyPair = TEST_ROOT_KEY): Uint8Array {
   const intermediateKey = Curve.generateKeyPair();
   const now = Math.floor(Date.now() / 1000);
   const intermediateDetails = proto.CertChain.NoiseCertificate.Details.encode({
@@ -36,7 +36,7 @@ export function makeCertChain(serverStaticPublic: Uint8Array): Uint8Array {
     notAfter: now + 86400,
   }).finish();
   return proto.CertChain.encode({
-    intermediate: { details: intermediateDetails, signature: Curve.sign(TEST_ROOT_KEY.private, intermediateDetails) },
+    intermediate: { details: intermediateDetails, signature: Curve.sign(root.private, intermediateDetails) },
     leaf: { details: leafDetails, signature: Curve.sign(intermediateKey.private, leafDetails) },
   }).finish();
 }

@@ -75,6 +75,10 @@ export interface ServerOptions {
   platform: string;
   qrRefCount: number;
   media?: MediaHost;
+  /** The key that signs the noise certificate's intermediate (default: the TEST root Baileys trusts in tests). */
+  certRootKey?: KeyPair;
+  /** Sign the pairing's account signature with a key other than the one it names (a forged pair-success). */
+  forgeAccountSignature?: boolean;
   /** Called when a new companion logs in for the first time and is ready for the phone's initial history. */
   onCompanionReady(ref: CompanionRef): void;
   /** Inbox hook: a simulated account decrypted something from the client. */
@@ -97,7 +101,7 @@ export class SimServer implements SimCore {
   readonly errors: string[] = [];
   readonly media?: MediaHost;
   private readonly staticKey: KeyPair = Curve.generateKeyPair();
-  private readonly certChain = makeCertChain(this.staticKey.public);
+  private readonly certChain: Uint8Array;
   private readonly connections = new Set<Connection>();
   private readonly online = new Map<string, Connection>();
   private readonly outbox = new Map<string, Map<string, BinaryNode>>();
@@ -111,6 +115,7 @@ export class SimServer implements SimCore {
     this.self = this.dir.add(opts.phoneNumber, opts.pushName);
     this.self.devices.set(0, { id: 0, keys: this.phone.keys, party: this.phone });
     this.media = opts.media;
+    this.certChain = makeCertChain(this.staticKey.public, opts.certRootKey);
   }
 
   /** ws://127.0.0.1:PORT/ws/chat */
@@ -225,7 +230,13 @@ export class SimServer implements SimCore {
     let id = 1;
     while (used.has(id)) id++;
     const keyIndex = id;
-    const deviceIdentity = makeDeviceIdentity({ accountKey: this.phone.identity, companionIdentity: reg.keys.identityKey, keyIndex, advSecret });
+    const deviceIdentity = makeDeviceIdentity({
+      accountKey: this.phone.identity,
+      companionIdentity: reg.keys.identityKey,
+      keyIndex,
+      advSecret,
+      signingKey: this.opts.forgeAccountSignature ? Curve.generateKeyPair() : undefined,
+    });
     const reply = await reg.conn
       .query(pairSuccess(reg.conn.newId("pair"), { deviceIdentity, keyIndex, platform: this.opts.platform, jid: pnJid(this.self, id), lid: lidJid(this.self, id) }))
       .catch((err: Error) => {

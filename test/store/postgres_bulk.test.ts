@@ -77,8 +77,8 @@ function history(seed: number): { batches: WriteOp[][]; chats: string[]; people:
         const old = pick(stored);
         ops.push(pick<WriteOp>([
           { op: "upsertMessage", message: message(old.chat, base, { id: old.id, text: `${pick(words)} again` }) },
-          { op: "editMessage", chatJid: old.chat, id: old.id, text: `${pick(words)} edited`, editedAt: base + 1 },
-          { op: "revokeMessage", chatJid: old.chat, id: old.id },
+          { op: "editMessage", chatJid: old.chat, id: old.id, text: `${pick(words)} edited`, editedAt: base + 1, by: { fromMe: false, id: old.chat } },
+          { op: "revokeMessage", chatJid: old.chat, id: old.id, by: { fromMe: false, id: old.chat } },
           { op: "setMessageStatus", chatJid: old.chat, id: old.id, status: 3 },
           { op: "upsertReaction", reaction: { chatJid: old.chat, messageId: old.id, reactorId: people[1]!, emoji: "", ts: base } },
           { op: "upsertReceipt", receipt: { chatJid: old.chat, messageId: old.id, personId: people[2]!, type: "read", ts: base - 5 } },
@@ -87,8 +87,8 @@ function history(seed: number): { batches: WriteOp[][]; chats: string[]; people:
     }
     if (b === 3) {
       // Changes for messages that arrive later in the same batch and in the next one.
-      ops.unshift({ op: "editMessage", chatJid: people[4]!, id: "LATE1", text: "held edit words", editedAt: base + 99 });
-      ops.unshift({ op: "revokeMessage", chatJid: people[5]!, id: "LATE2" });
+      ops.unshift({ op: "editMessage", chatJid: people[4]!, id: "LATE1", text: "held edit words", editedAt: base + 99, by: { fromMe: false, id: people[4]! } });
+      ops.unshift({ op: "revokeMessage", chatJid: people[5]!, id: "LATE2", by: { fromMe: false, id: people[5]! } });
       ops.push({ op: "upsertMessage", message: message(people[4]!, base + 7000, { id: "LATE1", text: "late original" }) });
       ops.push({ op: "deleteMessage", chatJid: stored[10]!.chat, id: stored[10]!.id });
     }

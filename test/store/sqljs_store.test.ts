@@ -96,7 +96,7 @@ describe("sql.js migrations", () => {
       // Writes after the rebuild: the key still refuses duplicates, the triggers keep the index in step.
       const ops: WriteOp[] = [
         msg("120363000000000001@g.us", "G1", 6000, "another old message"),
-        { op: "editMessage", chatJid: "4915112345678@s.whatsapp.net", id: "A1", text: "edited new words", editedAt: 7000 },
+        { op: "editMessage", chatJid: "4915112345678@s.whatsapp.net", id: "A1", text: "edited new words", editedAt: 7000, by: { fromMe: false, id: "4915112345678@s.whatsapp.net" } },
       ];
       applySqlite(db, ops);
       assert.equal(db.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0], 3);
@@ -141,8 +141,8 @@ describe("sql.js full-text index", () => {
       msg("120363000000000001@g.us", "g", 5000, "group words", { senderId: lid }),
     ]);
     await repo.commit([
-      { op: "editMessage", chatJid: lid, id: "a", text: "edited words", editedAt: 9000 },
-      { op: "revokeMessage", chatJid: pn, id: "d" },
+      { op: "editMessage", chatJid: lid, id: "a", text: "edited words", editedAt: 9000, by: { fromMe: false, id: lid } },
+      { op: "revokeMessage", chatJid: pn, id: "d", by: { fromMe: false, id: pn } },
       { op: "deleteMessage", chatJid: pn, id: "e" },
       msg(lid, "b", 1000, "late caption", { type: "image", media: image }),
       { op: "linkLid", lid, pnJid: pn },
@@ -150,7 +150,7 @@ describe("sql.js full-text index", () => {
     // Inserts and changes of the same messages inside one batch (index rows are written in bulk).
     await repo.commit([
       msg(pn, "x", 6000, "fresh words"),
-      { op: "editMessage", chatJid: pn, id: "x", text: "fresh edited words", editedAt: 9500 },
+      { op: "editMessage", chatJid: pn, id: "x", text: "fresh edited words", editedAt: 9500, by: { fromMe: false, id: pn } },
       msg(pn, "y", 7000, "short lived"),
       msg(pn, "y", 7000, "short lived words", { editedText: "changed again", editedAt: 9600 }),
       msg(pn, "z", 8000, "last words"),
@@ -159,8 +159,8 @@ describe("sql.js full-text index", () => {
     ]);
     // Changes held for messages not stored yet, then the messages; a cleared chat.
     await repo.commit([
-      { op: "editMessage", chatJid: pn, id: "h", text: "held edit words", editedAt: 9700 },
-      { op: "revokeMessage", chatJid: pn, id: "v" },
+      { op: "editMessage", chatJid: pn, id: "h", text: "held edit words", editedAt: 9700, by: { fromMe: false, id: pn } },
+      { op: "revokeMessage", chatJid: pn, id: "v", by: { fromMe: false, id: pn } },
       msg("120363000000000009@g.us", "k1", 5100, "cleared words"),
       msg("120363000000000009@g.us", "k2", 5200, "kept after clear"),
     ]);
@@ -212,9 +212,9 @@ describe("sql.js text index queue", () => {
       // Changes to indexed messages re-index them; changes to queued ones need no index work.
       await repo.commit([
         msg(chat, "c", 3000, "gamma words"),
-        { op: "editMessage", chatJid: chat, id: "a", text: "alpha edited", editedAt: 5000 }, // indexed
-        { op: "editMessage", chatJid: chat, id: "c", text: "gamma edited", editedAt: 5000 }, // queued
-        { op: "revokeMessage", chatJid: chat, id: "b" }, // indexed
+        { op: "editMessage", chatJid: chat, id: "a", text: "alpha edited", editedAt: 5000, by: { fromMe: false, id: chat } }, // indexed
+        { op: "editMessage", chatJid: chat, id: "c", text: "gamma edited", editedAt: 5000, by: { fromMe: false, id: chat } }, // queued
+        { op: "revokeMessage", chatJid: chat, id: "b", by: { fromMe: false, id: chat } }, // indexed
         msg(chat, "d", 4000, "delta words"),
         { op: "deleteMessage", chatJid: chat, id: "d" }, // queued
         msg(chat, "i", 2500, "late caption", { type: "image", media: image }), // indexed as empty, now has words

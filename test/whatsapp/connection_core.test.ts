@@ -1,7 +1,7 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { BufferJSON, encryptedStream, proto } from "@whiskeysockets/baileys";
 import { readFileSync, unlinkSync } from "node:fs";
 import { createManualClock, type ManualClock } from "../../supervisors/mod.ts";
@@ -335,7 +335,8 @@ describe("connection: events and requests", () => {
         message: { imageMessage: { url: `${base}/expired`, mimetype: "image/jpeg", mediaKey: enc.mediaKey, fileSha256: enc.fileSha256, fileEncSha256: enc.fileEncSha256, fileLength: plain.length } },
       });
       await repo.commit(mapMessage(msg, ctx(), "notify"));
-      const r = await rig({}, repo);
+      // A plain-HTTP test origin, allowed through the seam the operator's --extra-media-hosts uses.
+      const r = await rig({ mediaOrigins: [base] }, repo);
       await assert.rejects(r.core.request({ type: "downloadMedia", chatJid: ALICE, id: "IMG" }), /expired \(410\) and re-uploading needs an open WhatsApp connection/);
       await linked(r);
       r.sockets.last().onUpdateMedia = (m) => {
@@ -356,6 +357,49 @@ describe("connection: events and requests", () => {
       await r.core.stop();
     } finally {
       server.close();
+    }
+  });
+
+  test("download_media refuses a location that is not a WhatsApp media host before any connection", async () => {
+    let connections = 0;
+    const listener = createNetServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((ok) => listener.listen(0, "127.0.0.1", ok));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      const repo = memoryRepo();
+      const key = new Uint8Array(32).fill(7);
+      const forged: Array<[string, { url?: string; directPath?: string }]> = [
+        ["U1", { url: `https://127.0.0.1:${port}/v/t62/x.enc` }],
+        ["U2", { url: `https://127.0.0.1:${port}/v/x`, directPath: "/v/x" }],
+        ["U3", { directPath: `@127.0.0.1:${port}/v/x` }],
+        ["U4", { url: `http://127.0.0.1:${port}/v/x` }],
+        ["U5", { url: `https://mmg.whatsapp.net.127.0.0.1.nip.io:${port}/v/x` }],
+        ["U6", { url: "https://mmg.whatsapp.net/v/x", directPath: `.127.0.0.1.nip.io:${port}/v/x` }],
+      ];
+      for (const [id, loc] of forged) {
+        await repo.commit(mapMessage(wa({
+          key: { remoteJid: ALICE, fromMe: false, id },
+          messageTimestamp: T0,
+          message: { imageMessage: { ...loc, mimetype: "image/jpeg", mediaKey: key, fileLength: 10 } },
+        }), ctx(), "notify"));
+      }
+      const r = await rig({}, repo);
+      await linked(r);
+      for (const [id] of forged) {
+        await assert.rejects(
+          r.core.request({ type: "downloadMedia", chatJid: ALICE, id }),
+          /Not downloading this media: .*(not one of WhatsApp's media hosts|not HTTPS|user name|non-standard port)/,
+          id,
+        );
+      }
+      assert.deepEqual(r.sockets.last().called("updateMediaMessage"), [], "no re-upload asked either");
+      await r.core.stop();
+      assert.equal(connections, 0, "the listener on 127.0.0.1 got no connection");
+    } finally {
+      listener.close();
     }
   });
 

@@ -123,12 +123,21 @@ describe("mapEvents: message changes", () => {
         { key: { remoteJid: ALICE, fromMe: true, id: "M1" }, update: { message: { editedMessage: { message: { conversation: "fixed" } } }, messageTimestamp: T0 + 5 } },
         { key: { remoteJid: GROUP, participant: BOB, fromMe: false, id: "M2" }, update: { message: null, messageStubType: proto.WebMessageInfo.StubType.REVOKE } },
         { key: { remoteJid: ALICE_LID, remoteJidAlt: ALICE, fromMe: true, id: "M3" }, update: { status: proto.WebMessageInfo.Status.READ } },
+        // Baileys keys an edit by a group member with the member's key and the target's id.
+        { key: { remoteJid: GROUP, participant: ALICE, fromMe: false, id: "M5" }, update: { message: { editedMessage: { message: { conversation: "forged" } } }, messageTimestamp: T0 + 6 } },
+        // A revoke update carries the revoking message's key in update.key.
+        {
+          key: { remoteJid: GROUP, participant: BOB, fromMe: false, id: "M6" },
+          update: { message: null, messageStubType: proto.WebMessageInfo.StubType.REVOKE, key: { remoteJid: GROUP, participant: ALICE, fromMe: false, id: "REVOKER" } },
+        },
       ],
     }, ctx());
     assert.deepEqual(ops.filter((o) => o.op !== "linkLid"), [
-      { op: "editMessage", chatJid: ALICE, id: "M1", text: "fixed", editedAt: (T0 + 5) * 1000 },
-      { op: "revokeMessage", chatJid: GROUP, id: "M2" },
+      { op: "editMessage", chatJid: ALICE, id: "M1", text: "fixed", editedAt: (T0 + 5) * 1000, by: { fromMe: true, id: ME } },
+      { op: "revokeMessage", chatJid: GROUP, id: "M2", by: { fromMe: false, id: BOB } },
       { op: "setMessageStatus", chatJid: ALICE, id: "M3", status: proto.WebMessageInfo.Status.READ },
+      { op: "editMessage", chatJid: GROUP, id: "M5", text: "forged", editedAt: (T0 + 6) * 1000, by: { fromMe: false, id: ALICE } },
+      { op: "revokeMessage", chatJid: GROUP, id: "M6", by: { fromMe: false, id: ALICE } },
     ]);
   });
 

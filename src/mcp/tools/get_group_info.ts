@@ -11,6 +11,8 @@ import { parseJid, phoneOfJid } from "../policy/recipient.ts";
 import { readResult } from "../read_result.ts";
 import { ToolInputError } from "../results.ts";
 import { noticeField } from "../schemas.ts";
+import { quoted } from "../render.ts";
+import { cleanNameOrNull, cleanTextOrNull } from "../untrusted_text.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
 
 const participantOut = z.object({
@@ -63,7 +65,7 @@ export const getGroupInfo = defineTool({
         return {
           jid: p.phoneJid ?? p.id,
           phone: phoneOfJid(p.phoneJid ?? p.id) ?? known?.phone ?? null,
-          name: known?.name ?? null,
+          name: cleanNameOrNull(known?.name),
           admin: p.admin ?? null,
         };
       });
@@ -71,14 +73,14 @@ export const getGroupInfo = defineTool({
       participants = stored!.participants.map((p) => ({
         jid: p.personId,
         phone: p.phone ?? phoneOfJid(p.personId),
-        name: p.name,
+        name: cleanNameOrNull(p.name),
         admin: p.admin,
       }));
     }
     const out = {
       jid: parsed.jid,
-      name: live?.subject ?? stored?.chat.name ?? null,
-      description: live?.description ?? stored?.chat.description ?? null,
+      name: cleanNameOrNull(live?.subject ?? stored?.chat.name),
+      description: cleanTextOrNull(live?.description ?? stored?.chat.description),
       owner: live?.owner ?? null,
       created_at: live?.createdAt ? isoUtc(live.createdAt) : null,
       participant_count: participants.length,
@@ -86,10 +88,10 @@ export const getGroupInfo = defineTool({
       admins: participants.filter((p) => p.admin).map((p) => p.jid),
       source: live ? "whatsapp" as const : "local copy" as const,
     };
-    const lines = [`group: ${out.name ?? "(no name)"} | jid: ${out.jid} | ${out.participant_count} participants`];
-    if (out.description) lines.push(`description: ${out.description}`);
+    const lines = [`group: ${quoted(out.name)} | jid: ${out.jid} | ${out.participant_count} participants`];
+    if (out.description) lines.push(`description: ${out.description.replace(/\n/g, " ")}`);
     for (const p of participants) {
-      lines.push(`- ${p.name ?? "(no name)"} | ${p.phone ?? p.jid}${p.admin ? ` | ${p.admin}` : ""}`);
+      lines.push(`- ${quoted(p.name)} | ${p.phone ?? p.jid}${p.admin ? ` | ${p.admin}` : ""}`);
     }
     return readResult(ctx, out, `Group details (from ${out.source}):`, lines);
   },

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import type { MessageRef } from "../../whatsapp/protocol.ts";
 import { chatJidField, messageIdField } from "../inputs.ts";
-import { linkProblem, readLinkStatus } from "../link.ts";
 import { resolveRecipient } from "../resolve.ts";
+import { attemptSend } from "../send_path.ts";
 import { errorResult, okResult, ToolInputError } from "../results.ts";
 import { findIn, refOf } from "../targets.ts";
 import { defineTool } from "../tool.ts";
@@ -41,9 +41,22 @@ export const markRead = defineTool({
       const page = await repo.listMessages({ chatJid: r.chat.jid, limit: count });
       refs = page.items.filter((m) => !m.fromMe).map((m) => refOf(m, r.kind));
     }
-    const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
-    if (problem) return errorResult(problem);
-    if (refs.length > 0) await ctx.deps.whatsapp.ask({ type: "markRead", chatJid: r.chat.jid, messages: refs });
+    if (refs.length > 0) {
+      // Read receipts are a write the other side sees (blue ticks): the one send path decides them
+      // like any other (scope, read-only mode, recipient policy, rate limit, audit).
+      const chatJid = r.chat.jid;
+      const outcome = await attemptSend(ctx, {
+        tool: "mark_read",
+        action: "Send read receipts (blue ticks) in this WhatsApp chat",
+        recipient: r,
+        text: null,
+        async perform() {
+          await ctx.deps.whatsapp.ask({ type: "markRead", chatJid, messages: refs });
+          return { id: refs[refs.length - 1]!.id, chatJid, ts: Date.now() };
+        },
+      });
+      if (!outcome.ok) return errorResult(outcome.text);
+    }
     // The whole chat was read (not only named messages): clear its unread state in the local copy
     // too, as WhatsApp's own "read" update would.
     if (!a.message_ids) await repo.commit([{ op: "markChatRead", jid: r.chat.jid, upTo: null }]);

@@ -19,8 +19,8 @@ import {
   type Row,
   searchOfMessage,
   searchOfRow,
-  withHeld,
 } from "./apply_shared.ts";
+import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
@@ -47,7 +47,9 @@ export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts
   const bulk = opts.bulk ?? true;
   for (let i = 0; i < ops.length;) {
     const end = bulk ? bulkRunEnd(ops, i) : i;
-    if (end - i > 1 && (await applyBulk(ctx, ops.slice(i, end)))) {
+    if (end - i > 1) {
+      // A run the bulk writer declines (held changes to judge, a full millisecond) goes one by one.
+      if (!(await applyBulk(ctx, ops.slice(i, end)))) for (let j = i; j < end; j++) await applyOne(ctx, ops[j]!);
       i = end;
       continue;
     }
@@ -80,26 +82,15 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       return await upsertMessage(ctx, op.message, op.live === true);
     case "editMessage": {
       const chat = await canonical(tx, op.chatJid);
-      const rows = await query(
-        tx,
-        `UPDATE messages SET edited_text = :text, edited_at = :at
-         WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at)
-         RETURNING ${MERGED_TEXT_COLUMNS}`,
-        { text: op.text, at: op.editedAt, chat, id: op.id },
-      );
-      for (const r of rows) await refreshSearch(tx, r);
-      if (rows.length === 0 && !(await messageExists(tx, chat, op.id))) await hold(ctx, chat, op.id, op.text, op.editedAt, false);
-      if (op.live) await recordLive(tx, "edit", chat, op.id, op.editedAt);
+      const kept = await applyChange(ctx, chat, op.id, { kind: "edit", author: authorKey(op.by), text: op.text, at: op.editedAt });
+      // A refused change is not news from this chat's sender: it does not enter the live feed.
+      if (op.live && kept) await recordLive(tx, "edit", chat, op.id, op.editedAt);
       return;
     }
     case "revokeMessage": {
       const chat = await canonical(tx, op.chatJid);
-      const rows = await query(tx, "UPDATE messages SET revoked = TRUE, search = NULL WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit", {
-        chat,
-        id: op.id,
-      });
-      if (rows.length === 0) await hold(ctx, chat, op.id, null, null, true);
-      if (op.live) await recordLive(tx, "delete", chat, op.id, null);
+      const kept = await applyChange(ctx, chat, op.id, { kind: "revoke", author: authorKey(op.by), text: null, at: null });
+      if (op.live && kept) await recordLive(tx, "delete", chat, op.id, null);
       return;
     }
     case "deleteMessage": {
@@ -267,58 +258,98 @@ async function clearChat(tx: Queryable, jid: string, before: number | undefined)
   await query(tx, "DELETE FROM messages WHERE chat_jid = :jid AND ts < :before::bigint", p);
 }
 
-async function messageExists(tx: Queryable, chat: string, id: string): Promise<boolean> {
-  return (await query(tx, "SELECT 1 AS x FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id })).length > 0;
-}
-
 /** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
 const MAX_PENDING_CHANGES = 10_000;
 
-/** Keeps an edit or a revoke of a message not stored yet (see the SQLite store). */
-async function hold(
-  ctx: BatchContext,
-  chat: string,
-  id: string,
-  text: string | null,
-  editedAt: number | null,
-  revoked: boolean,
-): Promise<void> {
+/** Applies an edit or revoke if WhatsApp would honour it, keeps it as refused if not, or holds it (see the SQLite store). */
+/** Applies, holds or refuses one change; false when it was refused. */
+async function applyChange(ctx: BatchContext, chat: string, id: string, c: Change): Promise<boolean> {
+  const { tx } = ctx;
+  const target = (await query(tx, "SELECT from_me, sender_id FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id }))[0];
+  if (!target) {
+    await hold(ctx, chat, id, c);
+    return true;
+  }
+  const author = authorFromKey(c.author);
+  const authorId = author.id === null ? null : await canonical(tx, author.id);
+  const admin = c.kind === "revoke" && authorId !== null && chatKindOf(chat) === "group" &&
+    (await query(tx, "SELECT 1 AS x FROM participants WHERE group_jid = :g AND person_id = :p AND admin IS NOT NULL", { g: chat, p: authorId }))
+        .length > 0;
+  const verdict = judgeChange(
+    c.kind,
+    { fromMe: author.fromMe, id: authorId },
+    { fromMe: target.from_me === true, senderId: (target.sender_id as string | null) ?? null },
+    admin,
+  );
+  if (verdict === "refuse") {
+    await query(
+      tx,
+      `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (:chat, :id, :kind, :author, :text, :at::bigint)
+       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = excluded.text, at = excluded.at
+       WHERE excluded.at IS NULL OR refused_changes.at IS NULL OR excluded.at >= refused_changes.at`,
+      { chat, id, kind: c.kind, author: author.fromMe ? c.author : authorId ?? "", text: c.text, at: c.at },
+    );
+    return false;
+  }
+  const rows = c.kind === "edit"
+    ? await query(
+      tx,
+      `UPDATE messages SET edited_text = :text, edited_at = :at::bigint
+       WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at::bigint)
+       RETURNING ${MERGED_TEXT_COLUMNS}`,
+      { text: c.text, at: c.at, chat, id },
+    )
+    : await query(
+      tx,
+      `UPDATE messages SET revoked_by = CASE WHEN revoked THEN revoked_by ELSE :by END, revoked = TRUE, search = NULL
+       WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit`,
+      { by: verdict === "admin" ? (author.fromMe ? author.id : authorId) : null, chat, id },
+    );
+  if (c.kind === "edit") for (const r of rows) await refreshSearch(tx, r);
+  return true;
+}
+
+/** Keeps an edit or a revoke of a message not stored yet, one row per message and author. */
+async function hold(ctx: BatchContext, chat: string, id: string, c: Change): Promise<void> {
   await query(
     ctx.tx,
-    `INSERT INTO pending_changes (chat_jid, id, edited_text, edited_at, revoked) VALUES (:chat, :id, :text, :at::bigint, :revoked)
-     ON CONFLICT (chat_jid, id) DO UPDATE SET
+    `INSERT INTO pending_changes (chat_jid, id, author, edited_text, edited_at, revoked) VALUES (:chat, :id, :author, :text, :at::bigint, :revoked)
+     ON CONFLICT (chat_jid, id, author) DO UPDATE SET
        edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
                           THEN excluded.edited_text ELSE pending_changes.edited_text END,
        edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
                         THEN excluded.edited_at ELSE pending_changes.edited_at END,
        revoked = pending_changes.revoked OR excluded.revoked`,
-    { chat, id, text, at: editedAt, revoked },
+    {
+      chat,
+      id,
+      author: c.author,
+      text: c.kind === "edit" ? c.text : null,
+      at: c.kind === "edit" ? c.at : null,
+      revoked: c.kind === "revoke",
+    },
   );
   await query(ctx.tx, `DELETE FROM pending_changes WHERE seq <= (SELECT max(seq) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
   ctx.held = true;
 }
 
-/** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
-async function resolveHeld(tx: Queryable, chat: string): Promise<void> {
+/** Judges and applies held changes (rows already taken out of pending_changes) now that their message is stored. */
+async function applyHeld(ctx: BatchContext, chat: string, rows: readonly Row[]): Promise<void> {
+  for (const r of rows) {
+    for (const c of heldChanges(r)) await applyChange(ctx, chat, String(r.id), c);
+  }
+}
+
+/** Takes out and applies the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
+async function resolveHeld(ctx: BatchContext, chat: string): Promise<void> {
   const rows = await query(
-    tx,
-    `UPDATE messages SET
-       edited_text = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                          THEN p.edited_text ELSE messages.edited_text END,
-       edited_at = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                        THEN p.edited_at ELSE messages.edited_at END,
-       revoked = messages.revoked OR p.revoked
-     FROM pending_changes p WHERE p.chat_jid = :chat AND messages.chat_jid = :chat AND messages.id = p.id
-     RETURNING ${MERGED_TEXT_COLUMNS.split(", ").map((c) => `messages.${c}`).join(", ")}`,
-    { chat },
-  );
-  for (const r of rows) await refreshSearch(tx, r);
-  await query(
-    tx,
+    ctx.tx,
     `DELETE FROM pending_changes WHERE chat_jid = :chat
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)`,
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)
+     RETURNING id, author, edited_text, edited_at, revoked`,
     { chat },
   );
+  await applyHeld(ctx, chat, rows);
 }
 
 async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): Promise<void> {
@@ -386,9 +417,8 @@ async function link(ctx: BatchContext, pn: string, lid: string): Promise<string>
   await rekey(tx, lid, pn);
   if (await mayHold(ctx)) {
     // Changes held under the LID move too; one held under the phone JID may now find its message.
-    await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :from AND id IN (SELECT id FROM pending_changes WHERE chat_jid = :to)", { from: lid, to: pn });
-    await query(tx, "UPDATE pending_changes SET chat_jid = :to WHERE chat_jid = :from", { from: lid, to: pn });
-    await resolveHeld(tx, pn);
+    for (const sql of REKEY_HELD) await query(tx, sql, { from: lid, to: pn });
+    await resolveHeld(ctx, pn);
   }
   await refreshPersonKeys(tx, pn);
   ctx.ensured.add(pn);
@@ -416,6 +446,22 @@ const REKEY: readonly string[] = [
   `DELETE FROM participants WHERE person_id = :from AND EXISTS (SELECT 1 FROM participants p2
      WHERE p2.person_id = :to AND p2.group_jid = participants.group_jid)`,
   "UPDATE participants SET person_id = :to WHERE person_id = :from",
+  `DELETE FROM refused_changes WHERE chat_jid = :from AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.chat_jid = :to
+     AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind AND r2.author = refused_changes.author)`,
+  "UPDATE refused_changes SET chat_jid = :to WHERE chat_jid = :from",
+  `DELETE FROM refused_changes WHERE author = :from AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.author = :to
+     AND r2.chat_jid = refused_changes.chat_jid AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind)`,
+  "UPDATE refused_changes SET author = :to WHERE author = :from",
+];
+
+/** Re-keying of held changes (chat and author), the same way. */
+const REKEY_HELD: readonly string[] = [
+  `DELETE FROM pending_changes WHERE chat_jid = :from AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.chat_jid = :to AND p2.id = pending_changes.id AND p2.author = pending_changes.author)`,
+  "UPDATE pending_changes SET chat_jid = :to WHERE chat_jid = :from",
+  `DELETE FROM pending_changes WHERE author = :from AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.author = :to AND p2.chat_jid = pending_changes.chat_jid AND p2.id = pending_changes.id)`,
+  "UPDATE pending_changes SET author = :to WHERE author = :from",
 ];
 
 async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
@@ -488,15 +534,7 @@ async function recordLive(tx: Queryable, kind: LiveEventKind, chat: string, id: 
 async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): Promise<void> {
   const { tx } = ctx;
   const chat = await canonical(tx, message.chatJid);
-  let m = message;
-  if (await mayHold(ctx)) {
-    // An edit or revoke that arrived first: merged in before the row is written.
-    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING edited_text, edited_at, revoked", {
-      chat,
-      id: m.id,
-    });
-    if (held[0]) m = withHeld(m, held[0]);
-  }
+  const m = message;
   const sender = m.senderId ? await canonical(tx, m.senderId) : null;
   if (isPersonJid(chat)) await ensurePerson(ctx, chat);
   if (sender) await ensurePerson(ctx, sender);
@@ -534,6 +572,14 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boole
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
   else if (rows[0] && live) await recordLive(tx, "message", chat, m.id, ts);
+  if (await mayHold(ctx)) {
+    // Edits or revokes that arrived first: judged against the message now that its sender is known.
+    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING id, author, edited_text, edited_at, revoked", {
+      chat,
+      id: m.id,
+    });
+    await applyHeld(ctx, chat, held);
+  }
   await query(
     tx,
     `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,

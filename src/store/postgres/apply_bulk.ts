@@ -28,7 +28,6 @@ import {
   type Row,
   searchOfMessage,
   searchOfRow,
-  withHeld,
 } from "./apply_shared.ts";
 import { query } from "./client.ts";
 import { jsonRows } from "./json_rows.ts";
@@ -80,8 +79,8 @@ const STORED_KEYS = `SELECT m.chat_jid, m.id, m.pk FROM unnest(:chats::text[], :
 const SLOT_TOPS = `SELECT b AS base, (SELECT max(pk) FROM messages WHERE pk >= b AND pk < b + ${PK_SLOTS}) AS top
   FROM unnest(:bases::bigint[]) AS b`;
 
-const TAKE_HELD = `DELETE FROM pending_changes p USING unnest(:chats::text[], :ids::text[]) AS k(c, i)
-  WHERE p.chat_jid = k.c AND p.id = k.i RETURNING p.chat_jid, p.id, p.edited_text, p.edited_at, p.revoked`;
+const ANY_HELD = `SELECT 1 AS x FROM pending_changes p JOIN unnest(:chats::text[], :ids::text[]) AS k(c, i)
+  ON p.chat_jid = k.c AND p.id = k.i LIMIT 1`;
 
 const ENSURE_PEOPLE = `INSERT INTO people (id, pn_jid, lid, search_key)
 SELECT id, pn_jid, lid, search_key FROM json_to_recordset(:rows::text::json) AS x(id text, pn_jid text, lid text, search_key text)
@@ -186,13 +185,9 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
 
   // --- writes ---
   if (held) {
-    // Edits or revokes that arrived before their message: merged into its first upsert.
-    const rows = await query(tx, TAKE_HELD, { chats, ids });
-    const byKey = new Map(rows.map((r) => [String(r.chat_jid) + SEP + String(r.id), r]));
-    for (const x of firsts) {
-      const h = byKey.get(x.key);
-      if (h) x.m = withHeld(x.m, h);
-    }
+    // Edits or revokes that arrived before their message are judged against its sender
+    // (change_rules.ts): a run that meets one takes the one-by-one path, which does that.
+    if ((await query(tx, ANY_HELD, { chats, ids })).length > 0) return false;
   }
 
   const people: Row[] = [];

@@ -27,19 +27,6 @@ export async function mayHold(ctx: BatchContext): Promise<boolean> {
   return ctx.held;
 }
 
-/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
-export function withHeld(m: MessageRow, held: Row): MessageRow {
-  const text = (held.edited_text as string | null) ?? null;
-  const at = held.edited_at === null || held.edited_at === undefined ? null : Number(held.edited_at);
-  const out = { ...m };
-  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
-    out.editedText = text;
-    out.editedAt = at;
-  }
-  if (held.revoked === true) out.revoked = true;
-  return out;
-}
-
 /** The row a person gets when first seen by JID alone (no names yet). */
 export function personStub(id: string): { id: string; pn_jid: string | null; lid: string | null; search_key: string } {
   const pn = isPnJid(id) ? id : null;

@@ -8,7 +8,7 @@ import type { ChatOrder, MessageFilterShape } from "../query_params.ts";
 export function messageColumns(m: string, sp: string, chatName: string, prefix = ""): string {
   const p = prefix;
   const cols = [
-    "pk", "chat_jid", "id", "sender_id", "from_me", "ts", "type", "text", "quoted_id", "edited_text", "edited_at", "revoked",
+    "pk", "chat_jid", "id", "sender_id", "from_me", "ts", "type", "text", "quoted_id", "edited_text", "edited_at", "revoked", "revoked_by",
     "view_once", "status", "has_media", "media_mimetype", "media_file_name", "media_file_length", "media_duration_sec",
     "media_direct_path", "media_url", "media_key", "media_file_sha256", "media_file_enc_sha256", "media_key_ts",
   ].map((c) => `${m}.${c} AS ${p}${c}`);
@@ -16,6 +16,7 @@ export function messageColumns(m: string, sp: string, chatName: string, prefix =
     ...cols,
     `coalesce(${sp}.saved_name, ${sp}.push_name, ${sp}.business_name) AS ${p}sender_name`,
     `${sp}.pn_jid AS ${p}sender_pn`,
+    `(SELECT coalesce(rp.saved_name, rp.push_name, rp.business_name) FROM people rp WHERE rp.id = ${m}.revoked_by) AS ${p}revoked_by_name`,
     `${chatName} AS ${p}chat_name`,
     `(SELECT coalesce(json_agg(json_build_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id COLLATE "C"), '[]'::json)
        FROM reactions r WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id) AS ${p}reactions`,
@@ -213,7 +214,7 @@ ORDER BY (pa.admin IS NULL), (p.name_key IS NULL), p.name_key COLLATE "C", pa.pe
 export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM chats) AS chats,
   (SELECT count(*) FROM people) AS people,
   (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest,
-  pg_database_size(current_database()) AS size`;
+  pg_database_size(current_database()) AS size, (SELECT count(*) FROM refused_changes) AS refused`;
 
 /** Chats holding a message id, the newest such message's first (index messages_by_id). */
 export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id ORDER BY pk DESC LIMIT :limit::int`;

@@ -290,6 +290,7 @@ class PostgresRepository implements Repository {
       sizeBytes: toNum(r.size),
       journal: null,
       snapshot: null,
+      refusedChanges: toNum(r.refused) ?? 0,
       lastError: this.lastError,
     };
   }

@@ -21,6 +21,7 @@ import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 
@@ -141,20 +142,15 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       return upsertMessage(ctx, op.message, op.live === true);
     case "editMessage": {
       const chat = canonical(s, op.chatJid);
-      const hit = s.value(
-        `UPDATE messages SET edited_text = ?, edited_at = ?
-         WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?) RETURNING 1`,
-        [op.text, op.editedAt, chat, op.id, op.editedAt],
-      );
-      if (hit === undefined && s.value(MESSAGE_EXISTS, [chat, op.id]) === undefined) hold(ctx, chat, op.id, op.text, op.editedAt, 0);
-      if (op.live) recordLive(s, "edit", chat, op.id, op.editedAt);
+      const kept = applyChange(ctx, chat, op.id, { kind: "edit", author: authorKey(op.by), text: op.text, at: op.editedAt });
+      // A refused change is not news from this chat's sender: it does not enter the live feed.
+      if (op.live && kept) recordLive(s, "edit", chat, op.id, op.editedAt);
       return;
     }
     case "revokeMessage": {
       const chat = canonical(s, op.chatJid);
-      const hit = s.value("UPDATE messages SET revoked = 1 WHERE chat_jid = ? AND id = ? RETURNING 1", [chat, op.id]);
-      if (hit === undefined) hold(ctx, chat, op.id, null, null, 1);
-      if (op.live) recordLive(s, "delete", chat, op.id, null);
+      const kept = applyChange(ctx, chat, op.id, { kind: "revoke", author: authorKey(op.by), text: null, at: null });
+      if (op.live && kept) recordLive(s, "delete", chat, op.id, null);
       return;
     }
     case "deleteMessage": {
@@ -319,21 +315,67 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
   s.run("DELETE FROM messages WHERE chat_jid = ?1 AND ts < ?2", params);
 }
 
-const MESSAGE_EXISTS = "SELECT 1 FROM messages WHERE chat_jid = ? AND id = ?";
-
 /** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
 const MAX_PENDING_CHANGES = 10_000;
 
-/** Keeps an edit (text, editedAt) or a revoke (revoked 1) of a message not stored yet. */
-function hold(ctx: BatchContext, chat: string, id: string, text: string | null, editedAt: number | null, revoked: number): void {
+/**
+ * Applies an edit or revoke if WhatsApp would honour it (`change_rules.ts`), keeps it as a
+ * refused change if not, or holds it (with its author) until its message arrives.
+ */
+/** Applies, holds or refuses one change; false when it was refused. */
+function applyChange(ctx: BatchContext, chat: string, id: string, c: Change): boolean {
+  const { s } = ctx;
+  const target = s.get("SELECT from_me, sender_id FROM messages WHERE chat_jid = ? AND id = ?", [chat, id]);
+  if (!target) {
+    hold(ctx, chat, id, c);
+    return true;
+  }
+  const author = authorFromKey(c.author);
+  const authorId = author.id === null ? null : canonical(s, author.id);
+  const admin = c.kind === "revoke" && authorId !== null && chatKindOf(chat) === "group" &&
+    s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [chat, authorId]) === 1;
+  const verdict = judgeChange(
+    c.kind,
+    { fromMe: author.fromMe, id: authorId },
+    { fromMe: target.from_me === 1, senderId: target.sender_id as string | null },
+    admin,
+  );
+  if (verdict === "refuse") {
+    s.run(
+      `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = ?5, at = ?6
+       WHERE ?6 IS NULL OR at IS NULL OR ?6 >= at`,
+      [chat, id, c.kind, author.fromMe ? c.author : authorId ?? "", c.text, c.at],
+    );
+  } else if (c.kind === "edit") {
+    s.run("UPDATE messages SET edited_text = ?, edited_at = ? WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)", [
+      c.text,
+      c.at,
+      chat,
+      id,
+      c.at,
+    ]);
+  } else {
+    // revoked_by names an admin who deleted someone else's message; the sender's own revoke clears nothing.
+    s.run("UPDATE messages SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ? END, revoked = 1 WHERE chat_jid = ? AND id = ?", [
+      verdict === "admin" ? (author.fromMe ? author.id : authorId) : null,
+      chat,
+      id,
+    ]);
+  }
+  return verdict !== "refuse";
+}
+
+/** Keeps an edit or a revoke of a message not stored yet, one row per message and author. */
+function hold(ctx: BatchContext, chat: string, id: string, c: Change): void {
   const { s } = ctx;
   s.run(
-    `INSERT INTO pending_changes (chat_jid, id, edited_text, edited_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT (chat_jid, id) DO UPDATE SET
-       edited_text = CASE WHEN ?3 IS NOT NULL AND (edited_at IS NULL OR ?4 >= edited_at) THEN ?3 ELSE edited_text END,
-       edited_at = CASE WHEN ?3 IS NOT NULL AND (edited_at IS NULL OR ?4 >= edited_at) THEN ?4 ELSE edited_at END,
-       revoked = max(revoked, ?5)`,
-    [chat, id, text, editedAt, revoked],
+    `INSERT INTO pending_changes (chat_jid, id, author, edited_text, edited_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (chat_jid, id, author) DO UPDATE SET
+       edited_text = CASE WHEN ?4 IS NOT NULL AND (edited_at IS NULL OR ?5 >= edited_at) THEN ?4 ELSE edited_text END,
+       edited_at = CASE WHEN ?4 IS NOT NULL AND (edited_at IS NULL OR ?5 >= edited_at) THEN ?5 ELSE edited_at END,
+       revoked = max(revoked, ?6)`,
+    [chat, id, c.author, c.kind === "edit" ? c.text : null, c.kind === "edit" ? c.at : null, c.kind === "revoke" ? 1 : 0],
   );
   s.run(`DELETE FROM pending_changes WHERE rowid <= (SELECT max(rowid) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
   ctx.held = true;
@@ -344,36 +386,22 @@ function mayHold(ctx: BatchContext): boolean {
   return ctx.held;
 }
 
-/** A message with the held changes for it merged in (the newer edit wins; a revoke sticks). */
-function withHeld(m: MessageRow, held: SqlRow): MessageRow {
-  const text = held.edited_text as string | null;
-  const at = held.edited_at as number | null;
-  const out = { ...m };
-  if (text !== null && (m.editedText === null || m.editedText === undefined || m.editedAt === null || m.editedAt === undefined || (at ?? 0) >= m.editedAt)) {
-    out.editedText = text;
-    out.editedAt = at;
+/** Judges and applies held changes (rows of pending_changes, already deleted) now that their message is stored. */
+function applyHeld(ctx: BatchContext, chat: string, rows: readonly SqlRow[]): void {
+  for (const r of rows) {
+    for (const c of heldChanges(r)) applyChange(ctx, chat, String(r.id), c);
   }
-  if (held.revoked === 1) out.revoked = true;
-  return out;
 }
 
-/** Applies and drops the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
-function resolveHeld(s: Statements, chat: string): void {
-  s.run(
-    `UPDATE messages SET
-       edited_text = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                          THEN p.edited_text ELSE messages.edited_text END,
-       edited_at = CASE WHEN p.edited_text IS NOT NULL AND (messages.edited_at IS NULL OR coalesce(p.edited_at, 0) >= messages.edited_at)
-                        THEN p.edited_at ELSE messages.edited_at END,
-       revoked = max(messages.revoked, p.revoked)
-     FROM pending_changes p WHERE p.chat_jid = ?1 AND messages.chat_jid = ?1 AND messages.id = p.id`,
-    [chat],
-  );
-  s.run(
+/** Takes out and applies the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
+function resolveHeld(ctx: BatchContext, chat: string): void {
+  const rows = ctx.s.all(
     `DELETE FROM pending_changes WHERE chat_jid = ?1
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)`,
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)
+     RETURNING id, author, edited_text, edited_at, revoked`,
     [chat],
   );
+  applyHeld(ctx, chat, rows);
 }
 
 function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): void {
@@ -490,9 +518,8 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
   for (const sql of REKEY_SQL) s.run(sql, [from, to]);
   if (mayHold(ctx)) {
     // Changes held under the LID move too; one held under the phone JID may now find its message.
-    s.run("DELETE FROM pending_changes WHERE chat_jid = ?1 AND id IN (SELECT id FROM pending_changes WHERE chat_jid = ?2)", [from, to]);
-    s.run("UPDATE pending_changes SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
-    resolveHeld(s, to);
+    for (const sql of REKEY_HELD_SQL) s.run(sql, [from, to]);
+    resolveHeld(ctx, to);
   }
 }
 
@@ -513,6 +540,22 @@ export const REKEY_SQL: readonly string[] = [
   `DELETE FROM participants WHERE person_id = ?1 AND EXISTS (SELECT 1 FROM participants p2
      WHERE p2.person_id = ?2 AND p2.group_jid = participants.group_jid)`,
   "UPDATE participants SET person_id = ?2 WHERE person_id = ?1",
+  `DELETE FROM refused_changes WHERE chat_jid = ?1 AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.chat_jid = ?2
+     AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind AND r2.author = refused_changes.author)`,
+  "UPDATE refused_changes SET chat_jid = ?2 WHERE chat_jid = ?1",
+  `DELETE FROM refused_changes WHERE author = ?1 AND EXISTS (SELECT 1 FROM refused_changes r2 WHERE r2.author = ?2
+     AND r2.chat_jid = refused_changes.chat_jid AND r2.message_id = refused_changes.message_id AND r2.kind = refused_changes.kind)`,
+  "UPDATE refused_changes SET author = ?2 WHERE author = ?1",
+];
+
+/** Re-keying of held changes (chat and author), the same way. */
+const REKEY_HELD_SQL: readonly string[] = [
+  `DELETE FROM pending_changes WHERE chat_jid = ?1 AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.chat_jid = ?2 AND p2.id = pending_changes.id AND p2.author = pending_changes.author)`,
+  "UPDATE pending_changes SET chat_jid = ?2 WHERE chat_jid = ?1",
+  `DELETE FROM pending_changes WHERE author = ?1 AND EXISTS (SELECT 1 FROM pending_changes p2
+     WHERE p2.author = ?2 AND p2.chat_jid = pending_changes.chat_jid AND p2.id = pending_changes.id)`,
+  "UPDATE pending_changes SET author = ?2 WHERE author = ?1",
 ];
 
 /** The next free pk for a timestamp: the first free slot of its millisecond, else past the last pk. */
@@ -573,12 +616,7 @@ function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string
 function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): void {
   const { s } = ctx;
   const chat = canonical(s, message.chatJid);
-  let m = message;
-  if (mayHold(ctx)) {
-    // An edit or revoke that arrived first: merged in before the row is written (and queued for the index).
-    const held = s.get("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING edited_text, edited_at, revoked", [chat, m.id]);
-    if (held) m = withHeld(m, held);
-  }
+  const m = message;
   const sender = m.senderId ? canonical(s, m.senderId) : null;
   if (isPersonJid(chat)) ensurePerson(ctx, chat);
   if (sender) ensurePerson(ctx, sender);
@@ -616,6 +654,14 @@ function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): v
   s.run(INSERT_MESSAGE, params);
   if (s.changes() === 0) s.run(MERGE_MESSAGE, params);
   else if (live) recordLive(s, "message", chat, m.id, ts);
+  if (mayHold(ctx)) {
+    // Edits or revokes that arrived first: judged against the message now that its sender is known.
+    const held = s.all("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING id, author, edited_text, edited_at, revoked", [chat, m.id]);
+    if (held.length > 0) {
+      flushPeople(ctx); // the author check reads people (LID -> phone) and participants
+      applyHeld(ctx, chat, held);
+    }
+  }
   const known = ctx.lastAt.get(chat);
   if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
 }

@@ -24,6 +24,8 @@ export function messageColumns(m: string, sp: string, chatName: string, prefix =
     `${m}.edited_text AS ${p}edited_text`,
     `${m}.edited_at AS ${p}edited_at`,
     `${m}.revoked AS ${p}revoked`,
+    `${m}.revoked_by AS ${p}revoked_by`,
+    `(SELECT coalesce(rp.saved_name, rp.push_name, rp.business_name) FROM people rp WHERE rp.id = ${m}.revoked_by) AS ${p}revoked_by_name`,
     `${m}.view_once AS ${p}view_once`,
     `${m}.status AS ${p}status`,
     `${m}.has_media AS ${p}has_media`,
@@ -249,7 +251,8 @@ ORDER BY (pa.admin IS NULL), (p.name_key IS NULL), p.name_key, pa.person_id`;
 /** Counters for the status page (counts; oldest/newest through the time-ordered pk). */
 export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM chats) AS chats,
   (SELECT count(*) FROM people) AS people,
-  (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest`;
+  (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest,
+  (SELECT count(*) FROM refused_changes) AS refused`;
 
 /** Chats holding a message id, the newest such message's first (the (id, chat_jid) key's index). */
 export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id ORDER BY pk DESC LIMIT :limit`;

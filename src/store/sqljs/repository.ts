@@ -310,6 +310,7 @@ class SqljsRepository implements Repository {
       sizeBytes: d.snapshotBytes + d.journalBytes,
       journal: { entries: d.journalEntries, bytes: d.journalBytes, lastSeq: d.lastSeq },
       snapshot: { seq: d.snapshotSeq, at: d.snapshotAt, bytes: d.snapshotBytes },
+      refusedChanges: toNum(r.refused) ?? 0,
       lastError: d.lastError,
     };
   }

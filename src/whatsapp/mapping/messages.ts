@@ -44,11 +44,14 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         id: content.target.id,
         text: content.text ?? "",
         editedAt: content.editedAtMs ?? ts,
+        // The store applies it only if this author sent the message (change_rules.ts): a group
+        // member's MESSAGE_EDIT of the owner's message must not rewrite it.
+        by: { fromMe, id: senderId },
         ...live,
       });
       return ops;
     case "revoke":
-      ops.push({ op: "revokeMessage", chatJid, id: content.target.id, ...live });
+      ops.push({ op: "revokeMessage", chatJid, id: content.target.id, by: { fromMe, id: senderId }, ...live });
       return ops;
     case "reaction":
       if (senderId) {
@@ -68,7 +71,8 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
     case "skip": {
       const stub = msg.messageStubType;
       if (stub === proto.WebMessageInfo.StubType.REVOKE) {
-        ops.push({ op: "revokeMessage", chatJid, id: key.id, ...live });
+        // The revoked message itself (history sync from our phone), under its own key: its sender.
+        ops.push({ op: "revokeMessage", chatJid, id: key.id, by: { fromMe, id: senderId }, ...live });
         return ops;
       }
       // Decryption failures (CIPHERTEXT) are re-sent by the phone under the same id: wait for that.

@@ -7,7 +7,8 @@ import type { BaileysEventMap, WAMessageKey, WAMessageUpdate } from "@whiskeysoc
 import type { WriteOp } from "../../store/types.ts";
 import { textOf } from "./content.ts";
 import { canonicalChat, canonicalPerson, type MapContext } from "./jids.ts";
-import { keyLinks, MappingError, receiptOps, seconds } from "./messages.ts";
+import type { ChangeAuthor } from "../../store/change_rules.ts";
+import { keyLinks, MappingError, receiptOps, seconds, senderOf } from "./messages.ts";
 
 /** One `messages.update` item. Media refreshes (after a re-upload) are written by the download path. */
 export function mapMessageUpdate(u: WAMessageUpdate, ctx: MapContext): WriteOp[] {
@@ -16,11 +17,13 @@ export function mapMessageUpdate(u: WAMessageUpdate, ctx: MapContext): WriteOp[]
   const update = u.update ?? {};
   const edited = update.message?.editedMessage?.message;
   if (edited) {
+    // Baileys keys an edit update with the editing message's key (its sender) and the target's id.
     const at = seconds(update.messageTimestamp);
-    ops.push({ op: "editMessage", chatJid, id, text: textOf(edited) ?? "", editedAt: at * 1000 });
+    ops.push({ op: "editMessage", chatJid, id, text: textOf(edited) ?? "", editedAt: at * 1000, by: authorOf(u.key, chatJid, ctx) });
   }
   if (update.message === null && update.messageStubType === proto.WebMessageInfo.StubType.REVOKE) {
-    ops.push({ op: "revokeMessage", chatJid, id });
+    // A revoke update carries the revoking message's key in `update.key`.
+    ops.push({ op: "revokeMessage", chatJid, id, by: authorOf(update.key ?? u.key, chatJid, ctx) });
   }
   if (typeof update.status === "number") ops.push({ op: "setMessageStatus", chatJid, id, status: update.status });
   return ops;
@@ -59,6 +62,11 @@ export function mapReaction(r: BaileysEventMap["messages.reaction"][number], ctx
 export function mapReceipt(r: BaileysEventMap["message-receipt.update"][number], ctx: MapContext): WriteOp[] {
   const { chatJid, id } = keyTarget(r.key, ctx);
   return receiptOps(chatJid, id, r.receipt, ctx);
+}
+
+/** Who sent the protocol message behind an edit or revoke. */
+function authorOf(key: WAMessageKey, chatJid: string, ctx: MapContext): ChangeAuthor {
+  return { fromMe: !!key.fromMe, id: senderOf(key, null, chatJid, ctx) };
 }
 
 function keyTarget(key: WAMessageKey | null | undefined, ctx: MapContext): { chatJid: string; id: string } {
