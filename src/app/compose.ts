@@ -79,6 +79,7 @@ export function composeApp(
     downloads: folderDownloads(cfg.downloadDir, nodeFs),
     config: {
       readOnly: cfg.readOnly,
+      toolsets: cfg.toolsets,
       sendPolicy: cfg.sendPolicy,
       statusUrl: cfg.http.enabled ? baseUrl() : null,
       sendScope: cfg.auth.oauth?.sendScope ?? null,

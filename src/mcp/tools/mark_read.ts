@@ -2,9 +2,9 @@
 import { z } from "zod";
 import type { MessageRef } from "../../whatsapp/protocol.ts";
 import { chatJidField, messageIdField } from "../inputs.ts";
-import { linkProblem, readLinkStatus } from "../link.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { errorResult, okResult, ToolInputError } from "../results.ts";
+import { attemptSend } from "../send_path.ts";
 import { findIn, refOf } from "../targets.ts";
 import { defineTool } from "../tool.ts";
 
@@ -15,6 +15,7 @@ export const markRead = defineTool({
   description: "Mark a WhatsApp chat as read: sends read receipts (blue ticks) for its latest incoming messages, " +
     "or for the given message ids.",
   access: "write",
+  kind: "read_receipt",
   inputSchema: {
     chat_jid: chatJidField("The chat"),
     message_ids: z.array(messageIdField).min(1).max(100).optional()
@@ -41,9 +42,17 @@ export const markRead = defineTool({
       const page = await repo.listMessages({ chatJid: r.chat.jid, limit: count });
       refs = page.items.filter((m) => !m.fromMe).map((m) => refOf(m, r.kind));
     }
-    const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
-    if (problem) return errorResult(problem);
-    if (refs.length > 0) await ctx.deps.whatsapp.ask({ type: "markRead", chatJid: r.chat.jid, messages: refs });
+    if (refs.length > 0) {
+      const chatJid = r.chat.jid;
+      const outcome = await attemptSend(ctx, {
+        tool: "mark_read",
+        kind: "read_receipt",
+        action: "Mark these messages as read",
+        recipient: r,
+        perform: () => ctx.deps.whatsapp.ask({ type: "markRead", chatJid, messages: refs }),
+      });
+      if (!outcome.ok) return errorResult(outcome.text);
+    }
     return okResult(
       { chat_jid: r.chat.jid, marked: refs.length },
       refs.length === 0 ? "Nothing to mark: no incoming messages." : `Marked ${refs.length} message(s) as read in ${r.chat.jid}.`,
