@@ -34,6 +34,8 @@ export interface SendAttempt<R = SendResult> {
   action: string;
   recipient: ResolvedRecipient;
   text?: string | null;
+  /** Lines the confirmation shows about the action besides the text (members, new subject...). */
+  details?: string[];
   attachments?: AttachmentPreview[];
   mentions?: string[];
   quotedId?: string | null;
@@ -129,6 +131,7 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
       action: a.action,
       recipient: { kind: r.kind, jid: r.jid, name: r.name, nameSource: r.nameSource, phone: r.phone },
       reason: decision.reason,
+      details: a.details,
       text: a.text,
       attachments: a.attachments,
       mentions: a.mentions,

@@ -11,6 +11,12 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "edit_message",
   "delete_message",
   "mark_read",
+  "create_group",
+  "update_group",
+  "group_participants",
+  "group_invite_link",
+  "join_group",
+  "leave_group",
 ]);
 
 /** True for tools that act on WhatsApp as the user. */

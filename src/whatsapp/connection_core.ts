@@ -30,6 +30,7 @@ import { createKeyedLanes } from "./chat_lanes.ts";
 import { buildSocketConfig } from "./socket_config.ts";
 import { processSocketEvents } from "./socket_events.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
+import { isActionMsg, runAction } from "./actions.ts";
 
 /** Registry name of the connection actor. */
 export const CONNECTION = "connection";
@@ -201,6 +202,7 @@ export class ConnectionCore {
         case "onWhatsApp":
           return await req.onWhatsApp(d, msg);
       }
+      if (isActionMsg(msg)) return await runAction(d, msg, inChatOrder);
     } catch (err) {
       throw asRequestError(err);
     }

@@ -217,7 +217,7 @@ export interface HarnessOptions {
   /** The client's answer to confirmations; absent = the client does not declare elicitation. */
   elicit?: (message: string) => ElicitResult | Promise<ElicitResult>;
   confirmTimeoutMs?: number;
-  /** WHATSAPP_MCP_TOOLSETS (absent: "all", so every tool can be called). */
+  /** WHATSAPP_MCP_TOOLSETS (absent: the default sets). */
   toolsets?: string[];
   /** Wraps the real store (to add or observe a method). */
   wrapRepository?: (r: Repository) => Repository;
@@ -256,7 +256,7 @@ export async function buildDeps(o: HarnessOptions = {}) {
     sendPolicy: policy,
     statusUrl: "http://127.0.0.1:8080",
     confirmTimeoutMs: o.confirmTimeoutMs,
-    toolsets: o.toolsets ?? ["all"],
+    toolsets: o.toolsets,
   };
   const deps: ToolDeps = {
     repository,

@@ -1,6 +1,12 @@
 /** Every tool, in the order tools/list shows them: the original's first, then the additions. */
 import type { AnyTool } from "../tool.ts";
 import { checkBridgeStatus } from "./check_bridge_status.ts";
+import { createGroup } from "./create_group.ts";
+import { groupInviteLink } from "./group_invite_link.ts";
+import { groupParticipants } from "./group_participants.ts";
+import { joinGroup } from "./join_group.ts";
+import { leaveGroup } from "./leave_group.ts";
+import { updateGroup } from "./update_group.ts";
 import { deleteMessage } from "./delete_message.ts";
 import { downloadMedia } from "./download_media.ts";
 import { editMessage } from "./edit_message.ts";
@@ -43,6 +49,12 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   markRead,
   requestChatHistory,
   getGroupInfo,
+  createGroup,
+  updateGroup,
+  groupParticipants,
+  groupInviteLink,
+  joinGroup,
+  leaveGroup,
 ];
 
 export { isSendTool } from "../write_tools.ts";
