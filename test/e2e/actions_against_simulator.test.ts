@@ -154,6 +154,38 @@ describe("action tools against the WhatsApp simulator", () => {
     assert.match(await run.fail("leave_group", { chat_jid: ALICE }), /must be a group/);
   });
 
+  test("send_location and send_contact: the person decrypts a map pin and a contact card with the shared number", async () => {
+    const loc = await run.call("send_location", { recipient: ALICE, latitude: 52.52, longitude: 13.405, name: "Brandenburg Gate" });
+    const pin = await alice.waitForMessage((m) => m.id === loc.message_id);
+    assert.equal(pin.message.locationMessage?.degreesLatitude, 52.52);
+    assert.equal(pin.message.locationMessage?.degreesLongitude, 13.405);
+    assert.equal(pin.message.locationMessage?.name, "Brandenburg Gate");
+    // No name of Carol's is known here (she never wrote): the card carries the one given.
+    const card = await run.call("send_contact", { recipient: ALICE, contact: CAROL, name: "Carol; from hiking\nclub" });
+    const got = await alice.waitForMessage((m) => m.id === card.message_id);
+    assert.equal(got.message.contactMessage?.displayName, "Carol; from hiking club");
+    assert.match(got.message.contactMessage?.vcard ?? "", /\nFN:Carol\\; from hiking club\n/);
+    assert.match(got.message.contactMessage?.vcard ?? "", new RegExp(`waid=${CAROL}:\\+${CAROL}`));
+    const mine = await until("the sent location in the history", async () => (await history(`${ALICE}@s.whatsapp.net`)).find((m) => m.id === loc.message_id));
+    assert.equal(mine.type, "location");
+  });
+
+  test("forward_message: always confirmed with the forwarded text shown; the other person receives it marked forwarded", async () => {
+    const incoming = await alice.sendText("The code for the gate is 4711");
+    await until("Alice's message stored", async () => (await history(`${ALICE}@s.whatsapp.net`)).find((m) => m.id === incoming.id));
+    answer = "decline";
+    assert.match(await run.fail("forward_message", { chat_jid: ALICE, message_id: incoming.id, to: BOB }), /declined/);
+    assert.match(asked.at(-1)!, /Forward this message\?/);
+    assert.match(asked.at(-1)!, /The code for the gate is 4711/);
+    answer = "accept";
+    const fwd = await run.call("forward_message", { chat_jid: ALICE, message_id: incoming.id, to: BOB });
+    assert.equal(fwd.confirmed_by_user, true);
+    const got = await bob.waitForMessage((m) => m.id === fwd.message_id);
+    assert.equal(got.text, "The code for the gate is 4711");
+    assert.equal(got.message.extendedTextMessage?.contextInfo?.isForwarded, true);
+    assert.ok(!bob.received().some((m) => m.text === "The code for the gate is 4711" && m.id !== fwd.message_id), "the declined forward arrived");
+  });
+
   test("stdout carried only JSON-RPC; stderr holds no phone digits", () => {
     assertOnlyJsonRpc(run);
     assertStderrFree(run, [ALICE, BOB, CAROL, "Book club", "First meeting"]);

@@ -2,6 +2,9 @@
 import type { AnyTool } from "../tool.ts";
 import { checkBridgeStatus } from "./check_bridge_status.ts";
 import { createGroup } from "./create_group.ts";
+import { forwardMessage } from "./forward_message.ts";
+import { sendContact } from "./send_contact.ts";
+import { sendLocation } from "./send_location.ts";
 import { groupInviteLink } from "./group_invite_link.ts";
 import { groupParticipants } from "./group_participants.ts";
 import { joinGroup } from "./join_group.ts";
@@ -49,6 +52,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   markRead,
   requestChatHistory,
   getGroupInfo,
+  sendLocation,
+  sendContact,
+  forwardMessage,
   createGroup,
   updateGroup,
   groupParticipants,
