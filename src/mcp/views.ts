@@ -50,7 +50,8 @@ export function chatToOut(c: ChatSummary, includeLastMessage: boolean): ChatOut 
     unread_count: c.unreadCount ?? null,
     archived: c.archived ?? null,
     pinned: c.pinned ?? null,
-    muted_until: c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
+    // WhatsApp writes -1 for "muted for ever".
+    muted_until: c.mutedUntil === -1 ? "forever" : c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
     description: c.description ?? null,
   };
   if (includeLastMessage) out.last_message = c.lastMessage ? messageToOut(c.lastMessage) : null;

@@ -20,6 +20,10 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "group_invite_link",
   "join_group",
   "leave_group",
+  "archive_chat",
+  "pin_chat",
+  "mute_chat",
+  "mark_unread",
 ]);
 
 /** True for tools that act on WhatsApp as the user. */

@@ -3,9 +3,9 @@
  * poll messages, forwards. Each one call on the open Baileys socket; the results come back to
  * the store the usual way (group notifications, message echoes) through the sync actor.
  */
-import type { AnyMessageContent, WAMessage } from "@whiskeysockets/baileys";
+import type { AnyMessageContent, ChatModification, WAMessage } from "@whiskeysockets/baileys";
 import { WhatsAppRequestError } from "./errors.ts";
-import type { ActionMsg, GroupMetadataReply, OutgoingContent, ParticipantResult, SendResult } from "./protocol.ts";
+import type { ActionMsg, ChatStateChange, GroupMetadataReply, OutgoingContent, ParticipantResult, SendResult } from "./protocol.ts";
 import { ACTION_TYPES } from "./protocol.ts";
 import { groupReply, loadMessage, need, type RequestDeps, send } from "./requests.ts";
 
@@ -53,6 +53,9 @@ export async function runAction(d: RequestDeps, msg: ActionMsg, inChatOrder: InC
       return { ok: true };
     case "sendContent":
       return await inChatOrder(msg.jid, (dd): Promise<SendResult> => send(dd, msg.jid, contentOf(msg.content)));
+    case "chatModify":
+      await need(d).chatModify(await chatModification(d, msg.jid, msg.change), msg.jid);
+      return { ok: true };
     case "forward":
       return await inChatOrder(msg.to, async (dd): Promise<SendResult> => {
         const source: WAMessage | null = await loadMessage(dd.repo, msg.source.chatJid, msg.source.id);
@@ -60,6 +63,31 @@ export async function runAction(d: RequestDeps, msg: ActionMsg, inChatOrder: InC
         return await send(dd, msg.to, { forward: source });
       });
   }
+}
+
+/**
+ * The Baileys modification for a chat-state change. Archive and read marks name the chat's
+ * newest message (WhatsApp applies them up to it), rebuilt from the store.
+ */
+async function chatModification(d: RequestDeps, jid: string, c: ChatStateChange): Promise<ChatModification> {
+  switch (c.kind) {
+    case "pin":
+      return { pin: c.value };
+    case "mute":
+      return { mute: c.until };
+    case "archive":
+      return { archive: c.value, lastMessages: await lastMessages(d, jid) };
+    case "unread":
+      return { markRead: !c.value, lastMessages: await lastMessages(d, jid) };
+  }
+}
+
+async function lastMessages(d: RequestDeps, jid: string): Promise<Array<Pick<WAMessage, "key" | "messageTimestamp">>> {
+  const newest = (await d.repo.listMessages({ chatJid: jid, limit: 1 })).items[0];
+  if (!newest) return [];
+  const stored = await loadMessage(d.repo, newest.chatJid, newest.id);
+  const key = stored?.key ?? { remoteJid: newest.chatJid, id: newest.id, fromMe: newest.fromMe, participant: newest.fromMe ? undefined : newest.senderId ?? undefined };
+  return [{ key, messageTimestamp: Math.floor(newest.ts / 1000) }];
 }
 
 /** The Baileys content of a location, contact card or poll. Exported for tests. */

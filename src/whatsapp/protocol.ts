@@ -76,7 +76,16 @@ export type ActionMsg =
   | { type: "groupJoin"; code: string } // -> { jid: string }
   | { type: "groupLeave"; jid: string } // -> { ok: true }
   | { type: "sendContent"; jid: string; content: OutgoingContent } // -> SendResult
-  | { type: "forward"; source: MessageRef; to: string }; // -> SendResult
+  | { type: "forward"; source: MessageRef; to: string } // -> SendResult
+  | { type: "chatModify"; jid: string; change: ChatStateChange }; // -> { ok: true }
+
+/** A change of the account's own view of a chat (an app-state patch the phone and other devices follow). */
+export type ChatStateChange =
+  | { kind: "archive"; value: boolean }
+  | { kind: "pin"; value: boolean }
+  /** `until`: ms since the epoch, -1 for ever; null unmutes. */
+  | { kind: "mute"; until: number | null }
+  | { kind: "unread"; value: boolean };
 
 /** The request types of `ActionMsg`. */
 export const ACTION_TYPES: ReadonlySet<string> = new Set([
@@ -90,6 +99,7 @@ export const ACTION_TYPES: ReadonlySet<string> = new Set([
   "groupLeave",
   "sendContent",
   "forward",
+  "chatModify",
 ]);
 
 /** One participant's outcome: "200" done, else WhatsApp's code (403 not allowed, 404 not found, 408 left recently, 409 already in). */

@@ -186,6 +186,44 @@ describe("action tools against the WhatsApp simulator", () => {
     assert.ok(!bob.received().some((m) => m.text === "The code for the gate is 4711" && m.id !== fwd.message_id), "the declined forward arrived");
   });
 
+  test("chat state: archive, pin, mute and mark unread reach the phone as app-state changes; list_chats follows", async () => {
+    await w.sim.phone.shareAppStateKey();
+    const aliceChat = `${ALICE}@s.whatsapp.net`;
+    const chat = async () => (await run.call("list_chats", { query: ALICE })).chats.find((c: { jid: string }) => c.jid === aliceChat);
+    const archivedNoConfirm = asked.length;
+    // The key share is processed asynchronously: retry until the server holds it.
+    await until("archive_chat accepted", async () => {
+      const r = await run.server.client.callTool({ name: "archive_chat", arguments: { chat_jid: ALICE } });
+      return r.isError ? null : r;
+    });
+    assert.equal(asked.length, archivedNoConfirm, "account state needs no confirmation");
+    assert.equal((await run.call("pin_chat", { chat_jid: ALICE })).pinned, true);
+    const muted = await run.call("mute_chat", { chat_jid: ALICE, until: "2099-01-01T00:00:00Z" });
+    assert.equal(muted.muted_until, "2099-01-01T00:00:00.000Z");
+    assert.equal((await run.call("mark_unread", { chat_jid: ALICE })).unread, true);
+
+    const actions = await w.sim.phone.appStateActions();
+    const byType = new Map(actions.map((x) => [x.index[0], x]));
+    assert.equal(byType.get("archive")?.index[1], aliceChat);
+    assert.equal(byType.get("archive")?.value.archiveChatAction?.archived, true);
+    assert.equal(byType.get("pin_v1")?.value.pinAction?.pinned, true);
+    assert.equal(Number(byType.get("mute")?.value.muteAction?.muteEndTimestamp), Date.UTC(2099, 0, 1));
+    assert.equal(byType.get("markChatAsRead")?.value.markChatAsReadAction?.read, false);
+
+    const shown = await until("list_chats shows the state", async () => {
+      const c = await chat();
+      return c?.archived && c.pinned && c.muted_until ? c : null;
+    });
+    assert.equal(shown.muted_until, "2099-01-01T00:00:00.000Z");
+    await run.call("archive_chat", { chat_jid: ALICE, archived: false });
+    await run.call("mute_chat", { chat_jid: ALICE, muted: false });
+    await until("list_chats shows it unarchived and unmuted", async () => {
+      const c = await chat();
+      return c && c.archived === false && c.muted_until === null;
+    });
+    assert.match(await run.fail("mute_chat", { chat_jid: ALICE, until: "2001-01-01T00:00:00Z" }), /in the past/);
+  });
+
   test("stdout carried only JSON-RPC; stderr holds no phone digits", () => {
     assertOnlyJsonRpc(run);
     assertStderrFree(run, [ALICE, BOB, CAROL, "Book club", "First meeting"]);

@@ -34,6 +34,7 @@ export { baileysTestConfig, SIM_WA_VERSION } from "./config.ts";
 export type { FakeContact, SentMessage, SimMediaKind, TargetKey } from "./contact.ts";
 export type { FakeGroup } from "./group.ts";
 export type { FakePhone, PushHistoryOptions } from "./phone.ts";
+export type { AppStateAction } from "./app-state.ts";
 export type { HistoryConversation, HistorySpec, SimpleHistoryMessage } from "./history.ts";
 export type { ReceivedMessage } from "./inbox.ts";
 export { SimTimeoutError } from "./inbox.ts";

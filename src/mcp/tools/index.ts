@@ -1,6 +1,10 @@
 /** Every tool, in the order tools/list shows them: the original's first, then the additions. */
 import type { AnyTool } from "../tool.ts";
+import { archiveChat } from "./archive_chat.ts";
 import { checkBridgeStatus } from "./check_bridge_status.ts";
+import { markUnread } from "./mark_unread.ts";
+import { muteChat } from "./mute_chat.ts";
+import { pinChat } from "./pin_chat.ts";
 import { createGroup } from "./create_group.ts";
 import { forwardMessage } from "./forward_message.ts";
 import { sendContact } from "./send_contact.ts";
@@ -61,6 +65,10 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   groupInviteLink,
   joinGroup,
   leaveGroup,
+  archiveChat,
+  pinChat,
+  muteChat,
+  markUnread,
 ];
 
 export { isSendTool } from "../write_tools.ts";
