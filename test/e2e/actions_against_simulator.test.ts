@@ -224,6 +224,16 @@ describe("action tools against the WhatsApp simulator", () => {
     assert.match(await run.fail("mute_chat", { chat_jid: ALICE, until: "2001-01-01T00:00:00Z" }), /in the past/);
   });
 
+  test("check_on_whatsapp: numbers with an account get their JID; others are reported as not on WhatsApp", async () => {
+    const r = await run.call("check_on_whatsapp", { phone_numbers: [`+1 555 123 0001`, "15559990000", "12"] });
+    assert.deepEqual(r.results.map((x: { on_whatsapp: boolean | null; jid: string | null }) => [x.on_whatsapp, x.jid]), [
+      [true, `${ALICE}@s.whatsapp.net`],
+      [false, null],
+      [null, null],
+    ]);
+    assert.match(r.results[2].error, /international format/);
+  });
+
   test("stdout carried only JSON-RPC; stderr holds no phone digits", () => {
     assertOnlyJsonRpc(run);
     assertStderrFree(run, [ALICE, BOB, CAROL, "Book club", "First meeting"]);

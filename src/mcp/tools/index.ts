@@ -2,6 +2,7 @@
 import type { AnyTool } from "../tool.ts";
 import { archiveChat } from "./archive_chat.ts";
 import { checkBridgeStatus } from "./check_bridge_status.ts";
+import { checkOnWhatsApp } from "./check_on_whatsapp.ts";
 import { markUnread } from "./mark_unread.ts";
 import { muteChat } from "./mute_chat.ts";
 import { pinChat } from "./pin_chat.ts";
@@ -69,6 +70,7 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   pinChat,
   muteChat,
   markUnread,
+  checkOnWhatsApp,
 ];
 
 export { isSendTool } from "../write_tools.ts";
