@@ -93,6 +93,7 @@ export function composeApp(
     viewCache: folderViewCache(joinPath(cfg.dataDir, "media-cache"), nodeFs),
     config: {
       readOnly: cfg.readOnly,
+      toolsets: cfg.toolsets,
       sendPolicy: cfg.sendPolicy,
       statusUrl: pageUp ? baseUrl() : null,
       storeLocation: storeAt,

@@ -30,6 +30,8 @@ export interface Config {
   transportWasSse: boolean;
   http: { enabled: boolean; host: string; port: number; publicUrl: string | null };
   readOnly: boolean;
+  /** WHATSAPP_MCP_TOOLSETS as given (validated names; empty = the default sets). */
+  toolsets: string[];
   sendPolicy: {
     allowedRecipients: string[];
     confirm: "always" | "first_contact" | "never";

@@ -3,6 +3,7 @@
  * names where they apply), its validation and its help text. Parsing and `--help` both read it.
  */
 import * as v from "valibot";
+import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
 
 /** A validator from the raw string to the option's value. */
 export type OptionSchema = v.GenericSchema<string, unknown>;
@@ -63,6 +64,7 @@ export const OPTIONS: OptionDef[] = [
   { key: "httpEnabled", flag: "--http", env: ["WHATSAPP_MCP_HTTP"], help: "Serve the status page in stdio mode too (set false to disable).", schema: bool, defaultText: "true" },
   { key: "publicUrl", flag: "--public-url", env: ["MCP_PUBLIC_URL"], help: "External URL of this server in remote mode (OAuth resource identifier).", schema: httpUrl },
   { key: "readOnly", flag: "--read-only", env: ["WHATSAPP_MCP_READ_ONLY"], help: "Read-only mode: send tools are not offered and are refused.", schema: bool, boolean: true, defaultText: "false" },
+  { key: "toolsets", flag: "--toolsets", env: ["WHATSAPP_MCP_TOOLSETS"], help: `Comma list of toolsets to offer: all, default (${DEFAULT_TOOLSETS.join(",")}) or any of ${TOOLSETS.join(", ")}.`, schema: v.pipe(list, v.check((names) => names.every((n) => n.toLowerCase() === "all" || n.toLowerCase() === "default" || (TOOLSETS as readonly string[]).includes(n.toLowerCase())), `expected all, default or names from ${TOOLSETS.join(", ")}`)), defaultText: DEFAULT_TOOLSETS.join(",") },
   { key: "allowedRecipients", flag: "--allowed-recipients", env: ["WHATSAPP_MCP_ALLOWED_RECIPIENTS"], help: "Comma list of phone numbers or JIDs the server may send to; empty = any existing chat (subject to confirmation).", schema: list },
   { key: "confirmSends", flag: "--confirm-sends", env: ["WHATSAPP_MCP_CONFIRM_SENDS"], help: "When a human must confirm a send: always, first_contact or never.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["always", "first_contact", "never"], "expected always, first_contact or never")), defaultText: "first_contact" },
   { key: "sendsPerMinute", flag: "--sends-per-minute", env: ["WHATSAPP_MCP_SENDS_PER_MINUTE"], help: "Send rate limit per minute.", schema: int(0, 100000), defaultText: "10" },

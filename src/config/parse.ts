@@ -142,6 +142,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     transportWasSse: transportRaw === "sse",
     http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null) },
     readOnly: get<boolean>("readOnly", false),
+    toolsets: get<string[]>("toolsets", []),
     sendPolicy: {
       allowedRecipients: get<string[]>("allowedRecipients", []),
       confirm: get<"always" | "first_contact" | "never">("confirmSends", "first_contact"),

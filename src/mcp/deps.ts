@@ -76,6 +76,8 @@ export interface McpConfig {
   storeLocation?: StoreLocation;
   /** How long a confirmation dialog may stay open before the send is dropped. Default 120 s. */
   confirmTimeoutMs?: number;
+  /** WHATSAPP_MCP_TOOLSETS: the toolsets to offer ("all", or names of TOOLSETS); empty or absent: the default. */
+  toolsets?: readonly string[];
   /**
    * Scope an OAuth token must carry to use send tools (remote mode); "" or null: none needed.
    * Checked with the HTTP layer's `canSend`: no auth info (stdio, loopback) and the static token

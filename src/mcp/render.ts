@@ -63,6 +63,7 @@ export function chatLines(c: ChatOut): string[] {
   else if (c.marked_unread) bits.push("marked unread");
   if (c.archived) bits.push("archived");
   if (c.pinned) bits.push("pinned");
+  if (c.muted_until) bits.push(c.muted_until === "forever" ? "muted" : `muted until ${c.muted_until}`);
   const lines = [bits.join(" | ")];
   if (c.description) lines.push(`    description: ${c.description.replace(/\n/g, " ")}`);
   if (c.last_message) lines.push(...messageLines(c.last_message, "    last message: "));

@@ -1,6 +1,6 @@
 /**
  * The one path every outgoing action takes (messages, files, voice notes, reactions, edits,
- * deletes): read-only mode, token scope, link state, recipient policy, rate limits, human
+ * deletes, group admin, chat state, receipts; each declares its `WriteKind`): read-only mode, token scope, link state, recipient policy, rate limits, human
  * confirmation, the send itself, and one audit line per attempt. This is the single place the
  * server can stop a prompt-injected exfiltration, so every step fails closed.
  */
@@ -9,8 +9,9 @@ import { askConfirmation, DEFAULT_CONFIRM_TIMEOUT_MS } from "./confirm.ts";
 import { linkProblem, readLinkStatus } from "./link.ts";
 import { type AuditOutcome, type AuditRecord, newAuditKey, recipientTag } from "./policy/audit.ts";
 import { type AttachmentPreview, renderConfirmation } from "./policy/confirm_text.ts";
-import { afterConfirmation, decideSend } from "./policy/decide.ts";
-import { describeRateRefusal } from "./policy/rate_limit.ts";
+import { afterConfirmation } from "./policy/decide.ts";
+import { createRateLimiter, describeRateRefusal, type RateLimiter } from "./policy/rate_limit.ts";
+import { decideWrite, rateBudget, stateLimits, type WriteKind } from "./policy/write_kind.ts";
 import { normalizeAllowList } from "./policy/recipient.ts";
 import { ownId, type ResolvedRecipient, userHasWritten } from "./resolve.ts";
 import { errorResult, okResult } from "./results.ts";
@@ -20,27 +21,35 @@ import type { ToolContext } from "./tool.ts";
 import { untrustedBlock } from "./untrusted.ts";
 import { isoUtc } from "./dates.ts";
 
-/** One outgoing action. `perform` runs only if every check passes. */
-export interface SendAttempt {
+/** One outgoing action. `perform` runs only if every check passes; `R` is its reply (a `SendResult` for messages). */
+export interface SendAttempt<R = SendResult> {
   tool: string;
+  /** What kind of write this is (default "message"); decides which checks apply (policy/write_kind.ts). */
+  kind?: WriteKind;
+  /** The tool always wants a human (join_group), whatever the confirm mode. */
+  alwaysConfirm?: boolean;
+  /** Further people the action reaches (a new group's members, people added): allow-listed and first-contact checked too. */
+  participants?: ResolvedRecipient[];
   /** Dialog title, e.g. "Send this WhatsApp message". */
   action: string;
   recipient: ResolvedRecipient;
   text?: string | null;
+  /** Lines the confirmation shows about the action besides the text (members, new subject...). */
+  details?: string[];
   attachments?: AttachmentPreview[];
   mentions?: string[];
   quotedId?: string | null;
-  perform(): Promise<SendResult>;
+  perform(): Promise<R>;
 }
 
 /** What happened. `text` is the sentence for the model when nothing was sent. */
-export type SendOutcome =
-  | { ok: true; result: SendResult; confirmed: boolean }
+export type SendOutcome<R = SendResult> =
+  | { ok: true; result: R; confirmed: boolean }
   | { ok: false; outcome: Exclude<AuditOutcome, "sent">; code: string; text: string };
 
 let auditKey: Promise<CryptoKey> | null = null;
 
-async function audit(ctx: ToolContext, a: SendAttempt, outcome: AuditOutcome, reason: string | null, confirmed: boolean) {
+async function audit(ctx: ToolContext, a: SendAttempt<unknown>, outcome: AuditOutcome, reason: string | null, confirmed: boolean) {
   let tag: string | null = null;
   try {
     auditKey ??= newAuditKey();
@@ -57,20 +66,32 @@ async function audit(ctx: ToolContext, a: SendAttempt, outcome: AuditOutcome, re
     textChars: a.text ? Array.from(a.text).length : 0,
     attachmentBytes: (a.attachments ?? []).reduce((n, x) => n + x.bytes, 0),
     confirmed,
+    kind: a.kind ?? "message",
   };
   const level = outcome === "sent" ? "info" : "warn";
   ctx.deps.audit[level]("send attempt", rec as unknown as Record<string, unknown>);
 }
 
-function allowListed(ctx: ToolContext, r: ResolvedRecipient): boolean | null {
+function allowListed(ctx: ToolContext, rs: ResolvedRecipient[]): boolean | null {
   const list = ctx.deps.config.sendPolicy.allowedRecipients;
   if (list.length === 0) return null;
   const { jids } = normalizeAllowList(list);
-  return r.aliases.some((j) => jids.has(j));
+  return rs.every((r) => r.aliases.some((j) => jids.has(j)));
+}
+
+// State changes (archive, receipts...) spend their own, looser budget, shared like the send limiter.
+const stateLimiters = new WeakMap<RateLimiter, RateLimiter>();
+
+function limiterFor(ctx: ToolContext, kind: WriteKind): RateLimiter {
+  const send = ctx.deps.rateLimiter;
+  if (rateBudget(kind) === "send") return send;
+  let state = stateLimiters.get(send);
+  if (!state) stateLimiters.set(send, state = createRateLimiter(stateLimits(ctx.deps.config.sendPolicy), ctx.deps.clock));
+  return state;
 }
 
 /** Runs the checks and, if they all pass, the send. Never throws for a refusal. */
-export async function attemptSend(ctx: ToolContext, a: SendAttempt): Promise<SendOutcome> {
+export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttempt<R>): Promise<SendOutcome<R>> {
   const { config } = ctx.deps;
   const refuse = async (outcome: Exclude<AuditOutcome, "sent">, code: string, text: string, confirmed = false) => {
     await audit(ctx, a, outcome, code, confirmed);
@@ -87,14 +108,21 @@ export async function attemptSend(ctx: ToolContext, a: SendAttempt): Promise<Sen
   if (problem) return refuse("blocked", "not_linked", problem);
 
   const r = a.recipient;
-  const established = r.chat ? await userHasWritten(ctx.deps.repository, r.chat.jid, ownId(status?.me)) : false;
-  const decision = decideSend(
-    { kind: r.kind, established, chatExists: r.chat !== null, allowListed: allowListed(ctx, r) },
+  const kind = a.kind ?? "message";
+  const everyone = [r, ...(a.participants ?? [])];
+  let established = true;
+  for (const x of everyone) {
+    established &&= x.chat ? await userHasWritten(ctx.deps.repository, x.chat.jid, ownId(status?.me)) : false;
+  }
+  const decision = decideWrite(
+    kind,
+    { kind: r.kind, established, chatExists: everyone.every((x) => x.chat !== null), allowListed: allowListed(ctx, everyone), alwaysConfirm: a.alwaysConfirm },
     config.sendPolicy.confirm,
   );
   if (decision.action === "block") return refuse("blocked", decision.code, `Not sent: ${decision.reason}.`);
 
-  const rate = ctx.deps.rateLimiter.check(r.jid);
+  const limiter = limiterFor(ctx, kind);
+  const rate = limiter.check(r.jid);
   if (!rate.ok) return refuse("blocked", `rate_${rate.window}`, describeRateRefusal(rate));
 
   let confirmed = false;
@@ -103,6 +131,7 @@ export async function attemptSend(ctx: ToolContext, a: SendAttempt): Promise<Sen
       action: a.action,
       recipient: { kind: r.kind, jid: r.jid, name: r.name, nameSource: r.nameSource, phone: r.phone },
       reason: decision.reason,
+      details: a.details,
       text: a.text,
       attachments: a.attachments,
       mentions: a.mentions,
@@ -116,11 +145,11 @@ export async function attemptSend(ctx: ToolContext, a: SendAttempt): Promise<Sen
     }
     confirmed = true;
     // Other sends may have happened while the dialog was open.
-    const again = ctx.deps.rateLimiter.check(r.jid);
+    const again = limiter.check(r.jid);
     if (!again.ok) return refuse("blocked", `rate_${again.window}`, describeRateRefusal(again), true);
   }
 
-  ctx.deps.rateLimiter.record(r.jid);
+  limiter.record(r.jid);
   try {
     const result = await a.perform();
     await audit(ctx, a, "sent", null, confirmed);

@@ -1,5 +1,5 @@
 /**
- * The MCP server: every tool of tools/ (send tools left out in read-only mode) and the status
+ * The MCP server: the tools of the enabled toolsets (send tools left out in read-only mode) and the status
  * resources, over injected dependencies. One server per session; share one `ToolDeps` (and so
  * one rate limiter) between them.
  */
@@ -16,6 +16,7 @@ import { McpServer } from "./sdk.ts";
 import type { CallToolResult, RequestHandlerExtra, ServerNotification, ServerRequest } from "./sdk.ts";
 import type { AnyTool, ResolvedDeps } from "./tool.ts";
 import { ALL_TOOLS } from "./tools/index.ts";
+import { enabledTools, parseToolsets } from "./toolsets.ts";
 
 export { SERVER_INSTRUCTIONS };
 
@@ -40,8 +41,7 @@ export function createMcpServer(deps: ToolDeps): McpServer {
     instructions: SERVER_INSTRUCTIONS,
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
-  for (const tool of ALL_TOOLS) {
-    if (tool.access === "write" && deps.config.readOnly) continue;
+  for (const tool of enabledTools(ALL_TOOLS, parseToolsets(deps.config.toolsets), deps.config.readOnly)) {
     register(server, tool, resolved);
   }
   registerResources(server, resolved);

@@ -5,6 +5,8 @@
 import type { z } from "zod";
 import type { Logger } from "../log.ts";
 import type { ToolDeps } from "./deps.ts";
+import type { WriteKind } from "./policy/write_kind.ts";
+import type { Toolset } from "./toolsets.ts";
 import type {
   CallToolResult,
   RequestHandlerExtra,
@@ -32,6 +34,10 @@ export interface ToolDef<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   title: string;
   description: string;
   access: "read" | "write";
+  /** The write's kind for the send guard (write tools; default "message"). */
+  kind?: WriteKind;
+  /** The toolset that offers it (default: "read" or "send" by access). */
+  toolset?: Toolset;
   inputSchema: I;
   outputSchema: O;
   annotations: ToolAnnotations;
@@ -44,6 +50,8 @@ export interface AnyTool {
   title: string;
   description: string;
   access: "read" | "write";
+  kind?: WriteKind;
+  toolset?: Toolset;
   inputSchema: z.ZodRawShape;
   outputSchema: z.ZodRawShape;
   annotations: ToolAnnotations;

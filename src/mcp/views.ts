@@ -56,7 +56,8 @@ export function chatToOut(c: ChatSummary, includeLastMessage: boolean): ChatOut 
     unread_count: c.unreadCount ?? null,
     archived: c.archived ?? null,
     pinned: c.pinned ?? null,
-    muted_until: c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
+    // WhatsApp writes -1 for "muted for ever".
+    muted_until: c.mutedUntil === -1 ? "forever" : c.mutedUntil !== null && c.mutedUntil !== undefined && c.mutedUntil > 0 ? isoUtc(c.mutedUntil) : null,
     description: cleanTextOrNull(c.description),
   };
   if (c.markedUnread) out.marked_unread = true;

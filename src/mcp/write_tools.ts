@@ -11,6 +11,19 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "edit_message",
   "delete_message",
   "mark_read",
+  "send_location",
+  "send_contact",
+  "forward_message",
+  "create_group",
+  "update_group",
+  "group_participants",
+  "group_invite_link",
+  "join_group",
+  "leave_group",
+  "archive_chat",
+  "pin_chat",
+  "mute_chat",
+  "mark_unread",
 ]);
 
 /** True for tools that act on WhatsApp as the user. */

@@ -32,6 +32,7 @@ import { processSocketEvents } from "./socket_events.ts";
 import { installStrictCurveVerify } from "./strict_curve.ts";
 import type { SyncEventsMsg } from "./sync_core.ts";
 import { createWaVersionSource, formatWaVersion, type WaVersionSource } from "./wa_version.ts";
+import { isActionMsg, runAction } from "./actions.ts";
 
 /** Registry name of the connection actor. */
 export const CONNECTION = "connection";
@@ -214,6 +215,7 @@ export class ConnectionCore {
         case "onWhatsApp":
           return await req.onWhatsApp(d, msg);
       }
+      if (isActionMsg(msg)) return await runAction(d, msg, inChatOrder);
     } catch (err) {
       throw asRequestError(err);
     }

@@ -53,7 +53,60 @@ export type ConnectionMsg =
   | { type: "logout" } // -> { ok: true }
   | { type: "relink" } // -> { ok: true } (clears the session and starts a fresh QR / pairing-code login)
   | { type: "reconnect" } // -> { ok: true } (reconnect now with the saved session, e.g. after 440)
+  | ActionMsg
   | HistoryProgressMsg; // (tell, from the sync actor) -> { ok: true }
+
+/** The four things group_participants can do. */
+export type ParticipantAction = "add" | "remove" | "promote" | "demote";
+
+/** Message content beyond text and media (always built by us, never a URL or path). */
+export type OutgoingContent =
+  | { kind: "location"; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: "contact"; displayName: string; vcard: string }
+  | { kind: "poll"; question: string; options: string[]; selectableCount: number };
+
+/** Requests of the action tools (groups, content, forwards), answered by actions.ts. */
+export type ActionMsg =
+  | { type: "groupCreate"; subject: string; participants: string[] } // -> GroupMetadataReply
+  | { type: "groupSubject"; jid: string; subject: string } // -> { ok: true }
+  | { type: "groupDescription"; jid: string; description: string | null } // -> { ok: true }
+  | { type: "groupParticipants"; jid: string; action: ParticipantAction; participants: string[] } // -> ParticipantResult[]
+  | { type: "groupInviteCode"; jid: string; revoke: boolean } // -> { code: string }
+  | { type: "groupInviteInfo"; code: string } // -> GroupMetadataReply
+  | { type: "groupJoin"; code: string } // -> { jid: string }
+  | { type: "groupLeave"; jid: string } // -> { ok: true }
+  | { type: "sendContent"; jid: string; content: OutgoingContent } // -> SendResult
+  | { type: "forward"; source: MessageRef; to: string } // -> SendResult
+  | { type: "chatModify"; jid: string; change: ChatStateChange }; // -> { ok: true }
+
+/** A change of the account's own view of a chat (an app-state patch the phone and other devices follow). */
+export type ChatStateChange =
+  | { kind: "archive"; value: boolean }
+  | { kind: "pin"; value: boolean }
+  /** `until`: ms since the epoch, -1 for ever; null unmutes. */
+  | { kind: "mute"; until: number | null }
+  | { kind: "unread"; value: boolean };
+
+/** The request types of `ActionMsg`. */
+export const ACTION_TYPES: ReadonlySet<string> = new Set([
+  "groupCreate",
+  "groupSubject",
+  "groupDescription",
+  "groupParticipants",
+  "groupInviteCode",
+  "groupInviteInfo",
+  "groupJoin",
+  "groupLeave",
+  "sendContent",
+  "forward",
+  "chatModify",
+]);
+
+/** One participant's outcome: "200" done, else WhatsApp's code (403 not allowed, 404 not found, 408 left recently, 409 already in). */
+export interface ParticipantResult {
+  jid: string;
+  status: string;
+}
 
 /**
  * Sent by the sync actor (tell) after it committed a history chunk, so the link status shows

@@ -219,7 +219,8 @@ export async function loadMessage(repo: Repository, chatJid: string, id: string)
   return proto.WebMessageInfo.decode(raw) as WAMessage;
 }
 
-async function send(
+/** Sends any content on the open socket and reports the id and instant WhatsApp accepted. */
+export async function send(
   d: RequestDeps,
   jid: string,
   content: AnyMessageContent,
@@ -248,7 +249,8 @@ function refKey(ref: MessageRef): WAMessageKey {
   return { remoteJid: ref.chatJid, id: ref.id, fromMe: ref.fromMe, participant: ref.participant ?? undefined };
 }
 
-function need(d: RequestDeps): WASocket {
+/** The open socket, or a request error. */
+export function need(d: RequestDeps): WASocket {
   if (!d.sock) throw new WhatsAppRequestError("WhatsApp is not connected");
   return d.sock;
 }

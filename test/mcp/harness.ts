@@ -219,6 +219,8 @@ export interface HarnessOptions {
   /** The client's answer to confirmations; absent = the client does not declare elicitation. */
   elicit?: (message: string) => ElicitResult | Promise<ElicitResult>;
   confirmTimeoutMs?: number;
+  /** WHATSAPP_MCP_TOOLSETS (absent: the default sets). */
+  toolsets?: string[];
   /** Wraps the real store (to add or observe a method). */
   wrapRepository?: (r: Repository) => Repository;
 }
@@ -272,6 +274,7 @@ export async function buildDeps(o: HarnessOptions = {}) {
     sendPolicy: policy,
     statusUrl: "http://127.0.0.1:8080",
     confirmTimeoutMs: o.confirmTimeoutMs,
+    toolsets: o.toolsets,
   };
   const deps: ToolDeps = {
     repository,

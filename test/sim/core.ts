@@ -14,6 +14,12 @@ export interface GroupInfo {
   readonly creator: Account;
   readonly participants: Account[];
   readonly addressing: "pn" | "lid";
+  /** Members with admin rights besides the creator (superadmin). */
+  admins?: Set<Account>;
+  description?: string;
+  descId?: string;
+  /** The current invite code, made on first request. */
+  inviteCode?: string;
 }
 
 /** Where a companion device can be reached. */
@@ -32,6 +38,8 @@ export interface SimCore {
   encryptForCompanion(from: Account, to: CompanionRef, message: proto.IMessage): Promise<{ type: EncType; ciphertext: Uint8Array }>;
   /** Delivers a stanza to a companion device now, or when it next logs in; it stays queued until the client acks it. */
   deliver(to: CompanionRef, node: BinaryNode): void;
+  /** Tells the companions of a group change by `actor` (a `w:gp2` notification carrying `change`). */
+  notifyGroup(g: GroupInfo, actor: Account, change: BinaryNode): void;
   /** A fresh message id in WhatsApp's style. */
   newMessageId(): string;
   /** The HTTPS media host, if started. */

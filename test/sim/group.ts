@@ -11,6 +11,7 @@ import type { ReceivedMessage } from "./inbox.ts";
 import type { Account } from "./model.ts";
 import { lidJid, pnJid } from "./model.ts";
 import { nowAttr } from "./stanzas.ts";
+import { newInviteCode, participantNode } from "./group-admin.ts";
 
 /** A message in the group: its id and who sent it (a member's JID, or the account's own for its messages). */
 export interface GroupTargetKey {
@@ -91,6 +92,35 @@ export class FakeGroup {
       });
     }
     return { id, key: { remoteJid: this.jid, fromMe: false, id, participant: author }, encTypes };
+  }
+
+  /** `by` adds `who` (as WhatsApp tells the members). */
+  add(by: FakeContact, who: FakeContact): void {
+    if (!this.info.participants.includes(who.account)) this.info.participants.push(who.account);
+    this.core.notifyGroup(this.info, by.account, { tag: "add", attrs: {}, content: [participantNode(this.info, who.account)] });
+  }
+
+  /** `who` leaves the group. */
+  leave(who: FakeContact): void {
+    const at = this.info.participants.indexOf(who.account);
+    if (at >= 0) this.info.participants.splice(at, 1);
+    this.core.notifyGroup(this.info, who.account, { tag: "remove", attrs: {}, content: [participantNode(this.info, who.account)] });
+  }
+
+  /** `by` renames the group. */
+  setSubject(by: FakeContact, subject: string): void {
+    this.info.subject = subject;
+    this.core.notifyGroup(this.info, by.account, { tag: "subject", attrs: { subject, s_t: nowAttr() } });
+  }
+
+  /** Gives the account admin rights here (set-up, no notification). */
+  makeAccountAdmin(): void {
+    (this.info.admins ??= new Set()).add(this.core.self);
+  }
+
+  /** The group's invite code (made on first use, like an admin's "invite via link"). */
+  inviteCode(): string {
+    return this.info.inviteCode ??= newInviteCode();
   }
 
   /** Messages the client sent to this group, one entry per member that decrypted it. */

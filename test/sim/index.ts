@@ -35,6 +35,7 @@ export { baileysTestConfig, SIM_WA_VERSION } from "./config.ts";
 export type { FakeContact, SentMessage, SimMediaKind, TargetKey } from "./contact.ts";
 export type { FakeGroup } from "./group.ts";
 export type { FakePhone, PushHistoryOptions } from "./phone.ts";
+export type { AppStateAction } from "./app-state.ts";
 export type { HistoryConversation, HistorySpec, SimpleHistoryMessage } from "./history.ts";
 export type { ReceivedMessage } from "./inbox.ts";
 export { SimTimeoutError } from "./inbox.ts";
@@ -87,7 +88,9 @@ export interface Sim {
   /** Gets or creates a contact with this phone number. */
   contact(phoneDigits: string, opts?: { name?: string; addressing?: Addressing }): FakeContact;
   /** Creates a group with the account and `members`. */
-  group(subject: string, members: FakeContact[], opts?: { addressing?: Addressing }): FakeGroup;
+  group(subject: string, members: FakeContact[], opts?: { addressing?: Addressing; withAccount?: boolean }): FakeGroup;
+  /** The server's state of a group (also of groups the client created), or undefined. */
+  groupState(jid: string): Readonly<GroupInfo> | undefined;
   /** Pushes a history sync from the phone to every linked companion. */
   pushHistory(spec: HistorySpec, opts?: PushHistoryOptions): Promise<void>;
   /** Resolves once a companion is logged in (after `success`). */
@@ -185,7 +188,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Sim> 
         subject,
         creation: Math.floor(Date.now() / 1000),
         creator: members[0]?.account ?? server.self,
-        participants: [server.self, ...members.map((m) => m.account)],
+        participants: [...(o.withAccount === false ? [] : [server.self]), ...members.map((m) => m.account)],
         addressing: o.addressing ?? "pn",
       };
       server.groups.set(jid, info);
@@ -193,6 +196,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Sim> 
       groups.set(jid, g);
       return g;
     },
+    groupState: (jid) => server.groups.get(jid),
     pushHistory: (spec, o) => phone!.pushHistory(spec, o),
     waitForLogin: (timeoutMs = 10_000) => server.waitUntil(() => server.isOnline(), timeoutMs, "a companion login"),
     logout: () => server.kick("removed"),

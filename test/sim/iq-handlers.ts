@@ -11,6 +11,9 @@ import { bundleUserNode, parsePreKeyUpload, parseSkey, takeBundle } from "./key-
 import type { Account, Device, Directory } from "./model.ts";
 import { lidJid, pnJid } from "./model.ts";
 import { iqError, iqResult } from "./stanzas.ts";
+import { groupAdminIq, groupNode } from "./group-admin.ts";
+
+export { groupNode };
 
 /** The state iq answers read and (for key uploads) write. */
 export interface IqContext {
@@ -24,6 +27,8 @@ export interface IqContext {
   onPreKeysUploaded(): void;
   /** Called when the client asks to unlink itself (`sock.logout()`). */
   onRemoveCompanion(): void;
+  /** Tells the companions of a group change (a `w:gp2` notification). */
+  notifyGroup?(g: GroupInfo, actor: Account, change: BinaryNode): void;
 }
 
 const child = (n: BinaryNode): BinaryNode | undefined => (Array.isArray(n.content) ? n.content[0] : undefined);
@@ -150,29 +155,9 @@ function usync(ctx: IqContext, iq: BinaryNode): BinaryNode {
   ]);
 }
 
-/** The `<group>` node Baileys' `extractGroupMetadata` reads. */
-export function groupNode(g: GroupInfo): BinaryNode {
-  const id = (a: Account) => (g.addressing === "lid" ? lidJid(a) : pnJid(a));
-  return {
-    tag: "group",
-    attrs: {
-      id: g.jid.split("@")[0]!,
-      subject: g.subject,
-      s_t: String(g.creation),
-      s_o: id(g.creator),
-      creation: String(g.creation),
-      creator: id(g.creator),
-      size: String(g.participants.length),
-      addressing_mode: g.addressing,
-    },
-    content: g.participants.map((p): BinaryNode => ({
-      tag: "participant",
-      attrs: g.addressing === "lid" ? { jid: lidJid(p), phone_number: pnJid(p) } : { jid: pnJid(p), lid: lidJid(p), ...(p === g.creator ? { type: "superadmin" } : {}) },
-    })),
-  };
-}
-
 function groupIq(ctx: IqContext, iq: BinaryNode, first: BinaryNode | undefined): BinaryNode {
+  const admin = groupAdminIq(ctx, iq, first);
+  if (admin) return admin;
   if (first?.tag === "query") {
     const g = ctx.groups.get(iq.attrs.to ?? "");
     return g ? iqResult(iq, [groupNode(g)]) : iqError(iq, 404, "item-not-found");

@@ -6,6 +6,7 @@
 import { Curve, jidDecode } from "@whiskeysockets/baileys";
 import type { BinaryNode, proto } from "@whiskeysockets/baileys";
 import type { CompanionRef } from "./core.ts";
+import { type AppStateAction, type AppStateKey, appStateKeyShareMessage, decodeClientPatches, newAppStateKey } from "./app-state.ts";
 import { buildHistorySync, historyNotificationMessage, splitHistory } from "./history.ts";
 import type { HistorySpec } from "./history.ts";
 import { Inbox } from "./inbox.ts";
@@ -29,6 +30,7 @@ export interface PushHistoryOptions {
 /** The fake primary phone of the simulated account. */
 export class FakePhone {
   readonly inbox = new Inbox();
+  private readonly appStateKeys: AppStateKey[] = [];
 
   constructor(
     private readonly server: SimServer,
@@ -117,6 +119,18 @@ export class FakePhone {
       await this.sendToCompanion(ref, { deviceSentMessage: { destinationJid: toJid, message: { conversation: text } } }, { recipient: toJid }, id);
     }
     return id;
+  }
+
+  /** Shares a fresh app-state key with every companion (as a phone does after linking), so they can change chat state. */
+  async shareAppStateKey(): Promise<void> {
+    const key = newAppStateKey();
+    this.appStateKeys.push(key);
+    for (const ref of this.server.companions()) await this.sendToCompanion(ref, appStateKeyShareMessage(key), { category: "peer" });
+  }
+
+  /** The chat-state changes (archive, pin, mute, read marks) companions uploaded, decoded as the phone reads them. */
+  appStateActions(): Promise<AppStateAction[]> {
+    return decodeClientPatches(this.server.clientLog.map((s) => s.node), this.appStateKeys);
   }
 
   /** Messages the client under test fanned out to the phone (its own sends, unwrapped). */

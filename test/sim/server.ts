@@ -171,6 +171,14 @@ export class SimServer implements SimCore {
     this.online.get(key)?.send(node);
   }
 
+  notifyGroup(g: GroupInfo, actor: Account, change: BinaryNode): void {
+    const id = this.newMessageId();
+    const who: Record<string, string> = g.addressing === "lid" ? { participant: lidJid(actor), participant_pn: pnJid(actor) } : { participant: pnJid(actor) };
+    for (const ref of this.companions()) {
+      this.deliver(ref, { tag: "notification", attrs: { from: g.jid, type: "w:gp2", id, t: nowAttr(), ...who }, content: [change] });
+    }
+  }
+
   newMessageId(): string {
     return "3EB0" + randomBytes(8).toString("hex").toUpperCase() + (this.msgSeq++).toString(16).toUpperCase();
   }
@@ -436,6 +444,7 @@ export class SimServer implements SimCore {
         onPreKeysUploaded: () => {
           if (device?.historyPending) this.companionReady(device);
         },
+        notifyGroup: (g, actor, change) => this.notifyGroup(g, actor, change),
         onRemoveCompanion: () => {
           if (device && device.id !== 0) this.self.devices.delete(device.id);
           if (conn.deviceKey) this.outbox.delete(conn.deviceKey);

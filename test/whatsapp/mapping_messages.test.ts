@@ -301,7 +301,14 @@ describe("mapMessage: protocol messages change other rows", () => {
     });
     const row = rowOf(mapMessage(added, ctx(), "notify"));
     assert.equal(row.type, "system");
-    assert.equal(row.text, "GROUP_PARTICIPANT_ADD");
+    assert.equal(row.text, "added +491711111111");
+    const renamed = wa({
+      key: { remoteJid: GROUP, participant: BOB, fromMe: false, id: "X4" },
+      messageTimestamp: T0,
+      messageStubType: proto.WebMessageInfo.StubType.GROUP_CHANGE_SUBJECT,
+      messageStubParameters: ["Hiking 2025"],
+    });
+    assert.equal(rowOf(mapMessage(renamed, ctx(), "notify")).text, 'changed the group name to "Hiking 2025"');
   });
 
   test("reactions and receipts embedded in a history message are written too", () => {

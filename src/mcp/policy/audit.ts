@@ -20,6 +20,8 @@ export interface AuditRecord {
   textChars: number;
   attachmentBytes: number;
   confirmed: boolean;
+  /** The write's kind (message, group_admin, account_state, read_receipt). */
+  kind?: string;
 }
 
 /**

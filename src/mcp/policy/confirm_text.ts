@@ -28,6 +28,8 @@ export interface ConfirmationContent {
   };
   /** Why the policy asks (first contact, confirm=always). */
   reason: string;
+  /** Further lines about the action ("Members: ...", "New subject: ..."), each shown on one line. */
+  details?: string[];
   text?: string | null;
   attachments?: AttachmentPreview[];
   mentions?: string[];
@@ -133,6 +135,7 @@ function recipientLine(r: ConfirmationContent["recipient"]): string {
 /** The full confirmation message. The text is shown whole, never truncated. */
 export function renderConfirmation(c: ConfirmationContent): string {
   const lines = [`${c.action}?`, recipientLine(c.recipient), `Why you are asked: ${c.reason}.`];
+  for (const d of c.details ?? []) lines.push(visibleText(d).replace(/\n/g, " "));
   if (c.quotedId) lines.push(`In reply to message: ${c.quotedId}`);
   if (c.mentions && c.mentions.length > 0) lines.push(`Mentions: ${c.mentions.join(", ")}`);
   for (const a of c.attachments ?? []) {

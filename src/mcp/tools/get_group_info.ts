@@ -6,7 +6,9 @@ import { z } from "zod";
 import type { GroupMetadataReply } from "../../whatsapp/protocol.ts";
 import { isoUtc } from "../dates.ts";
 import { chatJidField } from "../inputs.ts";
+import { inviteLink as linkOf } from "../group_invite.ts";
 import { readLinkStatus } from "../link.ts";
+import { ownId } from "../resolve.ts";
 import { parseJid, phoneOfJid } from "../policy/recipient.ts";
 import { readResult } from "../read_result.ts";
 import { ToolInputError } from "../results.ts";
@@ -40,6 +42,7 @@ export const getGroupInfo = defineTool({
     participant_count: z.number().int(),
     participants: z.array(participantOut),
     admins: z.array(z.string()),
+    invite_link: z.string().nullable().describe("The group's invite link, when the user is an admin (else null)"),
     source: z.enum(["whatsapp", "local copy"]),
     notice: noticeField,
   },
@@ -50,7 +53,8 @@ export const getGroupInfo = defineTool({
     const stored = await ctx.deps.repository.getGroupInfo(parsed.jid);
     const names = new Map((stored?.participants ?? []).map((p) => [p.personId, p]));
     let live: GroupMetadataReply | null = null;
-    if ((await readLinkStatus(ctx.deps))?.state === "open") {
+    const status = await readLinkStatus(ctx.deps);
+    if (status?.state === "open") {
       try {
         live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: parsed.jid })) as GroupMetadataReply;
       } catch {
@@ -77,6 +81,16 @@ export const getGroupInfo = defineTool({
         admin: p.admin,
       }));
     }
+    // Admins see the invite link, as in the app's group info.
+    const me = ownId(status?.me);
+    let inviteLink: string | null = null;
+    if (live && me && participants.some((p) => p.jid === me && p.admin)) {
+      try {
+        inviteLink = linkOf(((await ctx.deps.whatsapp.ask({ type: "groupInviteCode", jid: parsed.jid, revoke: false })) as { code: string }).code);
+      } catch {
+        inviteLink = null; // rights changed meanwhile, or WhatsApp did not answer: the rest still stands
+      }
+    }
     const out = {
       jid: parsed.jid,
       name: cleanNameOrNull(live?.subject ?? stored?.chat.name),
@@ -86,10 +100,12 @@ export const getGroupInfo = defineTool({
       participant_count: participants.length,
       participants,
       admins: participants.filter((p) => p.admin).map((p) => p.jid),
+      invite_link: inviteLink,
       source: live ? "whatsapp" as const : "local copy" as const,
     };
     const lines = [`group: ${quoted(out.name)} | jid: ${out.jid} | ${out.participant_count} participants`];
     if (out.description) lines.push(`description: ${out.description.replace(/\n/g, " ")}`);
+    if (inviteLink) lines.push(`invite link: ${inviteLink}`);
     for (const p of participants) {
       lines.push(`- ${quoted(p.name)} | ${p.phone ?? p.jid}${p.admin ? ` | ${p.admin}` : ""}`);
     }

@@ -1,6 +1,20 @@
 /** Every tool, in the order tools/list shows them: the original's first, then the additions. */
 import type { AnyTool } from "../tool.ts";
+import { archiveChat } from "./archive_chat.ts";
 import { checkBridgeStatus } from "./check_bridge_status.ts";
+import { checkOnWhatsApp } from "./check_on_whatsapp.ts";
+import { markUnread } from "./mark_unread.ts";
+import { muteChat } from "./mute_chat.ts";
+import { pinChat } from "./pin_chat.ts";
+import { createGroup } from "./create_group.ts";
+import { forwardMessage } from "./forward_message.ts";
+import { sendContact } from "./send_contact.ts";
+import { sendLocation } from "./send_location.ts";
+import { groupInviteLink } from "./group_invite_link.ts";
+import { groupParticipants } from "./group_participants.ts";
+import { joinGroup } from "./join_group.ts";
+import { leaveGroup } from "./leave_group.ts";
+import { updateGroup } from "./update_group.ts";
 import { deleteMessage } from "./delete_message.ts";
 import { downloadMedia } from "./download_media.ts";
 import { editMessage } from "./edit_message.ts";
@@ -49,6 +63,20 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   getGroupInfo,
   listUnread,
   waitForMessagesTool,
+  sendLocation,
+  sendContact,
+  forwardMessage,
+  createGroup,
+  updateGroup,
+  groupParticipants,
+  groupInviteLink,
+  joinGroup,
+  leaveGroup,
+  archiveChat,
+  pinChat,
+  muteChat,
+  markUnread,
+  checkOnWhatsApp,
 ];
 
 export { isSendTool } from "../write_tools.ts";

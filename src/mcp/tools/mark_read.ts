@@ -15,6 +15,7 @@ export const markRead = defineTool({
   description: "Mark a WhatsApp chat as read: sends read receipts (blue ticks) for its latest incoming messages " +
     "and clears its unread count, or sends receipts for the given message ids only.",
   access: "write",
+  kind: "read_receipt",
   inputSchema: {
     chat_jid: chatJidField("The chat"),
     message_ids: z.array(messageIdField).min(1).max(100).optional()
@@ -47,6 +48,7 @@ export const markRead = defineTool({
       const chatJid = r.chat.jid;
       const outcome = await attemptSend(ctx, {
         tool: "mark_read",
+        kind: "read_receipt",
         action: "Send read receipts (blue ticks) in this WhatsApp chat",
         recipient: r,
         text: null,

@@ -8,6 +8,7 @@ import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
 import type { MessageRow, ReceiptRow, WriteOp } from "../../store/types.ts";
 import { classifyContent, type TargetKey } from "./content.ts";
 import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { describeStub } from "./stubs.ts";
 
 /** Thrown for an event we cannot map (no key, no chat); the caller counts it and goes on. */
 export class MappingError extends Error {
@@ -180,7 +181,7 @@ function systemRow(
     fromMe,
     ts,
     type: "system",
-    text: proto.WebMessageInfo.StubType[stub] ?? `STUB_${stub}`,
+    text: describeStub(stub, msg.messageStubParameters),
     quotedId: null,
     editedText: null,
     editedAt: null,
