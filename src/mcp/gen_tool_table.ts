@@ -16,10 +16,13 @@ import type { StaticLists } from "./tool_table_type.ts";
 /**
  * The lists of a real server registered with the production code (`createMcpServer`), read raw
  * over the in-memory transport: exactly the JSON a client receives. Registration reads only the
- * config (read-only mode, allow-list), so no store or connection is needed.
+ * config (read-only mode, allow-list), so no connection is needed, and an empty store stands in.
  */
 export async function liveLists(readOnly = false): Promise<StaticLists> {
-  const deps = { config: { readOnly, sendPolicy: { allowedRecipients: [] } }, log: quietLog } as unknown as ToolDeps;
+  // An empty store: resources/list adds one entry per recent chat (whatsapp://chat/{jid}); the static
+  // answer is what a server lists before its store is loaded, so it lists none.
+  const repository = { listChats: () => Promise.resolve({ items: [], nextCursor: null }) };
+  const deps = { config: { readOnly, sendPolicy: { allowedRecipients: [] } }, log: quietLog, repository } as unknown as ToolDeps;
   const server = createMcpServer(deps);
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const pending = new Map<number, (result: unknown) => void>();
