@@ -7,6 +7,7 @@ import type { LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
 import type { AuthConfig, McpRequestContext } from "./auth/types.ts";
 import type { SessionBackend } from "./status-view.ts";
+import type { ApprovalsPort } from "./approve/types.ts";
 
 /**
  * The MCP Streamable HTTP handler mounted at /mcp. It receives a copy of the request without the
@@ -43,6 +44,8 @@ export interface HttpDeps {
   publicUrl?: string | null;
   /** JWT key resolver (tests: jose `createLocalJWKSet`); default: the issuer's remote JWKS. */
   keys?: JWTVerifyGetKey;
+  /** Held sends waiting for the user's approval (the /approve page); absent: no such page. */
+  approvals?: ApprovalsPort;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: { now(): number };
 }

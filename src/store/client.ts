@@ -35,6 +35,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "stats",
   "authGet",
   "metaGet",
+  "getHeldSend",
+  "listHeldSends",
 ];
 
 /** Registry name of the store actor. */

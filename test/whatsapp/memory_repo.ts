@@ -151,6 +151,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     findMessageChats: unsupported("findMessageChats"),
     stats: unsupported("stats"),
     metaGet: unsupported("metaGet"),
+    getHeldSend: unsupported("getHeldSend"),
+    listHeldSends: unsupported("listHeldSends"),
     close: () => Promise.resolve(),
   };
   return repo;

@@ -8,6 +8,7 @@ import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from 
 import { searchBody, tsvectorLiteral } from "../search/text.ts";
 import type { ChatRow, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { query, type Queryable } from "./client.ts";
+import { heldOpSql } from "../held_rows.ts";
 
 type Row = Record<string, unknown>;
 
@@ -136,6 +137,13 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       if (op.value === null) await query(tx, "DELETE FROM meta WHERE key = :k", { k: op.key });
       else await query(tx, "INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", { k: op.key, v: op.value });
       return;
+    case "holdSend":
+    case "claimHeldSend":
+    case "settleHeldSend": {
+      const [sql, params] = heldOpSql(op);
+      await query(tx, sql, params);
+      return;
+    }
     default: {
       const never: never = op;
       throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);
