@@ -92,7 +92,7 @@ async function chatLabel(ctx: ToolContext, jid: string): Promise<string> {
 
 /** The chats whose content the attempt carries elsewhere (see policy/data_flow.ts). */
 function flowChats(ctx: ToolContext, a: SendAttempt): string[] {
-  if (a.op?.type === "revoke" || a.op?.type === "react") return [];
+  if (a.op?.type === "revoke") return [];
   const r = a.recipient;
   const own = [r.jid, ...r.aliases, ...(r.chat ? [r.chat.jid] : [])];
   const texts = [a.text, ...(a.attachments ?? []).map((x) => x.name)];
@@ -132,7 +132,11 @@ export async function attemptSend(ctx: ToolContext, a: SendAttempt): Promise<Sen
   const listed = allowListed(ctx, r);
   const mode = config.sendPolicy.confirm;
   const flow = mode === "never" ? [] : flowChats(ctx, a);
-  const strangers = r.kind === "group" && mode === "first_contact" && listed !== true ? await groupStrangers(ctx, r, me) : 0;
+  // A reaction or a delete carries no content a stranger in a group could read.
+  const carriesContent = a.op?.type !== "react" && a.op?.type !== "revoke";
+  const strangers = r.kind === "group" && carriesContent && mode === "first_contact" && listed !== true
+    ? await groupStrangers(ctx, r, me)
+    : 0;
   const decision = decideSend(
     {
       kind: r.kind,

@@ -63,7 +63,7 @@ describe("MCP over Streamable HTTP", () => {
     try {
       const c = await s.connect();
       const tools = (await c.listTools()).tools.map((t) => t.name);
-      assert.equal(tools.length, 20);
+      assert.equal(tools.length, 22);
       const r = await call(c, "list_chats", { limit: 2, include_last_message: false });
       assert.equal(r.isError, undefined);
       assert.equal((r.structuredContent!.chats as unknown[]).length, 2);

@@ -13,18 +13,21 @@
  * address, an IBAN or a copied sentence do. It cannot see paraphrases or a secret of a few
  * characters on its own: the guard narrows the channel, it does not close it.
  *
- * Memory: only fingerprints are kept (53-bit hashes of 16-character windows starting at every 8th
+ * Memory: only fingerprints are kept (53-bit hashes of 21-character windows starting at every 4th
  * position of the remembered text), at most `maxFingerprints` per session, oldest dropped first.
- * Every window of the outgoing text is looked up, so any shared run of 16 + 8 - 1 = 23 or more
- * characters contains a remembered window: the 24-character rule holds exactly, with no sampling.
+ * Every window of the outgoing text is looked up, so any shared run of 21 + 4 - 1 = 24 characters
+ * contains a remembered window: a shared run of 24 always counts, with no sampling; a run of 21
+ * to 23 counts when it happens to cover a remembered window; shorter runs never count.
  */
 
 /** Shared normalised letters/digits that count as carrying content. */
 export const MATCH_CHARS = 24;
-const WINDOW = 16;
-const STRIDE = MATCH_CHARS - WINDOW; // 8: WINDOW + STRIDE - 1 = 23 < MATCH_CHARS
+/** Shorter shared runs never count. */
+export const MIN_MATCH_CHARS = 21;
+const WINDOW = MIN_MATCH_CHARS;
+const STRIDE = MATCH_CHARS - WINDOW + 1; // 4: any run of WINDOW + STRIDE - 1 = MATCH_CHARS holds a remembered window
 
-/** Default bound: 100,000 fingerprints (about 800,000 characters of returned content, a few MB). */
+/** Default bound: 100,000 fingerprints (about 400,000 characters of returned content, a few MB). */
 export const DEFAULT_MAX_FINGERPRINTS = 100_000;
 
 /** What one session has been shown: fingerprint -> the chats it was shown from. */
