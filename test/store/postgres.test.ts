@@ -97,7 +97,6 @@ describe("PostgreSQL store specifics", { skip: why }, () => {
     try {
       const rows = await sql`SELECT version, name FROM schema_migrations ORDER BY version`;
       assert.deepEqual(rows.map((r) => [r.version, r.name]), migrationsFor("postgres").map((m) => [m.version, m.name]));
-      assert.deepEqual(rows.map((r) => r.version), [1, 2]);
     } finally {
       await sql.end({ timeout: 5 });
     }
