@@ -69,16 +69,29 @@ function allowListed(ctx: ToolContext, r: ResolvedRecipient): boolean | null {
 /** Most group members looked at for the strangers rule (bounds the work of one send). */
 const MAX_MEMBERS_CHECKED = 256;
 
-/** Members of group `r` the user has no established 1:1 chat with. */
+/**
+ * Members of group `r` the user has no established 1:1 chat with, or -1 when the members are not
+ * known (neither stored nor told by WhatsApp): then every member could be a stranger.
+ */
 async function groupStrangers(ctx: ToolContext, r: ResolvedRecipient, me: string | null): Promise<number> {
   const repo = ctx.deps.repository;
-  const info = await repo.getGroupInfo(r.jid);
-  if (!info) return 0;
+  let members = ((await repo.getGroupInfo(r.jid))?.participants ?? []).map((p) => ({ id: p.personId, phone: p.phone }));
+  if (members.length === 0) {
+    try {
+      const live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
+        participants?: Array<{ id: string; phoneJid?: string | null }>;
+      };
+      members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: phoneOfJid(p.phoneJid ?? p.id) }));
+    } catch {
+      // WhatsApp did not tell: fail closed below.
+    }
+  }
+  if (members.length === 0) return -1;
   const mePhone = phoneOfJid(me);
   let strangers = 0;
-  for (const p of info.participants.slice(0, MAX_MEMBERS_CHECKED)) {
-    if (p.personId === me || (mePhone !== null && p.phone === mePhone)) continue;
-    const chat = await repo.getDirectChat(p.personId);
+  for (const p of members.slice(0, MAX_MEMBERS_CHECKED)) {
+    if (p.id === me || (mePhone !== null && p.phone === mePhone)) continue;
+    const chat = await repo.getDirectChat(p.id);
     if (!chat || !(await userHasWritten(repo, chat.jid, me))) strangers++;
   }
   return strangers;

@@ -126,6 +126,11 @@ describe("decideSend: when a human is asked, and why", () => {
     assert.ok(d.action === "confirm" && /a group with 3 people you have not written to/.test(d.reason));
   });
 
+  test("given a group whose members are not known, then it asks (fail closed)", () => {
+    const d = decideSend(given({ kind: "group", groupStrangers: -1 }), "first_contact");
+    assert.ok(d.action === "confirm" && d.code === "group_strangers" && /members are not known/.test(d.reason));
+  });
+
   test("given an allow-listed recipient, then first contact and group strangers are skipped, the data flow is not", () => {
     assert.deepEqual(decideSend(given({ allowListed: true, established: false }), "first_contact"), { action: "allow" });
     assert.deepEqual(decideSend(given({ allowListed: true, kind: "group", groupStrangers: 4 }), "first_contact"), { action: "allow" });

@@ -23,7 +23,7 @@ export interface RecipientFacts {
    * (see `data_flow.ts`), e.g. ["Alice"]. Absent or empty: none.
    */
   flowFrom?: string[];
-  /** Group members the user has no established 1:1 chat with (0 for people). */
+  /** Group members the user has no established 1:1 chat with (0 for people; -1: the members are not known). */
   groupStrangers?: number;
 }
 
@@ -75,10 +75,12 @@ export function decideSend(facts: RecipientFacts, mode: ConfirmMode): SendDecisi
     ]);
   }
   const strangers = facts.groupStrangers ?? 0;
-  if (!vouched && facts.kind === "group" && strangers > 0) {
+  if (!vouched && facts.kind === "group" && strangers !== 0) {
     found.push([
       "group_strangers",
-      `it goes to a group with ${strangers === 1 ? "1 person" : `${strangers} people`} you have not written to`,
+      strangers < 0
+        ? "it goes to a group whose members are not known, so some may be people you have not written to"
+        : `it goes to a group with ${strangers === 1 ? "1 person" : `${strangers} people`} you have not written to`,
     ]);
   }
   if (found.length === 0) return { action: "allow" };
