@@ -7,7 +7,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createApprovals } from "../../src/mcp/held/approvals.ts";
-import { ALICE, BOB, GROUP, startHarness, textOf } from "./harness.ts";
+import { ALICE, BOB, buildDeps, GROUP, startHarness, textOf } from "./harness.ts";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { type CallToolResult, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { createMcpServer } from "../../src/mcp/server.ts";
 
 const STRANGER = "15557654321";
 const STRANGER_JID = "15557654321@s.whatsapp.net";
@@ -121,6 +128,40 @@ describe("held sends (a client that cannot show a dialog)", () => {
       assert.equal(r.structuredContent!.confirmed_by_user, true);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe("URL-mode elicitation (MCP 2025-11-25)", () => {
+  test("a client that can open URLs is offered the approval page; the call answers once the user approved there", async () => {
+    const built = await buildDeps();
+    const server = createMcpServer(built.deps);
+    const client = new Client({ name: "url-client", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+    const offered: Array<{ mode?: string; url?: string; message: string }> = [];
+    const approvals = createApprovals(built.deps as never);
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      const p = req.params as { mode?: string; url?: string; message: string };
+      offered.push(p);
+      // The user opens the page and approves there (the client itself never approves).
+      const id = p.url!.split("/").pop()!;
+      setTimeout(() => void approvals.approve(id), 50);
+      return { action: "accept" };
+    });
+    const [ct, st] = InMemoryTransport.createLinkedPair();
+    await server.connect(st);
+    await client.connect(ct);
+    try {
+      const r = (await client.callTool({ name: "send_message", arguments: { recipient: STRANGER, message: "via the page" } })) as CallToolResult;
+      assert.equal(offered.length, 1);
+      assert.equal(offered[0].mode, "url");
+      assert.match(offered[0].url!, /^http:\/\/127\.0\.0\.1:8080\/approve\/[A-Za-z0-9_-]+$/);
+      assert.match(offered[0].message, /first contact/);
+      assert.equal(r.structuredContent!.status, "sent", textOf(r));
+      assert.equal(built.whatsapp.sent().length, 1);
+    } finally {
+      await client.close();
+      await server.close();
+      await built.dispose();
     }
   });
 });
