@@ -19,6 +19,7 @@ import { createMcpServer } from "../mcp/server.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
 import { createRateLimiter } from "../mcp/policy/rate_limit.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
+import { createApprovals } from "../mcp/held/approvals.ts";
 import { isSendTool } from "../mcp/tools/index.ts";
 import { createHttpApp } from "../http/app.ts";
 import { authConfigOf } from "./auth_config.ts";
@@ -106,6 +107,8 @@ export function composeApp(
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
+  // Held sends are approved on the status page's /approve, through the same guard as the tools.
+  const approvals = createApprovals({ ...toolDeps, audit: createLogger("audit") });
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
@@ -164,6 +167,7 @@ export function composeApp(
               host: cfg.http.host,
               port: () => boundPort,
               publicUrl: cfg.http.publicUrl,
+              approvals: cfg.readOnly ? undefined : approvals,
             }),
         })
       : null,

@@ -35,6 +35,8 @@ export interface Config {
   sendPolicy: {
     allowedRecipients: string[];
     confirm: "always" | "first_contact" | "never";
+    /** How long a held send waits for approval on /approve. */
+    approvalMinutes: number;
     perMinute: number;
     perHour: number;
     perDay: number;

@@ -146,6 +146,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     sendPolicy: {
       allowedRecipients: get<string[]>("allowedRecipients", []),
       confirm: get<"always" | "first_contact" | "never">("confirmSends", "first_contact"),
+      approvalMinutes: get<number>("approvalMinutes", 10),
       perMinute: get<number>("sendsPerMinute", 10),
       perHour: get<number>("sendsPerHour", 60),
       perDay: get<number>("sendsPerDay", 300),

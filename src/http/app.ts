@@ -41,6 +41,7 @@ import { renderLoginPage } from "./pages/login.ts";
 import { renderQrPage } from "./pages/qr.ts";
 import type { PairingFeedback } from "./pages/qr.ts";
 import { renderStatusPage } from "./pages/status.ts";
+import { approvalRoutes } from "./approve/routes.ts";
 import { formatPairingCode, qrView } from "./qr-view.ts";
 import { statusView } from "./status-view.ts";
 import type { HttpDeps } from "./types.ts";
@@ -169,7 +170,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     (await csrfReady).verify(getCookie(c, cookieName("wa_csrf")), form.get("csrf"));
 
   /** Renders a page with a fresh CSP nonce. */
-  const page = (c: Context, render: (nonce: string) => string, status: 200 | 400 | 401 | 403 | 409 | 415 | 429 | 502 = 200) => {
+  const page = (c: Context, render: (nonce: string) => string, status: 200 | 400 | 401 | 403 | 404 | 409 | 415 | 429 | 502 = 200) => {
     const nonce = randomId(18);
     c.header("Content-Security-Policy", pageCsp(nonce));
     return c.html(render(nonce), status);
@@ -242,6 +243,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.get("/", (c) => c.redirect("/status", 303));
 
+  // ---- held sends: the user approves or declines them (src/http/approve/routes.ts) ----
+  const approvals = deps.approvals ?? null;
+  if (approvals) {
+    app.route("/approve", approvalRoutes({ approvals, authorize, csrfToken, csrfValid, page, jsonError, now }));
+  }
+  /** The waiting count for the nav badge (undefined: no approvals page; null: unknown now). */
+  const pendingCount = async (): Promise<number | null | undefined> => (approvals ? await approvals.waiting().catch(() => null) : undefined);
+
   // ---- sign-in for browsers ----
   app.get("/login", async (c) => {
     if (!authRequired) return c.redirect("/status", 303);
@@ -294,7 +303,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const auth = await authorize(c, "page");
     if (!auth.ok) return auth.res;
     const view = statusView({ ...(await collectStatus()), backend: deps.sessionBackend(), location: deps.storeLocation?.() ?? null, now: now() });
-    const chrome = { page: "status" as const, signOutCsrf: await signOutCsrf(c, auth) };
+    const chrome = { page: "status" as const, signOutCsrf: await signOutCsrf(c, auth), pending: await pendingCount() };
     return page(c, (nonce) => renderStatusPage(view, { nonce, chrome }));
   });
 
@@ -303,7 +312,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     if (!auth.ok) return auth.res;
     const view = qrView(await linkOrNull());
     const csrf = await csrfToken(c);
-    const chrome = { page: "qr" as const, signOutCsrf: auth.session ? csrf : null };
+    const chrome = { page: "qr" as const, signOutCsrf: auth.session ? csrf : null, pending: await pendingCount() };
     return page(c, (nonce) => renderQrPage(view, { nonce, chrome, csrf }));
   });
 
@@ -351,6 +360,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       storeError: s.statsError,
       sessionBackend: deps.sessionBackend(),
       view,
+      approvalsWaiting: (await pendingCount()) ?? null,
     });
   });
 

@@ -8,6 +8,7 @@ import type { StoreStats } from "../store/types.ts";
 import type { AuthConfig, McpRequestContext } from "./auth/types.ts";
 import type { SessionBackend } from "./status-view.ts";
 import type { StoreLocation } from "../config/store_location.ts";
+import type { ApprovalsPort } from "./approve/types.ts";
 
 /**
  * The MCP Streamable HTTP handler mounted at /mcp. It receives a copy of the request without the
@@ -46,6 +47,8 @@ export interface HttpDeps {
   publicUrl?: string | null;
   /** JWT key resolver (tests: jose `createLocalJWKSet`); default: the issuer's remote JWKS. */
   keys?: JWTVerifyGetKey;
+  /** Held sends waiting for the user's approval (the /approve page); absent: no such page. */
+  approvals?: ApprovalsPort;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: { now(): number };
 }

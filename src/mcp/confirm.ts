@@ -16,6 +16,39 @@ export function clientCanElicit(server: Server): boolean {
   return e.form !== undefined || Object.keys(e).length === 0;
 }
 
+/** True if the client declared URL-mode elicitation (MCP 2025-11-25): it can open a page for the user. */
+export function clientCanElicitUrl(server: Server): boolean {
+  const e = server.getClientCapabilities()?.elicitation as Record<string, unknown> | undefined;
+  return e?.url !== undefined;
+}
+
+/**
+ * Offers the approval page of a held send through URL-mode elicitation. True if the user agreed
+ * to open it (the decision itself is made on the page, never in the client).
+ */
+export async function offerApprovalUrl(
+  server: Server,
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+  elicitationId: string,
+  url: string,
+  reason: string,
+): Promise<boolean> {
+  try {
+    const r = await server.elicitInput(
+      {
+        mode: "url",
+        elicitationId,
+        url,
+        message: `A WhatsApp send is waiting for your approval because ${reason}. Open the local approval page to check exactly what would be sent, and approve or decline it there.`,
+      },
+      { relatedRequestId: extra.requestId, signal: extra.signal, timeout: 60_000 },
+    );
+    return r.action === "accept";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Shows `message` and asks for an explicit tick of "confirm". The request is tied to the tool
  * call (so over HTTP it travels on that call's stream) and is cancelled with it.

@@ -59,6 +59,8 @@ export interface SendPolicyConfig {
   /** Phone numbers or JIDs; empty = any recipient, subject to `confirm`. */
   allowedRecipients: string[];
   confirm: "always" | "first_contact" | "never";
+  /** How long a held send waits for approval on /approve (default 10). */
+  approvalMinutes?: number;
   perMinute: number;
   perHour: number;
   perDay: number;

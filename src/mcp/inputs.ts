@@ -52,3 +52,9 @@ export function personField(what: string) {
 /** A message id. */
 export const messageIdField = z.string().min(1, { error: "expected a message id" }).max(200)
   .describe("Message id as returned by list_messages (ids are unique only within a chat)");
+
+/** wait_s of the send tools: how long to wait for the user to approve a held send (0..50 s). */
+export const waitField = z.number({ error: "expected seconds from 0 to 50" }).int().min(0).max(50).optional().describe(
+  "If the send is held for the user's approval on the local page, wait up to this many seconds for the decision " +
+    "before answering (default 0: answer at once with status awaiting_approval)",
+);

@@ -3,6 +3,7 @@
  * lines inside untrusted-content markers, and a note when WhatsApp is disconnected.
  */
 import { readLinkStatus, readNotice } from "./link.ts";
+import { rememberResult } from "./policy/data_flow.ts";
 import { okResult } from "./results.ts";
 import type { CallToolResult } from "./sdk.ts";
 import type { ToolContext } from "./tool.ts";
@@ -15,6 +16,8 @@ export async function readResult(
   headline: string,
   lines: string[],
 ): Promise<CallToolResult> {
+  // The data-flow guard remembers what this session was shown, and from which chat.
+  rememberResult(ctx.deps.flow, structured);
   const notice = readNotice(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
   const text = untrustedBlock(headline, lines.join("\n"));
   return okResult(notice ? { ...structured, notice } : structured, notice ? `${text}\n${notice}` : text);

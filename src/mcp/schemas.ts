@@ -100,12 +100,19 @@ export const pagingFields = {
 
 /** The outcome of a send, reaction, edit or delete. */
 export const sendOut = {
-  sent: z.literal(true),
-  message_id: z.string(),
-  chat_jid: z.string(),
-  timestamp: z.string(),
+  status: z.enum(["sent", "awaiting_approval"]).describe(
+    "sent, or awaiting_approval: held until the user approves it on approval_url (no tool can approve)",
+  ),
+  sent: z.boolean(),
+  message_id: nstr,
+  chat_jid: nstr,
+  timestamp: nstr,
   recipient: z.object({ jid: z.string(), name: nstr, kind: z.enum(["person", "group"]) }),
-  confirmed_by_user: z.boolean().describe("A human confirmed this send in a dialog"),
+  confirmed_by_user: z.boolean().describe("A human confirmed this send (in a dialog or on the approval page)"),
+  approval_id: z.string().optional().describe("Id of the held send (get_send_status)"),
+  approval_url: z.string().optional().describe("The page where the user approves or declines the held send"),
+  expires_at: z.string().optional().describe("When the held send expires unsent (ISO-8601 UTC)"),
+  reason: z.string().optional().describe("Why the user is asked"),
 };
 
 /** Output types. */

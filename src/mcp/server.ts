@@ -6,6 +6,7 @@
 import { createLogger } from "../log.ts";
 import { SERVER_INSTRUCTIONS } from "./instructions.ts";
 import type { ToolDeps } from "./deps.ts";
+import { createFlowMemory } from "./policy/data_flow.ts";
 import { normalizeAllowList } from "./policy/recipient.ts";
 import { registerLiveResources } from "./live_resources.ts";
 import { registerResources } from "./resources.ts";
@@ -36,7 +37,12 @@ const warned = new WeakSet<object>();
  * await server.connect(new StdioServerTransport());
  */
 export function createMcpServer(deps: ToolDeps): McpServer {
-  const resolved: ResolvedDeps = { ...deps, audit: deps.audit ?? createLogger("audit"), log: deps.log ?? createLogger("mcp") };
+  const resolved: ResolvedDeps = {
+    ...deps,
+    audit: deps.audit ?? createLogger("audit"),
+    log: deps.log ?? createLogger("mcp"),
+    flow: createFlowMemory(),
+  };
   const server = new McpServer(deps.serverInfo ?? { name: "whatsapp-mcp", version: "0.1.0" }, {
     instructions: SERVER_INSTRUCTIONS,
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,

@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import type { ToolDeps } from "./deps.ts";
 import type { WriteKind } from "./policy/write_kind.ts";
 import type { Toolset } from "./toolsets.ts";
+import type { FlowMemory } from "./policy/data_flow.ts";
 import type {
   CallToolResult,
   RequestHandlerExtra,
@@ -16,8 +17,11 @@ import type {
   ToolAnnotations,
 } from "./sdk.ts";
 
-/** `ToolDeps` with the optional loggers filled in. */
-export type ResolvedDeps = ToolDeps & { audit: Logger; log: Logger };
+/**
+ * `ToolDeps` with the optional loggers filled in, and what this session has shown the model
+ * (one per MCP session: the data-flow guard's memory).
+ */
+export type ResolvedDeps = ToolDeps & { audit: Logger; log: Logger; flow: FlowMemory };
 
 /** What a handler gets besides its arguments. */
 export interface ToolContext {

@@ -38,6 +38,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "metaGet",
   "liveEvents",
   "liveHead",
+  "getHeldSend",
+  "listHeldSends",
 ];
 
 /** Registry name of the store actor. */

@@ -115,6 +115,31 @@ export interface ParticipantRow {
   admin: "admin" | "superadmin" | null;
 }
 
+/** Where a held send stands (see migrations/sqlite/0003_held_sends.sql). */
+export type HeldStatus = "waiting" | "sending" | "sent" | "declined" | "expired" | "failed";
+
+/**
+ * A send waiting for the user's approval on the local page. `request` is the exact send as JSON
+ * (opaque to the store); `contentHash` its SHA-256. `claim` is set by the one transition out of
+ * "waiting" that won (approve, decline or expire).
+ */
+export interface HeldSendRow {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Who asked: the MCP client's name and session, for the page. */
+  session: string | null;
+  contentHash: string;
+  request: string;
+  status: HeldStatus;
+  claim: string | null;
+  settledAt: number | null;
+  /** The sent message's id once sent. */
+  messageId: string | null;
+  /** Why it failed or was declined, for the model. */
+  detail: string | null;
+}
+
 /**
  * One write. A batch is a list of these, applied atomically and made durable before
  * `commit` resolves. Upserts merge: a null/undefined field never overwrites a known value.
@@ -160,7 +185,16 @@ export type WriteOp =
   }
   | { op: "setAuth"; category: string; id: string; value: string | null }
   | { op: "clearAuth" }
-  | { op: "setMeta"; key: string; value: string | null };
+  | { op: "setMeta"; key: string; value: string | null }
+  /** Stores a new held send (an existing id is left alone). */
+  | { op: "holdSend"; held: HeldSendRow }
+  /**
+   * Moves a held send out of "waiting" (to "sending", "declined" or "expired") and records
+   * `claim`, only if it is still waiting: a compare-and-set; read the row back to see who won.
+   */
+  | { op: "claimHeldSend"; id: string; claim: string; to: "sending" | "declined" | "expired" | "failed"; at: number; detail?: string | null }
+  /** Records the outcome of a claimed send (only by the holder of `claim`, only from "sending"). */
+  | { op: "settleHeldSend"; id: string; claim: string; to: "sent" | "failed"; at: number; messageId?: string | null; detail?: string | null };
 
 /** What the live feed records. */
 export type LiveEventKind = "message" | "edit" | "delete" | "reaction";
@@ -318,6 +352,10 @@ export interface Repository {
 
   /** WhatsApp auth state (Baileys creds + signal keys), values are JSON strings (BufferJSON). */
   authGet(category: string, ids: string[]): Promise<Record<string, string>>;
+  /** One held send by id. */
+  getHeldSend(id: string): Promise<HeldSendRow | null>;
+  /** Held sends, newest first; only those in `statuses` when given. At most `limit`. */
+  listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]>;
   metaGet(key: string): Promise<string | null>;
   /** The live feed after `afterSeq`, oldest first, at most `limit`; optionally of one chat. */
   liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]>;

@@ -152,6 +152,25 @@ export async function startWorld(simOpts: SimulatorOptions = {}): Promise<World>
   return world;
 }
 
+/**
+ * Approves or declines a held send on the run's /approve page the way a browser form does: GET
+ * the page (CSRF cookie and token), then POST the form with a same-origin Origin. Returns the
+ * response's status and page text.
+ */
+export async function decideOnPage(run: ServerRun, id: string, decision: "approve" | "decline"): Promise<{ status: number; html: string }> {
+  const base = `http://127.0.0.1:${run.port}`;
+  const page = await fetch(`${base}/approve/${id}`);
+  assert.equal(page.status, 200);
+  const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+  const res = await fetch(`${base}/approve/${id}/${decision}`, {
+    method: "POST",
+    headers: { cookie, origin: base, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrf }).toString(),
+  });
+  return { status: res.status, html: await res.text() };
+}
+
 /** Every stdout line of a run is a JSON-RPC message. */
 export function assertOnlyJsonRpc(run: ServerRun): void {
   assertStdoutJsonRpc(run.server.stdoutLines);

@@ -14,7 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { FakeContact, FakeGroup, HistorySpec } from "../sim/index.ts";
 import { makeWav } from "../media/fixtures.ts";
-import { assertOnlyJsonRpc, assertStderrFree, makePng, type ServerRun, startWorld, textOf, until, type World } from "./harness.ts";
+import { assertOnlyJsonRpc, assertStderrFree, decideOnPage, makePng, type ServerRun, startWorld, textOf, until, type World } from "./harness.ts";
 
 const T0 = 1_736_935_200; // 2025-01-15T10:00:00Z
 
@@ -249,7 +249,13 @@ describe("the real server against the WhatsApp simulator (stdio, sql.js, real Ba
     assert.equal(gotReply.message.extendedTextMessage?.contextInfo?.stanzaId, live.id);
     assert.equal(gotReply.message.extendedTextMessage?.contextInfo?.quotedMessage?.conversation, TEXT.live);
 
-    const inGroup = await run.call("send_message", { recipient: hiking.jid, message: TEXT.group });
+    // Carol is in the group, and the user never wrote to her: held until the user approves on /approve.
+    const heldGroup = await run.call("send_message", { recipient: hiking.jid, message: TEXT.group });
+    assert.equal(heldGroup.status, "awaiting_approval");
+    assert.match(heldGroup.reason, /a group with 1 person you have not written to/);
+    assert.equal((await decideOnPage(run, heldGroup.approval_id, "approve")).status, 200);
+    const inGroup = await run.call("get_send_status", { approval_id: heldGroup.approval_id });
+    assert.equal(inGroup.status, "sent");
     assert.equal(inGroup.recipient.kind, "group");
     await hiking.waitForMessage((x) => x.id === inGroup.message_id);
     await until("both members decrypted the group message", () => hiking.received().filter((x) => x.id === inGroup.message_id).length === 2);
@@ -261,9 +267,11 @@ describe("the real server against the WhatsApp simulator (stdio, sql.js, real Ba
     assert.equal(g.is_from_me, true);
   });
 
-  test("by default a first contact needs a confirmation: a client that cannot confirm gets a refusal and nothing is sent", async () => {
-    const refusal = await run.fail("send_message", { recipient: BOB, message: TEXT.firstContact });
-    assert.match(refusal, /Not sent: confirmation required because there is no chat with this recipient yet/);
+  test("by default a first contact needs a confirmation: a client that cannot confirm gets a held send; nothing is sent", async () => {
+    const held = await run.call("send_message", { recipient: BOB, message: TEXT.firstContact });
+    assert.equal(held.status, "awaiting_approval");
+    assert.match(held.reason, /there is no chat with this recipient yet/);
+    assert.equal(held.approval_url, `http://127.0.0.1:${run.port}/approve/${held.approval_id}`);
     // A later send goes out on the same socket: had the refused one gone out, it would be before it.
     const later = await run.call("send_message", { recipient: ALICE, message: TEXT.direct });
     await alice.waitForMessage((x) => x.id === later.message_id);

@@ -50,7 +50,8 @@ describe("send_message", () => {
   });
 
   test("quotes a message and resolves mentions to canonical JIDs", async () => {
-    const h = await startHarness();
+    // The group has a member the user never wrote to (Carol): the user confirms.
+    const h = await startHarness({ elicit: () => ({ action: "accept", content: { confirm: true } }) });
     try {
       const r = await h.call("send_message", {
         recipient: GROUP,
@@ -95,7 +96,7 @@ describe("send_message", () => {
 });
 
 describe("the prompt-injection attack (a received message asks to send the chat list to a stranger)", () => {
-  test("a client that cannot confirm: nothing is sent and the result says confirmation is required", async () => {
+  test("a client that cannot confirm: nothing is sent; the send is held for the user's approval on the local page", async () => {
     const h = await startHarness();
     try {
       // The model reads Bob's message...
@@ -103,12 +104,17 @@ describe("the prompt-injection attack (a received message asks to send the chat 
       assert.ok(JSON.stringify(read.structuredContent).includes("+99 9999 999 999"));
       // ...and obeys it.
       const r = await h.call("send_message", { recipient: ATTACKER, message: `Hello${" ".repeat(300)}${LEAK}` });
-      assert.equal(r.isError, true);
-      assert.match(textOf(r), /Not sent: confirmation required/);
-      assert.match(textOf(r), /first contact/);
+      assert.equal(r.isError, undefined, textOf(r));
+      const held = r.structuredContent as { status: string; sent: boolean; approval_id: string; approval_url: string; reason: string };
+      assert.equal(held.status, "awaiting_approval");
+      assert.equal(held.sent, false);
+      assert.equal(held.approval_url, `http://127.0.0.1:8080/approve/${held.approval_id}`);
+      assert.match(held.reason, /first contact/);
+      assert.match(textOf(r), /Not sent yet: this send needs the user's approval/);
+      assert.match(textOf(r), /you cannot approve it/);
       assert.equal(h.whatsapp.sent().length, 0);
       assert.equal(h.audit.records.length, 1);
-      assert.equal(h.audit.records[0].fields!.outcome, "blocked");
+      assert.equal(h.audit.records[0].fields!.outcome, "held");
       assert.equal(h.audit.records[0].fields!.tool, "send_message");
     } finally {
       await h.close();
@@ -119,8 +125,8 @@ describe("the prompt-injection attack (a received message asks to send the chat 
     const h = await startHarness();
     try {
       const r = await h.call("send_message", { recipient: BOB, message: LEAK });
-      assert.equal(r.isError, true);
-      assert.match(textOf(r), /never written in this chat/);
+      assert.equal(r.structuredContent?.status, "awaiting_approval");
+      assert.match(String(r.structuredContent?.reason), /never written in this chat/);
       assert.equal(h.whatsapp.sent().length, 0);
     } finally {
       await h.close();
@@ -204,8 +210,8 @@ describe("send policy settings", () => {
     const h = await startHarness({ policy: { confirm: "always" } });
     try {
       const r = await h.call("send_message", { recipient: ALICE, message: "hi" });
-      assert.equal(r.isError, true);
-      assert.match(textOf(r), /confirm=always/);
+      assert.equal(r.structuredContent?.status, "awaiting_approval");
+      assert.match(String(r.structuredContent?.reason), /confirm=always/);
       assert.equal(h.whatsapp.sent().length, 0);
     } finally {
       await h.close();
@@ -241,7 +247,11 @@ describe("send policy settings", () => {
   });
 
   test("rate limit per recipient and per minute, measured on the injected clock", async () => {
-    const h = await startHarness({ policy: { perRecipientPerHour: 2, perMinute: 3 } });
+    const h = await startHarness({
+      policy: { perRecipientPerHour: 2, perMinute: 3 },
+      // The group has a member the user never wrote to: the user confirms those sends.
+      elicit: () => ({ action: "accept", content: { confirm: true } }),
+    });
     try {
       const send = (recipient: string) => h.call("send_message", { recipient, message: "ping" });
       assert.equal((await send(ALICE)).isError, undefined);

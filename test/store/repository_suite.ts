@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidCursorError } from "../../src/store/cursor.ts";
-import type { MessageRow, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
+import type { HeldSendRow, MessageRow, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
 
 /** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
 export type OpenStore = () => Promise<{ repo: Repository; reopen: () => Promise<Repository> }>;
@@ -1020,6 +1020,63 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
           assert.deepEqual(await again.authGet("creds", ["main"]), { main: "{}" });
           await again.commit([up(msg(ALICE, "A2", T0 + 1, "more"))]);
           assert.equal((await again.listMessages({ chatJid: ALICE, limit: 5 })).items.length, 2);
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+
+    describe("held sends", () => {
+      const held = (id: string, createdAt: number): HeldSendRow => ({
+        id,
+        createdAt,
+        expiresAt: createdAt + 600_000,
+        session: "client 1.0 (session abcd)",
+        contentHash: "00ff",
+        request: JSON.stringify({ text: "exact text\u200b with  spaces" }),
+        status: "waiting",
+        claim: null,
+        settledAt: null,
+        messageId: null,
+        detail: null,
+      });
+
+      test("a held send is stored exactly, listed newest first, filtered by status", withRepo(async (repo) => {
+        await repo.commit([{ op: "holdSend", held: held("H1", T0) }, { op: "holdSend", held: held("H2", T0 + 1) }]);
+        assert.deepEqual(await repo.getHeldSend("H1"), held("H1", T0));
+        assert.equal(await repo.getHeldSend("nope"), null);
+        assert.deepEqual((await repo.listHeldSends({ limit: 10 })).map((h) => h.id), ["H2", "H1"]);
+        assert.deepEqual((await repo.listHeldSends({ statuses: ["sent"], limit: 10 })).map((h) => h.id), []);
+        // An id is never overwritten.
+        await repo.commit([{ op: "holdSend", held: { ...held("H1", T0), request: "{}" } }]);
+        assert.equal((await repo.getHeldSend("H1"))?.request, held("H1", T0).request);
+      }));
+
+      test("leaving 'waiting' is a compare-and-set: the first claim wins, later ones change nothing", withRepo(async (repo) => {
+        await repo.commit([{ op: "holdSend", held: held("H1", T0) }]);
+        await repo.commit([{ op: "claimHeldSend", id: "H1", claim: "first", to: "sending", at: T0 + 5 }]);
+        await repo.commit([{ op: "claimHeldSend", id: "H1", claim: "second", to: "declined", at: T0 + 6, detail: "no" }]);
+        let h = await repo.getHeldSend("H1");
+        assert.equal(h?.status, "sending");
+        assert.equal(h?.claim, "first");
+        assert.equal(h?.settledAt, T0 + 5);
+        // Only the claim holder settles it.
+        await repo.commit([{ op: "settleHeldSend", id: "H1", claim: "second", to: "failed", at: T0 + 7, detail: "x" }]);
+        assert.equal((await repo.getHeldSend("H1"))?.status, "sending");
+        await repo.commit([{ op: "settleHeldSend", id: "H1", claim: "first", to: "sent", at: T0 + 8, messageId: "M1" }]);
+        h = await repo.getHeldSend("H1");
+        assert.equal(h?.status, "sent");
+        assert.equal(h?.messageId, "M1");
+        assert.deepEqual((await repo.listHeldSends({ statuses: ["waiting"], limit: 10 })).map((x) => x.id), []);
+        assert.deepEqual((await repo.listHeldSends({ statuses: ["sent", "failed"], limit: 10 })).map((x) => x.id), ["H1"]);
+      }));
+
+      test("a held send survives close and reopen, still waiting", withRepo(async (repo, reopen) => {
+        await repo.commit([{ op: "holdSend", held: held("H9", T0) }]);
+        await repo.close();
+        const again = await reopen();
+        try {
+          assert.deepEqual(await again.getHeldSend("H9"), held("H9", T0));
         } finally {
           await again.close();
         }

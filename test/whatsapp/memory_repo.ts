@@ -154,6 +154,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     metaGet: unsupported("metaGet"),
     liveEvents: unsupported("liveEvents"),
     liveHead: unsupported("liveHead"),
+    getHeldSend: unsupported("getHeldSend"),
+    listHeldSends: unsupported("listHeldSends"),
     close: () => Promise.resolve(),
   };
   return repo;

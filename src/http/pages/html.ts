@@ -16,9 +16,11 @@ export function jsonForScript(value: unknown): string {
 /** What the header shows on the right. */
 export interface Chrome {
   /** Current page, for the nav highlight. */
-  page: "status" | "qr" | "login";
+  page: "status" | "qr" | "login" | "approve";
   /** Signed in through the login form: show a sign-out button carrying this CSRF token. */
   signOutCsrf: string | null;
+  /** Sends waiting for approval (a badge on the Approvals link); absent: no approvals page. */
+  pending?: number | null;
 }
 
 const CSS = `
@@ -111,6 +113,8 @@ button.primary:hover{filter:brightness(1.07)}
 .code{font:700 30px/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em;margin:10px 0;
 padding:14px;border-radius:12px;background:var(--bg);text-align:center}
 .error-msg{color:var(--bad);background:var(--bad-bg);padding:10px 12px;border-radius:10px;margin:0 0 12px}
+.count{display:inline-grid;place-items:center;min-width:20px;height:20px;padding:0 6px;margin-left:4px;border-radius:99px;
+background:var(--bad);color:#fff;font-size:12px;font-weight:700}
 [hidden]{display:none!important}
 @media (max-width:760px){.tiles{grid-template-columns:repeat(2,1fr)}.grid2{grid-template-columns:1fr}
 main{padding:16px}header.top{padding:12px 16px}}
@@ -131,7 +135,13 @@ export function layout(opts: {
   const signOut = chrome.signOutCsrf
     ? `<form method="post" action="/logout"><input type="hidden" name="csrf" value="${esc(chrome.signOutCsrf)}"><button type="submit">Sign out</button></form>`
     : "";
-  const nav = chrome.page === "login" ? "" : `<nav><a href="/status"${cur("status")}>Status</a><a href="/qr"${cur("qr")}>Link device</a>${signOut}</nav>`;
+  const approvals = chrome.pending === undefined || chrome.pending === null
+    ? ""
+    : `<a href="/approve"${cur("approve")}>Approvals <span id="approvals-count" class="count"${chrome.pending > 0 ? "" : " hidden"} ` +
+      `aria-label="${esc(chrome.pending)} waiting">${esc(chrome.pending)}</span></a>`;
+  const nav = chrome.page === "login"
+    ? ""
+    : `<nav><a href="/status"${cur("status")}>Status</a>${approvals}<a href="/qr"${cur("qr")}>Link device</a>${signOut}</nav>`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -38,7 +38,13 @@ function script(pollMs: number): string {
       const res = await fetch("/api/status", { headers: { accept: "application/json" }, cache: "no-store", credentials: "same-origin" });
       if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
       if (!res.ok) throw new Error("HTTP " + res.status);
-      apply((await res.json()).view);
+      const body = await res.json();
+      apply(body.view);
+      const count = $("#approvals-count");
+      if (count && typeof body.approvalsWaiting === "number") {
+        count.textContent = String(body.approvalsWaiting);
+        count.hidden = body.approvalsWaiting === 0;
+      }
       updated.textContent = new Date().toLocaleTimeString();
       conn.hidden = true;
     } catch {

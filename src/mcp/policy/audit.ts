@@ -3,9 +3,10 @@
  * (so lines about one recipient can be correlated without the log holding a phone number), and
  * sizes. Never a message body, file name or JID.
  */
+import type { Logger } from "../../log.ts";
 
 /** What happened to a send attempt. */
-export type AuditOutcome = "sent" | "blocked" | "declined" | "failed";
+export type AuditOutcome = "sent" | "blocked" | "declined" | "failed" | "held";
 
 /** One audit line's fields. */
 export interface AuditRecord {
@@ -39,4 +40,46 @@ export async function recipientTag(key: CryptoKey, jid: string): Promise<string>
 /** A fresh random HMAC key (one per process: tags correlate within a run, not across runs). */
 export function newAuditKey(): Promise<CryptoKey> {
   return crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]) as Promise<CryptoKey>;
+}
+
+/** What an audit line says about the send itself. */
+export interface AuditSubject {
+  tool: string;
+  /** The write's kind (default "message"). */
+  kind?: string;
+  recipientKind: string;
+  jid: string;
+  text?: string | null;
+  attachments?: ReadonlyArray<{ bytes: number }>;
+}
+
+let processKey: Promise<CryptoKey> | null = null;
+
+/** Writes one audit line: info for a send, warn for anything else. */
+export async function writeAudit(
+  log: Logger,
+  a: AuditSubject,
+  outcome: AuditOutcome,
+  reason: string | null,
+  confirmed: boolean,
+): Promise<void> {
+  let tag: string | null = null;
+  try {
+    processKey ??= newAuditKey();
+    tag = await recipientTag(await processKey, a.jid);
+  } catch {
+    // WebCrypto missing would only cost the correlation tag, never the audit line.
+  }
+  const rec: AuditRecord = {
+    tool: a.tool,
+    outcome,
+    reason,
+    recipientKind: a.recipientKind,
+    recipient: tag,
+    textChars: a.text ? Array.from(a.text).length : 0,
+    attachmentBytes: (a.attachments ?? []).reduce((n, x) => n + x.bytes, 0),
+    confirmed,
+    kind: a.kind ?? "message",
+  };
+  log[outcome === "sent" ? "info" : "warn"]("send attempt", rec as unknown as Record<string, unknown>);
 }

@@ -4,10 +4,12 @@
  *
  * "Established" means a chat exists in which the user has written before. A chat that only the
  * other side started does not count: the classic injection comes from the attacker's own number,
- * so replying there is exactly the exfiltration channel to guard.
+ * so replying there is exactly the exfiltration channel to guard. A group is judged by its members
+ * too: writing in it before does not vouch for a stranger who reads along. And content is judged
+ * by where it came from: text the model read in one chat going to another needs a human.
  */
 
-/** What the send path found out about the recipient. */
+/** What the send path found out about the recipient and the content. */
 export interface RecipientFacts {
   kind: "person" | "group";
   /** A chat exists and the user has sent in it before. */
@@ -16,18 +18,38 @@ export interface RecipientFacts {
   chatExists: boolean;
   /** null when no allow-list is configured. */
   allowListed: boolean | null;
+  /**
+   * Names of the other chats whose content the outgoing text, caption or file name carries
+   * (see `data_flow.ts`), e.g. ["Alice"]. Absent or empty: none.
+   */
+  flowFrom?: string[];
+  /** Group members the user has no established 1:1 chat with (0 for people; -1: the members are not known). */
+  groupStrangers?: number;
 }
 
 /** When to ask a human (config `confirm`). */
 export type ConfirmMode = "always" | "first_contact" | "never";
 
-/** The policy's verdict. `code` is for the audit log. */
+/** Why a send needs a human, for the audit log and the held send. */
+export type ConfirmCode = "always" | "first_contact" | "data_flow" | "group_strangers" | "group_admin" | "always_for_action";
+
+/** The policy's verdict. `code` (the first of `codes`) is for the audit log; `reason` is what the user reads. */
 export type SendDecision =
   | { action: "allow" }
-  | { action: "confirm"; code: "always" | "first_contact"; reason: string }
+  | { action: "confirm"; code: ConfirmCode; codes: ConfirmCode[]; reason: string }
   | { action: "block"; code: "not_allow_listed"; reason: string };
 
-/** Decides a send. The allow-list is absolute: a confirmation cannot override it. */
+/** "Alice", "Alice and Bob", "Alice, Bob and Carol". */
+function listNames(names: string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Decides a send. The allow-list is absolute: a confirmation cannot override it. Being on the
+ * allow-list stands in for first contact and for strangers in a group, never for the data-flow
+ * check: content from another chat needs a human whoever receives it. `never` asks nothing.
+ */
 export function decideSend(facts: RecipientFacts, mode: ConfirmMode): SendDecision {
   if (facts.allowListed === false) {
     return {
@@ -36,16 +58,33 @@ export function decideSend(facts: RecipientFacts, mode: ConfirmMode): SendDecisi
       reason: "the recipient is not on the configured allow-list (WHATSAPP_MCP_ALLOWED_RECIPIENTS)",
     };
   }
-  if (mode === "always") {
-    return { action: "confirm", code: "always", reason: "every send needs the user's confirmation (confirm=always)" };
+  if (mode === "never") return { action: "allow" };
+  const found: Array<[ConfirmCode, string]> = [];
+  const flow = facts.flowFrom ?? [];
+  if (flow.length > 0) {
+    found.push(["data_flow", `it contains text from your ${flow.length === 1 ? "chat" : "chats"} with ${listNames(flow)}`]);
   }
-  if (mode === "first_contact" && !facts.established) {
-    const why = facts.chatExists
-      ? "the user has never written in this chat before (first contact)"
-      : "there is no chat with this recipient yet (first contact)";
-    return { action: "confirm", code: "first_contact", reason: why };
+  if (mode === "always") found.push(["always", "every send needs the user's confirmation (confirm=always)"]);
+  const vouched = facts.allowListed === true;
+  if (!vouched && !facts.established) {
+    found.push([
+      "first_contact",
+      facts.chatExists
+        ? "the user has never written in this chat before (first contact)"
+        : "there is no chat with this recipient yet (first contact)",
+    ]);
   }
-  return { action: "allow" };
+  const strangers = facts.groupStrangers ?? 0;
+  if (!vouched && facts.kind === "group" && strangers !== 0) {
+    found.push([
+      "group_strangers",
+      strangers < 0
+        ? "it goes to a group whose members are not known, so some may be people you have not written to"
+        : `it goes to a group with ${strangers === 1 ? "1 person" : `${strangers} people`} you have not written to`,
+    ]);
+  }
+  if (found.length === 0) return { action: "allow" };
+  return { action: "confirm", code: found[0][0], codes: found.map((f) => f[0]), reason: found.map((f) => f[1]).join("; and ") };
 }
 
 /** What happened to a confirmation request. */

@@ -28,10 +28,8 @@ export interface WriteFacts extends RecipientFacts {
   alwaysConfirm?: boolean;
 }
 
-/** The verdict for a write: `SendDecision` plus confirmation codes of the other kinds. */
-export type WriteDecision =
-  | SendDecision
-  | { action: "confirm"; code: "group_admin" | "always_for_action"; reason: string };
+/** The verdict for a write (the confirmation codes include those of the other kinds). */
+export type WriteDecision = SendDecision;
 
 /** Which rate-limit budget a kind spends: messages share the send limits; state changes have their own. */
 export function rateBudget(kind: WriteKind): "send" | "state" {
@@ -43,10 +41,11 @@ export function decideWrite(kind: WriteKind, facts: WriteFacts, mode: ConfirmMod
   const base = kind === "message" || kind === "group_admin" ? decideSend(facts, mode) : { action: "allow" as const };
   if (base.action === "block") return base;
   if (facts.alwaysConfirm) {
-    return { action: "confirm", code: "always_for_action", reason: "this action always needs the user's confirmation" };
+    const codes = base.action === "confirm" ? base.codes : [];
+    return { action: "confirm", code: "always_for_action", codes: ["always_for_action", ...codes], reason: "this action always needs the user's confirmation" };
   }
   if (kind === "group_admin" && base.action === "allow" && mode !== "never") {
-    return { action: "confirm", code: "group_admin", reason: "group changes are seen by every member of the group" };
+    return { action: "confirm", code: "group_admin", codes: ["group_admin"], reason: "group changes are seen by every member of the group" };
   }
   return base;
 }

@@ -3,7 +3,7 @@ import { chatJidField, messageIdField } from "../inputs.ts";
 import { ToolInputError } from "../results.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult, loadTarget } from "../targets.ts";
+import { loadTarget } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 
 /** The tool. */
@@ -24,7 +24,7 @@ export const deleteMessage = defineTool({
       action: `Delete your message ${a.message_id} for everyone`,
       recipient: t.recipient,
       text: t.message.editedText ?? t.message.text ?? null,
-      perform: async () => asSendResult(await ctx.deps.whatsapp.ask({ type: "revoke", target: t.ref })),
+      op: { type: "revoke", target: t.ref },
     });
     return sendToolResult(outcome, t.recipient, "Deleted for everyone");
   },

@@ -1,10 +1,10 @@
 /** edit_message: change the text of one of your own messages (WhatsApp allows this for a limited time). */
 import { z } from "zod";
-import { chatJidField, messageIdField } from "../inputs.ts";
+import { chatJidField, messageIdField, waitField } from "../inputs.ts";
 import { ToolInputError } from "../results.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult, loadTarget } from "../targets.ts";
+import { loadTarget } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 
 /** The tool. */
@@ -17,6 +17,7 @@ export const editMessage = defineTool({
     chat_jid: chatJidField("The chat of the message"),
     message_id: messageIdField,
     message: z.string().min(1, { error: "expected the new text" }).max(65_536).describe("The new text"),
+    wait_s: waitField,
   },
   outputSchema: sendOut,
   annotations: { ...SEND_ANNOTATIONS, title: "Edit a sent message" },
@@ -29,7 +30,8 @@ export const editMessage = defineTool({
       action: `Change the text of your message ${a.message_id}`,
       recipient: t.recipient,
       text: a.message,
-      perform: async () => asSendResult(await ctx.deps.whatsapp.ask({ type: "edit", target: t.ref, text: a.message })),
+      op: { type: "edit", target: t.ref, text: a.message },
+      waitSeconds: a.wait_s,
     });
     return sendToolResult(outcome, t.recipient, "Edited");
   },

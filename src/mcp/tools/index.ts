@@ -24,10 +24,12 @@ import { getDirectChatByContact } from "./get_direct_chat_by_contact.ts";
 import { getGroupInfo } from "./get_group_info.ts";
 import { getLastInteraction } from "./get_last_interaction.ts";
 import { getMessageContext } from "./get_message_context.ts";
+import { getSendStatus } from "./get_send_status.ts";
 import { getSyncStatus } from "./get_sync_status.ts";
 import { listChats } from "./list_chats.ts";
 import { listMessages } from "./list_messages.ts";
 import { listUnread } from "./list_unread.ts";
+import { listPendingSends } from "./list_pending_sends.ts";
 import { markRead } from "./mark_read.ts";
 import { requestChatHistory } from "./request_chat_history.ts";
 import { searchContacts } from "./search_contacts.ts";
@@ -77,6 +79,8 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   muteChat,
   markUnread,
   checkOnWhatsApp,
+  getSendStatus,
+  listPendingSends,
 ];
 
 export { isSendTool } from "../write_tools.ts";

@@ -2,10 +2,10 @@
  * send_audio_message: a voice note (push-to-talk) from any audio file in the media roots,
  * converted to ogg/opus with its real duration and waveform.
  */
+import { waitField } from "../inputs.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { mediaPathField } from "./send_file.ts";
 import { recipientField } from "./send_message.ts";
@@ -18,7 +18,7 @@ export const sendAudioMessage = defineTool({
     "audio format is converted to ogg/opus. The file must be inside one of the server's configured media folders; " +
     "the same send policy as send_message applies.",
   access: "write",
-  inputSchema: { recipient: recipientField, media_path: mediaPathField },
+  inputSchema: { recipient: recipientField, media_path: mediaPathField, wait_s: waitField },
   outputSchema: sendOut,
   annotations: { ...SEND_ANNOTATIONS, title: "Send a voice note on WhatsApp" },
   async run(a, ctx) {
@@ -30,21 +30,9 @@ export const sendAudioMessage = defineTool({
       action: "Send this voice note on WhatsApp",
       recipient,
       attachments: [{ name: file.fileName, kind: "voice note", bytes: voice.bytes.length, seconds: voice.seconds }],
-      perform: async () =>
-        asSendResult(
-          await ctx.deps.whatsapp.ask({
-            type: "sendMedia",
-            jid: recipient.jid,
-            media: {
-              kind: "audio",
-              bytes: voice.bytes,
-              mimetype: "audio/ogg; codecs=opus",
-              ptt: true,
-              seconds: voice.seconds,
-              waveform: voice.waveform,
-            },
-          }),
-        ),
+      op: { type: "voice", jid: recipient.jid, path: a.media_path },
+      parts: { file, voice },
+      waitSeconds: a.wait_s,
     });
     return sendToolResult(outcome, recipient, `Sent a voice note (${Math.round(voice.seconds)} s)`);
   },

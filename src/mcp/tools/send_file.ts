@@ -4,10 +4,10 @@
  * gets bytes, never a path or URL.
  */
 import { z } from "zod";
+import { waitField } from "../inputs.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { recipientField } from "./send_message.ts";
 
@@ -26,6 +26,7 @@ export const sendFile = defineTool({
     recipient: recipientField,
     media_path: mediaPathField,
     caption: z.string().max(4096).optional().describe("Text shown with the file"),
+    wait_s: waitField,
   },
   outputSchema: sendOut,
   annotations: { ...SEND_ANNOTATIONS, title: "Send a file on WhatsApp" },
@@ -39,14 +40,9 @@ export const sendFile = defineTool({
       recipient,
       text: caption ?? null,
       attachments: [{ name: file.fileName, kind: file.kind, bytes: file.bytes.length }],
-      perform: async () =>
-        asSendResult(
-          await ctx.deps.whatsapp.ask({
-            type: "sendMedia",
-            jid: recipient.jid,
-            media: { kind: file.kind, bytes: file.bytes, mimetype: file.mimetype, fileName: file.fileName, caption },
-          }),
-        ),
+      op: { type: "file", jid: recipient.jid, path: a.media_path, caption },
+      parts: { file },
+      waitSeconds: a.wait_s,
     });
     return sendToolResult(outcome, recipient, `Sent ${file.kind} ${JSON.stringify(file.fileName)}`);
   },

@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import type { MessageRef } from "../../whatsapp/protocol.ts";
-import { messageIdField } from "../inputs.ts";
+import { messageIdField, waitField } from "../inputs.ts";
 import { parseJid } from "../policy/recipient.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { ToolInputError } from "../results.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult, findIn } from "../targets.ts";
+import { findIn } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 
 /** The recipient parameter, shared by the send tools. */
@@ -33,6 +33,7 @@ export const sendMessage = defineTool({
     reply_to_message_id: messageIdField.optional().describe("Quote this message of the same chat (a reply)"),
     mentions: z.array(z.string().trim().min(1).max(200)).max(50).optional()
       .describe("People to @mention (phone numbers or JIDs); put @<phone digits> in the text where each appears"),
+    wait_s: waitField,
   },
   outputSchema: sendOut,
   annotations: { ...SEND_ANNOTATIONS, title: "Send a WhatsApp message" },
@@ -59,8 +60,8 @@ export const sendMessage = defineTool({
       text: a.message,
       mentions,
       quotedId: quoted?.id ?? null,
-      perform: async () =>
-        asSendResult(await ctx.deps.whatsapp.ask({ type: "sendText", jid: recipient.jid, text: a.message, quoted, mentions })),
+      op: { type: "text", jid: recipient.jid, text: a.message, quoted, mentions },
+      waitSeconds: a.wait_s,
     });
     return sendToolResult(outcome, recipient, "Sent");
   },

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { chatJidField, messageIdField } from "../inputs.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult, loadTarget } from "../targets.ts";
+import { loadTarget } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 
 /** One emoji (a grapheme of at most a few code points), or "" to remove. */
@@ -27,7 +27,7 @@ export const sendReaction = defineTool({
       action: a.emoji ? `React with ${a.emoji} to message ${a.message_id}` : `Remove your reaction from message ${a.message_id}`,
       recipient: t.recipient,
       text: a.emoji,
-      perform: async () => asSendResult(await ctx.deps.whatsapp.ask({ type: "react", target: t.ref, emoji: a.emoji })),
+      op: { type: "react", target: t.ref, emoji: a.emoji },
     });
     return sendToolResult(outcome, t.recipient, a.emoji ? "Reaction sent" : "Reaction removed");
   },

@@ -22,6 +22,7 @@ import {
 } from "./apply_shared.ts";
 import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
+import { heldOpSql } from "../held_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -173,6 +174,13 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       if (op.value === null) await query(tx, "DELETE FROM meta WHERE key = :k", { k: op.key });
       else await query(tx, "INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", { k: op.key, v: op.value });
       return;
+    case "holdSend":
+    case "claimHeldSend":
+    case "settleHeldSend": {
+      const [sql, params] = heldOpSql(op);
+      await query(tx, sql, params);
+      return;
+    }
     default: {
       const never: never = op;
       throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);

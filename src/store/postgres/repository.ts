@@ -12,6 +12,8 @@ import { planSearch } from "../search/query.ts";
 import type {
   ChatSummary,
   GroupInfo,
+  HeldSendRow,
+  HeldStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -26,6 +28,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
+import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -319,6 +322,16 @@ class PostgresRepository implements Repository {
   async metaGet(key: string): Promise<string | null> {
     const rows = await query(this.session, "SELECT value FROM meta WHERE key = :key", { key });
     return typeof rows[0]?.value === "string" ? rows[0].value : null;
+  }
+
+  async getHeldSend(id: string): Promise<HeldSendRow | null> {
+    const r = (await query(this.pg, GET_HELD, { id }))[0];
+    return r ? heldFromRow(r) : null;
+  }
+
+  async listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return (await query(this.pg, listHeldSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(heldFromRow);
   }
 
   close(): Promise<void> {

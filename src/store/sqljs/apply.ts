@@ -23,7 +23,8 @@ import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from 
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
-import { jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
+import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
+import { heldOpSql } from "../held_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -234,6 +235,13 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       if (op.value === null) s.run("DELETE FROM meta WHERE key = ?", [op.key]);
       else s.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [op.key, op.value]);
       return;
+    case "holdSend":
+    case "claimHeldSend":
+    case "settleHeldSend": {
+      const [sql, params] = heldOpSql(op);
+      s.run(sql, bind(params));
+      return;
+    }
     default: {
       const never: never = op;
       throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);

@@ -14,6 +14,8 @@ import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, me
 import type {
   ChatSummary,
   GroupInfo,
+  HeldSendRow,
+  HeldStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -29,6 +31,7 @@ import type {
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
+import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -53,7 +56,7 @@ import {
   searchRelevanceSql,
   STATS,
 } from "./read_sql.ts";
-import { type Statements, statementsOf } from "./statements.ts";
+import { bind, type Statements, statementsOf } from "./statements.ts";
 
 /** What the repository needs from the durable engine (`openDurable`). */
 export type DurableStore = Pick<DurableDb<WriteOp>, "db" | "commit" | "maintain" | "stats" | "close">;
@@ -341,6 +344,16 @@ class SqljsRepository implements Repository {
     return typeof v === "string" ? v : null;
   }
 
+  async getHeldSend(id: string): Promise<HeldSendRow | null> {
+    const r = this.all(GET_HELD, { id })[0];
+    return r ? heldFromRow(r) : null;
+  }
+
+  async listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return this.all(listHeldSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(heldFromRow);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     if (this.indexTimer !== null) clearTimeout(this.indexTimer);
@@ -358,13 +371,6 @@ function scoped(fts: string, chat: string | undefined, sender: string | undefine
   return out;
 }
 
-function bind(params: Record<string, unknown>): BindParams {
-  const out: Record<string, number | string | Uint8Array | null> = {};
-  for (const [k, v] of Object.entries(params)) {
-    out[`:${k}`] = typeof v === "boolean" ? (v ? 1 : 0) : (v ?? null) as number | string | Uint8Array | null;
-  }
-  return out as BindParams;
-}
 
 /**
  * sql.js whose every Database is set up for the store as it is created: the schema's SQL

@@ -119,3 +119,12 @@ function createStatements(db: Database): Statements {
     },
   };
 }
+
+/** Named parameters (`{ id: 1 }` for `:id`) in sql.js's form; booleans become 0/1. */
+export function bind(params: Record<string, unknown>): BindParams {
+  const out: Record<string, number | string | Uint8Array | null> = {};
+  for (const [k, v] of Object.entries(params)) {
+    out[`:${k}`] = typeof v === "boolean" ? (v ? 1 : 0) : (v ?? null) as number | string | Uint8Array | null;
+  }
+  return out as BindParams;
+}

@@ -1,0 +1,133 @@
+/**
+ * Where outgoing text came from. The server remembers, per client session, which message content
+ * (texts, captions, file names, chat descriptions) it returned to the model from which chat; an
+ * outgoing text that carries a piece of that content to a different chat is a data flow the send
+ * guard asks a human about. Pure (the memory is plain data; no I/O, no clock).
+ *
+ * The rule: after normalising both sides (NFKC, lower case, everything but letters and digits
+ * removed, so spacing, punctuation, invisible characters, fullwidth forms and line breaks do not
+ * matter), an outgoing text "carries content" from chat C when it shares a run of at least
+ * `MATCH_CHARS` (24) letters and digits with something returned from C. 24 is about four or five
+ * words: long enough that everyday phrases ("thank you so much") and short replies do not match
+ * across chats, short enough that a PIN with its label ("bank pin is 4921 door code 7781"), an
+ * address, an IBAN or a copied sentence do. It cannot see paraphrases or a secret of a few
+ * characters on its own: the guard narrows the channel, it does not close it.
+ *
+ * Memory: only fingerprints are kept (53-bit hashes of 21-character windows starting at every 4th
+ * position of the remembered text), at most `maxFingerprints` per session, oldest dropped first.
+ * Every window of the outgoing text is looked up, so any shared run of 21 + 4 - 1 = 24 characters
+ * contains a remembered window: a shared run of 24 always counts, with no sampling; a run of 21
+ * to 23 counts when it happens to cover a remembered window; shorter runs never count.
+ */
+
+/** Shared normalised letters/digits that count as carrying content. */
+export const MATCH_CHARS = 24;
+/** Shorter shared runs never count. */
+export const MIN_MATCH_CHARS = 21;
+const WINDOW = MIN_MATCH_CHARS;
+const STRIDE = MATCH_CHARS - WINDOW + 1; // 4: any run of WINDOW + STRIDE - 1 = MATCH_CHARS holds a remembered window
+
+/** Default bound: 100,000 fingerprints (about 400,000 characters of returned content, a few MB). */
+export const DEFAULT_MAX_FINGERPRINTS = 100_000;
+
+/** What one session has been shown: fingerprint -> the chats it was shown from. */
+export interface FlowMemory {
+  readonly max: number;
+  readonly prints: Map<number, string | string[]>;
+}
+
+/** An empty memory bounded to `max` fingerprints. */
+export function createFlowMemory(max = DEFAULT_MAX_FINGERPRINTS): FlowMemory {
+  return { max, prints: new Map() };
+}
+
+/** Letters and digits only, NFKC, lower case (the form both sides are compared in). */
+export function normalizeForFlow(text: string): string {
+  return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+/** A 53-bit hash of `s[from, from+len)`: two FNV-1a variants combined (collisions are negligible). */
+function hashWindow(s: string, from: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = from; i < from + WINDOW; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+    b ^= b >>> 13;
+  }
+  return (a >>> 0) * 0x200000 + (b >>> 11);
+}
+
+/** Remembers that `text` was shown to the model from chat `chatJid`. */
+export function rememberContent(mem: FlowMemory, chatJid: string, text: string | null | undefined): void {
+  if (!text) return;
+  const s = normalizeForFlow(text);
+  if (s.length < WINDOW) return;
+  // The last window is taken too, so the tail of a text is covered like its middle.
+  const starts: number[] = [];
+  for (let i = 0; i + WINDOW <= s.length; i += STRIDE) starts.push(i);
+  if (starts[starts.length - 1] !== s.length - WINDOW) starts.push(s.length - WINDOW);
+  for (const i of starts) {
+    const h = hashWindow(s, i);
+    const prev = mem.prints.get(h);
+    let next: string | string[];
+    if (prev === undefined || prev === chatJid) next = chatJid;
+    else if (Array.isArray(prev)) next = prev.includes(chatJid) ? prev : [...prev, chatJid].slice(-8);
+    else next = [prev, chatJid];
+    // Delete first so the entry moves to the newest end (Map keeps insertion order).
+    mem.prints.delete(h);
+    mem.prints.set(h, next);
+  }
+  while (mem.prints.size > mem.max) {
+    const oldest = mem.prints.keys().next().value as number;
+    mem.prints.delete(oldest);
+  }
+}
+
+/**
+ * The chats whose content `text` carries, other than `recipientChats` (the recipient's own
+ * chat under any of its JIDs). Content that was also shown from the recipient's chat is not a
+ * flow: the recipient has it already.
+ */
+export function flowSources(mem: FlowMemory, text: string | null | undefined, recipientChats: readonly string[]): string[] {
+  if (!text || mem.prints.size === 0) return [];
+  const s = normalizeForFlow(text);
+  const own = new Set(recipientChats);
+  const found = new Set<string>();
+  for (let i = 0; i + WINDOW <= s.length; i++) {
+    const hit = mem.prints.get(hashWindow(s, i));
+    if (hit === undefined) continue;
+    const chats = Array.isArray(hit) ? hit : [hit];
+    if (chats.some((c) => own.has(c))) continue;
+    for (const c of chats) found.add(c);
+  }
+  return [...found];
+}
+
+/**
+ * Remembers every piece of message content in a tool's structured result: any object with a
+ * `chat_jid` and a `content` field (a message as the tools return it: its text, original text
+ * and file name), and any chat object with a `jid` and a `description`.
+ */
+export function rememberResult(mem: FlowMemory, value: unknown, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (const v of value) rememberResult(mem, v, depth + 1);
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.chat_jid === "string" && "content" in o) {
+    const chat = o.chat_jid;
+    rememberContent(mem, chat, str(o.content));
+    rememberContent(mem, chat, str(o.original_content));
+    const media = o.media as Record<string, unknown> | null | undefined;
+    rememberContent(mem, chat, str(media?.file_name));
+  }
+  if (typeof o.jid === "string" && typeof o.description === "string") rememberContent(mem, o.jid, o.description);
+  for (const v of Object.values(o)) if (v !== null && typeof v === "object") rememberResult(mem, v, depth + 1);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
