@@ -42,7 +42,7 @@ describe("live resources", () => {
       for (const u of ["whatsapp://chats", "whatsapp://unread"]) assert.ok(uris.includes(u), u);
       assert.ok(uris.includes(`whatsapp://chat/${ALICE}`), "recent chats are listed through the template");
       const templates = (await h.client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
-      assert.deepEqual(templates, ["whatsapp://chat/{chat_jid}"]);
+      assert.deepEqual(templates, ["whatsapp://chat/{chat_jid}", "whatsapp://media/{chat_jid}/{message_id}"]);
       assert.ok(h.client.getServerCapabilities()?.resources?.subscribe, "subscribe is advertised");
 
       const chats = JSON.parse(((await h.client.readResource({ uri: "whatsapp://chats" })).contents[0] as { text: string }).text);

@@ -411,27 +411,24 @@ describe("files, voice notes, reactions, edits, deletes, read receipts", () => {
     }
   });
 
-  test("mark_read goes through the send path: recipient policy, rate limit and audit", async () => {
+  test("mark_read goes through the send path: read-receipt kind, its own rate budget, and audit", async () => {
     const strict = await startHarness();
     try {
-      // Bob wrote, the owner never did: a read receipt to him is a first contact like a message.
-      const refused = await strict.call("mark_read", { chat_jid: BOB });
-      assert.equal(refused.isError, true);
-      assert.equal(strict.whatsapp.asked.length, 0);
-      assert.equal(strict.audit.records[0]!.fields!.outcome, "blocked");
+      // Bob wrote, the owner never did: blue ticks tell Bob nothing new (kind read_receipt: no
+      // first-contact prompt), but the attempt is still audited as a write of its kind.
+      assert.equal((await strict.call("mark_read", { chat_jid: BOB })).isError, undefined);
+      assert.deepEqual(strict.audit.records.map((x) => [x.fields!.tool, x.fields!.outcome, x.fields!.kind]), [["mark_read", "sent", "read_receipt"]]);
     } finally {
       await strict.close();
     }
+    // Receipts spend the state budget: six times the per-recipient send limit.
     const h = await startHarness({ policy: { confirm: "never", perRecipientPerHour: 1 } });
     try {
-      assert.equal((await h.call("mark_read", { chat_jid: BOB })).isError, undefined);
-      const second = await h.call("mark_read", { chat_jid: BOB });
-      assert.equal(second.isError, true);
-      assert.deepEqual(h.audit.records.map((x) => [x.fields!.tool, x.fields!.outcome, x.fields!.reason]), [
-        ["mark_read", "sent", null],
-        ["mark_read", "blocked", "rate_recipient_hour"],
-      ]);
-      assert.equal(h.whatsapp.asked.filter((m) => (m as { type: string }).type === "markRead").length, 1);
+      for (let i = 0; i < 6; i++) assert.equal((await h.call("mark_read", { chat_jid: BOB })).isError, undefined, `receipt ${i + 1}`);
+      const seventh = await h.call("mark_read", { chat_jid: BOB });
+      assert.equal(seventh.isError, true);
+      assert.deepEqual(h.audit.records.at(-1)!.fields!.reason, "rate_recipient_hour");
+      assert.equal(h.whatsapp.asked.filter((m) => (m as { type: string }).type === "markRead").length, 6);
     } finally {
       await h.close();
     }

@@ -48,7 +48,7 @@ describe("static tool table", () => {
         const expected = TOOL_TABLE.tools.map((t) => t.name).filter((n) => !readOnly || !isSendTool(n));
         assert.deepEqual(tools, expected);
         assert.deepEqual((await client.listResources()).resources.map((r) => r.uri), TOOL_TABLE.resources.map((r) => r.uri));
-        assert.deepEqual((await client.listResourceTemplates()).resourceTemplates, []);
+        assert.deepEqual((await client.listResourceTemplates()).resourceTemplates, TOOL_TABLE.resourceTemplates);
         // A call still needs a backend.
         await assert.rejects(client.callTool({ name: "list_chats", arguments: {} }), /within/);
 
