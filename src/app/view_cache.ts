@@ -7,7 +7,7 @@
 import type { ViewCachePort } from "../mcp/deps.ts";
 import type { MediaView } from "../media/view/types.ts";
 import { base64ToBytes, bytesToBase64 } from "../store/codec.ts";
-import { type FsPort, joinPath, renameWithRetry } from "../runtime/fs.ts";
+import { type FsPort, joinPath, renameWithRetry, unlinkWithRetry } from "../runtime/fs.ts";
 
 const KEY = /^[a-z0-9_.-]{16,200}$/;
 
@@ -35,7 +35,7 @@ export function folderViewCache(dir: string, fs: FsPort, opts: { maxFiles?: numb
     if (names.length <= maxFiles) return;
     const stats = await Promise.all(names.map(async (n) => ({ n, t: (await fs.stat(joinPath(dir, n)))?.mtimeMs ?? 0 })));
     stats.sort((a, b) => a.t - b.t);
-    for (const { n } of stats.slice(0, names.length - maxFiles)) await fs.unlink(joinPath(dir, n)).catch(() => {});
+    for (const { n } of stats.slice(0, names.length - maxFiles)) await unlinkWithRetry(fs, joinPath(dir, n), sleep).catch(() => {});
   };
   return {
     async get(key) {
@@ -51,12 +51,14 @@ export function folderViewCache(dir: string, fs: FsPort, opts: { maxFiles?: numb
       const tmp = `${path}.${++seq}.part`;
       try {
         await fs.writeFile(tmp, encode(view), 0o600);
-        await renameWithRetry(fs, tmp, path, (ms) => new Promise((r) => setTimeout(r, ms)));
+        await renameWithRetry(fs, tmp, path, sleep);
       } catch (err) {
-        await fs.unlink(tmp).catch(() => {});
+        await unlinkWithRetry(fs, tmp, sleep).catch(() => {});
         throw err;
       }
       if (++writes % 50 === 1) await prune().catch(() => {});
     },
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
