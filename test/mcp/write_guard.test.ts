@@ -38,6 +38,14 @@ describe("decideWrite", () => {
       assert.equal(d.action === "allow" ? "allow" : `${d.action} ${d.code}`, want);
     });
   }
+  test("an always-confirmed action keeps the policy's own reasons (data flow) beside its own", () => {
+    const d = decideWrite("message", { ...known, flowFrom: ["Alice"], alwaysConfirm: true }, "first_contact");
+    assert.equal(d.action, "confirm");
+    if (d.action !== "confirm") return;
+    assert.deepEqual(d.codes, ["always_for_action", "data_flow"]);
+    assert.match(d.reason, /Alice/);
+    assert.match(d.reason, /always needs the user's confirmation/);
+  });
   test("the table covers every kind", () => {
     assert.deepEqual([...new Set(TABLE.map((r) => r[0]))].sort(), [...WRITE_KINDS].sort());
   });

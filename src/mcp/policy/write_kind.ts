@@ -41,8 +41,12 @@ export function decideWrite(kind: WriteKind, facts: WriteFacts, mode: ConfirmMod
   const base = kind === "message" || kind === "group_admin" ? decideSend(facts, mode) : { action: "allow" as const };
   if (base.action === "block") return base;
   if (facts.alwaysConfirm) {
-    const codes = base.action === "confirm" ? base.codes : [];
-    return { action: "confirm", code: "always_for_action", codes: ["always_for_action", ...codes], reason: "this action always needs the user's confirmation" };
+    const always = "this action always needs the user's confirmation";
+    // A reason the policy found too (e.g. text from another chat) is kept: the user reads both.
+    if (base.action === "confirm") {
+      return { action: "confirm", code: "always_for_action", codes: ["always_for_action", ...base.codes], reason: `${base.reason}; ${always}` };
+    }
+    return { action: "confirm", code: "always_for_action", codes: ["always_for_action"], reason: always };
   }
   if (kind === "group_admin" && base.action === "allow" && mode !== "never") {
     return { action: "confirm", code: "group_admin", codes: ["group_admin"], reason: "group changes are seen by every member of the group" };
