@@ -102,15 +102,15 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
     await release();
     throw err;
   }
-  log.info("ready");
-
   if (faultInjection) {
     // Test hook: SIGUSR2 crashes the connection actor, to show the tree restarts it while MCP answers.
+    // Installed before "ready" is said, so a test that waits for "ready" can signal at once.
     onDebugSignal(() => {
       log.warn("fault injection: crashing the connection actor");
       registry.tell("connection", CRASH);
     });
   }
+  log.info("ready");
 
   let stopping: Promise<number> | null = null;
   const stop = (why: string): Promise<number> => {

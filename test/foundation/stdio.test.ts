@@ -64,7 +64,8 @@ describe("the server over stdio", () => {
     const s = await startStdioServer({ env: { WHATSAPP_MCP_FAULT_INJECTION: "1" } });
     try {
       await s.client.listTools();
-      await waitFor(() => s.stderr().includes("ready"), "ready");
+      // The main "ready" line, not "instance endpoint ready", which a child actor logs earlier.
+      await waitFor(() => s.stderr().includes('"msg":"ready"'), "ready");
       process.kill(s.child.pid!, "SIGUSR2");
       await waitFor(() => s.stderr().includes('"connection restarted"'), "connection restart");
       assert.match(s.stderr(), /"connection crashed"/);
