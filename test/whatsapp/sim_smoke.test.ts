@@ -19,18 +19,9 @@ import type { LinkStatus } from "../../src/status/types.ts";
 import type { SendResult } from "../../src/whatsapp/protocol.ts";
 import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
 import { startSimulator, type Sim } from "../sim/index.ts";
+import { until } from "../helpers/until.ts";
 
 /** Polls `probe` until it returns a value (a condition wait, not a timing assertion). */
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe("WhatsApp link against the simulator", () => {
   let sim: Sim;
   let repo: Repository;

@@ -21,19 +21,10 @@ import type { LinkStatus } from "../../src/status/types.ts";
 import { installStrictCurveVerify, strictCurveInstalled, strictVerify } from "../../src/whatsapp/strict_curve.ts";
 import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
 import { startSimulator, type Sim } from "../sim/index.ts";
+import { until } from "../helpers/until.ts";
 
 /** Baileys' own verify as imported (before this file installs the strict one). */
 const upstreamVerify = Curve.verify;
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("strict Curve.verify", () => {
   const signer = Curve.generateKeyPair();

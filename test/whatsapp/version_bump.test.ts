@@ -19,16 +19,7 @@ import { CLIENT_OUTDATED_ADVICE, initialLinkState, transition } from "../../src/
 import { PINNED_WA_VERSION } from "../../src/whatsapp/socket_config.ts";
 import { createWaVersionSource, parseWaVersion, WA_VERSION_META, type WaVersion } from "../../src/whatsapp/wa_version.ts";
 import { startSimulator, type Sim } from "../sim/index.ts";
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from "../helpers/until.ts";
 
 const NEWER: WaVersion = [2, 3000, PINNED_WA_VERSION[2]! + 7];
 
