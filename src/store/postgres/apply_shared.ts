@@ -5,7 +5,7 @@
  */
 import { isLidJid, isPnJid } from "../jid.ts";
 import { personSearchKey } from "../keys.ts";
-import { searchBody, tsvectorLiteral } from "../search/text.ts";
+import { type SearchFields, searchFields, tsvectorLiteral } from "../search/text.ts";
 import type { MessageRow } from "../types.ts";
 import { query, type Queryable } from "./client.ts";
 
@@ -35,19 +35,21 @@ export function personStub(id: string): { id: string; pn_jid: string | null; lid
 
 /** The search vector literal of a stored message row (chat_jid, id, text, edited_text, media_file_name, revoked), or null. */
 export function searchOfRow(r: Row): string | null {
-  const body = searchBody(
+  return vectorOf(searchFields(
     (r.text as string | null) ?? null,
     (r.edited_text as string | null) ?? null,
     (r.media_file_name as string | null) ?? null,
     r.revoked === true,
-  );
-  return body ? tsvectorLiteral(body) : null;
+  ));
 }
 
 /** The search vector literal of a message about to be written, or null. */
 export function searchOfMessage(m: MessageRow): string | null {
-  const body = searchBody(m.text, m.editedText, m.media?.fileName ?? null, m.revoked);
-  return body ? tsvectorLiteral(body) : null;
+  return vectorOf(searchFields(m.text, m.editedText, m.media?.fileName ?? null, m.revoked));
+}
+
+function vectorOf(f: SearchFields): string | null {
+  return f.text || f.file ? tsvectorLiteral(f) : null;
 }
 
 /** What a message upsert does to a stored row (`ON CONFLICT (chat_jid, id) DO UPDATE SET ...`). */
