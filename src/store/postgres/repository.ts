@@ -31,6 +31,7 @@ import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
+import { refreshListedSearchVectors } from "./search_refresh.ts";
 import { StoreUpkeep } from "./upkeep.ts";
 import {
   chatPageSql,
@@ -79,6 +80,7 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
   try {
     locks.push(await lockStore(main, "messages"));
     await migratePostgres(main);
+    await refreshListedSearchVectors(main);
     if (separate) {
       locks.push(await lockStore(session, "session"));
       await migratePostgres(session);
