@@ -314,7 +314,7 @@ describe("sql.js text index queue", () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
     const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
-    const repo = createSqljsRepository(durable, { indexDelayMs: 30 });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 30, indexMinRound: 1000 });
     try {
       let total = 0;
       for (let b = 0; b < 40; b++) {
@@ -325,6 +325,30 @@ describe("sql.js text index queue", () => {
       }
       const left = queuedCount(durable.db);
       assert.ok(left < total / 2, `the background indexed during the import (${left} of ${total} still queued)`);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("while commits keep coming, a background round waits for its minimum size; once they pause, it takes the rest", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 40, indexMinRound: 3000 });
+    try {
+      let total = 0;
+      let seenBelowMinimum = false;
+      for (let b = 0; b < 25; b++) {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 100; i++, total++) ops.push(msg("120363000000000001@g.us", `m${total}`, 1000 + total, `word${total % 50} filler`));
+        await repo.commit(ops);
+        if (queuedCount(durable.db) !== total) seenBelowMinimum = true;
+        await new Promise((r) => setTimeout(r, 5)); // commits closer together than the delay
+      }
+      assert.equal(seenBelowMinimum, false, "no round ran while fewer than the minimum were queued and commits kept coming");
+      for (let i = 0; i < 300 && queuedCount(durable.db) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(queuedCount(durable.db), 0, "indexed once the commits paused");
+      durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
     } finally {
       await repo.close();
     }
