@@ -3,7 +3,7 @@
  * passes ("+49 171 234", "49171234@s.whatsapp.net", "1234@lid") into lookup keys.
  * Pure: no I/O.
  */
-import type { ChatKind } from "./types.ts";
+import type { ChatKind } from "../store/types.ts";
 
 /** Server part of phone-number JIDs. */
 export const PN_SERVER = "s.whatsapp.net";
