@@ -22,7 +22,7 @@ import { WhatsAppNotReadyError, WhatsAppRequestError } from "./errors.ts";
 import { GroupCache } from "./group_cache.ts";
 import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } from "./link_status.ts";
 import { SYNC_EVENTS } from "./mapping/events.ts";
-import { isLidJid, normalizeJid } from "./mapping/jids.ts";
+import { isLidJid, normalizeJid } from "../ids/canonical.ts";
 import type { ConnectionMsg } from "./protocol.ts";
 import { CLOSE, initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
 import * as req from "./requests.ts";

@@ -9,7 +9,7 @@ import type { MessageRow, MessageView, Repository } from "../store/types.ts";
 import { WhatsAppRequestError } from "./errors.ts";
 import type { GroupCache } from "./group_cache.ts";
 import { classifyContent } from "./mapping/content.ts";
-import { isLidJid, isPnJid, normalizeJid } from "./mapping/jids.ts";
+import { isLidJid, isPnJid, normalizeJid } from "../ids/canonical.ts";
 import { rawBytes } from "./mapping/messages.ts";
 import type { BaileysLogger } from "./baileys_logger.ts";
 import { describeDownloadFailure, mediaFetchUrl, mediaUrlProblem } from "./media_source.ts";

@@ -5,7 +5,7 @@
 import type { Chat, ChatUpdate } from "@whiskeysockets/baileys";
 import type { proto } from "@whiskeysockets/baileys";
 import type { ChatRow, WriteOp } from "../../store/types.ts";
-import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext } from "./jids.ts";
+import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext } from "../../ids/canonical.ts";
 import { MappingError, seconds } from "./messages.ts";
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Contact, LIDMapping } from "@whiskeysockets/baileys";
 import type { PersonRow, WriteOp } from "../../store/types.ts";
-import { chatKindOf, isLidJid, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { chatKindOf, isLidJid, lidPnPair, type MapContext, normalizeJid, personIdentity } from "../../ids/canonical.ts";
 import { MappingError } from "./messages.ts";
 
 /**

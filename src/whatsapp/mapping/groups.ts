@@ -4,7 +4,7 @@
  */
 import type { BaileysEventMap, GroupMetadata, GroupParticipant } from "@whiskeysockets/baileys";
 import type { WriteOp } from "../../store/types.ts";
-import { chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "../../ids/canonical.ts";
 import { MappingError } from "./messages.ts";
 
 type Admin = "admin" | "superadmin" | null;

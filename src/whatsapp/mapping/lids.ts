@@ -4,7 +4,7 @@
  * without a pair (so the caller can look those up in the stored mapping first).
  */
 import type { BaileysEventMap, WAMessageKey } from "@whiskeysockets/baileys";
-import { isLidJid, lidPnPair, normalizeJid } from "./jids.ts";
+import { isLidJid, lidPnPair, normalizeJid } from "../../ids/canonical.ts";
 
 /** A LID ↔ phone-number pair. */
 export interface LidPair {

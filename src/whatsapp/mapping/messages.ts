@@ -7,7 +7,7 @@ import { proto, toNumber } from "@whiskeysockets/baileys";
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
 import type { MessageRow, ReceiptRow, WriteOp } from "../../store/types.ts";
 import { classifyContent, type TargetKey } from "./content.ts";
-import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "../../ids/canonical.ts";
 import { describeStub } from "./stubs.ts";
 
 /** Thrown for an event we cannot map (no key, no chat); the caller counts it and goes on. */

@@ -4,7 +4,7 @@
  * the phone-number JID when it is known, else the LID; device and agent suffixes are stripped.
  */
 import { isJidGroup, isJidNewsletter, jidDecode } from "@whiskeysockets/baileys";
-import type { ChatKind } from "../../store/types.ts";
+import type { ChatKind } from "../store/types.ts";
 
 /** What the mapping functions know besides the event itself. */
 export interface MapContext {
