@@ -3,7 +3,7 @@
  * the store, before any policy looks at them: one person is one JID whichever form was given.
  */
 import type { ChatSummary, PersonRow, Repository } from "../store/types.ts";
-import { parseJid, phoneOfJid, RecipientError } from "./policy/recipient.ts";
+import { parseJid, phoneOfJid, RecipientError } from "../ids/parse.ts";
 
 /** A recipient after resolution. */
 export interface ResolvedRecipient {

@@ -18,7 +18,7 @@ import { flowSources } from "./policy/data_flow.ts";
 import { afterConfirmation, type SendDecision } from "./policy/decide.ts";
 import { createRateLimiter, describeRateRefusal, type RateLimiter } from "./policy/rate_limit.ts";
 import { decideWrite, rateBudget, stateLimits, type WriteKind } from "./policy/write_kind.ts";
-import { normalizeAllowList, phoneOfJid } from "./policy/recipient.ts";
+import { normalizeAllowList, phoneOfJid } from "../ids/parse.ts";
 import { ownId, type ResolvedRecipient, userHasWritten } from "./resolve.ts";
 import { errorResult, okResult } from "./results.ts";
 import type { CallToolResult } from "./sdk.ts";

@@ -5,7 +5,7 @@
  */
 import type { ChatSummary, MessageView, PersonRow } from "../store/types.ts";
 import { isoUtc } from "./dates.ts";
-import { phoneOfJid } from "./policy/recipient.ts";
+import { phoneOfJid } from "../ids/parse.ts";
 import type { ChatOut, ContactOut, MessageOut } from "./schemas.ts";
 import { mediaResourceUri } from "./media_uri.ts";
 import { cleanName, cleanNameOrNull, cleanTextOrNull } from "./untrusted_text.ts";

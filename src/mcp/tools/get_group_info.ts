@@ -9,7 +9,7 @@ import { chatJidField } from "../inputs.ts";
 import { inviteLink as linkOf } from "../group_invite.ts";
 import { readLinkStatus } from "../link.ts";
 import { ownId } from "../resolve.ts";
-import { parseJid, phoneOfJid } from "../policy/recipient.ts";
+import { parseJid, phoneOfJid } from "../../ids/parse.ts";
 import { readResult } from "../read_result.ts";
 import { ToolInputError } from "../results.ts";
 import { noticeField } from "../schemas.ts";
