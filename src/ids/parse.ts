@@ -1,10 +1,13 @@
 /**
- * Parsing of the identifiers a model passes for people and chats: phone numbers in any common
- * writing, phone-number JIDs (also the old `@c.us` and with a device suffix), LIDs and group JIDs.
- * Everything is normalised to one JID form before any policy looks at it. Pure.
+ * Parsing of the identifiers a model or a user passes for people and chats: phone numbers in any
+ * common writing (the digit rule of `phone.ts`), phone-number JIDs (also `@c.us`, `@hosted` and
+ * with a device suffix), LIDs and group JIDs. Everything becomes one normal JID (`jid.ts`) before
+ * any policy or query looks at it. Pure.
  */
+import { GROUP_SERVER, LID_SERVER, normalizeJid, PN_SERVER } from "./jid.ts";
+import { phoneDigits } from "./phone.ts";
 
-/** A parsed identifier. `jid` is the normalised JID (device suffix dropped, `@c.us` mapped). */
+/** A parsed identifier. `jid` is the normal JID. */
 export type ParsedJid =
   | { kind: "phone"; jid: string; digits: string }
   | { kind: "lid"; jid: string }
@@ -17,18 +20,14 @@ export class RecipientError extends Error {
   override name = "RecipientError";
 }
 
-const EXPECTED =
-  "expected a phone number with country code (digits, e.g. 491701234567; '+', spaces and dashes are ignored) " +
-  "or a JID (…@s.whatsapp.net, …@lid, …@g.us)";
+/** A LID's user part: digits only. */
+const LID_USER = /^\d{1,20}$/;
+/** A group's user part: an id, or the old creator-phone-dash-timestamp form. */
+const GROUP_USER = /^\d{1,20}(-\d{1,20})?$/;
 
-/** Phone number written by a person → digits, or null. Accepts `+`, `00`, spaces, dashes, dots, brackets. */
-export function phoneDigits(input: string): string | null {
-  let s = input.trim().replace(/[\s\-.()\u00a0]/g, "");
-  if (s.startsWith("+")) s = s.slice(1);
-  else if (s.startsWith("00")) s = s.slice(2);
-  // E.164: country codes never start with 0; at most 15 digits. 6 allows short national plans.
-  return /^[1-9]\d{5,14}$/.test(s) ? s : null;
-}
+const EXPECTED =
+  "expected a phone number with country code (7 to 15 digits, e.g. 491701234567; '+', spaces and dashes are ignored) " +
+  "or a JID (…@s.whatsapp.net, …@lid, …@g.us)";
 
 /**
  * Parses a phone number or JID. `what` names the parameter in error messages.
@@ -37,58 +36,52 @@ export function phoneDigits(input: string): string | null {
 export function parseJid(input: string, what: string): ParsedJid {
   const raw = input.trim();
   if (raw.length === 0) throw new RecipientError(`${what} is empty: ${EXPECTED}`);
-  const at = raw.lastIndexOf("@");
-  if (at < 0) {
+  if (!raw.includes("@")) {
     const digits = phoneDigits(raw);
     if (!digits) throw new RecipientError(`${what} ${JSON.stringify(clip(raw))} is not understood: ${EXPECTED}`);
-    return { kind: "phone", jid: `${digits}@s.whatsapp.net`, digits };
+    return { kind: "phone", jid: `${digits}@${PN_SERVER}`, digits };
   }
-  const server = raw.slice(at + 1).toLowerCase();
-  // "user:device@server" and "user_agent:device@server" name one device of a user: keep the user.
-  const user = raw.slice(0, at).split(":")[0].split("_")[0];
+  const jid = normalizeJid(raw);
+  const at = jid.lastIndexOf("@");
+  const user = jid.slice(0, at);
+  const server = jid.slice(at + 1);
   switch (server) {
-    case "s.whatsapp.net":
-    case "c.us": {
+    case PN_SERVER: {
       const digits = phoneDigits(user);
       if (!digits) throw new RecipientError(`${what} ${JSON.stringify(clip(raw))}: the part before @ must be a phone number`);
-      return { kind: "phone", jid: `${digits}@s.whatsapp.net`, digits };
+      return { kind: "phone", jid: `${digits}@${PN_SERVER}`, digits };
     }
-    case "lid":
-      if (!/^\d{1,20}$/.test(user)) throw new RecipientError(`${what} ${JSON.stringify(clip(raw))}: a LID is digits before @lid`);
-      return { kind: "lid", jid: `${user}@lid` };
-    case "g.us":
-      if (!/^\d{1,20}(-\d{1,20})?$/.test(user)) {
+    case LID_SERVER:
+      if (!LID_USER.test(user)) throw new RecipientError(`${what} ${JSON.stringify(clip(raw))}: a LID is digits before @lid`);
+      return { kind: "lid", jid };
+    case GROUP_SERVER:
+      if (!GROUP_USER.test(user)) {
         throw new RecipientError(`${what} ${JSON.stringify(clip(raw))}: a group JID looks like 120363012345678901@g.us`);
       }
-      return { kind: "group", jid: `${user}@g.us` };
+      return { kind: "group", jid };
     case "broadcast":
-      return { kind: "broadcast", jid: `${user}@broadcast` };
+      return { kind: "broadcast", jid };
     case "newsletter":
-      return { kind: "newsletter", jid: `${user}@newsletter` };
+      return { kind: "newsletter", jid };
     default:
       throw new RecipientError(`${what} ${JSON.stringify(clip(raw))} has an unknown server "@${server}": ${EXPECTED}`);
   }
 }
 
-/** Normalises an allow-list: entries that parse become JIDs; the rest are reported, never matched. */
-export function normalizeAllowList(entries: readonly string[]): { jids: Set<string>; invalid: string[] } {
-  const jids = new Set<string>();
-  const invalid: string[] = [];
-  for (const e of entries) {
-    try {
-      jids.add(parseJid(e, "allowed recipient").jid);
-    } catch {
-      invalid.push(e);
-    }
-  }
-  return { jids, invalid };
-}
-
-/** The user part of a phone JID as "+digits", or null for other JIDs. */
-export function phoneOfJid(jid: string | null | undefined): string | null {
-  if (!jid) return null;
-  const m = /^(\d+)(?::\d+)?@s\.whatsapp\.net$/.exec(jid);
-  return m ? `+${m[1]}` : null;
+/**
+ * Candidate JIDs for what a user typed, for lookups: a JID in normal form; for a phone number
+ * (the rule of `phone.ts`) its phone JID; for plain digits the LID with those digits. Empty for
+ * anything else.
+ */
+export function personCandidates(input: string): string[] {
+  const s = input.trim();
+  if (s.includes("@")) return [normalizeJid(s)];
+  const out: string[] = [];
+  const digits = phoneDigits(s);
+  if (digits) out.push(`${digits}@${PN_SERVER}`);
+  const bare = s.replace(/[\s\-.()\u00a0]/g, "");
+  if (LID_USER.test(bare)) out.push(`${bare}@${LID_SERVER}`);
+  return out;
 }
 
 function clip(s: string): string {

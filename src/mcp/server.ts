@@ -7,7 +7,7 @@ import { createLogger } from "../log.ts";
 import { SERVER_INSTRUCTIONS } from "./instructions.ts";
 import type { ToolDeps } from "./deps.ts";
 import { createFlowMemory } from "./policy/data_flow.ts";
-import { normalizeAllowList } from "../ids/parse.ts";
+import { normalizeAllowList } from "./policy/allow_list.ts";
 import { registerLiveResources } from "./live_resources.ts";
 import { registerResources } from "./resources.ts";
 import { registerMediaResource } from "./media_resource.ts";
