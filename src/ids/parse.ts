@@ -4,6 +4,7 @@
  * with a device suffix), LIDs and group JIDs. Everything becomes one normal JID (`jid.ts`) before
  * any policy or query looks at it. Pure.
  */
+import { UserError } from "../user_error.ts";
 import { GROUP_SERVER, LID_SERVER, normalizeJid, PN_SERVER } from "./jid.ts";
 import { phoneDigits } from "./phone.ts";
 
@@ -16,8 +17,11 @@ export type ParsedJid =
   | { kind: "newsletter"; jid: string };
 
 /** The identifier cannot be understood; the message says what was expected. */
-export class RecipientError extends Error {
+export class RecipientError extends UserError {
   override name = "RecipientError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("invalid_recipient", message, options);
+  }
 }
 
 /** A LID's user part: digits only. */
