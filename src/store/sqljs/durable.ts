@@ -24,7 +24,7 @@ import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError
 import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
-import { acquireLock, type StoreLock } from "./lock.ts";
+import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
 import { stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
 
 export { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError };
