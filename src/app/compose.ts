@@ -116,7 +116,7 @@ export function composeApp(
     live: () => liveHubBehavior(liveHub),
     store: () =>
       storeBehavior(
-        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
+        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir, onCorrupt: cfg.onCorrupt }),
         { publishTo: LIVE },
       ),
     connection: () =>

@@ -138,6 +138,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     dataDir,
     databaseUrl,
     sessionDatabaseUrl,
+    onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
     transport,
     transportWasSse: transportRaw === "sse",
     http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null) },

@@ -53,6 +53,13 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig([], { WHATSAPP_MCP_READ_ONLY: "maybe" }, linux), /Invalid WHATSAPP_MCP_READ_ONLY: expected true or false/);
   });
 
+  test("the store's answer to a damaged file is a real option: fail by default, start-fresh when asked", () => {
+    assert.equal(buildConfig([], {}, linux).onCorrupt, "fail");
+    assert.equal(buildConfig([], { WHATSAPP_MCP_ON_CORRUPT: "start-fresh" }, linux).onCorrupt, "start-fresh");
+    assert.equal(buildConfig(["--on-corrupt", "start-fresh"], {}, linux).onCorrupt, "start-fresh");
+    assert.throws(() => buildConfig(["--on-corrupt", "ignore"], {}, linux), /Invalid --on-corrupt: expected fail or start-fresh/);
+  });
+
   test("secrets are not echoed in errors", () => {
     assert.throws(() => buildConfig([], { DATABASE_URL: "mysql://user:hunter2@x/db" }, linux), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

@@ -403,6 +403,8 @@ export interface SqljsStoreOptions {
   snapshotEveryBytes?: number;
   /** Warnings of the durable engine (torn tail dropped, snapshot failed...). */
   onWarning?: (msg: string) => void;
+  /** A damaged file: refuse to open ("fail", default) or continue with the intact part ("start-fresh"). */
+  onCorrupt?: "fail" | "start-fresh";
 }
 
 /** Opens (creating or migrating) the sql.js store in `opts.dir`. Rejects with StoreLockedError if another process has it. */
@@ -417,6 +419,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     apply: applySqlite,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
+    onCorrupt: opts.onCorrupt,
   });
   return createSqljsRepository(durable);
 }
