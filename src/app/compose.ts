@@ -167,6 +167,7 @@ export function composeApp(
               host: cfg.http.host,
               port: () => boundPort,
               publicUrl: cfg.http.publicUrl,
+              trustedProxyHops: cfg.http.trustedProxyHops,
               approvals: cfg.readOnly ? undefined : approvals,
             }),
         })

@@ -30,7 +30,8 @@ export interface Config {
   transport: "stdio" | "http";
   /** The user asked for the deprecated HTTP+SSE transport; we serve Streamable HTTP instead. */
   transportWasSse: boolean;
-  http: { enabled: boolean; host: string; port: number; publicUrl: string | null };
+  /** `trustedProxyHops`: proxies in front that append to X-Forwarded-For (0: the header is ignored). */
+  http: { enabled: boolean; host: string; port: number; publicUrl: string | null; trustedProxyHops: number };
   readOnly: boolean;
   /** WHATSAPP_MCP_TOOLSETS as given (validated names; empty = the default sets). */
   toolsets: string[];

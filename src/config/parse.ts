@@ -141,7 +141,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
     transport,
     transportWasSse: transportRaw === "sse",
-    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null) },
+    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null), trustedProxyHops: get<number>("trustedProxyHops", 0) },
     readOnly: get<boolean>("readOnly", false),
     toolsets: get<string[]>("toolsets", []),
     sendPolicy: {

@@ -12,7 +12,7 @@ describe("buildConfig", () => {
     const c = buildConfig([], {}, linux);
     assert.equal(c.command, "serve");
     assert.equal(c.transport, "stdio");
-    assert.deepEqual(c.http, { enabled: true, host: "127.0.0.1", port: 8080, publicUrl: null });
+    assert.deepEqual(c.http, { enabled: true, host: "127.0.0.1", port: 8080, publicUrl: null, trustedProxyHops: 0 });
     assert.equal(c.dataDir, "/home/ana/.local/share/whatsapp-mcp");
     assert.equal(c.databaseUrl, null);
     assert.equal(c.readOnly, false);
@@ -51,6 +51,12 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig(["--port", "70000"], {}, linux), /Invalid --port: expected an integer from 0 to 65535/);
     assert.throws(() => buildConfig(["--bogus"], {}, linux), /Unknown option --bogus/);
     assert.throws(() => buildConfig([], { WHATSAPP_MCP_READ_ONLY: "maybe" }, linux), /Invalid WHATSAPP_MCP_READ_ONLY: expected true or false/);
+  });
+
+  test("X-Forwarded-For is trusted only for the proxy hops a setting names", () => {
+    assert.equal(buildConfig(["--trusted-proxy-hops", "1"], {}, linux).http.trustedProxyHops, 1);
+    assert.equal(buildConfig([], { MCP_TRUSTED_PROXY_HOPS: "2" }, linux).http.trustedProxyHops, 2);
+    assert.throws(() => buildConfig([], { MCP_TRUSTED_PROXY_HOPS: "yes" }, linux), /Invalid MCP_TRUSTED_PROXY_HOPS/);
   });
 
   test("the store's answer to a damaged file is a real option: fail by default, start-fresh when asked", () => {
