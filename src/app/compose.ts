@@ -8,6 +8,7 @@ import type { MutableRegistry } from "../../supervisors/mod.ts";
 import { storeClient } from "../store/client.ts";
 import { storeBehavior } from "../store/actor.ts";
 import { openStore } from "../store/open.ts";
+import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
@@ -50,6 +51,8 @@ export function composeApp(
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
+  // The WhatsApp session's own view of the store: entries encrypted at rest with WHATSAPP_SESSION_KEY.
+  const sessionRepo = sessionEncryption(repo, cfg.sessionKey);
   let boundPort = cfg.http.port;
   // Stdio mode serves the page on another port, or none at all, rather than fail (see http_actor.ts).
   let pageUp = cfg.http.enabled;
@@ -121,7 +124,7 @@ export function composeApp(
       ),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
-        authRepo: repo,
+        authRepo: sessionRepo,
         repo,
         get baseUrl() {
           return baseUrl();
@@ -139,7 +142,7 @@ export function composeApp(
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
-    sync: () => syncBehavior({ repo }),
+    sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
     http: cfg.http.enabled
       ? () =>

@@ -25,6 +25,8 @@ export interface Config {
   databaseUrl: string | null;
   /** postgres URL for the WhatsApp session, or null (same store as messages). */
   sessionDatabaseUrl: string | null;
+  /** WHATSAPP_SESSION_KEY: encrypts the WhatsApp session at rest (src/store/session_crypto.ts), or null. */
+  sessionKey: string | null;
   /** The local store's answer to a damaged file (WHATSAPP_MCP_ON_CORRUPT): refuse to start, or continue with the intact part. */
   onCorrupt: "fail" | "start-fresh";
   transport: "stdio" | "http";

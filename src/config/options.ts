@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
+import { parseSessionKey } from "../store/session_crypto.ts";
 
 /** A validator from the raw string to the option's value. */
 export type OptionSchema = v.GenericSchema<string, unknown>;
@@ -58,6 +59,7 @@ export const OPTIONS: OptionDef[] = [
   { key: "dataDir", flag: "--data-dir", env: ["WHATSAPP_MCP_DATA_DIR"], help: "Folder of the local store, session and downloads.", schema: text, defaultText: "per-user data folder (see README)" },
   { key: "databaseUrl", flag: "--database-url", env: ["DATABASE_URL"], help: "postgres:// URL to keep messages in PostgreSQL/Supabase instead of the local sql.js store (a file: URL selects the local store in that file's folder).", schema: databaseUrl },
   { key: "sessionDatabaseUrl", flag: "--session-database-url", env: ["WHATSAPP_SESSION_DATABASE_URL"], help: "postgres:// URL for the WhatsApp session (keys) in a separate database; falls back to DATABASE_URL, then the local store.", schema: databaseUrl },
+  { key: "sessionKey", flag: "--session-key", env: ["WHATSAPP_SESSION_KEY"], help: "Encrypts the WhatsApp session (keys) at rest with AES-256-GCM, on any backend: 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits. Setting it encrypts an existing session at the next start; a wrong or missing key for an encrypted session stops start-up and changes nothing. Prefer the environment variable (a flag shows in the process list).", schema: v.pipe(v.string(), v.transform((s) => s.trim()), v.check((s) => { try { parseSessionKey(s); return true; } catch { return false; } }, "expected 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits")) },
   { key: "onCorrupt", flag: "--on-corrupt", env: ["WHATSAPP_MCP_ON_CORRUPT"], help: "What the local store does when a file is damaged (a complete journal record or the database fails its checksum): fail (refuse to start; the file is kept aside) or start-fresh (keep the damaged file aside and continue with the intact part). Set start-fresh for one start, then remove it.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["fail", "start-fresh"], "expected fail or start-fresh")), defaultText: "fail" },
   { key: "transport", flag: "--transport", env: ["MCP_TRANSPORT"], help: "stdio (default) or http (Streamable HTTP at /mcp). The original's 'sse' maps to http.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["stdio", "http", "streamable-http", "sse"], "expected stdio or http")), defaultText: "stdio" },
   { key: "host", flag: "--host", env: ["MCP_HOST"], help: "Interface of the HTTP server (status page, QR, /mcp). Other than loopback requires authentication.", schema: text, defaultText: "127.0.0.1" },

@@ -70,7 +70,7 @@ function readRaw(def: OptionDef, flags: Map<string, string>, env: Record<string,
 
 function shown(raw: string, key: string): string {
   // Never echo secrets back, even into an error line.
-  if (/token|url/i.test(key)) return "(value hidden)";
+  if (/token|url|key/i.test(key)) return "(value hidden)";
   return JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw);
 }
 
@@ -138,6 +138,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     dataDir,
     databaseUrl,
     sessionDatabaseUrl,
+    sessionKey: get<string | null>("sessionKey", null),
     onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
     transport,
     transportWasSse: transportRaw === "sse",

@@ -35,6 +35,7 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "getReceipts",
   "stats",
   "authGet",
+  "authList",
   "metaGet",
   "liveEvents",
   "liveHead",

@@ -352,6 +352,8 @@ export interface Repository {
 
   /** WhatsApp auth state (Baileys creds + signal keys), values are JSON strings (BufferJSON). */
   authGet(category: string, ids: string[]): Promise<Record<string, string>>;
+  /** Every auth entry, for re-encrypting a whole session at once (WHATSAPP_SESSION_KEY first set). */
+  authList(): Promise<AuthEntry[]>;
   /** One held send by id. */
   getHeldSend(id: string): Promise<HeldSendRow | null>;
   /** Held sends, newest first; only those in `statuses` when given. At most `limit`. */
@@ -364,4 +366,11 @@ export interface Repository {
 
   /** Flushes (a final snapshot for sql.js) and releases the lock. */
   close(): Promise<void>;
+}
+
+/** One stored auth entry (a Baileys credential or Signal key, as JSON text, or encrypted text). */
+export interface AuthEntry {
+  category: string;
+  id: string;
+  value: string;
 }

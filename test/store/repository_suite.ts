@@ -983,6 +983,10 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual(await repo.authGet("pre-key", []), {});
         await repo.commit([{ op: "setAuth", category: "pre-key", id: "1", value: null }]);
         assert.deepEqual(await repo.authGet("pre-key", ["1", "2"]), { "2": '{"k":"c"}' });
+        assert.deepEqual(await repo.authList(), [
+          { category: "creds", id: "main", value: '{"me":1}' },
+          { category: "pre-key", id: "2", value: '{"k":"c"}' },
+        ], "every entry, in category and id order");
         assert.equal(await repo.metaGet("syncedUntil"), "123");
         await repo.commit([{ op: "clearAuth" }, { op: "setMeta", key: "syncedUntil", value: null }]);
         assert.deepEqual(await repo.authGet("creds", ["main"]), {});

@@ -10,6 +10,7 @@ import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, 
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";
 import type {
+  AuthEntry,
   ChatSummary,
   GroupInfo,
   HeldSendRow,
@@ -296,6 +297,11 @@ class PostgresRepository implements Repository {
       refusedChanges: toNum(r.refused) ?? 0,
       lastError: this.lastError,
     };
+  }
+
+  async authList(): Promise<AuthEntry[]> {
+    const rows = await query(this.session, "SELECT category, id, value FROM auth ORDER BY category, id", {});
+    return rows.map((r) => ({ category: String(r.category), id: String(r.id), value: String(r.value) }));
   }
 
   async authGet(category: string, ids: string[]): Promise<Record<string, string>> {

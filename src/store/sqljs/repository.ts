@@ -12,6 +12,7 @@ import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
+  AuthEntry,
   ChatSummary,
   GroupInfo,
   HeldSendRow,
@@ -316,6 +317,14 @@ class SqljsRepository implements Repository {
       refusedChanges: toNum(r.refused) ?? 0,
       lastError: d.lastError,
     };
+  }
+
+  async authList(): Promise<AuthEntry[]> {
+    return this.all("SELECT category, id, value FROM auth ORDER BY category, id", {}).map((r) => ({
+      category: String(r.category),
+      id: String(r.id),
+      value: String(r.value),
+    }));
   }
 
   async authGet(category: string, ids: string[]): Promise<Record<string, string>> {
