@@ -4,6 +4,7 @@
  * is refused and changes nothing; values are bound to their slot; a cleared session stays marked.
  */
 import { after, describe, test } from "node:test";
+import process from "node:process";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,9 @@ import { KEY_CHECK, SessionKeyError, sessionEncryption } from "../../src/store/s
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { Repository } from "../../src/store/types.ts";
 import { makeStoreAuthState } from "../../src/whatsapp/auth_state.ts";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { serverCommand } from "../helpers/paths.ts";
 import { pgTestServer } from "./pg_harness.ts";
 
 const KEY_A = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => i * 7 + 1)));
@@ -146,3 +150,28 @@ for (const b of backends) {
     });
   });
 }
+
+describe("the server with a wrong session key", () => {
+  test("refuses to start with a message naming WHATSAPP_SESSION_KEY, exit 1, files unchanged", async () => {
+    const dir = join(root, `proc${++n}`);
+    const repo = await openSqljsRepository({ dir });
+    await sessionEncryption(repo, KEY_A).commit([{ op: "setAuth", category: "creds", id: "creds", value: '{"a":1}' }]);
+    await repo.close();
+    const before = [readFileSync(join(dir, "store.sqlite")), readFileSync(join(dir, "store.journal"))];
+    const { command, args } = serverCommand();
+    const child = spawn(command, args, {
+      env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dir, WHATSAPP_SESSION_KEY: KEY_B, WHATSAPP_WS_URL: "ws://127.0.0.1:1", MCP_PORT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let stdout = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    child.stdout!.on("data", (d) => (stdout += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    child.stdin!.destroy();
+    assert.equal(code, 1, stderr.slice(-2000));
+    assert.match(stderr, /whatsapp-mcp: .*WHATSAPP_SESSION_KEY does not open the stored WhatsApp session/);
+    assert.ok(!stderr.includes(KEY_B) && !stdout.includes(KEY_B), "the key is never printed");
+    assert.deepEqual([readFileSync(join(dir, "store.sqlite")), readFileSync(join(dir, "store.journal"))], before, "nothing written");
+  });
+});
