@@ -59,6 +59,17 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig([], { MCP_TRUSTED_PROXY_HOPS: "yes" }, linux), /Invalid MCP_TRUSTED_PROXY_HOPS/);
   });
 
+  test("WHATSAPP_SESSION_KEY must be 32 bytes (base64 or hex) and is never echoed back", () => {
+    const key = "ab".repeat(32);
+    assert.equal(buildConfig([], { WHATSAPP_SESSION_KEY: key }, linux).sessionKey, key);
+    assert.equal(buildConfig([], {}, linux).sessionKey, null);
+    assert.throws(() => buildConfig([], { WHATSAPP_SESSION_KEY: "my-secret-passphrase" }, linux), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^Invalid WHATSAPP_SESSION_KEY: expected 32 random bytes as base64 \(openssl rand -base64 32\) or 64 hex digits, got \(value hidden\)$/);
+      return true;
+    });
+  });
+
   test("the store's answer to a damaged file is a real option: fail by default, start-fresh when asked", () => {
     assert.equal(buildConfig([], {}, linux).onCorrupt, "fail");
     assert.equal(buildConfig([], { WHATSAPP_MCP_ON_CORRUPT: "start-fresh" }, linux).onCorrupt, "start-fresh");

@@ -386,7 +386,8 @@ function scoped(fts: string, chat: string | undefined, sender: string | undefine
  * functions registered (the durable engine checks a snapshot without a checksum with PRAGMA
  * quick_check before `migrate` runs, and the schema's view calls them), and the rollback journal kept in memory instead of a file in sql.js's
  * in-memory file system (same atomicity, ~15% less work per write; durability is the engine's
- * journal's job).
+ * journal's job). `secure_delete` zeroes deleted and replaced content, so a session entry
+ * re-encrypted with WHATSAPP_SESSION_KEY leaves no plain copy in free space of the next snapshot.
  */
 export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   const Base = sql.Database;
@@ -395,6 +396,7 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
       super(data);
       registerSqlFunctions(this);
       this.exec("PRAGMA journal_mode = MEMORY");
+      this.exec("PRAGMA secure_delete = ON");
     }
   }
   return { ...sql, Database: Db } as SqlJsStatic;
