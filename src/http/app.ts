@@ -41,7 +41,6 @@ import { pageRoutes } from "./routes/pages.ts";
 import { signInRoutes } from "./routes/sign_in.ts";
 import type { HttpDeps } from "./types.ts";
 
-export { normalizePhone } from "./routes/pages.ts";
 export { sendToolCalled } from "./routes/mcp.ts";
 
 const log = createLogger("http");

@@ -1,6 +1,7 @@
 /** The dashboard pages: /status, /qr and the pairing-code form (POST /qr/pairing-code). */
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { phoneDigits } from "../../ids/phone.ts";
 import { createLogger } from "../../log.ts";
 import type { AuthGate } from "../auth/middleware.ts";
 import { readForm } from "../body.ts";
@@ -13,14 +14,6 @@ import { formatPairingCode, qrView } from "../qr-view.ts";
 import { statusView } from "../status-view.ts";
 
 const log = createLogger("http");
-
-/** Phone digits with country code from what a person types ("+49 151-234 567", "0049…"), or null. */
-export function normalizePhone(input: string): string | null {
-  let s = input.trim().replace(/[\s().-]/g, "");
-  if (s.startsWith("+")) s = s.slice(1);
-  else if (s.startsWith("00")) s = s.slice(2);
-  return /^[1-9]\d{6,14}$/.test(s) ? s : null;
-}
 
 /** The page routes, each behind `requireAuth("page")`. */
 export function pageRoutes(kit: HttpKit, gate: AuthGate): Hono<AppEnv> {
@@ -53,7 +46,7 @@ export function pageRoutes(kit: HttpKit, gate: AuthGate): Hono<AppEnv> {
       return kit.page(c, (nonce) => renderQrPage(view, { nonce, chrome, csrf, feedback }), status);
     };
     const typed = (form.get("phone") ?? "").slice(0, 32);
-    const phone = normalizePhone(typed);
+    const phone = phoneDigits(typed);
     if (!phone) return render(400, { error: "Enter your full phone number with country code, e.g. +49 151 23456789.", phone: typed });
     const link = await kit.linkOrNull();
     if (link?.state === "open") return render(409, { error: "This server is already linked." });
