@@ -40,6 +40,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "liveHead",
   "getHeldSend",
   "listHeldSends",
+  "getScheduled",
+  "listScheduled",
 ];
 
 /** Registry name of the store actor. */

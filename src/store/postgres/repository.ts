@@ -14,6 +14,8 @@ import type {
   GroupInfo,
   HeldSendRow,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -29,6 +31,7 @@ import type {
 } from "../types.ts";
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -333,6 +336,16 @@ class PostgresRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return (await query(this.pg, listHeldSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = (await query(this.pg, GET_SCHEDULED, { id }))[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return (await query(this.pg, listScheduledSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
+  }
+
 
   close(): Promise<void> {
     this.closed ??= (async () => {
