@@ -30,7 +30,7 @@ export interface HeldSendView {
 
 /** The outcome of the user's decision. */
 export type ApprovalResult =
-  | { ok: true; status: "sent" | "declined"; messageId?: string }
+  | { ok: true; status: "sent" | "declined"; messageId?: string; scheduledFor?: string }
   | { ok: false; status: string; message: string };
 
 /** The held sends, for the page. */

@@ -1,0 +1,122 @@
+/**
+ * The scheduler actor (registry name "scheduler"): sends scheduled messages at their time, whether
+ * or not an MCP client is connected. A thin shell around `planRound` (plan.ts, pure) and
+ * `sendDue` (send.ts): each round reads the pending sends and the link, plans, carries the plan
+ * out one send at a time, and sets one timer for the next round. Messages only: `wake` (a send
+ * was scheduled or cancelled) and `tick` (its own timer). Time comes from the injected clock.
+ *
+ * On start it settles sends the previous run left in flight (recoverInFlight: "sent" if the store
+ * holds WhatsApp's copy of the chosen message id, else "unknown", never resent) and removes
+ * attachment copies no waiting send needs. A crash restarts it under the root supervisor; its
+ * only state (rate-limit waits) is rebuilt by the next rounds.
+ */
+import type { Behavior, Clock } from "../../supervisors/mod.ts";
+import type { Logger } from "../log.ts";
+import { readLinkStatus } from "../mcp/link.ts";
+import { DEFAULT_GRACE_MS, planRound } from "./plan.ts";
+import { confirmLateEchoes, expireDue, moveRow, recoverInFlight, type SendDeps, sendDue } from "./send.ts";
+
+/** Registry name of the scheduler. */
+export const SCHEDULER = "scheduler";
+
+/** The scheduler's messages (tell). */
+export type SchedulerMsg = { type: "wake" } | { type: "tick" };
+
+/** What the scheduler needs. `clock` defaults to the tree's clock (epoch milliseconds in the app). */
+export interface SchedulerOptions {
+  deps: SendDeps;
+  log: Logger;
+  graceMs?: number;
+  clock?: Clock;
+}
+
+/** The detail shown while a due send waits for WhatsApp. */
+export const WAITING_FOR_LINK = "due; waiting for WhatsApp to connect (sent as soon as it does, within the grace)";
+
+/** Builds the behaviour. */
+export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg> {
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const { deps, log } = opts;
+  let clock: Clock;
+  let timer: unknown = null;
+  // Rate-limit waits: not before this instant (lost on a restart; the next round finds them again).
+  const notBefore = new Map<string, number>();
+
+  const arm = (ctx: { self: { tell(m: SchedulerMsg): void } }, at: number) => {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => {
+      timer = null;
+      ctx.self.tell({ type: "tick" });
+    }, Math.max(0, at - clock.now()));
+  };
+
+  async function round(): Promise<{ acted: boolean; wakeAt: number }> {
+    const now = clock.now();
+    const rows = await deps.repository.listScheduled({ statuses: ["pending"], limit: 500 });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of notBefore.keys()) if (!byId.has(id)) notBefore.delete(id);
+    const status = await readLinkStatus(deps);
+    const plan = planRound({
+      now,
+      items: rows.map((r) => ({ id: r.id, dueAt: r.dueAt, notBefore: notBefore.get(r.id) })),
+      linkOpen: status?.state === "open",
+      graceMs,
+    });
+    let acted = false;
+    for (const action of plan.actions) {
+      const row = byId.get(action.id)!;
+      acted = true;
+      if (action.type === "expire") {
+        if (await expireDue(deps, row, now, action.lateMs, action.reason)) log.warn("scheduled send expired", { lateMs: action.lateMs });
+        continue;
+      }
+      const step = await sendDue(deps, row, clock.now(), action.lateMs);
+      if (step.kind === "wait") {
+        notBefore.set(row.id, step.until);
+        // Shown by list_scheduled; written only when it changes.
+        if (row.detail !== `waiting: ${step.reason}`) await moveRow(deps, row, "pending", "pending", clock.now(), { detail: `waiting: ${step.reason}` });
+      } else {
+        notBefore.delete(row.id);
+        log[step.kind === "sent" ? "info" : "warn"]("scheduled send", { outcome: step.kind, late: action.late, lateMs: action.lateMs });
+      }
+    }
+    for (const w of plan.waiting) {
+      const row = byId.get(w.id)!;
+      if (w.why === "link" && row.detail !== WAITING_FOR_LINK) await moveRow(deps, row, "pending", "pending", now, { detail: WAITING_FOR_LINK });
+    }
+    if (await confirmLateEchoes(deps, now)) log.info("scheduled send of unknown outcome found sent");
+    return { acted, wakeAt: plan.wakeAt };
+  }
+
+  return {
+    async start(ctx) {
+      clock = opts.clock ?? ctx.clock;
+      const recovered = await recoverInFlight(deps, clock.now());
+      if (recovered.sent + recovered.unknown > 0) log.warn("scheduled sends in flight at the last stop settled", recovered);
+      await sweepCopies(deps);
+      ctx.signal.addEventListener("abort", () => {
+        if (timer !== null) clock.clearTimeout(timer);
+        timer = null;
+      });
+      ctx.self.tell({ type: "tick" });
+    },
+    async receive(msg, ctx) {
+      if (msg?.type !== "tick" && msg?.type !== "wake") return;
+      const { acted, wakeAt } = await round();
+      // After sends, time has moved and rows have changed: plan again at once.
+      arm(ctx, acted ? clock.now() : wakeAt);
+    },
+    stop() {
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/** Removes attachment copies that no waiting or in-flight send names (cancelled, settled, never committed). */
+async function sweepCopies(deps: SendDeps): Promise<void> {
+  const live = new Set((await deps.repository.listScheduled({ statuses: ["pending", "sending"], limit: 1000 })).map((r) => r.id));
+  for (const id of await deps.files.list().catch(() => [] as string[])) {
+    if (!live.has(id)) await deps.files.remove(id).catch(() => {});
+  }
+}
