@@ -208,11 +208,11 @@ export async function recoverInFlight(deps: SendDeps, now: number): Promise<{ se
   const rows = await deps.repository.listScheduled({ statuses: ["sending"], limit: 1000 });
   let sent = 0, unknown = 0;
   for (const row of rows) {
-    let chat = row.id;
+    let chat: string | null = null;
     try {
       chat = parseScheduledRequest(row.request).recipient.jid;
-    } catch { /* an unreadable request cannot be found: unknown */ }
-    if (await sentCopyStored(deps, chat, row.messageId)) {
+    } catch { /* an unreadable request cannot be looked up: unknown */ }
+    if (chat !== null && await sentCopyStored(deps, chat, row.messageId)) {
       if (await moveRow(deps, row, "sending", "sent", now, { expectClaim: row.claim, detail: "found in the store after a restart: it was sent" })) sent++;
     } else if (await moveRow(deps, row, "sending", "unknown", now, { expectClaim: row.claim, detail: UNKNOWN_DETAIL })) {
       unknown++;

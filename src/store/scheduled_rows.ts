@@ -3,6 +3,7 @@
  * parameters (`:name`), which both dialects accept as written (the PostgreSQL client rewrites
  * named parameters; sql.js binds them). Pure.
  */
+import { statusFilter } from "./held_rows.ts";
 import { toBool, toNum, toStr, type Row } from "./rows.ts";
 import type { ScheduledSendRow, ScheduledStatus, WriteOp } from "./types.ts";
 
@@ -35,10 +36,7 @@ export const GET_SCHEDULED = `SELECT ${COLUMNS} FROM scheduled_sends WHERE id = 
 
 /** Soonest first; `:statuses` is a JSON array of statuses, or null for all (`:limit`). */
 export function listScheduledSql(dialect: "sqlite" | "postgres"): string {
-  const filter = dialect === "sqlite"
-    ? ":statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses))"
-    : "CAST(:statuses AS text) IS NULL OR status IN (SELECT jsonb_array_elements_text(CAST(:statuses AS text)::jsonb))";
-  return `SELECT ${COLUMNS} FROM scheduled_sends WHERE (${filter}) ORDER BY due_at, id LIMIT :limit`;
+  return `SELECT ${COLUMNS} FROM scheduled_sends WHERE (${statusFilter(dialect)}) ORDER BY due_at, id LIMIT :limit`;
 }
 
 /** States a scheduled send does not leave (except "unknown", which may still turn out "sent"). */
