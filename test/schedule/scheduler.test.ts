@@ -268,6 +268,9 @@ describe("the guard at schedule time", () => {
       assert.match(held.reason, /text from your chat with/);
       assert.deepEqual(await w.list(), [], "nothing is scheduled before the user approves");
       const approvals = createApprovals({ ...w.deps, audit: w.audit } as never);
+      const view = await approvals.get(held.approval_id);
+      assert.equal(view!.approveLabel, "Approve and schedule");
+      assert.match(view!.action, /^Schedule this WhatsApp message for /);
       const done = await approvals.approve(held.approval_id);
       assert.equal(done.ok, true);
       assert.ok(done.ok && done.scheduledFor === w.iso(30 * MIN) && done.messageId);
