@@ -5,7 +5,7 @@
  * out one send at a time, and sets one timer for the next round. Messages only: `wake` (a send
  * was scheduled or cancelled) and `tick` (its own timer). Time comes from the injected clock.
  *
- * On start it settles sends the previous run left in flight (recoverInFlight: "sent" if the store
+ * Before its first round it settles sends the previous run left in flight (recoverInFlight: "sent" if the store
  * holds WhatsApp's copy of the chosen message id, else "unknown", never resent) and removes
  * attachment copies no waiting send needs. A crash restarts it under the root supervisor; its
  * only state (rate-limit waits) is rebuilt by the next rounds.
@@ -13,7 +13,7 @@
 import type { Behavior, Clock } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import { readLinkStatus } from "../mcp/link.ts";
-import { DEFAULT_GRACE_MS, planRound } from "./plan.ts";
+import { DEFAULT_GRACE_MS, planRound, RETRY_MS } from "./plan.ts";
 import { confirmLateEchoes, expireDue, moveRow, recoverInFlight, type SendDeps, sendDue } from "./send.ts";
 
 /** Registry name of the scheduler. */
@@ -41,6 +41,9 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
   let timer: unknown = null;
   // Rate-limit waits: not before this instant (lost on a restart; the next round finds them again).
   const notBefore = new Map<string, number>();
+  // Sends left in flight by the previous run are settled before the first round (and again
+  // after a restart of this actor).
+  let recovered = false;
 
   const arm = (ctx: { self: { tell(m: SchedulerMsg): void } }, at: number) => {
     if (timer !== null) clock.clearTimeout(timer);
@@ -89,11 +92,8 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
   }
 
   return {
-    async start(ctx) {
+    start(ctx) {
       clock = opts.clock ?? ctx.clock;
-      const recovered = await recoverInFlight(deps, clock.now());
-      if (recovered.sent + recovered.unknown > 0) log.warn("scheduled sends in flight at the last stop settled", recovered);
-      await sweepCopies(deps);
       ctx.signal.addEventListener("abort", () => {
         if (timer !== null) clock.clearTimeout(timer);
         timer = null;
@@ -102,9 +102,23 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
     },
     async receive(msg, ctx) {
       if (msg?.type !== "tick" && msg?.type !== "wake") return;
-      const { acted, wakeAt } = await round();
-      // After sends, time has moved and rows have changed: plan again at once.
-      arm(ctx, acted ? clock.now() : wakeAt);
+      try {
+        if (!recovered) {
+          const settled = await recoverInFlight(deps, clock.now());
+          if (settled.sent + settled.unknown > 0) log.warn("scheduled sends in flight at the last stop settled", settled);
+          await sweepCopies(deps);
+          recovered = true;
+        }
+        const { acted, wakeAt } = await round();
+        // After sends, time has moved and rows have changed: plan again at once.
+        arm(ctx, acted ? clock.now() : wakeAt);
+      } catch (err) {
+        // The store or the connection is restarting: try again shortly rather than crash-loop
+        // (a restart would not help, and too many would escalate to the root).
+        log.warn("scheduler round failed; retrying", { error: err instanceof Error ? err.message : String(err) });
+        recovered = false; // a send may have been left in flight: settle it from the store first
+        arm(ctx, clock.now() + RETRY_MS);
+      }
     },
     stop() {
       if (timer !== null) clock.clearTimeout(timer);

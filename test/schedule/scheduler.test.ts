@@ -20,6 +20,7 @@ import { createMcpServer } from "../../src/mcp/server.ts";
 import { SCHEDULER, schedulerBehavior } from "../../src/schedule/actor.ts";
 import { createScheduleService } from "../../src/schedule/service.ts";
 import type { ScheduledFiles } from "../../src/schedule/types.ts";
+import type { Repository } from "../../src/store/types.ts";
 import { ALICE, BOB, buildDeps, INJECTION, ME, textOf } from "../mcp/harness.ts";
 
 const S = 1_000;
@@ -40,8 +41,10 @@ function memoryFiles(): ScheduledFiles & { copies: Map<string, Uint8Array> } {
 }
 
 /** The world of one test: MCP client ↔ server, store, scheduler tree, manual clock. */
-async function setup(o: { elicit?: (m: string) => ElicitResult; graceMs?: number; policy?: Record<string, unknown> } = {}) {
-  const built = await buildDeps({ policy: o.policy, toolsets: ["all"] });
+async function setup(
+  o: { elicit?: (m: string) => ElicitResult; graceMs?: number; policy?: Record<string, unknown>; wrapRepository?: (r: Repository) => Repository } = {},
+) {
+  const built = await buildDeps({ policy: o.policy, toolsets: ["all"], wrapRepository: o.wrapRepository });
   const clock = createManualClock(built.clock.now());
   const files = memoryFiles();
   const registry = createRegistry();
@@ -377,6 +380,33 @@ describe("the guard at send time", () => {
 });
 
 describe("missed while the server was off, and a crash in flight", () => {
+  test("the store failing during a round does not crash the scheduler: it tries again and sends once the store answers", async () => {
+    let failing = false;
+    const w = await setup({
+      wrapRepository: (r) =>
+        new Proxy(r, {
+          get(t, p) {
+            const v = Reflect.get(t, p);
+            if (p === "listScheduled") return (...a: unknown[]) => (failing ? Promise.reject(new Error("store restarting")) : (v as (...x: unknown[]) => unknown).apply(t, a));
+            return typeof v === "function" ? v.bind(t) : v;
+          },
+        }),
+    });
+    try {
+      const s = await w.ok("schedule_message", { recipient: ALICE, message: "despite the store", at: "in 1m" });
+      failing = true;
+      await w.step(MIN);
+      assert.deepEqual(w.whatsapp.sent(), []);
+      assert.ok(w.log.records.some((r) => r.msg === "scheduler round failed; retrying"));
+      failing = false;
+      await w.step(5 * S);
+      assert.deepEqual(texts(w.whatsapp.sent()), ["despite the store"]);
+      assert.equal((await w.one(s.schedule_id)).status, "sent");
+    } finally {
+      await w.close();
+    }
+  });
+
   test("on start: a send missed within the grace goes out flagged late; one missed by more expires unsent", async () => {
     const w = await setup({ graceMs: HOUR });
     try {
