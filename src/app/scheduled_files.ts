@@ -53,10 +53,14 @@ export function folderScheduledFiles(
     },
     async list() {
       if (!(await fs.exists(dir))) return [];
-      return (await fs.readDir(dir))
-        .filter((n) => n.endsWith(SUFFIX) || n.endsWith(`${SUFFIX}.part`))
-        .map((n) => n.replace(/\.part$/, "").slice(0, -SUFFIX.length))
-        .filter((id) => ID.test(id));
+      const out: Array<{ id: string; writtenAt: number }> = [];
+      for (const name of await fs.readDir(dir)) {
+        const id = name.replace(/\.part$/, "").slice(0, -SUFFIX.length);
+        if (!name.replace(/\.part$/, "").endsWith(SUFFIX) || !ID.test(id)) continue;
+        const st = await fs.stat(joinPath(dir, name));
+        if (st) out.push({ id, writtenAt: st.mtimeMs });
+      }
+      return out;
     },
   };
 }

@@ -106,7 +106,7 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
         if (!recovered) {
           const settled = await recoverInFlight(deps, clock.now());
           if (settled.sent + settled.unknown > 0) log.warn("scheduled sends in flight at the last stop settled", settled);
-          await sweepCopies(deps);
+          await sweepCopies(deps, clock.now());
           recovered = true;
         }
         const { acted, wakeAt } = await round();
@@ -127,10 +127,20 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
   };
 }
 
-/** Removes attachment copies that no waiting or in-flight send names (cancelled, settled, never committed). */
-async function sweepCopies(deps: SendDeps): Promise<void> {
+/** A copy with no row at all is swept only when older than this: its schedule may be committing right now. */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+/**
+ * Removes attachment copies no waiting or in-flight send needs: those of settled sends, and
+ * orphans (written, then the commit never happened) once they are old enough.
+ */
+async function sweepCopies(deps: SendDeps, now: number): Promise<void> {
+  const copies = await deps.files.list().catch(() => []);
+  if (copies.length === 0) return;
   const live = new Set((await deps.repository.listScheduled({ statuses: ["pending", "sending"], limit: 1000 })).map((r) => r.id));
-  for (const id of await deps.files.list().catch(() => [] as string[])) {
-    if (!live.has(id)) await deps.files.remove(id).catch(() => {});
+  for (const c of copies) {
+    if (live.has(c.id)) continue;
+    const settled = (await deps.repository.getScheduled(c.id)) !== null;
+    if (settled || now - c.writtenAt > ORPHAN_AGE_MS) await deps.files.remove(c.id).catch(() => {});
   }
 }

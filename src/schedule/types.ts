@@ -11,8 +11,8 @@ export interface ScheduledFiles {
   get(id: string): Promise<Uint8Array | null>;
   /** Removes the copy (nothing if there is none). */
   remove(id: string): Promise<void>;
-  /** Ids of the copies present (to sweep the ones no pending send needs). */
-  list(): Promise<string[]>;
+  /** The copies present with when they were written (to sweep the ones no pending send needs). */
+  list(): Promise<Array<{ id: string; writtenAt: number }>>;
 }
 
 /** The most sends waiting at once: bounds what one injected prompt can line up. */

@@ -25,7 +25,9 @@ describe("folderScheduledFiles", () => {
       assert.deepEqual(await files.get("abc_-1"), new Uint8Array([1, 2, 3]));
       assert.equal(await files.get("nope"), null);
       writeFileSync(join(dir, "half.bin.part"), "x"); // a crash mid-write
-      assert.deepEqual((await files.list()).sort(), ["abc_-1", "half"]);
+      const listed = await files.list();
+      assert.deepEqual(listed.map((c) => c.id).sort(), ["abc_-1", "half"]);
+      assert.ok(listed.every((c) => Math.abs(c.writtenAt - Date.now()) < 60_000));
       await files.remove("half");
       await files.remove("abc_-1");
       await files.remove("abc_-1"); // twice is fine

@@ -36,7 +36,7 @@ function memoryFiles(): ScheduledFiles & { copies: Map<string, Uint8Array> } {
     put: (id, bytes) => Promise.resolve(void copies.set(id, bytes.slice())),
     get: (id) => Promise.resolve(copies.get(id) ?? null),
     remove: (id) => Promise.resolve(void copies.delete(id)),
-    list: () => Promise.resolve([...copies.keys()]),
+    list: () => Promise.resolve([...copies.keys()].map((id) => ({ id, writtenAt: 0 }))),
   } as ScheduledFiles & { copies: Map<string, Uint8Array> };
 }
 
@@ -450,10 +450,12 @@ describe("missed while the server was off, and a crash in flight", () => {
           },
         },
       ]);
+      await w.files.put("orphan1", new Uint8Array(2)); // a copy whose schedule never got committed
       await w.step(5 * MIN);
       await w.startScheduler();
       await w.step(MIN);
       assert.deepEqual(w.whatsapp.sent(), [], "nothing is sent again");
+      assert.deepEqual([...w.files.copies.keys()], [], "the orphan copy is swept");
       assert.equal((await w.one(a.schedule_id)).status, "sent");
       const u = await w.one(b.schedule_id);
       assert.equal(u.status, "unknown");
