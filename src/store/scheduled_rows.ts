@@ -34,9 +34,10 @@ const COLUMNS = "id, created_at, due_at, session, confirmed, content_hash, reque
 /** One scheduled send by id (`:id`). */
 export const GET_SCHEDULED = `SELECT ${COLUMNS} FROM scheduled_sends WHERE id = :id`;
 
-/** Soonest first; `:statuses` is a JSON array of statuses, or null for all (`:limit`). */
-export function listScheduledSql(dialect: "sqlite" | "postgres"): string {
-  return `SELECT ${COLUMNS} FROM scheduled_sends WHERE (${statusFilter(dialect)}) ORDER BY due_at, id LIMIT :limit`;
+/** Soonest first (latest first with `latestFirst`); `:statuses` is a JSON array of statuses, or null for all (`:limit`). */
+export function listScheduledSql(dialect: "sqlite" | "postgres", latestFirst = false): string {
+  const order = latestFirst ? "due_at DESC, id DESC" : "due_at, id";
+  return `SELECT ${COLUMNS} FROM scheduled_sends WHERE (${statusFilter(dialect)}) ORDER BY ${order} LIMIT :limit`;
 }
 
 /** States a scheduled send does not leave (except "unknown", which may still turn out "sent"). */

@@ -412,8 +412,8 @@ export interface Repository {
   listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]>;
   /** One scheduled send by id. */
   getScheduled(id: string): Promise<ScheduledSendRow | null>;
-  /** Scheduled sends, soonest `dueAt` first; only those in `statuses` when given. At most `limit`. */
-  listScheduled(q: { statuses?: ScheduledStatus[]; limit: number }): Promise<ScheduledSendRow[]>;
+  /** Scheduled sends by `dueAt`, soonest first (latest first with `latestFirst`); only those in `statuses` when given. At most `limit`. */
+  listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]>;
   metaGet(key: string): Promise<string | null>;
   /** The live feed after `afterSeq`, oldest first, at most `limit`; optionally of one chat. */
   liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]>;

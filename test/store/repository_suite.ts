@@ -1111,6 +1111,7 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual((await repo.listScheduled({ limit: 10 })).map((h) => h.id), ["S1", "S2"]);
         assert.deepEqual((await repo.listScheduled({ statuses: ["sent"], limit: 10 })).map((h) => h.id), []);
         assert.deepEqual((await repo.listScheduled({ statuses: ["pending"], limit: 1 })).map((h) => h.id), ["S1"]);
+        assert.deepEqual((await repo.listScheduled({ limit: 1, latestFirst: true })).map((h) => h.id), ["S2"]);
         await repo.commit([{ op: "scheduleSend", item: { ...item("S1", T0), request: "{}" } }]);
         assert.deepEqual(await repo.getScheduled("S1"), item("S1", T0 + MIN));
       }));

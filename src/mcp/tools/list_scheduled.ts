@@ -12,7 +12,7 @@ const WAITING = new Set(["pending", "sending"]);
 export const listScheduled = defineTool({
   name: "list_scheduled",
   title: "Scheduled WhatsApp messages",
-  description: "List scheduled sends: those waiting (soonest first), then the settled ones (most recent first) with " +
+  description: "List scheduled sends: those waiting (soonest first), then the settled ones (latest time first) with " +
     "their outcome: sent (with `late` when it went out after its time), failed or expired (with the reason), " +
     "cancelled, or unknown (in flight when the server stopped; never sent twice).",
   access: "read",
@@ -24,11 +24,15 @@ export const listScheduled = defineTool({
   outputSchema: { scheduled: z.array(scheduledOutShape), waiting: z.number().describe("How many wait to be sent") },
   annotations: { ...READ_ANNOTATIONS, title: "Scheduled WhatsApp messages" },
   async run(a, ctx) {
-    const rows = await ctx.deps.repository.listScheduled({ statuses: a.status, limit: 1000 });
-    const waiting = rows.filter((r) => WAITING.has(r.status));
-    const settled = rows.filter((r) => !WAITING.has(r.status)).sort((x, y) => (y.settledAt ?? y.dueAt) - (x.settledAt ?? x.dueAt));
+    const wanted = a.status ?? SCHEDULED_STATUSES;
+    const repo = ctx.deps.repository;
+    const open = wanted.filter((x) => WAITING.has(x));
+    const done = wanted.filter((x) => !WAITING.has(x));
+    // Waiting ones soonest first, then the settled ones latest first (the table keeps every outcome).
+    const waiting = open.length ? await repo.listScheduled({ statuses: open, limit: 1000 }) : [];
+    const settled = done.length ? await repo.listScheduled({ statuses: done, limit: a.limit, latestFirst: true }) : [];
     const list = [...waiting, ...settled].slice(0, a.limit).map(scheduledOut);
-    const headline = rows.length === 0
+    const headline = waiting.length + settled.length === 0
       ? "No scheduled sends."
       : `${waiting.length} scheduled send${waiting.length === 1 ? "" : "s"} waiting; ${list.length} shown:`;
     const lines = list.map((s) => `${s.schedule_id} [${s.status}${s.late ? ", late" : ""}] ${scheduledSentence(s)}`);

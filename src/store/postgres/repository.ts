@@ -341,9 +341,9 @@ class PostgresRepository implements Repository {
     return r ? scheduledFromRow(r) : null;
   }
 
-  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number }): Promise<ScheduledSendRow[]> {
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
-    return (await query(this.pg, listScheduledSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
+    return (await query(this.pg, listScheduledSql("postgres", q.latestFirst), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
   }
 
 

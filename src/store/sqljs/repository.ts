@@ -361,9 +361,9 @@ class SqljsRepository implements Repository {
     return r ? scheduledFromRow(r) : null;
   }
 
-  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number }): Promise<ScheduledSendRow[]> {
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
-    return this.all(listScheduledSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
+    return this.all(listScheduledSql("sqlite", q.latestFirst), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
   }
 
 
