@@ -18,7 +18,7 @@ import type { ToolDeps } from "../mcp/deps.ts";
 import { sha256Hex } from "../mcp/held/action.ts";
 import { newHeldId } from "../mcp/held/service.ts";
 import { linkProblem, readLinkStatus } from "../mcp/link.ts";
-import { writeAudit, type AuditOutcome } from "../mcp/policy/audit.ts";
+import { writeAudit } from "../mcp/policy/audit.ts";
 import { decideWrite } from "../mcp/policy/write_kind.ts";
 import { describeRateRefusal } from "../mcp/policy/rate_limit.ts";
 import { ownId, resolveRecipient, userHasWritten } from "../mcp/resolve.ts";
@@ -182,8 +182,7 @@ async function refuse(deps: SendDeps, row: ScheduledSendRow, req: ScheduledReque
     return { kind: "skipped", status: (await deps.repository.getScheduled(row.id))?.status ?? null };
   }
   await deps.files.remove(row.id).catch(() => {});
-  const outcome: AuditOutcome = "blocked";
-  if (req) await writeAudit(deps.audit, subject(req), outcome, code, row.confirmed);
+  if (req) await writeAudit(deps.audit, subject(req), "blocked", code, row.confirmed);
   return { kind: "refused", code, reason };
 }
 
