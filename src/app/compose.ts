@@ -37,6 +37,9 @@ import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
+import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
+import { createScheduleService } from "../schedule/service.ts";
+import { folderScheduledFiles } from "./scheduled_files.ts";
 
 
 /**
@@ -107,6 +110,15 @@ export function composeApp(
     rateLimiter,
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
   };
+  // Scheduled sends: attachment copies in the data folder; the scheduler actor sends them.
+  const scheduledFiles = folderScheduledFiles(joinPath(cfg.dataDir, "scheduled"), nodeFs);
+  toolDeps.schedule = createScheduleService({
+    repository: repo,
+    media: toolDeps.media,
+    clock: toolDeps.clock,
+    files: scheduledFiles,
+    wake: () => registry.tell(SCHEDULER, { type: "wake" } satisfies SchedulerMsg),
+  });
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
@@ -144,6 +156,12 @@ export function composeApp(
       })),
     sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
+    scheduler: () =>
+      schedulerBehavior({
+        deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
+        log: createLogger("scheduler"),
+        graceMs: cfg.scheduleGraceMs,
+      }),
     http: cfg.http.enabled
       ? () =>
         httpBehavior({

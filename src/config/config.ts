@@ -47,6 +47,8 @@ export interface Config {
     perDay: number;
     perRecipientPerHour: number;
   };
+  /** Scheduled sends: how late a missed send may still go out (ms; WHATSAPP_MCP_SCHEDULE_GRACE). */
+  scheduleGraceMs: number;
   mediaRoots: string[];
   downloadDir: string;
   auth: { token: string | null; oauth: OAuthConfig | null };

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { phoneDigits } from "../ids/phone.ts";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
 import { parseSessionKey } from "../store/session_crypto.ts";
+import { parseDuration } from "../schedule/duration.ts";
 
 /** A validator from the raw string to the option's value. */
 export type OptionSchema = v.GenericSchema<string, unknown>;
@@ -38,6 +39,15 @@ const int = (min: number, max: number) =>
     v.number(),
     v.minValue(min, `expected an integer from ${min} to ${max}`),
     v.maxValue(max, `expected an integer from ${min} to ${max}`),
+  );
+
+/** A duration ("90", "30m", "2h", "1 day"): a bare number is minutes. To milliseconds, within [0, maxMs]. */
+const duration = (maxMs: number, what: string) =>
+  v.pipe(
+    v.string(),
+    v.transform((s) => parseDuration(s, "m")),
+    v.check((ms): ms is number => ms !== null && ms >= 0 && ms <= maxMs, `expected a duration such as 30m, 2h or 90 (minutes), at most ${what}`),
+    v.transform((ms) => ms as number),
   );
 
 const text = v.pipe(v.string(), v.transform((s) => s.trim()), v.check((s) => s.length > 0, "expected a value"));
@@ -73,6 +83,7 @@ export const OPTIONS: OptionDef[] = [
   { key: "allowedRecipients", flag: "--allowed-recipients", env: ["WHATSAPP_MCP_ALLOWED_RECIPIENTS"], help: "Comma list of phone numbers or JIDs the server may send to; empty = any existing chat (subject to confirmation).", schema: list },
   { key: "confirmSends", flag: "--confirm-sends", env: ["WHATSAPP_MCP_CONFIRM_SENDS"], help: "When a human must confirm a send: always, first_contact or never.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["always", "first_contact", "never"], "expected always, first_contact or never")), defaultText: "first_contact" },
   { key: "approvalMinutes", flag: "--approval-minutes", env: ["WHATSAPP_MCP_APPROVAL_MINUTES"], help: "How long a held send waits for approval on the local /approve page before it expires (minutes).", schema: int(1, 10080), defaultText: "10" },
+  { key: "scheduleGrace", flag: "--schedule-grace", env: ["WHATSAPP_MCP_SCHEDULE_GRACE"], help: "How late a scheduled send missed while the server was off (or WhatsApp was disconnected) may still go out, flagged late; later ones expire unsent. A duration such as 30m, 2h, 1d, or minutes.", schema: duration(7 * 86_400_000, "7 days"), defaultText: "60 (minutes)" },
   { key: "sendsPerMinute", flag: "--sends-per-minute", env: ["WHATSAPP_MCP_SENDS_PER_MINUTE"], help: "Send rate limit per minute.", schema: int(0, 100000), defaultText: "10" },
   { key: "sendsPerHour", flag: "--sends-per-hour", env: ["WHATSAPP_MCP_SENDS_PER_HOUR"], help: "Send rate limit per hour.", schema: int(0, 100000), defaultText: "60" },
   { key: "sendsPerDay", flag: "--sends-per-day", env: ["WHATSAPP_MCP_SENDS_PER_DAY"], help: "Send rate limit per day.", schema: int(0, 1000000), defaultText: "300" },

@@ -7,6 +7,7 @@ import type { Command, Config } from "./config.ts";
 import { OPTIONS, type OptionDef } from "./options.ts";
 import { fileUrlPath, folderOf, isFileUrl } from "./file_url.ts";
 import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./paths.ts";
+import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
@@ -154,6 +155,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       perDay: get<number>("sendsPerDay", 300),
       perRecipientPerHour: get<number>("sendsPerRecipientPerHour", 20),
     },
+    scheduleGraceMs: get<number>("scheduleGrace", DEFAULT_GRACE_MS),
     mediaRoots,
     downloadDir,
     auth: { token: get<string | null>("authToken", null), oauth },

@@ -41,6 +41,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "liveHead",
   "getHeldSend",
   "listHeldSends",
+  "getScheduled",
+  "listScheduled",
 ];
 
 /** Registry name of the store actor. */

@@ -47,6 +47,16 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig([], { WHATSAPP_PAIRING_PHONE: "0151 1234567" }, linux), /Invalid WHATSAPP_PAIRING_PHONE: expected a phone number with country code/);
   });
 
+  test("the schedule grace: 60 minutes by default; a duration or minutes; at most 7 days", () => {
+    assert.equal(buildConfig([], {}, linux).scheduleGraceMs, 60 * 60_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "30m" }, linux).scheduleGraceMs, 30 * 60_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "90" }, linux).scheduleGraceMs, 90 * 60_000);
+    assert.equal(buildConfig(["--schedule-grace", "2h"], {}, linux).scheduleGraceMs, 2 * 3_600_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "0" }, linux).scheduleGraceMs, 0);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "soon" }, linux), /Invalid WHATSAPP_MCP_SCHEDULE_GRACE: expected a duration such as 30m/);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "8d" }, linux), /at most 7 days/);
+  });
+
   test("a bad value names the variable and what is wrong", () => {
     assert.throws(() => buildConfig([], { MCP_PORT: "abc" }, linux), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

@@ -163,6 +163,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     liveHead: unsupported("liveHead"),
     getHeldSend: unsupported("getHeldSend"),
     listHeldSends: unsupported("listHeldSends"),
+    getScheduled: unsupported("getScheduled"),
+    listScheduled: unsupported("listScheduled"),
     close: () => Promise.resolve(),
   };
   return repo;

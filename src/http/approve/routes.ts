@@ -92,7 +92,11 @@ export function approvalRoutes(deps: ApproveRouteDeps): Hono<AppEnv> {
     if (!ID.test(id)) return d.jsonError(c, 404, "not_found", "no such held send");
     const r = what === "approve" ? await d.approvals.approve(id) : await d.approvals.decline(id);
     if (r.ok) {
-      const text = r.status === "sent" ? `Sent (message id ${r.messageId}).` : "Declined: it will not be sent.";
+      const text = r.status !== "sent"
+        ? "Declined: it will not be sent."
+        : r.scheduledFor
+        ? `Scheduled for ${r.scheduledFor} (schedule id ${r.messageId}): the server sends it then.`
+        : `Sent (message id ${r.messageId}).`;
       return await show(c, auth, id, 200, { tone: r.status === "sent" ? "ok" : "warn", text });
     }
     return await show(c, auth, id, r.status === "unknown" ? 404 : 409, { tone: "bad", text: r.message });

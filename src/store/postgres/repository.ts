@@ -15,6 +15,8 @@ import type {
   GroupInfo,
   HeldSendRow,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -30,6 +32,7 @@ import type {
 } from "../types.ts";
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -339,6 +342,16 @@ class PostgresRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return (await query(this.pg, listHeldSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = (await query(this.pg, GET_SCHEDULED, { id }))[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return (await query(this.pg, listScheduledSql("postgres", q.latestFirst), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
+  }
+
 
   close(): Promise<void> {
     this.closed ??= (async () => {

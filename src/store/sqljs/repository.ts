@@ -17,6 +17,8 @@ import type {
   GroupInfo,
   HeldSendRow,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -33,6 +35,7 @@ import type {
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -362,6 +365,16 @@ class SqljsRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return this.all(listHeldSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = this.all(GET_SCHEDULED, { id })[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return this.all(listScheduledSql("sqlite", q.latestFirst), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
+  }
+
 
   async close(): Promise<void> {
     this.closing = true;
