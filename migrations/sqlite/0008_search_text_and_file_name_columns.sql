@@ -1,4 +1,4 @@
--- 0007 (SQLite / sql.js): the full-text index keeps a message's text and its document file name
+-- 0008 (SQLite / sql.js): the full-text index keeps a message's text and its document file name
 -- in separate columns (body, file_name), so a phrase can no longer match across them (the last
 -- words of a caption followed by the first words of the file name). The functions
 -- wa_search_text and wa_search_file (src/store/sqljs/functions.ts) compute the two columns;
