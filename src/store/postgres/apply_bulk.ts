@@ -1,7 +1,7 @@
 /**
  * The bulk writer: a run of history-sync ops (message, reaction and receipt upserts, chat and
  * person upserts, LID links already known) written with a handful of set-based statements
- * instead of several round trips per op; new messages go in with `COPY`. It leaves exactly the
+ * instead of several round trips per op; new messages go in as one array per column (`unnest`). It leaves exactly the
  * rows `apply.ts` leaves applying the same ops one by one (test/store/postgres_bulk.test.ts
  * compares them on generated data).
  *
@@ -49,27 +49,19 @@ import {
   jidsOf,
   type LidOwner,
   MESSAGE_COLUMNS,
-  messageCopyLine,
-  messageRecord,
+  messageParams,
+  MESSAGE_UNNEST,
+  type MessageWrite,
   type PersonUpsert,
   personOpPlan,
   statements,
   waves,
 } from "./bulk_rows.ts";
-import { query, type Queryable } from "./client.ts";
+import { query } from "./client.ts";
 import { jsonRows } from "./json_rows.ts";
 
-const MESSAGE_NAMES = MESSAGE_COLUMNS.map(([n]) => n).join(", ");
-
-/** Inserts messages known not to be stored (few of them: a COPY costs a round trip more). */
-const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_NAMES})
-SELECT ${MESSAGE_NAMES} FROM json_to_recordset(:rows::text::json) AS x(${MESSAGE_COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})`;
-
-/** Copies messages known not to be stored. */
-const COPY_MESSAGES = `COPY messages (${MESSAGE_NAMES}) FROM STDIN`;
-
-/** New messages from which COPY is worth its extra round trip. */
-const COPY_MIN_ROWS = 64;
+/** Inserts messages known not to be stored. */
+const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_COLUMNS.map(([n]) => n).join(", ")}) SELECT * FROM ${MESSAGE_UNNEST}`;
 
 /** Upserts a set of messages (each key at most once); returns the merged (not inserted) rows' text columns. */
 const UPSERT_MESSAGES = `WITH ins AS (
@@ -315,27 +307,22 @@ async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
   for (const x of run.reactions) if (x.r.emoji !== "") ensure(x.who);
   for (const x of run.receipts) ensure(x.who);
 
-  // The n-th upsert of each key goes in statement n (one statement cannot touch a row twice);
-  // new rows of the first go in a plain insert (COPY when there are many), first of all.
-  const byWave = waves(messages);
-  const fresh = (byWave[0] ?? []).filter((x) => !stored.has(x.key));
-  const copied = fresh.length >= COPY_MIN_ROWS;
-  if (copied) await copyRows(tx, COPY_MESSAGES, fresh.map((x) => messageCopyLine(x.chat, x.sender, pkOf.get(x.key)!, x.m)));
-
   // Every write below is sent at once (pipelined) and runs in this order; only re-indexing
   // merged rows and the keys of renamed people need an answer first.
   const writes: Array<Promise<Row[]>> = [];
   if (people.length > 0) writes.push(query(tx, ENSURE_PEOPLE, { rows: jsonRows(people) }));
   const renamed = run.personUpserts.size > 0 ? query(tx, UPDATE_PEOPLE, { rows: jsonRows([...run.personUpserts.values()]) }) : Promise.resolve([]);
   if (run.chatUpserts.size > 0) writes.push(query(tx, UPSERT_CHATS, { rows: jsonRows([...run.chatUpserts.values()]) }));
-  if (!copied && fresh.length > 0) {
-    writes.push(query(tx, INSERT_MESSAGES, { rows: jsonRows(fresh.map((x) => messageRecord(x.chat, x.sender, pkOf.get(x.key)!, x.m))) }));
-  }
+  // The n-th upsert of each key goes in statement n (one statement cannot touch a row twice);
+  // new rows of the first go in a plain insert.
+  const byWave = waves(messages);
+  const write = (x: MessageItem): MessageWrite => ({ chat: x.chat, sender: x.sender, pk: pkOf.get(x.key) ?? 0, m: x.m });
+  const fresh = (byWave[0] ?? []).filter((x) => !stored.has(x.key));
+  if (fresh.length > 0) writes.push(query(tx, INSERT_MESSAGES, messageParams(fresh.map(write))));
   const mergeWaves: Array<Promise<Row[]>> = [];
   for (const [n, wave] of byWave.entries()) {
     const merging = n === 0 ? wave.filter((x) => stored.has(x.key)) : wave;
-    const record = (x: MessageItem) => messageRecord(x.chat, x.sender, pkOf.get(x.key) ?? 0, x.m);
-    if (merging.length > 0) mergeWaves.push(query(tx, UPSERT_MESSAGES, { rows: jsonRows(merging.map(record)) }));
+    if (merging.length > 0) mergeWaves.push(query(tx, UPSERT_MESSAGES, messageParams(merging.map(write))));
   }
   if (messages.length > 0) {
     const newest = new Map<string, number>();
@@ -374,30 +361,4 @@ async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
     after.push(query(tx, PEOPLE_KEYS, { rows: jsonRows(keys) }));
   }
   await Promise.all(after);
-}
-
-/**
- * Streams rows into `COPY ... FROM STDIN` and waits until the server has them all. Nothing else
- * may be sent on the connection meanwhile (the driver refuses it).
- */
-async function copyRows(tx: Queryable, sql: string, lines: readonly string[]): Promise<void> {
-  const stream = await (tx.unsafe(sql) as unknown as { writable(): Promise<CopyStream> }).writable();
-  await new Promise<void>((resolve, reject) => {
-    stream.on("error", reject);
-    stream.on("finish", () => resolve());
-    // Chunks of rows: the server parses one while the next is sent.
-    for (let i = 0; i < lines.length; i += COPY_CHUNK) stream.write(lines.slice(i, i + COPY_CHUNK).join(""));
-    stream.end();
-  });
-}
-
-/** Rows per COPY data message. */
-const COPY_CHUNK = 200;
-
-/** The driver's COPY stream (a Node Writable), as far as used here. */
-interface CopyStream {
-  write(chunk: string): boolean;
-  end(): void;
-  on(event: "error", fn: (err: Error) => void): void;
-  on(event: "finish", fn: () => void): void;
 }

@@ -1,6 +1,6 @@
 /**
  * The pure half of the bulk writer (`apply_bulk.ts`): which ops a run may hold, the rows it
- * writes (message records as JSON or COPY text, chat and person upserts folded per key), and how
+ * writes (message columns as arrays, chat and person upserts folded per key), and how
  * repeated keys are split into statements. No I/O.
  */
 import { chatKindOf, isLidJid, isPnJid, normalizeJid } from "../jid.ts";
@@ -8,7 +8,7 @@ import { chatSearchKey } from "../keys.ts";
 import { personIdentities } from "../person_identity.ts";
 import type { ChatRow, MessageRow, WriteOp } from "../types.ts";
 import { type Row, searchOfMessage } from "./apply_shared.ts";
-import { copyLine, hex } from "./copy_text.ts";
+import { arrayLiteral, type ArrayValue } from "./array_text.ts";
 
 /** Ops the bulk writer takes (when not live: a live op also records a live event, one by one). */
 const BULK_OPS: ReadonlySet<WriteOp["op"]> = new Set(["upsertMessage", "upsertReaction", "upsertReceipt", "upsertChat", "upsertPerson", "linkLid"]);
@@ -121,7 +121,7 @@ export function foldInto(into: Row, later: Row, greatest: readonly string[] = []
   }
 }
 
-/** The message columns in table order, with their types (the JSON record and COPY column list). */
+/** The message columns in table order, with their types (the `unnest` parameters' element types). */
 export const MESSAGE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["chat_jid", "text"], ["id", "text"], ["pk", "bigint"], ["sender_id", "text"], ["from_me", "boolean"], ["ts", "bigint"],
   ["type", "text"], ["text", "text"], ["quoted_id", "text"], ["edited_text", "text"], ["edited_at", "bigint"],
@@ -131,8 +131,19 @@ export const MESSAGE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["media_key_ts", "bigint"], ["raw", "bytea"], ["search", "tsvector"],
 ];
 
+/** `unnest(...)` of the message columns, one `:c<i>` array parameter each (see `messageParams`). */
+export const MESSAGE_UNNEST = `unnest(${MESSAGE_COLUMNS.map(([, t], i) => `:c${i}::text::${t}[]`).join(", ")})`;
+
+/** A message to write: its canonical chat and sender and its pk (0 for a stored one: the merge keeps the stored pk). */
+export interface MessageWrite {
+  chat: string;
+  sender: string | null;
+  pk: number;
+  m: MessageRow;
+}
+
 /** One message's column values in MESSAGE_COLUMNS order, the same values the one-by-one upsert binds. */
-function messageValues(chat: string, sender: string | null, pk: number, m: MessageRow): Array<string | number | boolean | Uint8Array | null> {
+function messageValues({ chat, sender, pk, m }: MessageWrite): ArrayValue[] {
   const md = m.media;
   return [
     chat, m.id, pk, sender, m.fromMe, Math.trunc(m.ts), m.type, m.text ?? null, m.quotedId ?? null, m.editedText ?? null,
@@ -143,20 +154,12 @@ function messageValues(chat: string, sender: string | null, pk: number, m: Messa
   ];
 }
 
-/** One message as a JSON record (MESSAGE_COLUMNS; bytes as bytea hex text). */
-export function messageRecord(chat: string, sender: string | null, pk: number, m: MessageRow): Row {
-  const values = messageValues(chat, sender, pk, m);
-  const row: Row = {};
-  MESSAGE_COLUMNS.forEach(([name], i) => {
-    const v = values[i];
-    row[name] = v instanceof Uint8Array ? `\\x${hex(v)}` : v;
-  });
-  return row;
-}
-
-/** One message as a line of COPY text (MESSAGE_COLUMNS). */
-export function messageCopyLine(chat: string, sender: string | null, pk: number, m: MessageRow): string {
-  return copyLine(messageValues(chat, sender, pk, m));
+/** The `:c<i>` parameters of MESSAGE_UNNEST for `writes`: one array literal per column. */
+export function messageParams(writes: readonly MessageWrite[]): Record<string, string> {
+  const rows = writes.map(messageValues);
+  const params: Record<string, string> = {};
+  for (let c = 0; c < MESSAGE_COLUMNS.length; c++) params[`c${c}`] = arrayLiteral(rows.map((r) => r[c]));
+  return params;
 }
 
 /** Splits items (in order) so that each wave holds each key at most once and later upserts come later. */
