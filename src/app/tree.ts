@@ -9,15 +9,18 @@
  * │  └─ sync        Baileys events → store batches
  * ├─ media (one_for_one)
  * │  └─ ffmpeg      ffmpeg.wasm in a Worker; a wasm crash restarts only this child
+ * ├─ scheduler      sends scheduled messages at their time (with or without a client)
  * ├─ http           Hono: status page, QR, JSON API, /mcp
  * ├─ instance       loopback /mcp for other processes on the same data folder (instance token)
  * └─ mcp            the stdio MCP server (absent in http mode, where /mcp serves sessions)
  *
  * The store starts first (everything reads it); the MCP server starts last, once the rest can
- * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events).
+ * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events);
+ * that subtree is declared once, in `whatsapp/tree.ts`, and tests start the same declaration.
  */
 import { type ChildSpec, supervisor, type SupervisorSpec, worker } from "../../supervisors/mod.ts";
 import type { Behavior } from "../../supervisors/mod.ts";
+import { whatsappSubtree } from "../whatsapp/tree.ts";
 
 /** The behaviours of the tree's workers, built by the caller from config. */
 export interface TreeParts {
@@ -27,6 +30,8 @@ export interface TreeParts {
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
+  /** The scheduler of scheduled sends (src/schedule/actor.ts); absent in tests that do not need it. */
+  scheduler?: (() => Behavior<any>) | null;
   http: (() => Behavior<any>) | null;
   /** The instance endpoint (src/app/instance_actor.ts); absent in tests that do not need it. */
   instance?: (() => Behavior<any>) | null;
@@ -40,15 +45,7 @@ export function appTree(parts: TreeParts): SupervisorSpec {
   if (parts.live) children.push(worker("live", parts.live, { shutdownMs: 1_000 }));
   children.push(
     worker("store", parts.store, { shutdownMs: 60_000 }),
-    supervisor("whatsapp", () => ({
-      strategy: "rest_for_one",
-      intensity: 5,
-      periodMs: 60_000,
-      children: [
-        worker("connection", parts.connection, { shutdownMs: 10_000 }),
-        worker("sync", parts.sync, { shutdownMs: 30_000 }),
-      ],
-    })),
+    whatsappSubtree({ connection: parts.connection, sync: parts.sync }),
     supervisor("media", () => ({
       strategy: "one_for_one",
       intensity: 10,
@@ -56,6 +53,8 @@ export function appTree(parts: TreeParts): SupervisorSpec {
       children: [worker("ffmpeg", parts.ffmpeg, { shutdownMs: 5_000 })],
     })),
   );
+  // After the store and WhatsApp it asks; a send in flight at shutdown gets time to settle.
+  if (parts.scheduler) children.push(worker("scheduler", parts.scheduler, { shutdownMs: 10_000 }));
   if (parts.http) children.push(worker("http", parts.http, { shutdownMs: 5_000 }));
   if (parts.instance) children.push(worker("instance", parts.instance, { shutdownMs: 5_000 }));
   if (parts.mcpStdio) children.push(worker("mcp", parts.mcpStdio, { shutdownMs: 5_000 }));

@@ -2,6 +2,7 @@
  * What the HTTP app needs from the rest of the program. Everything is injected: the app holds
  * no globals and can be built several times (tests build one per case).
  */
+import type { Clock } from "../../supervisors/mod.ts";
 import type { JWTVerifyGetKey } from "jose";
 import type { LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
@@ -45,10 +46,15 @@ export interface HttpDeps {
   port: number | (() => number);
   /** External URL in remote mode (behind a proxy): its host is accepted and it names the OAuth resource. */
   publicUrl?: string | null;
+  /**
+   * Reverse proxies in front that append to X-Forwarded-For (MCP_TRUSTED_PROXY_HOPS); default 0:
+   * the header is ignored and per-client limits count the TCP peer.
+   */
+  trustedProxyHops?: number;
   /** JWT key resolver (tests: jose `createLocalJWKSet`); default: the issuer's remote JWKS. */
   keys?: JWTVerifyGetKey;
   /** Held sends waiting for the user's approval (the /approve page); absent: no such page. */
   approvals?: ApprovalsPort;
   /** Milliseconds since the epoch; default Date.now. */
-  clock?: { now(): number };
+  clock?: Pick<Clock, "now">;
 }

@@ -35,11 +35,14 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "getReceipts",
   "stats",
   "authGet",
+  "authList",
   "metaGet",
   "liveEvents",
   "liveHead",
   "getHeldSend",
   "listHeldSends",
+  "getScheduled",
+  "listScheduled",
 ];
 
 /** Registry name of the store actor. */

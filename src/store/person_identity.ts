@@ -3,7 +3,7 @@
  * the explicit field or else from the id when the id has that form, and kept only when valid.
  * One rule for every writer. Pure.
  */
-import { isLidJid, isPnJid, normalizeJid } from "./jid.ts";
+import { isLidJid, isPnJid, normalizeJid } from "../ids/jid.ts";
 import type { PersonRow } from "./types.ts";
 
 /** The valid phone-number JID and LID a person upsert names (null when absent or malformed). */

@@ -3,7 +3,7 @@
  * rules as the SQLite store (`../sqljs/apply.ts`), in PostgreSQL's dialect; the search vector
  * is computed here from the message's merged text, with the same tokens SQLite indexes.
  */
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { applyBulk } from "./apply_bulk.ts";
@@ -30,6 +30,7 @@ import {
 import { authorKey } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -188,6 +189,12 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "claimHeldSend":
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
+      await query(tx, sql, params);
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
       await query(tx, sql, params);
       return;
     }

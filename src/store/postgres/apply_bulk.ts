@@ -23,7 +23,7 @@
  * in one millisecond, the second upsert of a message with held changes (all rare), and the ops
  * that never join a run (live deliveries, edits, revokes, deletes, participants, auth, meta).
  */
-import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../../ids/jid.ts";
 import { personNameKey, personSearchKey, PK_SLOTS, pkBase } from "../keys.ts";
 import type { MessageRow, ReactionRow, ReceiptRow, WriteOp } from "../types.ts";
 import { takeHeld } from "./apply_changes.ts";

@@ -4,7 +4,7 @@
  * when WhatsApp would not honour them, held in pending_changes when their message is not stored
  * yet and judged when it arrives. Same rules as the SQLite store.
  */
-import { chatKindOf, isLidJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, normalizeJid } from "../../ids/jid.ts";
 import { authorFromKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { type BatchContext, MERGED_TEXT_COLUMNS, type Row, searchOfRow } from "./apply_shared.ts";
 import { query, type Queryable } from "./client.ts";

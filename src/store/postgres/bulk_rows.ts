@@ -3,7 +3,7 @@
  * writes (message columns as arrays, chat and person upserts folded per key), and how
  * repeated keys are split into statements. No I/O.
  */
-import { chatKindOf, isLidJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { chatSearchKey } from "../keys.ts";
 import { personIdentities } from "../person_identity.ts";
 import type { ChatRow, MessageRow, WriteOp } from "../types.ts";

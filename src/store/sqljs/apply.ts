@@ -18,13 +18,14 @@
  * message when it arrives.
  */
 import type { Database } from "sql.js";
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -239,6 +240,12 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     case "claimHeldSend":
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
+      s.run(sql, bind(params));
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
       s.run(sql, bind(params));
       return;
     }
