@@ -30,7 +30,7 @@ export interface TreeParts {
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
   http: (() => Behavior<any>) | null;
-  /** The instance endpoint (src/app/instance_actor.ts); absent in tests that do not need it. */
+  /** The instance endpoint (src/instance/actor.ts); absent in tests that do not need it. */
   instance?: (() => Behavior<any>) | null;
   mcpStdio: (() => Behavior<any>) | null;
 }
