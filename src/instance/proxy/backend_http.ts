@@ -4,7 +4,7 @@
  */
 import type { InstanceInfo } from "../file.ts";
 import type { ProxyFront } from "./front.ts";
-import { type Client, StreamableHTTPClientTransport } from "./sdk.ts";
+import { type Client, StreamableHTTPClientTransport } from "../../mcp/sdk.ts";
 
 /** Connects a backend client of `front` to the owner named by `info`. Rejects if it does not answer. */
 export async function connectToOwner(front: ProxyFront, info: InstanceInfo, timeoutMs = 10_000): Promise<Client> {

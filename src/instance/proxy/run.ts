@@ -14,7 +14,7 @@ import { findOwner, tryClaimInstance } from "../claim.ts";
 import type { InstanceInfo } from "../file.ts";
 import { connectToOwner } from "./backend_http.ts";
 import type { ProxyFront } from "./front.ts";
-import type { Client } from "./sdk.ts";
+import type { Client } from "../../mcp/sdk.ts";
 
 /** What the proxy phase needs. */
 export interface ProxyRunOptions {
