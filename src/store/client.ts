@@ -38,11 +38,14 @@ const METHOD_KINDS = {
   getReceipts: "read",
   stats: "read",
   authGet: "read",
+  authList: "read",
   metaGet: "read",
   liveEvents: "read",
   liveHead: "read",
   getHeldSend: "read",
   listHeldSends: "read",
+  getScheduled: "read",
+  listScheduled: "read",
 } as const satisfies Record<RepositoryMethod, "read" | "write">;
 
 /** The methods, derived from the table above so the client and the actor agree. */

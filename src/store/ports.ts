@@ -6,10 +6,10 @@
 import type { Repository } from "./types.ts";
 
 /** The WhatsApp session: auth keys and meta values (read here, written as `setAuth`/`setMeta` ops). */
-export type SessionStore = Pick<Repository, "authGet" | "metaGet" | "commit">;
+export type SessionStore = Pick<Repository, "authGet" | "authList" | "metaGet" | "commit">;
 
 /** Writes to the mirror: one atomic batch of ops. */
 export type MirrorWriter = Pick<Repository, "commit">;
 
 /** Reads of the mirror (what the tools ask). */
-export type MirrorQueries = Omit<Repository, "commit" | "authGet" | "metaGet" | "close">;
+export type MirrorQueries = Omit<Repository, "commit" | "authGet" | "authList" | "metaGet" | "close">;
