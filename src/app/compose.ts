@@ -13,9 +13,11 @@ import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
 import { connectionBehavior } from "../whatsapp/connection_actor.ts";
+import { connectionClient } from "../whatsapp/client.ts";
 import { syncBehavior } from "../whatsapp/sync_actor.ts";
 import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
-import { mediaBehavior, type MediaMsg } from "../media/actor.ts";
+import { mediaBehavior } from "../media/actor.ts";
+import { mediaClient } from "../media/client.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
 import { createRateLimiter } from "../mcp/policy/rate_limit.ts";
@@ -30,9 +32,9 @@ import { joinPath, nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
 import { folderViewCache } from "./view_cache.ts";
 import { httpBehavior } from "./http_actor.ts";
-import { instanceBehavior } from "./instance_actor.ts";
-import { frontBackendBehavior } from "./proxy/backend_local.ts";
-import type { ProxyFront } from "./proxy/front.ts";
+import { instanceBehavior } from "../instance/actor.ts";
+import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
+import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
@@ -63,10 +65,12 @@ export function composeApp(
   const shownHost = cfg.http.host.includes(":") ? `[${cfg.http.host}]` : cfg.http.host;
   const baseUrl = () => `http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${boundPort}`;
 
+  const connection = connectionClient(registry);
+  const media = mediaClient(registry);
   let lastStatus: LinkStatus | null = null;
   const linkStatus = async (): Promise<LinkStatus> => {
     try {
-      lastStatus = await registry.ask<LinkStatus>("connection", { type: "status" } satisfies ConnectionMsg, { timeoutMs: 5_000 });
+      lastStatus = await connection.ask({ type: "status" });
       return lastStatus;
     } catch (err) {
       // The connection actor is restarting: keep what we knew (the account) and say so.
@@ -74,10 +78,7 @@ export function composeApp(
       return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
     }
   };
-  const askWhatsApp = (msg: ConnectionMsg) => {
-    const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
-    return registry.ask("connection", msg, { timeoutMs: slow ? 180_000 : 60_000 });
-  };
+  const askWhatsApp = (msg: ConnectionMsg) => connection.ask(msg);
 
   const rateLimiter = createRateLimiter(
     { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
@@ -90,11 +91,9 @@ export function composeApp(
     live: liveHub,
     whatsapp: { ask: askWhatsApp, status: linkStatus },
     media: {
-      prepareFile: (path) => registry.ask("ffmpeg", { type: "read_file", path } satisfies MediaMsg, { timeoutMs: 60_000 }),
-      voiceNote: (bytes, fileName) =>
-        registry.ask("ffmpeg", { type: "voice_note", bytes, fileName } satisfies MediaMsg, { timeoutMs: 180_000 }),
-      // Several worker jobs (probe, one per keyframe, smaller retries), each under the runner's own limit.
-      view: (bytes, hint, options) => registry.ask("ffmpeg", { type: "view", bytes, hint, options } satisfies MediaMsg, { timeoutMs: 300_000 }),
+      prepareFile: (path) => media.ask({ type: "read_file", path }),
+      voiceNote: (bytes, fileName) => media.ask({ type: "voice_note", bytes, fileName }),
+      view: (bytes, hint, options) => media.ask({ type: "view", bytes, hint, options }),
     },
     downloads: folderDownloads(cfg.downloadDir, nodeFs),
     viewCache: folderViewCache(joinPath(cfg.dataDir, "media-cache"), nodeFs),
@@ -180,8 +179,7 @@ export function composeApp(
               storeStats: () => repo.stats(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
-              requestPairingCode: (phone) =>
-                registry.ask<{ code: string }>("connection", { type: "requestPairingCode", phone } satisfies ConnectionMsg, { timeoutMs: 60_000 }),
+              requestPairingCode: (phone) => connection.ask({ type: "requestPairingCode", phone }),
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
               isSendTool,
               auth: authConfigOf(cfg),

@@ -1,10 +1,10 @@
 /**
  * The `serve` command. The first process on a data folder owns it and runs the whole tree (store,
  * WhatsApp, media, HTTP, instance endpoint, MCP). A later one, in stdio mode, serves its own client
- * through the owner (src/app/proxy/) and, once the owner exits, takes over: it starts the tree
+ * through the owner (src/instance/proxy/) and, once the owner exits, takes over: it starts the tree
  * behind the same stdio session, so its client notices nothing.
  *
- * In stdio mode the session's front (src/app/proxy/front.ts) is connected FIRST, before the heavy
+ * In stdio mode the session's front (src/instance/proxy/front.ts) is connected FIRST, before the heavy
  * modules (Baileys, sql.js, ffmpeg) are even loaded: `initialize`, `tools/list` and the resource
  * lists (from the static tool table) are answered at once, and tool calls wait for the tree's
  * `mcp` child to attach. This module therefore imports only light
@@ -25,8 +25,8 @@ import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
 import { CRASH } from "./fault_injection.ts";
-import { InstanceBusyError, tryClaimInstance } from "./instance.ts";
-import { createProxyFront, type ProxyFront } from "./proxy/front.ts";
+import { InstanceBusyError, tryClaimInstance } from "../instance/claim.ts";
+import { createProxyFront, type ProxyFront } from "../instance/proxy/front.ts";
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
@@ -69,7 +69,7 @@ export async function serve(cfg: Config): Promise<number> {
 
   log.info("another process owns this data folder: serving this client through it", { ownerPid: claim.holderPid });
   // Only a proxy needs the HTTP client side of the SDK: loaded here, off the owner's start-up path.
-  const { runProxy } = await import("./proxy/run.ts");
+  const { runProxy } = await import("../instance/proxy/run.ts");
   const won = await runProxy({ dataDir: cfg.dataDir, fs: nodeFs, front, stop: stopRequest.signal });
   if (!won) {
     await front.close();

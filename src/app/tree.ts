@@ -33,7 +33,7 @@ export interface TreeParts {
   /** The scheduler of scheduled sends (src/schedule/actor.ts); absent in tests that do not need it. */
   scheduler?: (() => Behavior<any>) | null;
   http: (() => Behavior<any>) | null;
-  /** The instance endpoint (src/app/instance_actor.ts); absent in tests that do not need it. */
+  /** The instance endpoint (src/instance/actor.ts); absent in tests that do not need it. */
   instance?: (() => Behavior<any>) | null;
   mcpStdio: (() => Behavior<any>) | null;
 }

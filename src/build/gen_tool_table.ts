@@ -10,7 +10,7 @@ import { findRepoRoot } from "./gen_migrations.ts";
 import { resolvePath } from "../runtime/fs_paths.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
 import { createMcpServer } from "../mcp/server.ts";
-import { InMemoryTransport } from "../app/proxy/sdk.ts";
+import { InMemoryTransport } from "../mcp/sdk.ts";
 import type { StaticLists } from "../mcp/tool_table_type.ts";
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { McpServer } from "./sdk.ts";
 import type { ResolvedDeps } from "./tool.ts";
-import { readSyncStatus, statusHtml } from "./status_view.ts";
+import { readSyncStatus, statusHtml } from "./sync_status.ts";
 
 /** URI of the JSON status. */
 export const SYNC_STATUS_URI = "whatsapp://sync-status";

@@ -7,7 +7,14 @@
 import type { FsPort } from "./fs.ts";
 import { fsErrorCode, unlinkWithRetry } from "./fs.ts";
 import { currentPid, hostName, isProcessAlive } from "./process.ts";
-import { StoreLockedError } from "../store/sqljs/durable_errors.ts";
+
+/** Another process (or this one) holds the store's lock. */
+export class StoreLockedError extends Error {
+  override name = "StoreLockedError";
+  constructor(message: string, readonly lockPath: string, readonly pid: number | null) {
+    super(message);
+  }
+}
 
 /** A held lock. */
 export interface StoreLock {

@@ -15,46 +15,57 @@ export interface StoreCall {
   args: unknown[];
 }
 
-/** The methods, listed once so the client and the actor agree. */
-export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
-  "commit",
-  "getChat",
-  "listChats",
-  "searchContacts",
-  "listMessages",
-  "getMessage",
-  "findMessageChats",
-  "getRawMessage",
-  "getMessageContext",
-  "getMessageContexts",
-  "resolvePerson",
-  "getDirectChat",
-  "getContactChats",
-  "getLastInteraction",
-  "getGroupInfo",
-  "getReceipts",
-  "stats",
-  "authGet",
-  "authList",
-  "metaGet",
-  "liveEvents",
-  "liveHead",
-  "getHeldSend",
-  "listHeldSends",
-  "getScheduled",
-  "listScheduled",
-];
+/**
+ * Each method's kind, which sets its ask timeout. Typed as a record over `RepositoryMethod`, so a
+ * method added to `Repository` and missing here (or one listed that does not exist) fails to compile.
+ */
+const METHOD_KINDS = {
+  commit: "write",
+  getChat: "read",
+  listChats: "read",
+  searchContacts: "read",
+  listMessages: "read",
+  getMessage: "read",
+  findMessageChats: "read",
+  getRawMessage: "read",
+  getMessageContext: "read",
+  getMessageContexts: "read",
+  resolvePerson: "read",
+  getDirectChat: "read",
+  getContactChats: "read",
+  getLastInteraction: "read",
+  getGroupInfo: "read",
+  getReceipts: "read",
+  stats: "read",
+  authGet: "read",
+  authList: "read",
+  metaGet: "read",
+  liveEvents: "read",
+  liveHead: "read",
+  getHeldSend: "read",
+  listHeldSends: "read",
+  getScheduled: "read",
+  listScheduled: "read",
+} as const satisfies Record<RepositoryMethod, "read" | "write">;
+
+/** The methods, derived from the table above so the client and the actor agree. */
+export const REPOSITORY_METHODS = Object.keys(METHOD_KINDS) as readonly RepositoryMethod[];
+
+/** Ask timeouts of the store client: writes may wait behind a snapshot, so they get longer. */
+export const STORE_TIMEOUTS = { readMs: 30_000, writeMs: 120_000 } as const;
 
 /** Registry name of the store actor. */
 export const STORE = "store";
 
 /** Builds the message-passing Repository. Writes get a longer timeout than reads. */
 export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; writeTimeoutMs?: number } = {}): Repository {
-  const client: Record<string, unknown> = {};
-  for (const method of REPOSITORY_METHODS) {
-    const timeoutMs = method === "commit" ? opts.writeTimeoutMs ?? 120_000 : opts.readTimeoutMs ?? 30_000;
-    client[method] = (...args: unknown[]) => registry.ask(STORE, { type: "call", method, args } satisfies StoreCall, { timeoutMs });
-  }
-  client.close = () => Promise.resolve();
-  return client as unknown as Repository;
+  const call = <M extends RepositoryMethod>(method: M): Repository[M] => {
+    const timeoutMs = METHOD_KINDS[method] === "write"
+      ? opts.writeTimeoutMs ?? STORE_TIMEOUTS.writeMs
+      : opts.readTimeoutMs ?? STORE_TIMEOUTS.readMs;
+    // The actor applies the same method to the repository, so the reply has the method's result type.
+    return ((...args: unknown[]) => registry.ask(STORE, { type: "call", method, args } satisfies StoreCall, { timeoutMs })) as Repository[M];
+  };
+  const methods = Object.fromEntries(REPOSITORY_METHODS.map((m) => [m, call(m)])) as { [M in RepositoryMethod]: Repository[M] };
+  return { ...methods, close: () => Promise.resolve() };
 }

@@ -16,7 +16,8 @@ import type {
   SignalDataTypeMap,
   SignalKeyStore,
 } from "@whiskeysockets/baileys";
-import type { Repository, WriteOp } from "../store/types.ts";
+import type { SessionStore } from "../store/ports.ts";
+import type { WriteOp } from "../store/types.ts";
 
 /** The category and id under which the credentials are stored. */
 export const CREDS_CATEGORY = "creds";
@@ -42,7 +43,7 @@ export interface StoreAuthOptions {
  * Loads (or creates) the auth state from `repo`. A half-finished pairing-code login (a phone
  * number set but never confirmed by the account) is reset so the next connect starts a fresh link.
  */
-export async function makeStoreAuthState(repo: Repository, opts: StoreAuthOptions = {}): Promise<StoreAuthState> {
+export async function makeStoreAuthState(repo: SessionStore, opts: StoreAuthOptions = {}): Promise<StoreAuthState> {
   const cache = new LruCache<string, string | null>(opts.cacheSize ?? 20_000);
   const stored = await repo.authGet(CREDS_CATEGORY, [CREDS_CATEGORY]);
   let creds: AuthenticationCreds = stored[CREDS_CATEGORY] ? decode(stored[CREDS_CATEGORY]) : initAuthCreds();
@@ -124,7 +125,7 @@ export function isLinkedCreds(creds: AuthenticationCreds): boolean {
  * (`lid-mapping` entries `<lidUser>_reverse` → phone user). Input and output JIDs are normalized
  * (`123@lid` → `456@s.whatsapp.net`); unknown LIDs are absent from the result.
  */
-export async function readLidMappings(repo: Repository, lids: readonly string[]): Promise<Map<string, string>> {
+export async function readLidMappings(repo: Pick<SessionStore, "authGet">, lids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const byKey = new Map<string, string>();
   for (const lid of lids) {

@@ -13,7 +13,8 @@ import { makeWASocket } from "@whiskeysockets/baileys";
 import type { BaileysEventMap, ConnectionState as BaileysConnectionState, UserFacingSocketConfig, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
 import { proto } from "@whiskeysockets/baileys";
 import { createLogger, type Logger } from "../log.ts";
-import type { Repository } from "../store/types.ts";
+import type { SessionStore } from "../store/ports.ts";
+import type { WhatsAppMirror } from "./requests.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { makeStoreAuthState, type StoreAuthState } from "./auth_state.ts";
 import { type BaileysLogger, type BaileysLogLevel, createBaileysLogger } from "./baileys_logger.ts";
@@ -40,9 +41,9 @@ export const CONNECTION = "connection";
 /** Options of the connection actor (from config, plus seams for tests and the simulator). */
 export interface ConnectionOptions {
   /** Where the session (creds and Signal keys) lives; may be a separate database. */
-  authRepo: Repository;
+  authRepo: SessionStore;
   /** The message store (getMessage, quoting, downloads, on-demand history). */
-  repo: Repository;
+  repo: WhatsAppMirror;
   /** Base URL of the status page, for messages such as "open <baseUrl>/qr to link". */
   baseUrl: string;
   /** Baileys' log level (default `warn`). */

@@ -58,6 +58,44 @@ export type ConnectionMsg =
   | ActionMsg
   | HistoryProgressMsg; // (tell, from the sync actor) -> { ok: true }
 
+/** What `ask` resolves to, by message type. A message type without an entry fails to compile below. */
+export interface ConnectionReplies {
+  status: LinkStatus;
+  sendText: SendResult;
+  sendMedia: SendResult;
+  react: SendResult;
+  edit: SendResult;
+  revoke: SendResult;
+  markRead: { ok: true };
+  fetchHistory: { requestId: string };
+  groupMetadata: GroupMetadataReply;
+  downloadMedia: { bytes: Uint8Array; mimetype: string | null };
+  requestPairingCode: { code: string };
+  onWhatsApp: { exists: boolean; jid: string | null };
+  logout: { ok: true };
+  relink: { ok: true };
+  reconnect: { ok: true };
+  groupCreate: GroupMetadataReply;
+  groupSubject: { ok: true };
+  groupDescription: { ok: true };
+  groupParticipants: ParticipantResult[];
+  groupInviteCode: { code: string };
+  groupInviteInfo: GroupMetadataReply;
+  groupJoin: { jid: string };
+  groupLeave: { ok: true };
+  sendContent: SendResult;
+  forward: SendResult;
+  chatModify: { ok: true };
+  historyProgress: { ok: true };
+}
+
+/** Compile-time check: every `ConnectionMsg` type has a reply, and every reply a message. */
+export type ConnectionRepliesComplete = [ConnectionMsg["type"]] extends [keyof ConnectionReplies]
+  ? [keyof ConnectionReplies] extends [ConnectionMsg["type"]] ? true : never
+  : never;
+const _repliesComplete: ConnectionRepliesComplete = true;
+void _repliesComplete;
+
 /** The four things group_participants can do. */
 export type ParticipantAction = "add" | "remove" | "promote" | "demote";
 

@@ -5,7 +5,8 @@
  */
 import { downloadMediaMessage, proto, toNumber } from "@whiskeysockets/baileys";
 import type { AnyMessageContent, GroupMetadata, MiscMessageGenerationOptions, WAMessage, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
-import type { MessageRow, MessageView, Repository } from "../store/types.ts";
+import type { MirrorQueries, MirrorWriter } from "../store/ports.ts";
+import type { MessageRow, MessageView } from "../store/types.ts";
 import { WhatsAppRequestError } from "./errors.ts";
 import type { GroupCache } from "./group_cache.ts";
 import { classifyContent } from "./mapping/content.ts";
@@ -16,10 +17,13 @@ import type { BaileysLogger } from "./baileys_logger.ts";
 import { describeDownloadFailure, mediaFetchUrl, mediaUrlProblem } from "./media_source.ts";
 import type { GroupMetadataReply, MessageRef, OutgoingMedia, SendResult } from "./protocol.ts";
 
+/** What the WhatsApp side uses of the mirror: commits, and the message reads that sends and downloads need. */
+export type WhatsAppMirror = MirrorWriter & Pick<MirrorQueries, "getMessage" | "getRawMessage" | "listMessages">;
+
 /** What the request handlers need. `sock` is null when no socket is open (only downloads work then). */
 export interface RequestDeps {
   sock: WASocket | null;
-  repo: Repository;
+  repo: WhatsAppMirror;
   groups: GroupCache;
   logger: BaileysLogger;
   /** Passed to media downloads (`RequestInit`, e.g. a test dispatcher). */
@@ -214,12 +218,12 @@ export function needPhoneDigits(phone: string): string {
 }
 
 /** The oldest stored message of a chat (one index lookup: the list in oldest-first order). */
-export async function oldestMessage(repo: Repository, chatJid: string): Promise<MessageView | null> {
+export async function oldestMessage(repo: WhatsAppMirror, chatJid: string): Promise<MessageView | null> {
   return (await repo.listMessages({ chatJid, limit: 1, order: "oldest" })).items[0] ?? null;
 }
 
 /** A stored message rebuilt from its raw bytes, or null. */
-export async function loadMessage(repo: Repository, chatJid: string, id: string): Promise<WAMessage | null> {
+export async function loadMessage(repo: WhatsAppMirror, chatJid: string, id: string): Promise<WAMessage | null> {
   const raw = await repo.getRawMessage(chatJid, id);
   if (!raw) return null;
   return proto.WebMessageInfo.decode(raw) as WAMessage;
@@ -246,7 +250,7 @@ async function quoteOptions(d: RequestDeps, quoted: MessageRef | undefined): Pro
   return { quoted: msg };
 }
 
-async function keyFor(repo: Repository, ref: MessageRef): Promise<WAMessageKey> {
+async function keyFor(repo: WhatsAppMirror, ref: MessageRef): Promise<WAMessageKey> {
   const stored = await loadMessage(repo, ref.chatJid, ref.id);
   return stored?.key ?? refKey(ref);
 }
@@ -261,7 +265,7 @@ export function need(d: RequestDeps): WASocket {
   return d.sock;
 }
 
-async function storeRefreshedMedia(repo: Repository, chatJid: string, id: string, msg: WAMessage): Promise<void> {
+async function storeRefreshedMedia(repo: WhatsAppMirror, chatJid: string, id: string, msg: WAMessage): Promise<void> {
   const view = await repo.getMessage(chatJid, id);
   const info = classifyContent(msg.message);
   if (!view || info.kind !== "row") return;

@@ -7,7 +7,7 @@
  */
 import type { BaileysEventMap } from "@whiskeysockets/baileys";
 import { createLogger, type Logger } from "../log.ts";
-import type { Repository } from "../store/types.ts";
+import type { MirrorWriter, SessionStore } from "../store/ports.ts";
 import { readLidMappings } from "./auth_state.ts";
 import { chunk, mapEvents } from "./mapping/events.ts";
 import type { MapContext } from "../ids/canonical.ts";
@@ -41,9 +41,9 @@ export interface SyncStats {
 
 /** Options of the sync actor. */
 export interface SyncOptions {
-  repo: Repository;
+  repo: MirrorWriter & Pick<SessionStore, "authGet">;
   /** Where Baileys' LID mapping lives (the session store); default `repo`. */
-  authRepo?: Repository;
+  authRepo?: Pick<SessionStore, "authGet">;
   /** Most ops per commit (default 1000). */
   batchSize?: number;
   /** Registry name of the connection actor, told about history progress (default "connection"). */

@@ -8,7 +8,7 @@
  */
 import { fetchLatestWaWebVersion } from "@whiskeysockets/baileys";
 import type { Logger } from "../log.ts";
-import type { Repository } from "../store/types.ts";
+import type { SessionStore } from "../store/ports.ts";
 import { PINNED_WA_VERSION } from "./socket_config.ts";
 
 /** A WhatsApp Web version: [2, 3000, revision]. */
@@ -59,7 +59,7 @@ export interface WaVersionSource {
 export interface WaVersionOptions {
   /** "auto", "bundled" or a version "2.3000.N". */
   setting: string;
-  repo: Pick<Repository, "metaGet" | "commit">;
+  repo: Pick<SessionStore, "metaGet" | "commit">;
   /** null: never fetch (a custom WebSocket URL, "bundled", or a fixed setting). */
   fetcher: VersionFetcher | null;
   /** Longest wait for the fetch (default 5 s). */

@@ -11,8 +11,8 @@ import {
   readInstanceFile,
   removeInstanceFile,
   writeInstanceFile,
-} from "../../src/app/instance_file.ts";
-import { findOwner } from "../../src/app/instance.ts";
+} from "../../src/instance/file.ts";
+import { findOwner } from "../../src/instance/claim.ts";
 import { createInstanceApp } from "../../src/http/instance_app.ts";
 
 const INFO: InstanceInfo = { v: 1, pid: 4242, port: 40001, token: "a".repeat(43), version: "0.1.0", startedAt: "2025-01-15T08:00:00.000Z" };

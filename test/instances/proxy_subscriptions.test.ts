@@ -16,8 +16,8 @@ import { createMcpServer } from "../../src/mcp/server.ts";
 import { createMcpHttpHandler } from "../../src/mcp/http_handler.ts";
 import { createInstanceApp } from "../../src/http/instance_app.ts";
 import { serve } from "../../src/runtime/serve.ts";
-import { createProxyFront } from "../../src/app/proxy/front.ts";
-import { connectToOwner } from "../../src/app/proxy/backend_http.ts";
+import { createProxyFront } from "../../src/instance/proxy/front.ts";
+import { connectToOwner } from "../../src/instance/proxy/backend_http.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { ALICE, buildDeps, T0 } from "../mcp/harness.ts";
 

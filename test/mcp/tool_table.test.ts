@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { createProxyFront } from "../../src/app/proxy/front.ts";
+import { createProxyFront } from "../../src/instance/proxy/front.ts";
 import { liveLists } from "../../src/build/gen_tool_table.ts";
 import { McpServer } from "../../src/mcp/sdk.ts";
 import { TOOL_TABLE } from "../../src/mcp/tool_table.ts";

@@ -15,7 +15,7 @@ import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
 import type { SyncStats } from "../../src/whatsapp/sync_core.ts";
 import { fakeSockets, pairedCreds } from "./fake_socket.ts";
 import { ALICE, ALICE_LID, ME, ME_LID, T0, wa } from "./fixtures.ts";
-import { memoryRepo } from "./memory_repo.ts";
+import { asStoreBackend, memoryRepo } from "./memory_repo.ts";
 
 const settle = async () => {
   for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
@@ -34,7 +34,7 @@ async function tree() {
     intensity: 3,
     periodMs: 60_000,
     children: [
-      worker("store", () => storeBehavior(() => Promise.resolve(repo))),
+      worker("store", () => storeBehavior(() => Promise.resolve(asStoreBackend(repo)))),
       whatsappSupervisor({
         connection: { authRepo: client, repo: client, baseUrl: "http://127.0.0.1:8080", makeSocket: sockets.make, random: () => 0.5 },
         sync: { repo: client },

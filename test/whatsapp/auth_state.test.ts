@@ -20,7 +20,7 @@ import {
 } from "@whiskeysockets/baileys";
 import type { KeyPair, SignalRepositoryWithLIDStore } from "@whiskeysockets/baileys";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
-import type { Repository } from "../../src/store/types.ts";
+import type { SessionStore } from "../../src/store/ports.ts";
 import { makeStoreAuthState, readLidMappings, type StoreAuthState } from "../../src/whatsapp/auth_state.ts";
 import { SignalParty } from "../sim/signal-party.ts";
 import { silentLogger } from "../sim/silent-logger.ts";
@@ -29,7 +29,7 @@ import { BOB, ME } from "./fixtures.ts";
 
 const txOpts = { maxCommitRetries: 1, delayBetweenTriesMs: 0 };
 
-async function ourDevice(repo: Repository): Promise<{ auth: StoreAuthState; signal: SignalRepositoryWithLIDStore }> {
+async function ourDevice(repo: SessionStore): Promise<{ auth: StoreAuthState; signal: SignalRepositoryWithLIDStore }> {
   const auth = await makeStoreAuthState(repo);
   const keys = addTransactionCapability(auth.state.keys, silentLogger, txOpts);
   const signal = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: auth.state.creds, keys }, silentLogger);
@@ -40,7 +40,7 @@ const text = (s: string) => writeRandomPadMax16(proto.Message.encode({ conversat
 const read = (b: Uint8Array) => proto.Message.decode(unpadRandomMax16(b)).conversation;
 
 /** Bob and us talk; our keys live in the store; the store is closed and reopened; we talk on. */
-async function sessionsSurviveReopen(open: () => Promise<Repository>, reopen: (old: Repository) => Promise<Repository>): Promise<void> {
+async function sessionsSurviveReopen<R extends SessionStore & { close(): Promise<void> }>(open: () => Promise<R>, reopen: (old: R) => Promise<R>): Promise<void> {
   const repo = await open();
   const us = await ourDevice(repo);
   await us.auth.saveCreds();
@@ -104,7 +104,7 @@ describe("store-backed auth state", () => {
   });
 
   test("real Signal sessions survive closing and reopening the Map-backed test store, in both directions", async () => {
-    await sessionsSurviveReopen(() => Promise.resolve(memoryRepo()), (old) => Promise.resolve(memoryRepo((old as MemoryRepo).image())));
+    await sessionsSurviveReopen(() => Promise.resolve(memoryRepo()), (old) => Promise.resolve(memoryRepo(old.image())));
   });
 
   test("a key write is not visible (nor used) until the store acknowledged it", async () => {

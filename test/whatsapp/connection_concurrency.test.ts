@@ -16,7 +16,7 @@ import type { ConnectionMsg, SendResult } from "../../src/whatsapp/protocol.ts";
 import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
 import { type FakeSocket, fakeSockets, pairedCreds } from "./fake_socket.ts";
 import { ALICE, BOB, ME, ME_LID } from "./fixtures.ts";
-import { memoryRepo } from "./memory_repo.ts";
+import { asStoreBackend, memoryRepo } from "./memory_repo.ts";
 
 const settle = async () => {
   for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
@@ -40,7 +40,7 @@ async function linkedTree() {
     intensity: 3,
     periodMs: 60_000,
     children: [
-      worker("store", () => storeBehavior(() => Promise.resolve(repo))),
+      worker("store", () => storeBehavior(() => Promise.resolve(asStoreBackend(repo)))),
       whatsappSupervisor({
         connection: { authRepo: client, repo: reads, baseUrl: "http://127.0.0.1:8080", makeSocket: sockets.make, random: () => 0.5 },
         sync: { repo: client },

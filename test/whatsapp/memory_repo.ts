@@ -1,13 +1,17 @@
 /**
- * A Map-backed `Repository` for the WhatsApp tests: it applies the ops the link writes (auth,
+ * A Map-backed store for the WhatsApp tests: it applies the ops the link writes (auth, meta,
  * messages by chat, chats, people, LID links, reactions...) and answers the reads the link uses.
- * `image()`/`fromImage()` stand in for closing and reopening a durable store.
- * Reads the link never uses throw, so a test cannot silently depend on them.
+ * `image()`/`fromImage()` stand in for closing and reopening a durable store. It implements only
+ * the WhatsApp side's ports (`SessionStore` and `WhatsAppMirror`): a read the link starts to use
+ * outside them fails to compile rather than at run time.
  */
+import { REPOSITORY_METHODS } from "../../src/store/client.ts";
+import type { SessionStore } from "../../src/store/ports.ts";
 import type { ListMessagesQuery, MessageRow, MessageView, Page, Repository, WriteOp } from "../../src/store/types.ts";
+import type { WhatsAppMirror } from "../../src/whatsapp/requests.ts";
 
 /** The repository plus what tests inspect. */
-export interface MemoryRepo extends Repository {
+export interface MemoryRepo extends SessionStore, WhatsAppMirror {
   /** Every committed batch, in order. */
   readonly commits: WriteOp[][];
   readonly auth: Map<string, string>;
@@ -19,6 +23,8 @@ export interface MemoryRepo extends Repository {
   image(): string;
   /** Makes `commit` reject from now on (to test crash paths). */
   failCommits(error: Error | null): void;
+  /** Nothing to flush: the data stays in the maps. */
+  close(): Promise<void>;
 }
 
 /** Creates an empty repository, or one loaded from `image()` output. */
@@ -42,7 +48,7 @@ export function memoryRepo(image?: string): MemoryRepo {
     const { raw: _raw, ...rest } = m;
     return { ...rest, senderName: null, senderPhone: null, chatName: null, reactions: [], rank: null };
   };
-  const unsupported = (name: string) => () => Promise.reject(new Error(`memoryRepo.${name} is not implemented`));
+  const meta = new Map<string, string>();
 
   const repo: MemoryRepo = {
     commits,
@@ -67,6 +73,10 @@ export function memoryRepo(image?: string): MemoryRepo {
             break;
           case "clearAuth":
             auth.clear();
+            break;
+          case "setMeta":
+            if (op.value === null) meta.delete(op.key);
+            else meta.set(op.key, op.value);
             break;
           case "upsertMessage": {
             const key = mk(op.message.chatJid, op.message.id);
@@ -145,27 +155,24 @@ export function memoryRepo(image?: string): MemoryRepo {
       const start = q.offset ?? 0;
       return { items: rows.slice(start, start + q.limit).map(view), nextCursor: null };
     },
-    getChat: unsupported("getChat"),
-    listChats: unsupported("listChats"),
-    searchContacts: unsupported("searchContacts"),
-    getMessageContext: unsupported("getMessageContext"),
-    getMessageContexts: unsupported("getMessageContexts"),
-    resolvePerson: unsupported("resolvePerson"),
-    getDirectChat: unsupported("getDirectChat"),
-    getContactChats: unsupported("getContactChats"),
-    getLastInteraction: unsupported("getLastInteraction"),
-    getGroupInfo: unsupported("getGroupInfo"),
-    getReceipts: unsupported("getReceipts"),
-    findMessageChats: unsupported("findMessageChats"),
-    stats: unsupported("stats"),
-    metaGet: unsupported("metaGet"),
-    liveEvents: unsupported("liveEvents"),
-    liveHead: unsupported("liveHead"),
-    getHeldSend: unsupported("getHeldSend"),
-    listHeldSends: unsupported("listHeldSends"),
-    getScheduled: unsupported("getScheduled"),
-    listScheduled: unsupported("listScheduled"),
+    async metaGet(key) {
+      await Promise.resolve();
+      return meta.get(key) ?? null;
+    },
     close: () => Promise.resolve(),
   };
   return repo;
+}
+
+/**
+ * The double as a store backend behind the real store actor (tests that start the actor tree):
+ * the methods outside the WhatsApp side's ports reject, naming themselves.
+ */
+export function asStoreBackend(repo: MemoryRepo): Repository {
+  const own = repo as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { close: () => Promise.resolve() };
+  for (const m of REPOSITORY_METHODS) {
+    out[m] = own[m] ?? (() => Promise.reject(new Error(`memoryRepo.${m} is not implemented`)));
+  }
+  return out as unknown as Repository;
 }

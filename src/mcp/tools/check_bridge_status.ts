@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { okResult } from "../results.ts";
-import { readSyncStatus } from "../status_view.ts";
+import { readSyncStatus } from "../sync_status.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
 
 /** The tool. */

@@ -1,6 +1,6 @@
 /** get_sync_status: link state, history sync progress and local-copy counters. */
 import { okResult } from "../results.ts";
-import { readSyncStatus, statusSummary, syncStatusShape } from "../status_view.ts";
+import { readSyncStatus, statusSummary, syncStatusShape } from "../sync_status.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
 
 /** The tool. */

@@ -1,12 +1,7 @@
 /** Errors of the durable sql.js store that callers catch and show to the user. */
 
-/** Another process (or this one) holds the store's lock. */
-export class StoreLockedError extends Error {
-  override name = "StoreLockedError";
-  constructor(message: string, readonly lockPath: string, readonly pid: number | null) {
-    super(message);
-  }
-}
+/** Another process (or this one) holds the store's lock (declared with the lock, `runtime/lock.ts`). */
+export { StoreLockedError } from "../../runtime/lock.ts";
 
 /**
  * A store file failed to load or check. The file was moved aside unchanged (never deleted or

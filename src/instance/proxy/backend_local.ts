@@ -7,7 +7,7 @@
 import type { Behavior } from "../../../supervisors/mod.ts";
 import type { McpServer } from "../../mcp/sdk.ts";
 import type { ProxyFront } from "./front.ts";
-import { type Client, InMemoryTransport } from "./sdk.ts";
+import { type Client, InMemoryTransport } from "../../mcp/sdk.ts";
 
 /** Serves `front` from a fresh `makeServer()` while running. */
 export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFront): Behavior<never> {

@@ -39,7 +39,7 @@ import {
   UnsubscribeRequestSchema,
   EmptyResultSchema,
   StreamableHTTPError,
-} from "./sdk.ts";
+} from "../../mcp/sdk.ts";
 import type {
   CallToolResult,
   ClientCapabilities,
@@ -51,7 +51,7 @@ import type {
   ServerNotification,
   ServerRequest,
   Transport,
-} from "./sdk.ts";
+} from "../../mcp/sdk.ts";
 
 /**
  * What `createMcpServer` advertises (McpServer's registerTool/registerResource): the front must

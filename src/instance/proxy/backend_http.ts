@@ -2,9 +2,9 @@
  * The backend while another process owns the data folder: an MCP client session with the owner's
  * instance endpoint (`http://127.0.0.1:<port>/mcp`, bearer = the instance token).
  */
-import type { InstanceInfo } from "../instance_file.ts";
+import type { InstanceInfo } from "../file.ts";
 import type { ProxyFront } from "./front.ts";
-import { type Client, StreamableHTTPClientTransport } from "./sdk.ts";
+import { type Client, StreamableHTTPClientTransport } from "../../mcp/sdk.ts";
 
 /** Connects a backend client of `front` to the owner named by `info`. Rejects if it does not answer. */
 export async function connectToOwner(front: ProxyFront, info: InstanceInfo, timeoutMs = 10_000): Promise<Client> {

@@ -14,7 +14,7 @@ import type { McpServer } from "../mcp/sdk.ts";
 import type { FsPort } from "../runtime/fs.ts";
 import { currentPid } from "../runtime/process.ts";
 import { serve, type ServedApp } from "../runtime/serve.ts";
-import { removeInstanceFile, writeInstanceFile } from "./instance_file.ts";
+import { removeInstanceFile, writeInstanceFile } from "./file.ts";
 
 /** Messages: ask for the bound port (tests, status). */
 export type InstanceMsg = { type: "port" };

@@ -2,7 +2,7 @@
  * Who owns a data folder. The first process to take `<dataDir>/instance.lock` owns it: it opens
  * the store and the WhatsApp connection and publishes its instance endpoint in `instance.json`.
  * Any later process on the same folder finds the lock taken and, in stdio mode, proxies its client
- * to the owner until the lock becomes free, then takes over (src/app/proxy/run.ts).
+ * to the owner until the lock becomes free, then takes over (src/instance/proxy/run.ts).
  *
  * The lock is the store's own lock mechanism (O_EXCL file with pid + token, a dead holder's lock is
  * taken over), on a file of its own: the store keeps its `store.lock` as a second line of defence,
@@ -10,9 +10,8 @@
  */
 import type { Logger } from "../log.ts";
 import { type FsPort, joinPath } from "../runtime/fs.ts";
-import { StoreLockedError } from "../store/sqljs/durable_errors.ts";
-import { acquireLock, type LockProcess, type StoreLock } from "../runtime/lock.ts";
-import { type InstanceInfo, readInstanceFile } from "./instance_file.ts";
+import { acquireLock, type LockProcess, type StoreLock, StoreLockedError } from "../runtime/lock.ts";
+import { type InstanceInfo, readInstanceFile } from "./file.ts";
 
 /** File name of the ownership lock inside the data folder. */
 export const INSTANCE_LOCK = "instance.lock";

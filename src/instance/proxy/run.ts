@@ -10,11 +10,11 @@
 import { createLogger, type Logger } from "../../log.ts";
 import type { FsPort } from "../../runtime/fs.ts";
 import type { LockProcess, StoreLock } from "../../runtime/lock.ts";
-import { findOwner, tryClaimInstance } from "../instance.ts";
-import type { InstanceInfo } from "../instance_file.ts";
+import { findOwner, tryClaimInstance } from "../claim.ts";
+import type { InstanceInfo } from "../file.ts";
 import { connectToOwner } from "./backend_http.ts";
 import type { ProxyFront } from "./front.ts";
-import type { Client } from "./sdk.ts";
+import type { Client } from "../../mcp/sdk.ts";
 
 /** What the proxy phase needs. */
 export interface ProxyRunOptions {
