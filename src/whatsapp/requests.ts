@@ -8,6 +8,7 @@ import type { AnyMessageContent, GroupMetadata, MiscMessageGenerationOptions, WA
 import type { MessageRow, MessageView, Repository } from "../store/types.ts";
 import { WhatsAppRequestError } from "./errors.ts";
 import type { GroupCache } from "./group_cache.ts";
+import type { PresenceCache } from "./presence_cache.ts";
 import { classifyContent } from "./mapping/content.ts";
 import { isLidJid, isPnJid, normalizeJid } from "./mapping/jids.ts";
 import { rawBytes } from "./mapping/messages.ts";
@@ -20,6 +21,8 @@ export interface RequestDeps {
   sock: WASocket | null;
   repo: Repository;
   groups: GroupCache;
+  /** Presence heard so far (absent in tests that do not need it). */
+  presence?: PresenceCache;
   logger: BaileysLogger;
   /** Passed to media downloads (`RequestInit`, e.g. a test dispatcher). */
   fetchOptions?: RequestInit;

@@ -3,7 +3,7 @@
  * stored (a held send) and performed later, after a restart too. Files are named by path and
  * re-read when performed; the caller checks their hash first.
  */
-import type { MessageRef, SendResult } from "../../whatsapp/protocol.ts";
+import type { ActionMsg, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
 import type { MediaPort, PreparedFile, PreparedVoiceNote, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 
@@ -14,7 +14,48 @@ export type SendOp =
   | { type: "voice"; jid: string; path: string }
   | { type: "react"; target: MessageRef; emoji: string }
   | { type: "edit"; target: MessageRef; text: string }
-  | { type: "revoke"; target: MessageRef };
+  | { type: "revoke"; target: MessageRef }
+  /** Any other action (poll, location, group change, block...) as the connection request it is. */
+  | { type: "request"; request: HoldableRequest };
+
+/** The connection requests an action may hold: every action but look-ups (they answer, they do not act). */
+export type HoldableRequest = Exclude<ActionMsg, { type: "groupInviteInfo" | "blocklist" | "presenceGet" | "profile" }>;
+
+/** The message id a performed op produced, if it made a message. */
+export function messageIdOf(result: unknown): string | null {
+  const id = (result as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
+}
+
+/** The chat a message op writes in (null for ops that make no message: group changes, blocks...). */
+export function opChatJid(op: SendOp): string | null {
+  switch (op.type) {
+    case "text":
+    case "file":
+    case "voice":
+      return op.jid;
+    case "react":
+    case "edit":
+    case "revoke":
+      return op.target.chatJid;
+    case "request":
+      return op.request.type === "sendContent" ? op.request.jid : op.request.type === "forward" ? op.request.to : null;
+  }
+}
+
+/** A short account of what a performed non-message op did, for the page and get_send_status (null: nothing to add). */
+export function describeResult(result: unknown): string | null {
+  if (result === null || typeof result !== "object") return null;
+  const r = result as Record<string, unknown>;
+  if (typeof r.id === "string") return null; // a message: its id says it
+  if (typeof r.code === "string") return `invite link: https://chat.whatsapp.com/${r.code}`;
+  if (Array.isArray(result)) {
+    const rows = result as Array<{ jid?: string; status?: string }>;
+    return `${rows.filter((x) => x.status === "200").length} of ${rows.length} done`;
+  }
+  if (typeof r.jid === "string") return `group ${r.jid}`;
+  return null;
+}
 
 /** Files already read for `op` (the tool read them before asking; a held send reads them again). */
 export interface PreparedParts {
@@ -22,12 +63,15 @@ export interface PreparedParts {
   voice?: PreparedVoiceNote;
 }
 
-/** Performs `op` through the connection actor. `parts.file` is required for file and voice ops. */
+/**
+ * Performs `op` through the connection actor. `parts.file` is required for file and voice ops.
+ * Message ops answer a SendResult; a "request" op answers what its request answers.
+ */
 export async function performOp(
   deps: { whatsapp: WhatsAppPort; media: MediaPort },
   op: SendOp,
   parts: PreparedParts = {},
-): Promise<SendResult> {
+): Promise<unknown> {
   const ask = (m: Parameters<WhatsAppPort["ask"]>[0]) => deps.whatsapp.ask(m).then(asSendResult);
   switch (op.type) {
     case "text":
@@ -55,6 +99,10 @@ export async function performOp(
       return await ask({ type: "edit", target: op.target, text: op.text });
     case "revoke":
       return await ask({ type: "revoke", target: op.target });
+    case "request": {
+      const reply = await deps.whatsapp.ask(op.request);
+      return op.request.type === "sendContent" || op.request.type === "forward" ? asSendResult(reply) : reply;
+    }
   }
 }
 
