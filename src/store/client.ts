@@ -33,6 +33,7 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "getLastInteraction",
   "getGroupInfo",
   "getReceipts",
+  "getPolls",
   "stats",
   "authGet",
   "metaGet",

@@ -149,6 +149,7 @@ export function memoryRepo(image?: string): MemoryRepo {
     getLastInteraction: unsupported("getLastInteraction"),
     getGroupInfo: unsupported("getGroupInfo"),
     getReceipts: unsupported("getReceipts"),
+    getPolls: () => Promise.resolve([]),
     findMessageChats: unsupported("findMessageChats"),
     stats: unsupported("stats"),
     metaGet: unsupported("metaGet"),

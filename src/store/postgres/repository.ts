@@ -13,6 +13,7 @@ import type {
   ChatSummary,
   GroupInfo,
   HeldSendRow,
+  PollDetails,
   HeldStatus,
   ListChatsQuery,
   ListMessagesQuery,
@@ -28,6 +29,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
+import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
@@ -268,6 +270,18 @@ class PostgresRepository implements Repository {
     if (!chatRow || chatRow.kind !== "group") return null;
     const participants = (await query(this.pg, GROUP_PARTICIPANTS, { jid: chatRow.jid })).map(participantFromRow);
     return { chat: chatFromRow(chatRow), participants };
+  }
+
+  async getPolls(refs: Array<{ chatJid: string; id: string }>): Promise<PollDetails[]> {
+    if (refs.length === 0) return [];
+    const canon = [];
+    for (const r of refs) canon.push({ chatJid: await canonical(this.pg, r.chatJid), id: r.id });
+    const json = JSON.stringify(canon.map((r) => [r.chatJid, r.id]));
+    const [polls, votes] = await Promise.all([
+      query(this.pg, getPollsSql("postgres"), { refs: json }),
+      query(this.pg, getVotesSql("postgres"), { refs: json }),
+    ]);
+    return pollsFromRows(canon, polls, votes);
   }
 
   async getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]> {
