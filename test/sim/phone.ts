@@ -15,6 +15,7 @@ import { pnJid } from "./model.ts";
 import { openKeyBundle, PairingError, parseQr, unwrapWithCode, wrapWithCode } from "./pairing.ts";
 import type { SimServer } from "./server.ts";
 import { nowAttr } from "./stanzas.ts";
+import { encryptPollVote, type SimPoll } from "./poll.ts";
 
 /** Options of a history push. */
 export interface PushHistoryOptions {
@@ -117,6 +118,27 @@ export class FakePhone {
     const id = this.server.newMessageId();
     for (const ref of this.server.companions()) {
       await this.sendToCompanion(ref, { deviceSentMessage: { destinationJid: toJid, message: { conversation: text } } }, { recipient: toJid }, id);
+    }
+    return id;
+  }
+
+  /**
+   * The user votes on the phone on a poll in `chatJid` (`poll.creatorJid` is the account's own JID
+   * for its polls): the companions receive the phone's copy, a vote of their own account.
+   */
+  async vote(chatJid: string, poll: SimPoll, chosen: readonly string[]): Promise<string> {
+    const id = this.server.newMessageId();
+    const own = poll.creatorJid === this.jid;
+    const group = chatJid.endsWith("@g.us");
+    const message: proto.IMessage = {
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: chatJid, fromMe: own, id: poll.id, participant: group && !own ? poll.creatorJid : undefined },
+        vote: encryptPollVote(poll, this.jid, chosen),
+        senderTimestampMs: Date.now(),
+      },
+    };
+    for (const ref of this.server.companions()) {
+      await this.sendToCompanion(ref, { deviceSentMessage: { destinationJid: chatJid, message } }, { recipient: chatJid }, id);
     }
     return id;
   }

@@ -6,6 +6,12 @@
 import { isJidGroup, isJidNewsletter, jidDecode } from "@whiskeysockets/baileys";
 import type { ChatKind } from "../../store/types.ts";
 
+/** A live poll vote the sync actor decrypted: the poll it is on and the options chosen. */
+export interface DecryptedVote {
+  pollId: string;
+  options: string[];
+}
+
 /** What the mapping functions know besides the event itself. */
 export interface MapContext {
   /** Our own phone-number JID (no device), once linked. */
@@ -14,6 +20,8 @@ export interface MapContext {
   meLid: string | null;
   /** LID (normalized, e.g. `456@lid`) to phone-number JID (`123@s.whatsapp.net`), as far as known. */
   lidToPn: ReadonlyMap<string, string>;
+  /** Live poll votes the sync actor decrypted for this batch, by `voteKey(chat, vote message id)`. */
+  votes?: ReadonlyMap<string, DecryptedVote>;
 }
 
 /** An empty context (tests, or before login). */
