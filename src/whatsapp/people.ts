@@ -33,7 +33,15 @@ export function pictureUrlProblem(url: string, extraOrigins: readonly string[] =
 /** Sends a chat state to one chat, or the account's availability (jid null). */
 export async function sendPresence(d: RequestDeps, m: { jid: string | null; state: PresenceState }): Promise<{ ok: true }> {
   const sock = need(d);
-  if (m.state === "available" || m.state === "unavailable") await sock.sendPresenceUpdate(m.state);
+  if (m.state === "available" || m.state === "unavailable") {
+    // Baileys silently drops an availability update until it knows the account's name.
+    if (!sock.authState?.creds?.me?.name) {
+      throw new WhatsAppRequestError(
+        "this device does not know the account's name yet (WhatsApp tells it with the first message from the phone), so online/offline cannot be set now",
+      );
+    }
+    await sock.sendPresenceUpdate(m.state);
+  }
   else {
     if (!m.jid) throw new WhatsAppRequestError("A typing state needs a chat");
     await sock.sendPresenceUpdate(m.state, m.jid);
@@ -82,7 +90,7 @@ export async function profile(d: RequestDeps, m: { jid: string }): Promise<Profi
     try {
       const [hit] = (await sock.fetchStatus(jid)) ?? [];
       const st = (hit as { status?: { status?: string | null; setAt?: Date | null } } | undefined)?.status;
-      out.about = st?.status ?? null;
+      out.about = st?.status || null; // "" when hidden (401) or empty
       out.aboutSetAt = st?.setAt ? new Date(st.setAt).getTime() || null : null;
     } catch {
       // Hidden by the person's privacy settings.

@@ -169,7 +169,7 @@ export class FakePhone {
     const enc = await this.server.encryptForCompanion(this.server.self, ref, message);
     const node: BinaryNode = {
       tag: "message",
-      attrs: { from: pnJid(this.server.self), id, t: nowAttr(), type: "text", ...attrs },
+      attrs: { from: pnJid(this.server.self), id, t: nowAttr(), type: "text", notify: this.server.self.name, ...attrs },
       content: [{ tag: "enc", attrs: { v: "2", type: enc.type }, content: enc.ciphertext }],
     };
     this.server.deliver(ref, node);
