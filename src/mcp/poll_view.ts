@@ -5,7 +5,7 @@
 import type { MessageView, PollDetails, Repository } from "../store/types.ts";
 import type { MessageOut } from "./schemas.ts";
 import { isoUtc } from "./dates.ts";
-import { phoneOfJid } from "./policy/recipient.ts";
+import { plusPhoneOf } from "../ids/phone.ts";
 import { quoted } from "./render.ts";
 import { cleanName, cleanNameOrNull, cleanTextOrNull } from "./untrusted_text.ts";
 
@@ -36,7 +36,7 @@ export function pollToOut(p: PollDetails, meId: string | null): PollOut {
     const who: VoterOut = {
       jid: v.voterId,
       name: cleanNameOrNull(v.voterName),
-      phone: v.voterPhone ?? phoneOfJid(v.voterId),
+      phone: v.voterPhone ?? plusPhoneOf(v.voterId),
       is_me: v.voterId === meId,
       voted_at: isoUtc(v.ts),
     };

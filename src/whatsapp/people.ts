@@ -6,7 +6,7 @@
  */
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
 import { WhatsAppRequestError } from "./errors.ts";
-import { isLidJid, isPnJid, normalizeJid } from "./mapping/jids.ts";
+import { isLidJid, isPnJid, jidOf } from "../ids/jid.ts";
 import type { PresenceReply, PresenceState, ProfileReply } from "./protocol.ts";
 import { need, type RequestDeps } from "./requests.ts";
 
@@ -54,7 +54,7 @@ export async function presenceGet(d: RequestDeps, m: { jid: string; waitMs: numb
   const sock = need(d);
   const cache = d.presence;
   if (!cache) throw new WhatsAppRequestError("presence is not tracked on this connection");
-  const jid = normalizeJid(m.jid) ?? m.jid;
+  const jid = jidOf(m.jid) ?? m.jid;
   const names = await aliases(d, jid);
   const arrived = cache.waitFor(names, Math.max(0, m.waitMs));
   await sock.presenceSubscribe(jid);
@@ -84,7 +84,7 @@ async function aliases(d: RequestDeps, jid: string): Promise<string[]> {
 /** About text, business profile and preview picture; each part that WhatsApp refuses is null. */
 export async function profile(d: RequestDeps, m: { jid: string }): Promise<ProfileReply> {
   const sock = need(d);
-  const jid = normalizeJid(m.jid) ?? m.jid;
+  const jid = jidOf(m.jid) ?? m.jid;
   const out: ProfileReply = { jid, about: null, aboutSetAt: null, business: null, picture: null, pictureProblem: null };
   if (!jid.endsWith("@g.us")) {
     try {
@@ -145,5 +145,5 @@ export async function block(d: RequestDeps, m: { jid: string; action: "block" | 
 /** The people the account has blocked (phone JIDs where WhatsApp names them, else LIDs). */
 export async function blocklist(d: RequestDeps): Promise<{ jids: string[] }> {
   const list = await need(d).fetchBlocklist();
-  return { jids: list.filter((j): j is string => typeof j === "string").map((j) => normalizeJid(j) ?? j) };
+  return { jids: list.filter((j): j is string => typeof j === "string").map((j) => jidOf(j) ?? j) };
 }

@@ -9,7 +9,8 @@
 import { decryptPollVote, jidNormalizedUser, normalizeMessageContent } from "@whiskeysockets/baileys";
 import type { BaileysEventMap, proto, WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
 import type { PollRow } from "../store/types.ts";
-import { canonicalChat, type DecryptedVote, type MapContext, normalizeJid } from "./mapping/jids.ts";
+import { canonicalChat, type DecryptedVote, type MapContext } from "../ids/canonical.ts";
+import { jidOf } from "../ids/jid.ts";
 import { optionNames, pollOf, voteKey } from "./mapping/polls.ts";
 
 /** Finds a stored poll (its options and secret) by canonical chat and message id. */
@@ -90,7 +91,7 @@ function authorsOf(key: proto.IMessageKey | WAMessageKey): Array<string | null |
 function forms(jids: Array<string | null | undefined>, ctx: MapContext): string[] {
   const out = new Set<string>();
   for (const j of jids) {
-    const n = normalizeJid(j);
+    const n = jidOf(j);
     if (!n || n.endsWith("@g.us")) continue;
     out.add(jidNormalizedUser(n));
     const pn = ctx.lidToPn.get(n);

@@ -3,7 +3,7 @@
  * for the next one after a subscription. Bounded; in memory only (presence is momentary).
  */
 import type { BaileysEventMap } from "@whiskeysockets/baileys";
-import { normalizeJid } from "./mapping/jids.ts";
+import { jidOf } from "../ids/jid.ts";
 import type { PresenceReply } from "./protocol.ts";
 
 type Entry = Omit<PresenceReply, "known">;
@@ -29,7 +29,7 @@ export class PresenceCache {
     const u = events["presence.update"];
     if (!u?.presences) return;
     for (const [who, p] of Object.entries(u.presences)) {
-      const jid = normalizeJid(who);
+      const jid = jidOf(who);
       if (!jid) continue;
       const prev = this.#map.get(jid);
       this.#map.delete(jid);

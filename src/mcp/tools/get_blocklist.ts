@@ -1,7 +1,7 @@
 /** get_blocklist: the people the account has blocked, asked from WhatsApp. */
 import { z } from "zod";
 import { linkProblem, readLinkStatus } from "../link.ts";
-import { phoneOfJid } from "../policy/recipient.ts";
+import { plusPhoneOf } from "../../ids/phone.ts";
 import { errorResult, okResult } from "../results.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
 import { quoted } from "../render.ts";
@@ -30,7 +30,7 @@ export const getBlocklist = defineTool({
       // WhatsApp names blocked people by LID: the store maps them to the phone JID where it knows it.
       const p = await ctx.deps.repository.resolvePerson(j);
       const jid = p?.id ?? j;
-      blocked.push({ jid, phone: phoneOfJid(p?.pnJid ?? jid), name: p ? cleanNameOrNull(bestName(p)) : null });
+      blocked.push({ jid, phone: plusPhoneOf(p?.pnJid ?? jid), name: p ? cleanNameOrNull(bestName(p)) : null });
     }
     const lines = blocked.map((b) => `- ${quoted(b.name)} | ${b.phone ?? b.jid}`);
     return okResult({ blocked }, untrustedBlock(`${blocked.length} blocked.`, lines.join("\n")));

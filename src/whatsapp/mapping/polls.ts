@@ -7,7 +7,7 @@
 import { normalizeMessageContent, proto, sha256, toNumber } from "@whiskeysockets/baileys";
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
 import type { PollRow, WriteOp } from "../../store/types.ts";
-import { canonicalPerson, type MapContext } from "./jids.ts";
+import { canonicalPerson, type MapContext } from "../../ids/canonical.ts";
 
 /** A poll's content, or null when the message is not a poll creation. */
 export function pollOf(message: proto.IMessage | null | undefined): Omit<PollRow, "chatJid" | "messageId"> | null {
