@@ -8,6 +8,7 @@ import type { MutableRegistry } from "../../supervisors/mod.ts";
 import { storeClient } from "../store/client.ts";
 import { storeBehavior } from "../store/actor.ts";
 import { openStore } from "../store/open.ts";
+import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
@@ -36,6 +37,9 @@ import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
+import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
+import { createScheduleService } from "../schedule/service.ts";
+import { folderScheduledFiles } from "./scheduled_files.ts";
 
 
 /**
@@ -50,6 +54,8 @@ export function composeApp(
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
+  // The WhatsApp session's own view of the store: entries encrypted at rest with WHATSAPP_SESSION_KEY.
+  const sessionRepo = sessionEncryption(repo, cfg.sessionKey);
   let boundPort = cfg.http.port;
   // Stdio mode serves the page on another port, or none at all, rather than fail (see http_actor.ts).
   let pageUp = cfg.http.enabled;
@@ -104,6 +110,15 @@ export function composeApp(
     rateLimiter,
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
   };
+  // Scheduled sends: attachment copies in the data folder; the scheduler actor sends them.
+  const scheduledFiles = folderScheduledFiles(joinPath(cfg.dataDir, "scheduled"), nodeFs);
+  toolDeps.schedule = createScheduleService({
+    repository: repo,
+    media: toolDeps.media,
+    clock: toolDeps.clock,
+    files: scheduledFiles,
+    wake: () => registry.tell(SCHEDULER, { type: "wake" } satisfies SchedulerMsg),
+  });
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
@@ -116,12 +131,12 @@ export function composeApp(
     live: () => liveHubBehavior(liveHub),
     store: () =>
       storeBehavior(
-        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
+        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir, onCorrupt: cfg.onCorrupt }),
         { publishTo: LIVE },
       ),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
-        authRepo: repo,
+        authRepo: sessionRepo,
         repo,
         get baseUrl() {
           return baseUrl();
@@ -139,8 +154,14 @@ export function composeApp(
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
-    sync: () => syncBehavior({ repo }),
+    sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
+    scheduler: () =>
+      schedulerBehavior({
+        deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
+        log: createLogger("scheduler"),
+        graceMs: cfg.scheduleGraceMs,
+      }),
     http: cfg.http.enabled
       ? () =>
         httpBehavior({
@@ -167,6 +188,7 @@ export function composeApp(
               host: cfg.http.host,
               port: () => boundPort,
               publicUrl: cfg.http.publicUrl,
+              trustedProxyHops: cfg.http.trustedProxyHops,
               approvals: cfg.readOnly ? undefined : approvals,
             }),
         })

@@ -7,6 +7,7 @@ import type { Command, Config } from "./config.ts";
 import { OPTIONS, type OptionDef } from "./options.ts";
 import { fileUrlPath, folderOf, isFileUrl } from "./file_url.ts";
 import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./paths.ts";
+import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
@@ -70,7 +71,7 @@ function readRaw(def: OptionDef, flags: Map<string, string>, env: Record<string,
 
 function shown(raw: string, key: string): string {
   // Never echo secrets back, even into an error line.
-  if (/token|url/i.test(key)) return "(value hidden)";
+  if (/token|url|key/i.test(key)) return "(value hidden)";
   return JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw);
 }
 
@@ -138,9 +139,11 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     dataDir,
     databaseUrl,
     sessionDatabaseUrl,
+    sessionKey: get<string | null>("sessionKey", null),
+    onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
     transport,
     transportWasSse: transportRaw === "sse",
-    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null) },
+    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null), trustedProxyHops: get<number>("trustedProxyHops", 0) },
     readOnly: get<boolean>("readOnly", false),
     toolsets: get<string[]>("toolsets", []),
     sendPolicy: {
@@ -152,6 +155,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       perDay: get<number>("sendsPerDay", 300),
       perRecipientPerHour: get<number>("sendsPerRecipientPerHour", 20),
     },
+    scheduleGraceMs: get<number>("scheduleGrace", DEFAULT_GRACE_MS),
     mediaRoots,
     downloadDir,
     auth: { token: get<string | null>("authToken", null), oauth },

@@ -28,6 +28,8 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "send_presence",
   "block_contact",
   "unblock_contact",
+  "schedule_message",
+  "cancel_scheduled",
 ]);
 
 /** True for tools that act on WhatsApp as the user. */

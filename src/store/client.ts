@@ -36,11 +36,14 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "getPolls",
   "stats",
   "authGet",
+  "authList",
   "metaGet",
   "liveEvents",
   "liveHead",
   "getHeldSend",
   "listHeldSends",
+  "getScheduled",
+  "listScheduled",
 ];
 
 /** Registry name of the store actor. */

@@ -111,6 +111,13 @@ export function memoryRepo(image?: string): MemoryRepo {
         }
       }
     },
+    async authList() {
+      await Promise.resolve();
+      return [...auth].map(([k, value]) => {
+        const [category, id] = k.split("\u0000") as [string, string];
+        return { category, id, value };
+      });
+    },
     async authGet(category, ids) {
       await Promise.resolve();
       const out: Record<string, string> = {};
@@ -157,6 +164,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     liveHead: unsupported("liveHead"),
     getHeldSend: unsupported("getHeldSend"),
     listHeldSends: unsupported("listHeldSends"),
+    getScheduled: unsupported("getScheduled"),
+    listScheduled: unsupported("listScheduled"),
     close: () => Promise.resolve(),
   };
   return repo;

@@ -4,7 +4,7 @@
  * re-read when performed; the caller checks their hash first.
  */
 import type { ActionMsg, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
-import type { MediaPort, PreparedFile, PreparedVoiceNote, WhatsAppPort } from "../deps.ts";
+import type { MediaPort, PreparedFile, PreparedVoiceNote, SchedulePort, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 
 /** One outgoing action. */
@@ -16,7 +16,9 @@ export type SendOp =
   | { type: "edit"; target: MessageRef; text: string }
   | { type: "revoke"; target: MessageRef }
   /** Any other action (poll, location, group change, block...) as the connection request it is. */
-  | { type: "request"; request: HoldableRequest };
+  | { type: "request"; request: HoldableRequest }
+  /** Store a send for later (schedule_message): performing it schedules, the scheduler sends at `at`. */
+  | { type: "schedule"; jid: string; at: number; text?: string; media?: { path: string; voice: boolean } };
 
 /** The connection requests an action may hold: every action but look-ups (they answer, they do not act). */
 export type HoldableRequest = Exclude<ActionMsg, { type: "groupInviteInfo" | "blocklist" | "presenceGet" | "profile" }>;
@@ -40,6 +42,8 @@ export function opChatJid(op: SendOp): string | null {
       return op.target.chatJid;
     case "request":
       return op.request.type === "sendContent" ? op.request.jid : op.request.type === "forward" ? op.request.to : null;
+    case "schedule":
+      return op.jid;
   }
 }
 
@@ -57,6 +61,13 @@ export function describeResult(result: unknown): string | null {
   return null;
 }
 
+
+/** Who stands behind an op that is performed later (a scheduled send): did the user confirm, which client asked. */
+export interface OpMeta {
+  confirmed: boolean;
+  session: string | null;
+}
+
 /** Files already read for `op` (the tool read them before asking; a held send reads them again). */
 export interface PreparedParts {
   file?: PreparedFile;
@@ -68,9 +79,10 @@ export interface PreparedParts {
  * Message ops answer a SendResult; a "request" op answers what its request answers.
  */
 export async function performOp(
-  deps: { whatsapp: WhatsAppPort; media: MediaPort },
+  deps: { whatsapp: WhatsAppPort; media: MediaPort; schedule?: SchedulePort },
   op: SendOp,
   parts: PreparedParts = {},
+  meta: OpMeta = { confirmed: false, session: null },
 ): Promise<unknown> {
   const ask = (m: Parameters<WhatsAppPort["ask"]>[0]) => deps.whatsapp.ask(m).then(asSendResult);
   switch (op.type) {
@@ -102,6 +114,10 @@ export async function performOp(
     case "request": {
       const reply = await deps.whatsapp.ask(op.request);
       return op.request.type === "sendContent" || op.request.type === "forward" ? asSendResult(reply) : reply;
+    }
+    case "schedule": {
+      if (!deps.schedule) throw new Error("scheduled sends are not available in this server");
+      return await deps.schedule.add(op, parts, meta);
     }
   }
 }

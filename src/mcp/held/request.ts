@@ -97,6 +97,10 @@ export function heldSentence(s: HeldStatusOut): string {
     case "sending":
       return "The user approved it and it is being sent (or a restart interrupted the send: it may or may not have gone out).";
     case "sent":
+      // A held schedule_message "sent" is stored for later: its id is the schedule id.
+      if (s.tool === "schedule_message") {
+        return `Scheduled after the user approved it (schedule id ${s.message_id}); list_scheduled shows when it goes out.`;
+      }
       return s.message_id
         ? `Sent after the user approved it (message id ${s.message_id}).`
         : `Done after the user approved it${s.detail ? ` (${s.detail})` : ""}.`;

@@ -17,7 +17,7 @@ import { describeResult, messageIdOf, performOp, type PreparedParts, sha256Hex }
 import { heldState, type HeldRequest, parseHeldRequest } from "./request.ts";
 
 /** What approving and declining need. */
-export type HeldDeps = Pick<ToolDeps, "repository" | "whatsapp" | "media" | "config" | "clock" | "rateLimiter"> & { audit: Logger };
+export type HeldDeps = Pick<ToolDeps, "repository" | "whatsapp" | "media" | "config" | "clock" | "rateLimiter" | "schedule"> & { audit: Logger };
 
 /** Default time a held send waits. */
 export const DEFAULT_APPROVAL_MINUTES = 10;
@@ -60,7 +60,7 @@ async function claim(deps: HeldDeps, id: string, to: "sending" | "declined" | "e
 
 /** The result of an approve or decline, as the page reports it. */
 export type DecisionOutcome =
-  | { ok: true; status: "sent" | "declined"; messageId?: string }
+  | { ok: true; status: "sent" | "declined"; messageId?: string; scheduledFor?: string }
   | { ok: false; status: string; message: string };
 
 /** Records an expired send as expired (if it still says waiting). */
@@ -123,10 +123,12 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
     return refuse("content_changed", "the held content no longer matches its hash; it was not sent", true);
   }
   if (deps.config.readOnly) return refuse("read_only", "This server now runs in read-only mode; sending is disabled.", false);
-  const problem = linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
+  // A scheduled send meets the link state and the rate limits when the scheduler sends it.
+  const deferred = req.op.type === "schedule";
+  const problem = deferred ? null : linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
   if (problem) return refuse("not_linked", problem, false);
   const limiter = limiterFor(deps.rateLimiter, deps.config.sendPolicy, deps.clock, req.kind ?? "message");
-  const rate = limiter.check(req.recipient.jid);
+  const rate = deferred ? { ok: true as const } : limiter.check(req.recipient.jid);
   if (!rate.ok) return refuse(`rate_${rate.window}`, describeRateRefusal(rate), false);
 
   // The files must still be exactly what the user was shown.
@@ -149,16 +151,21 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
     const now = await deps.repository.getHeldSend(id);
     return { ok: false, status: now?.status ?? "unknown", message: `This send is already ${now?.status ?? "gone"}.` };
   }
-  limiter.record(req.recipient.jid);
+  if (!deferred) limiter.record(req.recipient.jid);
   const token = (await deps.repository.getHeldSend(id))!.claim!;
   try {
-    const result = await performOp(deps, req.op, parts);
+    const result = await performOp(deps, req.op, parts, { confirmed: true, session: row.session });
     const messageId = messageIdOf(result);
     await deps.repository.commit([
       { op: "settleHeldSend", id, claim: token, to: "sent", at: deps.clock.now(), messageId, detail: describeResult(result) },
     ]);
-    await writeAudit(deps.audit, subject(req), "sent", null, true);
-    return { ok: true, status: "sent", ...(messageId ? { messageId } : {}) };
+    await writeAudit(deps.audit, subject(req), deferred ? "scheduled" : "sent", null, true);
+    return {
+      ok: true,
+      status: "sent",
+      ...(messageId ? { messageId } : {}),
+      ...(deferred ? { scheduledFor: new Date((result as { ts: number }).ts).toISOString() } : {}),
+    };
   } catch (err) {
     const message = `sending failed: ${(err as Error).message}`;
     await deps.repository.commit([{ op: "settleHeldSend", id, claim: token, to: "failed", at: deps.clock.now(), detail: message }]);

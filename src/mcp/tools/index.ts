@@ -47,6 +47,9 @@ import { getProfile } from "./get_profile.ts";
 import { blockContact } from "./block_contact.ts";
 import { unblockContact } from "./unblock_contact.ts";
 import { getBlocklist } from "./get_blocklist.ts";
+import { cancelScheduled } from "./cancel_scheduled.ts";
+import { listScheduled } from "./list_scheduled.ts";
+import { scheduleMessage } from "./schedule_message.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -97,6 +100,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   blockContact,
   unblockContact,
   getBlocklist,
+  scheduleMessage,
+  listScheduled,
+  cancelScheduled,
 ];
 
 export { isSendTool } from "../write_tools.ts";

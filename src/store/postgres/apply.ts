@@ -24,6 +24,7 @@ import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from 
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -190,6 +191,12 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "claimHeldSend":
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
+      await query(tx, sql, params);
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
       await query(tx, sql, params);
       return;
     }

@@ -26,6 +26,7 @@ import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -252,6 +253,12 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     case "claimHeldSend":
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
+      s.run(sql, bind(params));
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
       s.run(sql, bind(params));
       return;
     }

@@ -12,11 +12,14 @@ import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
+  AuthEntry,
   ChatSummary,
   GroupInfo,
   HeldSendRow,
   PollDetails,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -34,6 +37,7 @@ import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -327,6 +331,14 @@ class SqljsRepository implements Repository {
     };
   }
 
+  async authList(): Promise<AuthEntry[]> {
+    return this.all("SELECT category, id, value FROM auth ORDER BY category, id", {}).map((r) => ({
+      category: String(r.category),
+      id: String(r.id),
+      value: String(r.value),
+    }));
+  }
+
   async authGet(category: string, ids: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     if (ids.length === 0) return out;
@@ -362,6 +374,16 @@ class SqljsRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return this.all(listHeldSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = this.all(GET_SCHEDULED, { id })[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return this.all(listScheduledSql("sqlite", q.latestFirst), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
+  }
+
 
   async close(): Promise<void> {
     this.closing = true;
@@ -386,7 +408,8 @@ function scoped(fts: string, chat: string | undefined, sender: string | undefine
  * functions registered (the durable engine checks a snapshot without a checksum with PRAGMA
  * quick_check before `migrate` runs, and the schema's view calls them), and the rollback journal kept in memory instead of a file in sql.js's
  * in-memory file system (same atomicity, ~15% less work per write; durability is the engine's
- * journal's job).
+ * journal's job). `secure_delete` zeroes deleted and replaced content, so a session entry
+ * re-encrypted with WHATSAPP_SESSION_KEY leaves no plain copy in free space of the next snapshot.
  */
 export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   const Base = sql.Database;
@@ -395,6 +418,7 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
       super(data);
       registerSqlFunctions(this);
       this.exec("PRAGMA journal_mode = MEMORY");
+      this.exec("PRAGMA secure_delete = ON");
     }
   }
   return { ...sql, Database: Db } as SqlJsStatic;
@@ -412,6 +436,8 @@ export interface SqljsStoreOptions {
   snapshotEveryBytes?: number;
   /** Warnings of the durable engine (torn tail dropped, snapshot failed...). */
   onWarning?: (msg: string) => void;
+  /** A damaged file: refuse to open ("fail", default) or continue with the intact part ("start-fresh"). */
+  onCorrupt?: "fail" | "start-fresh";
 }
 
 /** Opens (creating or migrating) the sql.js store in `opts.dir`. Rejects with StoreLockedError if another process has it. */
@@ -426,6 +452,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     apply: applySqlite,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
+    onCorrupt: opts.onCorrupt,
   });
   return createSqljsRepository(durable);
 }

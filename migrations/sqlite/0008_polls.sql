@@ -1,4 +1,4 @@
--- 0007 (SQLite / sql.js): polls and their votes. A poll creation message is stored as a message
+-- 0008 (SQLite / sql.js): polls and their votes. A poll creation message is stored as a message
 -- (type 'poll') and, here, with its question, its options (a JSON array of names, in order), how
 -- many options a voter may pick (0 = any number) and its messageSecret: the key every vote on it
 -- is encrypted with (WhatsApp sends votes as pollUpdateMessages that only this secret opens).
