@@ -5,6 +5,12 @@
  */
 import { isChatJid, isLidJid, isPnJid, jidOf } from "./jid.ts";
 
+/** A live poll vote the sync actor decrypted: the poll it is on and the options chosen. */
+export interface DecryptedVote {
+  pollId: string;
+  options: string[];
+}
+
 /** What the mapping functions know besides the event itself. */
 export interface MapContext {
   /** Our own phone-number JID (no device), once linked. */
@@ -13,6 +19,8 @@ export interface MapContext {
   meLid: string | null;
   /** LID (normalized, e.g. `456@lid`) to phone-number JID (`123@s.whatsapp.net`), as far as known. */
   lidToPn: ReadonlyMap<string, string>;
+  /** Live poll votes the sync actor decrypted for this batch, by `voteKey(chat, vote message id)`. */
+  votes?: ReadonlyMap<string, DecryptedVote>;
 }
 
 /** An empty context (tests, or before login). */

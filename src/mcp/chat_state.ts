@@ -27,6 +27,6 @@ export async function changeChatState(
     kind: "account_state",
     action,
     recipient: r,
-    perform: () => ctx.deps.whatsapp.ask({ type: "chatModify", jid: chatJid, change }),
+    op: { type: "request", request: { type: "chatModify", jid: chatJid, change } },
   }, () => report(chatJid));
 }

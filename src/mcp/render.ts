@@ -44,7 +44,11 @@ export function messageLines(m: MessageOut, prefix = ""): string[] {
     notes.push(`[${m.type}]`);
   }
   if (notes.length > 0) lines.push(inner + notes.join(" "));
-  if (m.content !== null && m.content !== "") {
+  if (m.poll) {
+    // The options with their counts instead of the bare option list of the content.
+    lines.push(`${inner}${m.poll.question ?? ""} (${m.poll.multiple ? "several choices" : "one choice"}, ${m.poll.voters} voted)`);
+    for (const o of m.poll.options) lines.push(`${inner}- ${o.name}: ${o.votes} vote${o.votes === 1 ? "" : "s"}`);
+  } else if (m.content !== null && m.content !== "") {
     for (const l of m.content.split("\n")) lines.push(inner + l);
   }
   if (m.reactions.length > 0) {

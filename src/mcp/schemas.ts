@@ -53,6 +53,12 @@ export const messageOut = z.object({
   media: mediaOut.nullable(),
   reactions: z.array(z.object({ reactor: z.string(), emoji: z.string() })),
   rank: z.number().nullable().describe("Search relevance (order=relevance), else null"),
+  poll: z.object({
+    question: nstr,
+    multiple: z.boolean(),
+    options: z.array(z.object({ name: z.string(), votes: z.number().int() })),
+    voters: z.number().int(),
+  }).optional().describe("For polls: the options with their vote counts now (who voted: get_poll_results)"),
 });
 
 /** A message with its neighbours (list_messages include_context). */

@@ -8,7 +8,7 @@
  */
 import type { SendResult } from "../whatsapp/protocol.ts";
 import { askConfirmation, clientCanElicit, clientCanElicitUrl, DEFAULT_CONFIRM_TIMEOUT_MS, offerApprovalUrl } from "./confirm.ts";
-import { performOp, type PreparedParts, type SendOp, sha256Hex } from "./held/action.ts";
+import { opChatJid, performOp, type PreparedParts, type SendOp, sha256Hex } from "./held/action.ts";
 import { approvalUrl, heldSentence, heldState, heldStatusOut, type HeldRequest, type HeldStatusOut } from "./held/request.ts";
 import { holdSend, waitForHeld } from "./held/service.ts";
 import { linkProblem, readLinkStatus } from "./link.ts";
@@ -16,8 +16,9 @@ import { type AuditOutcome, writeAudit } from "./policy/audit.ts";
 import { type AttachmentPreview, renderConfirmation } from "./policy/confirm_text.ts";
 import { flowSources } from "./policy/data_flow.ts";
 import { afterConfirmation, type SendDecision } from "./policy/decide.ts";
-import { createRateLimiter, describeRateRefusal, type RateLimiter } from "./policy/rate_limit.ts";
-import { decideWrite, rateBudget, stateLimits, type WriteKind } from "./policy/write_kind.ts";
+import { limiterFor } from "./policy/limiters.ts";
+import { describeRateRefusal } from "./policy/rate_limit.ts";
+import { decideWrite, type WriteKind } from "./policy/write_kind.ts";
 import { plusPhoneOf } from "../ids/phone.ts";
 import { normalizeAllowList } from "./policy/allow_list.ts";
 import { ownId, type ResolvedRecipient, userHasWritten } from "./resolve.ts";
@@ -84,16 +85,6 @@ export function allowListed(deps: Pick<ToolContext["deps"], "config">, rs: Resol
   return rs.every((r) => r.aliases.some((j) => jids.has(j)));
 }
 
-// State changes (archive, receipts...) spend their own, looser budget, shared like the send limiter.
-const stateLimiters = new WeakMap<RateLimiter, RateLimiter>();
-
-function limiterFor(ctx: ToolContext, kind: WriteKind): RateLimiter {
-  const send = ctx.deps.rateLimiter;
-  if (rateBudget(kind) === "send") return send;
-  let state = stateLimiters.get(send);
-  if (!state) stateLimiters.set(send, state = createRateLimiter(stateLimits(ctx.deps.config.sendPolicy), ctx.deps.clock));
-  return state;
-}
 
 /** Most group members looked at for the strangers rule (bounds the work of one send). */
 const MAX_MEMBERS_CHECKED = 256;
@@ -201,7 +192,7 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
   );
   if (decision.action === "block") return refuse("blocked", decision.code, `Not sent: ${decision.reason}.`);
 
-  const limiter = limiterFor(ctx, kind);
+  const limiter = limiterFor(ctx.deps.rateLimiter, config.sendPolicy, ctx.deps.clock, kind);
   // A deferred action spends its budget when it is performed (the scheduler checks then).
   const rateCheck = () => (a.deferred ? { ok: true as const } : limiter.check(r.jid));
   const rate = rateCheck();
@@ -210,7 +201,7 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
   let confirmed = false;
   if (decision.action === "confirm") {
     const holdable = a.op !== undefined && config.statusUrl !== null ? { ...a, op: a.op } : null;
-    // Only actions described as data (`op`, messages) can be held; their reply is a SendResult.
+    // Only actions described as data (`op`) can be held: they can be performed later, after a restart too.
     if (holdable && !clientCanElicit(ctx.server)) return (await hold(ctx, holdable, decision)) as SendOutcome<R>;
     const message = renderConfirmation({
       action: a.action,
@@ -275,6 +266,8 @@ async function hold<R>(ctx: ToolContext, a: SendAttempt<R> & { op: SendOp }, dec
       sha256,
     })),
     op: a.op,
+    kind: a.kind ?? "message",
+    details: a.details ?? [],
     reason: decision.reason,
     codes: decision.codes,
   };
@@ -294,14 +287,18 @@ async function hold<R>(ctx: ToolContext, a: SendAttempt<R> & { op: SendOp }, dec
   }
   const latest = waitMs > 0 ? (await waitForHeld(ctx.deps, row.id, waitMs, ctx.extra.signal)) ?? row : row;
   const out = heldStatusOut(latest, ctx.deps.clock.now(), base);
-  if (heldState(latest, ctx.deps.clock.now()) === "sent" && latest.messageId) {
-    return {
-      ok: true,
-      result: { id: latest.messageId, chatJid: "jid" in a.op ? a.op.jid : a.op.target.chatJid, ts: latest.settledAt ?? ctx.deps.clock.now() },
-      confirmed: true,
-    };
+  const chatJid = opChatJid(a.op);
+  if (heldState(latest, ctx.deps.clock.now()) === "sent" && latest.messageId && chatJid) {
+    return { ok: true, result: { id: latest.messageId, chatJid, ts: latest.settledAt ?? ctx.deps.clock.now() }, confirmed: true };
   }
   return { ok: false, outcome: "held", code: "awaiting_approval", text: heldSentence(out), held: out };
+}
+
+/** What the model is told about a held action: it waits for the user, where, and how to follow it. */
+export function heldHeadline(h: HeldStatusOut, what: "send" | "action"): string {
+  return `Not ${what === "send" ? "sent" : "done"} yet: this ${what} needs the user's approval and is held for ${Math.ceil(h.seconds_left / 60)} min. ` +
+    `Tell the user to open ${h.approval_url} to check it and approve or decline it there; you cannot approve it. ` +
+    `Afterwards get_send_status with approval_id "${h.approval_id}" says whether it was ${what === "send" ? "sent" : "done"}.`;
 }
 
 /** The tool result of a send: structured outcome, a held send awaiting approval, or the refusal as an error result. */
@@ -322,9 +319,7 @@ export function sendToolResult(o: SendOutcome, r: ResolvedRecipient, done: strin
       expires_at: h.expires_at,
       reason: h.reason,
     };
-    const headline = `Not sent yet: this send needs the user's approval and is held for ${Math.ceil(h.seconds_left / 60)} min. ` +
-      `Tell the user to open ${h.approval_url} to check it and approve or decline it there; you cannot approve it. ` +
-      `Afterwards get_send_status with approval_id "${h.approval_id}" says whether it was sent.`;
+    const headline = heldHeadline(h, "send");
     const who = `reason: ${h.reason}${r.name ? `\nrecipient: ${r.name}${r.phone ? ` (${r.phone})` : ""}` : ""}`;
     return okResult(structured, untrustedBlock(headline, who));
   }

@@ -24,6 +24,10 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "pin_chat",
   "mute_chat",
   "mark_unread",
+  "send_poll",
+  "send_presence",
+  "block_contact",
+  "unblock_contact",
   "schedule_message",
   "cancel_scheduled",
 ]);

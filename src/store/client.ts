@@ -36,6 +36,7 @@ const METHOD_KINDS = {
   getLastInteraction: "read",
   getGroupInfo: "read",
   getReceipts: "read",
+  getPolls: "read",
   stats: "read",
   authGet: "read",
   authList: "read",

@@ -109,6 +109,32 @@ export interface ReceiptRow {
   ts: number;
 }
 
+/** A poll as created: question, options in order, how many a voter may pick (0: any), and the vote key. */
+export interface PollRow {
+  chatJid: string;
+  messageId: string;
+  question: string | null;
+  options: string[];
+  /** 0 or null: any number of options; 1: single choice. */
+  selectableCount: number | null;
+  /** The poll's messageSecret (votes are encrypted with it); null when unknown. */
+  secret: Uint8Array | null;
+}
+
+/** One voter's current choice on a poll (option names; empty: they took their vote back). */
+export interface PollVoteRow {
+  chatJid: string;
+  messageId: string;
+  voterId: string;
+  options: string[];
+  ts: number;
+}
+
+/** A poll with its votes, voters named, as get_poll_results needs it. */
+export interface PollDetails extends PollRow {
+  votes: Array<PollVoteRow & { voterName: string | null; voterPhone: string | null }>;
+}
+
 /** A participant of a group. */
 export interface ParticipantRow {
   groupJid: string;
@@ -213,6 +239,10 @@ export type WriteOp =
   | { op: "markChatUnread"; jid: string }
   | { op: "upsertReaction"; reaction: ReactionRow; live?: boolean }
   | { op: "upsertReceipt"; receipt: ReceiptRow }
+  /** A poll's question, options and secret (merged: a null field keeps the stored value). */
+  | { op: "upsertPoll"; poll: PollRow }
+  /** A voter's choice; replaces their earlier one only if not older. */
+  | { op: "upsertPollVote"; vote: PollVoteRow; live?: boolean }
   | {
     op: "setParticipants";
     groupJid: string;
@@ -401,6 +431,8 @@ export interface Repository {
   getContactChats(idOrPhone: string, limit: number, offset: number): Promise<ChatSummary[]>;
   getLastInteraction(idOrPhone: string): Promise<MessageView | null>;
   getGroupInfo(jid: string): Promise<GroupInfo | null>;
+  /** Polls with their votes (voters named), for the messages that are polls; missing refs are left out. */
+  getPolls(refs: MessageRef[]): Promise<PollDetails[]>;
   /** Delivery/read receipts of one message, oldest first. */
   getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]>;
   stats(): Promise<StoreStats>;

@@ -7,6 +7,7 @@ import type { AnyMessageContent, ChatModification, WAMessage } from "@whiskeysoc
 import { WhatsAppRequestError } from "./errors.ts";
 import type { ActionMsg, ChatStateChange, GroupMetadataReply, OutgoingContent, ParticipantResult, SendResult } from "./protocol.ts";
 import { ACTION_TYPES } from "./protocol.ts";
+import * as people from "./people.ts";
 import { groupReply, loadMessage, need, type RequestDeps, send } from "./requests.ts";
 
 /** True for the requests this module answers. */
@@ -56,6 +57,20 @@ export async function runAction(d: RequestDeps, msg: ActionMsg, inChatOrder: InC
     case "chatModify":
       await need(d).chatModify(await chatModification(d, msg.jid, msg.change), msg.jid);
       return { ok: true };
+    case "groupUpdate":
+      if (msg.subject !== undefined) await need(d).groupUpdateSubject(msg.jid, msg.subject);
+      if (msg.description !== undefined) await need(d).groupUpdateDescription(msg.jid, msg.description ?? undefined);
+      return { ok: true };
+    case "block":
+      return await people.block(d, msg);
+    case "blocklist":
+      return await people.blocklist(d);
+    case "presence":
+      return await people.sendPresence(d, msg);
+    case "presenceGet":
+      return await people.presenceGet(d, msg);
+    case "profile":
+      return await people.profile(d, msg);
     case "forward":
       return await inChatOrder(msg.to, async (dd): Promise<SendResult> => {
         const source: WAMessage | null = await loadMessage(dd.repo, msg.source.chatJid, msg.source.id);

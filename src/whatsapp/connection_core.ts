@@ -20,6 +20,7 @@ import { makeStoreAuthState, type StoreAuthState } from "./auth_state.ts";
 import { type BaileysLogger, type BaileysLogLevel, createBaileysLogger } from "./baileys_logger.ts";
 import { guardConsole } from "./console_guard.ts";
 import { WhatsAppNotReadyError, WhatsAppRequestError } from "./errors.ts";
+import { PresenceCache } from "./presence_cache.ts";
 import { GroupCache } from "./group_cache.ts";
 import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } from "./link_status.ts";
 import { SYNC_EVENTS } from "./mapping/events.ts";
@@ -87,6 +88,8 @@ export class ConnectionCore {
   readonly log: Logger;
   readonly baileysLogger: BaileysLogger;
   readonly groups = new GroupCache();
+  /** Presence heard from WhatsApp (get_presence). */
+  readonly presence = new PresenceCache();
   #auth!: StoreAuthState;
   #link: LinkState;
   #sock: WASocket | null = null;
@@ -228,6 +231,7 @@ export class ConnectionCore {
       sock,
       repo: this.opts.repo,
       groups: this.groups,
+      presence: this.presence,
       logger: this.baileysLogger,
       fetchOptions: this.opts.socketOverrides?.options,
       mediaOrigins: this.opts.mediaOrigins,
@@ -377,6 +381,7 @@ export class ConnectionCore {
     this.#forwardToSync(events);
     if (!current) return;
     this.groups.observe(events);
+    this.presence.observe(events);
     const status = events["messaging-history.status"];
     if (status?.status === "complete") {
       this.#history = applyHistoryProgress(this.#history, { progress: null, messages: 0, chats: 0, complete: true }, this.ports.now());

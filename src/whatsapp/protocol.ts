@@ -87,6 +87,12 @@ export interface ConnectionReplies {
   forward: SendResult;
   chatModify: { ok: true };
   historyProgress: { ok: true };
+  groupUpdate: { ok: true };
+  block: { ok: true };
+  blocklist: { jids: string[] };
+  presence: { ok: true };
+  presenceGet: PresenceReply;
+  profile: ProfileReply;
 }
 
 /** Compile-time check: every `ConnectionMsg` type has a reply, and every reply a message. */
@@ -117,7 +123,43 @@ export type ActionMsg =
   | { type: "groupLeave"; jid: string } // -> { ok: true }
   | { type: "sendContent"; jid: string; content: OutgoingContent } // -> SendResult
   | { type: "forward"; source: MessageRef; to: string } // -> SendResult
-  | { type: "chatModify"; jid: string; change: ChatStateChange }; // -> { ok: true }
+  | { type: "chatModify"; jid: string; change: ChatStateChange } // -> { ok: true }
+  /** Name and description in one request (either may be absent; a null description removes it). */
+  | { type: "groupUpdate"; jid: string; subject?: string; description?: string | null } // -> { ok: true }
+  | { type: "block"; jid: string; action: "block" | "unblock" } // -> { ok: true }
+  | { type: "blocklist" } // -> { jids: string[] }
+  /** A chat state to one chat (`jid`), or the account's availability (`jid` null). */
+  | { type: "presence"; jid: string | null; state: PresenceState } // -> { ok: true }
+  /** Subscribes to a person's presence and waits up to `waitMs` for WhatsApp's answer. */
+  | { type: "presenceGet"; jid: string; waitMs: number } // -> PresenceReply
+  /** About text, business profile and a small profile picture of a person or group. */
+  | { type: "profile"; jid: string }; // -> ProfileReply
+
+/** What send_presence can say. */
+export type PresenceState = "composing" | "recording" | "paused" | "available" | "unavailable";
+
+/** A presence as WhatsApp told it, or `known: false` when it did not answer (hidden, or no reply in time). */
+export interface PresenceReply {
+  known: boolean;
+  /** "available", "unavailable", "composing", "recording" (Baileys' lastKnownPresence). */
+  presence: string | null;
+  /** Last seen, ms since the epoch, when the person shares it. */
+  lastSeen: number | null;
+  /** When this was heard (ms). */
+  at: number | null;
+}
+
+/** A profile as WhatsApp gives it; every part may be missing (privacy settings, not a business). */
+export interface ProfileReply {
+  jid: string;
+  about: string | null;
+  aboutSetAt: number | null;
+  business: { description: string | null; category: string | null; email: string | null; website: string[]; address: string | null } | null;
+  /** The preview picture (small JPEG), fetched from WhatsApp's picture host. */
+  picture: { bytes: Uint8Array; mimetype: string } | null;
+  /** Why there is no picture when WhatsApp named one but it could not be fetched. */
+  pictureProblem: string | null;
+}
 
 /** A change of the account's own view of a chat (an app-state patch the phone and other devices follow). */
 export type ChatStateChange =
@@ -140,6 +182,12 @@ export const ACTION_TYPES: ReadonlySet<string> = new Set([
   "sendContent",
   "forward",
   "chatModify",
+  "groupUpdate",
+  "block",
+  "blocklist",
+  "presence",
+  "presenceGet",
+  "profile",
 ]);
 
 /** One participant's outcome: "200" done, else WhatsApp's code (403 not allowed, 404 not found, 408 left recently, 409 already in). */

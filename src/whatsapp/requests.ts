@@ -9,6 +9,7 @@ import type { MirrorQueries, MirrorWriter } from "../store/ports.ts";
 import type { MessageRow, MessageView } from "../store/types.ts";
 import { WhatsAppRequestError } from "./errors.ts";
 import type { GroupCache } from "./group_cache.ts";
+import type { PresenceCache } from "./presence_cache.ts";
 import { classifyContent } from "./mapping/content.ts";
 import { isLidJid, isPnJid, jidOf } from "../ids/jid.ts";
 import { phoneDigits } from "../ids/phone.ts";
@@ -18,13 +19,15 @@ import { describeDownloadFailure, mediaFetchUrl, mediaUrlProblem } from "./media
 import type { GroupMetadataReply, MessageRef, OutgoingMedia, SendResult } from "./protocol.ts";
 
 /** What the WhatsApp side uses of the mirror: commits, and the message reads that sends and downloads need. */
-export type WhatsAppMirror = MirrorWriter & Pick<MirrorQueries, "getMessage" | "getRawMessage" | "listMessages">;
+export type WhatsAppMirror = MirrorWriter & Pick<MirrorQueries, "getMessage" | "getRawMessage" | "listMessages" | "getPolls">;
 
 /** What the request handlers need. `sock` is null when no socket is open (only downloads work then). */
 export interface RequestDeps {
   sock: WASocket | null;
   repo: WhatsAppMirror;
   groups: GroupCache;
+  /** Presence heard so far (absent in tests that do not need it). */
+  presence?: PresenceCache;
   logger: BaileysLogger;
   /** Passed to media downloads (`RequestInit`, e.g. a test dispatcher). */
   fetchOptions?: RequestInit;

@@ -7,11 +7,12 @@
  */
 import type { BaileysEventMap } from "@whiskeysockets/baileys";
 import { createLogger, type Logger } from "../log.ts";
-import type { MirrorWriter, SessionStore } from "../store/ports.ts";
+import type { MirrorQueries, MirrorWriter, SessionStore } from "../store/ports.ts";
 import { readLidMappings } from "./auth_state.ts";
 import { chunk, mapEvents } from "./mapping/events.ts";
 import type { MapContext } from "../ids/canonical.ts";
 import { collectLidPairs, collectLids } from "./mapping/lids.ts";
+import { decryptVotes } from "./poll_votes.ts";
 import type { HistoryProgressMsg } from "./protocol.ts";
 
 /** Registry name of the sync actor. */
@@ -41,7 +42,7 @@ export interface SyncStats {
 
 /** Options of the sync actor. */
 export interface SyncOptions {
-  repo: MirrorWriter & Pick<SessionStore, "authGet">;
+  repo: MirrorWriter & Pick<SessionStore, "authGet"> & Pick<MirrorQueries, "getPolls">;
   /** Where Baileys' LID mapping lives (the session store); default `repo`. */
   authRepo?: Pick<SessionStore, "authGet">;
   /** Most ops per commit (default 1000). */
@@ -83,7 +84,11 @@ export class SyncCore {
 
   /** Maps and commits one batch. */
   async ingest(msg: SyncEventsMsg): Promise<void> {
-    const ctx = await this.#context(msg);
+    const base = await this.#context(msg);
+    const { votes, failed } = await decryptVotes(msg.events, base, async (chat, id) => (await this.opts.repo.getPolls([{ chatJid: chat, id }]))[0] ?? null);
+    // A vote on a poll we never stored (or whose secret we lack) cannot be read: said, not guessed.
+    if (failed) this.log.info("poll votes that could not be decrypted", { votes: failed });
+    const ctx = { ...base, votes };
     const mapped = mapEvents(msg.events, ctx);
     const s = this.#stats;
     s.batches++;

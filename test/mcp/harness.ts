@@ -175,6 +175,13 @@ export function fakeWhatsApp(clock: { now(): number }) {
                 { id: CAROL_LID, phoneJid: null, admin: null },
               ],
             });
+          case "groupUpdate":
+          case "block":
+            return Promise.resolve({ ok: true });
+          case "groupInviteCode":
+            return Promise.resolve({ code: "InviteCode123" });
+          case "sendContent":
+            return Promise.resolve({ id: `SENT${++n}`, chatJid: m.jid, ts: clock.now() });
           case "downloadMedia":
             return Promise.resolve({ bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), mimetype: "image/jpeg" });
           default:

@@ -58,6 +58,56 @@ describe("held sends (a client that cannot show a dialog)", () => {
     }
   });
 
+  test("group changes and blocks are held as data: the page shows what they do; approving performs exactly that, once", async () => {
+    const h = await startHarness({ toolsets: ["all"] });
+    try {
+      const approvals = createApprovals(h.deps as never);
+      const rename = await h.call("update_group", { chat_jid: GROUP, subject: "Family 2026" });
+      const held = rename.structuredContent as Held;
+      assert.equal(held.status, "awaiting_approval", textOf(rename));
+      assert.equal(h.whatsapp.asked.filter((m) => m.type === "groupUpdate").length, 0, "nothing done before approval");
+      const view = await approvals.get(held.approval_id);
+      assert.deepEqual([view!.kind, view!.details], ["group_admin", ["New name: Family 2026"]]);
+      assert.deepEqual(await approvals.approve(held.approval_id), { ok: true, status: "sent" });
+      assert.deepEqual(h.whatsapp.asked.filter((m) => m.type === "groupUpdate"), [{ type: "groupUpdate", jid: GROUP, subject: "Family 2026" }]);
+      assert.equal((await approvals.approve(held.approval_id)).ok, false, "performed once");
+
+      const link = (await h.call("group_invite_link", { chat_jid: GROUP })).structuredContent as Held;
+      await approvals.approve(link.approval_id);
+      const s = await h.call("get_send_status", { approval_id: link.approval_id });
+      assert.equal(s.structuredContent!.status, "sent");
+      assert.equal(s.structuredContent!.detail, "invite link: https://chat.whatsapp.com/InviteCode123");
+
+      // A block is account state, but always confirmed: held too, and audited with its kind.
+      const block = (await h.call("block_contact", { contact: BOB })).structuredContent as Held;
+      assert.equal(block.status, "awaiting_approval");
+      assert.match(block.reason, /always needs the user's confirmation/);
+      assert.deepEqual(await approvals.decline(block.approval_id), { ok: true, status: "declined" });
+      assert.equal(h.whatsapp.asked.filter((m) => m.type === "block").length, 0);
+      const kinds = h.audit.records.filter((r) => r.fields!.tool === "block_contact").map((r) => [r.fields!.kind, r.fields!.outcome]);
+      assert.deepEqual(kinds, [["account_state", "held"], ["account_state", "declined"]]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a poll is a message: held like a text, its question and options shown, sent as the poll once approved", async () => {
+    const h = await startHarness();
+    try {
+      const approvals = createApprovals(h.deps as never);
+      const r = await h.call("send_poll", { recipient: STRANGER, question: "Coffee?", options: ["Yes", "No"], multiple: true });
+      const held = r.structuredContent as Held;
+      assert.equal(held.status, "awaiting_approval");
+      assert.equal((await approvals.get(held.approval_id))!.text, "Coffee?\n- Yes\n- No");
+      assert.deepEqual(await approvals.approve(held.approval_id), { ok: true, status: "sent", messageId: "SENT1" });
+      assert.deepEqual(h.whatsapp.asked.filter((m) => m.type === "sendContent"), [
+        { type: "sendContent", jid: STRANGER_JID, content: { kind: "poll", question: "Coffee?", options: ["Yes", "No"], selectableCount: 0 } },
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   test("declined and expired sends are reported as such and never sent", async () => {
     const h = await startHarness();
     try {

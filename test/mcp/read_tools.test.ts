@@ -24,7 +24,7 @@ describe("read tools", () => {
     const { tools } = await h.client.listTools();
     const names = tools.map((t) => t.name).sort();
     assert.deepEqual(names, [
-      "check_bridge_status", "delete_message", "download_media", "edit_message", "forward_message", "get_chat", "get_contact_chats", "get_direct_chat_by_contact", "get_group_info", "get_last_interaction", "get_message_context", "get_send_status", "get_sync_status", "list_chats", "list_messages", "list_pending_sends", "list_unread", "mark_read", "request_chat_history", "search_contacts", "send_audio_message", "send_contact", "send_file", "send_location", "send_message", "send_reaction", "view_media", "wait_for_messages",
+      "check_bridge_status", "delete_message", "download_media", "edit_message", "forward_message", "get_chat", "get_contact_chats", "get_direct_chat_by_contact", "get_group_info", "get_last_interaction", "get_message_context", "get_poll_results", "get_send_status", "get_sync_status", "list_chats", "list_messages", "list_pending_sends", "list_unread", "mark_read", "request_chat_history", "search_contacts", "send_audio_message", "send_contact", "send_file", "send_location", "send_message", "send_poll", "send_reaction", "view_media", "wait_for_messages",
     ]);
     for (const t of tools) {
       assert.ok(t.outputSchema, `${t.name} has an output schema`);

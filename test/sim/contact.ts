@@ -13,6 +13,7 @@ import type { Account } from "./model.ts";
 import { lidJid, pnJid } from "./model.ts";
 import { nowAttr } from "./stanzas.ts";
 import { decryptMedia, encryptMedia } from "./media-crypto.ts";
+import { encryptPollVote, pollCreation, type SimPoll } from "./poll.ts";
 
 /** What a simulated party sent: the id, the key as the client will see it, and the cipher type per companion. */
 export interface SentMessage {
@@ -114,6 +115,28 @@ export class FakeContact {
     };
     const mediatype = kind === "audio" && fields.ptt ? "ptt" : kind;
     return this.send({ [`${kind}Message`]: body } as proto.IMessage, "media", { mediatype });
+  }
+
+  /** Sends a poll (selectableCount 1: one choice, 0: any number); returns it as its creator knows it. */
+  async sendPoll(question: string, options: readonly string[], selectableCount = 1): Promise<SentMessage & { poll: SimPoll }> {
+    const { message, secret } = pollCreation(question, options, selectableCount);
+    const sent = await this.send(message, "poll");
+    return { ...sent, poll: { id: sent.id, creatorJid: this.jid, secret, options } };
+  }
+
+  /**
+   * Votes on a poll (the owner's, as this contact received it, or this contact's own): `chosen`
+   * replaces any earlier vote of this contact; an empty list takes the vote back.
+   */
+  vote(poll: SimPoll, chosen: readonly string[]): Promise<SentMessage> {
+    const own = poll.creatorJid === this.jid;
+    return this.send({
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: pnJid(this.core.self), fromMe: own, id: poll.id },
+        vote: encryptPollVote(poll, this.jid, chosen),
+        senderTimestampMs: Date.now(),
+      },
+    }, "poll");
   }
 
   /** Sends any message proto (escape hatch for content the helpers above do not cover). */

@@ -12,6 +12,7 @@ import type { Account } from "./model.ts";
 import { lidJid, pnJid } from "./model.ts";
 import { nowAttr } from "./stanzas.ts";
 import { newInviteCode, participantNode } from "./group-admin.ts";
+import { encryptPollVote, pollCreation, type SimPoll } from "./poll.ts";
 
 /** A message in the group: its id and who sent it (a member's JID, or the account's own for its messages). */
 export interface GroupTargetKey {
@@ -92,6 +93,25 @@ export class FakeGroup {
       });
     }
     return { id, key: { remoteJid: this.jid, fromMe: false, id, participant: author }, encTypes };
+  }
+
+  /** Sends a poll to the group as `from` (selectableCount 1: one choice, 0: any number). */
+  async sendPoll(from: FakeContact, question: string, options: readonly string[], selectableCount = 1): Promise<SentMessage & { poll: SimPoll }> {
+    const { message, secret } = pollCreation(question, options, selectableCount);
+    const sent = await this.send(from, message);
+    return { ...sent, poll: { id: sent.id, creatorJid: pnJid(from.account), secret, options } };
+  }
+
+  /** `from` votes on a poll of this group (anyone's); an empty `chosen` takes the vote back. */
+  vote(from: FakeContact, poll: SimPoll, chosen: readonly string[]): Promise<SentMessage> {
+    const own = poll.creatorJid === pnJid(from.account);
+    return this.send(from, {
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: this.jid, fromMe: own, id: poll.id, participant: poll.creatorJid },
+        vote: encryptPollVote(poll, pnJid(from.account), chosen),
+        senderTimestampMs: Date.now(),
+      },
+    });
   }
 
   /** `by` adds `who` (as WhatsApp tells the members). */

@@ -44,6 +44,8 @@ export type { MemoryAuthState, MemoryKeyStore } from "./memory-auth.ts";
 export { MEDIA_TEST_CA } from "./media-cert.ts";
 export { decryptMedia, encryptMedia } from "./media-crypto.ts";
 export { PairingError } from "./pairing.ts";
+export type { SimPoll } from "./poll.ts";
+export type { SimProfile } from "./model.ts";
 export type { ClientStanza, Faults } from "./server.ts";
 
 /** Options of `startSimulator`. */
@@ -116,6 +118,12 @@ export interface Sim {
   waitForAcks(timeoutMs?: number): Promise<void>;
   /** Decryption failures of simulated parties (a healthy run has none). */
   readonly errors: readonly string[];
+  /** The account's block list as WhatsApp holds it (phone digits), changed by the client's block/unblock. */
+  blocklist(): string[];
+  /** Typing states the client sent to `jid` (a person or group), oldest first: "composing", "recording", "paused". */
+  chatStatesTo(jid: string): string[];
+  /** The availability the client announced ("available" / "unavailable"), oldest first. */
+  availability(): string[];
   /** Number of uploads the media host received. */
   mediaUploads(): number;
   /** Stops everything. */
@@ -213,6 +221,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Sim> 
       server.waitUntil(() => server.companions().every((ref) => server.pending(ref).length === 0), timeoutMs, "the client to acknowledge every delivery"),
     errors: server.errors,
     mediaUploads: () => media?.uploads ?? 0,
+    blocklist: () => [...server.blocked].map((a) => a.pn),
+    chatStatesTo(jid) {
+      const target = server.dir.resolve(jid)?.account;
+      return server.clientLog.map((s) => s.node).filter((n) => n.tag === "chatstate" && (n.attrs.to === jid || (!!target && server.dir.resolve(n.attrs.to ?? "")?.account === target)))
+        .map((n) => {
+          const c = Array.isArray(n.content) ? n.content[0] : undefined;
+          return c?.tag === "composing" && c.attrs.media === "audio" ? "recording" : c?.tag ?? "";
+        });
+    },
+    availability: () => server.clientLog.map((s) => s.node).filter((n) => n.tag === "presence" && !n.attrs.to && n.attrs.type).map((n) => n.attrs.type!),
     async close() {
       await server.close();
       await media?.close();

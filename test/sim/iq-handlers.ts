@@ -29,6 +29,8 @@ export interface IqContext {
   onRemoveCompanion(): void;
   /** Tells the companions of a group change (a `w:gp2` notification). */
   notifyGroup?(g: GroupInfo, actor: Account, change: BinaryNode): void;
+  /** The accounts the simulated account has blocked (its block list). */
+  readonly blocked?: Set<Account>;
 }
 
 const child = (n: BinaryNode): BinaryNode | undefined => (Array.isArray(n.content) ? n.content[0] : undefined);
@@ -53,7 +55,11 @@ export function answerIq(ctx: IqContext, iq: BinaryNode): BinaryNode {
     case "privacy":
       return type === "get" && first?.tag === "privacy" ? privacySettings(iq) : iqResult(iq);
     case "blocklist":
-      return iqResult(iq, [{ tag: "list", attrs: {} }]);
+      return blocklistIq(ctx, iq, first);
+    case "w:profile:picture":
+      return pictureIq(ctx, iq);
+    case "w:biz":
+      return businessIq(ctx, iq, first);
     case "abt":
       return iqResult(iq, [{ tag: "props", attrs: { protocol: "1", hash: "sim" }, content: [] }]);
     case "md":
@@ -143,6 +149,7 @@ function usync(ctx: IqContext, iq: BinaryNode): BinaryNode {
       else if (!account) continue;
       else if (p === "devices") content.push(deviceList(account));
       else if (p === "lid") content.push({ tag: "lid", attrs: { val: lidJid(account) } });
+      else if (p === "status") content.push(statusNode(account));
     }
     out.push({ tag: "user", attrs: { jid: account && !u.attrs.jid ? pnJid(account) : jid }, content });
   }
@@ -195,4 +202,57 @@ function privacySettings(iq: BinaryNode): BinaryNode {
     ["calladd", "all"],
   ];
   return iqResult(iq, [{ tag: "privacy", attrs: {}, content: cats.map(([name, value]) => ({ tag: "category", attrs: { name, value } })) }]);
+}
+
+/** The about text as usync's status protocol answers it (401 when the account hides it). */
+function statusNode(a: Account): BinaryNode {
+  const p = a.profile;
+  if (p.hideAbout) return { tag: "status", attrs: { code: "401" } };
+  return { tag: "status", attrs: { t: String(Math.floor((p.aboutSetAt ?? Date.now()) / 1000)) }, content: Buffer.from(p.about ?? "") };
+}
+
+/** The block list: read it, or block/unblock one account (named by LID, as Baileys sends it). */
+function blocklistIq(ctx: IqContext, iq: BinaryNode, first: BinaryNode | undefined): BinaryNode {
+  const blocked = ctx.blocked;
+  if (!blocked) return iqResult(iq, [{ tag: "list", attrs: {} }]);
+  if (iq.attrs.type === "set" && first?.tag === "item") {
+    const who = ctx.dir.resolve(first.attrs.jid ?? "")?.account;
+    if (!who) return iqError(iq, 404, "item-not-found");
+    if (first.attrs.action === "block") blocked.add(who);
+    else blocked.delete(who);
+    return iqResult(iq);
+  }
+  return iqResult(iq, [{ tag: "list", attrs: {}, content: [...blocked].map((a) => ({ tag: "item", attrs: { jid: lidJid(a) } })) }]);
+}
+
+/** A profile picture's location on the media host (preview), or 404 when there is none. */
+function pictureIq(ctx: IqContext, iq: BinaryNode): BinaryNode {
+  const who = ctx.dir.resolve(iq.attrs.target ?? "")?.account;
+  const bytes = who?.profile.picture;
+  if (!who || !bytes || !ctx.media) return iqError(iq, 404, "item-not-found");
+  const path = ctx.media.put(bytes, "pp");
+  return iqResult(iq, [{ tag: "picture", attrs: { id: "1", type: "preview", url: `https://${ctx.media.host}${path}` } }]);
+}
+
+/** A business profile, for accounts that have one. */
+function businessIq(ctx: IqContext, iq: BinaryNode, first: BinaryNode | undefined): BinaryNode {
+  const jid = getBinaryNodeChild(first, "profile")?.attrs.jid ?? "";
+  const who = ctx.dir.resolve(jid)?.account;
+  const b = who?.profile.business;
+  if (!b) return iqResult(iq, [{ tag: "business_profile", attrs: { v: "244" } }]);
+  const text = (tag: string, v: string | undefined): BinaryNode[] => (v ? [{ tag, attrs: {}, content: Buffer.from(v) }] : []);
+  return iqResult(iq, [{
+    tag: "business_profile",
+    attrs: { v: "244" },
+    content: [{
+      tag: "profile",
+      attrs: { jid },
+      content: [
+        ...text("description", b.description),
+        ...text("email", b.email),
+        ...text("website", b.website),
+        ...(b.category ? [{ tag: "categories", attrs: {}, content: [{ tag: "category", attrs: { id: "1" }, content: Buffer.from(b.category) }] }] : []),
+      ],
+    }],
+  }]);
 }

@@ -31,6 +31,24 @@ export interface Account {
   readonly name: string;
   readonly addressing: Addressing;
   readonly devices: Map<number, Device>;
+  /** What WhatsApp shows about the account to others (profile, presence); set by tests. */
+  readonly profile: SimProfile;
+}
+
+/** A simulated account's public face: about text, picture, business profile, presence and what it hides. */
+export interface SimProfile {
+  about?: string;
+  aboutSetAt?: number;
+  /** Privacy: the about text is hidden (WhatsApp answers 401 for it). */
+  hideAbout?: boolean;
+  /** The preview picture's bytes (served from the simulated media host). */
+  picture?: Uint8Array;
+  business?: { description: string; category?: string; email?: string; website?: string };
+  /**
+   * The answer to a presence subscription: online, or offline with a last-seen instant (ms), or
+   * offline with last seen hidden; no answer at all when unset.
+   */
+  presence?: { state: "available" | "unavailable"; lastSeen?: number; hideLastSeen?: boolean };
 }
 
 /** The phone-number JID of an account, optionally of one device. */
@@ -48,7 +66,7 @@ export class Directory {
     if (!/^\d{6,15}$/.test(pn)) throw new Error(`Cannot create account: phone number must be 6-15 digits, got "${pn}"`);
     if (this.byUser.has(pn)) throw new Error(`Cannot create account: ${pn} already exists`);
     const lid = String(this.nextLid++);
-    const a: Account = { pn, lid, name, addressing, devices: new Map() };
+    const a: Account = { pn, lid, name, addressing, devices: new Map(), profile: {} };
     this.byUser.set(pn, a);
     this.byUser.set(lid, a);
     return a;

@@ -15,6 +15,7 @@ import { pnJid } from "./model.ts";
 import { openKeyBundle, PairingError, parseQr, unwrapWithCode, wrapWithCode } from "./pairing.ts";
 import type { SimServer } from "./server.ts";
 import { nowAttr } from "./stanzas.ts";
+import { encryptPollVote, type SimPoll } from "./poll.ts";
 
 /** Options of a history push. */
 export interface PushHistoryOptions {
@@ -121,6 +122,27 @@ export class FakePhone {
     return id;
   }
 
+  /**
+   * The user votes on the phone on a poll in `chatJid` (`poll.creatorJid` is the account's own JID
+   * for its polls): the companions receive the phone's copy, a vote of their own account.
+   */
+  async vote(chatJid: string, poll: SimPoll, chosen: readonly string[]): Promise<string> {
+    const id = this.server.newMessageId();
+    const own = poll.creatorJid === this.jid;
+    const group = chatJid.endsWith("@g.us");
+    const message: proto.IMessage = {
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: chatJid, fromMe: own, id: poll.id, participant: group && !own ? poll.creatorJid : undefined },
+        vote: encryptPollVote(poll, this.jid, chosen),
+        senderTimestampMs: Date.now(),
+      },
+    };
+    for (const ref of this.server.companions()) {
+      await this.sendToCompanion(ref, { deviceSentMessage: { destinationJid: chatJid, message } }, { recipient: chatJid }, id);
+    }
+    return id;
+  }
+
   /** Shares a fresh app-state key with every companion (as a phone does after linking), so they can change chat state. */
   async shareAppStateKey(): Promise<void> {
     const key = newAppStateKey();
@@ -147,7 +169,7 @@ export class FakePhone {
     const enc = await this.server.encryptForCompanion(this.server.self, ref, message);
     const node: BinaryNode = {
       tag: "message",
-      attrs: { from: pnJid(this.server.self), id, t: nowAttr(), type: "text", ...attrs },
+      attrs: { from: pnJid(this.server.self), id, t: nowAttr(), type: "text", notify: this.server.self.name, ...attrs },
       content: [{ tag: "enc", attrs: { v: "2", type: enc.type }, content: enc.ciphertext }],
     };
     this.server.deliver(ref, node);

@@ -97,6 +97,8 @@ export class SimServer implements SimCore {
   readonly faults: Faults = { iqDelayMs: 0, iqDelayXmlns: [] };
   /** Everything clients sent after the handshake, in order, each added once handled. */
   readonly clientLog: ClientStanza[] = [];
+  /** The simulated account's block list. */
+  readonly blocked = new Set<Account>();
   /** Decryption failures of simulated parties (a healthy run has none). */
   readonly errors: string[] = [];
   readonly media?: MediaHost;
@@ -418,9 +420,26 @@ export class SimServer implements SimCore {
       case "ack":
         this.acked(conn, node.attrs.class ?? "", [node.attrs.id ?? ""]);
         return;
+      case "presence":
+        return this.onPresence(conn, node);
       default:
-        return; // presence, chatstate, ib telemetry: recorded only
+        return; // chatstate, ib telemetry: recorded only
     }
+  }
+
+  /**
+   * A presence subscription is answered, as WhatsApp does, with the person's presence when they
+   * share it (online; offline with last seen, or with last seen hidden: "deny"), else not at all.
+   */
+  private onPresence(conn: Connection, node: BinaryNode): void {
+    if (node.attrs.type !== "subscribe" || !node.attrs.to) return;
+    const r = this.dir.resolve(node.attrs.to);
+    const p = r?.account.profile.presence;
+    if (!r || !p) return;
+    const from = r.server === "lid" ? lidJid(r.account) : pnJid(r.account);
+    const attrs: Record<string, string> = { from, type: p.state };
+    if (p.state === "unavailable") attrs.last = p.hideLastSeen || !p.lastSeen ? "deny" : String(Math.floor(p.lastSeen / 1000));
+    conn.send({ tag: "presence", attrs });
   }
 
   private acked(conn: Connection, tag: string, ids: string[]): void {
@@ -441,6 +460,7 @@ export class SimServer implements SimCore {
         account: conn.deviceKey ? this.self : undefined,
         groups: this.groups,
         media: this.media,
+        blocked: this.blocked,
         onPreKeysUploaded: () => {
           if (device?.historyPending) this.companionReady(device);
         },

@@ -433,6 +433,40 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
       }));
     });
 
+    describe("polls", () => {
+      test("a poll keeps its options and secret; each voter's latest vote counts, an older one never replaces it; a LID voter merges", withRepo(async (repo, reopen) => {
+        const secret = new Uint8Array(32).fill(7);
+        await repo.commit([
+          up(msg(GROUP, "P1", T0, "Lunch?\n- Pizza\n- Sushi", { type: "poll", fromMe: true })),
+          { op: "upsertPoll", poll: { chatJid: GROUP, messageId: "P1", question: "Lunch?", options: ["Pizza", "Sushi"], selectableCount: 1, secret } },
+          { op: "upsertPerson", person: { lid: BOB_LID, pushName: "Bobby" } },
+          { op: "upsertPollVote", vote: { chatJid: GROUP, messageId: "P1", voterId: ALICE, options: ["Pizza"], ts: T0 + MIN } },
+          { op: "upsertPollVote", vote: { chatJid: GROUP, messageId: "P1", voterId: BOB_LID, options: ["Sushi"], ts: T0 + MIN } },
+        ]);
+        // Alice changes her vote; a late copy of her first vote arrives after it and changes nothing.
+        await repo.commit([{ op: "upsertPollVote", vote: { chatJid: GROUP, messageId: "P1", voterId: ALICE, options: ["Sushi"], ts: T0 + 3 * MIN } }]);
+        await repo.commit([{ op: "upsertPollVote", vote: { chatJid: GROUP, messageId: "P1", voterId: ALICE, options: ["Pizza"], ts: T0 + 2 * MIN } }]);
+        // A later copy of the poll without a secret or options keeps what is known.
+        await repo.commit([{ op: "upsertPoll", poll: { chatJid: GROUP, messageId: "P1", question: null, options: [], selectableCount: null, secret: null } }]);
+        await repo.commit([{ op: "linkLid", lid: BOB_LID, pnJid: BOB }]);
+        await repo.close();
+        const again = await reopen();
+        try {
+          const [p] = await again.getPolls([{ chatJid: GROUP, id: "P1" }, { chatJid: GROUP, id: "NOPE" }]);
+          assert.equal(p.question, "Lunch?");
+          assert.deepEqual(p.options, ["Pizza", "Sushi"]);
+          assert.equal(p.selectableCount, 1);
+          assert.deepEqual(p.secret, secret);
+          assert.deepEqual(p.votes.map((v) => [v.voterId, v.options, v.voterName]).sort(), [[ALICE, ["Sushi"], null], [BOB, ["Sushi"], "Bobby"]].sort());
+          assert.deepEqual(await again.getPolls([]), []);
+          await again.commit([{ op: "deleteMessage", chatJid: GROUP, id: "P1" }]);
+          assert.deepEqual(await again.getPolls([{ chatJid: GROUP, id: "P1" }]), []);
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+
     describe("live feed", () => {
       test("live deliveries are recorded once in arrival order, history never; late messages get a later seq", withRepo(async (repo, reopen) => {
         assert.equal(await repo.liveHead(), 0);

@@ -155,6 +155,8 @@ export function memoryRepo(image?: string): MemoryRepo {
       const start = q.offset ?? 0;
       return { items: rows.slice(start, start + q.limit).map(view), nextCursor: null };
     },
+    // No polls in this double: a vote finds no poll and is counted as undecryptable.
+    getPolls: () => Promise.resolve([]),
     async metaGet(key) {
       await Promise.resolve();
       return meta.get(key) ?? null;

@@ -14,6 +14,10 @@ export interface HeldSendView {
   recipient: { kind: "person" | "group"; name: string | null; nameSource: string | null; phone: string | null; jid: string };
   /** Why the user is asked ("it contains text from your chat with Alice", "first contact"...). */
   reason: string;
+  /** The write's kind ("message", "group_admin", "account_state"...): a message is sent, the others are done. */
+  kind: string;
+  /** What the action does besides the text (members added, a poll's options, the change made), made visible. */
+  details: string[];
   /** Who asked: the MCP client and its session. */
   session: string | null;
   createdAt: number;

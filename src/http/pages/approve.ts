@@ -56,6 +56,7 @@ function card(v: HeldSendView, csrf: string, now: number): string {
     v.status === "waiting"
       ? `<dt>Time left</dt><dd data-expires="${v.expiresAt}" data-now="${now}">${esc(Math.max(0, Math.ceil((v.expiresAt - now) / 1000)))} s</dd>`
       : "",
+    v.details.length ? `<dt>What</dt><dd>${v.details.map((d) => esc(d)).join("<br>")}</dd>` : "",
     v.quotedId ? `<dt>In reply to</dt><dd>${esc(v.quotedId)}</dd>` : "",
     v.mentions.length ? `<dt>Mentions</dt><dd>${esc(v.mentions.join(", "))}</dd>` : "",
     v.messageId ? `<dt>Message id</dt><dd>${esc(v.messageId)}</dd>` : "",
@@ -76,7 +77,7 @@ function card(v: HeldSendView, csrf: string, now: number): string {
   const id = encodeURIComponent(v.id);
   const buttons = v.status === "waiting"
     ? `<div class="actions">
-<form method="post" action="/approve/${id}/approve"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="primary" type="submit">${esc(v.approveLabel ?? "Approve and send")}</button></form>
+<form method="post" action="/approve/${id}/approve"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="primary" type="submit">${esc(v.approveLabel ?? (v.kind === "message" ? "Approve and send" : "Approve"))}</button></form>
 <form method="post" action="/approve/${id}/decline"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="secondary" type="submit">Decline</button></form>
 </div>`
     : "";

@@ -3,7 +3,7 @@
  * stored (a held send) and performed later, after a restart too. Files are named by path and
  * re-read when performed; the caller checks their hash first.
  */
-import type { MessageRef, SendResult } from "../../whatsapp/protocol.ts";
+import type { ActionMsg, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
 import type { MediaPort, PreparedFile, PreparedVoiceNote, SchedulePort, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 
@@ -15,8 +15,52 @@ export type SendOp =
   | { type: "react"; target: MessageRef; emoji: string }
   | { type: "edit"; target: MessageRef; text: string }
   | { type: "revoke"; target: MessageRef }
+  /** Any other action (poll, location, group change, block...) as the connection request it is. */
+  | { type: "request"; request: HoldableRequest }
   /** Store a send for later (schedule_message): performing it schedules, the scheduler sends at `at`. */
   | { type: "schedule"; jid: string; at: number; text?: string; media?: { path: string; voice: boolean } };
+
+/** The connection requests an action may hold: every action but look-ups (they answer, they do not act). */
+export type HoldableRequest = Exclude<ActionMsg, { type: "groupInviteInfo" | "blocklist" | "presenceGet" | "profile" }>;
+
+/** The message id a performed op produced, if it made a message. */
+export function messageIdOf(result: unknown): string | null {
+  const id = (result as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
+}
+
+/** The chat a message op writes in (null for ops that make no message: group changes, blocks...). */
+export function opChatJid(op: SendOp): string | null {
+  switch (op.type) {
+    case "text":
+    case "file":
+    case "voice":
+      return op.jid;
+    case "react":
+    case "edit":
+    case "revoke":
+      return op.target.chatJid;
+    case "request":
+      return op.request.type === "sendContent" ? op.request.jid : op.request.type === "forward" ? op.request.to : null;
+    case "schedule":
+      return op.jid;
+  }
+}
+
+/** A short account of what a performed non-message op did, for the page and get_send_status (null: nothing to add). */
+export function describeResult(result: unknown): string | null {
+  if (result === null || typeof result !== "object") return null;
+  const r = result as Record<string, unknown>;
+  if (typeof r.id === "string") return null; // a message: its id says it
+  if (typeof r.code === "string") return `invite link: https://chat.whatsapp.com/${r.code}`;
+  if (Array.isArray(result)) {
+    const rows = result as Array<{ jid?: string; status?: string }>;
+    return `${rows.filter((x) => x.status === "200").length} of ${rows.length} done`;
+  }
+  if (typeof r.jid === "string") return `group ${r.jid}`;
+  return null;
+}
+
 
 /** Who stands behind an op that is performed later (a scheduled send): did the user confirm, which client asked. */
 export interface OpMeta {
@@ -30,13 +74,16 @@ export interface PreparedParts {
   voice?: PreparedVoiceNote;
 }
 
-/** Performs `op` through the connection actor. `parts.file` is required for file and voice ops. */
+/**
+ * Performs `op` through the connection actor. `parts.file` is required for file and voice ops.
+ * Message ops answer a SendResult; a "request" op answers what its request answers.
+ */
 export async function performOp(
   deps: { whatsapp: WhatsAppPort; media: MediaPort; schedule?: SchedulePort },
   op: SendOp,
   parts: PreparedParts = {},
   meta: OpMeta = { confirmed: false, session: null },
-): Promise<SendResult> {
+): Promise<unknown> {
   const ask = (m: Parameters<WhatsAppPort["ask"]>[0]) => deps.whatsapp.ask(m).then(asSendResult);
   switch (op.type) {
     case "text":
@@ -64,6 +111,10 @@ export async function performOp(
       return await ask({ type: "edit", target: op.target, text: op.text });
     case "revoke":
       return await ask({ type: "revoke", target: op.target });
+    case "request": {
+      const reply = await deps.whatsapp.ask(op.request);
+      return op.request.type === "sendContent" || op.request.type === "forward" ? asSendResult(reply) : reply;
+    }
     case "schedule": {
       if (!deps.schedule) throw new Error("scheduled sends are not available in this server");
       return await deps.schedule.add(op, parts, meta);

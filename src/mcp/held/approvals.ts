@@ -28,6 +28,8 @@ function view(row: HeldSendRow, now: number): HeldSendView {
       jid: req.recipient.jid,
     },
     reason: req.reason,
+    kind: req.kind ?? "message",
+    details: (req.details ?? []).map((d) => visibleText(d)),
     session: row.session,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,

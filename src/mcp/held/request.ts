@@ -3,6 +3,7 @@
  */
 import type { HeldSendRow, HeldStatus } from "../../store/types.ts";
 import type { AttachmentPreview, ConfirmationContent } from "../policy/confirm_text.ts";
+import type { WriteKind } from "../policy/write_kind.ts";
 import type { SendOp } from "./action.ts";
 
 /** An attachment as held: its preview, where it is, and the SHA-256 of its bytes at hold time. */
@@ -24,6 +25,10 @@ export interface HeldRequest {
   quotedId: string | null;
   attachments: HeldAttachment[];
   op: SendOp;
+  /** The write's kind (held before kinds were recorded: "message"). */
+  kind?: WriteKind;
+  /** Further lines the dialog showed (a group change's members, a poll's options...). */
+  details?: string[];
   /** Why a human is asked, as the dialog says it. */
   reason: string;
   codes: string[];
@@ -93,9 +98,12 @@ export function heldSentence(s: HeldStatusOut): string {
       return "The user approved it and it is being sent (or a restart interrupted the send: it may or may not have gone out).";
     case "sent":
       // A held schedule_message "sent" is stored for later: its id is the schedule id.
-      return s.tool === "schedule_message"
-        ? `Scheduled after the user approved it (schedule id ${s.message_id}); list_scheduled shows when it goes out.`
-        : `Sent after the user approved it (message id ${s.message_id}).`;
+      if (s.tool === "schedule_message") {
+        return `Scheduled after the user approved it (schedule id ${s.message_id}); list_scheduled shows when it goes out.`;
+      }
+      return s.message_id
+        ? `Sent after the user approved it (message id ${s.message_id}).`
+        : `Done after the user approved it${s.detail ? ` (${s.detail})` : ""}.`;
     case "declined":
       return "Not sent: the user declined it.";
     case "expired":

@@ -12,7 +12,8 @@ import type { ToolDeps } from "../deps.ts";
 import { linkProblem, readLinkStatus } from "../link.ts";
 import { writeAudit } from "../policy/audit.ts";
 import { describeRateRefusal } from "../policy/rate_limit.ts";
-import { performOp, type PreparedParts, sha256Hex } from "./action.ts";
+import { limiterFor } from "../policy/limiters.ts";
+import { describeResult, messageIdOf, performOp, type PreparedParts, sha256Hex } from "./action.ts";
 import { heldState, type HeldRequest, parseHeldRequest } from "./request.ts";
 
 /** What approving and declining need. */
@@ -126,12 +127,14 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
   const deferred = req.op.type === "schedule";
   const problem = deferred ? null : linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
   if (problem) return refuse("not_linked", problem, false);
-  const rate = deferred ? { ok: true as const } : deps.rateLimiter.check(req.recipient.jid);
+  const limiter = limiterFor(deps.rateLimiter, deps.config.sendPolicy, deps.clock, req.kind ?? "message");
+  const rate = deferred ? { ok: true as const } : limiter.check(req.recipient.jid);
   if (!rate.ok) return refuse(`rate_${rate.window}`, describeRateRefusal(rate), false);
 
   // The files must still be exactly what the user was shown.
   const parts: PreparedParts = {};
-  for (const a of req.attachments) {
+  // Only file and voice sends carry files; other attachments (a forwarded photo) are a preview.
+  for (const a of req.op.type === "file" || req.op.type === "voice" ? req.attachments : []) {
     let file;
     try {
       file = await deps.media.prepareFile(a.path);
@@ -148,13 +151,21 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
     const now = await deps.repository.getHeldSend(id);
     return { ok: false, status: now?.status ?? "unknown", message: `This send is already ${now?.status ?? "gone"}.` };
   }
-  if (!deferred) deps.rateLimiter.record(req.recipient.jid);
+  if (!deferred) limiter.record(req.recipient.jid);
   const token = (await deps.repository.getHeldSend(id))!.claim!;
   try {
     const result = await performOp(deps, req.op, parts, { confirmed: true, session: row.session });
-    await deps.repository.commit([{ op: "settleHeldSend", id, claim: token, to: "sent", at: deps.clock.now(), messageId: result.id }]);
+    const messageId = messageIdOf(result);
+    await deps.repository.commit([
+      { op: "settleHeldSend", id, claim: token, to: "sent", at: deps.clock.now(), messageId, detail: describeResult(result) },
+    ]);
     await writeAudit(deps.audit, subject(req), deferred ? "scheduled" : "sent", null, true);
-    return { ok: true, status: "sent", messageId: result.id, ...(deferred ? { scheduledFor: new Date(result.ts).toISOString() } : {}) };
+    return {
+      ok: true,
+      status: "sent",
+      ...(messageId ? { messageId } : {}),
+      ...(deferred ? { scheduledFor: new Date((result as { ts: number }).ts).toISOString() } : {}),
+    };
   } catch (err) {
     const message = `sending failed: ${(err as Error).message}`;
     await deps.repository.commit([{ op: "settleHeldSend", id, claim: token, to: "failed", at: deps.clock.now(), detail: message }]);
@@ -164,7 +175,7 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
 }
 
 function subject(req: HeldRequest) {
-  return { tool: req.tool, recipientKind: req.recipient.kind, jid: req.recipient.jid, text: req.text, attachments: req.attachments };
+  return { tool: req.tool, kind: req.kind ?? "message", recipientKind: req.recipient.kind, jid: req.recipient.jid, text: req.text, attachments: req.attachments };
 }
 
 /**

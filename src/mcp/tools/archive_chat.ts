@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { changeChatState } from "../chat_state.ts";
 import { chatJidField } from "../inputs.ts";
+import { actionOut } from "../action_result.ts";
 import { defineTool } from "../tool.ts";
 import { STATE_ANNOTATIONS } from "./pin_chat.ts";
 
@@ -15,7 +16,7 @@ export const archiveChat = defineTool({
   kind: "account_state",
   toolset: "admin",
   inputSchema: { chat_jid: chatJidField("The chat"), archived: z.boolean().default(true).describe("true archives (default), false unarchives") },
-  outputSchema: { chat_jid: z.string(), archived: z.boolean(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), archived: z.boolean() }),
   annotations: { ...STATE_ANNOTATIONS, title: "Archive a chat" },
   async run(a, ctx) {
     return await changeChatState(ctx, "archive_chat", a.chat_jid, { kind: "archive", value: a.archived }, a.archived ? "Archive this chat" : "Unarchive this chat", (jid) => ({

@@ -1,7 +1,7 @@
 /** create_group: a new group with a name and members; the user is its admin. */
 import { z } from "zod";
 import type { GroupMetadataReply } from "../../whatsapp/protocol.ts";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { newGroupRecipient, personLabel, resolvePeople } from "../group_targets.ts";
 import { personField } from "../inputs.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
@@ -22,12 +22,11 @@ export const createGroup = defineTool({
     participants: z.array(personField("A member")).min(1, { error: "expected at least one member" }).max(256)
       .describe("The members besides the user: phone numbers with country code or JIDs"),
   },
-  outputSchema: {
+  outputSchema: actionOut({
     chat_jid: z.string(),
     name: z.string(),
     participants: z.array(z.string()).describe("Members WhatsApp put in the group (phone-number JIDs where known)"),
-    confirmed_by_user: z.boolean(),
-  },
+  }),
   annotations: { ...SEND_ANNOTATIONS, destructiveHint: false, title: "Create a group" },
   async run(a, ctx) {
     const people = await resolvePeople(ctx.deps.repository, a.participants);
@@ -38,9 +37,9 @@ export const createGroup = defineTool({
       recipient: newGroupRecipient(a.name),
       participants: people,
       details: [`Members: ${people.map(personLabel).join(", ")}`],
-      perform: async () =>
-        (await ctx.deps.whatsapp.ask({ type: "groupCreate", subject: a.name, participants: people.map((p) => p.jid) })) as GroupMetadataReply,
-    }, (g) => {
+      op: { type: "request", request: { type: "groupCreate", subject: a.name, participants: people.map((p) => p.jid) } },
+    }, (reply) => {
+      const g = reply as GroupMetadataReply;
       const members = g.participants.map((p) => p.phoneJid ?? p.id);
       return {
         structured: { chat_jid: g.jid, name: g.subject ?? a.name, participants: members },

@@ -6,7 +6,7 @@ import { messageIdField, chatJidField } from "../inputs.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult, loadTarget } from "../targets.ts";
+import { loadTarget } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { recipientField } from "./send_message.ts";
 
@@ -36,7 +36,7 @@ export const forwardMessage = defineTool({
       details: [`From chat: ${source.recipient.name ?? source.recipient.jid} (message ${m.id})`],
       text: m.editedText ?? m.text ?? "",
       attachments: m.media ? [{ name: m.media.fileName ?? m.type, kind: m.type, bytes: m.media.fileLength ?? 0 }] : undefined,
-      perform: async () => asSendResult(await ctx.deps.whatsapp.ask({ type: "forward", source: source.ref, to: recipient.jid })),
+      op: { type: "request", request: { type: "forward", source: source.ref, to: recipient.jid } },
     });
     return sendToolResult(outcome, recipient, "Forwarded");
   },

@@ -1,6 +1,6 @@
 /** group_invite_link: a group's invite link (admins only), or a fresh one that invalidates the old. */
 import { z } from "zod";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { inviteLink } from "../group_invite.ts";
 import { resolveGroup } from "../group_targets.ts";
 import { chatJidField } from "../inputs.ts";
@@ -19,7 +19,7 @@ export const groupInviteLink = defineTool({
     chat_jid: chatJidField("The group (…@g.us)"),
     revoke: z.boolean().default(false).describe("Reset the link: the old one stops working (default false)"),
   },
-  outputSchema: { chat_jid: z.string(), invite_link: z.string(), revoked: z.boolean(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), invite_link: z.string(), revoked: z.boolean() }),
   annotations: { ...SEND_ANNOTATIONS, destructiveHint: true, title: "Group invite link" },
   async run(a, ctx) {
     const group = await resolveGroup(ctx.deps.repository, a.chat_jid);
@@ -28,10 +28,10 @@ export const groupInviteLink = defineTool({
       kind: "group_admin",
       action: a.revoke ? "Reset this group's invite link (the old link stops working)" : "Get this group's invite link (anyone with it can join)",
       recipient: group,
-      perform: async () => (await ctx.deps.whatsapp.ask({ type: "groupInviteCode", jid: group.jid, revoke: a.revoke })) as { code: string },
-    }, ({ code }) => ({
-      structured: { chat_jid: group.jid, invite_link: inviteLink(code), revoked: a.revoke },
-      text: `${a.revoke ? "New invite link" : "Invite link"} of ${group.jid}: ${inviteLink(code)}`,
+      op: { type: "request", request: { type: "groupInviteCode", jid: group.jid, revoke: a.revoke } },
+    }, (reply) => ({
+      structured: { chat_jid: group.jid, invite_link: inviteLink((reply as { code: string }).code), revoked: a.revoke },
+      text: `${a.revoke ? "New invite link" : "Invite link"} of ${group.jid}: ${inviteLink((reply as { code: string }).code)}`,
     }));
   },
 });

@@ -1,7 +1,7 @@
 /** group_participants: add, remove, promote or demote members of a group the user administers. */
 import { z } from "zod";
 import type { ParticipantResult } from "../../whatsapp/protocol.ts";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { personLabel, resolveGroup, resolvePeople } from "../group_targets.ts";
 import { chatJidField, personField } from "../inputs.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
@@ -35,12 +35,11 @@ export const groupParticipants = defineTool({
       .describe('"add", "remove", "promote" (make admin) or "demote" (remove admin rights)'),
     participants: z.array(personField("A person")).min(1, { error: "expected at least one person" }).max(256),
   },
-  outputSchema: {
+  outputSchema: actionOut({
     chat_jid: z.string(),
     action: z.enum(["add", "remove", "promote", "demote"]),
     results: z.array(z.object({ jid: z.string(), ok: z.boolean(), status: z.string(), detail: z.string() })),
-    confirmed_by_user: z.boolean(),
-  },
+  }),
   annotations: { ...SEND_ANNOTATIONS, title: "Change group members" },
   async run(a, ctx) {
     const repo = ctx.deps.repository;
@@ -54,9 +53,9 @@ export const groupParticipants = defineTool({
       // Adding people contacts them: the allow-list and first-contact rule apply to each.
       participants: a.action === "add" ? people : undefined,
       details: [`${VERB[a.action]}: ${people.map(personLabel).join(", ")}`],
-      perform: async () =>
-        (await ctx.deps.whatsapp.ask({ type: "groupParticipants", jid: group.jid, action: a.action, participants: people.map((p) => p.jid) })) as ParticipantResult[],
-    }, (results) => {
+      op: { type: "request", request: { type: "groupParticipants", jid: group.jid, action: a.action, participants: people.map((p) => p.jid) } },
+    }, (reply) => {
+      const results = reply as ParticipantResult[];
       const rows = results.map((r) => ({ jid: r.jid, ok: r.status === "200", status: r.status, detail: participantStatusText(r.status) }));
       const done = rows.filter((r) => r.ok).length;
       return {

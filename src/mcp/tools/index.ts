@@ -39,6 +39,14 @@ import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
 import { waitForMessagesTool } from "./wait_for_messages.ts";
 import { viewMedia } from "./view_media.ts";
+import { sendPoll } from "./send_poll.ts";
+import { getPollResults } from "./get_poll_results.ts";
+import { sendPresence } from "./send_presence.ts";
+import { getPresence } from "./get_presence.ts";
+import { getProfile } from "./get_profile.ts";
+import { blockContact } from "./block_contact.ts";
+import { unblockContact } from "./unblock_contact.ts";
+import { getBlocklist } from "./get_blocklist.ts";
 import { cancelScheduled } from "./cancel_scheduled.ts";
 import { listScheduled } from "./list_scheduled.ts";
 import { scheduleMessage } from "./schedule_message.ts";
@@ -84,6 +92,14 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   checkOnWhatsApp,
   getSendStatus,
   listPendingSends,
+  sendPoll,
+  getPollResults,
+  sendPresence,
+  getPresence,
+  getProfile,
+  blockContact,
+  unblockContact,
+  getBlocklist,
   scheduleMessage,
   listScheduled,
   cancelScheduled,

@@ -1,7 +1,7 @@
 /** join_group: join a group by its invite link; always confirmed by the user. */
 import { z } from "zod";
 import type { GroupMetadataReply } from "../../whatsapp/protocol.ts";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { inviteCodeOf } from "../group_invite.ts";
 import { linkProblem, readLinkStatus } from "../link.ts";
 import { errorResult, ToolInputError } from "../results.ts";
@@ -21,7 +21,7 @@ export const joinGroup = defineTool({
     invite: z.string().trim().min(1, { error: "expected an invite link" }).max(300)
       .describe("The invite link (https://chat.whatsapp.com/…) or the code at its end"),
   },
-  outputSchema: { chat_jid: z.string(), name: z.string().nullable(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), name: z.string().nullable() }),
   annotations: { ...SEND_ANNOTATIONS, destructiveHint: false, title: "Join a group" },
   async run(a, ctx) {
     const code = inviteCodeOf(a.invite);
@@ -42,10 +42,10 @@ export const joinGroup = defineTool({
       action: "Join this WhatsApp group",
       recipient: group,
       details: [`Members: ${info.participants.length}`],
-      perform: async () => (await ctx.deps.whatsapp.ask({ type: "groupJoin", code })) as { jid: string },
-    }, ({ jid }) => ({
-      structured: { chat_jid: jid, name: info.subject },
-      text: untrustedBlock(`Joined group ${jid}.`, `name: ${info.subject ?? "(no name)"}`),
-    }));
+      op: { type: "request", request: { type: "groupJoin", code } },
+    }, (reply) => {
+      const jid = (reply as { jid: string }).jid;
+      return { structured: { chat_jid: jid, name: info.subject }, text: untrustedBlock(`Joined group ${jid}.`, `name: ${info.subject ?? "(no name)"}`) };
+    });
   },
 });

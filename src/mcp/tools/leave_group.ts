@@ -1,6 +1,6 @@
 /** leave_group: leave a group (the chat and its history stay in the local copy). */
 import { z } from "zod";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { resolveGroup } from "../group_targets.ts";
 import { chatJidField } from "../inputs.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
@@ -15,7 +15,7 @@ export const leaveGroup = defineTool({
   kind: "group_admin",
   toolset: "groups",
   inputSchema: { chat_jid: chatJidField("The group (…@g.us)") },
-  outputSchema: { chat_jid: z.string(), left: z.literal(true), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), left: z.literal(true) }),
   annotations: { ...SEND_ANNOTATIONS, title: "Leave a group" },
   async run(a, ctx) {
     const group = await resolveGroup(ctx.deps.repository, a.chat_jid);
@@ -24,7 +24,7 @@ export const leaveGroup = defineTool({
       kind: "group_admin",
       action: "Leave this WhatsApp group",
       recipient: group,
-      perform: async () => await ctx.deps.whatsapp.ask({ type: "groupLeave", jid: group.jid }),
+      op: { type: "request", request: { type: "groupLeave", jid: group.jid } },
     }, () => ({ structured: { chat_jid: group.jid, left: true as const }, text: `Left group ${group.jid}.` }));
   },
 });

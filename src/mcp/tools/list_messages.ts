@@ -3,7 +3,7 @@
  * type / media filters, relevance order and cursors. Dates are compared as instants.
  */
 import { z } from "zod";
-import type { ListMessagesQuery } from "../../store/types.ts";
+import type { ListMessagesQuery, MessageView } from "../../store/types.ts";
 import { DATE_FORMAT_HINT, parseIsoInstant } from "../dates.ts";
 import { chatJidField, cursorField, instantField, limitField, pageField } from "../inputs.ts";
 import { parseJid } from "../../ids/parse.ts";
@@ -14,6 +14,7 @@ import { ToolInputError } from "../results.ts";
 import { MESSAGE_TYPES, messageWithContextOut, noticeField, pagingFields } from "../schemas.ts";
 import { defineTool, READ_ANNOTATIONS } from "../tool.ts";
 import { messageToOut } from "../views.ts";
+import { pollSummaries, withPoll } from "../poll_view.ts";
 
 const contextField = (def: number) =>
   z.number({ error: "expected a whole number from 0 to 20" }).int().min(0, { error: "expected 0 to 20" })
@@ -79,14 +80,18 @@ export const listMessages = defineTool({
     const contexts = withContext && page.items.length > 0
       ? await repo.getMessageContexts(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), a.context_before, a.context_after)
       : [];
+    // Every poll's counts in one more round trip (only when the page shows polls).
+    const shown = [...page.items, ...contexts.flatMap((c) => (c ? [...c.before, ...c.after] : []))];
+    const polls = await pollSummaries(repo, shown);
+    const toOut = (m: MessageView) => withPoll(messageToOut(m), polls);
     const messages = [];
     const lines: string[] = [];
     for (const [i, m] of page.items.entries()) {
-      const out: z.infer<typeof messageWithContextOut> = messageToOut(m);
+      const out: z.infer<typeof messageWithContextOut> = toOut(m);
       if (withContext) {
         const c = contexts[i];
-        out.context_before = (c?.before ?? []).map(messageToOut);
-        out.context_after = (c?.after ?? []).map(messageToOut);
+        out.context_before = (c?.before ?? []).map(toOut);
+        out.context_after = (c?.after ?? []).map(toOut);
         lines.push(`--- hit ${i + 1} ---`);
         for (const b of out.context_before) lines.push(...messageLines(b, "  (before) "));
         lines.push(...messageLines(out, ">> "));

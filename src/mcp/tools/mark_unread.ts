@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { changeChatState } from "../chat_state.ts";
 import { chatJidField } from "../inputs.ts";
+import { actionOut } from "../action_result.ts";
 import { defineTool } from "../tool.ts";
 import { STATE_ANNOTATIONS } from "./pin_chat.ts";
 
@@ -15,7 +16,7 @@ export const markUnread = defineTool({
   kind: "account_state",
   toolset: "admin",
   inputSchema: { chat_jid: chatJidField("The chat"), unread: z.boolean().default(true).describe("true marks unread (default), false clears the mark") },
-  outputSchema: { chat_jid: z.string(), unread: z.boolean(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), unread: z.boolean() }),
   annotations: { ...STATE_ANNOTATIONS, title: "Mark a chat as unread" },
   async run(a, ctx) {
     return await changeChatState(ctx, "mark_unread", a.chat_jid, { kind: "unread", value: a.unread }, a.unread ? "Mark this chat as unread" : "Clear this chat's unread mark", (jid) => ({

@@ -4,6 +4,7 @@ import { changeChatState } from "../chat_state.ts";
 import { isoUtc, parseIsoInstant } from "../dates.ts";
 import { chatJidField, instantField } from "../inputs.ts";
 import { ToolInputError } from "../results.ts";
+import { actionOut } from "../action_result.ts";
 import { defineTool } from "../tool.ts";
 import { STATE_ANNOTATIONS } from "./pin_chat.ts";
 
@@ -21,7 +22,7 @@ export const muteChat = defineTool({
     until: instantField("Mute until this instant (default: for ever)"),
     muted: z.boolean().default(true).describe("true mutes (default), false unmutes"),
   },
-  outputSchema: { chat_jid: z.string(), muted: z.boolean(), muted_until: z.string().nullable().describe('ISO instant, "forever", or null when unmuted'), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), muted: z.boolean(), muted_until: z.string().nullable().describe('ISO instant, "forever", or null when unmuted') }),
   annotations: { ...STATE_ANNOTATIONS, title: "Mute a chat" },
   async run(a, ctx) {
     let until: number | null = null;

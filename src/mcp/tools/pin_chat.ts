@@ -3,6 +3,7 @@ import { z } from "zod";
 import { changeChatState } from "../chat_state.ts";
 import { chatJidField } from "../inputs.ts";
 import type { ToolAnnotations } from "../sdk.ts";
+import { actionOut } from "../action_result.ts";
 import { defineTool } from "../tool.ts";
 
 /** Annotations of the chat-state tools: they change only the user's own view, repeatably. */
@@ -18,7 +19,7 @@ export const pinChat = defineTool({
   kind: "account_state",
   toolset: "admin",
   inputSchema: { chat_jid: chatJidField("The chat"), pinned: z.boolean().default(true).describe("true pins (default), false unpins") },
-  outputSchema: { chat_jid: z.string(), pinned: z.boolean(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), pinned: z.boolean() }),
   annotations: { ...STATE_ANNOTATIONS, title: "Pin a chat" },
   async run(a, ctx) {
     return await changeChatState(ctx, "pin_chat", a.chat_jid, { kind: "pin", value: a.pinned }, a.pinned ? "Pin this chat" : "Unpin this chat", (jid) => ({

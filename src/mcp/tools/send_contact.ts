@@ -5,7 +5,6 @@ import { resolveRecipient } from "../resolve.ts";
 import { ToolInputError } from "../results.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { contactVcard } from "../vcard.ts";
 import { recipientField } from "./send_message.ts";
@@ -37,10 +36,7 @@ export const sendContact = defineTool({
       action: "Share this contact",
       recipient,
       details: [`Contact card: ${name} (${shared.phone})`],
-      perform: async () =>
-        asSendResult(
-          await ctx.deps.whatsapp.ask({ type: "sendContent", jid: recipient.jid, content: { kind: "contact", displayName: name, vcard: contactVcard(name, digits) } }),
-        ),
+      op: { type: "request", request: { type: "sendContent", jid: recipient.jid, content: { kind: "contact", displayName: name, vcard: contactVcard(name, digits) } } },
     });
     return sendToolResult(outcome, recipient, "Contact sent");
   },

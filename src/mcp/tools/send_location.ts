@@ -3,7 +3,6 @@ import { z } from "zod";
 import { resolveRecipient } from "../resolve.ts";
 import { sendOut } from "../schemas.ts";
 import { attemptSend, sendToolResult } from "../send_path.ts";
-import { asSendResult } from "../targets.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { recipientField } from "./send_message.ts";
 
@@ -33,14 +32,14 @@ export const sendLocation = defineTool({
       action: "Send this location",
       recipient,
       details: [`Location: ${a.latitude}, ${a.longitude}${place ? ` (${place})` : ""}`],
-      perform: async () =>
-        asSendResult(
-          await ctx.deps.whatsapp.ask({
-            type: "sendContent",
-            jid: recipient.jid,
-            content: { kind: "location", latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address },
-          }),
-        ),
+      op: {
+        type: "request",
+        request: {
+          type: "sendContent",
+          jid: recipient.jid,
+          content: { kind: "location", latitude: a.latitude, longitude: a.longitude, name: a.name, address: a.address },
+        },
+      },
     });
     return sendToolResult(outcome, recipient, "Location sent");
   },

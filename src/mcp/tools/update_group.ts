@@ -1,6 +1,6 @@
 /** update_group: change a group's name (subject) and/or description. */
 import { z } from "zod";
-import { guardedAction } from "../action_result.ts";
+import { actionOut, guardedAction } from "../action_result.ts";
 import { resolveGroup } from "../group_targets.ts";
 import { chatJidField } from "../inputs.ts";
 import { ToolInputError } from "../results.ts";
@@ -22,7 +22,7 @@ export const updateGroup = defineTool({
     description: z.string().max(2048, { error: "a description has at most 2048 characters" }).optional()
       .describe('The new description; "" removes it'),
   },
-  outputSchema: { chat_jid: z.string(), subject: z.string().nullable(), description: z.string().nullable(), confirmed_by_user: z.boolean() },
+  outputSchema: actionOut({ chat_jid: z.string(), subject: z.string().nullable(), description: z.string().nullable() }),
   annotations: { ...SEND_ANNOTATIONS, idempotentHint: true, title: "Change a group's name or description" },
   async run(a, ctx) {
     if (a.subject === undefined && a.description === undefined) throw new ToolInputError("give subject, description or both");
@@ -36,12 +36,14 @@ export const updateGroup = defineTool({
       action: "Change this WhatsApp group",
       recipient: group,
       details,
-      perform: async () => {
-        if (a.subject !== undefined) await ctx.deps.whatsapp.ask({ type: "groupSubject", jid: group.jid, subject: a.subject });
-        if (a.description !== undefined) {
-          await ctx.deps.whatsapp.ask({ type: "groupDescription", jid: group.jid, description: a.description || null });
-        }
-        return true;
+      op: {
+        type: "request",
+        request: {
+          type: "groupUpdate",
+          jid: group.jid,
+          ...(a.subject !== undefined ? { subject: a.subject } : {}),
+          ...(a.description !== undefined ? { description: a.description || null } : {}),
+        },
       },
     }, () => ({
       structured: { chat_jid: group.jid, subject: a.subject ?? null, description: a.description ?? null },

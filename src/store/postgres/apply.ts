@@ -30,6 +30,7 @@ import {
 import { authorKey } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
+import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { scheduledOpSql } from "../scheduled_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
@@ -111,6 +112,7 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :id", p);
       await query(tx, "DELETE FROM receipts WHERE chat_jid = :chat AND message_id = :id", p);
       await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id", p);
+      for (const sql of DELETE_POLL_OF_MESSAGE) await query(tx, sql, p);
       return;
     }
     case "setMessageStatus":
@@ -135,6 +137,16 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
          ${REACTION_MERGE}`,
         p,
       );
+      return;
+    }
+    case "upsertPoll":
+      await query(tx, upsertPollSql("postgres"), pollParams(op.poll, await canonical(tx, op.poll.chatJid)));
+      return;
+    case "upsertPollVote": {
+      const v = op.vote;
+      const voter = await canonical(tx, v.voterId);
+      await ensurePerson(ctx, voter);
+      await query(tx, UPSERT_VOTE, voteParams(v, await canonical(tx, v.chatJid), voter));
       return;
     }
     case "upsertReceipt": {
@@ -241,6 +253,8 @@ async function clearChat(tx: Queryable, jid: string, before: number | undefined)
       "DELETE FROM reactions WHERE chat_jid = :jid",
       "DELETE FROM receipts WHERE chat_jid = :jid",
       "DELETE FROM pending_changes WHERE chat_jid = :jid",
+      "DELETE FROM polls WHERE chat_jid = :jid",
+      "DELETE FROM poll_votes WHERE chat_jid = :jid",
     ]) await query(tx, sql, { jid });
     return;
   }
@@ -365,6 +379,7 @@ const REKEY_HELD: readonly string[] = [
 ];
 
 async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
+  for (const sql of REKEY_POLLS) await query(tx, sql, { from, to });
   const fromChat = (await query(tx, "SELECT * FROM chats WHERE jid = :from", { from }))[0];
   if (fromChat) {
     const toExists = (await query(tx, "SELECT 1 AS x FROM chats WHERE jid = :to", { to })).length > 0;

@@ -14,6 +14,7 @@ import type {
   ChatSummary,
   GroupInfo,
   HeldSendRow,
+  PollDetails,
   HeldStatus,
   ScheduledSendRow,
   ScheduledStatus,
@@ -33,6 +34,7 @@ import type {
 import { applyPostgres, isSessionOp } from "./apply.ts";
 import { canonical } from "./apply_changes.ts";
 import { type BatchContext, KnownPeople } from "./apply_shared.ts";
+import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
@@ -283,6 +285,18 @@ class PostgresRepository implements Repository {
     if (!chatRow || chatRow.kind !== "group") return null;
     const participants = (await query(this.pg, GROUP_PARTICIPANTS, { jid: chatRow.jid })).map(participantFromRow);
     return { chat: chatFromRow(chatRow), participants };
+  }
+
+  async getPolls(refs: Array<{ chatJid: string; id: string }>): Promise<PollDetails[]> {
+    if (refs.length === 0) return [];
+    const canon = [];
+    for (const r of refs) canon.push({ chatJid: await canonical(this.pg, r.chatJid), id: r.id });
+    const json = JSON.stringify(canon.map((r) => [r.chatJid, r.id]));
+    const [polls, votes] = await Promise.all([
+      query(this.pg, getPollsSql("postgres"), { refs: json }),
+      query(this.pg, getVotesSql("postgres"), { refs: json }),
+    ]);
+    return pollsFromRows(canon, polls, votes);
   }
 
   async getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]> {

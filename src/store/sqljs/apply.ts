@@ -25,6 +25,7 @@ import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from 
 import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
+import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { scheduledOpSql } from "../scheduled_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
@@ -161,6 +162,7 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
       s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
       s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, op.id]);
+      for (const sql of DELETE_POLL_OF_MESSAGE) s.run(sql, bind({ chat, id: op.id }));
       return;
     }
     case "setMessageStatus":
@@ -202,6 +204,17 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
          ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = min(receipts.ts, excluded.ts)`,
         [canonical(s, r.chatJid), r.messageId, person, r.type, r.ts],
       );
+      return;
+    }
+    case "upsertPoll":
+      s.run(upsertPollSql("sqlite"), bind(pollParams(op.poll, canonical(s, op.poll.chatJid))));
+      return;
+    case "upsertPollVote": {
+      const v = op.vote;
+      const chat = canonical(s, v.chatJid);
+      const voter = canonical(s, v.voterId);
+      ensurePerson(ctx, voter);
+      s.run(UPSERT_VOTE, bind(voteParams(v, chat, voter)));
       return;
     }
     case "setParticipants":
@@ -320,6 +333,8 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
     s.run("DELETE FROM reactions WHERE chat_jid = ?", [jid]);
     s.run("DELETE FROM receipts WHERE chat_jid = ?", [jid]);
     s.run("DELETE FROM pending_changes WHERE chat_jid = ?", [jid]);
+    s.run("DELETE FROM polls WHERE chat_jid = ?", [jid]);
+    s.run("DELETE FROM poll_votes WHERE chat_jid = ?", [jid]);
     return;
   }
   // ts < before, with before rounded up like the list filters (instants compared as integers).
@@ -531,6 +546,7 @@ function rekey(ctx: BatchContext, from: string, to: string): void {
   s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
   s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
   for (const sql of REKEY_SQL) s.run(sql, [from, to]);
+  for (const sql of REKEY_POLLS) s.run(sql, bind({ from, to }));
   if (mayHold(ctx)) {
     // Changes held under the LID move too; one held under the phone JID may now find its message.
     for (const sql of REKEY_HELD_SQL) s.run(sql, [from, to]);

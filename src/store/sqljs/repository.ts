@@ -16,6 +16,7 @@ import type {
   ChatSummary,
   GroupInfo,
   HeldSendRow,
+  PollDetails,
   HeldStatus,
   ScheduledSendRow,
   ScheduledStatus,
@@ -34,6 +35,7 @@ import type {
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
+import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
@@ -313,6 +315,13 @@ class SqljsRepository implements Repository {
     if (!chatRow || chatRow.kind !== "group") return null;
     const participants = this.all(GROUP_PARTICIPANTS, { jid: chatRow.jid }).map(participantFromRow);
     return { chat: chatFromRow(chatRow), participants };
+  }
+
+  async getPolls(refs: Array<{ chatJid: string; id: string }>): Promise<PollDetails[]> {
+    if (refs.length === 0) return [];
+    const canon = refs.map((r) => ({ chatJid: canonical(this.s, r.chatJid), id: r.id }));
+    const json = JSON.stringify(canon.map((r) => [r.chatJid, r.id]));
+    return pollsFromRows(canon, this.all(getPollsSql("sqlite"), { refs: json }), this.all(getVotesSql("sqlite"), { refs: json }));
   }
 
   async getReceipts(chatJid: string, id: string): Promise<ReceiptRow[]> {

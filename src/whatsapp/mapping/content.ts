@@ -28,6 +28,8 @@ export type ContentInfo =
   | { kind: "edit"; target: TargetKey; text: string | null; editedAtMs: number | null }
   | { kind: "revoke"; target: TargetKey }
   | { kind: "reaction"; target: TargetKey; emoji: string; tsMs: number | null }
+  /** An encrypted poll vote on `target` (decrypted by the sync actor before mapping, see sync_core.ts). */
+  | { kind: "pollVote"; target: TargetKey; tsMs: number | null }
   /** Nothing to store: protocol plumbing (history notifications, key shares), poll votes, empty. */
   | { kind: "skip"; reason: string };
 
@@ -64,7 +66,13 @@ export function classifyContent(message: proto.IMessage | null | undefined): Con
   const protocol = normalized?.protocolMessage;
   if (protocol) return classifyProtocol(protocol);
   if (normalized?.reactionMessage) return classifyReaction(normalized.reactionMessage);
-  if (normalized?.pollUpdateMessage || normalized?.encReactionMessage || normalized?.encEventResponseMessage) {
+  const vote = normalized?.pollUpdateMessage;
+  if (vote) {
+    const target = targetOf(vote.pollCreationMessageKey);
+    if (!target) return { kind: "skip", reason: "poll vote without key" };
+    return { kind: "pollVote", target, tsMs: vote.senderTimestampMs != null ? toNumber(vote.senderTimestampMs as number) : null };
+  }
+  if (normalized?.encReactionMessage || normalized?.encEventResponseMessage) {
     return { kind: "skip", reason: "encrypted update" };
   }
   const content = extractMessageContent(normalized);

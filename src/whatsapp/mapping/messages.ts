@@ -9,6 +9,7 @@ import type { MessageRow, ReceiptRow, WriteOp } from "../../store/types.ts";
 import { classifyContent, type TargetKey } from "./content.ts";
 import { canonicalChat, canonicalPerson, lidPnPair, type MapContext, personIdentity } from "../../ids/canonical.ts";
 import { chatKindOf, isPersonJid, jidOf } from "../../ids/jid.ts";
+import { historyVotes, pollOf, voteKey } from "./polls.ts";
 import { describeStub } from "./stubs.ts";
 
 /** Thrown for an event we cannot map (no key, no chat); the caller counts it and goes on. */
@@ -70,6 +71,14 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         });
       }
       return ops;
+    case "pollVote": {
+      // Only a vote the sync actor could decrypt (it knew the poll's secret) says anything.
+      const v = ctx.votes?.get(voteKey(chatJid, key.id));
+      if (v && senderId) {
+        ops.push({ op: "upsertPollVote", vote: { chatJid, messageId: v.pollId, voterId: senderId, options: v.options, ts: content.tsMs ?? ts }, ...live });
+      }
+      return ops;
+    }
     case "skip": {
       const stub = msg.messageStubType;
       if (stub === proto.WebMessageInfo.StubType.REVOKE) {
@@ -103,6 +112,11 @@ export function mapMessage(msg: WAMessage, ctx: MapContext, source: MessageSourc
         raw: rawBytes(msg),
       };
       ops.push({ op: "upsertMessage", message: row, ...live });
+      const poll = content.type === "poll" ? pollOf(msg.message) : null;
+      if (poll) {
+        ops.push({ op: "upsertPoll", poll: { chatJid, messageId: key.id, ...poll } });
+        ops.push(...historyVotes(msg, chatJid, poll.options, ctx));
+      }
       ops.push(...embeddedReactions(msg, chatJid, ctx));
       ops.push(...embeddedReceipts(msg, chatJid, ctx));
       return ops;
