@@ -40,6 +40,9 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "liveHead",
   "getHeldSend",
   "listHeldSends",
+  "webhookDue",
+  "webhookNextDue",
+  "webhookStatus",
 ];
 
 /** Registry name of the store actor. */

@@ -156,6 +156,9 @@ export function memoryRepo(image?: string): MemoryRepo {
     liveHead: unsupported("liveHead"),
     getHeldSend: unsupported("getHeldSend"),
     listHeldSends: unsupported("listHeldSends"),
+    webhookDue: unsupported("webhookDue"),
+    webhookNextDue: unsupported("webhookNextDue"),
+    webhookStatus: unsupported("webhookStatus"),
     close: () => Promise.resolve(),
   };
   return repo;

@@ -25,10 +25,13 @@ import type {
   ReceiptRow,
   Repository,
   StoreStats,
+  WebhookDue,
+  WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -332,6 +335,19 @@ class PostgresRepository implements Repository {
   async listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]> {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return (await query(this.pg, listHeldSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(heldFromRow);
+  }
+
+  async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
+    return (await query(this.pg, WEBHOOK_DUE, { now, limit: clampLimit(limit) })).map(webhookDueFromRow);
+  }
+
+  async webhookNextDue(): Promise<number | null> {
+    return toNum((await query(this.pg, WEBHOOK_NEXT_DUE))[0]?.next);
+  }
+
+  async webhookStatus(): Promise<WebhookEndpointStatus[]> {
+    const now = Date.now();
+    return (await query(this.pg, WEBHOOK_STATUS)).map((r) => webhookStatusFromRow(r, now));
   }
 
   close(): Promise<void> {

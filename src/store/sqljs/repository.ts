@@ -27,11 +27,14 @@ import type {
   ReceiptRow,
   Repository,
   StoreStats,
+  WebhookDue,
+  WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -352,6 +355,19 @@ class SqljsRepository implements Repository {
   async listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]> {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return this.all(listHeldSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(heldFromRow);
+  }
+
+  async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
+    return this.all(WEBHOOK_DUE, { now, limit: clampLimit(limit) }).map(webhookDueFromRow);
+  }
+
+  async webhookNextDue(): Promise<number | null> {
+    return toNum(this.s.value(WEBHOOK_NEXT_DUE));
+  }
+
+  async webhookStatus(): Promise<WebhookEndpointStatus[]> {
+    const now = Date.now();
+    return this.all(WEBHOOK_STATUS, {}).map((r) => webhookStatusFromRow(r, now));
   }
 
   async close(): Promise<void> {
