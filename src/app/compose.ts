@@ -36,6 +36,7 @@ import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
+import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
 
 
 /**
@@ -119,6 +120,8 @@ export function composeApp(
         () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
         { publishTo: LIVE },
       ),
+    // Always started: with no URL configured it only retires the endpoints of an earlier run.
+    webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
         authRepo: repo,
@@ -137,6 +140,7 @@ export function composeApp(
           log,
         }),
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
+        linkWatchers: cfg.webhooks.urls.length > 0 ? [WEBHOOKS] : [],
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo }),
@@ -157,6 +161,7 @@ export function composeApp(
             createHttpApp({
               linkStatus,
               storeStats: () => repo.stats(),
+              webhookStatus: () => repo.webhookStatus(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
               requestPairingCode: (phone) =>

@@ -45,6 +45,7 @@ import { approvalRoutes } from "./approve/routes.ts";
 import { formatPairingCode, qrView } from "./qr-view.ts";
 import { statusView } from "./status-view.ts";
 import type { HttpDeps } from "./types.ts";
+import { webhooksView } from "../webhooks/status.ts";
 
 const log = createLogger("http");
 
@@ -361,6 +362,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       sessionBackend: deps.sessionBackend(),
       view,
       approvalsWaiting: (await pendingCount()) ?? null,
+      webhooks: deps.webhookStatus ? webhooksView(await deps.webhookStatus().catch(() => [])) : null,
     });
   });
 
