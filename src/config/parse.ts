@@ -72,7 +72,7 @@ function readRaw(def: OptionDef, flags: Map<string, string>, env: Record<string,
 
 function shown(raw: string, key: string): string {
   // Never echo secrets back, even into an error line.
-  if (/token|url|secret/i.test(key)) return "(value hidden)";
+  if (/token|url|secret|chats/i.test(key)) return "(value hidden)";
   return JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw);
 }
 

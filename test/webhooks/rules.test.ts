@@ -4,6 +4,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Buffer } from "node:buffer";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { repoRoot } from "../helpers/paths.ts";
 import { buildConfig } from "../../src/config/parse.ts";
 import { endpointLabel, webhookUrlProblem } from "../../src/webhooks/settings.ts";
 import { signWebhook, verifyWebhook, webhookEventId } from "../../src/webhooks/signature.ts";
@@ -83,6 +88,22 @@ describe("webhook signature", () => {
     assert.equal(await verifyWebhook(SECRET, header.replace(/^t=\d+,/, ""), body, now), false);
     assert.equal(await verifyWebhook(SECRET, `t=${t + 1},${header.split(",")[1]}`, body, now), false, "the timestamp is signed");
     assert.equal(await verifyWebhook(SECRET, null, body, now), false);
+  });
+
+  test("the README's verification recipe accepts our signature and refuses a wrong secret or a stale one", async () => {
+    const readme = readFileSync(join(repoRoot(), "README.md"), "utf8");
+    const block = /```js\n(\s*import \{ createHmac, timingSafeEqual \} from "node:crypto";[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block, "the recipe is in the README");
+    const code = block.split("\n").filter((l) => !l.includes("import {")).join("\n");
+    const verify = new Function("createHmac", "timingSafeEqual", "Buffer", `${code}\nreturn verify;`)(createHmac, timingSafeEqual, Buffer) as (
+      secret: string, header: string | null, rawBody: string) => boolean;
+    const fresh = Math.floor(Date.now() / 1000);
+    const header = await signWebhook(SECRET, fresh, body);
+    assert.equal(verify(SECRET, header, body), true);
+    assert.equal(verify("another-secret-0123456789", header, body), false);
+    assert.equal(verify(SECRET, header, body.replace("evt_1", "evt_2")), false);
+    assert.equal(verify(SECRET, await signWebhook(SECRET, fresh - 3600, body), body), false);
+    assert.equal(verify(SECRET, null, body), false);
   });
 
   test("event ids depend only on what identifies the event", async () => {
