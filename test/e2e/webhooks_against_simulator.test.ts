@@ -8,7 +8,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { FakeContact } from "../sim/index.ts";
-import { assertOnlyJsonRpc, assertStderrFree, type ServerRun, startWorld, until, type World } from "./harness.ts";
+import { assertOnlyJsonRpc, assertStderrFree, linkByQr, type ServerRun, startWorld, until, type World } from "./harness.ts";
 import { type Receiver, startReceiver } from "../helpers/webhook_receiver.ts";
 import { verifyWebhook } from "../../src/webhooks/signature.ts";
 
@@ -35,10 +35,7 @@ describe("webhooks against the simulator (real server process, real receiver)", 
     w = await startWorld();
     alice = w.sim.contact(ALICE, { name: "Alice Ash" });
     run = await w.startServer({ env: env() });
-    const qr = await until("a QR on /api/status", async () => (await run.apiStatus()).link?.qr);
-    secrets.add(qr);
-    await w.sim.phone.scanQr(qr);
-    await until("connected", async () => (await run.call("check_bridge_status")).connected);
+    secrets.add(await linkByQr(w, run));
   });
 
   after(async () => {

@@ -13,6 +13,8 @@ import { createRegistry, startTree, type Tree, worker } from "../../supervisors/
 import { storeBehavior } from "../../src/store/actor.ts";
 import { storeClient } from "../../src/store/client.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
+import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
+import { pgTestServer } from "../store/pg_harness.ts";
 import type { MessageRow, Repository, WriteOp } from "../../src/store/types.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../../src/live/hub.ts";
 import { WEBHOOKS, webhookBehavior, type WebhookMsg } from "../../src/webhooks/actor.ts";
@@ -41,6 +43,8 @@ interface World {
   tell(msg: WebhookMsg): void;
 }
 
+const pg = await pgTestServer("wa_webhooks");
+
 describe("webhook actor against a real local receiver", () => {
   const trees: Tree[] = [];
   const receivers: Receiver[] = [];
@@ -57,8 +61,13 @@ describe("webhook actor against a real local receiver", () => {
     return r;
   }
 
-  async function world(settings: Partial<WebhookSettings>, dir = mkdtempSync(join(tmpdir(), "wa-webhooks-"))): Promise<World & { dir: string }> {
+  async function world(
+    settings: Partial<WebhookSettings>,
+    dir = mkdtempSync(join(tmpdir(), "wa-webhooks-")),
+    pgUrl: string | null = null,
+  ): Promise<World & { dir: string }> {
     if (!dirs.includes(dir)) dirs.push(dir);
+    const open = () => (pgUrl ? openPostgresRepository({ url: pgUrl }) : openSqljsRepository({ dir }));
     const registry = createRegistry();
     const hub = createLiveHub();
     const repo = storeClient(registry);
@@ -69,7 +78,7 @@ describe("webhook actor against a real local receiver", () => {
       periodMs: 60_000,
       children: [
         worker("live", () => liveHubBehavior(hub)),
-        worker("store", () => storeBehavior(() => openSqljsRepository({ dir }), { publishTo: LIVE })),
+        worker("store", () => storeBehavior(open, { publishTo: LIVE })),
         worker(WEBHOOKS, () => webhookBehavior({ settings: s, repo, live: hub, backoff: { baseMs: 40, capMs: 300 }, sweepMs: 200 })),
       ],
     }, { registry });
@@ -144,6 +153,21 @@ describe("webhook actor against a real local receiver", () => {
     const after = r.received.slice(n);
     assert.deepEqual(after.map((x) => x.json.message.id).sort(), ["R1", "R2"]);
     for (const x of after) if (before.has(x.json.message.id)) assert.equal(x.json.id, before.get(x.json.message.id), "same id as before the restart");
+  });
+
+  test("PostgreSQL store: events queued while the receiver was down are delivered after a restart", { skip: pg.skip }, async () => {
+    const r = await receiver();
+    const url = await pg.freshSchemaUrl();
+    const first = await world({ urls: [r.url] }, undefined, url);
+    await r.down();
+    await first.repo.commit([live(ALICE, "P1")]);
+    await first.repo.commit([live(GROUP, "P2")]);
+    await until("failing", async () => ((await first.repo.webhookStatus())[0]?.failures ?? 0) > 0);
+    await first.tree.stop();
+    await r.up();
+    const second = await world({ urls: [r.url] }, undefined, url);
+    await until("both delivered", async () => (await second.repo.webhookStatus())[0]?.delivered === 2, 10_000);
+    assert.deepEqual(r.received.map((x) => x.json.message.id).sort(), ["P1", "P2"]);
   });
 
   test("filters: only the configured chats and event kinds are sent", async () => {
