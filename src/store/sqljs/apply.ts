@@ -635,7 +635,11 @@ function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string
   s.run(`DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
 }
 
-/** Queues live feed entry `liveSeq` for the webhook endpoints that take it (none configured: nothing). */
+/**
+ * Queues live feed entry `liveSeq` for the webhook endpoints that take it (none configured:
+ * nothing). `created_at` is the wall clock, the one non-deterministic value of a batch: a journal
+ * replay after a crash stamps the replay's time, which only starts the event's age cap later.
+ */
 function enqueueWebhook(s: Statements, liveSeq: unknown): void {
   const seq = s.all(enqueueLiveSql("sqlite"), bind({ seq: liveSeq, now: Date.now() }))[0]?.seq;
   if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
