@@ -5,7 +5,7 @@
  * names, reactions and names. Fields read from the message reflect the store at the attempt
  * (an edit shows the edited text); the event's own fields (id, type, instants) never change.
  */
-import { chatKindOf } from "../store/jid.ts";
+import { chatKindOf } from "../ids/jid.ts";
 import type { MessageView, WebhookDue, WebhookEventKind } from "../store/types.ts";
 
 /** What every event carries. */

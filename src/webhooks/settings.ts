@@ -4,7 +4,8 @@
  * canonical JID form. Pure: config parsing and the webhook actor both use it.
  */
 import { isLoopbackHost } from "../http/bind-policy.ts";
-import { personCandidates } from "../store/jid.ts";
+import { jidOf } from "../ids/jid.ts";
+import { phoneJid } from "../ids/phone.ts";
 import type { WebhookEventKind } from "../store/types.ts";
 
 /** Every kind a webhook can carry, in the order the README lists them. */
@@ -64,7 +65,7 @@ export function webhookUrlProblem(raw: string): string | null {
 
 /** The canonical JID of a chat filter entry (a JID, or a phone number), or null if it is neither. */
 export function webhookChatJid(entry: string): string | null {
-  return personCandidates(entry)[0] ?? null;
+  return entry.includes("@") ? jidOf(entry) : phoneJid(entry);
 }
 
 /**
