@@ -171,8 +171,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
   };
 
   const collectStatus = async () => {
-    const [link, stats] = await Promise.allSettled([deps.linkStatus(), deps.storeStats()]);
+    const [link, stats, hooks] = await Promise.allSettled([deps.linkStatus(), deps.storeStats(), deps.webhookStatus?.() ?? Promise.resolve([])]);
     return {
+      webhooks: hooks.status === "fulfilled" ? webhooksView(hooks.value) : null,
       link: link.status === "fulfilled" ? link.value : null,
       linkError: link.status === "rejected" ? errorMessage(link.reason) : null,
       stats: stats.status === "fulfilled" ? stats.value : null,
@@ -355,7 +356,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       sessionBackend: deps.sessionBackend(),
       view,
       approvalsWaiting: (await pendingCount()) ?? null,
-      webhooks: deps.webhookStatus ? webhooksView(await deps.webhookStatus().catch(() => [])) : null,
+      webhooks: s.webhooks,
     });
   });
 
