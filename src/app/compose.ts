@@ -8,6 +8,7 @@ import type { MutableRegistry } from "../../supervisors/mod.ts";
 import { storeClient } from "../store/client.ts";
 import { storeBehavior } from "../store/actor.ts";
 import { openStore } from "../store/open.ts";
+import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
 import type { ConnectionMsg } from "../whatsapp/protocol.ts";
@@ -37,6 +38,9 @@ import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
 import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
+import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
+import { createScheduleService } from "../schedule/service.ts";
+import { folderScheduledFiles } from "./scheduled_files.ts";
 
 
 /**
@@ -51,6 +55,8 @@ export function composeApp(
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
+  // The WhatsApp session's own view of the store: entries encrypted at rest with WHATSAPP_SESSION_KEY.
+  const sessionRepo = sessionEncryption(repo, cfg.sessionKey);
   let boundPort = cfg.http.port;
   // Stdio mode serves the page on another port, or none at all, rather than fail (see http_actor.ts).
   let pageUp = cfg.http.enabled;
@@ -105,6 +111,15 @@ export function composeApp(
     rateLimiter,
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
   };
+  // Scheduled sends: attachment copies in the data folder; the scheduler actor sends them.
+  const scheduledFiles = folderScheduledFiles(joinPath(cfg.dataDir, "scheduled"), nodeFs);
+  toolDeps.schedule = createScheduleService({
+    repository: repo,
+    media: toolDeps.media,
+    clock: toolDeps.clock,
+    files: scheduledFiles,
+    wake: () => registry.tell(SCHEDULER, { type: "wake" } satisfies SchedulerMsg),
+  });
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
@@ -117,14 +132,14 @@ export function composeApp(
     live: () => liveHubBehavior(liveHub),
     store: () =>
       storeBehavior(
-        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
+        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir, onCorrupt: cfg.onCorrupt }),
         { publishTo: LIVE },
       ),
     // Always started: with no URL configured it only retires the endpoints of an earlier run.
     webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
-        authRepo: repo,
+        authRepo: sessionRepo,
         repo,
         get baseUrl() {
           return baseUrl();
@@ -143,8 +158,14 @@ export function composeApp(
         linkWatchers: cfg.webhooks.urls.length > 0 ? [WEBHOOKS] : [],
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
-    sync: () => syncBehavior({ repo }),
+    sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
+    scheduler: () =>
+      schedulerBehavior({
+        deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
+        log: createLogger("scheduler"),
+        graceMs: cfg.scheduleGraceMs,
+      }),
     http: cfg.http.enabled
       ? () =>
         httpBehavior({
@@ -172,6 +193,7 @@ export function composeApp(
               host: cfg.http.host,
               port: () => boundPort,
               publicUrl: cfg.http.publicUrl,
+              trustedProxyHops: cfg.http.trustedProxyHops,
               approvals: cfg.readOnly ? undefined : approvals,
             }),
         })

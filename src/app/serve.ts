@@ -20,6 +20,7 @@ import { checkBindPolicy } from "../http/bind-policy.ts";
 import { SERVER_INSTRUCTIONS } from "../mcp/instructions.ts";
 import { isSendTool } from "../mcp/write_tools.ts";
 import { TOOL_TABLE } from "../mcp/tool_table.ts";
+import { isDefaultToolsets } from "../mcp/toolsets.ts";
 import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
@@ -51,7 +52,8 @@ export async function serve(cfg: Config): Promise<number> {
       instructions: SERVER_INSTRUCTIONS,
       readOnly: cfg.readOnly,
       isWriteTool: isSendTool,
-      staticLists: TOOL_TABLE,
+      // The table lists the default sets' tools: with other sets, tools/list waits for the real server.
+      staticLists: isDefaultToolsets(cfg.toolsets) ? TOOL_TABLE : undefined,
     });
     await front.connect(new StdioServerTransport());
   }

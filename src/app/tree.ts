@@ -10,6 +10,7 @@
  * │  └─ sync        Baileys events → store batches
  * ├─ media (one_for_one)
  * │  └─ ffmpeg      ffmpeg.wasm in a Worker; a wasm crash restarts only this child
+ * ├─ scheduler      sends scheduled messages at their time (with or without a client)
  * ├─ http           Hono: status page, QR, JSON API, /mcp
  * ├─ instance       loopback /mcp for other processes on the same data folder (instance token)
  * └─ mcp            the stdio MCP server (absent in http mode, where /mcp serves sessions)
@@ -32,6 +33,8 @@ export interface TreeParts {
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
+  /** The scheduler of scheduled sends (src/schedule/actor.ts); absent in tests that do not need it. */
+  scheduler?: (() => Behavior<any>) | null;
   http: (() => Behavior<any>) | null;
   /** The instance endpoint (src/app/instance_actor.ts); absent in tests that do not need it. */
   instance?: (() => Behavior<any>) | null;
@@ -55,6 +58,8 @@ export function appTree(parts: TreeParts): SupervisorSpec {
       children: [worker("ffmpeg", parts.ffmpeg, { shutdownMs: 5_000 })],
     })),
   );
+  // After the store and WhatsApp it asks; a send in flight at shutdown gets time to settle.
+  if (parts.scheduler) children.push(worker("scheduler", parts.scheduler, { shutdownMs: 10_000 }));
   if (parts.http) children.push(worker("http", parts.http, { shutdownMs: 5_000 }));
   if (parts.instance) children.push(worker("instance", parts.instance, { shutdownMs: 5_000 }));
   if (parts.mcpStdio) children.push(worker("mcp", parts.mcpStdio, { shutdownMs: 5_000 }));

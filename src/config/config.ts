@@ -26,10 +26,15 @@ export interface Config {
   databaseUrl: string | null;
   /** postgres URL for the WhatsApp session, or null (same store as messages). */
   sessionDatabaseUrl: string | null;
+  /** WHATSAPP_SESSION_KEY: encrypts the WhatsApp session at rest (src/store/session_crypto.ts), or null. */
+  sessionKey: string | null;
+  /** The local store's answer to a damaged file (WHATSAPP_MCP_ON_CORRUPT): refuse to start, or continue with the intact part. */
+  onCorrupt: "fail" | "start-fresh";
   transport: "stdio" | "http";
   /** The user asked for the deprecated HTTP+SSE transport; we serve Streamable HTTP instead. */
   transportWasSse: boolean;
-  http: { enabled: boolean; host: string; port: number; publicUrl: string | null };
+  /** `trustedProxyHops`: proxies in front that append to X-Forwarded-For (0: the header is ignored). */
+  http: { enabled: boolean; host: string; port: number; publicUrl: string | null; trustedProxyHops: number };
   readOnly: boolean;
   /** WHATSAPP_MCP_TOOLSETS as given (validated names; empty = the default sets). */
   toolsets: string[];
@@ -43,6 +48,8 @@ export interface Config {
     perDay: number;
     perRecipientPerHour: number;
   };
+  /** Scheduled sends: how late a missed send may still go out (ms; WHATSAPP_MCP_SCHEDULE_GRACE). */
+  scheduleGraceMs: number;
   mediaRoots: string[];
   downloadDir: string;
   auth: { token: string | null; oauth: OAuthConfig | null };

@@ -6,6 +6,8 @@ import * as v from "valibot";
 import { phoneDigits } from "../ids/phone.ts";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
 import { MIN_WEBHOOK_SECRET_LENGTH, WEBHOOK_EVENT_KINDS, webhookChatJid, webhookUrlProblem } from "../webhooks/settings.ts";
+import { parseSessionKey } from "../store/session_crypto.ts";
+import { parseDuration } from "../schedule/duration.ts";
 
 /** A validator from the raw string to the option's value. */
 export type OptionSchema = v.GenericSchema<string, unknown>;
@@ -40,6 +42,15 @@ const int = (min: number, max: number) =>
     v.maxValue(max, `expected an integer from ${min} to ${max}`),
   );
 
+/** A duration ("90", "30m", "2h", "1 day"): a bare number is minutes. To milliseconds, within [0, maxMs]. */
+const duration = (maxMs: number, what: string) =>
+  v.pipe(
+    v.string(),
+    v.transform((s) => parseDuration(s, "m")),
+    v.check((ms): ms is number => ms !== null && ms >= 0 && ms <= maxMs, `expected a duration such as 30m, 2h or 90 (minutes), at most ${what}`),
+    v.transform((ms) => ms as number),
+  );
+
 const text = v.pipe(v.string(), v.transform((s) => s.trim()), v.check((s) => s.length > 0, "expected a value"));
 
 const list = v.pipe(
@@ -60,16 +71,20 @@ export const OPTIONS: OptionDef[] = [
   { key: "dataDir", flag: "--data-dir", env: ["WHATSAPP_MCP_DATA_DIR"], help: "Folder of the local store, session and downloads.", schema: text, defaultText: "per-user data folder (see README)" },
   { key: "databaseUrl", flag: "--database-url", env: ["DATABASE_URL"], help: "postgres:// URL to keep messages in PostgreSQL/Supabase instead of the local sql.js store (a file: URL selects the local store in that file's folder).", schema: databaseUrl },
   { key: "sessionDatabaseUrl", flag: "--session-database-url", env: ["WHATSAPP_SESSION_DATABASE_URL"], help: "postgres:// URL for the WhatsApp session (keys) in a separate database; falls back to DATABASE_URL, then the local store.", schema: databaseUrl },
+  { key: "sessionKey", flag: "--session-key", env: ["WHATSAPP_SESSION_KEY"], help: "Encrypts the WhatsApp session (keys) at rest with AES-256-GCM, on any backend: 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits. Setting it encrypts an existing session at the next start; a wrong or missing key for an encrypted session stops start-up and changes nothing. Prefer the environment variable (a flag shows in the process list).", schema: v.pipe(v.string(), v.transform((s) => s.trim()), v.check((s) => { try { parseSessionKey(s); return true; } catch { return false; } }, "expected 32 random bytes as base64 (openssl rand -base64 32) or 64 hex digits")) },
+  { key: "onCorrupt", flag: "--on-corrupt", env: ["WHATSAPP_MCP_ON_CORRUPT"], help: "What the local store does when a file is damaged (a complete journal record or the database fails its checksum): fail (refuse to start; the file is kept aside) or start-fresh (keep the damaged file aside and continue with the intact part). Set start-fresh for one start, then remove it.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["fail", "start-fresh"], "expected fail or start-fresh")), defaultText: "fail" },
   { key: "transport", flag: "--transport", env: ["MCP_TRANSPORT"], help: "stdio (default) or http (Streamable HTTP at /mcp). The original's 'sse' maps to http.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["stdio", "http", "streamable-http", "sse"], "expected stdio or http")), defaultText: "stdio" },
   { key: "host", flag: "--host", env: ["MCP_HOST"], help: "Interface of the HTTP server (status page, QR, /mcp). Other than loopback requires authentication.", schema: text, defaultText: "127.0.0.1" },
   { key: "port", flag: "--port", env: ["MCP_PORT"], help: "Port of the HTTP server (status page, QR, /mcp). 0 picks a free port.", schema: int(0, 65535), defaultText: "8080" },
   { key: "httpEnabled", flag: "--http", env: ["WHATSAPP_MCP_HTTP"], help: "Serve the status page in stdio mode too (set false to disable).", schema: bool, defaultText: "true" },
   { key: "publicUrl", flag: "--public-url", env: ["MCP_PUBLIC_URL"], help: "External URL of this server in remote mode (OAuth resource identifier).", schema: httpUrl },
+  { key: "trustedProxyHops", flag: "--trusted-proxy-hops", env: ["MCP_TRUSTED_PROXY_HOPS"], help: "How many reverse proxies in front of this server append to X-Forwarded-For. 0 (default) ignores the header: failed sign-ins and bearer tokens are limited per TCP peer address. Set it only when every request passes through that many proxies.", schema: int(0, 10), defaultText: "0" },
   { key: "readOnly", flag: "--read-only", env: ["WHATSAPP_MCP_READ_ONLY"], help: "Read-only mode: send tools are not offered and are refused.", schema: bool, boolean: true, defaultText: "false" },
   { key: "toolsets", flag: "--toolsets", env: ["WHATSAPP_MCP_TOOLSETS"], help: `Comma list of toolsets to offer: all, default (${DEFAULT_TOOLSETS.join(",")}) or any of ${TOOLSETS.join(", ")}.`, schema: v.pipe(list, v.check((names) => names.every((n) => n.toLowerCase() === "all" || n.toLowerCase() === "default" || (TOOLSETS as readonly string[]).includes(n.toLowerCase())), `expected all, default or names from ${TOOLSETS.join(", ")}`)), defaultText: DEFAULT_TOOLSETS.join(",") },
   { key: "allowedRecipients", flag: "--allowed-recipients", env: ["WHATSAPP_MCP_ALLOWED_RECIPIENTS"], help: "Comma list of phone numbers or JIDs the server may send to; empty = any existing chat (subject to confirmation).", schema: list },
   { key: "confirmSends", flag: "--confirm-sends", env: ["WHATSAPP_MCP_CONFIRM_SENDS"], help: "When a human must confirm a send: always, first_contact or never.", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["always", "first_contact", "never"], "expected always, first_contact or never")), defaultText: "first_contact" },
   { key: "approvalMinutes", flag: "--approval-minutes", env: ["WHATSAPP_MCP_APPROVAL_MINUTES"], help: "How long a held send waits for approval on the local /approve page before it expires (minutes).", schema: int(1, 10080), defaultText: "10" },
+  { key: "scheduleGrace", flag: "--schedule-grace", env: ["WHATSAPP_MCP_SCHEDULE_GRACE"], help: "How late a scheduled send missed while the server was off (or WhatsApp was disconnected) may still go out, flagged late; later ones expire unsent. A duration such as 30m, 2h, 1d, or minutes.", schema: duration(7 * 86_400_000, "7 days"), defaultText: "60 (minutes)" },
   { key: "sendsPerMinute", flag: "--sends-per-minute", env: ["WHATSAPP_MCP_SENDS_PER_MINUTE"], help: "Send rate limit per minute.", schema: int(0, 100000), defaultText: "10" },
   { key: "sendsPerHour", flag: "--sends-per-hour", env: ["WHATSAPP_MCP_SENDS_PER_HOUR"], help: "Send rate limit per hour.", schema: int(0, 100000), defaultText: "60" },
   { key: "sendsPerDay", flag: "--sends-per-day", env: ["WHATSAPP_MCP_SENDS_PER_DAY"], help: "Send rate limit per day.", schema: int(0, 1000000), defaultText: "300" },

@@ -9,6 +9,7 @@ import { fileUrlPath, folderOf, isFileUrl } from "./file_url.ts";
 import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./paths.ts";
 import { MIN_WEBHOOK_SECRET_LENGTH, NO_WEBHOOKS, WEBHOOK_EVENT_KINDS } from "../webhooks/settings.ts";
 import type { WebhookEventKind } from "../store/types.ts";
+import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
@@ -72,7 +73,7 @@ function readRaw(def: OptionDef, flags: Map<string, string>, env: Record<string,
 
 function shown(raw: string, key: string): string {
   // Never echo secrets back, even into an error line.
-  if (/token|url|secret|chats/i.test(key)) return "(value hidden)";
+  if (/token|url|key|secret|chats/i.test(key)) return "(value hidden)";
   return JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw);
 }
 
@@ -146,9 +147,11 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     dataDir,
     databaseUrl,
     sessionDatabaseUrl,
+    sessionKey: get<string | null>("sessionKey", null),
+    onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
     transport,
     transportWasSse: transportRaw === "sse",
-    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null) },
+    http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null), trustedProxyHops: get<number>("trustedProxyHops", 0) },
     readOnly: get<boolean>("readOnly", false),
     toolsets: get<string[]>("toolsets", []),
     sendPolicy: {
@@ -160,6 +163,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       perDay: get<number>("sendsPerDay", 300),
       perRecipientPerHour: get<number>("sendsPerRecipientPerHour", 20),
     },
+    scheduleGraceMs: get<number>("scheduleGrace", DEFAULT_GRACE_MS),
     mediaRoots,
     downloadDir,
     auth: { token: get<string | null>("authToken", null), oauth },

@@ -48,6 +48,11 @@ export interface HttpDeps {
   port: number | (() => number);
   /** External URL in remote mode (behind a proxy): its host is accepted and it names the OAuth resource. */
   publicUrl?: string | null;
+  /**
+   * Reverse proxies in front that append to X-Forwarded-For (MCP_TRUSTED_PROXY_HOPS); default 0:
+   * the header is ignored and per-client limits count the TCP peer.
+   */
+  trustedProxyHops?: number;
   /** JWT key resolver (tests: jose `createLocalJWKSet`); default: the issuer's remote JWKS. */
   keys?: JWTVerifyGetKey;
   /** Held sends waiting for the user's approval (the /approve page); absent: no such page. */

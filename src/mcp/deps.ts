@@ -10,6 +10,8 @@ import type { Repository } from "../store/types.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
 import type { MediaView, ViewOptions } from "../media/view/types.ts";
+import type { OpMeta, PreparedParts, SendOp } from "./held/action.ts";
+import type { SendResult } from "../whatsapp/protocol.ts";
 
 /** The only way to reach WhatsApp: messages to the connection actor, and its status snapshot. */
 export interface WhatsAppPort {
@@ -55,6 +57,16 @@ export interface DownloadsPort {
   save(chatJid: string, id: string, bytes: Uint8Array, mimetype: string | null, fileName?: string | null): Promise<string>;
 }
 
+/**
+ * Scheduled sends (src/schedule/): `add` stores one durably (with its attachment copied into the
+ * data folder) and wakes the scheduler; it resolves only after the commit. `cancel` is a
+ * compare-and-set from "pending". The result's `id` is the schedule id, `ts` the due instant.
+ */
+export interface SchedulePort {
+  add(op: Extract<SendOp, { type: "schedule" }>, parts: PreparedParts, meta: OpMeta): Promise<SendResult>;
+  cancel(id: string): Promise<{ ok: true } | { ok: false; status: string | null; message: string }>;
+}
+
 /** Send-policy settings (the same shape as `Config["sendPolicy"]`). A rate of 0 means no limit. */
 export interface SendPolicyConfig {
   /** Phone numbers or JIDs; empty = any recipient, subject to `confirm`. */
@@ -98,6 +110,8 @@ export interface ToolDeps {
   whatsapp: WhatsAppPort;
   media: MediaPort;
   downloads: DownloadsPort;
+  /** Scheduled sends; absent: schedule_message refuses. */
+  schedule?: SchedulePort;
   /** Cache of view_media results (none: every view decodes again). */
   viewCache?: ViewCachePort;
   config: McpConfig;

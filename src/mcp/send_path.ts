@@ -61,6 +61,12 @@ export interface SendAttempt<R = SendResult> {
   parts?: PreparedParts;
   /** Seconds the tool may wait for the user to approve a held send (bounded by the caller). */
   waitSeconds?: number;
+  /**
+   * Performed later (a scheduled send, `op.type === "schedule"`): what happens now is storing it,
+   * so the link state and the rate limits are checked when it is sent, not now; the audit says
+   * "scheduled".
+   */
+  deferred?: boolean;
   perform?(): Promise<R>;
 }
 
@@ -70,8 +76,9 @@ export type SendOutcome<R = SendResult> =
   | { ok: false; outcome: "held"; code: "awaiting_approval"; text: string; held: HeldStatusOut }
   | { ok: false; outcome: Exclude<AuditOutcome, "sent" | "held">; code: string; text: string };
 
-function allowListed(ctx: ToolContext, rs: ResolvedRecipient[]): boolean | null {
-  const list = ctx.deps.config.sendPolicy.allowedRecipients;
+/** Whether every recipient is on the allow-list; null when none is configured. */
+export function allowListed(deps: Pick<ToolContext["deps"], "config">, rs: ResolvedRecipient[]): boolean | null {
+  const list = deps.config.sendPolicy.allowedRecipients;
   if (list.length === 0) return null;
   const { jids } = normalizeAllowList(list);
   return rs.every((r) => r.aliases.some((j) => jids.has(j)));
@@ -95,12 +102,16 @@ const MAX_MEMBERS_CHECKED = 256;
  * Members of group `r` the user has no established 1:1 chat with, or -1 when the members are not
  * known (neither stored nor told by WhatsApp): then every member could be a stranger.
  */
-async function groupStrangers(ctx: ToolContext, r: ResolvedRecipient, me: string | null): Promise<number> {
-  const repo = ctx.deps.repository;
+export async function groupStrangers(
+  deps: Pick<ToolContext["deps"], "repository" | "whatsapp">,
+  r: ResolvedRecipient,
+  me: string | null,
+): Promise<number> {
+  const repo = deps.repository;
   let members = ((await repo.getGroupInfo(r.jid))?.participants ?? []).map((p) => ({ id: p.personId, phone: p.phone }));
   if (members.length === 0) {
     try {
-      const live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
+      const live = (await deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
         participants?: Array<{ id: string; phoneJid?: string | null }>;
       };
       members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: plusPhoneOf(p.phoneJid ?? p.id) }));
@@ -159,7 +170,7 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
   const denied = scopeProblem(config, ctx.extra.authInfo);
   if (denied) return refuse("blocked", "missing_scope", `Not sent: ${denied}`);
   const status = await readLinkStatus(ctx.deps);
-  const problem = linkProblem(status, config.statusUrl);
+  const problem = a.deferred ? null : linkProblem(status, config.statusUrl);
   if (problem) return refuse("blocked", "not_linked", problem);
 
   const r = a.recipient;
@@ -167,13 +178,13 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
   const everyone = [r, ...(a.participants ?? [])];
   let established = true;
   for (const x of everyone) established &&= x.chat ? await userHasWritten(ctx.deps.repository, x.chat.jid, me) : false;
-  const listed = allowListed(ctx, everyone);
+  const listed = allowListed(ctx.deps, everyone);
   const mode = config.sendPolicy.confirm;
   const flow = mode === "never" ? [] : flowChats(ctx, a);
   // A reaction or a delete carries no content a stranger in a group could read.
   const carriesContent = kind === "message" && a.op?.type !== "react" && a.op?.type !== "revoke";
   const strangers = r.kind === "group" && carriesContent && mode === "first_contact" && listed !== true
-    ? await groupStrangers(ctx, r, me)
+    ? await groupStrangers(ctx.deps, r, me)
     : 0;
   const decision = decideWrite(
     kind,
@@ -191,7 +202,9 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
   if (decision.action === "block") return refuse("blocked", decision.code, `Not sent: ${decision.reason}.`);
 
   const limiter = limiterFor(ctx, kind);
-  const rate = limiter.check(r.jid);
+  // A deferred action spends its budget when it is performed (the scheduler checks then).
+  const rateCheck = () => (a.deferred ? { ok: true as const } : limiter.check(r.jid));
+  const rate = rateCheck();
   if (!rate.ok) return refuse("blocked", `rate_${rate.window}`, describeRateRefusal(rate));
 
   let confirmed = false;
@@ -219,14 +232,15 @@ export async function attemptSend<R = SendResult>(ctx: ToolContext, a: SendAttem
     }
     confirmed = true;
     // Other sends may have happened while the dialog was open.
-    const again = limiter.check(r.jid);
+    const again = rateCheck();
     if (!again.ok) return refuse("blocked", `rate_${again.window}`, describeRateRefusal(again), true);
   }
 
-  limiter.record(r.jid);
+  if (!a.deferred) limiter.record(r.jid);
   try {
-    const result = a.op ? ((await performOp(ctx.deps, a.op, a.parts)) as R) : await a.perform!();
-    await writeAudit(ctx.deps.audit, subject, "sent", null, confirmed);
+    const meta = { confirmed, session: sessionLabel(ctx) };
+    const result = a.op ? ((await performOp(ctx.deps, a.op, a.parts, meta)) as R) : await a.perform!();
+    await writeAudit(ctx.deps.audit, subject, a.deferred ? "scheduled" : "sent", null, confirmed);
     return { ok: true, result, confirmed };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -245,7 +259,7 @@ async function hold<R>(ctx: ToolContext, a: SendAttempt<R> & { op: SendOp }, dec
   const r = a.recipient;
   // One file at most per send; its hash at hold time is what approval checks the file against.
   const sha256 = a.parts?.file ? await sha256Hex(a.parts.file.bytes) : "";
-  const path = a.op.type === "file" || a.op.type === "voice" ? a.op.path : "";
+  const path = a.op.type === "file" || a.op.type === "voice" ? a.op.path : a.op.type === "schedule" ? a.op.media?.path ?? "" : "";
   const request: HeldRequest = {
     v: 1,
     tool: a.tool,
@@ -283,7 +297,7 @@ async function hold<R>(ctx: ToolContext, a: SendAttempt<R> & { op: SendOp }, dec
   if (heldState(latest, ctx.deps.clock.now()) === "sent" && latest.messageId) {
     return {
       ok: true,
-      result: { id: latest.messageId, chatJid: a.op.type === "text" || a.op.type === "file" || a.op.type === "voice" ? a.op.jid : a.op.target.chatJid, ts: latest.settledAt ?? ctx.deps.clock.now() },
+      result: { id: latest.messageId, chatJid: "jid" in a.op ? a.op.jid : a.op.target.chatJid, ts: latest.settledAt ?? ctx.deps.clock.now() },
       confirmed: true,
     };
   }

@@ -56,6 +56,15 @@ export function parseToolsets(names: readonly string[] | null | undefined): Read
   return out;
 }
 
+/**
+ * Whether the configured list enables exactly the default sets: the static tool table
+ * (src/mcp/tool_table.ts, generated for the default sets) answers tools/list only then.
+ */
+export function isDefaultToolsets(names: readonly string[] | null | undefined): boolean {
+  const sets = parseToolsets(names);
+  return sets.size === DEFAULT_TOOLSETS.length && DEFAULT_TOOLSETS.every((d) => sets.has(d));
+}
+
 /** The tools a server offers: those of the enabled sets, without write tools in read-only mode. */
 export function enabledTools(all: readonly AnyTool[], sets: ReadonlySet<Toolset>, readOnly: boolean): AnyTool[] {
   return all.filter((t) => sets.has(toolsetOf(t)) && !(readOnly && t.access === "write"));

@@ -24,6 +24,8 @@ export const WRITE_TOOL_NAMES: ReadonlySet<string> = new Set([
   "pin_chat",
   "mute_chat",
   "mark_unread",
+  "schedule_message",
+  "cancel_scheduled",
 ]);
 
 /** True for tools that act on WhatsApp as the user. */

@@ -35,6 +35,7 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "getReceipts",
   "stats",
   "authGet",
+  "authList",
   "metaGet",
   "liveEvents",
   "liveHead",
@@ -43,6 +44,8 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
   "webhookDue",
   "webhookNextDue",
   "webhookStatus",
+  "getScheduled",
+  "listScheduled",
 ];
 
 /** Registry name of the store actor. */

@@ -28,12 +28,16 @@ const COLUMNS = "id, created_at, expires_at, session, content_hash, request, sta
 /** One held send by id (`:id`). */
 export const GET_HELD = `SELECT ${COLUMNS} FROM held_sends WHERE id = :id`;
 
-/** Newest first; `:statuses` is a JSON array of statuses, or null for all (`:limit`). */
-export function listHeldSql(dialect: "sqlite" | "postgres"): string {
-  const filter = dialect === "sqlite"
+/** `status` is in `:statuses` (a JSON array of statuses), or `:statuses` is null: the filter of both lists. */
+export function statusFilter(dialect: "sqlite" | "postgres"): string {
+  return dialect === "sqlite"
     ? ":statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses))"
     : "CAST(:statuses AS text) IS NULL OR status IN (SELECT jsonb_array_elements_text(CAST(:statuses AS text)::jsonb))";
-  return `SELECT ${COLUMNS} FROM held_sends WHERE (${filter}) ORDER BY created_at DESC, id LIMIT :limit`;
+}
+
+/** Newest first; `:statuses` is a JSON array of statuses, or null for all (`:limit`). */
+export function listHeldSql(dialect: "sqlite" | "postgres"): string {
+  return `SELECT ${COLUMNS} FROM held_sends WHERE (${statusFilter(dialect)}) ORDER BY created_at DESC, id LIMIT :limit`;
 }
 
 /** The statement and named parameters of one held-send op. */

@@ -16,6 +16,8 @@ export interface StoreConfig {
   sessionDatabaseUrl?: string;
   /** Folder of the sql.js store (used when no postgres URL is given). */
   dir: string;
+  /** The sql.js store's answer to a damaged file (default "fail": refuse, file kept aside). */
+  onCorrupt?: "fail" | "start-fresh";
 }
 
 /** The store is configured in a way that cannot work. */
@@ -41,5 +43,5 @@ export async function openStore(cfg: StoreConfig): Promise<Repository> {
   }
   // Engine warnings (torn journal tail dropped, snapshot retry...) name files, never content.
   const log = createLogger("store");
-  return await openSqljsRepository({ dir: cfg.dir, onWarning: (msg) => log.warn(msg) });
+  return await openSqljsRepository({ dir: cfg.dir, onCorrupt: cfg.onCorrupt, onWarning: (msg) => log.warn(msg) });
 }

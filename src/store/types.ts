@@ -142,6 +142,41 @@ export interface HeldSendRow {
 }
 
 /**
+ * Where a scheduled send stands (see the scheduled_sends migration): waiting for its
+ * time, in flight, or one of the final states. "unknown": it was in flight when the server stopped
+ * and the store holds no message with its id; it is never sent again.
+ */
+export type ScheduledStatus = "pending" | "sending" | "sent" | "failed" | "expired" | "cancelled" | "unknown";
+
+/**
+ * A message the user scheduled. `request` is the exact send as JSON (opaque to the store);
+ * `contentHash` its SHA-256. `messageId` is chosen when it is scheduled and used for the send.
+ */
+export interface ScheduledSendRow {
+  id: string;
+  createdAt: number;
+  /** When it is to be sent (ms). */
+  dueAt: number;
+  /** Who scheduled it: the MCP client's name and session. */
+  session: string | null;
+  /** The user confirmed it when it was scheduled (dialog or approval page). */
+  confirmed: boolean;
+  contentHash: string;
+  request: string;
+  messageId: string;
+  status: ScheduledStatus;
+  claim: string | null;
+  /** Send attempts started (moves to "sending"). */
+  attempts: number;
+  lastAttemptAt: number | null;
+  settledAt: number | null;
+  /** How late it went out (ms after `dueAt`), once sent. */
+  lateMs: number | null;
+  /** Why it failed, expired or was cancelled; why it still waits. */
+  detail: string | null;
+}
+
+/**
  * One write. A batch is a list of these, applied atomically and made durable before
  * `commit` resolves. Upserts merge: a null/undefined field never overwrites a known value.
  */
@@ -196,6 +231,25 @@ export type WriteOp =
   | { op: "claimHeldSend"; id: string; claim: string; to: "sending" | "declined" | "expired" | "failed"; at: number; detail?: string | null }
   /** Records the outcome of a claimed send (only by the holder of `claim`, only from "sending"). */
   | { op: "settleHeldSend"; id: string; claim: string; to: "sent" | "failed"; at: number; messageId?: string | null; detail?: string | null }
+  /** Stores a new scheduled send (an existing id is left alone). */
+  | { op: "scheduleSend"; item: ScheduledSendRow }
+  /**
+   * Moves a scheduled send from `from` to `to` and stores `claim`, only if its status is still
+   * `from` (and, with `expectClaim`, its claim is that one): a compare-and-set; read the row back
+   * to see who won. Moving to "sending" counts an attempt; a final state records `at` as settled.
+   * `detail` and `lateMs` replace the stored ones when given (null clears `detail`).
+   */
+  | {
+    op: "moveScheduled";
+    id: string;
+    from: ScheduledStatus;
+    to: ScheduledStatus;
+    claim: string;
+    expectClaim?: string | null;
+    at: number;
+    detail?: string | null;
+    lateMs?: number | null;
+  }
   /**
    * The configured webhook endpoints and their filters (the webhook actor writes them at start).
    * Endpoints not listed become inactive, and their pending deliveries dead ("no longer configured").
@@ -423,10 +477,16 @@ export interface Repository {
 
   /** WhatsApp auth state (Baileys creds + signal keys), values are JSON strings (BufferJSON). */
   authGet(category: string, ids: string[]): Promise<Record<string, string>>;
+  /** Every auth entry, for re-encrypting a whole session at once (WHATSAPP_SESSION_KEY first set). */
+  authList(): Promise<AuthEntry[]>;
   /** One held send by id. */
   getHeldSend(id: string): Promise<HeldSendRow | null>;
   /** Held sends, newest first; only those in `statuses` when given. At most `limit`. */
   listHeldSends(q: { statuses?: HeldStatus[]; limit: number }): Promise<HeldSendRow[]>;
+  /** One scheduled send by id. */
+  getScheduled(id: string): Promise<ScheduledSendRow | null>;
+  /** Scheduled sends by `dueAt`, soonest first (latest first with `latestFirst`); only those in `statuses` when given. At most `limit`. */
+  listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]>;
   metaGet(key: string): Promise<string | null>;
   /** The live feed after `afterSeq`, oldest first, at most `limit`; optionally of one chat. */
   liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]>;
@@ -441,4 +501,11 @@ export interface Repository {
 
   /** Flushes (a final snapshot for sql.js) and releases the lock. */
   close(): Promise<void>;
+}
+
+/** One stored auth entry (a Baileys credential or Signal key, as JSON text, or encrypted text). */
+export interface AuthEntry {
+  category: string;
+  id: string;
+  value: string;
 }

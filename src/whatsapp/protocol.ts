@@ -39,8 +39,10 @@ export interface SendResult {
 /** Request/reply messages of the connection actor. */
 export type ConnectionMsg =
   | { type: "status" } // -> LinkStatus
-  | { type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[] } // -> SendResult
-  | { type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef } // -> SendResult
+  // `messageId`: the id to send under (a scheduled send chooses it beforehand, so after a crash the
+  // store tells whether it went out); absent: Baileys makes one.
+  | { type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[]; messageId?: string } // -> SendResult
+  | { type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef; messageId?: string } // -> SendResult
   | { type: "react"; target: MessageRef; emoji: string } // -> SendResult
   | { type: "edit"; target: MessageRef; text: string } // -> SendResult
   | { type: "revoke"; target: MessageRef } // -> SendResult

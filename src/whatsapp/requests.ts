@@ -37,19 +37,24 @@ export const MAX_HISTORY_FETCH = 50;
 /** Sends a text, optionally quoting a stored message and mentioning people. No link preview is fetched. */
 export async function sendText(
   d: RequestDeps,
-  m: { jid: string; text: string; quoted?: MessageRef; mentions?: string[] },
+  m: { jid: string; text: string; quoted?: MessageRef; mentions?: string[]; messageId?: string },
 ): Promise<SendResult> {
   if (!m.text) throw new WhatsAppRequestError("Cannot send an empty text");
   const content: AnyMessageContent = { text: m.text, linkPreview: null, mentions: m.mentions?.length ? m.mentions : undefined };
-  return send(d, m.jid, content, await quoteOptions(d, m.quoted));
+  return send(d, m.jid, content, withId(await quoteOptions(d, m.quoted), m.messageId));
 }
 
 /** Sends media from bytes (never a path or URL). Voice notes carry their duration and waveform. */
 export async function sendMedia(
   d: RequestDeps,
-  m: { jid: string; media: OutgoingMedia; quoted?: MessageRef },
+  m: { jid: string; media: OutgoingMedia; quoted?: MessageRef; messageId?: string },
 ): Promise<SendResult> {
-  return send(d, m.jid, mediaContent(m.media), await quoteOptions(d, m.quoted));
+  return send(d, m.jid, mediaContent(m.media), withId(await quoteOptions(d, m.quoted), m.messageId));
+}
+
+/** Send options with a chosen message id (a scheduled send's), if any. */
+function withId(options: MiscMessageGenerationOptions | undefined, messageId: string | undefined): MiscMessageGenerationOptions | undefined {
+  return messageId ? { ...options, messageId } : options;
 }
 
 /** The Baileys content for outgoing media. Exported for tests. */

@@ -12,7 +12,7 @@ describe("buildConfig", () => {
     const c = buildConfig([], {}, linux);
     assert.equal(c.command, "serve");
     assert.equal(c.transport, "stdio");
-    assert.deepEqual(c.http, { enabled: true, host: "127.0.0.1", port: 8080, publicUrl: null });
+    assert.deepEqual(c.http, { enabled: true, host: "127.0.0.1", port: 8080, publicUrl: null, trustedProxyHops: 0 });
     assert.equal(c.dataDir, "/home/ana/.local/share/whatsapp-mcp");
     assert.equal(c.databaseUrl, null);
     assert.equal(c.readOnly, false);
@@ -47,6 +47,16 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig([], { WHATSAPP_PAIRING_PHONE: "0151 1234567" }, linux), /Invalid WHATSAPP_PAIRING_PHONE: expected a phone number with country code/);
   });
 
+  test("the schedule grace: 60 minutes by default; a duration or minutes; at most 7 days", () => {
+    assert.equal(buildConfig([], {}, linux).scheduleGraceMs, 60 * 60_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "30m" }, linux).scheduleGraceMs, 30 * 60_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "90" }, linux).scheduleGraceMs, 90 * 60_000);
+    assert.equal(buildConfig(["--schedule-grace", "2h"], {}, linux).scheduleGraceMs, 2 * 3_600_000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "0" }, linux).scheduleGraceMs, 0);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "soon" }, linux), /Invalid WHATSAPP_MCP_SCHEDULE_GRACE: expected a duration such as 30m/);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_SCHEDULE_GRACE: "8d" }, linux), /at most 7 days/);
+  });
+
   test("a bad value names the variable and what is wrong", () => {
     assert.throws(() => buildConfig([], { MCP_PORT: "abc" }, linux), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
@@ -57,6 +67,30 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig(["--port", "70000"], {}, linux), /Invalid --port: expected an integer from 0 to 65535/);
     assert.throws(() => buildConfig(["--bogus"], {}, linux), /Unknown option --bogus/);
     assert.throws(() => buildConfig([], { WHATSAPP_MCP_READ_ONLY: "maybe" }, linux), /Invalid WHATSAPP_MCP_READ_ONLY: expected true or false/);
+  });
+
+  test("X-Forwarded-For is trusted only for the proxy hops a setting names", () => {
+    assert.equal(buildConfig(["--trusted-proxy-hops", "1"], {}, linux).http.trustedProxyHops, 1);
+    assert.equal(buildConfig([], { MCP_TRUSTED_PROXY_HOPS: "2" }, linux).http.trustedProxyHops, 2);
+    assert.throws(() => buildConfig([], { MCP_TRUSTED_PROXY_HOPS: "yes" }, linux), /Invalid MCP_TRUSTED_PROXY_HOPS/);
+  });
+
+  test("WHATSAPP_SESSION_KEY must be 32 bytes (base64 or hex) and is never echoed back", () => {
+    const key = "ab".repeat(32);
+    assert.equal(buildConfig([], { WHATSAPP_SESSION_KEY: key }, linux).sessionKey, key);
+    assert.equal(buildConfig([], {}, linux).sessionKey, null);
+    assert.throws(() => buildConfig([], { WHATSAPP_SESSION_KEY: "my-secret-passphrase" }, linux), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /^Invalid WHATSAPP_SESSION_KEY: expected 32 random bytes as base64 \(openssl rand -base64 32\) or 64 hex digits, got \(value hidden\)$/);
+      return true;
+    });
+  });
+
+  test("the store's answer to a damaged file is a real option: fail by default, start-fresh when asked", () => {
+    assert.equal(buildConfig([], {}, linux).onCorrupt, "fail");
+    assert.equal(buildConfig([], { WHATSAPP_MCP_ON_CORRUPT: "start-fresh" }, linux).onCorrupt, "start-fresh");
+    assert.equal(buildConfig(["--on-corrupt", "start-fresh"], {}, linux).onCorrupt, "start-fresh");
+    assert.throws(() => buildConfig(["--on-corrupt", "ignore"], {}, linux), /Invalid --on-corrupt: expected fail or start-fresh/);
   });
 
   test("secrets are not echoed in errors", () => {

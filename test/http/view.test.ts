@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { encode } from "uqr";
 import { sendToolCalled } from "../../src/http/app.ts";
 import { createFailureLimiter } from "../../src/http/auth/limiter.ts";
+import { clientAddress, limiterKey, normalizeAddress } from "../../src/http/client_address.ts";
 import { createSessionStore, MAX_SESSIONS } from "../../src/http/auth/session.ts";
 import { constantTimeEqual, newHmacKey } from "../../src/http/crypto.ts";
 import { createCsrf } from "../../src/http/csrf.ts";
@@ -125,17 +126,52 @@ describe("tokens and sessions", () => {
     assert.ok(store.size() <= MAX_SESSIONS);
   });
 
-  test("the failure limiter blocks after the maximum and reopens when the window ends", () => {
+  test("the failure limiter blocks a client after the maximum and reopens when the window ends; others are unaffected", () => {
     const clock = manualNow();
-    const lim = createFailureLimiter(clock.now, 3, 60_000);
+    const lim = createFailureLimiter(clock.now, { max: 3, windowMs: 60_000 });
     for (let i = 0; i < 3; i++) {
-      assert.equal(lim.retryAfter(), 0);
-      lim.fail();
+      assert.equal(lim.retryAfter("198.51.100.7"), 0);
+      lim.fail("198.51.100.7");
     }
-    assert.equal(lim.retryAfter(), 60_000);
+    assert.equal(lim.retryAfter("198.51.100.7"), 60_000);
+    assert.equal(lim.retryAfter("127.0.0.1"), 0, "another client may still try");
     clock.advance(59_000);
-    assert.equal(lim.retryAfter(), 1_000);
+    assert.equal(lim.retryAfter("198.51.100.7"), 1_000);
     clock.advance(1_000);
-    assert.equal(lim.retryAfter(), 0);
+    assert.equal(lim.retryAfter("198.51.100.7"), 0);
+  });
+
+  test("the failure limiter's table is bounded: past the cap, new clients share one overflow entry and known ones keep theirs", () => {
+    const clock = manualNow();
+    const lim = createFailureLimiter(clock.now, { max: 2, windowMs: 60_000, maxClients: 100 });
+    lim.fail("owner");
+    for (let i = 0; i < 10_000; i++) lim.fail(`10.0.${i >> 8}.${i & 255}`);
+    assert.ok(lim.size() <= 101, `size ${lim.size()}`);
+    assert.equal(lim.retryAfter("owner"), 0, "the owner's one failure is still only one");
+    assert.ok(lim.retryAfter("203.0.113.99") > 0, "a new client while the table is full counts with the overflow");
+    clock.advance(60_000);
+    assert.equal(lim.retryAfter("203.0.113.99"), 0, "expired entries are swept");
+    lim.fail("203.0.113.99");
+    assert.ok(lim.size() <= 2, `size after the sweep ${lim.size()}`);
+  });
+
+  test("client addresses: the TCP peer unless proxy hops are trusted; IPv6 counted by /64, IPv4-mapped as IPv4", () => {
+    assert.equal(clientAddress("203.0.113.5", "1.2.3.4", 0), "203.0.113.5", "X-Forwarded-For ignored by default");
+    assert.equal(clientAddress("10.0.0.2", "1.2.3.4, 198.51.100.9", 1), "198.51.100.9", "one proxy: the entry it appended");
+    assert.equal(clientAddress("10.0.0.2", "spoofed, 198.51.100.9, 10.0.0.1", 2), "198.51.100.9", "two proxies");
+    assert.equal(clientAddress("10.0.0.2", "198.51.100.9", 5), "198.51.100.9", "never further left than the first entry");
+    assert.equal(clientAddress("10.0.0.2", undefined, 1), "10.0.0.2", "no header: the peer");
+    assert.equal(clientAddress("10.0.0.2", "not an address", 1), "unknown");
+    assert.equal(clientAddress(undefined, undefined, 0), "unknown");
+    assert.equal(clientAddress("::ffff:192.0.2.1", undefined, 0), "192.0.2.1");
+    assert.equal(limiterKey("2001:db8:1:2:aaaa::1"), "2001:0db8:0001:0002::/64");
+    assert.equal(limiterKey("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:0db8:0001:0002::/64", "one /64, one key");
+    assert.equal(limiterKey("::1"), "0000:0000:0000:0000::/64");
+    assert.equal(limiterKey("192.0.2.1"), "192.0.2.1");
+    assert.equal(normalizeAddress("[2001:db8::1]:443"), "2001:db8::1");
+    assert.equal(normalizeAddress("192.0.2.1:8080"), "192.0.2.1");
+    assert.equal(normalizeAddress("fe80::1%eth0"), "fe80::1");
+    assert.equal(normalizeAddress("999.1.1.1"), null);
+    assert.equal(normalizeAddress("1:2:3:4:5:6:7:8:9"), null);
   });
 });

@@ -152,7 +152,8 @@ export function fakeWhatsApp(clock: { now(): number }) {
         switch (m.type) {
           case "sendText":
           case "sendMedia":
-            return Promise.resolve({ id: `SENT${++n}`, chatJid: m.jid, ts: clock.now() });
+            // As Baileys: a chosen id (a scheduled send's) is the id it is sent under.
+            return Promise.resolve({ id: m.messageId ?? `SENT${++n}`, chatJid: m.jid, ts: clock.now() });
           case "react":
           case "edit":
           case "revoke":

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { repoRoot } from "../helpers/paths.ts";
 import { buildConfig } from "../../src/config/parse.ts";
 import { ALL_TOOLS } from "../../src/mcp/tools/index.ts";
-import { DEFAULT_TOOLSETS, parseToolsets, toolsetOf, TOOLSETS } from "../../src/mcp/toolsets.ts";
+import { DEFAULT_TOOLSETS, isDefaultToolsets, parseToolsets, toolsetOf, TOOLSETS } from "../../src/mcp/toolsets.ts";
+import { TOOL_TABLE } from "../../src/mcp/tool_table.ts";
 import { startHarness } from "./harness.ts";
 
 const linux = { platform: "linux", home: "/home/ana", env: {} };
@@ -24,6 +25,11 @@ async function listed(o: { toolsets?: string[]; readOnly?: boolean }): Promise<s
 }
 
 describe("parseToolsets", () => {
+  test("the static tool table (answered before the server attaches) is used only for the default sets it lists", () => {
+    assert.deepEqual(TOOL_TABLE.tools.map((t) => t.name).sort(), namesIn(DEFAULT_TOOLSETS));
+    for (const d of [[], ["default"], ["send", "read"], ["READ", "send"]]) assert.equal(isDefaultToolsets(d), true, d.join());
+    for (const o of [["all"], ["default", "schedule"], ["read"]]) assert.equal(isDefaultToolsets(o), false, o.join());
+  });
   test("empty means the default; all means every set; default can be extended; case and spaces do not matter", () => {
     assert.deepEqual([...parseToolsets([])], [...DEFAULT_TOOLSETS]);
     assert.deepEqual([...parseToolsets(undefined)], [...DEFAULT_TOOLSETS]);

@@ -64,6 +64,74 @@ describe("durable store: recovery", () => {
     }
   });
 
+  test("a flipped bit in the LAST complete record is corruption, not a torn tail: start refused, copy kept, option named", async () => {
+    const dir = await crashedStore(4);
+    try {
+      const jpath = join(dir, "store.journal");
+      const good = readFileSync(jpath);
+      const last = recordOffsets(good).at(-1)!;
+      // A payload byte, the seq, the checksum and the length field of the last record.
+      for (const at of [last + FRAME_HEADER + 2, last + 9, last + 5, last + 1]) {
+        const bytes = Buffer.from(good);
+        bytes[at]! ^= 0x10;
+        writeFileSync(jpath, bytes);
+        const warnings: string[] = [];
+        const err = await openDurable(await storeOptions(dir, { onWarning: (m) => warnings.push(m) })).then(() => null, (e: unknown) => e);
+        assert.ok(err instanceof StoreCorruptError, `byte ${at - last}: ${String(err)} ${warnings.join("\n")}`);
+        assert.match(err.message, /journal .* is damaged \((checksum mismatch in a complete record|damaged length field).*the last one/);
+        assert.match(err.message, /--on-corrupt start-fresh \(or WHATSAPP_MCP_ON_CORRUPT=start-fresh\)/, "names the real option");
+        assert.doesNotMatch(err.message, /onCorrupt "start-fresh"|never acknowledged/);
+        const [kept] = err.keptAt;
+        assert.deepEqual(readFileSync(kept!), bytes, "a copy kept aside, identical");
+        assert.deepEqual(readFileSync(jpath), bytes, "the journal itself left unchanged");
+        assert.equal(warnings.length, 0, "no torn-tail warning");
+        cleanup(...asidePaths(dir, "store.journal.corrupt-"), join(dir, "store.recovery-needed"));
+      }
+      writeFileSync(jpath, good);
+      const intact = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(intact.db), [1, 2, 3, 4], "the undamaged journal still replays");
+      await intact.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a flipped bit in the last record, then the user's start-fresh: the records before it are kept, the journal aside", async () => {
+    const dir = await crashedStore(3);
+    try {
+      const jpath = join(dir, "store.journal");
+      const bytes = readFileSync(jpath);
+      bytes[recordOffsets(bytes).at(-1)! + FRAME_HEADER]! ^= 0x01;
+      writeFileSync(jpath, bytes);
+      await assert.rejects(openDurable(await storeOptions(dir)), StoreCorruptError);
+      const fresh = await openDurable(await storeOptions(dir, { onCorrupt: "start-fresh" }));
+      assert.deepEqual(rows(fresh.db), [1, 2]);
+      await fresh.close();
+      assert.equal(asidePaths(dir, "store.journal.corrupt-").length, 2, "the first refusal's copy and the moved journal");
+      for (const p of asidePaths(dir, "store.journal.corrupt-")) assert.deepEqual(readFileSync(p), bytes);
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a last record whose payload was never written (zeros after a whole header) stays a torn tail", async () => {
+    const dir = await crashedStore(3);
+    try {
+      const jpath = join(dir, "store.journal");
+      const bytes = readFileSync(jpath);
+      const last = recordOffsets(bytes).at(-1)!;
+      bytes.fill(0, last + FRAME_HEADER);
+      writeFileSync(jpath, bytes);
+      const warnings: string[] = [];
+      const store = await openDurable(await storeOptions(dir, { onWarning: (m) => warnings.push(m) }));
+      assert.deepEqual(rows(store.db), [1, 2]);
+      assert.ok(warnings.some((w) => /incomplete record.*had not been confirmed/.test(w)), warnings.join("\n"));
+      await store.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
   test("a journal written before the binary format (JSON payloads) still replays, and new records follow it", async () => {
     const dir = tempDir();
     try {

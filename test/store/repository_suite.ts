@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidCursorError } from "../../src/store/cursor.ts";
-import type { HeldSendRow, MessageRow, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
+import type { HeldSendRow, MessageRow, MessageView, Repository, ScheduledSendRow, WriteOp } from "../../src/store/types.ts";
 import { webhookOutboxTests } from "./webhook_outbox_suite.ts";
 
 /** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
@@ -984,6 +984,10 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual(await repo.authGet("pre-key", []), {});
         await repo.commit([{ op: "setAuth", category: "pre-key", id: "1", value: null }]);
         assert.deepEqual(await repo.authGet("pre-key", ["1", "2"]), { "2": '{"k":"c"}' });
+        assert.deepEqual(await repo.authList(), [
+          { category: "creds", id: "main", value: '{"me":1}' },
+          { category: "pre-key", id: "2", value: '{"k":"c"}' },
+        ], "every entry, in category and id order");
         assert.equal(await repo.metaGet("syncedUntil"), "123");
         await repo.commit([{ op: "clearAuth" }, { op: "setMeta", key: "syncedUntil", value: null }]);
         assert.deepEqual(await repo.authGet("creds", ["main"]), {});
@@ -1080,6 +1084,79 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         const again = await reopen();
         try {
           assert.deepEqual(await again.getHeldSend("H9"), held("H9", T0));
+        } finally {
+          await again.close();
+        }
+      }));
+    });
+
+    describe("scheduled sends", () => {
+      const item = (id: string, dueAt: number): ScheduledSendRow => ({
+        id,
+        createdAt: T0,
+        dueAt,
+        session: "client 1.0 (session abcd)",
+        confirmed: true,
+        contentHash: "00ff",
+        request: JSON.stringify({ text: "exact text\u200b with  spaces" }),
+        messageId: `3EB0${id}`,
+        status: "pending",
+        claim: null,
+        attempts: 0,
+        lastAttemptAt: null,
+        settledAt: null,
+        lateMs: null,
+        detail: null,
+      });
+      const move = (id: string, from: ScheduledSendRow["status"], to: ScheduledSendRow["status"], claim: string, more: Partial<Extract<WriteOp, { op: "moveScheduled" }>> = {}): WriteOp =>
+        ({ op: "moveScheduled", id, from, to, claim, at: T0 + 100, ...more });
+
+      test("a scheduled send is stored exactly, listed soonest first, filtered by status; an id is never overwritten", withRepo(async (repo) => {
+        await repo.commit([{ op: "scheduleSend", item: item("S2", T0 + 2 * MIN) }, { op: "scheduleSend", item: item("S1", T0 + MIN) }]);
+        assert.deepEqual(await repo.getScheduled("S1"), item("S1", T0 + MIN));
+        assert.equal(await repo.getScheduled("nope"), null);
+        assert.deepEqual((await repo.listScheduled({ limit: 10 })).map((h) => h.id), ["S1", "S2"]);
+        assert.deepEqual((await repo.listScheduled({ statuses: ["sent"], limit: 10 })).map((h) => h.id), []);
+        assert.deepEqual((await repo.listScheduled({ statuses: ["pending"], limit: 1 })).map((h) => h.id), ["S1"]);
+        assert.deepEqual((await repo.listScheduled({ limit: 1, latestFirst: true })).map((h) => h.id), ["S2"]);
+        await repo.commit([{ op: "scheduleSend", item: { ...item("S1", T0), request: "{}" } }]);
+        assert.deepEqual(await repo.getScheduled("S1"), item("S1", T0 + MIN));
+      }));
+
+      test("every move is a compare-and-set: the first claim wins; only its holder settles the send", withRepo(async (repo) => {
+        await repo.commit([{ op: "scheduleSend", item: item("S1", T0) }]);
+        await repo.commit([move("S1", "pending", "sending", "first", { lateMs: 42 })]);
+        await repo.commit([move("S1", "pending", "cancelled", "second", { detail: "cancelled by the user" })]);
+        let h = await repo.getScheduled("S1");
+        assert.deepEqual([h?.status, h?.claim, h?.attempts, h?.lastAttemptAt, h?.settledAt, h?.lateMs], ["sending", "first", 1, T0 + 100, null, 42]);
+        await repo.commit([move("S1", "sending", "failed", "x", { expectClaim: "second", detail: "not mine" })]);
+        assert.equal((await repo.getScheduled("S1"))?.status, "sending");
+        await repo.commit([move("S1", "sending", "sent", "first", { expectClaim: "first", at: T0 + 200 })]);
+        h = await repo.getScheduled("S1");
+        assert.deepEqual([h?.status, h?.settledAt, h?.detail, h?.lateMs], ["sent", T0 + 200, null, 42]);
+        assert.deepEqual((await repo.listScheduled({ statuses: ["pending"], limit: 10 })).map((x) => x.id), []);
+        assert.deepEqual((await repo.listScheduled({ statuses: ["sent", "failed"], limit: 10 })).map((x) => x.id), ["S1"]);
+      }));
+
+      test("a send put back to wait keeps its reason; detail null clears it", withRepo(async (repo) => {
+        await repo.commit([{ op: "scheduleSend", item: item("S1", T0) }]);
+        await repo.commit([move("S1", "pending", "sending", "a")]);
+        await repo.commit([move("S1", "sending", "pending", "a", { expectClaim: "a", detail: "WhatsApp is disconnected" })]);
+        let h = await repo.getScheduled("S1");
+        assert.deepEqual([h?.status, h?.attempts, h?.settledAt, h?.detail], ["pending", 1, null, "WhatsApp is disconnected"]);
+        await repo.commit([move("S1", "pending", "sending", "b", { detail: null })]);
+        h = await repo.getScheduled("S1");
+        assert.deepEqual([h?.status, h?.attempts, h?.detail], ["sending", 2, null]);
+      }));
+
+      test("a scheduled send survives close and reopen, in flight included", withRepo(async (repo, reopen) => {
+        await repo.commit([{ op: "scheduleSend", item: item("S9", T0) }, { op: "scheduleSend", item: item("S8", T0 + 1) }]);
+        await repo.commit([move("S8", "pending", "sending", "c")]);
+        await repo.close();
+        const again = await reopen();
+        try {
+          assert.deepEqual(await again.getScheduled("S9"), item("S9", T0));
+          assert.equal((await again.getScheduled("S8"))?.status, "sending");
         } finally {
           await again.close();
         }

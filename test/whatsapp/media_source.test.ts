@@ -2,6 +2,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { proto } from "@whiskeysockets/baileys";
 import type { WAMessage } from "@whiskeysockets/baileys";
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createTcpServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { MEDIA_TEST_CERT, MEDIA_TEST_KEY } from "../sim/media-cert.ts";
 import {
   describeDownloadFailure,
   extraMediaOrigins,
@@ -60,5 +64,33 @@ describe("media sources", () => {
     assert.equal(describeDownloadFailure(new Error("x"), 500), "the media server answered HTTP 500");
     const leaky = describeDownloadFailure(new Error("something odd at https://mmg.whatsapp.net/v/x?oh=SECRET&oe=1 from https://a"), null);
     assert.doesNotMatch(leaky, /SECRET|mmg\.whatsapp/);
+  });
+
+  test("the runtime's own fetch errors (certificate, refused, DNS) are told apart, without the URL's secrets", async () => {
+    const whyFetch = async (url: string) => {
+      const err = await fetch(url, { signal: AbortSignal.timeout(10_000) }).then((r) => r.body?.cancel().then(() => null), (e: unknown) => e);
+      assert.ok(err, `${url} was expected to fail`);
+      const why = describeDownloadFailure(err, null);
+      assert.doesNotMatch(why, /SECRET|oh=|127\.0\.0\.1|\.invalid/, why);
+      return why;
+    };
+    // An HTTPS host whose certificate no system CA signed (the simulator's test CA).
+    const tls = createHttpsServer({ cert: MEDIA_TEST_CERT, key: MEDIA_TEST_KEY }, (_req, res) => res.end("x"));
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (tls.address() as AddressInfo).port;
+      assert.match(await whyFetch(`https://127.0.0.1:${port}/v/t62/x?oh=SECRET&oe=1`), /TLS certificate was not accepted/);
+    } finally {
+      tls.closeAllConnections?.();
+      await new Promise((resolve) => tls.close(resolve));
+    }
+    // A port nobody listens on (bound and released).
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const closed = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    assert.match(await whyFetch(`https://127.0.0.1:${closed}/v/x?oh=SECRET`), /refused the connection/);
+    // A name that never resolves (RFC 6761 .invalid).
+    assert.match(await whyFetch("https://mmg.example.invalid/v/x?oh=SECRET"), /could not be resolved \(DNS/);
   });
 });

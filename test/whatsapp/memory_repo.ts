@@ -111,6 +111,13 @@ export function memoryRepo(image?: string): MemoryRepo {
         }
       }
     },
+    async authList() {
+      await Promise.resolve();
+      return [...auth].map(([k, value]) => {
+        const [category, id] = k.split("\u0000") as [string, string];
+        return { category, id, value };
+      });
+    },
     async authGet(category, ids) {
       await Promise.resolve();
       const out: Record<string, string> = {};
@@ -159,6 +166,8 @@ export function memoryRepo(image?: string): MemoryRepo {
     webhookDue: unsupported("webhookDue"),
     webhookNextDue: unsupported("webhookNextDue"),
     webhookStatus: unsupported("webhookStatus"),
+    getScheduled: unsupported("getScheduled"),
+    listScheduled: unsupported("listScheduled"),
     close: () => Promise.resolve(),
   };
   return repo;

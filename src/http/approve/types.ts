@@ -9,6 +9,8 @@ export interface HeldSendView {
   status: "waiting" | "sending" | "sent" | "declined" | "expired" | "failed";
   /** e.g. "Send this WhatsApp message". */
   action: string;
+  /** The approve button's label when it is not "Approve and send" (a scheduled send: "Approve and schedule"). */
+  approveLabel?: string;
   recipient: { kind: "person" | "group"; name: string | null; nameSource: string | null; phone: string | null; jid: string };
   /** Why the user is asked ("it contains text from your chat with Alice", "first contact"...). */
   reason: string;
@@ -30,7 +32,7 @@ export interface HeldSendView {
 
 /** The outcome of the user's decision. */
 export type ApprovalResult =
-  | { ok: true; status: "sent" | "declined"; messageId?: string }
+  | { ok: true; status: "sent" | "declined"; messageId?: string; scheduledFor?: string }
   | { ok: false; status: string; message: string };
 
 /** The held sends, for the page. */

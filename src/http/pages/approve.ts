@@ -76,7 +76,7 @@ function card(v: HeldSendView, csrf: string, now: number): string {
   const id = encodeURIComponent(v.id);
   const buttons = v.status === "waiting"
     ? `<div class="actions">
-<form method="post" action="/approve/${id}/approve"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="primary" type="submit">Approve and send</button></form>
+<form method="post" action="/approve/${id}/approve"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="primary" type="submit">${esc(v.approveLabel ?? "Approve and send")}</button></form>
 <form method="post" action="/approve/${id}/decline"><input type="hidden" name="csrf" value="${esc(csrf)}"><button class="secondary" type="submit">Decline</button></form>
 </div>`
     : "";

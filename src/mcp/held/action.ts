@@ -4,7 +4,7 @@
  * re-read when performed; the caller checks their hash first.
  */
 import type { MessageRef, SendResult } from "../../whatsapp/protocol.ts";
-import type { MediaPort, PreparedFile, PreparedVoiceNote, WhatsAppPort } from "../deps.ts";
+import type { MediaPort, PreparedFile, PreparedVoiceNote, SchedulePort, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 
 /** One outgoing action. */
@@ -14,7 +14,15 @@ export type SendOp =
   | { type: "voice"; jid: string; path: string }
   | { type: "react"; target: MessageRef; emoji: string }
   | { type: "edit"; target: MessageRef; text: string }
-  | { type: "revoke"; target: MessageRef };
+  | { type: "revoke"; target: MessageRef }
+  /** Store a send for later (schedule_message): performing it schedules, the scheduler sends at `at`. */
+  | { type: "schedule"; jid: string; at: number; text?: string; media?: { path: string; voice: boolean } };
+
+/** Who stands behind an op that is performed later (a scheduled send): did the user confirm, which client asked. */
+export interface OpMeta {
+  confirmed: boolean;
+  session: string | null;
+}
 
 /** Files already read for `op` (the tool read them before asking; a held send reads them again). */
 export interface PreparedParts {
@@ -24,9 +32,10 @@ export interface PreparedParts {
 
 /** Performs `op` through the connection actor. `parts.file` is required for file and voice ops. */
 export async function performOp(
-  deps: { whatsapp: WhatsAppPort; media: MediaPort },
+  deps: { whatsapp: WhatsAppPort; media: MediaPort; schedule?: SchedulePort },
   op: SendOp,
   parts: PreparedParts = {},
+  meta: OpMeta = { confirmed: false, session: null },
 ): Promise<SendResult> {
   const ask = (m: Parameters<WhatsAppPort["ask"]>[0]) => deps.whatsapp.ask(m).then(asSendResult);
   switch (op.type) {
@@ -55,6 +64,10 @@ export async function performOp(
       return await ask({ type: "edit", target: op.target, text: op.text });
     case "revoke":
       return await ask({ type: "revoke", target: op.target });
+    case "schedule": {
+      if (!deps.schedule) throw new Error("scheduled sends are not available in this server");
+      return await deps.schedule.add(op, parts, meta);
+    }
   }
 }
 

@@ -18,6 +18,8 @@ function view(row: HeldSendRow, now: number): HeldSendView {
     id: row.id,
     status: heldState(row, now),
     action: req.action,
+    // Approving a schedule_message stores it for its time; the scheduler sends it then.
+    ...(req.tool === "schedule_message" ? { approveLabel: "Approve and schedule" } : {}),
     recipient: {
       kind: req.recipient.kind,
       name: req.recipient.name === null ? null : visibleText(req.recipient.name).replace(/\n/g, " "),

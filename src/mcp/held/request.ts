@@ -92,7 +92,10 @@ export function heldSentence(s: HeldStatusOut): string {
     case "sending":
       return "The user approved it and it is being sent (or a restart interrupted the send: it may or may not have gone out).";
     case "sent":
-      return `Sent after the user approved it (message id ${s.message_id}).`;
+      // A held schedule_message "sent" is stored for later: its id is the schedule id.
+      return s.tool === "schedule_message"
+        ? `Scheduled after the user approved it (schedule id ${s.message_id}); list_scheduled shows when it goes out.`
+        : `Sent after the user approved it (message id ${s.message_id}).`;
     case "declined":
       return "Not sent: the user declined it.";
     case "expired":

@@ -16,7 +16,7 @@ import { performOp, type PreparedParts, sha256Hex } from "./action.ts";
 import { heldState, type HeldRequest, parseHeldRequest } from "./request.ts";
 
 /** What approving and declining need. */
-export type HeldDeps = Pick<ToolDeps, "repository" | "whatsapp" | "media" | "config" | "clock" | "rateLimiter"> & { audit: Logger };
+export type HeldDeps = Pick<ToolDeps, "repository" | "whatsapp" | "media" | "config" | "clock" | "rateLimiter" | "schedule"> & { audit: Logger };
 
 /** Default time a held send waits. */
 export const DEFAULT_APPROVAL_MINUTES = 10;
@@ -59,7 +59,7 @@ async function claim(deps: HeldDeps, id: string, to: "sending" | "declined" | "e
 
 /** The result of an approve or decline, as the page reports it. */
 export type DecisionOutcome =
-  | { ok: true; status: "sent" | "declined"; messageId?: string }
+  | { ok: true; status: "sent" | "declined"; messageId?: string; scheduledFor?: string }
   | { ok: false; status: string; message: string };
 
 /** Records an expired send as expired (if it still says waiting). */
@@ -122,9 +122,11 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
     return refuse("content_changed", "the held content no longer matches its hash; it was not sent", true);
   }
   if (deps.config.readOnly) return refuse("read_only", "This server now runs in read-only mode; sending is disabled.", false);
-  const problem = linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
+  // A scheduled send meets the link state and the rate limits when the scheduler sends it.
+  const deferred = req.op.type === "schedule";
+  const problem = deferred ? null : linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
   if (problem) return refuse("not_linked", problem, false);
-  const rate = deps.rateLimiter.check(req.recipient.jid);
+  const rate = deferred ? { ok: true as const } : deps.rateLimiter.check(req.recipient.jid);
   if (!rate.ok) return refuse(`rate_${rate.window}`, describeRateRefusal(rate), false);
 
   // The files must still be exactly what the user was shown.
@@ -146,13 +148,13 @@ export async function approveHeld(deps: HeldDeps, id: string): Promise<DecisionO
     const now = await deps.repository.getHeldSend(id);
     return { ok: false, status: now?.status ?? "unknown", message: `This send is already ${now?.status ?? "gone"}.` };
   }
-  deps.rateLimiter.record(req.recipient.jid);
+  if (!deferred) deps.rateLimiter.record(req.recipient.jid);
   const token = (await deps.repository.getHeldSend(id))!.claim!;
   try {
-    const result = await performOp(deps, req.op, parts);
+    const result = await performOp(deps, req.op, parts, { confirmed: true, session: row.session });
     await deps.repository.commit([{ op: "settleHeldSend", id, claim: token, to: "sent", at: deps.clock.now(), messageId: result.id }]);
-    await writeAudit(deps.audit, subject(req), "sent", null, true);
-    return { ok: true, status: "sent", messageId: result.id };
+    await writeAudit(deps.audit, subject(req), deferred ? "scheduled" : "sent", null, true);
+    return { ok: true, status: "sent", messageId: result.id, ...(deferred ? { scheduledFor: new Date(result.ts).toISOString() } : {}) };
   } catch (err) {
     const message = `sending failed: ${(err as Error).message}`;
     await deps.repository.commit([{ op: "settleHeldSend", id, claim: token, to: "failed", at: deps.clock.now(), detail: message }]);

@@ -6,7 +6,7 @@
 import type { Logger } from "../../log.ts";
 
 /** What happened to a send attempt. */
-export type AuditOutcome = "sent" | "blocked" | "declined" | "failed" | "held";
+export type AuditOutcome = "sent" | "blocked" | "declined" | "failed" | "held" | "scheduled" | "cancelled" | "expired" | "unknown";
 
 /** One audit line's fields. */
 export interface AuditRecord {
@@ -81,5 +81,5 @@ export async function writeAudit(
     confirmed,
     kind: a.kind ?? "message",
   };
-  log[outcome === "sent" ? "info" : "warn"]("send attempt", rec as unknown as Record<string, unknown>);
+  log[outcome === "sent" || outcome === "scheduled" || outcome === "cancelled" ? "info" : "warn"]("send attempt", rec as unknown as Record<string, unknown>);
 }

@@ -39,6 +39,9 @@ import { sendMessage } from "./send_message.ts";
 import { sendReaction } from "./send_reaction.ts";
 import { waitForMessagesTool } from "./wait_for_messages.ts";
 import { viewMedia } from "./view_media.ts";
+import { cancelScheduled } from "./cancel_scheduled.ts";
+import { listScheduled } from "./list_scheduled.ts";
+import { scheduleMessage } from "./schedule_message.ts";
 
 /** All tools. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -81,6 +84,9 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   checkOnWhatsApp,
   getSendStatus,
   listPendingSends,
+  scheduleMessage,
+  listScheduled,
+  cancelScheduled,
 ];
 
 export { isSendTool } from "../write_tools.ts";

@@ -24,6 +24,7 @@ import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from 
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -190,6 +191,12 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "recordLinkEvent": {
       const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
       await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), { at: op.at, detail }))[0]?.seq);
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
+      await query(tx, sql, params);
       return;
     }
     default: {

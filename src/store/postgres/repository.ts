@@ -10,10 +10,13 @@ import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, 
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";
 import type {
+  AuthEntry,
   ChatSummary,
   GroupInfo,
   HeldSendRow,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -32,6 +35,7 @@ import type {
 import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -301,6 +305,11 @@ class PostgresRepository implements Repository {
     };
   }
 
+  async authList(): Promise<AuthEntry[]> {
+    const rows = await query(this.session, "SELECT category, id, value FROM auth ORDER BY category, id", {});
+    return rows.map((r) => ({ category: String(r.category), id: String(r.id), value: String(r.value) }));
+  }
+
   async authGet(category: string, ids: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     if (ids.length === 0) return out;
@@ -336,6 +345,16 @@ class PostgresRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return (await query(this.pg, listHeldSql("postgres"), { statuses, limit: clampLimit(q.limit) })).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = (await query(this.pg, GET_SCHEDULED, { id }))[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return (await query(this.pg, listScheduledSql("postgres", q.latestFirst), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
+  }
+
 
   async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
     return (await query(this.pg, WEBHOOK_DUE, { now, limit: clampLimit(limit) })).map(webhookDueFromRow);

@@ -26,6 +26,7 @@ import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
+import { scheduledOpSql } from "../scheduled_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -252,6 +253,12 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
       const seq = s.all(enqueueLinkSql("sqlite"), bind({ at: op.at, detail }))[0]?.seq;
       if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
+      return;
+    }
+    case "scheduleSend":
+    case "moveScheduled": {
+      const [sql, params] = scheduledOpSql(op);
+      s.run(sql, bind(params));
       return;
     }
     default: {

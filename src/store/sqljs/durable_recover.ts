@@ -66,6 +66,13 @@ export interface Recovered {
   mustSnapshot: boolean;
 }
 
+/**
+ * How the user chooses to continue with what is intact: the real setting that reaches
+ * `onCorrupt: "start-fresh"` (src/config/options.ts). Set it for one start, then remove it.
+ */
+export const START_FRESH_HINT =
+  "to continue with the intact part, start once with --on-corrupt start-fresh (or WHATSAPP_MCP_ON_CORRUPT=start-fresh), then remove it";
+
 /** Records replayed per transaction: bounds the in-memory rollback journal. */
 const REPLAY_TXN = 2000;
 
@@ -114,7 +121,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     const text = new TextDecoder().decode(await fs.readFile(paths.marker)).trim();
     throw new StoreCorruptError(
       `${text}\nThe store will not start until this is resolved: restore the files and delete ${paths.marker}, ` +
-        `or start with a fresh store (onCorrupt "start-fresh").`,
+        `or ${START_FRESH_HINT}.`,
       [],
     );
   }
@@ -141,7 +148,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
       if (!fresh) {
         await writeMarker(fs, paths.marker, what);
-        throw new StoreCorruptError(`${what} Restore a backup or start with a fresh store (onCorrupt "start-fresh").`, [kept]);
+        throw new StoreCorruptError(`${what} Restore a backup, or ${START_FRESH_HINT} (an empty store).`, [kept]);
       }
       warn(`${what} Starting a fresh store as asked.`);
       db = new inp.sql.Database();
@@ -243,9 +250,11 @@ async function replayJournal<Op>(
   if (problem === null) return { journal: journalOver(env, file, scan.end, scan.entries), lastSeq: lastApplied, movedTo: null };
 
   if (problem.kind === "torn") {
+    // Only a record cut short lands here (a complete one that fails its checksum is corruption):
+    // it was being written when the process or machine stopped, so its batch was never reported durable.
     warn(
       `The store journal ended with an incomplete record (${problem.reason}): the last ${scan.size - scan.end} bytes ` +
-        `were dropped. They were never acknowledged (a crash during a write).`,
+        `were dropped. A write cut short by a crash leaves this; that batch had not been confirmed yet.`,
     );
     await fs.truncate(file, scan.end);
     await fs.fsync(file);
@@ -261,7 +270,11 @@ async function replayJournal<Op>(
     const kept = await copyAside(fs, paths.journal, inp.now());
     const what = `${damage} A copy was kept at ${kept}; the journal itself was left unchanged.`;
     await writeMarker(fs, paths.marker, what);
-    throw new StoreCorruptError(`${what} Restore a backup or start with a fresh store (onCorrupt "start-fresh").`, [kept]);
+    throw new StoreCorruptError(
+      `${what} Batches after the damage may have been acknowledged and would be lost. Restore a backup, or ${START_FRESH_HINT} ` +
+        `(the ${lastApplied - snapshotSeq} batches before the damage are kept).`,
+      [kept],
+    );
   }
   const kept = await moveAside(fs, paths.journal, inp.now(), inp.sleep);
   warn(

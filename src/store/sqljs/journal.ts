@@ -5,7 +5,7 @@
  */
 import type { FsFile, FsPort } from "../../runtime/fs.ts";
 import { isWindows, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
-import { findRecordAfter, type JournalRecord, parseFrame } from "./journal_format.ts";
+import { damagedCompleteRecord, findRecordAfter, type JournalRecord, parseFrame } from "./journal_format.ts";
 
 /** What reading a journal found. Offsets are bytes from the start of the file. */
 export interface JournalScan {
@@ -18,9 +18,10 @@ export interface JournalScan {
   firstSeq: number | null;
   lastSeq: number | null;
   /**
-   * null: clean. "torn": garbage or a short record at the end, with nothing valid after it
-   * (a crash mid-append): safe to cut at `end`. "corrupt": damage followed by valid records,
-   * or records out of sequence: never cut silently.
+   * null: clean. "torn": a short record or never-written bytes at the end, with nothing valid
+   * after it (a crash mid-append): safe to cut at `end`. "corrupt": damage followed by valid
+   * records, a complete record that fails its checksum (even the last), or records out of
+   * sequence: never cut silently.
    */
   problem: null | { kind: "torn" | "corrupt"; offset: number; reason: string };
 }
@@ -108,9 +109,12 @@ export async function scanJournal(
       const rest = new Uint8Array(size - (bufStart + at));
       await readFully(fs, file, rest, bufStart + at);
       const later = findRecordAfter(rest, 1, lastSeq ?? 0);
-      const kind = later === null ? "torn" : "corrupt";
-      const reason = later === null ? f.reason : `${f.reason}; valid records follow at offset ${bufStart + at + later}`;
-      return result({ kind, offset: bufStart + at, reason });
+      if (later !== null) {
+        return result({ kind: "corrupt", offset: bufStart + at, reason: `${f.reason}; valid records follow at offset ${bufStart + at + later}` });
+      }
+      const damaged = damagedCompleteRecord(rest);
+      if (damaged !== null) return result({ kind: "corrupt", offset: bufStart + at, reason: `${damaged}, the last one of the journal` });
+      return result({ kind: "torn", offset: bufStart + at, reason: f.reason });
     }
     if (lastSeq !== null && f.seq !== lastSeq + 1) {
       return result({ kind: "corrupt", offset: bufStart + at, reason: `record seq ${f.seq} follows seq ${lastSeq}` });

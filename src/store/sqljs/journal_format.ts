@@ -104,6 +104,33 @@ export function parseFrame(buf: Uint8Array, at: number): FrameParse {
 }
 
 /**
+ * Whether the bytes from a bad frame to the end of the journal hold a COMPLETE record that was
+ * damaged afterwards (a flipped bit), as opposed to a torn append. Returns the reason, or null
+ * for a torn tail. A record is complete when its length fits in the file and its payload was
+ * written (not all zeros: a file extended by a crash but never written reads as zeros), or when
+ * its length field alone is damaged: the record then runs exactly to the end of the file and its
+ * checksum matches with that length. An acknowledged record was fsynced whole, so a complete
+ * record that fails its checksum lost acknowledged data and must not be cut silently.
+ */
+export function damagedCompleteRecord(rest: Uint8Array): string | null {
+  if (rest.length <= FRAME_HEADER) return null;
+  const view = new DataView(rest.buffer, rest.byteOffset, rest.byteLength);
+  const length = view.getUint32(0, true);
+  const stored = view.getUint32(4, true);
+  if (length > 0 && length <= MAX_PAYLOAD && FRAME_HEADER + length <= rest.length) {
+    const payload = rest.subarray(FRAME_HEADER, FRAME_HEADER + length);
+    if (payload.some((b) => b !== 0)) return "checksum mismatch in a complete record";
+    return null;
+  }
+  const fits = rest.length - FRAME_HEADER;
+  if (fits > MAX_PAYLOAD) return null;
+  const withLength = new Uint8Array(4);
+  new DataView(withLength.buffer).setUint32(0, fits, true);
+  const crc = crc32(rest, crc32(withLength), 8, rest.length);
+  return crc === stored ? `damaged length field (${length}) of a complete record` : null;
+}
+
+/**
  * Looks for any valid record starting after `from` whose seq lies in (afterSeq, afterSeq + window].
  * Used after a bad frame: finding one means the damage is in the middle of the journal (records
  * we must not silently drop follow it); finding none means a torn tail. The seq window makes a

@@ -12,10 +12,13 @@ import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
 import type {
+  AuthEntry,
   ChatSummary,
   GroupInfo,
   HeldSendRow,
   HeldStatus,
+  ScheduledSendRow,
+  ScheduledStatus,
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
@@ -35,6 +38,7 @@ import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
+import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -321,6 +325,14 @@ class SqljsRepository implements Repository {
     };
   }
 
+  async authList(): Promise<AuthEntry[]> {
+    return this.all("SELECT category, id, value FROM auth ORDER BY category, id", {}).map((r) => ({
+      category: String(r.category),
+      id: String(r.id),
+      value: String(r.value),
+    }));
+  }
+
   async authGet(category: string, ids: string[]): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     if (ids.length === 0) return out;
@@ -356,6 +368,16 @@ class SqljsRepository implements Repository {
     const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
     return this.all(listHeldSql("sqlite"), { statuses, limit: clampLimit(q.limit) }).map(heldFromRow);
   }
+  async getScheduled(id: string): Promise<ScheduledSendRow | null> {
+    const r = this.all(GET_SCHEDULED, { id })[0];
+    return r ? scheduledFromRow(r) : null;
+  }
+
+  async listScheduled(q: { statuses?: ScheduledStatus[]; limit: number; latestFirst?: boolean }): Promise<ScheduledSendRow[]> {
+    const statuses = q.statuses ? JSON.stringify(q.statuses) : null;
+    return this.all(listScheduledSql("sqlite", q.latestFirst), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
+  }
+
 
   async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
     return this.all(WEBHOOK_DUE, { now, limit: clampLimit(limit) }).map(webhookDueFromRow);
@@ -393,7 +415,8 @@ function scoped(fts: string, chat: string | undefined, sender: string | undefine
  * functions registered (the durable engine checks a snapshot without a checksum with PRAGMA
  * quick_check before `migrate` runs, and the schema's view calls them), and the rollback journal kept in memory instead of a file in sql.js's
  * in-memory file system (same atomicity, ~15% less work per write; durability is the engine's
- * journal's job).
+ * journal's job). `secure_delete` zeroes deleted and replaced content, so a session entry
+ * re-encrypted with WHATSAPP_SESSION_KEY leaves no plain copy in free space of the next snapshot.
  */
 export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   const Base = sql.Database;
@@ -402,6 +425,7 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
       super(data);
       registerSqlFunctions(this);
       this.exec("PRAGMA journal_mode = MEMORY");
+      this.exec("PRAGMA secure_delete = ON");
     }
   }
   return { ...sql, Database: Db } as SqlJsStatic;
@@ -419,6 +443,8 @@ export interface SqljsStoreOptions {
   snapshotEveryBytes?: number;
   /** Warnings of the durable engine (torn tail dropped, snapshot failed...). */
   onWarning?: (msg: string) => void;
+  /** A damaged file: refuse to open ("fail", default) or continue with the intact part ("start-fresh"). */
+  onCorrupt?: "fail" | "start-fresh";
 }
 
 /** Opens (creating or migrating) the sql.js store in `opts.dir`. Rejects with StoreLockedError if another process has it. */
@@ -433,6 +459,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     apply: applySqlite,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
+    onCorrupt: opts.onCorrupt,
   });
   return createSqljsRepository(durable);
 }
