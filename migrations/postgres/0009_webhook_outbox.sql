@@ -38,3 +38,20 @@ CREATE TABLE webhook_deliveries (
 
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_at, event_seq);
 CREATE INDEX webhook_deliveries_by_url ON webhook_deliveries (url, status);
+
+-- Readable by the server alone, like every table of the store (see 0007_row_level_security.sql):
+-- row-level security with no policy, and the API roles' grants revoked where those roles exist.
+DO $$
+DECLARE
+  t TEXT;
+  r TEXT;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['webhook_endpoints', 'webhook_events', 'webhook_deliveries'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+        EXECUTE format('REVOKE ALL ON TABLE %I FROM %I', t, r);
+      END IF;
+    END LOOP;
+  END LOOP;
+END $$;
