@@ -35,7 +35,17 @@ export async function runBench(cfg: Config): Promise<number> {
       out.store = await withScratchDatabase(cfg.databaseUrl!, "bench_pg", (url) =>
         runStoreBench({ messages, progress, open: () => openPostgresRepository({ url }), ingestTarget: 20_000 }));
     } else {
-      out.store = await runStoreBench({ messages, progress });
+      // The store is kept until the cold start on it is measured: spawn → first list_chats, idle RSS.
+      const { makeScratchDir, removeTree } = await import("../runtime/bench_host.ts");
+      const dir = await makeScratchDir("wa-store-bench-");
+      try {
+        out.store = await runStoreBench({ messages, progress, dir });
+        const { runColdStartBench } = await import("./startup.ts");
+        progress("cold start on the store: spawn → first list_chats, idle RSS...");
+        out.coldStart = await runColdStartBench(dir);
+      } finally {
+        await removeTree(dir);
+      }
     }
   }
   console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session

@@ -4,7 +4,7 @@
  * A development entry point: it spawns processes, so it lives beside main, not in the library.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,6 +87,86 @@ export async function runStartupBench(runs = 7): Promise<object> {
       list.push(t.toolsList);
     }
     result[name] = { ...stats(init), toolsList: stats(list) };
+  }
+  return result;
+}
+
+/** What a cold start on an existing store measured, per runtime. */
+export interface ColdStartResult {
+  /** Spawn → the first `list_chats` answered (initialize, then the call, as a client does). */
+  firstListChats: ReturnType<typeof stats>;
+  /** Resident memory of the server process a few seconds after that answer, idle (Linux; null elsewhere). */
+  idleRssBytes: number | null;
+}
+
+/** Resident memory of a process from /proc (Linux), or null. */
+function rssOf(pid: number | undefined): number | null {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return null;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+/** One spawn on `dataDir`: ms to the first list_chats answer, and the idle RSS `idleMs` later. */
+function coldOnce(command: string, args: string[], dataDir: string, idleMs: number): Promise<{ ms: number; rss: number | null }> {
+  const started = performance.now();
+  const child = spawn(command, args, {
+    stdio: ["pipe", "pipe", "ignore"],
+    env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
+  });
+  const send = (msg: object) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n");
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("no list_chats answer within 120 s"));
+    }, 120_000);
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (c: string) => {
+      out += c;
+      let nl: number;
+      while ((nl = out.indexOf("\n")) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        const id = (JSON.parse(line) as { id?: number }).id;
+        if (id === 1) {
+          send({ method: "notifications/initialized" });
+          send({ id: 2, method: "tools/call", params: { name: "list_chats", arguments: { limit: 20 } } });
+        } else if (id === 2) {
+          const ms = performance.now() - started;
+          clearTimeout(timer);
+          setTimeout(() => {
+            const rss = rssOf(child.pid);
+            child.stdin!.end();
+            child.on("exit", () => resolve({ ms, rss }));
+          }, idleMs);
+        }
+      }
+    });
+    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
+  });
+}
+
+/**
+ * Cold start on an existing store (the data folder `dataDir`, e.g. the store bench's): spawn →
+ * first `list_chats` answered, and the idle resident memory after it, `runs` times per runtime.
+ */
+export async function runColdStartBench(dataDir: string, runs = 3, idleMs = 3000): Promise<Record<string, ColdStartResult>> {
+  const root = repoRoot();
+  const result: Record<string, ColdStartResult> = {};
+  const node = join(root, "dist", "src", "main.js");
+  const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
+  const targets: Array<[string, string, string[]]> = [];
+  if (existsSync(node)) targets.push(["node", process.execPath, [node]]);
+  if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
+  for (const [name, cmd, args] of targets) {
+    const times: number[] = [];
+    let rss: number | null = null;
+    for (let i = 0; i < runs; i++) {
+      const r = await coldOnce(cmd, args, dataDir, idleMs);
+      times.push(r.ms);
+      rss = Math.max(rss ?? 0, r.rss ?? 0) || null;
+    }
+    result[name] = { firstListChats: stats(times), idleRssBytes: rss };
   }
   return result;
 }

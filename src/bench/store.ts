@@ -8,7 +8,7 @@
  * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
-import { makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { type ReplayBench, runReplayBench } from "./store_replay.ts";
 import { openSqljsRepository } from "../store/sqljs/repository.ts";
 import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "../store/types.ts";
@@ -52,7 +52,12 @@ export interface StoreBenchResult {
   messages: number;
   chats: number;
   people: number;
-  ingest: { seconds: number; msgsPerSec: number; commits: number; setupSeconds: number };
+  /**
+   * seconds/msgsPerSec: the whole loop, the synthetic generator included; storeSeconds/storeMsgsPerSec:
+   * the time spent awaiting `commit` (the store's work: apply, journal fsync, and the background
+   * full-text rounds, which run on the write lane between commits).
+   */
+  ingest: { seconds: number; msgsPerSec: number; storeSeconds: number; storeMsgsPerSec: number; commits: number; setupSeconds: number };
   queries: Record<string, QueryTiming>;
   closeSeconds: number;
   coldOpenSeconds: number;
@@ -66,7 +71,11 @@ export interface StoreBenchResult {
   firstSearchAfterImportSeconds: number;
   rssBytes: { afterIngest: number; afterReopen: number; afterQueries: number };
   storeBytes: number | null;
+  /** The store's size on disk per message. */
+  storeBytesPerMessage: number | null;
   rssToStoreRatio: number | null;
+  /** The 1/5/15-minute load averages when the ingest started and when the bench ended. */
+  load: { atStart: number[]; atEnd: number[] };
   /** Restart after a crash with no snapshot: the journal replayed at open (sql.js store only; null if skipped). */
   replay: ReplayBench | null;
   targets: Record<string, { target: string; met: boolean }>;
@@ -187,6 +196,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
   const dir = opts.dir ?? scratch!;
   const open = opts.open ?? ((d: string) => openSqljsRepository({ dir: d }));
   const rnd = prng(20250115);
+  const loadAtStart = loadAverages();
   try {
     // --- the world: people, chats, groups ---
     const vocab = vocabulary(30_000, rnd);
@@ -247,6 +257,13 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const samples: Array<{ chat: string; id: string }> = [];
     let ops: WriteOp[] = [];
     let commits = 0;
+    let storeMs = 0;
+    const commit = async (batchOps: WriteOp[]) => {
+      const c = performance.now();
+      await repo.commit(batchOps);
+      storeMs += performance.now() - c;
+      commits++;
+    };
     const t0 = performance.now();
     let lastReport = t0;
     for (let i = 0; i < total; i++) {
@@ -308,8 +325,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       }
       if (i % Math.max(1, Math.floor(total / 1000)) === 0) samples.push({ chat: chat.jid, id });
       if (ops.length >= batch) {
-        await repo.commit(ops);
-        commits++;
+        await commit(ops);
         ops = [];
         const now = performance.now();
         if (now - lastReport > 10_000) {
@@ -318,10 +334,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         }
       }
     }
-    if (ops.length) {
-      await repo.commit(ops);
-      commits++;
-    }
+    if (ops.length) await commit(ops);
     const ingestSeconds = (performance.now() - t0) / 1000;
     const rssAfterIngest = residentMemoryBytes();
     log(`ingest done: ${total} messages in ${ingestSeconds.toFixed(1)} s`);
@@ -386,7 +399,10 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const ratio = storeBytes ? Math.round((Math.max(rssAfterReopen, rssAfterQueries) / storeBytes) * 100) / 100 : null;
     const targets: StoreBenchResult["targets"] = {
       queryP50: { target: "each query p50 <= 10 ms", met: Object.values(queries).every((q) => q.p50 <= 10) },
-      ingest: { target: `>= ${ingestTarget.toLocaleString("en-US")} msgs/s`, met: msgsPerSec >= ingestTarget },
+      ingest: {
+        target: `>= ${ingestTarget.toLocaleString("en-US")} msgs/s in store time`,
+        met: total / (storeMs / 1000) >= ingestTarget,
+      },
       coldOpen: { target: "<= 2 s", met: coldOpenSeconds <= 2 },
       memory: { target: "RSS <= 3x store size", met: ratio !== null && ratio <= 3 },
       replay: { target: "journal replay >= 100,000 msgs/s", met: replay !== null && replay.msgsPerSec >= 100_000 },
@@ -396,7 +412,14 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       messages: st.messages,
       chats: st.chats,
       people: st.people,
-      ingest: { seconds: round(ingestSeconds), msgsPerSec, commits, setupSeconds: round(setupSeconds) },
+      ingest: {
+        seconds: round(ingestSeconds),
+        msgsPerSec,
+        storeSeconds: round(storeMs / 1000),
+        storeMsgsPerSec: Math.round(total / (storeMs / 1000)),
+        commits,
+        setupSeconds: round(setupSeconds),
+      },
       queries,
       closeSeconds: round(closeSeconds),
       coldOpenSeconds: round(coldOpenSeconds),
@@ -404,7 +427,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       firstSearchAfterImportSeconds: round(firstSearchAfterImportSeconds),
       rssBytes: { afterIngest: rssAfterIngest, afterReopen: rssAfterReopen, afterQueries: rssAfterQueries },
       storeBytes,
+      storeBytesPerMessage: storeBytes && st.messages ? Math.round(storeBytes / st.messages) : null,
       rssToStoreRatio: ratio,
+      load: { atStart: loadAtStart, atEnd: loadAverages() },
       replay,
       targets,
     };

@@ -3,7 +3,7 @@
  * process's resident memory. `node:fs`/`node:os`/`node:process` behave the same on Deno 2.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -20,4 +20,9 @@ export async function removeTree(path: string): Promise<void> {
 /** Resident set size of this process in bytes. */
 export function residentMemoryBytes(): number {
   return process.memoryUsage().rss;
+}
+
+/** The 1, 5 and 15 minute load averages (zeros where the system has none): benchmarks report the load they ran at. */
+export function loadAverages(): number[] {
+  return loadavg().map((x) => Math.round(x * 100) / 100);
 }

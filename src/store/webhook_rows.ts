@@ -1,5 +1,5 @@
 /**
- * The webhook outbox in SQL, for both backends (see migrations/sqlite/0008_webhook_outbox.sql):
+ * The webhook outbox in SQL, for both backends (see migrations/sqlite/0009_webhook_outbox.sql):
  * the statements with named parameters (`:name`, accepted by sql.js and rewritten by our
  * PostgreSQL client), the row mappings, and the one place where an event is matched against the
  * endpoints' filters. Pure.

@@ -35,6 +35,10 @@ describe("runStoreBench()", () => {
     ]);
     for (const q of Object.values(r.queries)) assert.equal(q.runs, 3);
     assert.ok(r.storeBytes !== null && r.storeBytes > 0);
+    assert.ok(r.storeBytesPerMessage !== null && r.storeBytesPerMessage > 0);
+    assert.ok(r.ingest.storeSeconds > 0 && r.ingest.storeSeconds <= r.ingest.seconds, "store time is part of the loop's time");
+    assert.ok(r.ingest.storeMsgsPerSec >= r.ingest.msgsPerSec);
+    assert.equal(r.load.atStart.length, 3);
     assert.ok(r.rssBytes.afterReopen > 0);
     assert.ok(r.firstSearchSeconds >= 0);
     assert.ok(r.firstSearchAfterImportSeconds >= 0);

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import postgres from "postgres";
 import { migrationsFor } from "../../src/store/migrations.ts";
-import { DatabaseInUseError } from "../../src/store/postgres/client.ts";
+import { connectPg, DatabaseInUseError } from "../../src/store/postgres/client.ts";
+import { migratePostgres } from "../../src/store/postgres/migrate.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
 import { pgTestServer } from "./pg_harness.ts";
 import { repositorySuite } from "./repository_suite.ts";
@@ -45,6 +46,39 @@ describe("PostgreSQL store specifics", { skip: why }, () => {
     }
     const second = await openPostgresRepository({ url });
     await second.close();
+  });
+
+  test("a store written before text and file name were kept apart gets its vectors recomputed at open", async () => {
+    const url = await freshSchemaUrl();
+    const pg = connectPg(url, { max: 1 });
+    try {
+      const gap = migrationsFor("postgres").find((m) => m.sql.includes("search_refresh"))!.version;
+      await migratePostgres(pg, { migrations: migrationsFor("postgres").filter((m) => m.version < gap) });
+      // A caption and a file name in one vector with no gap: the phrase "quarterly report" matched across them.
+      await pg.unsafe(`INSERT INTO chats (jid, kind) VALUES ('4915112345678@s.whatsapp.net', 'person')`);
+      await pg.unsafe(`INSERT INTO messages (chat_jid, id, pk, sender_id, ts, type, text, has_media, media_file_name, search)
+        VALUES ('4915112345678@s.whatsapp.net', 'CAP', 5120000, '4915112345678@s.whatsapp.net', 5000, 'document',
+                'here is the quarterly', TRUE, 'report final.pdf', $1::tsvector)`, [
+        "'here':1 'is':2 'the':3 'quarterly':4 'report':5 'final':6 'pdf':7",
+      ]);
+    } finally {
+      await pg.end({ timeout: 5 });
+    }
+    const repo = await openPostgresRepository({ url });
+    try {
+      const ids = async (query: string) => (await repo.listMessages({ query, limit: 10 })).items.map((m) => m.id);
+      assert.deepEqual(await ids('"quarterly report"'), []);
+      assert.deepEqual(await ids("quarterly report"), ["CAP"]);
+      assert.deepEqual(await ids('"report final"'), ["CAP"]);
+    } finally {
+      await repo.close();
+    }
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      assert.equal((await sql`SELECT count(*)::int AS n FROM search_refresh`)[0]!.n, 0, "the list is emptied");
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 
   test("migrations are recorded once and not re-run on reopen", async () => {

@@ -95,8 +95,36 @@ function history(seed: number): { batches: WriteOp[][]; chats: string[]; people:
     if (b === 4) ops.splice(40, 0, { op: "upsertMessage", message: message(people[5]!, base + 8000, { id: "LATE2", text: "revoked before" }) });
     if (b === 6) ops.splice(30, 0, { op: "linkLid", lid: lids[1]!, pnJid: people[1]! }, { op: "linkLid", lid: lids[6]!, pnJid: people[6]! });
     if (b === 9) ops.splice(20, 0, { op: "upsertPerson", person: { pnJid: people[2]!, lid: lids[2]!, savedName: "Linked Later" } });
+    // What a history sync interleaves with its messages (mapping/messages.ts): the chat and the
+    // sender, with names; links already known (after b 6) and first ones; a chat of another kind.
+    for (let k = ops.length - 1; k > 0; k -= 3) {
+      const at = ops[k];
+      if (at?.op !== "upsertMessage") continue;
+      const m = at.message;
+      const extra: WriteOp[] = [{ op: "upsertChat", chat: { jid: m.chatJid, kind: m.chatJid.endsWith("@g.us") ? "group" : "person", ...(k % 2 ? { name: `Chat ${pick(words)}` } : {}) } }];
+      if (m.senderId && !m.fromMe) extra.push({ op: "upsertPerson", person: { id: m.senderId, pushName: rnd() < 0.7 ? `${pick(words)} push` : null, businessName: rnd() < 0.1 ? "Biz" : null } });
+      if (b >= 7 && rnd() < 0.2) extra.push(pick<WriteOp>([{ op: "linkLid", lid: lids[1]!, pnJid: people[1]! }, { op: "upsertPerson", person: { pnJid: people[6]!, lid: lids[6]!, pushName: `${pick(words)} linked` } }]));
+      ops.splice(k, 0, ...extra);
+    }
+    if (b === 10) ops.splice(50, 0, { op: "linkLid", lid: lids[3]!, pnJid: people[3]! }, { op: "upsertChat", chat: { jid: "4915199999999@s.whatsapp.net", kind: "broadcast" } });
+    if (b === 11) {
+      // A change held for a message that then arrives twice in one run, and one that arrives once.
+      ops.unshift({ op: "editMessage", chatJid: people[7]!, id: "LATE3", text: "held twice", editedAt: base + 99, by: { fromMe: false, id: people[7]! } });
+      ops.unshift({ op: "revokeMessage", chatJid: people[8]!, id: "LATE4", by: { fromMe: false, id: people[9]! } });
+      ops.push({ op: "upsertMessage", message: message(people[7]!, base + 7000, { id: "LATE3", text: "late three" }) });
+      ops.push({ op: "upsertMessage", message: message(people[8]!, base + 7100, { id: "LATE4", text: "late four, refused revoke" }) });
+      ops.push({ op: "upsertMessage", message: message(people[7]!, base + 7000, { id: "LATE3", text: null, status: 3 }) });
+    }
     batches.push(ops);
   }
+  // A run of new messages large enough for COPY, with text COPY must escape, and more messages in
+  // one millisecond than it has slots (the rest go one by one).
+  const odd = ["tab\there", "line\nbreak\r\nwindows", "back\\slash \\N", "quote ' and \" double", "lone \ud800 surrogate", "emoji 👍🏽 and é"];
+  batches.push(Array.from({ length: 300 }, (_, k): WriteOp => {
+    const m = message(pick(chats), T0 + 20 * 3_600_000 + k * 1000, { text: `${pick(odd)} ${pick(words)}` });
+    return { op: "upsertMessage", message: { ...m, raw: new Uint8Array([0, 9, 10, 13, 92, k & 255]) } };
+  }));
+  batches.push(Array.from({ length: 1030 }, (_, k): WriteOp => ({ op: "upsertMessage", message: message(people[k % 3]!, T0 + 21 * 3_600_000, { text: `same millisecond ${k}` }) })));
   return { batches, chats, people, words };
 }
 

@@ -884,6 +884,29 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual(await searchIds(repo, "corrected"), ["E"]);
         assert.deepEqual(await searchIds(repo, "original"), [], "the edit still wins over the original text");
       }));
+
+      test("a phrase never runs from a message's text into its file name", withRepo(async (repo) => {
+        const doc = (id: string, ts: number, caption: string, fileName: string) =>
+          up(msg(ALICE, id, ts, caption, {
+            type: "document",
+            media: { mimetype: "application/pdf", fileName, fileLength: 1, durationSec: null, directPath: "/d", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null },
+          }));
+        await repo.commit([
+          doc("CAP", T0, "here is the quarterly", "report final.pdf"),
+          up(msg(ALICE, "TXT", T0 + MIN, "the quarterly report is late")),
+        ]);
+        assert.deepEqual(await searchIds(repo, '"quarterly report"'), ["TXT"], "the caption's last word and the name's first are not a phrase");
+        assert.deepEqual(await searchIds(repo, "quarterly report"), ["CAP", "TXT"], "words still match across text and name");
+        assert.deepEqual(await searchIds(repo, '"report final"'), ["CAP"], "a phrase inside the name");
+        assert.deepEqual(await searchIds(repo, '"the quarterly"'), ["CAP", "TXT"], "a phrase inside the text");
+        assert.deepEqual(await searchIds(repo, '"quarterly rep"*'), ["TXT"], "a prefix phrase does not cross either");
+        // After an edit the name is still its own column.
+        await repo.commit([{ op: "editMessage", chatJid: ALICE, id: "CAP", text: "see the annual", editedAt: T0 + 5 * MIN, by: byOf(ALICE) }]);
+        assert.deepEqual(await searchIds(repo, '"annual report"'), []);
+        assert.deepEqual(await searchIds(repo, "annual report"), ["CAP"]);
+        const rel = await repo.listMessages({ query: "report", order: "relevance", limit: 10 });
+        assert.deepEqual(ids(rel.items).sort(), ["CAP", "TXT"], "relevance finds words in names too");
+      }));
     });
 
     describe("reactions, receipts, groups", () => {

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import initSqlJs from "sql.js";
 import { MAX_TERMS, parseSearchQuery, planSearch } from "../../src/store/search/query.ts";
-import { searchBody, tokenize, tsvectorLiteral } from "../../src/store/search/text.ts";
+import { searchBody, searchFields, tokenize, tsvectorLiteral } from "../../src/store/search/text.ts";
 
 describe("tokenize()", () => {
   test("folds case and accents in Latin, Greek and Cyrillic", () => {
@@ -43,9 +43,18 @@ describe("searchBody()", () => {
     assert.equal(searchBody(null, null, null, false), "");
   });
 
-  test("tsvectorLiteral() gives each token its positions", () => {
-    assert.equal(tsvectorLiteral("a b a"), "'a':1,3 'b':2");
-    assert.equal(tsvectorLiteral(""), "");
+  test("searchFields() keeps the text and the file name apart", () => {
+    assert.deepEqual(searchFields("old words", "new words", "Report.PDF", false), { text: "new words", file: "report pdf" });
+    assert.deepEqual(searchFields(null, null, "doc.pdf", false), { text: "", file: "doc pdf" });
+    assert.deepEqual(searchFields("doc.pdf", null, "doc.pdf", false), { text: "doc pdf", file: "" });
+    assert.deepEqual(searchFields("secret", null, "a.pdf", true), { text: "", file: "" });
+  });
+
+  test("tsvectorLiteral() gives each token its positions, with a gap between text and file name", () => {
+    assert.equal(tsvectorLiteral({ text: "a b a", file: "" }), "'a':1,3 'b':2");
+    assert.equal(tsvectorLiteral({ text: "a b", file: "b c" }), "'a':1 'b':2,4 'c':5");
+    assert.equal(tsvectorLiteral({ text: "", file: "b c" }), "'b':1 'c':2");
+    assert.equal(tsvectorLiteral({ text: "", file: "" }), "");
   });
 });
 

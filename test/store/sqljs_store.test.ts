@@ -87,6 +87,7 @@ describe("sql.js migrations", () => {
         db.run("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE rowid = ?", [pk]);
       }
       assert.deepEqual(migrateSqlite(db), migrationsFor("sqlite").map((m) => m.version).filter((v) => v > 1));
+      while (indexQueued(db, 1000) > 0); // later migrations may queue the index's rebuild
       assert.deepEqual(db.exec("SELECT pk, id FROM messages ORDER BY pk")[0]?.values, rows.map((r) => [r[0], r[2]]));
       assert.deepEqual(db.exec("PRAGMA integrity_check")[0]?.values, [["ok"]]);
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
@@ -102,6 +103,49 @@ describe("sql.js migrations", () => {
       assert.equal(db.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0], 3);
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
       assert.deepEqual(db.exec("SELECT docid FROM messages_fts WHERE messages_fts MATCH 'old' ORDER BY docid")[0]?.values, [[rows[1]![0]]]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the migration to separate text and file-name columns re-indexes every message; a phrase no longer spans the two", async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    try {
+      // A store as it was before: one word column holding the text and then the file name.
+      const split = migrationsFor("sqlite").find((m) => m.sql.includes("wa_search_file"))!.version;
+      const before = migrationsFor("sqlite").filter((m) => m.version < split);
+      migrateSqlite(db, { migrations: before });
+      assert.ok(before.length < migrationsFor("sqlite").length);
+      const chat = "4915112345678@s.whatsapp.net";
+      applySqlite(db, [
+        msg(chat, "CAP", 5000, "here is the quarterly", {
+          type: "document",
+          media: { mimetype: "application/pdf", fileName: "report final.pdf", fileLength: 1, durationSec: null, directPath: "/d", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null },
+        }),
+        msg(chat, "TXT", 6000, "the quarterly report is late"),
+        msg(chat, "NONE", 7000, null),
+      ]);
+      // Indexed as that schema did it.
+      db.exec("DELETE FROM fts_pending");
+      db.exec("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE body <> ''");
+      const hits = (q: string) => (db.exec("SELECT m.id FROM messages_fts f JOIN messages m ON m.pk = f.docid WHERE messages_fts MATCH ? ORDER BY m.id", [q])[0]?.values ?? []).map((r) => r[0]);
+      assert.deepEqual(hits('"quarterly report"'), ["CAP", "TXT"], "the old index matched across the two");
+      migrateSqlite(db);
+      assert.equal(queuedCount(db), 2, "every message with words is queued for the new index");
+      assert.deepEqual(hits("quarterly"), [], "queued messages are out of the index until indexed");
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      while (indexQueued(db, 1) > 0);
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      assert.deepEqual(hits('"quarterly report"'), ["TXT"]);
+      assert.deepEqual(hits("quarterly report"), ["CAP", "TXT"]);
+      assert.deepEqual(hits('"report final"'), ["CAP"]);
+      // The triggers of the new schema keep both columns in step.
+      applySqlite(db, [{ op: "editMessage", chatJid: chat, id: "CAP", text: "the annual", editedAt: 8000, by: { fromMe: false, id: chat } }]);
+      db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+      assert.deepEqual(hits('"annual report"'), []);
+      assert.deepEqual(hits("annual report"), ["CAP"]);
+      assert.deepEqual(hits("quarterly"), ["TXT"]);
     } finally {
       db.close();
     }
@@ -271,7 +315,7 @@ describe("sql.js text index queue", () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
     const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
-    const repo = createSqljsRepository(durable, { indexDelayMs: 30 });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 30, indexMinRound: 1000 });
     try {
       let total = 0;
       for (let b = 0; b < 40; b++) {
@@ -282,6 +326,30 @@ describe("sql.js text index queue", () => {
       }
       const left = queuedCount(durable.db);
       assert.ok(left < total / 2, `the background indexed during the import (${left} of ${total} still queued)`);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("while commits keep coming, a background round waits for its minimum size; once they pause, it takes the rest", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const repo = createSqljsRepository(durable, { indexDelayMs: 40, indexMinRound: 3000 });
+    try {
+      let total = 0;
+      let seenBelowMinimum = false;
+      for (let b = 0; b < 25; b++) {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 100; i++, total++) ops.push(msg("120363000000000001@g.us", `m${total}`, 1000 + total, `word${total % 50} filler`));
+        await repo.commit(ops);
+        if (queuedCount(durable.db) !== total) seenBelowMinimum = true;
+        await new Promise((r) => setTimeout(r, 5)); // commits closer together than the delay
+      }
+      assert.equal(seenBelowMinimum, false, "no round ran while fewer than the minimum were queued and commits kept coming");
+      for (let i = 0; i < 300 && queuedCount(durable.db) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(queuedCount(durable.db), 0, "indexed once the commits paused");
+      durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
     } finally {
       await repo.close();
     }

@@ -4,23 +4,30 @@
  * is computed here from the message's merged text, with the same tokens SQLite indexes.
  */
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
-import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
+import { PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
-import { applyBulk, bulkRunEnd } from "./apply_bulk.ts";
+import { applyBulk } from "./apply_bulk.ts";
+import { chatRecord } from "./bulk_rows.ts";
+import { personIdentities } from "../person_identity.ts";
+import { applyChange, canonical, refreshSearch, resolveHeld, takeHeld } from "./apply_changes.ts";
 import {
   type BatchContext,
+  batchContext,
   CHAT_TOUCH_MERGE,
+  CHAT_UPSERT_MERGE,
+  isEnsured,
+  type KnownPeople,
   mayHold,
   MERGED_TEXT_COLUMNS,
   MESSAGE_MERGE,
+  PERSON_NAMES_SET,
   personStub,
   REACTION_MERGE,
   RECEIPT_MERGE,
   type Row,
   searchOfMessage,
-  searchOfRow,
 } from "./apply_shared.ts";
-import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
+import { authorKey } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
@@ -38,27 +45,30 @@ export interface ApplyOptions {
    * (default). False: one statement per op, the reference the bulk writer is tested against.
    */
   bulk?: boolean;
+  /** Person ids known to have a row from earlier commits (the caller settles it once the transaction committed). */
+  known?: KnownPeople;
 }
 
 /**
  * Applies `ops` in order with `tx` (a transaction). Throws on the first failing op (the caller
- * rolls back). Runs of message/reaction/receipt upserts go to the bulk writer, which leaves the
- * same rows as applying them one by one.
+ * rolls back). Runs of history-sync ops (messages, reactions, receipts, chats, people, LID links
+ * already known) go to the bulk writer, which leaves the same rows as applying them one by one;
+ * what it leaves (a first LID link, an edit, a live op...) is applied here, one op at a time.
+ * Returns the batch context, for `KnownPeople.settle` once the transaction committed.
  */
-export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts: ApplyOptions = {}): Promise<void> {
-  const ctx: BatchContext = { tx, ensured: new Set(), held: undefined };
+export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts: ApplyOptions = {}): Promise<BatchContext> {
+  const ctx = batchContext(tx, opts.known ?? null);
   const bulk = opts.bulk ?? true;
   for (let i = 0; i < ops.length;) {
-    const end = bulk ? bulkRunEnd(ops, i) : i;
-    if (end - i > 1) {
-      // A run the bulk writer declines (held changes to judge, a full millisecond) goes one by one.
-      if (!(await applyBulk(ctx, ops.slice(i, end)))) for (let j = i; j < end; j++) await applyOne(ctx, ops[j]!);
-      i = end;
+    const next = bulk ? await applyBulk(ctx, ops, i) : i;
+    if (next > i) {
+      i = next;
       continue;
     }
     await applyOne(ctx, ops[i]!);
     i++;
   }
+  return ctx;
 }
 
 const STATUS_MERGE = `CASE WHEN :status::int IS NULL THEN status WHEN status IS NULL THEN :status::int
@@ -206,16 +216,8 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
   }
 }
 
-/** The canonical form of a JID (see the SQLite store). */
-export async function canonical(tx: Queryable, jid: string): Promise<string> {
-  const j = normalizeJid(jid);
-  if (!isLidJid(j)) return j;
-  const rows = await query(tx, "SELECT id FROM people WHERE lid = :jid", { jid: j });
-  return typeof rows[0]?.id === "string" ? rows[0].id : j;
-}
-
 async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
-  if (ctx.ensured.has(id) || !isPersonJid(id)) return;
+  if (isEnsured(ctx, id) || !isPersonJid(id)) return;
   const p = personStub(id);
   await query(
     ctx.tx,
@@ -231,30 +233,10 @@ async function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: str
   await query(
     ctx.tx,
     `INSERT INTO chats (jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description)
-     VALUES (:jid, :kind, :name, :key, :at, :archived, :pinned, :muted, :unread, :descr)
-     ON CONFLICT (jid) DO UPDATE SET
-       name = coalesce(excluded.name, chats.name),
-       search_key = coalesce(excluded.search_key, chats.search_key),
-       last_message_at = GREATEST(excluded.last_message_at, chats.last_message_at),
-       archived = coalesce(excluded.archived, chats.archived),
-       pinned = coalesce(excluded.pinned, chats.pinned),
-       muted_until = coalesce(excluded.muted_until, chats.muted_until),
-       unread_count = coalesce(excluded.unread_count, chats.unread_count),
-       description = coalesce(excluded.description, chats.description)`,
-    {
-      jid,
-      kind: chat.kind ?? chatKindOf(jid),
-      name: chat.name ?? null,
-      key: chatSearchKey(chat.name),
-      at: chat.lastMessageAt ?? null,
-      archived: chat.archived ?? null,
-      pinned: chat.pinned ?? null,
-      muted: chat.mutedUntil ?? null,
-      unread: chat.unreadCount ?? null,
-      descr: chat.description ?? null,
-    },
-  );
-}
+     VALUES (:jid, :kind, :name, :search_key, :last_message_at, :archived, :pinned, :muted_until, :unread_count, :description)
+     ${CHAT_UPSERT_MERGE}`,
+    { ...chatRecord(jid, chat), kind: chat.kind ?? chatKindOf(jid) },
+  );}
 
 async function deleteChat(tx: Queryable, jid: string): Promise<void> {
   await clearChat(tx, jid, undefined);
@@ -284,106 +266,8 @@ async function clearChat(tx: Queryable, jid: string, before: number | undefined)
   await query(tx, "DELETE FROM messages WHERE chat_jid = :jid AND ts < :before::bigint", p);
 }
 
-/** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
-const MAX_PENDING_CHANGES = 10_000;
-
-/** Applies an edit or revoke if WhatsApp would honour it, keeps it as refused if not, or holds it (see the SQLite store). */
-/** Applies, holds or refuses one change; false when it was refused. */
-async function applyChange(ctx: BatchContext, chat: string, id: string, c: Change): Promise<boolean> {
-  const { tx } = ctx;
-  const target = (await query(tx, "SELECT from_me, sender_id FROM messages WHERE chat_jid = :chat AND id = :id", { chat, id }))[0];
-  if (!target) {
-    await hold(ctx, chat, id, c);
-    return true;
-  }
-  const author = authorFromKey(c.author);
-  const authorId = author.id === null ? null : await canonical(tx, author.id);
-  const admin = c.kind === "revoke" && authorId !== null && chatKindOf(chat) === "group" &&
-    (await query(tx, "SELECT 1 AS x FROM participants WHERE group_jid = :g AND person_id = :p AND admin IS NOT NULL", { g: chat, p: authorId }))
-        .length > 0;
-  const verdict = judgeChange(
-    c.kind,
-    { fromMe: author.fromMe, id: authorId },
-    { fromMe: target.from_me === true, senderId: (target.sender_id as string | null) ?? null },
-    admin,
-  );
-  if (verdict === "refuse") {
-    await query(
-      tx,
-      `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (:chat, :id, :kind, :author, :text, :at::bigint)
-       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = excluded.text, at = excluded.at
-       WHERE excluded.at IS NULL OR refused_changes.at IS NULL OR excluded.at >= refused_changes.at`,
-      { chat, id, kind: c.kind, author: author.fromMe ? c.author : authorId ?? "", text: c.text, at: c.at },
-    );
-    return false;
-  }
-  const rows = c.kind === "edit"
-    ? await query(
-      tx,
-      `UPDATE messages SET edited_text = :text, edited_at = :at::bigint
-       WHERE chat_jid = :chat AND id = :id AND (edited_at IS NULL OR edited_at <= :at::bigint)
-       RETURNING ${MERGED_TEXT_COLUMNS}`,
-      { text: c.text, at: c.at, chat, id },
-    )
-    : await query(
-      tx,
-      `UPDATE messages SET revoked_by = CASE WHEN revoked THEN revoked_by ELSE :by END, revoked = TRUE, search = NULL
-       WHERE chat_jid = :chat AND id = :id RETURNING 1 AS hit`,
-      { by: verdict === "admin" ? (author.fromMe ? author.id : authorId) : null, chat, id },
-    );
-  if (c.kind === "edit") for (const r of rows) await refreshSearch(tx, r);
-  return true;
-}
-
-/** Keeps an edit or a revoke of a message not stored yet, one row per message and author. */
-async function hold(ctx: BatchContext, chat: string, id: string, c: Change): Promise<void> {
-  await query(
-    ctx.tx,
-    `INSERT INTO pending_changes (chat_jid, id, author, edited_text, edited_at, revoked) VALUES (:chat, :id, :author, :text, :at::bigint, :revoked)
-     ON CONFLICT (chat_jid, id, author) DO UPDATE SET
-       edited_text = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
-                          THEN excluded.edited_text ELSE pending_changes.edited_text END,
-       edited_at = CASE WHEN excluded.edited_text IS NOT NULL AND (pending_changes.edited_at IS NULL OR excluded.edited_at >= pending_changes.edited_at)
-                        THEN excluded.edited_at ELSE pending_changes.edited_at END,
-       revoked = pending_changes.revoked OR excluded.revoked`,
-    {
-      chat,
-      id,
-      author: c.author,
-      text: c.kind === "edit" ? c.text : null,
-      at: c.kind === "edit" ? c.at : null,
-      revoked: c.kind === "revoke",
-    },
-  );
-  await query(ctx.tx, `DELETE FROM pending_changes WHERE seq <= (SELECT max(seq) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
-  ctx.held = true;
-}
-
-/** Judges and applies held changes (rows already taken out of pending_changes) now that their message is stored. */
-async function applyHeld(ctx: BatchContext, chat: string, rows: readonly Row[]): Promise<void> {
-  for (const r of rows) {
-    for (const c of heldChanges(r)) await applyChange(ctx, chat, String(r.id), c);
-  }
-}
-
-/** Takes out and applies the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
-async function resolveHeld(ctx: BatchContext, chat: string): Promise<void> {
-  const rows = await query(
-    ctx.tx,
-    `DELETE FROM pending_changes WHERE chat_jid = :chat
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = :chat)
-     RETURNING id, author, edited_text, edited_at, revoked`,
-    { chat },
-  );
-  await applyHeld(ctx, chat, rows);
-}
-
 async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): Promise<void> {
-  const idForm = p.id ? normalizeJid(p.id) : null;
-  const pn = p.pnJid ? normalizeJid(p.pnJid) : idForm && isPnJid(idForm) ? idForm : null;
-  const lid = p.lid ? normalizeJid(p.lid) : idForm && isLidJid(idForm) ? idForm : null;
-  const pnOk = pn && isPnJid(pn) ? pn : null;
-  const lidOk = lid && isLidJid(lid) ? lid : null;
+  const { pn: pnOk, lid: lidOk } = personIdentities(p);
   let id: string;
   if (pnOk && lidOk) id = await link(ctx, pnOk, lidOk);
   else if (pnOk || lidOk) {
@@ -392,8 +276,8 @@ async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?:
   } else return;
   await query(
     ctx.tx,
-    `UPDATE people SET push_name = coalesce(:push, push_name), saved_name = coalesce(:saved, saved_name),
-       business_name = coalesce(:biz, business_name) WHERE id = :id`,
+    `UPDATE people SET ${PERSON_NAMES_SET} FROM (SELECT :push::text AS push_name, :saved::text AS saved_name, :biz::text AS business_name) x
+     WHERE id = :id`,
     { push: p.pushName ?? null, saved: p.savedName ?? null, biz: p.businessName ?? null, id },
   );
   await refreshPersonKeys(ctx.tx, id);
@@ -449,6 +333,7 @@ async function link(ctx: BatchContext, pn: string, lid: string): Promise<string>
   await refreshPersonKeys(tx, pn);
   ctx.ensured.add(pn);
   ctx.ensured.delete(lid);
+  ctx.gone.add(lid);
   return pn;
 }
 
@@ -607,26 +492,13 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boole
   else if (rows[0] && live) await recordLive(tx, "message", chat, m.id, ts);
   if (await mayHold(ctx)) {
     // Edits or revokes that arrived first: judged against the message now that its sender is known.
-    const held = await query(tx, "DELETE FROM pending_changes WHERE chat_jid = :chat AND id = :id RETURNING id, author, edited_text, edited_at, revoked", {
-      chat,
-      id: m.id,
-    });
-    await applyHeld(ctx, chat, held);
+    await takeHeld(ctx, chat, m.id);
   }
   await query(
     tx,
     `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,
     { jid: chat, kind: chatKindOf(chat), ts },
   );
-}
-
-/** Recomputes a message's search vector from its stored text fields (a row with chat_jid, id, text...). */
-async function refreshSearch(tx: Queryable, r: Row): Promise<void> {
-  await query(tx, "UPDATE messages SET search = :search::tsvector WHERE chat_jid = :chat AND id = :id", {
-    search: searchOfRow(r),
-    chat: r.chat_jid,
-    id: r.id,
-  });
 }
 
 async function setParticipants(ctx: BatchContext, op: Extract<WriteOp, { op: "setParticipants" }>): Promise<void> {

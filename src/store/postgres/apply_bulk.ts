@@ -1,62 +1,67 @@
 /**
- * The bulk writer: a run of message, reaction and receipt upserts (what a history sync and
- * live traffic are made of) written with a handful of set-based statements instead of several
- * round trips per op. It leaves exactly the rows `apply.ts` leaves applying the same ops one by
- * one (test/store/postgres_bulk.test.ts compares them on generated data).
+ * The bulk writer: a run of history-sync ops (message, reaction and receipt upserts, chat and
+ * person upserts, LID links already known) written with a handful of set-based statements
+ * instead of several round trips per op; new messages go in as one array per column (`unnest`). It leaves exactly the
+ * rows `apply.ts` leaves applying the same ops one by one (test/store/postgres_bulk.test.ts
+ * compares them on generated data).
  *
- * Why reordering inside a run is safe: these ops never change who a LID belongs to (only
- * linkLid/upsertPerson do, and they end a run), messages are read by none of them, and each
- * table's ops keep their order per row. Person stubs and chat activity are order-free (insert
- * if missing; the newest timestamp wins).
+ * Why reordering inside a run is safe: no op of a run changes who a LID belongs to (a first
+ * link ends the run and goes one by one), messages are read by none of them, each table's ops
+ * keep their order per row, and repeated upserts of one chat or person are folded in order
+ * (`coalesce(new, old)` per column). Person stubs and chat activity are order-free (insert if
+ * missing; the newest timestamp wins).
  *
- * Order of work: every read first (LID owners, held changes exist?, stored keys, pk slots),
- * then the writes. Writes start only once the run is known to fit the bulk path; the rare run
- * that does not (more than 1024 messages in one millisecond) is left to the one-by-one writer.
+ * Held changes: an edit or revoke that arrived before its message is judged by the author rule
+ * once the message is stored. The run writes its messages, then judges the changes held for
+ * them, one message at a time as the one-by-one writer would right after that message (nothing
+ * else in the run reads or changes what the judgement reads). A message upserted twice in the
+ * run with changes waiting ends the run before its second upsert.
+ *
+ * Order of work: every read first (LID owners; then, pipelined, stored keys, held changes, pk
+ * slots), then the writes, pipelined. What the run leaves to the one-by-one writer: a first LID
+ * link, a chat upsert creating a chat of another kind than its JID says, a message beyond 1024
+ * in one millisecond, the second upsert of a message with held changes (all rare), and the ops
+ * that never join a run (live deliveries, edits, revokes, deletes, participants, auth, meta).
  */
 import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../../ids/jid.ts";
-import { PK_SLOTS, pkBase } from "../keys.ts";
+import { personNameKey, personSearchKey, PK_SLOTS, pkBase } from "../keys.ts";
 import type { MessageRow, ReactionRow, ReceiptRow, WriteOp } from "../types.ts";
+import { takeHeld } from "./apply_changes.ts";
 import {
   type BatchContext,
   CHAT_TOUCH_MERGE,
-  mayHold,
+  CHAT_UPSERT_MERGE,
+  isEnsured,
   MERGED_TEXT_COLUMNS,
   MESSAGE_MERGE,
+  PERSON_NAMES_SET,
   personStub,
   REACTION_MERGE,
   RECEIPT_MERGE,
   type Row,
-  searchOfMessage,
   searchOfRow,
 } from "./apply_shared.ts";
+import {
+  bulkRunEnd,
+  chatFitsRun,
+  chatRecord,
+  foldInto,
+  jidsOf,
+  type LidOwner,
+  MESSAGE_COLUMNS,
+  messageParams,
+  MESSAGE_UNNEST,
+  type MessageWrite,
+  type PersonUpsert,
+  personOpPlan,
+  statements,
+  waves,
+} from "./bulk_rows.ts";
 import { query } from "./client.ts";
 import { jsonRows } from "./json_rows.ts";
 
-const BULK_OPS: ReadonlySet<WriteOp["op"]> = new Set(["upsertMessage", "upsertReaction", "upsertReceipt"]);
-
-/** The end (exclusive) of the run of bulk-writable ops starting at `start`. */
-export function bulkRunEnd(ops: readonly WriteOp[], start: number): number {
-  let i = start;
-  // Live ops (real-time deliveries) also record a live event: they take the one-by-one path,
-  // which is cheap at their size; history sync, the bulk of the volume, is never live.
-  while (i < ops.length && BULK_OPS.has(ops[i]!.op) && !isLive(ops[i]!)) i++;
-  return i;
-}
-
-/** The message columns in table order, with their types (the JSON record definition). */
-const MESSAGE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ["chat_jid", "text"], ["id", "text"], ["pk", "bigint"], ["sender_id", "text"], ["from_me", "boolean"], ["ts", "bigint"],
-  ["type", "text"], ["text", "text"], ["quoted_id", "text"], ["edited_text", "text"], ["edited_at", "bigint"],
-  ["revoked", "boolean"], ["view_once", "boolean"], ["status", "int"], ["has_media", "boolean"], ["media_mimetype", "text"],
-  ["media_file_name", "text"], ["media_file_length", "bigint"], ["media_duration_sec", "int"], ["media_direct_path", "text"],
-  ["media_url", "text"], ["media_key", "bytea"], ["media_file_sha256", "bytea"], ["media_file_enc_sha256", "bytea"],
-  ["media_key_ts", "bigint"], ["raw", "bytea"], ["search", "tsvector"],
-];
-const MESSAGE_NAMES = MESSAGE_COLUMNS.map(([n]) => n).join(", ");
-
 /** Inserts messages known not to be stored. */
-const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_NAMES})
-SELECT ${MESSAGE_NAMES} FROM json_to_recordset(:rows::text::json) AS x(${MESSAGE_COLUMNS.map(([n, t]) => `${n} ${t}`).join(", ")})`;
+const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_COLUMNS.map(([n]) => n).join(", ")}) SELECT * FROM ${MESSAGE_UNNEST}`;
 
 /** Upserts a set of messages (each key at most once); returns the merged (not inserted) rows' text columns. */
 const UPSERT_MESSAGES = `WITH ins AS (
@@ -70,21 +75,36 @@ const REFRESH_SEARCH = `UPDATE messages SET search = x.search
 FROM json_to_recordset(:rows::text::json) AS x(chat_jid text, id text, search tsvector)
 WHERE messages.chat_jid = x.chat_jid AND messages.id = x.id`;
 
-const LID_OWNERS = "SELECT lid, id FROM people WHERE lid = ANY(:lids::text[])";
+const LID_OWNERS = "SELECT lid, id, pn_jid FROM people WHERE lid = ANY(:lids::text[])";
 
-const STORED_KEYS = `SELECT m.chat_jid, m.id, m.pk FROM unnest(:chats::text[], :ids::text[]) AS k(c, i)
+const STORED_KEYS = `SELECT m.chat_jid, m.id FROM unnest(:chats::text[], :ids::text[]) AS k(c, i)
   JOIN messages m ON m.chat_jid = k.c AND m.id = k.i`;
 
 // The highest pk taken in each millisecond's slot range (the same rule as apply.ts's PK_ALLOC).
 const SLOT_TOPS = `SELECT b AS base, (SELECT max(pk) FROM messages WHERE pk >= b AND pk < b + ${PK_SLOTS}) AS top
   FROM unnest(:bases::bigint[]) AS b`;
 
-const ANY_HELD = `SELECT 1 AS x FROM pending_changes p JOIN unnest(:chats::text[], :ids::text[]) AS k(c, i)
-  ON p.chat_jid = k.c AND p.id = k.i LIMIT 1`;
+const HELD_KEYS = `SELECT DISTINCT p.chat_jid, p.id FROM pending_changes p JOIN unnest(:chats::text[], :ids::text[]) AS k(c, i)
+  ON p.chat_jid = k.c AND p.id = k.i`;
 
 const ENSURE_PEOPLE = `INSERT INTO people (id, pn_jid, lid, search_key)
 SELECT id, pn_jid, lid, search_key FROM json_to_recordset(:rows::text::json) AS x(id text, pn_jid text, lid text, search_key text)
 ON CONFLICT DO NOTHING`;
+
+const UPDATE_PEOPLE = `UPDATE people SET ${PERSON_NAMES_SET}
+FROM json_to_recordset(:rows::text::json) AS x(id text, push_name text, saved_name text, business_name text)
+WHERE people.id = x.id
+RETURNING people.id, people.pn_jid, people.push_name, people.saved_name, people.business_name`;
+
+const PEOPLE_KEYS = `UPDATE people SET search_key = x.search_key, name_key = x.name_key
+FROM json_to_recordset(:rows::text::json) AS x(id text, search_key text, name_key text)
+WHERE people.id = x.id`;
+
+const UPSERT_CHATS = `INSERT INTO chats (jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description)
+SELECT jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description
+FROM json_to_recordset(:rows::text::json) AS x(jid text, kind text, name text, search_key text, last_message_at bigint,
+  archived boolean, pinned boolean, muted_until bigint, unread_count int, description text)
+${CHAT_UPSERT_MERGE}`;
 
 const TOUCH_CHATS = `INSERT INTO chats (jid, kind, last_message_at)
 SELECT jid, kind, last_message_at FROM json_to_recordset(:rows::text::json) AS x(jid text, kind text, last_message_at bigint)
@@ -104,119 +124,205 @@ ${RECEIPT_MERGE}`;
 
 const SEP = "\u0000"; // never inside a JID or a message id
 
+interface MessageItem {
+  at: number;
+  key: string;
+  chat: string;
+  sender: string | null;
+  m: MessageRow;
+}
+
 /**
- * Writes a run of upsertMessage/upsertReaction/upsertReceipt ops (see `bulkRunEnd`). Returns
- * false, having written nothing, when the run needs the one-by-one writer.
+ * Writes the run of bulk-writable ops starting at `start` (see the file comment), or the part of
+ * it before the first op that needs the one-by-one writer. Returns the index after what it
+ * wrote: `start` when it wrote nothing (the op at `start` goes one by one).
  */
-export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Promise<boolean> {
+export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], start: number): Promise<number> {
   const { tx } = ctx;
-  // --- reads ---
+  let end = bulkRunEnd(ops, start);
+  if (end - start < 2) return start;
+
+  // --- reads: who owns the LIDs the run names ---
   const lids = new Set<string>();
-  const note = (jid: string) => {
-    const j = normalizeJid(jid);
-    if (isLidJid(j)) lids.add(j);
-  };
-  for (const op of run) {
-    if (op.op === "upsertMessage") {
-      note(op.message.chatJid);
-      if (op.message.senderId) note(op.message.senderId);
-    } else if (op.op === "upsertReaction") {
-      note(op.reaction.chatJid);
-      note(op.reaction.reactorId);
-    } else if (op.op === "upsertReceipt") {
-      note(op.receipt.chatJid);
-      note(op.receipt.personId);
+  for (let i = start; i < end; i++) {
+    for (const jid of jidsOf(ops[i]!)) {
+      const j = normalizeJid(jid);
+      if (isLidJid(j)) lids.add(j);
     }
   }
-  const owner = new Map<string, string>();
+  const owners = new Map<string, LidOwner>();
   if (lids.size > 0) {
-    for (const r of await query(tx, LID_OWNERS, { lids: [...lids] })) owner.set(String(r.lid), String(r.id));
+    for (const r of await query(tx, LID_OWNERS, { lids: [...lids] })) {
+      owners.set(String(r.lid), { id: String(r.id), pn: r.pn_jid === null ? null : String(r.pn_jid) });
+    }
   }
   const canon = (jid: string) => {
     const j = normalizeJid(jid);
-    return owner.get(j) ?? j;
+    return owners.get(j)?.id ?? j;
   };
 
-  const messages: Array<{ key: string; chat: string; sender: string | null; m: MessageRow }> = [];
-  const reactions: Array<{ key: string; r: ReactionRow; chat: string; who: string }> = [];
-  const receipts: Array<{ key: string; r: ReceiptRow; chat: string; who: string }> = [];
-  for (const op of run) {
+  // --- the run's items, up to the first op that needs the one-by-one writer ---
+  const messages: MessageItem[] = [];
+  const reactions: Array<Item<ReactionRow>> = [];
+  const receipts: Array<Item<ReceiptRow>> = [];
+  const chatRows: Array<{ at: number; row: Row }> = [];
+  const personRows: Array<{ at: number; upsert: PersonUpsert }> = [];
+  for (let i = start; i < end; i++) {
+    const op = ops[i]!;
     if (op.op === "upsertMessage") {
       const chat = canon(op.message.chatJid);
-      messages.push({ key: chat + SEP + op.message.id, chat, sender: op.message.senderId ? canon(op.message.senderId) : null, m: op.message });
+      const sender = op.message.senderId ? canon(op.message.senderId) : null;
+      messages.push({ at: i, key: chat + SEP + op.message.id, chat, sender, m: op.message });
     } else if (op.op === "upsertReaction") {
       const chat = canon(op.reaction.chatJid);
       const who = canon(op.reaction.reactorId);
-      reactions.push({ key: [chat, op.reaction.messageId, who].join(SEP), r: op.reaction, chat, who });
+      reactions.push({ at: i, key: [chat, op.reaction.messageId, who].join(SEP), r: op.reaction, chat, who });
     } else if (op.op === "upsertReceipt") {
       const chat = canon(op.receipt.chatJid);
       const who = canon(op.receipt.personId);
-      receipts.push({ key: [chat, op.receipt.messageId, who, op.receipt.type].join(SEP), r: op.receipt, chat, who });
+      receipts.push({ at: i, key: [chat, op.receipt.messageId, who, op.receipt.type].join(SEP), r: op.receipt, chat, who });
+    } else if (op.op === "upsertChat") {
+      const jid = canon(op.chat.jid);
+      if (!chatFitsRun(op.chat, jid)) {
+        end = i;
+        break;
+      }
+      chatRows.push({ at: i, row: chatRecord(jid, op.chat) });
+    } else if (op.op === "upsertPerson" || op.op === "linkLid") {
+      const plan = personOpPlan(op, canon, owners);
+      if (plan.kind === "link") {
+        end = i;
+        break;
+      }
+      if (plan.kind === "person") personRows.push({ at: i, upsert: plan.upsert });
     }
   }
+  if (end - start < 2) return start;
 
-  const firstIndex = new Map<string, number>();
-  messages.forEach((x, i) => {
-    if (!firstIndex.has(x.key)) firstIndex.set(x.key, i);
-  });
-  const firsts = messages.filter((x, i) => firstIndex.get(x.key) === i);
+  // --- reads, pipelined: keys stored, changes held, the slot ranges' tops ---
+  const firstAt = new Map<string, MessageItem>();
+  for (const x of messages) if (!firstAt.has(x.key)) firstAt.set(x.key, x);
+  const firsts = [...firstAt.values()];
   const chats = firsts.map((x) => x.chat);
   const ids = firsts.map((x) => x.m.id);
-  const bases = distinct(firsts.map((x) => pkBase(Math.trunc(x.m.ts))));
-  // One round trip: held changes?, the keys already stored, the slot ranges' tops (pipelined).
-  const [held, storedRows, topRows] = firsts.length === 0 ? [false, [], []] : await Promise.all([
-    mayHold(ctx),
+  const bases = [...new Set(firsts.map((x) => pkBase(Math.trunc(x.m.ts))))];
+  const [storedRows, heldRows, topRows] = firsts.length === 0 ? [[], [], []] : await Promise.all([
     query(tx, STORED_KEYS, { chats, ids }),
+    query(tx, HELD_KEYS, { chats, ids }),
     query(tx, SLOT_TOPS, { bases }),
   ]);
   const stored = new Set(storedRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
+  const held = new Set(heldRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
   const top = new Map(topRows.map((r) => [Number(r.base), r.top === null ? null : Number(r.top)]));
-  // pks for the keys not stored yet, in arrival order (as one-by-one inserts would take them).
+
+  // pks for the keys not stored yet, in arrival order (as one-by-one inserts would take them);
+  // the run ends before a message a full millisecond has no slot for, and before the second
+  // upsert of a message with held changes.
   const pkOf = new Map<string, number>();
-  for (const x of firsts) {
+  for (const x of messages) {
+    if (x.at >= end) break;
+    if (firstAt.get(x.key) !== x) {
+      if (held.has(x.key)) end = x.at;
+      continue;
+    }
     if (stored.has(x.key)) continue;
     const base = pkBase(Math.trunc(x.m.ts));
     const t = top.get(base) ?? null;
     const pk = t === null ? base : t + 1;
-    if (pk >= base + PK_SLOTS) return false; // a full millisecond: the one-by-one writer's overflow rule
+    if (pk >= base + PK_SLOTS) {
+      end = x.at;
+      break;
+    }
     top.set(base, pk);
     pkOf.set(x.key, pk);
   }
+  if (end - start < 2) return start;
 
-  // --- writes ---
-  if (held) {
-    // Edits or revokes that arrived before their message are judged against its sender
-    // (change_rules.ts): a run that meets one takes the one-by-one path, which does that.
-    if ((await query(tx, ANY_HELD, { chats, ids })).length > 0) return false;
+  // Repeated upserts of one chat or person, folded in order.
+  const chatUpserts = new Map<string, Row>();
+  for (const { at, row } of chatRows) {
+    if (at >= end) break;
+    const cur = chatUpserts.get(row.jid as string);
+    if (cur) foldInto(cur, row, ["last_message_at"]);
+    else chatUpserts.set(row.jid as string, row);
   }
+  const personUpserts = new Map<string, Row>();
+  for (const { at, upsert } of personRows) {
+    if (at >= end) break;
+    const cur = personUpserts.get(upsert.id);
+    if (cur) foldInto(cur, { ...upsert });
+    else personUpserts.set(upsert.id, { ...upsert });
+  }
+  const inRun = <T extends { at: number }>(xs: T[]) => xs.filter((x) => x.at < end);
+  await writeRun(ctx, {
+    messages: inRun(messages),
+    reactions: inRun(reactions),
+    receipts: inRun(receipts),
+    chatUpserts,
+    personUpserts,
+    stored,
+    pkOf,
+  });
+  // Changes held for the run's messages: judged now, as right after each message (see above).
+  for (const x of messages) {
+    if (x.at < end && held.has(x.key) && firstAt.get(x.key) === x) await takeHeld(ctx, x.chat, x.m.id);
+  }
+  return end;
+}
 
+/** A reaction or receipt of the run, with its op's index and its row key. */
+interface Item<T> {
+  at: number;
+  key: string;
+  r: T;
+  chat: string;
+  who: string;
+}
+
+interface RunRows {
+  messages: MessageItem[];
+  reactions: Array<Item<ReactionRow>>;
+  receipts: Array<Item<ReceiptRow>>;
+  chatUpserts: Map<string, Row>;
+  personUpserts: Map<string, Row>;
+  stored: Set<string>;
+  pkOf: Map<string, number>;
+}
+
+async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
+  const { tx } = ctx;
+  const { messages, stored, pkOf } = run;
   const people: Row[] = [];
   const ensure = (id: string | null) => {
-    if (!id || ctx.ensured.has(id) || !isPersonJid(id)) return;
+    if (!id || isEnsured(ctx, id) || !isPersonJid(id)) return;
     ctx.ensured.add(id);
     people.push(personStub(id));
   };
+  for (const jid of run.chatUpserts.keys()) ensure(jid);
+  for (const id of run.personUpserts.keys()) ensure(id);
   for (const x of messages) {
     ensure(x.chat);
     ensure(x.sender);
   }
-  for (const x of reactions) if (x.r.emoji !== "") ensure(x.who);
-  for (const x of receipts) ensure(x.who);
+  for (const x of run.reactions) if (x.r.emoji !== "") ensure(x.who);
+  for (const x of run.receipts) ensure(x.who);
 
   // Every write below is sent at once (pipelined) and runs in this order; only re-indexing
-  // merged rows needs an answer first.
+  // merged rows and the keys of renamed people need an answer first.
   const writes: Array<Promise<Row[]>> = [];
   if (people.length > 0) writes.push(query(tx, ENSURE_PEOPLE, { rows: jsonRows(people) }));
+  const renamed = run.personUpserts.size > 0 ? query(tx, UPDATE_PEOPLE, { rows: jsonRows([...run.personUpserts.values()]) }) : Promise.resolve([]);
+  if (run.chatUpserts.size > 0) writes.push(query(tx, UPSERT_CHATS, { rows: jsonRows([...run.chatUpserts.values()]) }));
   // The n-th upsert of each key goes in statement n (one statement cannot touch a row twice);
   // new rows of the first go in a plain insert.
+  const byWave = waves(messages);
+  const write = (x: MessageItem): MessageWrite => ({ chat: x.chat, sender: x.sender, pk: pkOf.get(x.key) ?? 0, m: x.m });
+  const fresh = (byWave[0] ?? []).filter((x) => !stored.has(x.key));
+  if (fresh.length > 0) writes.push(query(tx, INSERT_MESSAGES, messageParams(fresh.map(write))));
   const mergeWaves: Array<Promise<Row[]>> = [];
-  for (const [n, wave] of waves(messages).entries()) {
-    const record = (x: (typeof messages)[number]) => messageRecord(x.chat, x.sender, pkOf.get(x.key) ?? 0, x.m);
+  for (const [n, wave] of byWave.entries()) {
     const merging = n === 0 ? wave.filter((x) => stored.has(x.key)) : wave;
-    if (n === 0 && merging.length < wave.length) {
-      writes.push(query(tx, INSERT_MESSAGES, { rows: jsonRows(wave.filter((x) => !stored.has(x.key)).map(record)) }));
-    }
-    if (merging.length > 0) mergeWaves.push(query(tx, UPSERT_MESSAGES, { rows: jsonRows(merging.map(record)) }));
+    if (merging.length > 0) mergeWaves.push(query(tx, UPSERT_MESSAGES, messageParams(merging.map(write))));
   }
   if (messages.length > 0) {
     const newest = new Map<string, number>();
@@ -228,93 +334,31 @@ export async function applyBulk(ctx: BatchContext, run: readonly WriteOp[]): Pro
     const rows = [...newest].map(([jid, ts]) => ({ jid, kind: chatKindOf(jid), last_message_at: ts }));
     writes.push(query(tx, TOUCH_CHATS, { rows: jsonRows(rows) }));
   }
-  for (const part of statements(reactions, (x) => x.r.emoji === "")) {
+  for (const part of statements(run.reactions, (x) => x.r.emoji === "")) {
     const rows = part.items.map((x) => ({ chat_jid: x.chat, message_id: x.r.messageId, reactor_id: x.who, emoji: x.r.emoji, ts: x.r.ts }));
     writes.push(query(tx, part.flag ? DELETE_REACTIONS : UPSERT_REACTIONS, { rows: jsonRows(rows) }));
   }
-  for (const part of statements(receipts, () => false)) {
+  for (const part of statements(run.receipts, () => false)) {
     const rows = part.items.map((x) => ({ chat_jid: x.chat, message_id: x.r.messageId, person_id: x.who, type: x.r.type, ts: x.r.ts }));
     writes.push(query(tx, UPSERT_RECEIPTS, { rows: jsonRows(rows) }));
   }
-  const [merged] = await Promise.all([Promise.all(mergeWaves), Promise.all(writes)]);
+  const [merged, names] = await Promise.all([Promise.all(mergeWaves), renamed, Promise.all(writes)]);
+  const after: Array<Promise<Row[]>> = [];
   // An update merged old and new text: index what is stored now (wave order: the last state wins).
   const refresh = merged.flat().map((r) => ({ chat_jid: r.chat_jid, id: r.id, search: searchOfRow(r) }));
-  if (refresh.length > 0) await query(tx, REFRESH_SEARCH, { rows: jsonRows(refresh) });
-  return true;
-}
-
-function distinct<T>(xs: readonly T[]): T[] {
-  return [...new Set(xs)];
-}
-
-/** Splits items (in order) so that each wave holds each key at most once and later upserts come later. */
-function waves<T extends { key: string }>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  const seen = new Map<string, number>();
-  for (const x of items) {
-    const n = seen.get(x.key) ?? 0;
-    seen.set(x.key, n + 1);
-    (out[n] ??= []).push(x);
+  if (refresh.length > 0) after.push(query(tx, REFRESH_SEARCH, { rows: jsonRows(refresh) }));
+  // A person's search keys follow the names now stored (refreshPersonKeys in apply.ts).
+  if (names.length > 0) {
+    const keys = names.map((r) => {
+      const n = {
+        pnJid: r.pn_jid as string | null,
+        pushName: r.push_name as string | null,
+        savedName: r.saved_name as string | null,
+        businessName: r.business_name as string | null,
+      };
+      return { id: r.id, search_key: personSearchKey(n), name_key: personNameKey(n) };
+    });
+    after.push(query(tx, PEOPLE_KEYS, { rows: jsonRows(keys) }));
   }
-  return out;
-}
-
-/** Consecutive statements of one kind (`flag`) with each key at most once, in the items' order. */
-function statements<T extends { key: string }>(items: readonly T[], flagOf: (x: T) => boolean): Array<{ flag: boolean; items: T[] }> {
-  const out: Array<{ flag: boolean; items: T[]; keys: Set<string> }> = [];
-  for (const x of items) {
-    const flag = flagOf(x);
-    let cur = out[out.length - 1];
-    if (!cur || cur.flag !== flag || cur.keys.has(x.key)) out.push(cur = { flag, items: [], keys: new Set() });
-    cur.items.push(x);
-    cur.keys.add(x.key);
-  }
-  return out;
-}
-
-function bytea(b: Uint8Array | null | undefined): string | null {
-  if (!b) return null;
-  let s = "\\x";
-  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
-  return s;
-}
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** One message as a JSON record (MESSAGE_COLUMNS), with the same values the one-by-one upsert binds. */
-function messageRecord(chat: string, sender: string | null, pk: number, m: MessageRow): Row {
-  const md = m.media;
-  return {
-    chat_jid: chat,
-    id: m.id,
-    pk,
-    sender_id: sender,
-    from_me: m.fromMe,
-    ts: Math.trunc(m.ts),
-    type: m.type,
-    text: m.text ?? null,
-    quoted_id: m.quotedId ?? null,
-    edited_text: m.editedText ?? null,
-    edited_at: m.editedAt ?? null,
-    revoked: m.revoked,
-    view_once: m.viewOnce,
-    status: m.status ?? null,
-    has_media: md !== null && md !== undefined,
-    media_mimetype: md?.mimetype ?? null,
-    media_file_name: md?.fileName ?? null,
-    media_file_length: md?.fileLength ?? null,
-    media_duration_sec: md?.durationSec ?? null,
-    media_direct_path: md?.directPath ?? null,
-    media_url: md?.url ?? null,
-    media_key: bytea(md?.mediaKey),
-    media_file_sha256: bytea(md?.fileSha256),
-    media_file_enc_sha256: bytea(md?.fileEncSha256),
-    media_key_ts: md?.mediaKeyTimestamp ?? null,
-    raw: bytea(m.raw),
-    search: searchOfMessage(m),
-  };
-}
-
-/** Whether an op is a real-time delivery (it records a live event on the one-by-one path). */
-function isLive(op: WriteOp): boolean {
-  return "live" in op && (op as { live?: boolean }).live === true;
+  await Promise.all(after);
 }

@@ -5,7 +5,7 @@
  */
 import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
-import { searchBody, tsvectorLiteral } from "../search/text.ts";
+import { type SearchFields, searchFields, tsvectorLiteral } from "../search/text.ts";
 import type { MessageRow } from "../types.ts";
 import { query, type Queryable } from "./client.ts";
 
@@ -17,8 +17,47 @@ export interface BatchContext {
   tx: Queryable;
   /** Person ids known to have a `people` row in this transaction. */
   ensured: Set<string>;
+  /** Person ids known to have a row as of the last commit (see `KnownPeople`), or null. */
+  known: KnownPeople | null;
+  /** Person ids whose row this transaction removed (a LID merged into its phone JID): `known` is stale for them. */
+  gone: Set<string>;
   /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
   held: boolean | undefined;
+}
+
+/** A new batch context for `tx`. */
+export function batchContext(tx: Queryable, known: KnownPeople | null = null): BatchContext {
+  return { tx, ensured: new Set(), known, gone: new Set(), held: undefined };
+}
+
+/** Whether `id` is known to have a people row (this transaction or an earlier commit). */
+export function isEnsured(ctx: BatchContext, id: string): boolean {
+  return ctx.ensured.has(id) || (ctx.known !== null && ctx.known.has(id) && !ctx.gone.has(id));
+}
+
+/** Most person ids `KnownPeople` keeps; beyond it starts over (a cache, never the truth). */
+const MAX_KNOWN_PEOPLE = 200_000;
+
+/**
+ * Person ids known to have a row as of the last commit, kept by the repository across commits
+ * so that a history import does not re-insert the stub of every sender in every batch. The
+ * store is the only writer (advisory lock), rows are only removed by a LID merge (`gone`), and
+ * a batch's ids are added only once its transaction committed: a subset of the truth.
+ */
+export class KnownPeople {
+  private readonly ids = new Set<string>();
+
+  /** Whether `id` had a row after the last settled commit. */
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /** Takes in what a committed batch ensured and removed. */
+  settle(ctx: BatchContext): void {
+    for (const id of ctx.gone) this.ids.delete(id);
+    if (this.ids.size + ctx.ensured.size > MAX_KNOWN_PEOPLE) this.ids.clear();
+    for (const id of ctx.ensured) if (!ctx.gone.has(id)) this.ids.add(id);
+  }
 }
 
 /** Whether pending_changes may hold rows (one look-up per commit; `hold` sets it). */
@@ -35,19 +74,21 @@ export function personStub(id: string): { id: string; pn_jid: string | null; lid
 
 /** The search vector literal of a stored message row (chat_jid, id, text, edited_text, media_file_name, revoked), or null. */
 export function searchOfRow(r: Row): string | null {
-  const body = searchBody(
+  return vectorOf(searchFields(
     (r.text as string | null) ?? null,
     (r.edited_text as string | null) ?? null,
     (r.media_file_name as string | null) ?? null,
     r.revoked === true,
-  );
-  return body ? tsvectorLiteral(body) : null;
+  ));
 }
 
 /** The search vector literal of a message about to be written, or null. */
 export function searchOfMessage(m: MessageRow): string | null {
-  const body = searchBody(m.text, m.editedText, m.media?.fileName ?? null, m.revoked);
-  return body ? tsvectorLiteral(body) : null;
+  return vectorOf(searchFields(m.text, m.editedText, m.media?.fileName ?? null, m.revoked));
+}
+
+function vectorOf(f: SearchFields): string | null {
+  return f.text || f.file ? tsvectorLiteral(f) : null;
 }
 
 /** What a message upsert does to a stored row (`ON CONFLICT (chat_jid, id) DO UPDATE SET ...`). */
@@ -88,4 +129,21 @@ export const REACTION_MERGE = `ON CONFLICT (chat_jid, message_id, reactor_id) DO
 export const RECEIPT_MERGE = "ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = LEAST(receipts.ts, excluded.ts)";
 
 /** A message touches its chat: created if missing, last activity moved forward. */
-export const CHAT_TOUCH_MERGE = "ON CONFLICT (jid) DO UPDATE SET last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at)";
+// Only when it moves forward: an update that changes nothing still writes a new row version.
+export const CHAT_TOUCH_MERGE = `ON CONFLICT (jid) DO UPDATE SET last_message_at = GREATEST(chats.last_message_at, excluded.last_message_at)
+  WHERE chats.last_message_at IS NULL OR chats.last_message_at < excluded.last_message_at`;
+
+/** A chat upsert's conflict rule: known values win over nulls, the last activity only moves forward. */
+export const CHAT_UPSERT_MERGE = `ON CONFLICT (jid) DO UPDATE SET
+       name = coalesce(excluded.name, chats.name),
+       search_key = coalesce(excluded.search_key, chats.search_key),
+       last_message_at = GREATEST(excluded.last_message_at, chats.last_message_at),
+       archived = coalesce(excluded.archived, chats.archived),
+       pinned = coalesce(excluded.pinned, chats.pinned),
+       muted_until = coalesce(excluded.muted_until, chats.muted_until),
+       unread_count = coalesce(excluded.unread_count, chats.unread_count),
+       description = coalesce(excluded.description, chats.description)`;
+
+/** A person upsert's names: known values win over nulls. */
+export const PERSON_NAMES_SET = `push_name = coalesce(x.push_name, people.push_name), saved_name = coalesce(x.saved_name, people.saved_name),
+       business_name = coalesce(x.business_name, people.business_name)`;

@@ -5,6 +5,7 @@
  */
 import postgres from "postgres";
 import type { Sql } from "postgres";
+import { connectNoDelay } from "../../runtime/pg_socket.ts";
 
 /** A connection pool. */
 export type Pg = Sql<Record<string, unknown>>;
@@ -23,10 +24,19 @@ export class DatabaseInUseError extends Error {
 export function connectPg(url: string, opts: { max?: number } = {}): Pg {
   return postgres(url, {
     max: opts.max ?? 4,
+    // Nagle off (see pg_socket.ts); only for one TCP host, so multi-host URLs and Unix sockets keep the driver's own.
+    ...(singleTcpHost(url) ? { socket: connectNoDelay } : {}),
     onnotice: () => {}, // "relation already exists, skipping" and the like: not for the MCP log
     // Instants are BIGINT milliseconds; they fit a JS number exactly for 285,000 years.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: unknown) => String(x) } },
   }) as unknown as Pg;
+}
+
+/** Whether `url` names exactly one server, by TCP (no host list, no `host=` parameter, no socket path). */
+export function singleTcpHost(url: string): boolean {
+  const authority = /^postgres(?:ql)?:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  const host = authority.slice(authority.lastIndexOf("@") + 1);
+  return host !== "" && !host.includes(",") && !/[?&]host=/i.test(url);
 }
 
 const converted = new Map<string, { text: string; names: string[] }>();

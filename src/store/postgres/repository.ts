@@ -32,12 +32,15 @@ import type {
   WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
-import { applyPostgres, canonical, isSessionOp } from "./apply.ts";
+import { applyPostgres, isSessionOp } from "./apply.ts";
+import { canonical } from "./apply_changes.ts";
+import { type BatchContext, KnownPeople } from "./apply_shared.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
+import { refreshListedSearchVectors } from "./search_refresh.ts";
 import { StoreUpkeep } from "./upkeep.ts";
 import {
   chatPageSql,
@@ -86,6 +89,7 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
   try {
     locks.push(await lockStore(main, "messages"));
     await migratePostgres(main);
+    await refreshListedSearchVectors(main);
     if (separate) {
       locks.push(await lockStore(session, "session"));
       await migratePostgres(session);
@@ -105,6 +109,7 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
 
 class PostgresRepository implements Repository {
   private closed: Promise<void> | null = null;
+  private readonly known = new KnownPeople();
   upkeep: StoreUpkeep | null = null;
   lastError: string | null = null;
 
@@ -126,7 +131,7 @@ class PostgresRepository implements Repository {
 
   private async write(ops: WriteOp[]): Promise<void> {
     if (!this.separate) {
-      await this.pg.begin((tx) => applyPostgres(tx, ops));
+      await this.writeMain(ops);
       return;
     }
     // Two databases cannot share one transaction: the session's writes first (the WhatsApp
@@ -134,7 +139,13 @@ class PostgresRepository implements Repository {
     const sessionOps = ops.filter(isSessionOp);
     const mainOps = ops.filter((op) => !isSessionOp(op));
     if (sessionOps.length) await this.session.begin((tx) => applyPostgres(tx, sessionOps));
-    if (mainOps.length) await this.pg.begin((tx) => applyPostgres(tx, mainOps));
+    if (mainOps.length) await this.writeMain(mainOps);
+  }
+
+  /** One transaction on the messages database; the people it wrote are remembered once it committed. */
+  private async writeMain(ops: WriteOp[]): Promise<void> {
+    const ctx = await this.pg.begin((tx) => applyPostgres(tx, ops, { known: this.known }));
+    this.known.settle(ctx as BatchContext);
   }
 
   async getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null> {

@@ -1,11 +1,14 @@
 /**
- * BM25 relevance from SQLite FTS4 `matchinfo(t, 'pcnalx')`, over the first column only (the
- * message text; the second column holds scope tokens). Pure.
+ * BM25 relevance from SQLite FTS4 `matchinfo(t, 'pcnalx')` over the word columns taken as one
+ * field: the message text (column 0) and the file name (column 1); the last column holds scope
+ * tokens. Pure.
  */
 
 /** BM25 parameters (the usual defaults). */
 const K1 = 1.2;
 const B = 0.75;
+/** Columns holding words (the text and the file name), from the first. */
+const WORD_COLUMNS = 2;
 
 /** Score of one row from its matchinfo blob (32-bit little-endian unsigned integers). Higher is better. */
 export function bm25FromMatchinfo(blob: Uint8Array): number {
@@ -15,16 +18,27 @@ export function bm25FromMatchinfo(blob: Uint8Array): number {
   const p = u(0); // phrases
   const c = u(1); // columns
   const n = u(2); // rows in the table
-  const avgdl = u(3) || 1; // 'a': average tokens in column 0
-  const dl = u(3 + c); // 'l': tokens of this row in column 0
-  const x = 3 + 2 * c; // 'x': 3 values per (phrase, column)
+  const words = Math.min(WORD_COLUMNS, c);
+  if ((3 + 2 * c + 3 * p * c) * 4 > blob.byteLength) return 0;
+  let avgdl = 0; // 'a': average tokens per column
+  let dl = 0; // 'l': tokens of this row per column
+  for (let k = 0; k < words; k++) {
+    avgdl += u(3 + k);
+    dl += u(3 + c + k);
+  }
+  avgdl ||= 1;
+  const x = 3 + 2 * c; // 'x': 3 values per (phrase, column): hits here, hits everywhere, rows with hits
   let score = 0;
   for (let i = 0; i < p; i++) {
-    const at = x + 3 * (i * c); // column 0
-    if ((at + 3) * 4 > blob.byteLength) break;
-    const tf = u(at);
+    let tf = 0;
+    let df = 0;
+    for (let k = 0; k < words; k++) {
+      const at = x + 3 * (i * c + k);
+      tf += u(at);
+      df += u(at + 2); // rows with a hit in either column, counted once per column: a close upper bound
+    }
     if (tf === 0) continue;
-    const df = u(at + 2);
+    df = Math.min(df, n);
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
     score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * dl) / avgdl));
   }

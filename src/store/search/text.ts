@@ -103,8 +103,36 @@ export function tokenize(text: string): string[] {
 }
 
 /**
- * The indexed text of a message: its current text (the edit if edited) and the document
- * file name, as tokens joined by single spaces. Revoked messages index nothing.
+ * The indexed words of a message, as tokens joined by single spaces, in two fields kept apart so
+ * that a phrase never runs from one into the other: `text`, its current text (the edit if
+ * edited), and `file`, the document's file name (empty when it repeats the text). Revoked
+ * messages index nothing.
+ */
+export interface SearchFields {
+  text: string;
+  file: string;
+}
+
+const NO_FIELDS: SearchFields = { text: "", file: "" };
+
+/** The search fields of a message (see `SearchFields`). */
+export function searchFields(
+  text: string | null,
+  editedText: string | null,
+  fileName: string | null,
+  revoked: boolean | number | null,
+): SearchFields {
+  if (revoked) return NO_FIELDS;
+  const current = editedText ?? text;
+  return {
+    text: current ? tokenize(current).join(" ") : "",
+    file: fileName && fileName !== current ? tokenize(fileName).join(" ") : "",
+  };
+}
+
+/**
+ * All indexed words of a message in one string (text, then file name): empty exactly when
+ * the message has nothing searchable.
  */
 export function searchBody(
   text: string | null,
@@ -112,28 +140,35 @@ export function searchBody(
   fileName: string | null,
   revoked: boolean | number | null,
 ): string {
-  if (revoked) return "";
-  const current = editedText ?? text;
-  const parts: string[] = [];
-  if (current) parts.push(current);
-  if (fileName && fileName !== current) parts.push(fileName);
-  return parts.length === 0 ? "" : tokenize(parts.join(" ")).join(" ");
+  return allWords(searchFields(text, editedText, fileName, revoked));
+}
+
+/** A message's search fields as one string of words (text, then file name). */
+export function allWords(f: SearchFields): string {
+  return f.file === "" ? f.text : f.text === "" ? f.file : `${f.text} ${f.file}`;
 }
 
 /**
- * A PostgreSQL tsvector literal for a search body (tokens with 1-based positions), so
- * PostgreSQL indexes our tokens, not its own parser's. Positions beyond 16383 share the
- * last position (PostgreSQL's limit).
+ * A PostgreSQL tsvector literal for a message's search fields (tokens with 1-based positions),
+ * so PostgreSQL indexes our tokens, not its own parser's. The file name's positions start one
+ * past the text's end plus one: a gap, so no phrase (`<->`) matches across the two. Positions
+ * beyond 16383 share the last position (PostgreSQL's limit).
  */
-export function tsvectorLiteral(body: string): string {
-  if (!body) return "";
+export function tsvectorLiteral(fields: SearchFields): string {
   const positions = new Map<string, number[]>();
-  body.split(" ").forEach((tok, i) => {
-    const list = positions.get(tok);
-    const pos = Math.min(i + 1, 16383);
-    if (!list) positions.set(tok, [pos]);
-    else if (list.length < 256 && list[list.length - 1] !== pos) list.push(pos);
-  });
+  let at = 0;
+  const add = (part: string) => {
+    if (!part) return;
+    for (const tok of part.split(" ")) {
+      const pos = Math.min(++at, 16383);
+      const list = positions.get(tok);
+      if (!list) positions.set(tok, [pos]);
+      else if (list.length < 256 && list[list.length - 1] !== pos) list.push(pos);
+    }
+  };
+  add(fields.text);
+  if (fields.text && fields.file) at++; // the gap
+  add(fields.file);
   const parts: string[] = [];
   for (const [tok, pos] of positions) parts.push(`${quoteLexeme(tok)}:${pos.join(",")}`);
   return parts.join(" ");

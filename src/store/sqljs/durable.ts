@@ -18,6 +18,7 @@ import type { Database, SqlJsStatic } from "sql.js";
 import type { Clock } from "../../../supervisors/mod.ts";
 import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
+import { collectGarbage } from "../../runtime/gc.ts";
 import { unrefTimer } from "../../runtime/process.ts";
 import { decodeOpsBinary, encodeOpsBinary } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
@@ -93,6 +94,7 @@ export interface DurableDb<Op> {
 }
 
 const DEFAULT_EVERY_BYTES = 64 * 1024 * 1024;
+const EMPTY = new Uint8Array(0);
 const DEFAULT_EVERY_MS = 5 * 60 * 1000;
 
 /** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
@@ -157,6 +159,8 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
     everyBytes: opts.snapshotEveryBytes ?? DEFAULT_EVERY_BYTES,
     everyMs: opts.snapshotEveryMs ?? DEFAULT_EVERY_MS,
   });
+  // The snapshot file's bytes, read whole and copied into sql.js, are garbage now: free them.
+  collectGarbage();
   if (rec.mustSnapshot || (onCorrupt === "start-fresh" && hadMarker)) {
     // A fresh start is only settled once a snapshot of it is durable; then the marker can go.
     try {
@@ -394,6 +398,9 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     snapshotSeq = ex.seq;
     snapshotAt = ex.at;
     snapshotBytes = written;
+    // The exported image is written: free it now rather than at some later collection.
+    ex.bytes = EMPTY;
+    collectGarbage();
     // The snapshot is durable: the journal prefix it covers can go.
     await lane.run(async () => {
       if (failed) return;

@@ -10,7 +10,7 @@
  * Indexing is derived data: it is not journaled (a replay re-queues the same messages).
  */
 import type { Database } from "sql.js";
-import { rowSearchBody, rowSearchScope } from "./functions.ts";
+import { rowSearchFields, rowSearchScope } from "./functions.ts";
 import { jsonParam, statementsOf } from "./statements.ts";
 
 /** True when messages wait to be indexed. */
@@ -36,19 +36,20 @@ export function indexQueued(db: Database, limit: number): number {
   // The n-th queued docid bounds this round (all of them when fewer are queued).
   const bound = s.value("SELECT docid FROM fts_pending ORDER BY docid LIMIT 1 OFFSET ?", [n - 1]);
   const last = typeof bound === "number" ? bound : Number.MAX_SAFE_INTEGER;
-  const rows: Array<[number, string, string]> = [];
-  // Revoked messages have no words; the edit, when there is one, replaces the text (as in searchBody).
+  const rows: Array<[number, string, string, string]> = [];
+  // Revoked messages have no words; the edit, when there is one, replaces the text (as in searchFields).
   s.each(
     `SELECT m.pk, m.chat_jid, m.sender_id, coalesce(m.edited_text, m.text), m.media_file_name
      FROM fts_pending p JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`,
     [last],
     (r) => {
-      const body = rowSearchBody(null, r[3]!, r[4]!, 0);
-      if (body !== "") rows.push([r[0] as number, body, rowSearchScope(r[1]!, r[2]!, body)]);
+      const f = rowSearchFields(null, r[3]!, r[4]!, 0);
+      if (f.text !== "" || f.file !== "") rows.push([r[0] as number, f.text, f.file, rowSearchScope(r[1]!, r[2]!, f)]);
     },
   );
   if (rows.length > 0) {
-    s.run("INSERT INTO messages_fts (docid, body, scope) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(CAST(? AS TEXT))", [
+    s.run(`INSERT INTO messages_fts (docid, body, file_name, scope)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(CAST(? AS TEXT))`, [
       jsonParam(rows),
     ]);
   }

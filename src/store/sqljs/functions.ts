@@ -4,7 +4,7 @@
  */
 import type { Database } from "sql.js";
 import { bm25FromMatchinfo } from "../search/bm25.ts";
-import { scopeTokens, searchBody } from "../search/text.ts";
+import { allWords, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
 
 const registered = new WeakSet<Database>();
 const contactVersions = new WeakMap<Database, { n: number }>();
@@ -21,27 +21,36 @@ export function contactsVersion(db: Database): number {
 export type SqlValue = string | number | null | Uint8Array;
 
 /**
- * Registers `wa_search_body(text, edited_text, file_name, revoked)`, `wa_search_scope(chat_jid,
- * sender_id, text, edited_text, file_name, revoked)`, `wa_bm25(matchinfo)` and
- * `wa_contacts_changed()` on `db` (once per connection).
+ * Registers the search functions of the schema's view and triggers: `wa_search_text(text,
+ * edited_text, revoked)` and `wa_search_file(text, edited_text, file_name, revoked)` (the
+ * index's two word columns), `wa_search_body(text, edited_text, file_name, revoked)` (all words:
+ * empty exactly when a message has none), `wa_search_scope(chat_jid, sender_id, text,
+ * edited_text, file_name, revoked)`; `wa_bm25(matchinfo)` and `wa_contacts_changed()`, on `db`
+ * (once per connection).
  */
 export function registerSqlFunctions(db: Database): void {
   if (registered.has(db)) return;
-  // Triggers call wa_search_body twice per row (WHEN clause, then the value): remember the last call.
+  // Triggers call these several times per row (WHEN clause, then each value): remember the last row.
   let lastArgs: SqlValue[] = [];
-  let lastBody = "";
-  const body = (text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): string => {
-    if (lastArgs[0] === text && lastArgs[1] === edited && lastArgs[2] === fileName && lastArgs[3] === revoked) return lastBody;
+  let last: SearchFields = { text: "", file: "" };
+  const fields = (text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): SearchFields => {
+    if (lastArgs[0] === text && lastArgs[1] === edited && lastArgs[2] === fileName && lastArgs[3] === revoked) return last;
     lastArgs = [text, edited, fileName, revoked];
-    lastBody = rowSearchBody(text, edited, fileName, revoked);
-    return lastBody;
+    last = rowSearchFields(text, edited, fileName, revoked);
+    return last;
   };
-  db.create_function("wa_search_body", body);
+  db.create_function("wa_search_body", (text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
+    allWords(fields(text, edited, fileName, revoked)));
+  // The text column does not depend on the file name: the last row's fields serve when its other values match.
+  db.create_function("wa_search_text", (text: SqlValue, edited: SqlValue, revoked: SqlValue) =>
+    lastArgs[0] === text && lastArgs[1] === edited && lastArgs[3] === revoked ? last.text : rowSearchFields(text, edited, null, revoked).text);
+  db.create_function("wa_search_file", (text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
+    fields(text, edited, fileName, revoked).file);
   // Empty for a message with no searchable text: such messages have no index row at all.
   db.create_function(
     "wa_search_scope",
     (chat: SqlValue, sender: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
-      rowSearchScope(chat, sender, body(text, edited, fileName, revoked)),
+      rowSearchScope(chat, sender, fields(text, edited, fileName, revoked)),
   );
   db.create_function("wa_bm25", (blob: SqlValue) => (blob instanceof Uint8Array ? bm25FromMatchinfo(blob) : 0));
   const contacts = { n: 0 };
@@ -53,14 +62,14 @@ export function registerSqlFunctions(db: Database): void {
   registered.add(db);
 }
 
-/** What `wa_search_body` computes for a messages row's values (text, edited_text, media_file_name, revoked). */
-export function rowSearchBody(text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): string {
-  return searchBody(str(text), str(edited), str(fileName), revoked === 1);
+/** What the search functions compute for a messages row's values (text, edited_text, media_file_name, revoked). */
+export function rowSearchFields(text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue): SearchFields {
+  return searchFields(str(text), str(edited), str(fileName), revoked === 1);
 }
 
-/** What `wa_search_scope` computes for a row (chat_jid, sender_id) whose body is `body`. */
-export function rowSearchScope(chat: SqlValue, sender: SqlValue, body: string): string {
-  return body === "" ? "" : scopeTokens(String(chat ?? ""), str(sender));
+/** What `wa_search_scope` computes for a row (chat_jid, sender_id) whose search fields are `f`. */
+export function rowSearchScope(chat: SqlValue, sender: SqlValue, f: SearchFields): string {
+  return f.text === "" && f.file === "" ? "" : scopeTokens(String(chat ?? ""), str(sender));
 }
 
 function str(v: SqlValue): string | null {

@@ -40,7 +40,7 @@ import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
-import { hasQueued, indexQueued } from "./fts_queue.ts";
+import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { migrateSqlite } from "./migrate.ts";
@@ -82,25 +82,39 @@ const INDEX_CHUNK_SEARCH = 50_000;
  * of leaving all of it to the first search, which then waits for one round at most.
  */
 const INDEX_DELAY_MS = 250;
+/**
+ * Fewest queued messages a background round takes while commits keep coming: each round ends in
+ * a segment flush, and rounds of a few thousand cost half as much again per message as rounds of
+ * ten thousand (measured: 48 vs 31 µs per message at 2,000 vs 10,000). When writes pause, a round
+ * takes whatever is queued; a search first indexes what is left (one round at most).
+ */
+const INDEX_MIN_ROUND = 10_000;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
-  /** Most time a committed message waits for the background indexing (default 250 ms). */
+  /** Most time a committed message waits for the background indexing once writes pause (default 250 ms). */
   indexDelayMs?: number;
+  /** Fewest queued messages a background round takes while commits keep coming (default 10,000). */
+  indexMinRound?: number;
 }
 
 /** Wraps an open durable engine as the Repository. */
 export function createSqljsRepository(store: DurableStore, opts: SqljsRepositoryOptions = {}): Repository {
-  return new SqljsRepository(store, opts.indexDelayMs ?? INDEX_DELAY_MS);
+  return new SqljsRepository(store, opts.indexDelayMs ?? INDEX_DELAY_MS, opts.indexMinRound ?? INDEX_MIN_ROUND);
 }
 
 class SqljsRepository implements Repository {
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
   private indexing = false;
   private closing = false;
+  private lastCommitAt = 0;
   private readonly contacts: ContactIndex;
 
-  constructor(private readonly store: DurableStore, private readonly indexDelayMs: number) {
+  constructor(
+    private readonly store: DurableStore,
+    private readonly indexDelayMs: number,
+    private readonly indexMinRound: number,
+  ) {
     this.contacts = createContactIndex(store.db, () => this.s);
   }
 
@@ -115,6 +129,7 @@ class SqljsRepository implements Repository {
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     await this.store.commit(ops);
+    this.lastCommitAt = Date.now();
     this.scheduleIndexing();
   }
 
@@ -124,15 +139,22 @@ class SqljsRepository implements Repository {
   }
 
   /**
-   * Indexes queued messages in the background within `indexDelayMs` of their commit, a chunk
-   * per lane task (commits go first between chunks), whether or not commits continue. A timer
-   * already set is not pushed back by later commits. Best effort: a search indexes what is left.
+   * Indexes queued messages in the background, a chunk per lane task (commits go first between
+   * chunks): within `indexDelayMs` of a commit once writes pause, and while commits keep coming
+   * (an import, a history sync) in rounds of at least `indexMinRound` messages, so the index
+   * follows the import in bulk. A timer already set is not pushed back by later commits. Best
+   * effort: a search indexes what is left.
    */
   private scheduleIndexing(): void {
     if (this.closing || this.indexTimer !== null || this.indexing) return;
     this.indexTimer = setTimeout(() => {
       this.indexTimer = null;
       if (this.closing || !hasQueued(this.store.db)) return;
+      const writing = Date.now() - this.lastCommitAt < this.indexDelayMs;
+      if (writing && queuedCount(this.store.db) < this.indexMinRound) {
+        this.scheduleIndexing(); // look again after the next delay
+        return;
+      }
       this.indexing = true;
       this.store.maintain((db) => indexQueued(db, INDEX_CHUNK_BACKGROUND)).then(
         () => {

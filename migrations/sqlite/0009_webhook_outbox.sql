@@ -1,4 +1,4 @@
--- 0008 (SQLite / sql.js): the webhook outbox.
+-- 0009 (SQLite / sql.js): the webhook outbox.
 -- webhook_endpoints: the configured URLs (written by the webhook actor at start from
 --   WHATSAPP_MCP_WEBHOOK_URL and its filters; a URL no longer configured stays with active = 0 so
 --   its counters survive), the endpoint's backoff gate (failures, next_at: after an answer that

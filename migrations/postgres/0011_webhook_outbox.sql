@@ -1,5 +1,5 @@
--- 0009 (PostgreSQL): the webhook outbox. Same tables and meaning as
--- migrations/sqlite/0008_webhook_outbox.sql; the filters are JSON arrays kept as text and
+-- 0011 (PostgreSQL): the webhook outbox. Same tables and meaning as
+-- migrations/sqlite/0009_webhook_outbox.sql; the filters are JSON arrays kept as text and
 -- active is 0/1, so both stores share their SQL (src/store/webhook_rows.ts).
 CREATE TABLE webhook_endpoints (
   url               TEXT PRIMARY KEY,
