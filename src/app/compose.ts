@@ -39,6 +39,7 @@ import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
+import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
 import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
@@ -133,6 +134,8 @@ export function composeApp(
         () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir, onCorrupt: cfg.onCorrupt }),
         { publishTo: LIVE },
       ),
+    // Always started: with no URL configured it only retires the endpoints of an earlier run.
+    webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
         authRepo: sessionRepo,
@@ -151,6 +154,7 @@ export function composeApp(
           log,
         }),
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
+        linkWatchers: cfg.webhooks.urls.length > 0 ? [WEBHOOKS] : [],
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       })),
     sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
@@ -177,6 +181,7 @@ export function composeApp(
             createHttpApp({
               linkStatus,
               storeStats: () => repo.stats(),
+              webhookStatus: () => repo.webhookStatus(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
               requestPairingCode: (phone) => connection.ask({ type: "requestPairingCode", phone }),

@@ -4,6 +4,7 @@
  * root (one_for_one)
  * ├─ live           hands each store change to live listeners (subscriptions, waits, webhooks)
  * ├─ store          owns the database; the only writer; answers queries; tells live what changed
+ * ├─ webhooks       delivers the store's webhook outbox (signed POSTs, retries with backoff)
  * ├─ whatsapp (rest_for_one)
  * │  ├─ connection  the Baileys socket: login, auth state, reconnect, sends
  * │  └─ sync        Baileys events → store batches
@@ -27,6 +28,8 @@ export interface TreeParts {
   /** The live hub (src/live/hub.ts); absent in tests that do not need it. */
   live?: (() => Behavior<any>) | null;
   store: () => Behavior<any>;
+  /** The webhook actor (src/webhooks/actor.ts); absent in tests that do not need it. */
+  webhooks?: (() => Behavior<any>) | null;
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
@@ -45,6 +48,8 @@ export function appTree(parts: TreeParts): SupervisorSpec {
   if (parts.live) children.push(worker("live", parts.live, { shutdownMs: 1_000 }));
   children.push(
     worker("store", parts.store, { shutdownMs: 60_000 }),
+    // After the store (its outbox), before WhatsApp (its endpoints are set before live events flow).
+    ...(parts.webhooks ? [worker("webhooks", parts.webhooks, { shutdownMs: 5_000 })] : []),
     whatsappSubtree({ connection: parts.connection, sync: parts.sync }),
     supervisor("media", () => ({
       strategy: "one_for_one",

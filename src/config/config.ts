@@ -2,6 +2,7 @@
  * The validated configuration the whole program reads. Built once at start-up by `buildConfig`.
  */
 import type { LogLevel } from "../log.ts";
+import type { WebhookSettings } from "../webhooks/settings.ts";
 
 /** OAuth 2.1 resource-server settings (remote mode). */
 export interface OAuthConfig {
@@ -62,4 +63,6 @@ export interface Config {
     version?: string;
   };
   logLevel: LogLevel;
+  /** Webhooks (WHATSAPP_MCP_WEBHOOK_*); `urls` empty: off. */
+  webhooks: WebhookSettings;
 }

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { phoneDigits } from "../ids/phone.ts";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
+import { MIN_WEBHOOK_SECRET_LENGTH, WEBHOOK_EVENT_KINDS, webhookChatJid, webhookUrlProblem } from "../webhooks/settings.ts";
 import { parseSessionKey } from "../store/session_crypto.ts";
 import { parseDuration } from "../schedule/duration.ts";
 
@@ -103,5 +104,19 @@ export const OPTIONS: OptionDef[] = [
   { key: "waWebSocketUrl", flag: "--wa-websocket-url", env: ["WHATSAPP_WS_URL"], help: "WhatsApp Web WebSocket URL (testing against a simulator).", schema: v.pipe(v.string(), v.transform((s) => s.trim()), v.regex(/^wss?:\/\//, "expected a ws:// or wss:// URL")) },
   { key: "waVersion", flag: "--wa-version", env: ["WHATSAPP_MCP_WA_VERSION"], help: "WhatsApp Web version to present: \"auto\" (fetch the current one at start, fall back to the last one that worked), \"bundled\" (the one this release ships), or a version such as 2.3000.1023456789 (when WhatsApp says the client is outdated).", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.regex(/^(auto|bundled|\d+\.\d+\.\d+)$/, "expected auto, bundled or a version like 2.3000.1023456789")), defaultText: "auto" },
   { key: "waQueryTimeoutMs", flag: "--wa-query-timeout-ms", env: ["WHATSAPP_QUERY_TIMEOUT_MS"], help: "Timeout of WhatsApp queries in ms.", schema: int(1000, 600000), defaultText: "60000" },
+  { key: "webhookUrls", flag: "--webhook-url", env: ["WHATSAPP_MCP_WEBHOOK_URL", "WHATSAPP_MCP_WEBHOOK_URLS"], help: "URL(s), comma-separated, that get a signed POST for each new message, edit, delete, reaction and link state change (https://, or http:// to this machine only).", schema: v.pipe(list, v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const url of dataset.value as string[]) {
+      const problem = webhookUrlProblem(url);
+      if (problem) return addIssue({ message: problem });
+    }
+  })) },
+  { key: "webhookSecret", flag: "--webhook-secret", env: ["WHATSAPP_MCP_WEBHOOK_SECRET"], help: `Secret of the webhooks' HMAC-SHA256 signature (${MIN_WEBHOOK_SECRET_LENGTH}+ characters; required with a webhook URL).`, schema: v.pipe(text, v.minLength(MIN_WEBHOOK_SECRET_LENGTH, `expected at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)) },
+  { key: "webhookEvents", flag: "--webhook-events", env: ["WHATSAPP_MCP_WEBHOOK_EVENTS"], help: `Event kinds sent to webhooks, comma-separated: ${WEBHOOK_EVENT_KINDS.join(", ")}.`, schema: v.pipe(list, v.transform((xs) => xs.map((x) => x.toLowerCase())), v.check((xs) => xs.length > 0 && xs.every((x) => (WEBHOOK_EVENT_KINDS as readonly string[]).includes(x)), `expected names from ${WEBHOOK_EVENT_KINDS.join(", ")}`)), defaultText: "all" },
+  { key: "webhookChats", flag: "--webhook-chats", env: ["WHATSAPP_MCP_WEBHOOK_CHATS"], help: "Only events of these chats go to webhooks: chat JIDs or phone numbers, comma-separated (link events are always sent).", schema: v.pipe(list, v.check((xs) => xs.length > 0 && xs.every((x) => webhookChatJid(x) !== null), "expected chat JIDs or phone numbers"), v.transform((xs) => xs.map((x) => webhookChatJid(x)!))), defaultText: "every chat" },
+  { key: "webhookIncludeBody", flag: "--webhook-include-body", env: ["WHATSAPP_MCP_WEBHOOK_INCLUDE_BODY"], help: "Send message texts, captions, reactions and names in webhook events (default: metadata only).", schema: bool, boolean: true, defaultText: "false" },
+  { key: "webhookTimeoutMs", flag: "--webhook-timeout-ms", env: ["WHATSAPP_MCP_WEBHOOK_TIMEOUT_MS"], help: "Timeout of one webhook attempt in ms.", schema: int(500, 120000), defaultText: "10000" },
+  { key: "webhookMaxAttempts", flag: "--webhook-max-attempts", env: ["WHATSAPP_MCP_WEBHOOK_MAX_ATTEMPTS"], help: "Attempts per webhook event before it is given up (kept as dead).", schema: int(1, 1000), defaultText: "20" },
+  { key: "webhookMaxAgeHours", flag: "--webhook-max-age-hours", env: ["WHATSAPP_MCP_WEBHOOK_MAX_AGE_HOURS"], help: "A webhook event not delivered after this many hours is given up (kept as dead).", schema: int(1, 8760), defaultText: "24" },
   { key: "logLevel", flag: "--log-level", env: ["LOG_LEVEL"], help: "debug, info, warn or error (logs go to stderr).", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.picklist(["debug", "info", "warn", "error"], "expected debug, info, warn or error")), defaultText: "info" },
 ];

@@ -7,6 +7,8 @@ import type { Command, Config } from "./config.ts";
 import { OPTIONS, type OptionDef } from "./options.ts";
 import { fileUrlPath, folderOf, isFileUrl } from "./file_url.ts";
 import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./paths.ts";
+import { MIN_WEBHOOK_SECRET_LENGTH, NO_WEBHOOKS, WEBHOOK_EVENT_KINDS } from "../webhooks/settings.ts";
+import type { WebhookEventKind } from "../store/types.ts";
 import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
@@ -71,7 +73,7 @@ function readRaw(def: OptionDef, flags: Map<string, string>, env: Record<string,
 
 function shown(raw: string, key: string): string {
   // Never echo secrets back, even into an error line.
-  if (/token|url|key/i.test(key)) return "(value hidden)";
+  if (/token|url|key|secret|chats/i.test(key)) return "(value hidden)";
   return JSON.stringify(raw.length > 60 ? raw.slice(0, 57) + "..." : raw);
 }
 
@@ -133,6 +135,12 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     }
   }
 
+  const webhookUrls = get<string[]>("webhookUrls", []);
+  const webhookSecret = get<string | null>("webhookSecret", null);
+  if (webhookUrls.length > 0 && !webhookSecret) {
+    throw new ConfigError(`Invalid WHATSAPP_MCP_WEBHOOK_URL: webhooks are signed, set WHATSAPP_MCP_WEBHOOK_SECRET (${MIN_WEBHOOK_SECRET_LENGTH}+ characters)`);
+  }
+
   return {
     command,
     commandArgs,
@@ -167,5 +175,15 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       extraMediaHosts: get<string[]>("extraMediaHosts", []),
     },
     logLevel: get<"debug" | "info" | "warn" | "error">("logLevel", "info"),
+    webhooks: {
+      urls: [...new Set(webhookUrls)],
+      secret: webhookSecret,
+      chats: get<string[] | null>("webhookChats", null),
+      events: get<WebhookEventKind[]>("webhookEvents", [...WEBHOOK_EVENT_KINDS]),
+      includeBody: get<boolean>("webhookIncludeBody", false),
+      timeoutMs: get<number>("webhookTimeoutMs", NO_WEBHOOKS.timeoutMs),
+      maxAttempts: get<number>("webhookMaxAttempts", NO_WEBHOOKS.maxAttempts),
+      maxAgeMs: get<number>("webhookMaxAgeHours", 24) * 3_600_000,
+    },
   };
 }

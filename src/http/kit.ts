@@ -16,6 +16,7 @@ import { newHmacKey, randomId } from "./crypto.ts";
 import { createCsrf } from "./csrf.ts";
 import { pageCsp } from "./guard.ts";
 import type { HttpDeps } from "./types.ts";
+import { type WebhooksView, webhooksView } from "../webhooks/status.ts";
 
 /** Statuses the app answers errors with. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
@@ -31,6 +32,8 @@ export interface CollectedStatus {
   linkError: string | null;
   stats: Awaited<ReturnType<HttpDeps["storeStats"]>> | null;
   statsError: string | null;
+  /** Webhook delivery; null when none is configured (or the store did not answer). */
+  webhooks: WebhooksView | null;
 }
 
 /** The shared pieces; see the module comment. */
@@ -127,8 +130,9 @@ export function createHttpKit(deps: HttpDeps): HttpKit {
     rawLinkSecretsAllowed: (c) =>
       bindIsLocal && isLoopbackHost(hostName(requestHost(c))) && !PROXY_HEADERS.some((h) => c.req.header(h) !== undefined),
     async collectStatus() {
-      const [link, stats] = await Promise.allSettled([deps.linkStatus(), deps.storeStats()]);
+      const [link, stats, hooks] = await Promise.allSettled([deps.linkStatus(), deps.storeStats(), deps.webhookStatus?.() ?? Promise.resolve([])]);
       return {
+        webhooks: hooks.status === "fulfilled" ? webhooksView(hooks.value) : null,
         link: link.status === "fulfilled" ? link.value : null,
         linkError: link.status === "rejected" ? errorMessage(link.reason) : null,
         stats: stats.status === "fulfilled" ? stats.value : null,

@@ -6,6 +6,7 @@
 import type { ConnectionState, LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
 import type { StoreLocation } from "../config/store_location.ts";
+import { type WebhooksView, webhooksSummary } from "../webhooks/status.ts";
 
 /** Colour family of a badge. */
 export type Tone = "ok" | "warn" | "info" | "bad" | "idle";
@@ -41,6 +42,8 @@ export interface StatusInput {
   stats: StoreStats | null;
   statsError: string | null;
   backend: SessionBackend;
+  /** Webhook delivery; null or absent: off (or not known). */
+  webhooks?: WebhooksView | null;
   /** Where the data is kept; null: not known (tests). */
   location?: StoreLocation | null;
   now: number;
@@ -162,6 +165,7 @@ export function statusView(input: StatusInput): StatusView {
     : stats.snapshot === null ? (stats.backend === "postgres" ? "not used" : "none yet")
     : `seq ${formatCount(stats.snapshot.seq)}, ${formatBytes(stats.snapshot.bytes)}, ${formatAgo(stats.snapshot.at, now)}`;
 
+  f.webhooks = input.webhooks ? (webhooksSummary(input.webhooks) ?? "").replace(/^Webhooks: /, "") : "off";
   f.linkError = input.linkError ? `connection: ${input.linkError}` : (link?.lastError ?? "");
   f.storeError = input.statsError ? `store: ${input.statsError}` : (stats?.lastError ?? "");
 

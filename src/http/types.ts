@@ -5,7 +5,7 @@
 import type { Clock } from "../../supervisors/mod.ts";
 import type { JWTVerifyGetKey } from "jose";
 import type { LinkStatus } from "../status/types.ts";
-import type { StoreStats } from "../store/types.ts";
+import type { StoreStats, WebhookEndpointStatus } from "../store/types.ts";
 import type { AuthConfig, McpRequestContext } from "./auth/types.ts";
 import type { SessionBackend } from "./status-view.ts";
 import type { StoreLocation } from "../config/store_location.ts";
@@ -25,6 +25,8 @@ export interface HttpDeps {
   linkStatus(): Promise<LinkStatus>;
   /** Store counters, from the store actor. */
   storeStats(): Promise<StoreStats>;
+  /** Webhook endpoints and their counters, from the store actor; absent: not shown. */
+  webhookStatus?(): Promise<WebhookEndpointStatus[]>;
   /** Which backend holds messages and which the WhatsApp session. */
   sessionBackend(): SessionBackend;
   /** Where the data is kept (the dashboard shows it); absent: not shown. */

@@ -11,6 +11,7 @@ import { isoUtc } from "./dates.ts";
 import type { ToolDeps } from "./deps.ts";
 import { storeLocationText } from "../config/store_location.ts";
 import { linkProblem, qrUrl, readLinkStatus } from "./link.ts";
+import { type WebhooksView, webhooksSummary, webhooksView } from "../webhooks/status.ts";
 
 const nstr = z.string().nullable();
 const nnum = z.number().nullable();
@@ -55,6 +56,25 @@ export const syncStatusShape = {
     folder: z.string().describe("The data folder: the local store, or locks and downloads with PostgreSQL"),
     database: nstr.describe("host:port/database of the PostgreSQL store, null for the local store"),
   }).nullable(),
+  webhooks: z.object({
+    pending: z.number().int(),
+    delivered: z.number().int(),
+    dead: z.number().int().describe("Events given up (too many attempts or too old), kept in the store"),
+    failing: z.boolean(),
+    endpoints: z.array(z.object({
+      endpoint: z.string().describe("Scheme, host and port of the URL (its path may carry a token)"),
+      pending: z.number().int(),
+      delivered: z.number().int(),
+      dead: z.number().int(),
+      failing: z.boolean(),
+      consecutive_failures: z.number().int(),
+      retry_at: nstr,
+      last_error: nstr,
+      last_error_at: nstr,
+      last_delivered_at: nstr,
+      oldest_pending_at: nstr,
+    })),
+  }).nullable().optional().describe("Webhook delivery (WHATSAPP_MCP_WEBHOOK_URL); null when none is configured"),
   status_url: nstr.describe("The status page; null when it could not be served (MCP still works)"),
   link_url: nstr.describe("Where to link the account (QR code), when not linked"),
 };
@@ -116,11 +136,18 @@ export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "reposito
   } catch {
     stats = null;
   }
+  let webhooks: WebhooksView | null = null;
+  try {
+    webhooks = webhooksView(await deps.repository.webhookStatus());
+  } catch {
+    webhooks = null;
+  }
   const statusUrl = deps.config.statusUrl;
   return {
     whatsapp: whatsappPart(link, statusUrl),
     store: storePart(stats),
     store_location: deps.config.storeLocation ?? null,
+    webhooks,
     status_url: statusUrl ? `${statusUrl.replace(/\/+$/, "")}/status` : null,
     link_url: link?.state === "open" ? null : qrUrl(statusUrl),
   };
@@ -152,6 +179,8 @@ export function statusSummary(s: SyncStatus): string {
     lines.push("The local store did not answer.");
   }
   if (s.store_location) lines.push(`Data: ${storeLocationText(s.store_location)}.`);
+  const hooks = webhooksSummary(s.webhooks ?? null);
+  if (hooks) lines.push(hooks);
   lines.push(s.status_url ? `Status page: ${s.status_url}` : "No status page (its port could not be bound, or it is turned off).");
   if (s.whatsapp.last_error) lines.push(`Last error: ${s.whatsapp.last_error}`);
   return lines.join("\n");
@@ -193,6 +222,7 @@ ${row("Newest message", st?.newest_message_at ?? null)}
 ${row("Size (bytes)", st?.size_bytes ?? null)}
 ${row("Store folder", s.store_location?.folder ?? null)}
 ${row("Refused edits/deletes", st?.refused_changes ?? null)}
+${row("Webhooks", webhooksSummary(s.webhooks ?? null))}
 ${row("Status page", s.status_url)}
 </table></body></html>`;
 }

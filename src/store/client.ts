@@ -45,6 +45,9 @@ const METHOD_KINDS = {
   liveHead: "read",
   getHeldSend: "read",
   listHeldSends: "read",
+  webhookDue: "read",
+  webhookNextDue: "read",
+  webhookStatus: "read",
   getScheduled: "read",
   listScheduled: "read",
 } as const satisfies Record<RepositoryMethod, "read" | "write">;

@@ -279,7 +279,77 @@ export type WriteOp =
     at: number;
     detail?: string | null;
     lateMs?: number | null;
-  };
+  }
+  /**
+   * The configured webhook endpoints and their filters (the webhook actor writes them at start).
+   * Endpoints not listed become inactive, and their pending deliveries dead ("no longer configured").
+   */
+  | { op: "setWebhookEndpoints"; endpoints: WebhookEndpointSpec[]; at: number }
+  /** A link state change, queued for the endpoints that take "link" events. */
+  | { op: "recordLinkEvent"; state: string; previous: string | null; error: string | null; at: number }
+  /**
+   * The outcome of one delivery attempt: delivered (the row goes, the endpoint counts it), retry
+   * at `nextAt`, or dead (given up). `endpointRetryAt` set: the receiver is unavailable, nothing
+   * more goes to it before then. Applies only while the delivery is still pending.
+   */
+  | {
+    op: "webhookAttempt";
+    eventSeq: number;
+    url: string;
+    at: number;
+    result: "delivered" | "retry" | "dead";
+    nextAt?: number;
+    error?: string | null;
+    endpointRetryAt?: number | null;
+  }
+  /** Gives up pending deliveries of events recorded before `before`; trims dead rows to the newest 10,000. */
+  | { op: "expireWebhooks"; before: number; at: number };
+
+/** What a webhook can report: the live feed's kinds plus link state changes. */
+export type WebhookEventKind = LiveEventKind | "link";
+
+/** A configured webhook endpoint with its filters. */
+export interface WebhookEndpointSpec {
+  url: string;
+  /** Only events of these chats (canonical JIDs); null: every chat. Link events ignore it. */
+  chats: string[] | null;
+  /** Only these kinds. */
+  events: WebhookEventKind[];
+}
+
+/** One delivery due now: an event for one endpoint. */
+export interface WebhookDue {
+  eventSeq: number;
+  url: string;
+  /** Attempts made so far. */
+  attempts: number;
+  kind: WebhookEventKind;
+  chatJid: string | null;
+  messageId: string | null;
+  /** The instant of the message, edit, reaction or link change (ms). */
+  at: number;
+  /** Link events: JSON `{ state, previous, error }`. */
+  detail: string | null;
+  /** When the event was recorded (ms), for the age cap. */
+  createdAt: number;
+}
+
+/** Where one active endpoint stands, for the status page and get_sync_status. */
+export interface WebhookEndpointStatus {
+  url: string;
+  pending: number;
+  delivered: number;
+  dead: number;
+  /** Consecutive failed attempts (0 after a success). */
+  failures: number;
+  /** Nothing is sent before this instant (the receiver said it is unavailable); null: no wait. */
+  retryAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  lastDeliveredAt: number | null;
+  /** When the oldest pending event was recorded. */
+  oldestPendingAt: number | null;
+}
 
 /** What the live feed records. */
 export type LiveEventKind = "message" | "edit" | "delete" | "reaction";
@@ -454,6 +524,12 @@ export interface Repository {
   liveEvents(afterSeq: number, limit: number, chatJid?: string): Promise<LiveEvent[]>;
   /** The newest seq of the live feed (0 when empty). */
   liveHead(): Promise<number>;
+  /** Webhook deliveries due at `now` (pending, past their own and their endpoint's wait), oldest event first. */
+  webhookDue(now: number, limit: number): Promise<WebhookDue[]>;
+  /** The earliest instant a pending delivery becomes due (null: none pending). */
+  webhookNextDue(): Promise<number | null>;
+  /** The active webhook endpoints with their counters. */
+  webhookStatus(): Promise<WebhookEndpointStatus[]>;
 
   /** Flushes (a final snapshot for sql.js) and releases the lock. */
   close(): Promise<void>;

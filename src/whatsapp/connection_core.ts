@@ -68,6 +68,8 @@ export interface ConnectionOptions {
   policy?: ReconnectPolicy;
   /** Registry name of the sync actor (default "sync"). */
   syncName?: string;
+  /** Registry names told every link state change (`{ type: "link", state, previous, error, at }`), e.g. the webhook actor. */
+  linkWatchers?: readonly string[];
   /** The WhatsApp Web version to present and refresh after a 405 (default: Baileys' own, never fetched). */
   waVersion?: WaVersionSource;
 }
@@ -290,7 +292,11 @@ export class ConnectionCore {
     const t = transition(this.#link, e, { now: this.ports.now(), random: this.opts.random ?? Math.random, policy: this.opts.policy });
     const before = this.#link.phase;
     this.#link = t.state;
-    if (before !== t.state.phase) this.log.info("whatsapp link state", { from: before, to: t.state.phase, attempt: t.state.attempt });
+    if (before !== t.state.phase) {
+      this.log.info("whatsapp link state", { from: before, to: t.state.phase, attempt: t.state.attempt });
+      const change = { type: "link", state: t.state.phase, previous: before, error: t.state.lastError, at: this.ports.now() };
+      for (const name of this.opts.linkWatchers ?? []) this.ports.tell(name, change);
+    }
     for (const effect of t.effects) await this.#effect(effect);
     return t.refused;
   }

@@ -9,6 +9,7 @@
  */
 import { extractMessageContent, getContentType } from "@whiskeysockets/baileys";
 import type { WAMessage } from "@whiskeysockets/baileys";
+import { describeFetchFailure, errorText } from "../fetch_failure.ts";
 
 /** Baileys' default media host (its `DEF_MEDIA_HOST`), used when a message has a directPath only. */
 export const DEFAULT_MEDIA_HOST = "mmg.whatsapp.net";
@@ -78,29 +79,8 @@ export function mediaUrlProblem(url: string | null, extraOrigins: readonly strin
  */
 export function describeDownloadFailure(err: unknown, status: number | null): string {
   if (status !== null) return `the media server answered HTTP ${status}`;
-  const chain: Array<{ code?: unknown; message?: unknown }> = [];
-  for (let e: unknown = err, i = 0; e && typeof e === "object" && i < 6; e = (e as { cause?: unknown }).cause, i++) {
-    chain.push(e as { code?: unknown; message?: unknown });
-  }
-  const codes = chain.map((e) => (typeof e.code === "string" ? e.code : "")).filter((c) => c !== "");
-  const text = chain.map((e) => (typeof e.message === "string" ? e.message : "")).join(" | ");
-  const code = (re: RegExp) => codes.find((c) => re.test(c));
-  const dns = code(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/);
-  if (dns || /dns error|failed to lookup address|name or service not known|no such host/i.test(text)) {
-    return `the media host's name could not be resolved (DNS${dns ? `: ${dns}` : ""})`;
-  }
-  const cert = code(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME_MISMATCH/);
-  if (cert || /certificate|UnknownIssuer|invalid peer|handshake/i.test(text)) {
-    return `the media host's TLS certificate was not accepted${cert ? ` (${cert})` : ""}`;
-  }
-  if (code(/^ECONNREFUSED$/) || /connection refused/i.test(text)) return "the media host refused the connection";
-  if (code(/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT)$/) || /timed? ?out/i.test(text)) {
-    return "the connection to the media host timed out";
-  }
-  if (code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/) || /connection reset|closed/i.test(text)) return "the connection to the media host was interrupted";
-  if (/decrypt|hmac|mac mismatch|sha256/i.test(text)) return "the media could not be decrypted (a wrong key or a damaged file)";
-  const first = chain.find((e) => typeof e.message === "string" && e.message !== "")?.message as string | undefined;
-  return first ? first.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, "<url>").split(" from ")[0]! : "unknown error";
+  if (/decrypt|hmac|mac mismatch|sha256/i.test(errorText(err))) return "the media could not be decrypted (a wrong key or a damaged file)";
+  return describeFetchFailure(err, "the media host");
 }
 
 function hostOf(url: string | null): string | null {

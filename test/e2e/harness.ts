@@ -153,6 +153,17 @@ export async function startWorld(simOpts: SimulatorOptions = {}): Promise<World>
 }
 
 /**
+ * Links the account the way a user does: the QR from the run's /api/status, scanned by the
+ * simulated phone; resolves with the QR string (a secret the logs must not hold) once connected.
+ */
+export async function linkByQr(w: World, run: ServerRun): Promise<string> {
+  const qr = await until("a QR on /api/status", async () => (await run.apiStatus()).link?.qr);
+  await w.sim.phone.scanQr(qr);
+  await until("connected", async () => (await run.call("check_bridge_status")).connected);
+  return qr;
+}
+
+/**
  * Approves or declines a held send on the run's /approve page the way a browser form does: GET
  * the page (CSRF cookie and token), then POST the form with a same-origin Origin. Returns the
  * response's status and page text.

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { FakeContact, HistorySpec } from "../sim/index.ts";
-import { assertOnlyJsonRpc, assertStderrFree, type ServerRun, startWorld, until, type World } from "./harness.ts";
+import { assertOnlyJsonRpc, assertStderrFree, linkByQr, type ServerRun, startWorld, until, type World } from "./harness.ts";
 
 const T0 = 1_736_935_200; // 2025-01-15T10:00:00Z
 const ALICE = "15551240001";
@@ -53,10 +53,7 @@ describe("live: unread state, subscriptions and wait_for_messages against the si
     });
     run = await w.startServer();
     listen(run);
-    const qr = await until("a QR on /api/status", async () => (await run.apiStatus()).link?.qr);
-    secrets.add(qr);
-    await w.sim.phone.scanQr(qr);
-    await until("connected", async () => (await run.call("check_bridge_status")).connected);
+    secrets.add(await linkByQr(w, run));
   });
 
   after(async () => {

@@ -235,6 +235,25 @@ describe("/api/status and /api/session-backend", () => {
     assert.equal(j.linkError, null);
   });
 
+  test("/api/status and the status page show webhook delivery by host only; 'off' without webhooks", async () => {
+    const row = {
+      url: "https://hooks.example.com/T0K3N?key=secret", pending: 3, delivered: 40, dead: 1, failures: 2, retryAt: null,
+      lastError: "HTTP 503 (unavailable)", lastErrorAt: 1_700_000_000_000, lastDeliveredAt: null, oldestPendingAt: null,
+    };
+    const app = createHttpApp(fakeDeps({ webhookStatus: async () => [row] }).deps);
+    const j = await (await call(app, "/api/status")).json();
+    assert.deepEqual([j.webhooks.pending, j.webhooks.delivered, j.webhooks.dead, j.webhooks.failing], [3, 40, 1, true]);
+    assert.equal(j.webhooks.endpoints[0].endpoint, "https://hooks.example.com/…");
+    assert.equal(j.webhooks.endpoints[0].last_error, "HTTP 503 (unavailable)");
+    assert.equal(j.view.fields.webhooks, "3 pending, 40 delivered, 1 given up; failing: https://hooks.example.com/… (HTTP 503 (unavailable)).");
+    const page = await (await call(app, "/status")).text();
+    assert.match(page, /Webhooks<\/dt><dd data-k="webhooks">3 pending/);
+    for (const text of [JSON.stringify(j), page]) assert.equal(text.includes("T0K3N"), false, "no URL path or query");
+    const off = await (await call(createHttpApp(fakeDeps().deps), "/api/status")).json();
+    assert.equal(off.webhooks, null);
+    assert.equal(off.view.fields.webhooks, "off");
+  });
+
   test("/api/status leaves out the QR string and pairing code when not bound to loopback", async () => {
     const token = "0123456789abcdef0123456789";
     const { deps, world } = fakeDeps({ host: "0.0.0.0", auth: { token, oauth: null } });

@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidCursorError } from "../../src/store/cursor.ts";
 import type { HeldSendRow, MessageRow, MessageView, Repository, ScheduledSendRow, WriteOp } from "../../src/store/types.ts";
+import { webhookOutboxTests } from "./webhook_outbox_suite.ts";
 
 /** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
 export type OpenStore = () => Promise<{ repo: Repository; reopen: () => Promise<Repository> }>;
@@ -1086,6 +1087,8 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         }
       }));
     });
+
+    describe("webhook outbox", () => webhookOutboxTests(withRepo));
 
     describe("held sends", () => {
       const held = (id: string, createdAt: number): HeldSendRow => ({

@@ -92,7 +92,7 @@ export function renderStatusPage(v: StatusView, opts: { nonce: string; chrome: C
   </div>
   <div class="card">
     <h2>Store</h2>
-    <dl>${row(v, "Backend", "backend")}${row(v, "Folder", "folder")}${v.fields.database !== "—" ? row(v, "Database", "database") : ""}${row(v, "Journal", "journal")}${row(v, "Snapshot", "snapshot")}</dl>
+    <dl>${row(v, "Backend", "backend")}${row(v, "Folder", "folder")}${v.fields.database !== "—" ? row(v, "Database", "database") : ""}${row(v, "Journal", "journal")}${row(v, "Snapshot", "snapshot")}${row(v, "Webhooks", "webhooks")}</dl>
   </div>
 </section>
 <section id="errors" class="card errors"${hasErrors ? "" : " hidden"}>

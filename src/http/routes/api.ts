@@ -27,6 +27,7 @@ export function apiRoutes(kit: HttpKit, gate: AuthGate): Hono<AppEnv> {
       sessionBackend: deps.sessionBackend(),
       view,
       approvalsWaiting: (await kit.pendingCount()) ?? null,
+      webhooks: s.webhooks,
     });
   });
 

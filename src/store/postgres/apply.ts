@@ -31,6 +31,7 @@ import { authorKey } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
+import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
 import { scheduledOpSql } from "../scheduled_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
@@ -202,6 +203,16 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
       await query(tx, sql, params);
+      return;
+    }
+    case "setWebhookEndpoints":
+    case "webhookAttempt":
+    case "expireWebhooks":
+      for (const [sql, params] of webhookOpSql("postgres", op)) await query(tx, sql, params);
+      return;
+    case "recordLinkEvent": {
+      const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
+      await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), { at: op.at, detail }))[0]?.seq);
       return;
     }
     case "scheduleSend":
@@ -436,14 +447,21 @@ const MAX_LIVE_EVENTS = 100_000;
 
 /** Records a live event once (a re-delivery adds nothing); `at` null: the message's own instant. */
 async function recordLive(tx: Queryable, kind: LiveEventKind, chat: string, id: string, at: number | null): Promise<void> {
-  await query(
+  const inserted = await query(
     tx,
     `INSERT INTO live_events (kind, chat_jid, message_id, at)
      VALUES (:kind, :chat, :id, coalesce(:at::bigint, (SELECT ts FROM messages WHERE chat_jid = :chat AND id = :id), 0))
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING RETURNING seq`,
     { kind, chat, id, at },
   );
+  // The webhook outbox row, in this same transaction (see webhook_rows.ts).
+  if (inserted[0]) await enqueued(tx, (await query(tx, enqueueLiveSql("postgres"), { seq: inserted[0].seq, now: Date.now() }))[0]?.seq);
   await query(tx, `DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
+}
+
+/** Adds the deliveries of a just-queued webhook event (`seq` undefined: no endpoint took it). */
+async function enqueued(tx: Queryable, seq: unknown): Promise<void> {
+  if (seq !== undefined && seq !== null) await query(tx, deliveriesForEventSql("postgres"), { seq });
 }
 
 async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): Promise<void> {

@@ -29,6 +29,8 @@ import type {
   ReceiptRow,
   Repository,
   StoreStats,
+  WebhookDue,
+  WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
 import { applyPostgres, isSessionOp } from "./apply.ts";
@@ -36,6 +38,7 @@ import { canonical } from "./apply_changes.ts";
 import { type BatchContext, KnownPeople } from "./apply_shared.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { connectPg, lockStore, type Pg, query } from "./client.ts";
 import { migratePostgres } from "./migrate.ts";
@@ -377,6 +380,19 @@ class PostgresRepository implements Repository {
     return (await query(this.pg, listScheduledSql("postgres", q.latestFirst), { statuses, limit: clampLimit(q.limit) })).map(scheduledFromRow);
   }
 
+
+  async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
+    return (await query(this.pg, WEBHOOK_DUE, { now, limit: clampLimit(limit) })).map(webhookDueFromRow);
+  }
+
+  async webhookNextDue(): Promise<number | null> {
+    return toNum((await query(this.pg, WEBHOOK_NEXT_DUE))[0]?.next);
+  }
+
+  async webhookStatus(): Promise<WebhookEndpointStatus[]> {
+    const now = Date.now();
+    return (await query(this.pg, WEBHOOK_STATUS)).map((r) => webhookStatusFromRow(r, now));
+  }
 
   close(): Promise<void> {
     this.closed ??= (async () => {

@@ -26,6 +26,7 @@ import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
+import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
 import { scheduledOpSql } from "../scheduled_rows.ts";
 
 type Bind = number | string | Uint8Array | null;
@@ -254,6 +255,17 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
     case "settleHeldSend": {
       const [sql, params] = heldOpSql(op);
       s.run(sql, bind(params));
+      return;
+    }
+    case "setWebhookEndpoints":
+    case "webhookAttempt":
+    case "expireWebhooks":
+      for (const [sql, params] of webhookOpSql("sqlite", op)) s.run(sql, bind(params));
+      return;
+    case "recordLinkEvent": {
+      const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
+      const seq = s.all(enqueueLinkSql("sqlite"), bind({ at: op.at, detail }))[0]?.seq;
+      if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
       return;
     }
     case "scheduleSend":
@@ -641,7 +653,19 @@ function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string
      VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM messages WHERE chat_jid = ?2 AND id = ?3), 0))`,
     [kind, chat, id, at],
   );
+  // The webhook outbox row, in this same batch (see webhook_rows.ts).
+  if (s.changes() > 0) enqueueWebhook(s, s.value("SELECT last_insert_rowid()"));
   s.run(`DELETE FROM live_events WHERE seq <= (SELECT max(seq) FROM live_events) - ${MAX_LIVE_EVENTS}`);
+}
+
+/**
+ * Queues live feed entry `liveSeq` for the webhook endpoints that take it (none configured:
+ * nothing). `created_at` is the wall clock, the one non-deterministic value of a batch: a journal
+ * replay after a crash stamps the replay's time, which only starts the event's age cap later.
+ */
+function enqueueWebhook(s: Statements, liveSeq: unknown): void {
+  const seq = s.all(enqueueLiveSql("sqlite"), bind({ seq: liveSeq, now: Date.now() }))[0]?.seq;
+  if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
 }
 
 function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): void {

@@ -31,12 +31,15 @@ import type {
   ReceiptRow,
   Repository,
   StoreStats,
+  WebhookDue,
+  WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
+import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
@@ -406,6 +409,19 @@ class SqljsRepository implements Repository {
     return this.all(listScheduledSql("sqlite", q.latestFirst), { statuses, limit: clampLimit(q.limit) }).map(scheduledFromRow);
   }
 
+
+  async webhookDue(now: number, limit: number): Promise<WebhookDue[]> {
+    return this.all(WEBHOOK_DUE, { now, limit: clampLimit(limit) }).map(webhookDueFromRow);
+  }
+
+  async webhookNextDue(): Promise<number | null> {
+    return toNum(this.s.value(WEBHOOK_NEXT_DUE));
+  }
+
+  async webhookStatus(): Promise<WebhookEndpointStatus[]> {
+    const now = Date.now();
+    return this.all(WEBHOOK_STATUS, {}).map((r) => webhookStatusFromRow(r, now));
+  }
 
   async close(): Promise<void> {
     this.closing = true;
