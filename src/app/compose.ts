@@ -36,6 +36,10 @@ import type { TreeParts } from "./tree.ts";
 import { crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
+import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
+import { gatedConnectionBehavior } from "../cluster/gated_connection.ts";
+import { type ClusterParts, clusterParts, singleParts } from "./cluster_parts.ts";
+import { afterSendFault } from "./fault_injection.ts";
 
 
 /**
@@ -68,10 +72,27 @@ export function composeApp(
       return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
     }
   };
-  const askWhatsApp = (msg: ConnectionMsg) => {
+  const askTimeoutMs = (msg: ConnectionMsg) => {
     const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
-    return registry.ask("connection", msg, { timeoutMs: slow ? 180_000 : 60_000 });
+    return slow ? 180_000 : 60_000;
   };
+  const askLocal = (msg: ConnectionMsg) => registry.ask("connection", msg, { timeoutMs: askTimeoutMs(msg) });
+  // In a cluster every WhatsApp request goes through the outbox to the leader (src/cluster/).
+  const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl
+    ? clusterParts({
+      url: cfg.databaseUrl,
+      registry,
+      repo,
+      askLocal,
+      linkStatus,
+      timeoutMs: askTimeoutMs,
+      log,
+      afterSend: opts.faultInjection ? afterSendFault(log) : undefined,
+    })
+    : singleParts(askLocal, () => repo.stats());
+  const askWhatsApp = cluster.ask;
+  // The connection and sync actors' writes: fenced by the lease in a cluster (CommitOptions.fenced).
+  const leaderRepo = cluster.leadership ? storeClient(registry, { fenced: true }) : repo;
 
   const rateLimiter = createRateLimiter(
     { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
@@ -103,6 +124,7 @@ export function composeApp(
     clock: { now: () => Date.now() },
     rateLimiter,
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
+    cluster: cluster.view,
   };
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
@@ -112,17 +134,9 @@ export function composeApp(
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
-  return {
-    live: () => liveHubBehavior(liveHub),
-    store: () =>
-      storeBehavior(
-        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir }),
-        { publishTo: LIVE },
-      ),
-    connection: () =>
-      (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
-        authRepo: repo,
-        repo,
+  const connectionOptions = (): ConnectionOptions => ({
+        authRepo: leaderRepo,
+        repo: leaderRepo,
         get baseUrl() {
           return baseUrl();
         },
@@ -138,8 +152,29 @@ export function composeApp(
         }),
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
-      })),
-    sync: () => syncBehavior({ repo }),
+      });
+  const leadership = cluster.leadership;
+
+  return {
+    live: () => liveHubBehavior(liveHub),
+    store: () =>
+      storeBehavior(
+        () =>
+          openStore({
+            databaseUrl: cfg.databaseUrl ?? undefined,
+            sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined,
+            dir: cfg.dataDir,
+            cluster: cluster.store ?? undefined,
+          }),
+        // A cluster member hears every commit, its own included, through LISTEN (the cluster actor).
+        { publishTo: cluster.store ? undefined : LIVE },
+      ),
+    cluster: cluster.behavior,
+    connection: () =>
+      (opts.faultInjection ? crashable : <T>(b: T) => b)(
+        leadership ? gatedConnectionBehavior(connectionOptions(), leadership) : connectionBehavior(connectionOptions()),
+      ),
+    sync: () => syncBehavior({ repo: leaderRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
     http: cfg.http.enabled
       ? () =>
@@ -159,8 +194,7 @@ export function composeApp(
               storeStats: () => repo.stats(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
-              requestPairingCode: (phone) =>
-                registry.ask<{ code: string }>("connection", { type: "requestPairingCode", phone } satisfies ConnectionMsg, { timeoutMs: 60_000 }),
+              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }) as Promise<{ code: string }>,
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
               isSendTool,
               auth: authConfigOf(cfg),
@@ -168,6 +202,8 @@ export function composeApp(
               port: () => boundPort,
               publicUrl: cfg.http.publicUrl,
               approvals: cfg.readOnly ? undefined : approvals,
+              cluster: cluster.view,
+              ready: cluster.ready,
             }),
         })
       : null,
@@ -175,6 +211,6 @@ export function composeApp(
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
     mcpStdio: opts.front ? () => frontBackendBehavior(makeMcpServer, opts.front!) : null,
-    shutdownHooks: [async () => await mcpHttp?.close()],
+    shutdownHooks: [async () => await mcpHttp?.close(), () => cluster.close()],
   };
 }

@@ -4,6 +4,8 @@
  * to show that the tree restarts the actor while the MCP session keeps answering.
  */
 import type { Behavior } from "../../supervisors/mod.ts";
+import type { Logger } from "../log.ts";
+import { environment } from "../runtime/host.ts";
 
 /** The message that crashes a wrapped actor. */
 export const CRASH = { type: "__crash__" } as const;
@@ -17,5 +19,18 @@ export function crashable<M>(inner: Behavior<M>): Behavior<M> {
       if ((msg as { type?: string } | null)?.type === CRASH.type) throw new Error("injected crash");
       return inner.receive(msg, ctx);
     },
+  };
+}
+
+/**
+ * With WHATSAPP_MCP_FAULT_HANG_AFTER_SEND=1 as well: a cluster leader that handed a send to
+ * WhatsApp never records its outcome (it logs "fault injection: send handed to WhatsApp, not
+ * recorded" and waits for ever), so a test can kill it in the worst moment of a send.
+ */
+export function afterSendFault(log: Logger): (() => Promise<void>) | undefined {
+  if (environment().WHATSAPP_MCP_FAULT_HANG_AFTER_SEND !== "1") return undefined;
+  return () => {
+    log.warn("fault injection: send handed to WhatsApp, not recorded");
+    return new Promise<void>(() => {});
   };
 }

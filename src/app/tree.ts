@@ -4,6 +4,7 @@
  * root (one_for_one)
  * ├─ live           hands each store change to live listeners (subscriptions, waits, webhooks)
  * ├─ store          owns the database; the only writer; answers queries; tells live what changed
+ * ├─ cluster        (cluster members only) leader lease, heartbeat, outbox, LISTEN for live changes
  * ├─ whatsapp (rest_for_one)
  * │  ├─ connection  the Baileys socket: login, auth state, reconnect, sends
  * │  └─ sync        Baileys events → store batches
@@ -24,6 +25,8 @@ export interface TreeParts {
   /** The live hub (src/live/hub.ts); absent in tests that do not need it. */
   live?: (() => Behavior<any>) | null;
   store: () => Behavior<any>;
+  /** The cluster actor (src/cluster/cluster_actor.ts); absent outside a cluster. */
+  cluster?: (() => Behavior<any>) | null;
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
@@ -38,8 +41,11 @@ export function appTree(parts: TreeParts): SupervisorSpec {
   const children: ChildSpec[] = [];
   // Before the store: the store tells it about every commit from its first one.
   if (parts.live) children.push(worker("live", parts.live, { shutdownMs: 1_000 }));
+  children.push(worker("store", parts.store, { shutdownMs: 60_000 }));
+  // After the store (it reads the feed through it), before WhatsApp (the lease gates the socket);
+  // stopped after WhatsApp, so the lease is released only once the socket is closed.
+  if (parts.cluster) children.push(worker("cluster", parts.cluster, { shutdownMs: 10_000 }));
   children.push(
-    worker("store", parts.store, { shutdownMs: 60_000 }),
     supervisor("whatsapp", () => ({
       strategy: "rest_for_one",
       intensity: 5,

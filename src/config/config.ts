@@ -25,6 +25,8 @@ export interface Config {
   databaseUrl: string | null;
   /** postgres URL for the WhatsApp session, or null (same store as messages). */
   sessionDatabaseUrl: string | null;
+  /** WHATSAPP_MCP_CLUSTER: a member of several instances on one PostgreSQL store (src/cluster/). */
+  cluster: boolean;
   transport: "stdio" | "http";
   /** The user asked for the deprecated HTTP+SSE transport; we serve Streamable HTTP instead. */
   transportWasSse: boolean;

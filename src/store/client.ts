@@ -45,12 +45,21 @@ export const REPOSITORY_METHODS: readonly RepositoryMethod[] = [
 /** Registry name of the store actor. */
 export const STORE = "store";
 
-/** Builds the message-passing Repository. Writes get a longer timeout than reads. */
-export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; writeTimeoutMs?: number } = {}): Repository {
+/**
+ * Builds the message-passing Repository. Writes get a longer timeout than reads. `fenced`: every
+ * commit is a WhatsApp leader's write (`CommitOptions.fenced`; the connection and sync actors').
+ */
+export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; writeTimeoutMs?: number; fenced?: boolean } = {}): Repository {
   const client: Record<string, unknown> = {};
   for (const method of REPOSITORY_METHODS) {
     const timeoutMs = method === "commit" ? opts.writeTimeoutMs ?? 120_000 : opts.readTimeoutMs ?? 30_000;
     client[method] = (...args: unknown[]) => registry.ask(STORE, { type: "call", method, args } satisfies StoreCall, { timeoutMs });
+  }
+  if (opts.fenced) {
+    client.commit = (ops: unknown) =>
+      registry.ask(STORE, { type: "call", method: "commit", args: [ops, { fenced: true }] } satisfies StoreCall, {
+        timeoutMs: opts.writeTimeoutMs ?? 120_000,
+      });
   }
   client.close = () => Promise.resolve();
   return client as unknown as Repository;

@@ -23,7 +23,7 @@ import { GroupCache } from "./group_cache.ts";
 import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } from "./link_status.ts";
 import { SYNC_EVENTS } from "./mapping/events.ts";
 import { isLidJid, normalizeJid } from "./mapping/jids.ts";
-import type { ConnectionMsg } from "./protocol.ts";
+import type { ChosenId, ConnectionMsg } from "./protocol.ts";
 import { CLOSE, initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
 import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
@@ -144,6 +144,20 @@ export class ConnectionCore {
     this.#cancelRetry?.();
   }
 
+  /**
+   * Ends the socket and drops its TCP connection at once, without waiting for WhatsApp to answer
+   * the close frame (a leader that lost its lease must be off the wire within a bound).
+   */
+  terminate(): void {
+    const ws = (this.#sock as { ws?: { socket?: { terminate?: () => void } | null } } | null)?.ws;
+    this.kill();
+    try {
+      ws?.socket?.terminate?.();
+    } catch {
+      // already gone
+    }
+  }
+
   /** The status snapshot. */
   status(): LinkStatus {
     const me = this.#auth?.state.creds.me;
@@ -190,10 +204,11 @@ export class ConnectionCore {
           throw asRequestError(err);
         });
     }
-    const d = this.#deps(this.#openSocket()); // not connected: refused at once
+    const chosen = (msg as ChosenId).messageId;
+    const d = this.#deps(this.#openSocket(), chosen); // not connected: refused at once
     // In chat order; the socket is looked up again when the send's turn comes (it may have closed).
     const inChatOrder = <T>(jid: string, send: (d: req.RequestDeps) => Promise<T>) =>
-      this.#chats.run(normalizeJid(jid) ?? jid, () => send(this.#deps(this.#openSocket())));
+      this.#chats.run(normalizeJid(jid) ?? jid, () => send(this.#deps(this.#openSocket(), chosen)));
     try {
       switch (msg.type) {
         case "sendText":
@@ -222,8 +237,9 @@ export class ConnectionCore {
     throw new WhatsAppRequestError(`Unknown request ${JSON.stringify((msg as { type?: unknown }).type)}`);
   }
 
-  #deps(sock: WASocket | null): req.RequestDeps {
+  #deps(sock: WASocket | null, messageId?: string): req.RequestDeps {
     return {
+      messageId,
       sock,
       repo: this.opts.repo,
       groups: this.groups,

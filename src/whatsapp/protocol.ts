@@ -36,14 +36,23 @@ export interface SendResult {
   ts: number;
 }
 
+/**
+ * The WhatsApp message id to send under, chosen by the caller before sending (the cluster's
+ * outbox does, so a new leader can tell whether a send it inherited already went out); Baileys
+ * picks one when absent.
+ */
+export interface ChosenId {
+  messageId?: string;
+}
+
 /** Request/reply messages of the connection actor. */
 export type ConnectionMsg =
   | { type: "status" } // -> LinkStatus
-  | { type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[] } // -> SendResult
-  | { type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef } // -> SendResult
-  | { type: "react"; target: MessageRef; emoji: string } // -> SendResult
-  | { type: "edit"; target: MessageRef; text: string } // -> SendResult
-  | { type: "revoke"; target: MessageRef } // -> SendResult
+  | ({ type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[] } & ChosenId) // -> SendResult
+  | ({ type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef } & ChosenId) // -> SendResult
+  | ({ type: "react"; target: MessageRef; emoji: string } & ChosenId) // -> SendResult
+  | ({ type: "edit"; target: MessageRef; text: string } & ChosenId) // -> SendResult
+  | ({ type: "revoke"; target: MessageRef } & ChosenId) // -> SendResult
   | { type: "markRead"; chatJid: string; messages: MessageRef[] } // -> { ok: true }
   | { type: "fetchHistory"; chatJid: string; count: number } // -> { requestId: string } (lands in the store later)
   | { type: "groupMetadata"; jid: string } // -> GroupMetadataReply
@@ -75,8 +84,8 @@ export type ActionMsg =
   | { type: "groupInviteInfo"; code: string } // -> GroupMetadataReply
   | { type: "groupJoin"; code: string } // -> { jid: string }
   | { type: "groupLeave"; jid: string } // -> { ok: true }
-  | { type: "sendContent"; jid: string; content: OutgoingContent } // -> SendResult
-  | { type: "forward"; source: MessageRef; to: string } // -> SendResult
+  | ({ type: "sendContent"; jid: string; content: OutgoingContent } & ChosenId) // -> SendResult
+  | ({ type: "forward"; source: MessageRef; to: string } & ChosenId) // -> SendResult
   | { type: "chatModify"; jid: string; change: ChatStateChange }; // -> { ok: true }
 
 /** A change of the account's own view of a chat (an app-state patch the phone and other devices follow). */

@@ -12,6 +12,7 @@ import { readLidMappings } from "./auth_state.ts";
 import { chunk, mapEvents } from "./mapping/events.ts";
 import type { MapContext } from "./mapping/jids.ts";
 import { collectLidPairs, collectLids } from "./mapping/lids.ts";
+import { isStaleLeader } from "../cluster/errors.ts";
 import type { HistoryProgressMsg } from "./protocol.ts";
 
 /** Registry name of the sync actor. */
@@ -98,7 +99,14 @@ export class SyncCore {
       this.log.warn("some WhatsApp events could not be mapped", { failures: mapped.failures.length, byKind, last: s.lastFailure });
     }
     for (const part of chunk(mapped.ops, this.opts.batchSize ?? 1000)) {
-      await this.opts.repo.commit(part);
+      try {
+        await this.opts.repo.commit(part);
+      } catch (err) {
+        // A cluster member that lost the lease: the new leader's socket gets this data from WhatsApp.
+        if (!isStaleLeader(err)) throw err;
+        this.log.warn("batch not stored: this instance no longer holds the WhatsApp lease", { ops: part.length });
+        return;
+      }
       s.commits++;
       s.ops += part.length;
     }
