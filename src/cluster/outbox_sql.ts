@@ -203,7 +203,11 @@ export async function requeue(pg: Pg, id: number, me: string, token: number): Pr
   });
 }
 
-/** Our own message with this id, if the mirror holds it (it went out: WhatsApp echoed it to us). */
+/**
+ * Evidence that a send under this id went out: our own message in the mirror (Baileys stores what
+ * it relayed, through the old leader's sync). Delivery receipts of a 1:1 chat arrive as status
+ * updates of that message, which cannot be recorded without it, so they are no evidence here.
+ */
 export async function mirroredSend(db: Queryable, waMessageId: string): Promise<{ chatJid: string; ts: number } | null> {
   const r = (await query(db, "SELECT chat_jid, ts FROM messages WHERE id = :id AND from_me LIMIT 1", { id: waMessageId }))[0];
   return r ? { chatJid: String(r.chat_jid), ts: Number(r.ts) } : null;

@@ -5,9 +5,11 @@
  *
  * A request inherited half-done from a dead leader (claimed with an older token, never settled):
  * - a send: if the mirror holds our own message under the id chosen before sending, it went out
- *   (settled "sent" from the mirror); otherwise it is sent again under the SAME id. WhatsApp and
- *   the receiving devices key messages by id, so a second relay of one id is a re-delivery of the
- *   same message, not a second message (reactions, edits and revokes are idempotent anyway);
+ *   (settled "sent" from the mirror). Otherwise (the leader died in the few milliseconds between
+ *   handing it to WhatsApp and storing its echo, or before handing it over) it is sent again under
+ *   the SAME id: WhatsApp clients key messages by id, so a second relay of one id should show as
+ *   one message (reactions, edits and revokes are idempotent anyway). NOT proven here: the
+ *   simulator's contacts keep both copies (test/cluster/three_instances.test.ts shows it);
  * - anything else: failed with "may or may not have happened"; never run twice.
  */
 import type { Logger } from "../log.ts";

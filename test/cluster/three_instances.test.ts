@@ -198,9 +198,9 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
 
     const result = await pending;
     assert.equal(result.message_id, id, "the caller got the send's own id back");
-    assert.match(leader.server.stderr(), /inherited send already went out \(found in the mirror\)/);
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(countAt(id), 1, "the send went out exactly once");
+    assert.match(leader.server.stderr(), /inherited send already went out \(found in the mirror\)/);
     const row = (await sql`SELECT state, claim_token, attempts FROM wa_outbox WHERE wa_message_id = ${id}`)[0]!;
     assert.equal(row.state, "sent");
     assert.ok(Number(row.claim_token) > oldToken, "settled under the new leader's token");
@@ -244,5 +244,37 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
     } finally {
       await stale.end({ timeout: 2 });
     }
+  });
+
+  test("kill -9 before the send's echo reached the mirror: the send is repeated under its one id (the known limit)", async () => {
+    const alive = members.filter((m) => m.server.child.exitCode === null && m.server.child.signalCode === null);
+    const roles = await Promise.all(alive.map(role));
+    const leader = alive[roles.indexOf("leader")]!;
+    const survivor = alive[roles.indexOf("follower")]!;
+    writeFileSync(hangFile, "1");
+    const pending = survivor.call("send_message", { recipient: ALICE, message: "echo lost with the leader" });
+    await until("the leader to hand the send over", () => Promise.resolve(leader.server.stderr().includes("fault injection: send handed to WhatsApp")), 30_000);
+    const id = String((await sql`SELECT wa_message_id FROM wa_outbox WHERE state = 'sending'`)[0]!.wa_message_id);
+    await alice.waitForMessage((x) => x.id === id);
+    await until("the send in the mirror", async () => (await sql`SELECT 1 FROM messages WHERE id = ${id}`).length === 1);
+    // As if the leader had died between handing the message to WhatsApp and storing its echo.
+    await sql`DELETE FROM messages WHERE id = ${id}`;
+    rmSync(hangFile);
+    leader.server.child.kill("SIGKILL");
+    await leader.server.exited;
+
+    const result = await pending;
+    assert.equal(result.message_id, id, "the caller gets the one id the send was made under");
+    assert.equal(await role(survivor), "leader");
+    assert.match(survivor.server.stderr(), /inherited send not in the mirror; sending it under its original id/);
+    const copies = await until("the second relay", async () => {
+      const got = alice.received().filter((x) => x.id === id);
+      return got.length === 2 ? got : null;
+    });
+    // One message id, one text: a WhatsApp client shows one message; the simulator keeps both relays.
+    assert.deepEqual(copies.map((c) => c.text), ["echo lost with the leader", "echo lost with the leader"]);
+    const log = sim.sessionLog();
+    for (let i = 1; i < log.length; i++) assert.ok(log[i - 1]!.closedAt !== null && log[i - 1]!.closedAt! <= log[i]!.openedAt);
+    assert.ok(log.every((s) => !s.replaced));
   });
 });
