@@ -67,6 +67,9 @@ export function clusterBehavior(o: ClusterActorOptions): Behavior<never> {
   return {
     async start(ctx) {
       const now = () => ctx.clock.now();
+      // A previous incarnation of this actor led and crashed: its socket must not outlive its lease
+      // decision (this one starts as a follower and earns the lease again, with a new token).
+      if (o.leadership.fence() !== null) await o.leadership.closeSocket();
       const db = connectPg(o.url, { max: 3, statementTimeoutMs: timing.renewDeadlineMs - timing.renewEveryMs, connectTimeoutS: 2 });
       leasePg = db;
 

@@ -16,6 +16,8 @@ import { startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 import { until } from "../helpers/until.ts";
 import { startSimulator, type FakeContact, type Sim } from "../sim/index.ts";
 import { pgTestServer } from "../store/pg_harness.ts";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { textOf } from "../e2e/harness.ts";
 import { checkFence } from "../../src/cluster/lease_sql.ts";
 import { connectPg } from "../../src/store/postgres/client.ts";
@@ -44,10 +46,11 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
   let sql: ReturnType<typeof postgres>;
   let firstLeaderId = "";
 
-  const start = async (name: string): Promise<Member> => {
+  const start = async (name: string, opts: { env?: Record<string, string>; clientCapabilities?: Record<string, unknown> } = {}): Promise<Member> => {
     const server = await startStdioServer({
       dataDir: join(root, name),
       preload: "test/sim/preload.ts",
+      clientCapabilities: opts.clientCapabilities,
       env: {
         DATABASE_URL: url,
         WHATSAPP_MCP_CLUSTER: "1",
@@ -55,6 +58,7 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
         WHATSAPP_MCP_CONFIRM_SENDS: "never",
         WHATSAPP_MCP_FAULT_INJECTION: "1",
         WHATSAPP_MCP_FAULT_HANG_AFTER_SEND: hangFile,
+        ...opts.env,
       },
     });
     const port = Number(await until(`${name}'s status page`, () => Promise.resolve(STATUS_LINE.exec(server.stderr())?.[1]), 30_000));
@@ -276,5 +280,29 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
     const log = sim.sessionLog();
     for (let i = 1; i < log.length; i++) assert.ok(log[i - 1]!.closedAt !== null && log[i - 1]!.closedAt! <= log[i]!.openedAt);
     assert.ok(log.every((s) => !s.replaced));
+  });
+
+  test("the send guard runs on the caller's member: a new follower asks its own client to confirm, and a decline sends nothing", async () => {
+    const d = await start("d", { env: { WHATSAPP_MCP_CONFIRM_SENDS: "always" }, clientCapabilities: { elicitation: {} } });
+    await until("d to follow", async () => (await role(d)) === "follower", 20_000);
+    const asked: string[] = [];
+    let answer: "accept" | "decline" = "decline";
+    d.server.client.setRequestHandler(ElicitRequestSchema, (req) => {
+      asked.push(req.params.message);
+      return answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" };
+    });
+    const rowsBefore = Number((await sql`SELECT count(*) AS n FROM wa_outbox`)[0]!.n);
+    const declined = await d.server.client.callTool({ name: "send_message", arguments: { recipient: ALICE, message: "declined on a follower" } });
+    assert.equal(declined.isError, true);
+    assert.match(textOf(declined), /declined/);
+    assert.equal(Number((await sql`SELECT count(*) AS n FROM wa_outbox`)[0]!.n), rowsBefore, "a declined send never reaches the outbox");
+    answer = "accept";
+    const sent = await d.call("send_message", { recipient: ALICE, message: "confirmed on a follower" });
+    assert.equal(sent.confirmed_by_user, true);
+    await alice.waitForMessage((x) => x.id === sent.message_id);
+    assert.equal(countAt(sent.message_id), 1);
+    assert.equal(asked.length, 2);
+    assert.match(asked[1]!, /confirmed on a follower/);
+    assert.ok(!alice.received().some((x) => x.text === "declined on a follower"));
   });
 });
