@@ -32,7 +32,7 @@ async function main(): Promise<number> {
       console.log(VERSION); // stdout-ok: --version is not an MCP session
       return 0;
     case "import-seed": {
-      const { runImportSeed } = await import("./store/import_cli.ts");
+      const { runImportSeed } = await import("./store/import/cli.ts");
       return await runImportSeed(cfg);
     }
     case "bench": {

@@ -11,7 +11,7 @@
 import type { Logger } from "../log.ts";
 import { type FsPort, joinPath } from "../runtime/fs.ts";
 import { StoreLockedError } from "../store/sqljs/durable_errors.ts";
-import { acquireLock, type LockProcess, type StoreLock } from "../store/sqljs/lock.ts";
+import { acquireLock, type LockProcess, type StoreLock } from "../runtime/lock.ts";
 import { type InstanceInfo, readInstanceFile } from "./instance_file.ts";
 
 /** File name of the ownership lock inside the data folder. */

@@ -15,7 +15,7 @@ import { createLogger } from "../log.ts";
 import { environment, exitProcess, onDebugSignal, onStopRequest, runtimeName } from "../runtime/host.ts";
 import { nodeFs } from "../runtime/fs.ts";
 import { createRegistry, startTree, type Tree, type TreeEvent } from "../../supervisors/mod.ts";
-import type { StoreLock } from "../store/sqljs/lock.ts";
+import type { StoreLock } from "../runtime/lock.ts";
 import { checkBindPolicy } from "../http/bind-policy.ts";
 import { SERVER_INSTRUCTIONS } from "../mcp/instructions.ts";
 import { isSendTool } from "../mcp/write_tools.ts";

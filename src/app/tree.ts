@@ -15,10 +15,12 @@
  * └─ mcp            the stdio MCP server (absent in http mode, where /mcp serves sessions)
  *
  * The store starts first (everything reads it); the MCP server starts last, once the rest can
- * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events).
+ * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events);
+ * that subtree is declared once, in `whatsapp/tree.ts`, and tests start the same declaration.
  */
 import { type ChildSpec, supervisor, type SupervisorSpec, worker } from "../../supervisors/mod.ts";
 import type { Behavior } from "../../supervisors/mod.ts";
+import { whatsappSubtree } from "../whatsapp/tree.ts";
 
 /** The behaviours of the tree's workers, built by the caller from config. */
 export interface TreeParts {
@@ -46,15 +48,7 @@ export function appTree(parts: TreeParts): SupervisorSpec {
   // stopped after WhatsApp, so the lease is released only once the socket is closed.
   if (parts.cluster) children.push(worker("cluster", parts.cluster, { shutdownMs: 10_000 }));
   children.push(
-    supervisor("whatsapp", () => ({
-      strategy: "rest_for_one",
-      intensity: 5,
-      periodMs: 60_000,
-      children: [
-        worker("connection", parts.connection, { shutdownMs: 10_000 }),
-        worker("sync", parts.sync, { shutdownMs: 30_000 }),
-      ],
-    })),
+    whatsappSubtree({ connection: parts.connection, sync: parts.sync }),
     supervisor("media", () => ({
       strategy: "one_for_one",
       intensity: 10,

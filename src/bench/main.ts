@@ -19,15 +19,15 @@ export async function runBench(cfg: Config): Promise<number> {
     out.startup = await runStartupBench();
   }
   if (which === "all" || which === "media") {
-    const { runMediaBench } = await import("../media/bench.ts");
+    const { runMediaBench } = await import("./media.ts");
     out.media = await runMediaBench();
   }
   if (which === "all" || which === "view") {
-    const { runViewBench } = await import("../media/view/bench.ts");
+    const { runViewBench } = await import("./media_view.ts");
     out.view = await runViewBench();
   }
   if (which === "all" || which === "store") {
-    const { runStoreBench } = await import("../store/bench.ts");
+    const { runStoreBench } = await import("./store.ts");
     const { isPostgresUrl, openPostgresRepository } = await import("../store/postgres/repository.ts");
     const progress = (line: string) => console.error(line);
     if (isPostgresUrl(cfg.databaseUrl)) {

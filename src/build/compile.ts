@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { WASM_ASSETS } from "../../wasm/locate.ts";
-import { readMigrationFiles, renderEmbeddedMigrations } from "../store/gen_migrations.ts";
+import { readMigrationFiles, renderEmbeddedMigrations } from "./gen_migrations.ts";
 import { compileArgs, type CompileInputs, devOnlyPackages, hostTargetOf, outputPath, shellQuote, type Target, TARGETS, unusedFiles } from "./compile_plan.ts";
 import { VERSION } from "../version.ts";
 
@@ -68,7 +68,7 @@ async function checkMigrationsEmbedded(root: string): Promise<void> {
   const want = renderEmbeddedMigrations(await readMigrationFiles(root));
   const have = readFileSync(join(root, "src", "store", "migrations_embedded.ts"), "utf8");
   if (want !== have) {
-    throw new Error("src/store/migrations_embedded.ts is out of date with migrations/: run `deno run -A src/store/gen_migrations.ts` first");
+    throw new Error("src/store/migrations_embedded.ts is out of date with migrations/: run `deno run -A src/build/gen_migrations.ts` first");
   }
 }
 

@@ -3,6 +3,7 @@
  * names where they apply), its validation and its help text. Parsing and `--help` both read it.
  */
 import * as v from "valibot";
+import { phoneDigits } from "../ids/phone.ts";
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../mcp/toolsets.ts";
 
 /** A validator from the raw string to the option's value. */
@@ -83,7 +84,7 @@ export const OPTIONS: OptionDef[] = [
   { key: "oauthAllowedSubjects", flag: "--oauth-allowed-subjects", env: ["OAUTH_ALLOWED_SUBJECTS"], help: "Comma list of token subjects allowed in.", schema: list },
   { key: "oauthAllowedEmails", flag: "--oauth-allowed-emails", env: ["OAUTH_ALLOWED_EMAILS"], help: "Comma list of verified emails allowed in.", schema: list },
   { key: "oauthSendScope", flag: "--oauth-send-scope", env: ["OAUTH_SEND_SCOPE"], help: "Scope a token needs to call send tools.", schema: text, defaultText: "whatsapp.send" },
-  { key: "pairingPhone", flag: "--pairing-phone", env: ["WHATSAPP_PAIRING_PHONE"], help: "Link with a pairing code for this phone number (digits with country code) instead of the QR code.", schema: v.pipe(v.string(), v.transform((s) => s.replace(/[\s+()-]/g, "")), v.regex(/^\d{6,16}$/, "expected a phone number with country code, digits only")) },
+  { key: "pairingPhone", flag: "--pairing-phone", env: ["WHATSAPP_PAIRING_PHONE"], help: "Link with a pairing code for this phone number (digits with country code) instead of the QR code.", schema: v.pipe(v.string(), v.check((s) => phoneDigits(s) !== null, "expected a phone number with country code, 7 to 15 digits"), v.transform((s) => phoneDigits(s)!)) },
   { key: "extraMediaHosts", flag: "--extra-media-hosts", env: ["WHATSAPP_EXTRA_MEDIA_HOSTS"], help: "Hosts (host or host:port, comma-separated) download_media may fetch from besides WhatsApp's own media hosts, over HTTPS only (testing against a simulator).", schema: v.pipe(list, v.check((hs) => hs.every((h) => /^[a-z0-9.-]+(:\d{1,5})?$/i.test(h)), "expected host or host:port entries")) },
   { key: "waWebSocketUrl", flag: "--wa-websocket-url", env: ["WHATSAPP_WS_URL"], help: "WhatsApp Web WebSocket URL (testing against a simulator).", schema: v.pipe(v.string(), v.transform((s) => s.trim()), v.regex(/^wss?:\/\//, "expected a ws:// or wss:// URL")) },
   { key: "waVersion", flag: "--wa-version", env: ["WHATSAPP_MCP_WA_VERSION"], help: "WhatsApp Web version to present: \"auto\" (fetch the current one at start, fall back to the last one that worked), \"bundled\" (the one this release ships), or a version such as 2.3000.1023456789 (when WhatsApp says the client is outdated).", schema: v.pipe(v.string(), v.transform((s) => s.trim().toLowerCase()), v.regex(/^(auto|bundled|\d+\.\d+\.\d+)$/, "expected auto, bundled or a version like 2.3000.1023456789")), defaultText: "auto" },

@@ -45,6 +45,7 @@ import { approvalRoutes } from "./approve/routes.ts";
 import { formatPairingCode, qrView } from "./qr-view.ts";
 import { statusView } from "./status-view.ts";
 import type { HttpDeps } from "./types.ts";
+import { phoneDigits } from "../ids/phone.ts";
 
 const log = createLogger("http");
 
@@ -65,14 +66,6 @@ type Authorized = { ok: true; info: AuthInfo | undefined; session: Session | nul
 
 function errorMessage(error: unknown): string {
   return redact(error instanceof Error ? error.message : String(error));
-}
-
-/** Phone digits with country code from what a person types ("+49 151-234 567", "0049…"), or null. */
-export function normalizePhone(input: string): string | null {
-  let s = input.trim().replace(/[\s().-]/g, "");
-  if (s.startsWith("+")) s = s.slice(1);
-  else if (s.startsWith("00")) s = s.slice(2);
-  return /^[1-9]\d{6,14}$/.test(s) ? s : null;
 }
 
 /** Builds the Hono app. Throws BindPolicyError when `host` is not loopback and no authentication is configured. */
@@ -340,7 +333,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       return page(c, (nonce) => renderQrPage(view, { nonce, chrome, csrf, feedback }), status);
     };
     const typed = (form.get("phone") ?? "").slice(0, 32);
-    const phone = normalizePhone(typed);
+    const phone = phoneDigits(typed);
     if (!phone) return render(400, { error: "Enter your full phone number with country code, e.g. +49 151 23456789.", phone: typed });
     const link = await linkOrNull();
     if (link?.state === "open") return render(409, { error: "This server is already linked." });

@@ -2,6 +2,7 @@
  * What the HTTP app needs from the rest of the program. Everything is injected: the app holds
  * no globals and can be built several times (tests build one per case).
  */
+import type { Clock } from "../../supervisors/mod.ts";
 import type { JWTVerifyGetKey } from "jose";
 import type { LinkStatus } from "../status/types.ts";
 import type { StoreStats } from "../store/types.ts";
@@ -51,7 +52,7 @@ export interface HttpDeps {
   /** Held sends waiting for the user's approval (the /approve page); absent: no such page. */
   approvals?: ApprovalsPort;
   /** Milliseconds since the epoch; default Date.now. */
-  clock?: { now(): number };
+  clock?: Pick<Clock, "now">;
   /** This instance's place in the cluster (`role: "single"` outside one); absent: not shown. */
   cluster?: () => ClusterView;
   /**

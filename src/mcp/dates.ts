@@ -3,10 +3,14 @@
  * instants, not strings with different offsets (the original's date-filter bug). Pure and
  * independent of the runtime's Date.parse quirks.
  */
+import { UserError } from "../user_error.ts";
 
 /** A date argument could not be read; the message names the parameter and the expected format. */
-export class DateInputError extends Error {
+export class DateInputError extends UserError {
   override name = "DateInputError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("invalid_date", message, options);
+  }
 }
 
 /** The format sentence used in descriptions and errors. */

@@ -2,6 +2,7 @@
  * What the MCP server needs from the rest of the program, as small ports. `createMcpServer`
  * receives these; it builds none of them, so tests give it a real store and a fake WhatsApp.
  */
+import type { Clock } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import type { StoreLocation } from "../config/store_location.ts";
 import type { LiveSource } from "../live/types.ts";
@@ -89,10 +90,6 @@ export interface McpConfig {
   sendScope?: string | null;
 }
 
-/** Milliseconds since the epoch; injected so rate limits and tests do not depend on wall time. */
-export interface Clock {
-  now(): number;
-}
 
 /** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
 export interface ToolDeps {
@@ -105,7 +102,8 @@ export interface ToolDeps {
   /** Cache of view_media results (none: every view decodes again). */
   viewCache?: ViewCachePort;
   config: McpConfig;
-  clock: Clock;
+  /** Milliseconds since the epoch (the kernel's clock); injected so rate limits and tests do not depend on wall time. */
+  clock: Pick<Clock, "now">;
   /** Shared by every session, so opening more sessions does not raise the limits. */
   rateLimiter: RateLimiter;
   /** One line per send attempt, never a body. Default: `createLogger("audit")`. */

@@ -11,7 +11,7 @@
  */
 import type { Logger } from "../log.ts";
 import { createLogger } from "../log.ts";
-import type { Clock } from "./deps.ts";
+import type { Clock } from "../../supervisors/mod.ts";
 import { WebStandardStreamableHTTPServerTransport } from "./sdk.ts";
 import type { AuthInfo, McpServer } from "./sdk.ts";
 
@@ -25,7 +25,7 @@ export interface McpHttpHandlerOptions {
   maxBodyBytes?: number;
   /** SSE keep-alive comment interval; 0 disables (default: the SDK's 15 s). */
   keepAliveMs?: number;
-  clock?: Clock;
+  clock?: Pick<Clock, "now">;
   log?: Logger;
 }
 

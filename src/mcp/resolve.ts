@@ -3,7 +3,8 @@
  * the store, before any policy looks at them: one person is one JID whichever form was given.
  */
 import type { ChatSummary, PersonRow, Repository } from "../store/types.ts";
-import { parseJid, phoneOfJid, RecipientError } from "./policy/recipient.ts";
+import { parseJid, RecipientError } from "../ids/parse.ts";
+import { plusPhoneOf } from "../ids/phone.ts";
 
 /** A recipient after resolution. */
 export interface ResolvedRecipient {
@@ -53,7 +54,7 @@ export async function resolveRecipient(repo: Repository, input: string, what = "
   else if (person?.businessName) [name, nameSource] = [person.businessName, "business"];
   else if (person?.pushName) [name, nameSource] = [person.pushName, "profile"];
   else if (chat?.name) [name, nameSource] = [chat.name, "contact"];
-  const phone = phoneOfJid(person?.pnJid) ?? phoneOfJid(jid) ?? phoneOfJid(parsed.jid);
+  const phone = plusPhoneOf(person?.pnJid) ?? plusPhoneOf(jid) ?? plusPhoneOf(parsed.jid);
   return { kind: "person", jid, aliases, name, nameSource, phone, person, chat };
 }
 

@@ -18,7 +18,8 @@ import { flowSources } from "./policy/data_flow.ts";
 import { afterConfirmation, type SendDecision } from "./policy/decide.ts";
 import { createRateLimiter, describeRateRefusal, type RateLimiter } from "./policy/rate_limit.ts";
 import { decideWrite, rateBudget, stateLimits, type WriteKind } from "./policy/write_kind.ts";
-import { normalizeAllowList, phoneOfJid } from "./policy/recipient.ts";
+import { plusPhoneOf } from "../ids/phone.ts";
+import { normalizeAllowList } from "./policy/allow_list.ts";
 import { ownId, type ResolvedRecipient, userHasWritten } from "./resolve.ts";
 import { errorResult, okResult } from "./results.ts";
 import type { CallToolResult } from "./sdk.ts";
@@ -102,13 +103,13 @@ async function groupStrangers(ctx: ToolContext, r: ResolvedRecipient, me: string
       const live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
         participants?: Array<{ id: string; phoneJid?: string | null }>;
       };
-      members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: phoneOfJid(p.phoneJid ?? p.id) }));
+      members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: plusPhoneOf(p.phoneJid ?? p.id) }));
     } catch {
       // WhatsApp did not tell: fail closed below.
     }
   }
   if (members.length === 0) return -1;
-  const mePhone = phoneOfJid(me);
+  const mePhone = plusPhoneOf(me);
   let strangers = 0;
   for (const p of members.slice(0, MAX_MEMBERS_CHECKED)) {
     if (p.id === me || (mePhone !== null && p.phone === mePhone)) continue;
@@ -121,7 +122,7 @@ async function groupStrangers(ctx: ToolContext, r: ResolvedRecipient, me: string
 /** "Alice" for a chat: its name, else the phone number, else the JID. */
 async function chatLabel(ctx: ToolContext, jid: string): Promise<string> {
   const chat = await ctx.deps.repository.getChat(jid, false).catch(() => null);
-  return chat?.name ?? phoneOfJid(jid) ?? jid;
+  return chat?.name ?? plusPhoneOf(jid) ?? jid;
 }
 
 /** The chats whose content the attempt carries elsewhere (see policy/data_flow.ts). */

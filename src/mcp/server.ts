@@ -7,10 +7,11 @@ import { createLogger } from "../log.ts";
 import { SERVER_INSTRUCTIONS } from "./instructions.ts";
 import type { ToolDeps } from "./deps.ts";
 import { createFlowMemory } from "./policy/data_flow.ts";
-import { normalizeAllowList } from "./policy/recipient.ts";
+import { normalizeAllowList } from "./policy/allow_list.ts";
 import { registerLiveResources } from "./live_resources.ts";
 import { registerResources } from "./resources.ts";
 import { registerMediaResource } from "./media_resource.ts";
+import { isUserError } from "../user_error.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
 import { McpServer } from "./sdk.ts";
@@ -73,8 +74,7 @@ function register(server: McpServer, tool: AnyTool, deps: ResolvedDeps): void {
     try {
       return await tool.run(args, { deps, server: server.server, extra });
     } catch (err) {
-      const expected = err instanceof Error && ["ToolInputError", "RecipientError", "DateInputError", "MediaError"].includes(err.name);
-      if (!expected) deps.log.warn("tool failed", { tool: tool.name, error: err });
+      if (!isUserError(err)) deps.log.warn("tool failed", { tool: tool.name, error: err });
       return errorToResult(err, tool.title);
     }
   };

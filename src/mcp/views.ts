@@ -5,7 +5,7 @@
  */
 import type { ChatSummary, MessageView, PersonRow } from "../store/types.ts";
 import { isoUtc } from "./dates.ts";
-import { phoneOfJid } from "./policy/recipient.ts";
+import { plusPhoneOf } from "../ids/phone.ts";
 import type { ChatOut, ContactOut, MessageOut } from "./schemas.ts";
 import { mediaResourceUri } from "./media_uri.ts";
 import { cleanName, cleanNameOrNull, cleanTextOrNull } from "./untrusted_text.ts";
@@ -21,7 +21,7 @@ export function messageToOut(m: MessageView): MessageOut {
     chat_name: cleanNameOrNull(m.chatName),
     sender: m.senderId ?? null,
     sender_name: cleanNameOrNull(m.senderName),
-    sender_phone: m.senderPhone ? normalizePhone(m.senderPhone) : phoneOfJid(m.senderId),
+    sender_phone: m.senderPhone ? normalizePhone(m.senderPhone) : plusPhoneOf(m.senderId),
     is_from_me: m.fromMe,
     timestamp: isoUtc(m.ts),
     type: m.type,
@@ -30,7 +30,7 @@ export function messageToOut(m: MessageView): MessageOut {
     original_content: edited ? cleanTextOrNull(m.text) : null,
     edited_at: m.editedAt !== null && m.editedAt !== undefined ? isoUtc(m.editedAt) : null,
     deleted: m.revoked,
-    ...(m.revoked && m.revokedBy ? { deleted_by_admin: cleanNameOrNull(m.revokedByName) ?? phoneOfJid(m.revokedBy) ?? m.revokedBy } : {}),
+    ...(m.revoked && m.revokedBy ? { deleted_by_admin: cleanNameOrNull(m.revokedByName) ?? plusPhoneOf(m.revokedBy) ?? m.revokedBy } : {}),
     quoted_id: m.quotedId ?? null,
     media: m.media
       ? {
@@ -70,7 +70,7 @@ export function chatToOut(c: ChatSummary, includeLastMessage: boolean): ChatOut 
 export function contactToOut(p: PersonRow): ContactOut {
   return {
     jid: p.id,
-    phone_number: phoneOfJid(p.pnJid) ?? phoneOfJid(p.id),
+    phone_number: plusPhoneOf(p.pnJid) ?? plusPhoneOf(p.id),
     name: cleanNameOrNull(bestName(p)),
     saved_name: cleanNameOrNull(p.savedName),
     push_name: cleanNameOrNull(p.pushName),

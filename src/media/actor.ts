@@ -10,7 +10,8 @@
  * time in the runner's bounded queue (`maxQueue`, then `queue_full`), so ask with a generous
  * `timeoutMs` (e.g. 130 000): it covers the wait in that queue too.
  */
-import { type ActorContext, type Behavior, deferReply, ReplyError } from "../../supervisors/mod.ts";
+import { type ActorContext, type Behavior, deferReply } from "../../supervisors/mod.ts";
+import { UserError } from "../user_error.ts";
 import { MediaError, type MediaErrorCode } from "./errors.ts";
 import type { FfmpegRunnerOptions } from "./ffmpeg/runner.ts";
 import type { MediaProbe } from "./probe.ts";
@@ -38,10 +39,11 @@ export interface MediaReplies {
 }
 
 /** A `MediaError` as the kernel delivers it to the asker: rejects that ask only. */
-export class MediaReplyError extends ReplyError {
+export class MediaReplyError extends UserError {
   override name = "MediaReplyError";
-  constructor(readonly code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  declare readonly code: MediaErrorCode;
+  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

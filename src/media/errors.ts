@@ -1,3 +1,5 @@
+import { UserError } from "../user_error.ts";
+
 /** Why a media operation was refused or failed; callers (MCP tools) can branch on it. */
 export type MediaErrorCode =
   | "unsupported_input" // not audio / not a file kind we can send
@@ -14,10 +16,11 @@ export type MediaErrorCode =
   | "closed"; // the media service was shut down
 
 /** A media operation failed for a reason the caller can act on; the message says what and why. */
-export class MediaError extends Error {
+export class MediaError extends UserError {
   override name = "MediaError";
-  constructor(readonly code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  declare readonly code: MediaErrorCode;
+  constructor(code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -2,7 +2,7 @@
  * Derived keys both backends store and compare the same way: the time-ordered message pk,
  * the folded search keys of people and chats, and LIKE patterns. Pure.
  */
-import { phoneOf } from "./jid.ts";
+import { phoneOf } from "../ids/phone.ts";
 import { foldForSearch } from "./search/text.ts";
 
 /** Slots per millisecond in a message pk (pk = ts * PK_SLOTS + slot). */

@@ -1,6 +1,6 @@
 /**
  * The schema migrations of both backends: numbered SQL files in `migrations/<dialect>/`
- * (`0001_initial.sql`, ...), embedded into the program by `gen_migrations.ts` so they load
+ * (`0001_initial.sql`, ...), embedded into the program by `src/build/gen_migrations.ts` so they load
  * from any working directory and from a compiled binary. Forward-only: a database whose
  * recorded version is newer than this program knows is refused, never touched.
  * Pure: no I/O.

@@ -4,7 +4,7 @@
  * absorbs the differences (0/1 vs booleans, JSON text vs parsed JSON, Buffer vs Uint8Array).
  * Pure.
  */
-import { phoneOf } from "./jid.ts";
+import { phoneOf } from "../ids/phone.ts";
 import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageContext, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */

@@ -3,10 +3,11 @@
  * read queries every tool needs. Both backends (sql.js and PostgreSQL) implement `Repository`
  * and pass the same test suite. Instants are integers: milliseconds since the Unix epoch, UTC.
  */
+import type { ChatKind } from "../ids/jid.ts";
 import type { ChangeAuthor } from "./change_rules.ts";
 
-/** What kind of conversation a chat JID denotes. */
-export type ChatKind = "person" | "group" | "broadcast" | "newsletter";
+/** What kind of conversation a chat JID denotes (declared with the JID rules, `ids/jid.ts`). */
+export type { ChatKind };
 
 /** Message content types we distinguish (filters and display). */
 export type MessageType =

@@ -22,7 +22,7 @@ import { WhatsAppNotReadyError, WhatsAppRequestError } from "./errors.ts";
 import { GroupCache } from "./group_cache.ts";
 import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } from "./link_status.ts";
 import { SYNC_EVENTS } from "./mapping/events.ts";
-import { isLidJid, normalizeJid } from "./mapping/jids.ts";
+import { isLidJid, jidOf } from "../ids/jid.ts";
 import type { ChosenId, ConnectionMsg } from "./protocol.ts";
 import { CLOSE, initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
 import * as req from "./requests.ts";
@@ -164,7 +164,7 @@ export class ConnectionCore {
     const v = this.#version.current();
     return buildLinkStatus(this.#link, {
       webVersion: { version: formatWaVersion(v.version), origin: v.origin },
-      me: me?.id && this.#link.linked ? { id: normalizeJid(me.id) ?? me.id, pushName: me.name ?? null } : null,
+      me: me?.id && this.#link.linked ? { id: jidOf(me.id) ?? me.id, pushName: me.name ?? null } : null,
       qr: this.#qr,
       pairingCode: this.#pairingCode,
       lastEventAt: this.#lastEventAt,
@@ -208,7 +208,7 @@ export class ConnectionCore {
     const d = this.#deps(this.#openSocket(), chosen); // not connected: refused at once
     // In chat order; the socket is looked up again when the send's turn comes (it may have closed).
     const inChatOrder = <T>(jid: string, send: (d: req.RequestDeps) => Promise<T>) =>
-      this.#chats.run(normalizeJid(jid) ?? jid, () => send(this.#deps(this.#openSocket(), chosen)));
+      this.#chats.run(jidOf(jid) ?? jid, () => send(this.#deps(this.#openSocket(), chosen)));
     try {
       switch (msg.type) {
         case "sendText":
@@ -271,7 +271,7 @@ export class ConnectionCore {
   }
 
   async #requestPairingCode(phone: string): Promise<string> {
-    const digits = req.phoneDigits(phone);
+    const digits = req.needPhoneDigits(phone);
     const phase = this.#link.phase;
     if (phase === "open") throw new WhatsAppRequestError("WhatsApp is already linked: log out first to link another account");
     if ((phase !== "qr" && phase !== "pairing_code") || !this.#sock) {
@@ -414,7 +414,7 @@ export class ConnectionCore {
     const msg: SyncEventsMsg = {
       type: "events",
       events: picked,
-      me: me?.id ? { id: normalizeJid(me.id) ?? me.id, lid: normalizeJid(me.lid) } : null,
+      me: me?.id ? { id: jidOf(me.id) ?? me.id, lid: jidOf(me.lid) } : null,
     };
     this.ports.tell(this.opts.syncName ?? "sync", msg);
   }
@@ -465,12 +465,12 @@ export class ConnectionCore {
   async #getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined> {
     if (!key.id) return undefined;
     const chats = new Set<string>();
-    const main = normalizeJid(key.remoteJid);
+    const main = jidOf(key.remoteJid);
     if (main) chats.add(main);
-    const alt = normalizeJid(key.remoteJidAlt);
+    const alt = jidOf(key.remoteJidAlt);
     if (alt) chats.add(alt);
     if (isLidJid(main) && this.#sock) {
-      const pn = normalizeJid(await this.#sock.signalRepository.lidMapping.getPNForLID(main).catch(() => null));
+      const pn = jidOf(await this.#sock.signalRepository.lidMapping.getPNForLID(main).catch(() => null));
       if (pn) chats.add(pn);
     }
     for (const chat of chats) {

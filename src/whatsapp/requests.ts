@@ -9,7 +9,8 @@ import type { MessageRow, MessageView, Repository } from "../store/types.ts";
 import { WhatsAppRequestError } from "./errors.ts";
 import type { GroupCache } from "./group_cache.ts";
 import { classifyContent } from "./mapping/content.ts";
-import { isLidJid, isPnJid, normalizeJid } from "./mapping/jids.ts";
+import { isLidJid, isPnJid, jidOf } from "../ids/jid.ts";
+import { phoneDigits } from "../ids/phone.ts";
 import { rawBytes } from "./mapping/messages.ts";
 import type { BaileysLogger } from "./baileys_logger.ts";
 import { describeDownloadFailure, mediaFetchUrl, mediaUrlProblem } from "./media_source.ts";
@@ -142,11 +143,11 @@ export function groupReply(meta: GroupMetadata): GroupMetadataReply {
     jid: meta.id,
     subject: meta.subject ?? null,
     description: meta.desc ?? null,
-    owner: normalizeJid(meta.ownerPn ?? meta.owner),
+    owner: jidOf(meta.ownerPn ?? meta.owner),
     createdAt: meta.creation ? meta.creation * 1000 : null,
     participants: (meta.participants ?? []).map((p) => {
-      const id = normalizeJid(p.id);
-      const phone = isPnJid(id) ? id : normalizeJid(p.phoneNumber);
+      const id = jidOf(p.id);
+      const phone = isPnJid(id) ? id : jidOf(p.phoneNumber);
       return {
         id: (isLidJid(id) && phone) ? phone : (id ?? p.id),
         phoneJid: isPnJid(phone) ? phone : null,
@@ -195,16 +196,16 @@ export async function downloadMedia(d: RequestDeps, m: { chatJid: string; id: st
 /** Checks a number on WhatsApp. */
 export async function onWhatsApp(d: RequestDeps, m: { phone: string }): Promise<{ exists: boolean; jid: string | null }> {
   const sock = need(d);
-  const phone = phoneDigits(m.phone);
+  const phone = needPhoneDigits(m.phone);
   const [hit] = (await sock.onWhatsApp(phone)) ?? [];
-  return { exists: !!hit?.exists, jid: hit?.exists ? normalizeJid(hit.jid) : null };
+  return { exists: !!hit?.exists, jid: hit?.exists ? jidOf(hit.jid) : null };
 }
 
-/** Digits of an international phone number ("+49 171-234" → "49171234"), or a request error. */
-export function phoneDigits(phone: string): string {
-  const digits = String(phone ?? "").replace(/[\s\-().+]/g, "");
-  if (!/^\d{6,15}$/.test(digits)) {
-    throw new WhatsAppRequestError("Expected a phone number in international format: country code and number, 6 to 15 digits");
+/** Digits of an international phone number (the one rule of `ids/phone.ts`), or a request error. */
+export function needPhoneDigits(phone: string): string {
+  const digits = phoneDigits(phone);
+  if (!digits) {
+    throw new WhatsAppRequestError("Expected a phone number in international format: country code and number, 7 to 15 digits");
   }
   return digits;
 }
@@ -232,7 +233,7 @@ export async function send(
   const sent = await sock.sendMessage(jid, content, d.messageId ? { ...options, messageId: d.messageId } : options);
   if (!sent?.key?.id) throw new WhatsAppRequestError("WhatsApp did not accept the message (no id returned)");
   const ts = toNumber(sent.messageTimestamp as number);
-  return { id: sent.key.id, chatJid: normalizeJid(jid) ?? jid, ts: ts > 0 ? ts * 1000 : Date.now() };
+  return { id: sent.key.id, chatJid: jidOf(jid) ?? jid, ts: ts > 0 ? ts * 1000 : Date.now() };
 }
 
 async function quoteOptions(d: RequestDeps, quoted: MessageRef | undefined): Promise<MiscMessageGenerationOptions | undefined> {

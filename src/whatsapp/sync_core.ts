@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "../log.ts";
 import type { Repository } from "../store/types.ts";
 import { readLidMappings } from "./auth_state.ts";
 import { chunk, mapEvents } from "./mapping/events.ts";
-import type { MapContext } from "./mapping/jids.ts";
+import type { MapContext } from "../ids/canonical.ts";
 import { collectLidPairs, collectLids } from "./mapping/lids.ts";
 import { isStaleLeader } from "../cluster/errors.ts";
 import type { HistoryProgressMsg } from "./protocol.ts";

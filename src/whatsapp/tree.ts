@@ -1,6 +1,7 @@
 /**
  * The `whatsapp` subtree: connection then sync, `rest_for_one` (a restarted connection restarts
- * the sync actor after it; a sync crash leaves the connection alone).
+ * the sync actor after it; a sync crash leaves the connection alone). Declared once
+ * (`whatsappSubtree`): the application's tree (`app/tree.ts`) and the tests start the same spec.
  *
  * @example
  * const registry = createRegistry();
@@ -15,7 +16,7 @@
  *   }),
  * ] }, { registry });
  */
-import { type ChildSpec, supervisor, worker } from "../../supervisors/mod.ts";
+import { type Behavior, type ChildSpec, supervisor, worker } from "../../supervisors/mod.ts";
 import { connectionBehavior } from "./connection_actor.ts";
 import { CONNECTION, type ConnectionOptions } from "./connection_core.ts";
 import { syncBehavior } from "./sync_actor.ts";
@@ -30,16 +31,36 @@ export interface WhatsAppTreeOptions {
   periodMs?: number;
 }
 
-/** The supervisor child spec of the WhatsApp link. */
-export function whatsappSupervisor(opts: WhatsAppTreeOptions): ChildSpec {
+/** The subtree's two workers, as behaviour factories (called again on each restart). */
+export interface WhatsAppWorkers {
+  connection: () => Behavior<any>;
+  sync: () => Behavior<any>;
+}
+
+/** Restarts allowed within `periodMs` before the subtree gives up (default 5 in 60 s). */
+export interface WhatsAppLimits {
+  intensity?: number;
+  periodMs?: number;
+}
+
+/** The `whatsapp` supervisor spec: the one declaration of the subtree. */
+export function whatsappSubtree(workers: WhatsAppWorkers, limits: WhatsAppLimits = {}): ChildSpec {
   return supervisor("whatsapp", () => ({
     strategy: "rest_for_one",
-    intensity: opts.intensity ?? 5,
-    periodMs: opts.periodMs ?? 60_000,
+    intensity: limits.intensity ?? 5,
+    periodMs: limits.periodMs ?? 60_000,
     children: [
       // The socket's close handshake and the last creds save get time to finish.
-      worker(CONNECTION, () => connectionBehavior(opts.connection), { shutdownMs: 10_000 }),
-      worker(SYNC, () => syncBehavior({ authRepo: opts.connection.authRepo, ...opts.sync }), { shutdownMs: 30_000 }),
+      worker(CONNECTION, workers.connection, { shutdownMs: 10_000 }),
+      worker(SYNC, workers.sync, { shutdownMs: 30_000 }),
     ],
   }));
+}
+
+/** The subtree built from options (sync reads LID mappings from the connection's session store). */
+export function whatsappSupervisor(opts: WhatsAppTreeOptions): ChildSpec {
+  return whatsappSubtree({
+    connection: () => connectionBehavior(opts.connection),
+    sync: () => syncBehavior({ authRepo: opts.connection.authRepo, ...opts.sync }),
+  }, opts);
 }

@@ -41,6 +41,12 @@ describe("buildConfig", () => {
     assert.equal(buildConfig(["--port=9001"], {}, linux).http.port, 9001);
   });
 
+  test("the pairing phone follows the one phone rule (src/ids/phone.ts)", () => {
+    assert.equal(buildConfig([], { WHATSAPP_PAIRING_PHONE: "+49 (151) 123-45678" }, linux).whatsapp.pairingPhone, "4915112345678");
+    assert.equal(buildConfig(["--pairing-phone", "0049 151 12345678"], {}, linux).whatsapp.pairingPhone, "4915112345678");
+    assert.throws(() => buildConfig([], { WHATSAPP_PAIRING_PHONE: "0151 1234567" }, linux), /Invalid WHATSAPP_PAIRING_PHONE: expected a phone number with country code/);
+  });
+
   test("a bad value names the variable and what is wrong", () => {
     assert.throws(() => buildConfig([], { MCP_PORT: "abc" }, linux), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

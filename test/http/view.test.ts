@@ -1,11 +1,11 @@
 /**
- * The pure parts: dashboard formatting, the QR SVG, pairing codes, phone numbers, CSRF tokens,
+ * The pure parts: dashboard formatting, the QR SVG, pairing codes, CSRF tokens,
  * sessions and the login limiter.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { encode } from "uqr";
-import { normalizePhone, sendToolCalled } from "../../src/http/app.ts";
+import { sendToolCalled } from "../../src/http/app.ts";
 import { createFailureLimiter } from "../../src/http/auth/limiter.ts";
 import { createSessionStore, MAX_SESSIONS } from "../../src/http/auth/session.ts";
 import { constantTimeEqual, newHmacKey } from "../../src/http/crypto.ts";
@@ -78,13 +78,6 @@ describe("QR", () => {
 });
 
 describe("input helpers", () => {
-  test("normalizePhone keeps digits with country code and refuses the rest", () => {
-    assert.equal(normalizePhone("+49 (151) 123-45678"), "4915112345678");
-    assert.equal(normalizePhone("0049 151 12345678"), "4915112345678");
-    assert.equal(normalizePhone("1.415.555.0100"), "14155550100");
-    for (const bad of ["", "0151 1234567", "12345", "+49 151 abc", "1".repeat(16)]) assert.equal(normalizePhone(bad), null, bad);
-  });
-
   test("sendToolCalled finds send tools in single and batch JSON-RPC bodies", () => {
     const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
     const isSend = (n: string) => n === "send_message";

@@ -28,7 +28,7 @@ import { connectToOwner } from "../../src/app/proxy/backend_http.ts";
 import { frontBackendBehavior } from "../../src/app/proxy/backend_local.ts";
 import { runProxy } from "../../src/app/proxy/run.ts";
 import { createLogger } from "../../src/log.ts";
-import type { StoreLock } from "../../src/store/sqljs/lock.ts";
+import type { StoreLock } from "../../src/runtime/lock.ts";
 
 const TOKEN = "t".repeat(43);
 const log = createLogger("test");

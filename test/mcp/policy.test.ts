@@ -4,7 +4,8 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { normalizeAllowList, parseJid, RecipientError } from "../../src/mcp/policy/recipient.ts";
+import { parseJid, RecipientError } from "../../src/ids/parse.ts";
+import { normalizeAllowList } from "../../src/mcp/policy/allow_list.ts";
 import { afterConfirmation, decideSend } from "../../src/mcp/policy/decide.ts";
 import { checkRate, createRateLimiter, emptyRateState, recordSend } from "../../src/mcp/policy/rate_limit.ts";
 import { collapseWhitespace, renderConfirmation, revealHidden, visibleText } from "../../src/mcp/policy/confirm_text.ts";

@@ -10,14 +10,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { createProxyFront } from "../../src/app/proxy/front.ts";
-import { liveLists } from "../../src/mcp/gen_tool_table.ts";
+import { liveLists } from "../../src/build/gen_tool_table.ts";
 import { McpServer } from "../../src/mcp/sdk.ts";
 import { TOOL_TABLE } from "../../src/mcp/tool_table.ts";
 import { isSendTool } from "../../src/mcp/write_tools.ts";
 import { createLogger } from "../../src/log.ts";
 
 describe("static tool table", () => {
-  test("equals what the registered server lists (run src/mcp/gen_tool_table.ts after changing a tool)", async () => {
+  test("equals what the registered server lists (run src/build/gen_tool_table.ts after changing a tool)", async () => {
     assert.deepEqual(TOOL_TABLE, await liveLists(false));
     assert.ok(TOOL_TABLE.tools.some((t) => t.name === "list_messages"));
   });

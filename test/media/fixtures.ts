@@ -1,6 +1,6 @@
 // Test audio made here, in pure TypeScript (WAV, AMR) or by ffmpeg.wasm from that WAV, and small helpers.
 import type { FfmpegExec } from "../../src/media/ffmpeg/protocol.ts";
-import type { TimerClock } from "../../src/media/ffmpeg/runner.ts";
+import type { Clock } from "../../supervisors/mod.ts";
 
 /** A stretch of mono sound: a sine at `freq` Hz (0 = silence) for `seconds`. */
 export interface Segment {
@@ -104,7 +104,7 @@ export async function inspectAudio(
 }
 
 /** A clock that only moves when told to (timeouts and idle stops without waiting). */
-export function manualClock(): TimerClock & { advance(ms: number): void; pending(): number } {
+export function manualClock(): Pick<Clock, "setTimeout" | "clearTimeout"> & { advance(ms: number): void; pending(): number } {
   let now = 0;
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();

@@ -5,7 +5,7 @@
  * Uses the disk of os.tmpdir() (set TMPDIR to measure another one).
  */
 import process from "node:process";
-import { benchDurable } from "../../src/store/sqljs/durable_bench.ts";
+import { benchDurable } from "../../src/bench/durable.ts";
 import { cleanup, loadSql, tempDir } from "./helpers.ts";
 
 const dir = tempDir();

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FsPort } from "../../src/runtime/fs.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
-import type { DurableClock, DurableOptions } from "../../src/store/sqljs/durable.ts";
+import type { Clock } from "../../supervisors/mod.ts";
+import type { DurableOptions } from "../../src/store/sqljs/durable.ts";
 
 /** The test op set: rows of `t`. "boom" makes apply throw (a bad batch). */
 export type TOp =
@@ -111,7 +112,7 @@ export function argPath(arg: unknown): string {
 }
 
 /** A clock whose timers fire only when the test says so. */
-export function manualClock(start = 1_700_000_000_000): DurableClock & { advance(ms: number): void; pending(): number } {
+export function manualClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void; pending(): number } {
   let now = start;
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void }>();

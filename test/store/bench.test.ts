@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { prng, runStoreBench, vocabulary, zipf } from "../../src/store/bench.ts";
+import { prng, runStoreBench, vocabulary, zipf } from "../../src/bench/store.ts";
 
 describe("runStoreBench()", () => {
   test("the synthetic history is deterministic and skewed", () => {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
 import type { Config } from "../../src/config/config.ts";
-import { directPathFromUrl, importSeed, parseSeedTimestamp, SeedFormatError, seedSenderJid } from "../../src/store/import_seed.ts";
-import { runImportSeed } from "../../src/store/import_cli.ts";
+import { directPathFromUrl, importSeed, parseSeedTimestamp, SeedFormatError, seedSenderJid } from "../../src/store/import/seed.ts";
+import { runImportSeed } from "../../src/store/import/cli.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-seed-"));

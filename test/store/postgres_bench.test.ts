@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { runStoreBench } from "../../src/store/bench.ts";
+import { runStoreBench } from "../../src/bench/store.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
 import { urlWithDatabase, withScratchDatabase } from "../../src/store/postgres/scratch_db.ts";
 import { pgTestServer } from "./pg_harness.ts";

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { prng, vocabulary } from "../../src/store/bench.ts";
+import { prng, vocabulary } from "../../src/bench/store.ts";
 import { applyPostgres } from "../../src/store/postgres/apply.ts";
 import { migratePostgres } from "../../src/store/postgres/migrate.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { prng } from "../../src/store/bench.ts";
+import { prng } from "../../src/bench/store.ts";
 import { tokenize, tokenizeText } from "../../src/store/search/text.ts";
 
 // Pieces chosen to stress the word-at-a-time shortcut: accents precomposed and combining,

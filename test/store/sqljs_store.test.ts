@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
-import { findRepoRoot, readMigrationFiles, renderEmbeddedMigrations } from "../../src/store/gen_migrations.ts";
+import { findRepoRoot, readMigrationFiles, renderEmbeddedMigrations } from "../../src/build/gen_migrations.ts";
 import { migrationsFor, pendingMigrations, SchemaTooNewError } from "../../src/store/migrations.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
@@ -38,7 +38,7 @@ describe("sql.js migrations", () => {
     const repo = await findRepoRoot();
     const expected = renderEmbeddedMigrations(await readMigrationFiles(repo));
     const actual = readFileSync(join(repo, "src/store/migrations_embedded.ts"), "utf8");
-    assert.equal(actual, expected, "run: deno run -A src/store/gen_migrations.ts");
+    assert.equal(actual, expected, "run: deno run -A src/build/gen_migrations.ts");
     for (const dialect of ["sqlite", "postgres"] as const) {
       const versions = migrationsFor(dialect).map((m) => m.version);
       assert.deepEqual(versions, versions.map((_, i) => i + 1), `${dialect}: numbered from 1 without gaps`);

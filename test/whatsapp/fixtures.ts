@@ -6,7 +6,7 @@
  */
 import { proto } from "@whiskeysockets/baileys";
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
-import type { MapContext } from "../../src/whatsapp/mapping/jids.ts";
+import type { MapContext } from "../../src/ids/canonical.ts";
 
 export const ME = "491700000001@s.whatsapp.net";
 export const ME_LID = "100000000000001@lid";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { folderDownloads } from "../../src/app/downloads.ts";
 import { type FsPort, nodeFs } from "../../src/runtime/fs.ts";
-import { acquireLock, type LockProcess } from "../../src/store/sqljs/lock.ts";
+import { acquireLock, type LockProcess } from "../../src/runtime/lock.ts";
 
 const CHAT = "491701111111@s.whatsapp.net";
 const noSleep = () => Promise.resolve();

@@ -9,7 +9,7 @@
  */
 import { createLogger, type Logger } from "../../log.ts";
 import type { FsPort } from "../../runtime/fs.ts";
-import type { LockProcess, StoreLock } from "../../store/sqljs/lock.ts";
+import type { LockProcess, StoreLock } from "../../runtime/lock.ts";
 import { findOwner, tryClaimInstance } from "../instance.ts";
 import type { InstanceInfo } from "../instance_file.ts";
 import { connectToOwner } from "./backend_http.ts";

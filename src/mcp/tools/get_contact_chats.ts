@@ -1,7 +1,7 @@
 /** get_contact_chats: the chats a person takes part in (1:1 and groups). */
 import { z } from "zod";
 import { limitField, pageField, personField } from "../inputs.ts";
-import { parseJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
 import { readResult } from "../read_result.ts";
 import { chatLines } from "../render.ts";
 import { ToolInputError } from "../results.ts";

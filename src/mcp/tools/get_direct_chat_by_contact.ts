@@ -1,6 +1,6 @@
 /** get_direct_chat_by_contact: the 1:1 chat with a person given in any form. */
 import { personField } from "../inputs.ts";
-import { parseJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
 import { readResult } from "../read_result.ts";
 import { chatLines } from "../render.ts";
 import { ToolInputError } from "../results.ts";

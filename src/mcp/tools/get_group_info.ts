@@ -9,7 +9,8 @@ import { chatJidField } from "../inputs.ts";
 import { inviteLink as linkOf } from "../group_invite.ts";
 import { readLinkStatus } from "../link.ts";
 import { ownId } from "../resolve.ts";
-import { parseJid, phoneOfJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
+import { plusPhoneOf } from "../../ids/phone.ts";
 import { readResult } from "../read_result.ts";
 import { ToolInputError } from "../results.ts";
 import { noticeField } from "../schemas.ts";
@@ -68,7 +69,7 @@ export const getGroupInfo = defineTool({
         const known = names.get(p.phoneJid ?? p.id) ?? names.get(p.id);
         return {
           jid: p.phoneJid ?? p.id,
-          phone: phoneOfJid(p.phoneJid ?? p.id) ?? known?.phone ?? null,
+          phone: plusPhoneOf(p.phoneJid ?? p.id) ?? known?.phone ?? null,
           name: cleanNameOrNull(known?.name),
           admin: p.admin ?? null,
         };
@@ -76,7 +77,7 @@ export const getGroupInfo = defineTool({
     } else {
       participants = stored!.participants.map((p) => ({
         jid: p.personId,
-        phone: p.phone ?? phoneOfJid(p.personId),
+        phone: p.phone ?? plusPhoneOf(p.personId),
         name: cleanNameOrNull(p.name),
         admin: p.admin,
       }));

@@ -1,6 +1,6 @@
 /** get_last_interaction: the most recent message with a person, in any chat. */
 import { personField } from "../inputs.ts";
-import { parseJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
 import { readResult } from "../read_result.ts";
 import { messageLines } from "../render.ts";
 import { ToolInputError } from "../results.ts";

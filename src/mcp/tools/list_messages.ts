@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ListMessagesQuery } from "../../store/types.ts";
 import { DATE_FORMAT_HINT, parseIsoInstant } from "../dates.ts";
 import { chatJidField, cursorField, instantField, limitField, pageField } from "../inputs.ts";
-import { parseJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
 import { readResult } from "../read_result.ts";
 import { messageLines } from "../render.ts";
 import { resolveChatJid } from "../resolve.ts";

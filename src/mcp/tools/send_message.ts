@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { MessageRef } from "../../whatsapp/protocol.ts";
 import { messageIdField, waitField } from "../inputs.ts";
-import { parseJid } from "../policy/recipient.ts";
+import { parseJid } from "../../ids/parse.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { ToolInputError } from "../results.ts";
 import { sendOut } from "../schemas.ts";

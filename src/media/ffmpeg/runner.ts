@@ -4,6 +4,7 @@
  * fails only the job it was running. Either way the next job gets a fresh worker. An idle worker
  * is stopped after a while to give its memory back.
  */
+import { type Clock, systemClock } from "../../../supervisors/mod.ts";
 import { createLogger } from "../../log.ts";
 import { pathToFileUrl } from "../../runtime/fs_paths.ts";
 import { siblingModuleUrl, spawnWorker, type WorkerHandle } from "../../runtime/worker.ts";
@@ -22,17 +23,8 @@ import {
 
 const log = createLogger("media.ffmpeg");
 
-/** Timer source: the kernel's `Clock` (supervisors/clock.ts) fits as is; tests pass a manual one. */
-export interface TimerClock {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Real timers. */
-export const realTimers: TimerClock = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
+/** The timers the runner needs: the kernel's clock (tests pass a manual one). */
+type Timers = Pick<Clock, "setTimeout" | "clearTimeout">;
 
 /** Tuning and seams of the runner. */
 export interface FfmpegRunnerOptions {
@@ -44,7 +36,7 @@ export interface FfmpegRunnerOptions {
   idleMs?: number;
   /** Replace the worker after this many jobs, bounding any slow leak. Default 500. */
   maxJobsPerWorker?: number;
-  clock?: TimerClock;
+  clock?: Timers;
   /** Where the core is (default: `locateWasm("ffmpeg-core")`). */
   locate?: () => Promise<WasmLocation>;
   /** Seam for starting workers (default: the runtime adapter). */
@@ -114,7 +106,7 @@ export class FfmpegRunner implements FfmpegExec {
   private readonly defaultTimeoutMs: number;
   private readonly idleMs: number;
   private readonly maxJobsPerWorker: number;
-  private readonly clock: TimerClock;
+  private readonly clock: Timers;
   private readonly locate: () => Promise<WasmLocation>;
   private readonly spawn: typeof spawnWorker;
   private readonly onEvent: (event: FfmpegRunnerEvent) => void;
@@ -138,7 +130,7 @@ export class FfmpegRunner implements FfmpegExec {
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 120_000;
     this.idleMs = opts.idleMs ?? 60_000;
     this.maxJobsPerWorker = opts.maxJobsPerWorker ?? 500;
-    this.clock = opts.clock ?? realTimers;
+    this.clock = opts.clock ?? systemClock;
     this.locate = opts.locate ?? (() => locateWasm("ffmpeg-core"));
     this.spawn = opts.spawn ?? spawnWorker;
     this.onEvent = opts.onEvent ?? (() => {});

@@ -3,7 +3,7 @@
  * rules as the SQLite store (`../sqljs/apply.ts`), in PostgreSQL's dialect; the search vector
  * is computed here from the message's merged text, with the same tokens SQLite indexes.
  */
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { chatSearchKey, PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { applyBulk, bulkRunEnd } from "./apply_bulk.ts";

@@ -13,7 +13,7 @@
  * then the writes. Writes start only once the run is known to fit the bulk path; the rare run
  * that does not (more than 1024 messages in one millisecond) is left to the one-by-one writer.
  */
-import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../../ids/jid.ts";
 import { PK_SLOTS, pkBase } from "../keys.ts";
 import type { MessageRow, ReactionRow, ReceiptRow, WriteOp } from "../types.ts";
 import {

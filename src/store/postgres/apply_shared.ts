@@ -3,7 +3,7 @@
  * the batch context, the merge rule of a message upsert, held changes, the person stub and the
  * search vector of a stored row. One rule, one place: both writers must leave identical rows.
  */
-import { isLidJid, isPnJid } from "../jid.ts";
+import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
 import { searchBody, tsvectorLiteral } from "../search/text.ts";
 import type { MessageRow } from "../types.ts";

@@ -5,7 +5,7 @@
  * run at open. The WhatsApp session (auth, meta) may live in a separate database (`sessionUrl`).
  */
 import { pageStart } from "../cursor.ts";
-import { personCandidates } from "../jid.ts";
+import { personCandidates } from "../../ids/parse.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
 import { planSearch } from "../search/query.ts";

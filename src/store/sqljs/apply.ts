@@ -18,7 +18,7 @@
  * message when it arrives.
  */
 import type { Database } from "sql.js";
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../jid.ts";
+import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
 import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";

@@ -15,6 +15,7 @@
  * await store.close();
  */
 import type { Database, SqlJsStatic } from "sql.js";
+import type { Clock } from "../../../supervisors/mod.ts";
 import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
 import { unrefTimer } from "../../runtime/process.ts";
@@ -23,17 +24,10 @@ import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError
 import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
-import { acquireLock, type StoreLock } from "./lock.ts";
+import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
 import { stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
 
 export { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError };
-
-/** Time source and timers (injected in tests). */
-export interface DurableClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(h: unknown): void;
-}
 
 /** How to open a durable store. */
 export interface DurableOptions<Op> {
@@ -57,7 +51,7 @@ export interface DurableOptions<Op> {
   snapshotEveryMs?: number;
   /** Injected for fault tests; default the runtime adapter. */
   fs?: FsPort;
-  clock?: DurableClock;
+  clock?: Clock;
   /** Torn tail dropped, corrupt file kept aside, snapshot failed... (never message content). */
   onWarning?: (msg: string) => void;
   /**
@@ -102,7 +96,7 @@ const DEFAULT_EVERY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_EVERY_MS = 5 * 60 * 1000;
 
 /** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
-const systemClock: DurableClock = {
+const unrefClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     const h = globalThis.setTimeout(fn, ms);
@@ -119,7 +113,7 @@ function msg(err: unknown): string {
 /** Opens (or creates) the store: lock, load, migrate, replay. See the module comment. */
 export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<DurableDb<Op>> {
   const fs = opts.fs ?? nodeFs;
-  const clock = opts.clock ?? systemClock;
+  const clock = opts.clock ?? unrefClock;
   const warn = opts.onWarning ?? (() => {});
   const name = opts.name ?? "store";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new TypeError(`Bad store name ${JSON.stringify(name)}: use letters, digits, . _ -`);
@@ -194,7 +188,7 @@ interface EngineInput<Op> {
   paths: StorePaths;
   lock: StoreLock;
   fs: FsPort;
-  clock: DurableClock;
+  clock: Clock;
   warn: (msg: string) => void;
   sleep: (ms: number) => Promise<void>;
   apply: (db: Database, ops: Op[]) => void;

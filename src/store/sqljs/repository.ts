@@ -6,7 +6,7 @@
 import type { BindParams, SqlJsStatic } from "sql.js";
 import { unrefTimer } from "../../runtime/process.ts";
 import { pageStart } from "../cursor.ts";
-import { personCandidates } from "../jid.ts";
+import { personCandidates } from "../../ids/parse.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";

@@ -5,7 +5,8 @@
 import type { Chat, ChatUpdate } from "@whiskeysockets/baileys";
 import type { proto } from "@whiskeysockets/baileys";
 import type { ChatRow, WriteOp } from "../../store/types.ts";
-import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext } from "./jids.ts";
+import { canonicalChat, canonicalPerson, lidPnPair, type MapContext } from "../../ids/canonical.ts";
+import { chatKindOf } from "../../ids/jid.ts";
 import { MappingError, seconds } from "./messages.ts";
 
 /**
@@ -16,7 +17,7 @@ export function mapChat(chat: Chat, ctx: MapContext): WriteOp[] {
   const { jid, ops } = identify(chat, ctx);
   const row: Partial<ChatRow> & { jid: string } = {
     jid,
-    kind: chatKindOf(jid) ?? "person",
+    kind: chatKindOf(jid),
     ...common(chat),
   };
   if (typeof chat.unreadCount === "number" && chat.unreadCount >= 0) row.unreadCount = chat.unreadCount;
@@ -44,7 +45,7 @@ export function mapChat(chat: Chat, ctx: MapContext): WriteOp[] {
 export function mapChatUpdate(update: ChatUpdate, ctx: MapContext): WriteOp[] {
   if (!update.id) throw new MappingError("chat update without id");
   const { jid, ops } = identify(update as Chat, ctx);
-  const row: Partial<ChatRow> & { jid: string } = { jid, kind: chatKindOf(jid) ?? "person", ...common(update) };
+  const row: Partial<ChatRow> & { jid: string } = { jid, kind: chatKindOf(jid), ...common(update) };
   if ("pinned" in update && update.pinned == null) row.pinned = false;
   if ("muteEndTime" in update && update.muteEndTime == null) row.mutedUntil = 0;
   ops.push({ op: "upsertChat", chat: row });

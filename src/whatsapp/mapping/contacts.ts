@@ -4,7 +4,8 @@
  */
 import type { Contact, LIDMapping } from "@whiskeysockets/baileys";
 import type { PersonRow, WriteOp } from "../../store/types.ts";
-import { chatKindOf, isLidJid, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { lidPnPair, type MapContext, personIdentity } from "../../ids/canonical.ts";
+import { chatKindOf, isChatJid, isLidJid, jidOf } from "../../ids/jid.ts";
 import { MappingError } from "./messages.ts";
 
 /**
@@ -12,10 +13,10 @@ import { MappingError } from "./messages.ts";
  * conversation as a contact) names that chat instead of a person.
  */
 export function mapContact(c: Partial<Contact>, ctx: MapContext): WriteOp[] {
-  const id = normalizeJid(c.id);
+  const id = jidOf(c.id);
   if (!id) throw new MappingError("contact without id");
   const kind = chatKindOf(id);
-  if (kind === null) throw new MappingError("contact of an unsupported kind");
+  if (!isChatJid(id)) throw new MappingError("contact of an unsupported kind");
   const name = c.name || c.notify || c.verifiedName;
   if (kind !== "person") return name ? [{ op: "upsertChat", chat: { jid: id, kind, name } }] : [];
 

@@ -9,7 +9,7 @@ import { mapChat, mapChatDelete, mapChatUpdate } from "./chats.ts";
 import { mapContact, mapLidMapping } from "./contacts.ts";
 import { mapGroupMetadata, mapGroupUpdate, mapParticipantsUpdate } from "./groups.ts";
 import { type HistoryChunkStats, type ItemMapper, mapHistorySet } from "./history.ts";
-import type { MapContext } from "./jids.ts";
+import type { MapContext } from "../../ids/canonical.ts";
 import { mapMessage } from "./messages.ts";
 import { mapMessagesDelete, mapMessageUpdate, mapReaction, mapReceipt } from "./updates.ts";
 

@@ -4,7 +4,8 @@
  */
 import type { BaileysEventMap, GroupMetadata, GroupParticipant } from "@whiskeysockets/baileys";
 import type { WriteOp } from "../../store/types.ts";
-import { chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { lidPnPair, type MapContext, personIdentity } from "../../ids/canonical.ts";
+import { chatKindOf, jidOf } from "../../ids/jid.ts";
 import { MappingError } from "./messages.ts";
 
 type Admin = "admin" | "superadmin" | null;
@@ -14,14 +15,14 @@ export function mapGroupMetadata(g: GroupMetadata, ctx: MapContext): WriteOp[] {
   const ops = mapGroupUpdate(g, ctx);
   if (Array.isArray(g.participants)) {
     const { ops: people, list } = participants(g.participants, ctx);
-    ops.push(...people, { op: "setParticipants", groupJid: normalizeJid(g.id)!, mode: "replace", participants: list });
+    ops.push(...people, { op: "setParticipants", groupJid: jidOf(g.id)!, mode: "replace", participants: list });
   }
   return ops;
 }
 
 /** Partial metadata (subject, description...); a participant list, if present, replaces the old one. */
 export function mapGroupUpdate(g: Partial<GroupMetadata>, _ctx: MapContext): WriteOp[] {
-  const jid = normalizeJid(g.id);
+  const jid = jidOf(g.id);
   if (!jid || chatKindOf(jid) !== "group") throw new MappingError("group update without a group id");
   const chat: { jid: string; kind: "group"; name?: string; description?: string } = { jid, kind: "group" };
   if (g.subject) chat.name = g.subject;
@@ -31,7 +32,7 @@ export function mapGroupUpdate(g: Partial<GroupMetadata>, _ctx: MapContext): Wri
 
 /** A participants change; `modify` (a number change) only links what it reveals. */
 export function mapParticipantsUpdate(e: BaileysEventMap["group-participants.update"], ctx: MapContext): WriteOp[] {
-  const jid = normalizeJid(e.id);
+  const jid = jidOf(e.id);
   if (!jid || chatKindOf(jid) !== "group") throw new MappingError("participants update without a group id");
   const { ops, list } = participants(e.participants ?? [], ctx);
   if (e.action === "modify") return ops;

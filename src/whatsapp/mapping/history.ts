@@ -7,7 +7,7 @@ import { proto } from "@whiskeysockets/baileys";
 import type { WriteOp } from "../../store/types.ts";
 import { mapChat } from "./chats.ts";
 import { mapContact, mapLidMapping } from "./contacts.ts";
-import type { MapContext } from "./jids.ts";
+import type { MapContext } from "../../ids/canonical.ts";
 import { mapMessage } from "./messages.ts";
 
 /** What a history chunk contained, for the link status. */

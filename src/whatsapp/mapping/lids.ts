@@ -4,7 +4,8 @@
  * without a pair (so the caller can look those up in the stored mapping first).
  */
 import type { BaileysEventMap, WAMessageKey } from "@whiskeysockets/baileys";
-import { isLidJid, lidPnPair, normalizeJid } from "./jids.ts";
+import { lidPnPair } from "../../ids/canonical.ts";
+import { isLidJid, jidOf } from "../../ids/jid.ts";
 
 /** A LID ↔ phone-number pair. */
 export interface LidPair {
@@ -53,7 +54,7 @@ export function collectLidPairs(events: Partial<BaileysEventMap>): LidPair[] {
 export function collectLids(events: Partial<BaileysEventMap>): string[] {
   const out = new Set<string>();
   const add = (jid: string | null | undefined) => {
-    const n = normalizeJid(jid);
+    const n = jidOf(jid);
     if (isLidJid(n)) out.add(n);
   };
   const fromKey = (k: WAMessageKey | null | undefined) => {

@@ -7,7 +7,8 @@ import { proto, toNumber } from "@whiskeysockets/baileys";
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
 import type { MessageRow, ReceiptRow, WriteOp } from "../../store/types.ts";
 import { classifyContent, type TargetKey } from "./content.ts";
-import { canonicalChat, canonicalPerson, chatKindOf, lidPnPair, type MapContext, normalizeJid, personIdentity } from "./jids.ts";
+import { canonicalChat, canonicalPerson, lidPnPair, type MapContext, personIdentity } from "../../ids/canonical.ts";
+import { chatKindOf, isPersonJid, jidOf } from "../../ids/jid.ts";
 import { describeStub } from "./stubs.ts";
 
 /** Thrown for an event we cannot map (no key, no chat); the caller counts it and goes on. */
@@ -123,7 +124,7 @@ export function senderOf(key: WAMessageKey, msg: WAMessage | null, chatJid: stri
   if (key.fromMe) return ctx.meId;
   const participant = key.participant ?? msg?.participant ?? null;
   if (participant) return canonicalPerson(participant, key.participantAlt, ctx);
-  return chatKindOf(chatJid) === "person" ? chatJid : null;
+  return isPersonJid(chatJid) ? chatJid : null;
 }
 
 /** The canonical raw proto bytes kept for getMessage(), quoting and media download. */
@@ -144,7 +145,7 @@ function chatAndSender(
   ts: number,
 ): WriteOp[] {
   const ops: WriteOp[] = [];
-  const kind = chatKindOf(chatJid) ?? "person";
+  const kind = chatKindOf(chatJid);
   ops.push({
     op: "upsertChat",
     chat: source === "notify" && ts > 0 ? { jid: chatJid, kind, lastMessageAt: ts } : { jid: chatJid, kind },
@@ -235,8 +236,8 @@ export function receiptOps(chatJid: string, messageId: string, r: proto.IUserRec
 
 /** The chat of the message a reaction points at: the reaction's own chat unless its key names another. */
 function targetChat(target: TargetKey, key: WAMessageKey, chatJid: string, ctx: MapContext): string {
-  const t = normalizeJid(target.remoteJid);
-  if (!t || t === normalizeJid(key.remoteJid)) return chatJid;
+  const t = jidOf(target.remoteJid);
+  if (!t || t === jidOf(key.remoteJid)) return chatJid;
   return canonicalChat(t, null, ctx) ?? chatJid;
 }
 
@@ -248,5 +249,5 @@ export function seconds(t: unknown): number {
 }
 
 function serverOf(jid: string): string {
-  return normalizeJid(jid)?.split("@")[1] ?? "invalid";
+  return jidOf(jid)?.split("@")[1] ?? "invalid";
 }

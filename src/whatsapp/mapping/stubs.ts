@@ -3,6 +3,7 @@
  * history shows, e.g. `added +491701234567`; the acting person is the message's sender. Pure.
  */
 import { proto } from "@whiskeysockets/baileys";
+import { plusPhoneOf } from "../../ids/phone.ts";
 
 const T = proto.WebMessageInfo.StubType;
 
@@ -15,8 +16,7 @@ export function stubPerson(param: string): string {
   } catch {
     // a bare JID
   }
-  const pn = /^(\d{6,15})(?::\d+)?@s\.whatsapp\.net$/.exec(jid);
-  return pn ? `+${pn[1]}` : jid;
+  return plusPhoneOf(jid) ?? jid;
 }
 
 /** The history line of a stub of type `stub` with Baileys' `messageStubParameters`. */

@@ -6,7 +6,7 @@ import { proto } from "@whiskeysockets/baileys";
 import type { BaileysEventMap, WAMessageKey, WAMessageUpdate } from "@whiskeysockets/baileys";
 import type { WriteOp } from "../../store/types.ts";
 import { textOf } from "./content.ts";
-import { canonicalChat, canonicalPerson, type MapContext } from "./jids.ts";
+import { canonicalChat, canonicalPerson, type MapContext } from "../../ids/canonical.ts";
 import type { ChangeAuthor } from "../../store/change_rules.ts";
 import { keyLinks, MappingError, receiptOps, seconds, senderOf } from "./messages.ts";
 

@@ -5,8 +5,8 @@
  */
 import { joinPath, nodeFs } from "../runtime/fs.ts";
 import { makeScratchDir, removeTree } from "../runtime/bench_host.ts";
-import { openSqljsRepository } from "./sqljs/repository.ts";
-import type { WriteOp } from "./types.ts";
+import { openSqljsRepository } from "../store/sqljs/repository.ts";
+import type { WriteOp } from "../store/types.ts";
 
 /** What the replay benchmark measured. */
 export interface ReplayBench {

@@ -9,9 +9,9 @@
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
 import { makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
-import { type ReplayBench, runReplayBench } from "./bench_replay.ts";
-import { openSqljsRepository } from "./sqljs/repository.ts";
-import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "./types.ts";
+import { type ReplayBench, runReplayBench } from "./store_replay.ts";
+import { openSqljsRepository } from "../store/sqljs/repository.ts";
+import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "../store/types.ts";
 
 /** Benchmark options. */
 export interface StoreBenchOptions {

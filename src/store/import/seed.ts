@@ -10,8 +10,8 @@
  * The WhatsApp session cannot come along: a whatsmeow session is not a Baileys session.
  */
 import type { Database, SqlJsStatic } from "sql.js";
-import { chatKindOf, normalizeJid, PN_SERVER } from "./jid.ts";
-import type { MessageRow, MessageType, Repository, WriteOp } from "./types.ts";
+import { chatKindOf, normalizeJid, PN_SERVER } from "../../ids/jid.ts";
+import type { MessageRow, MessageType, Repository, WriteOp } from "../types.ts";
 
 /** What an import did. */
 export interface SeedImportResult {

@@ -4,10 +4,10 @@
  * is stale and taken over with a warning. The token tells our own locks apart from a previous
  * incarnation that had the same pid (a container restart often reuses pid 1).
  */
-import type { FsPort } from "../../runtime/fs.ts";
-import { fsErrorCode, unlinkWithRetry } from "../../runtime/fs.ts";
-import { currentPid, hostName, isProcessAlive } from "../../runtime/process.ts";
-import { StoreLockedError } from "./durable_errors.ts";
+import type { FsPort } from "./fs.ts";
+import { fsErrorCode, unlinkWithRetry } from "./fs.ts";
+import { currentPid, hostName, isProcessAlive } from "./process.ts";
+import { StoreLockedError } from "../store/sqljs/durable_errors.ts";
 
 /** A held lock. */
 export interface StoreLock {

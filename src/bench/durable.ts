@@ -5,11 +5,11 @@
  * Not a test: numbers vary by disk. Run it through `test/store-engine/bench_durable.ts`.
  */
 import type { Database, SqlJsStatic } from "sql.js";
-import type { FsPort } from "../../runtime/fs.ts";
-import { joinPath, nodeFs } from "../../runtime/fs.ts";
-import { openDurable } from "./durable.ts";
-import { ensureMetaTable, stampSnapshotMeta } from "./snapshot.ts";
-import { snapshotTrailer } from "./snapshot_checksum.ts";
+import type { FsPort } from "../runtime/fs.ts";
+import { joinPath, nodeFs } from "../runtime/fs.ts";
+import { openDurable } from "../store/sqljs/durable.ts";
+import { ensureMetaTable, stampSnapshotMeta } from "../store/sqljs/snapshot.ts";
+import { snapshotTrailer } from "../store/sqljs/snapshot_checksum.ts";
 
 /** One throughput scenario's result. */
 export interface CommitBench {

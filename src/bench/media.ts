@@ -7,9 +7,9 @@
  * Running the native binary is `src/bench/media_native.ts`'s job: process spawning stays with the
  * bench entry points.
  */
-import { timeNativeFfmpeg } from "../bench/media_native.ts";
-import { FfmpegRunner } from "./ffmpeg/runner.ts";
-import { makeVoiceNote, voiceNoteArgs } from "./voice_note.ts";
+import { timeNativeFfmpeg } from "./media_native.ts";
+import { FfmpegRunner } from "../media/ffmpeg/runner.ts";
+import { makeVoiceNote, voiceNoteArgs } from "../media/voice_note.ts";
 
 const WARM_RUNS = 3;
 

@@ -1,10 +1,9 @@
 /**
- * JID arithmetic for the mirror: one person is one chat whether WhatsApp addresses them by
+ * Canonical forms of people and chats: one person is one chat whether WhatsApp addresses them by
  * phone-number JID (`123@s.whatsapp.net`) or by LID (`456@lid`). The canonical id of a person is
- * the phone-number JID when it is known, else the LID; device and agent suffixes are stripped.
+ * the phone-number JID when it is known, else the LID; JIDs in normal form (`jid.ts`). Pure.
  */
-import { isJidGroup, isJidNewsletter, jidDecode } from "@whiskeysockets/baileys";
-import type { ChatKind } from "../../store/types.ts";
+import { isChatJid, isLidJid, isPnJid, jidOf } from "./jid.ts";
 
 /** What the mapping functions know besides the event itself. */
 export interface MapContext {
@@ -22,42 +21,6 @@ export function emptyContext(): MapContext {
 }
 
 /**
- * Strips device and agent (`123:4@s.whatsapp.net` → `123@s.whatsapp.net`), maps `c.us` and hosted
- * servers to their plain forms. Null for anything that is not a JID.
- */
-export function normalizeJid(jid: string | null | undefined): string | null {
-  if (!jid) return null;
-  const d = jidDecode(jid);
-  if (!d || !d.user) {
-    // server-only JIDs such as "status@broadcast" decode with a user; bare servers do not.
-    return null;
-  }
-  let server = d.server;
-  if (server === "c.us" || server === "hosted") server = "s.whatsapp.net";
-  else if (server === "hosted.lid") server = "lid";
-  return `${d.user}@${server}`;
-}
-
-/** True for a phone-number person JID (after normalization). */
-export function isPnJid(jid: string | null | undefined): jid is string {
-  return !!jid && jid.endsWith("@s.whatsapp.net");
-}
-
-/** True for a LID person JID (after normalization). */
-export function isLidJid(jid: string | null | undefined): jid is string {
-  return !!jid && jid.endsWith("@lid");
-}
-
-/** The kind of conversation a JID denotes, from its server; null for JIDs we do not mirror. */
-export function chatKindOf(jid: string): ChatKind | null {
-  if (isJidGroup(jid)) return "group";
-  if (isJidNewsletter(jid)) return "newsletter";
-  if (jid.endsWith("@broadcast")) return "broadcast";
-  if (isPnJid(jid) || isLidJid(jid)) return "person";
-  return null;
-}
-
-/**
  * Finds a LID/phone pair in two JIDs given in either order (a key's `remoteJid` and
  * `remoteJidAlt`, a contact's `lid` and `phoneNumber`...). Null unless one is each.
  */
@@ -65,8 +28,8 @@ export function lidPnPair(
   a: string | null | undefined,
   b: string | null | undefined,
 ): { lid: string; pnJid: string } | null {
-  const x = normalizeJid(a);
-  const y = normalizeJid(b);
+  const x = jidOf(a);
+  const y = jidOf(b);
   if (isLidJid(x) && isPnJid(y)) return { lid: x, pnJid: y };
   if (isPnJid(x) && isLidJid(y)) return { lid: y, pnJid: x };
   return null;
@@ -82,9 +45,9 @@ export function canonicalPerson(
   alt: string | null | undefined,
   ctx: MapContext,
 ): string | null {
-  const main = normalizeJid(jid);
+  const main = jidOf(jid);
   if (isPnJid(main)) return main;
-  const other = normalizeJid(alt);
+  const other = jidOf(alt);
   if (isLidJid(main)) {
     if (isPnJid(other)) return other;
     if (ctx.meLid && main === ctx.meLid && ctx.meId) return ctx.meId;
@@ -103,11 +66,10 @@ export function canonicalChat(
   remoteJidAlt: string | null | undefined,
   ctx: MapContext,
 ): string | null {
-  const jid = normalizeJid(remoteJid);
+  const jid = jidOf(remoteJid);
   if (!jid) return null;
-  const kind = chatKindOf(jid);
-  if (kind === null) return null;
-  if (kind === "person") return canonicalPerson(jid, remoteJidAlt, ctx);
+  if (!isChatJid(jid)) return null;
+  if (isPnJid(jid) || isLidJid(jid)) return canonicalPerson(jid, remoteJidAlt, ctx);
   return jid;
 }
 
@@ -120,7 +82,7 @@ export function personIdentity(
   const id = canonicalPerson(jid, alt, ctx);
   if (!id) return null;
   const pair = lidPnPair(jid, alt);
-  const main = normalizeJid(jid);
+  const main = jidOf(jid);
   const lid = pair?.lid ?? (isLidJid(main) ? main : null) ?? reverseLookup(id, ctx);
   return { id, pnJid: isPnJid(id) ? id : null, lid };
 }

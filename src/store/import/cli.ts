@@ -3,11 +3,11 @@
  * the configured store (sql.js in the data folder, or PostgreSQL). Human-readable lines go to
  * stderr (stdout stays clean); no message content or numbers are printed.
  */
-import type { Config } from "../config/config.ts";
-import { readFileBytes } from "../runtime/fs_paths.ts";
-import { importSeed, SeedFormatError } from "./import_seed.ts";
-import { openStore } from "./open.ts";
-import { loadSqlJs } from "./sqljs/load.ts";
+import type { Config } from "../../config/config.ts";
+import { readFileBytes } from "../../runtime/fs_paths.ts";
+import { importSeed, SeedFormatError } from "./seed.ts";
+import { openStore } from "../open.ts";
+import { loadSqlJs } from "../sqljs/load.ts";
 
 /** Runs the import; resolves with the process exit code (0 ok, 1 failed, 2 usage). */
 export async function runImportSeed(cfg: Config, say: (line: string) => void = (l) => console.error(l)): Promise<number> {

@@ -6,11 +6,11 @@
  * what earlier work left reserved, so it is an upper bound). Fixtures are made here by ffmpeg.wasm
  * and in code.
  */
-import { residentMemoryBytes } from "../../runtime/bench_host.ts";
-import { FfmpegRunner } from "../ffmpeg/runner.ts";
-import { MediaService } from "../service.ts";
-import { makeTextPdf } from "./sample_files.ts";
-import { VIEW_DEFAULTS } from "./types.ts";
+import { residentMemoryBytes } from "../runtime/bench_host.ts";
+import { FfmpegRunner } from "../media/ffmpeg/runner.ts";
+import { MediaService } from "../media/service.ts";
+import { makeTextPdf } from "../media/view/sample_files.ts";
+import { VIEW_DEFAULTS } from "../media/view/types.ts";
 
 const MiB = 1024 * 1024;
 const round = (x: number) => Math.round(x * 10) / 10;
