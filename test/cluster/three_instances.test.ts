@@ -8,17 +8,17 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 import { until } from "../helpers/until.ts";
-import { startSimulator, type FakeContact, type Sim } from "../sim/index.ts";
+import { type FakeContact, MEDIA_TEST_CA, type Sim, startSimulator } from "../sim/index.ts";
 import { pgTestServer } from "../store/pg_harness.ts";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { textOf } from "../e2e/harness.ts";
+import { makePng, textOf } from "../e2e/harness.ts";
 import { checkFence } from "../../src/cluster/lease_sql.ts";
 import { connectPg } from "../../src/store/postgres/client.ts";
 
@@ -26,6 +26,7 @@ const pg = await pgTestServer("wa_cluster");
 const ALICE = "15551230001";
 const aliceChat = `${ALICE}@s.whatsapp.net`;
 const T0 = Math.floor(Date.now() / 1000) - 3600;
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 const STATUS_LINE = /status page on http:\/\/127\.0\.0\.1:(\d+)\/status/;
 
 interface Member {
@@ -42,6 +43,7 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
   let alice: FakeContact;
   let root = "";
   let hangFile = "";
+  let caFile = "";
   const members: Member[] = [];
   let sql: ReturnType<typeof postgres>;
   let firstLeaderId = "";
@@ -58,6 +60,9 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
         WHATSAPP_MCP_CONFIRM_SENDS: "never",
         WHATSAPP_MCP_FAULT_INJECTION: "1",
         WHATSAPP_MCP_FAULT_HANG_AFTER_SEND: hangFile,
+        // The simulator's media host has a test certificate: trusted in the children only.
+        WHATSAPP_EXTRA_MEDIA_HOSTS: new URL(sim.mediaUrl!).host,
+        ...(isDeno ? { DENO_CERT: caFile } : { NODE_EXTRA_CA_CERTS: caFile }),
         ...opts.env,
       },
     });
@@ -88,7 +93,10 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
     sql = postgres(url, { max: 1, onnotice: () => {} });
     root = realpathSync(mkdtempSync(join(tmpdir(), "wa-cluster-")));
     hangFile = join(root, "hang-after-send");
+    caFile = join(root, "sim-media-ca.pem");
+    writeFileSync(caFile, MEDIA_TEST_CA);
     sim = await startSimulator({
+      media: true,
       initialHistory: {
         conversations: [{
           id: aliceChat,
@@ -171,6 +179,16 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
     assert.equal(row?.origin, (await b.status()).cluster.instance_id);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(countAt(sent.message_id), 1);
+
+    // Media from a follower: the bytes travel in the outbox row, the leader uploads them.
+    const png = makePng(32, 24);
+    mkdirSync(join(root, "b", "outbox"), { recursive: true });
+    const path = join(root, "b", "outbox", "from-follower.png");
+    writeFileSync(path, png);
+    const image = await b.call("send_file", { recipient: ALICE, media_path: path, caption: "a picture from a follower" });
+    const gotImage = await alice.waitForMessage((x) => x.id === image.message_id);
+    assert.ok(alice.download(gotImage).equals(png), "the image the contact decrypts differs from the follower's file");
+    assert.equal((await sql`SELECT request FROM wa_outbox WHERE wa_message_id = ${image.message_id}`)[0]?.request, null, "the bytes are dropped once sent");
   });
 
   test("kill -9 of the leader mid-send: another member leads within 10 s, the send is not repeated, nothing is lost", async () => {
