@@ -18,6 +18,7 @@ import type { Pg } from "../store/postgres/client.ts";
 import { WhatsAppNotReadyError } from "../whatsapp/errors.ts";
 import type { ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
 import type { Channels } from "./channels.ts";
+import { isStaleLeader } from "./errors.ts";
 import { type Claimed, claimNext, mirroredSend, requeue, settle, type Settlement } from "./outbox_sql.ts";
 
 /** What the worker needs. */
@@ -97,11 +98,19 @@ export function createOutboxWorker(d: OutboxWorkerDeps): OutboxWorker {
   };
 
   const record = async (id: number, token: number, s: Settlement) => {
-    try {
-      await settle(d.pg, id, d.instanceId, token, s, d.now(), (await d.channels()).done);
-    } catch (err) {
-      // Stale token: a newer leader owns the row now and will settle it (see the module doc).
-      d.log.warn("outbox result not recorded", { id, error: err });
+    for (let attempt = 1;; attempt++) {
+      try {
+        await settle(d.pg, id, d.instanceId, token, s, d.now(), (await d.channels()).done);
+        return;
+      } catch (err) {
+        // Stale token: a newer leader owns the row now and settles it (see the module doc). A
+        // database hiccup: try again a few times, else the row waits for the next leader.
+        if (isStaleLeader(err) || attempt >= 3) {
+          d.log.warn("outbox result not recorded", { id, error: err });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
   };
 
