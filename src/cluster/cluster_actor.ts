@@ -73,6 +73,19 @@ export function clusterBehavior(o: ClusterActorOptions): Behavior<never> {
       const db = connectPg(o.url, { max: 3, statementTimeoutMs: timing.renewDeadlineMs - timing.renewEveryMs, connectTimeoutS: 2 });
       leasePg = db;
 
+      // The statement timeout cannot fire when the database never sees the query (a network cut):
+      // give up on the answer ourselves, so the next tick can try again.
+      const bounded = <T>(p: Promise<T>): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+          const t = ctx.clock.setTimeout(() => reject(new Error("lease query timed out")), timing.renewDeadlineMs);
+          p.then((v) => {
+            ctx.clock.clearTimeout(t);
+            resolve(v);
+          }, (err) => {
+            ctx.clock.clearTimeout(t);
+            reject(err);
+          });
+        });
       const observe = (obs: LeaseObservation): Promise<void> => {
         const before = roleOf(state);
         const r = leaseStep(state, obs, timing);
@@ -83,12 +96,12 @@ export function clusterBehavior(o: ClusterActorOptions): Behavior<never> {
       const run = (e: LeaseEffect): Promise<void> => {
         switch (e.type) {
           case "try_acquire":
-            return tryAcquire(db, me, timing.ttlMs).then(
+            return bounded(tryAcquire(db, me, timing.ttlMs)).then(
               (r) => observe("token" in r ? { type: "acquired", token: r.token, sentAt: e.sentAt, now: now() } : { type: "held_by", holder: r.holder, now: now() }),
               () => observe({ type: "db_error", now: now() }),
             );
           case "renew":
-            return renewLease(db, me, e.token, timing.ttlMs).then(
+            return bounded(renewLease(db, me, e.token, timing.ttlMs)).then(
               (ok) => observe(ok ? { type: "renewed", token: e.token, sentAt: e.sentAt, now: now() } : { type: "lost", now: now() }),
               () => observe({ type: "db_error", now: now() }),
             );

@@ -35,14 +35,16 @@ export function gatedConnectionBehavior(options: ConnectionOptions, leadership: 
       if (core === c) ctx.fail(err);
     });
   };
-  const close = async () => {
+  // Closed as soon as terminate() returns: the TCP connection is destroyed and the core will never
+  // connect again, even if its start is still loading the session. The orderly stop (which may
+  // wait on a store the network no longer reaches) finishes in the background.
+  const close = () => {
     const c = core;
     core = null;
-    if (!c) return;
+    if (!c) return Promise.resolve();
     c.terminate();
-    await starting;
-    await c.stop().catch(() => {});
-    c.terminate(); // a socket the start in flight may have opened meanwhile
+    void starting.then(() => c.stop()).catch(() => {});
+    return Promise.resolve();
   };
 
   return {
@@ -58,7 +60,13 @@ export function gatedConnectionBehavior(options: ConnectionOptions, leadership: 
     },
     async stop() {
       unregister?.();
-      await close();
+      // An orderly stop (shutdown, restart): the socket's close and the last session save finish first.
+      const c = core;
+      core = null;
+      if (!c) return;
+      await starting;
+      await c.stop().catch(() => {});
+      c.terminate();
     },
   };
 }

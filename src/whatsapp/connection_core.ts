@@ -104,6 +104,8 @@ export class ConnectionCore {
   readonly #version: WaVersionSource;
   /** A 405 was already answered with a refreshed version since the last open (retry only once). */
   #outdatedRetried = false;
+  /** `terminate()` was called: this core never opens a socket again. */
+  #terminated = false;
 
   constructor(readonly opts: ConnectionOptions, readonly ports: ConnectionPorts) {
     this.log = opts.log ?? createLogger("whatsapp");
@@ -149,6 +151,7 @@ export class ConnectionCore {
    * the close frame (a leader that lost its lease must be off the wire within a bound).
    */
   terminate(): void {
+    this.#terminated = true;
     const ws = (this.#sock as { ws?: { socket?: { terminate?: () => void } | null } } | null)?.ws;
     this.kill();
     try {
@@ -342,6 +345,7 @@ export class ConnectionCore {
 
   #connect(): void {
     this.#closeSocket();
+    if (this.#terminated) return; // terminated: no socket ever again (a start still in flight must not open one)
     const gen = ++this.#gen;
     this.#qr = null;
     this.#pairingCode = null;

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, createServer, type Socket } from "node:net";
 import postgres from "postgres";
 import { startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
 import { until } from "../helpers/until.ts";
@@ -323,4 +324,102 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
     assert.match(asked[1]!, /confirmed on a follower/);
     assert.ok(!alice.received().some((x) => x.text === "declined on a follower"));
   });
+
+  test("a network cut between the leader and PostgreSQL: it closes its socket, a member that still reaches the store takes over", async () => {
+    const proxy = await pgProxy(new URL(url));
+    try {
+      // e reaches PostgreSQL only through the proxy; the others stop cleanly (handing the lease back), so e leads.
+      const e = await start("e", { env: { DATABASE_URL: urlThrough(url, proxy.port) } });
+      for (const m of members.filter((x) => x !== e && x.server.child.exitCode === null && x.server.child.signalCode === null)) {
+        await m.server.stop();
+      }
+      await until("e to lead", async () => (await role(e)) === "leader", 15_000);
+      await until("e's socket open", async () => (await e.call("check_bridge_status")).connected, 20_000);
+      const f = await start("f");
+      await until("f to follow", async () => (await role(f)) === "follower", 20_000);
+
+      const cutAt = Date.now();
+      proxy.cut();
+      await until("e to give up the socket", () => Promise.resolve(e.server.stderr().includes("lease lost or given up: closing the connection")), 10_000);
+      const closedAfter = Date.now() - cutAt;
+      await until("f to lead", async () => (await role(f)) === "leader", 15_000);
+      const takeoverMs = Date.now() - cutAt;
+      console.error(`network cut: leader closed its socket after ${closedAfter} ms, new leader after ${takeoverMs} ms`);
+      assert.ok(takeoverMs < 10_000, `took ${takeoverMs} ms`);
+      // e is alive but not ready (its store is unreachable): load balancers stop routing to it.
+      assert.equal((await fetch(`http://127.0.0.1:${e.port}/health`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${e.port}/ready`)).status, 503);
+
+      await until("f connected", async () => (await f.call("check_bridge_status")).connected, 20_000);
+      const sent = await f.call("send_message", { recipient: ALICE, message: "after the network cut" });
+      await alice.waitForMessage((x) => x.id === sent.message_id);
+      assert.equal(countAt(sent.message_id), 1);
+      const log = sim.sessionLog();
+      for (let i = 1; i < log.length; i++) {
+        assert.ok(log[i - 1]!.closedAt !== null && log[i - 1]!.closedAt! <= log[i]!.openedAt, `session ${i} opened before session ${i - 1} closed`);
+      }
+      assert.ok(log.every((x) => !x.replaced));
+
+      // The network comes back: e rejoins as a follower.
+      proxy.heal();
+      await until("e ready again", async () => (await fetch(`http://127.0.0.1:${e.port}/ready`)).status === 200, 20_000);
+      assert.equal(await role(e), "follower");
+    } finally {
+      proxy.heal();
+      await proxy.close();
+    }
+  });
 });
+
+/** `url` with its host and port replaced by the local proxy's. */
+function urlThrough(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = "127.0.0.1";
+  u.port = String(port);
+  return u.toString();
+}
+
+/**
+ * A TCP proxy to PostgreSQL that can be cut like a network: `cut()` stops forwarding in both
+ * directions and holds new connections unanswered (no reset: the client notices only by waiting);
+ * `heal()` drops everything held so the client reconnects, and forwards again.
+ */
+async function pgProxy(target: URL): Promise<{ port: number; cut(): void; heal(): void; close(): Promise<void> }> {
+  let isCut = false;
+  const sockets = new Set<Socket>();
+  const pairs: Array<[Socket, Socket]> = [];
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on("error", () => {});
+    client.on("close", () => sockets.delete(client));
+    if (isCut) return client.pause();
+    const up = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(up);
+    up.on("error", () => client.destroy());
+    up.on("close", () => sockets.delete(up));
+    client.on("close", () => up.destroy());
+    client.pipe(up);
+    up.pipe(client);
+    pairs.push([client, up]);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    cut() {
+      isCut = true;
+      for (const [a, b] of pairs) {
+        a.unpipe(b);
+        b.unpipe(a);
+        a.pause();
+        b.pause();
+      }
+    },
+    heal() {
+      isCut = false;
+      for (const s of sockets) s.destroy();
+      pairs.length = 0;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
