@@ -36,13 +36,16 @@ import { instanceBehavior } from "../instance/actor.ts";
 import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
-import { crashable } from "./fault_injection.ts";
+import { afterSendFault, crashable } from "./fault_injection.ts";
 import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
 import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
 import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
+import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
+import { gatedConnectionBehavior } from "../cluster/gated_connection.ts";
+import { type ClusterParts, clusterParts, singleParts } from "./cluster_parts.ts";
 
 
 /**
@@ -57,8 +60,6 @@ export function composeApp(
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
-  // The WhatsApp session's own view of the store: entries encrypted at rest with WHATSAPP_SESSION_KEY.
-  const sessionRepo = sessionEncryption(repo, cfg.sessionKey);
   let boundPort = cfg.http.port;
   // Stdio mode serves the page on another port, or none at all, rather than fail (see http_actor.ts).
   let pageUp = cfg.http.enabled;
@@ -79,7 +80,29 @@ export function composeApp(
       return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
     }
   };
-  const askWhatsApp = (msg: ConnectionMsg) => connection.ask(msg);
+  const askTimeoutMs = (msg: ConnectionMsg) => {
+    const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
+    return slow ? 180_000 : 60_000;
+  };
+  const askLocal = (msg: ConnectionMsg) => connection.ask(msg);
+  // In a cluster every WhatsApp request goes through the outbox to the leader (src/cluster/).
+  const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl
+    ? clusterParts({
+      url: cfg.databaseUrl,
+      registry,
+      repo,
+      askLocal,
+      linkStatus,
+      timeoutMs: askTimeoutMs,
+      log,
+      afterSend: opts.faultInjection ? afterSendFault(log) : undefined,
+    })
+    : singleParts(askLocal, () => repo.stats());
+  const askWhatsApp = cluster.ask;
+  // The connection and sync actors' writes: fenced by the lease in a cluster (CommitOptions.fenced).
+  const leaderRepo = cluster.leadership ? storeClient(registry, { fenced: true }) : repo;
+  // The WhatsApp session's own view of the store: entries encrypted at rest with WHATSAPP_SESSION_KEY.
+  const sessionRepo = sessionEncryption(leaderRepo, cfg.sessionKey);
 
   const rateLimiter = createRateLimiter(
     { perMinute: cfg.sendPolicy.perMinute, perHour: cfg.sendPolicy.perHour, perDay: cfg.sendPolicy.perDay, perRecipientPerHour: cfg.sendPolicy.perRecipientPerHour },
@@ -109,6 +132,7 @@ export function composeApp(
     clock: { now: () => Date.now() },
     rateLimiter,
     serverInfo: { name: "whatsapp-mcp", version: VERSION },
+    cluster: cluster.view,
   };
   // Scheduled sends: attachment copies in the data folder; the scheduler actor sends them.
   const scheduledFiles = folderScheduledFiles(joinPath(cfg.dataDir, "scheduled"), nodeFs);
@@ -127,19 +151,9 @@ export function composeApp(
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
-  return {
-    live: () => liveHubBehavior(liveHub),
-    store: () =>
-      storeBehavior(
-        () => openStore({ databaseUrl: cfg.databaseUrl ?? undefined, sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined, dir: cfg.dataDir, onCorrupt: cfg.onCorrupt }),
-        { publishTo: LIVE },
-      ),
-    // Always started: with no URL configured it only retires the endpoints of an earlier run.
-    webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
-    connection: () =>
-      (opts.faultInjection ? crashable : <T>(b: T) => b)(connectionBehavior({
+  const connectionOptions = (): ConnectionOptions => ({
         authRepo: sessionRepo,
-        repo,
+        repo: leaderRepo,
         get baseUrl() {
           return baseUrl();
         },
@@ -156,8 +170,32 @@ export function composeApp(
         mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         linkWatchers: cfg.webhooks.urls.length > 0 ? [WEBHOOKS] : [],
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
-      })),
-    sync: () => syncBehavior({ repo, authRepo: sessionRepo }),
+      });
+  const leadership = cluster.leadership;
+
+  return {
+    live: () => liveHubBehavior(liveHub),
+    store: () =>
+      storeBehavior(
+        () =>
+          openStore({
+            databaseUrl: cfg.databaseUrl ?? undefined,
+            sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined,
+            dir: cfg.dataDir,
+            onCorrupt: cfg.onCorrupt,
+            cluster: cluster.store ?? undefined,
+          }),
+        // A cluster member hears every commit, its own included, through LISTEN (the cluster actor).
+        { publishTo: cluster.store ? undefined : LIVE },
+      ),
+    cluster: cluster.behavior,
+    // Always started: with no URL configured it only retires the endpoints of an earlier run.
+    webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
+    connection: () =>
+      (opts.faultInjection ? crashable : <T>(b: T) => b)(
+        leadership ? gatedConnectionBehavior(connectionOptions(), leadership) : connectionBehavior(connectionOptions()),
+      ),
+    sync: () => syncBehavior({ repo: leaderRepo, authRepo: sessionRepo }),
     ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
     scheduler: () =>
       schedulerBehavior({
@@ -184,7 +222,7 @@ export function composeApp(
               webhookStatus: () => repo.webhookStatus(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
-              requestPairingCode: (phone) => connection.ask({ type: "requestPairingCode", phone }),
+              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }) as Promise<{ code: string }>,
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
               isSendTool,
               auth: authConfigOf(cfg),
@@ -193,6 +231,8 @@ export function composeApp(
               publicUrl: cfg.http.publicUrl,
               trustedProxyHops: cfg.http.trustedProxyHops,
               approvals: cfg.readOnly ? undefined : approvals,
+              cluster: cluster.view,
+              ready: cluster.ready,
             }),
         })
       : null,
@@ -200,6 +240,6 @@ export function composeApp(
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
     mcpStdio: opts.front ? () => frontBackendBehavior(makeMcpServer, opts.front!) : null,
-    shutdownHooks: [async () => await mcpHttp?.close()],
+    shutdownHooks: [async () => await mcpHttp?.close(), () => cluster.close()],
   };
 }

@@ -4,6 +4,9 @@
  * to show that the tree restarts the actor while the MCP session keeps answering.
  */
 import type { Behavior } from "../../supervisors/mod.ts";
+import type { Logger } from "../log.ts";
+import { environment } from "../runtime/host.ts";
+import { nodeFs } from "../runtime/fs.ts";
 
 /** The message that crashes a wrapped actor. */
 export const CRASH = { type: "__crash__" } as const;
@@ -17,5 +20,21 @@ export function crashable<M>(inner: Behavior<M>): Behavior<M> {
       if ((msg as { type?: string } | null)?.type === CRASH.type) throw new Error("injected crash");
       return inner.receive(msg, ctx);
     },
+  };
+}
+
+/**
+ * With WHATSAPP_MCP_FAULT_HANG_AFTER_SEND=<file> as well: while that file exists, a cluster
+ * leader that handed a send to WhatsApp never records its outcome (it logs "fault injection: send
+ * handed to WhatsApp, not recorded" and waits for ever), so a test can kill it in the worst
+ * moment of a send.
+ */
+export function afterSendFault(log: Logger): (() => Promise<void>) | undefined {
+  const file = environment().WHATSAPP_MCP_FAULT_HANG_AFTER_SEND;
+  if (!file) return undefined;
+  return async () => {
+    if (!(await nodeFs.exists(file))) return;
+    log.warn("fault injection: send handed to WhatsApp, not recorded");
+    await new Promise<void>(() => {});
   };
 }

@@ -5,6 +5,7 @@
  * ├─ live           hands each store change to live listeners (subscriptions, waits, webhooks)
  * ├─ store          owns the database; the only writer; answers queries; tells live what changed
  * ├─ webhooks       delivers the store's webhook outbox (signed POSTs, retries with backoff)
+ * ├─ cluster        (cluster members only) leader lease, heartbeat, outbox, LISTEN for live changes
  * ├─ whatsapp (rest_for_one)
  * │  ├─ connection  the Baileys socket: login, auth state, reconnect, sends
  * │  └─ sync        Baileys events → store batches
@@ -30,6 +31,8 @@ export interface TreeParts {
   store: () => Behavior<any>;
   /** The webhook actor (src/webhooks/actor.ts); absent in tests that do not need it. */
   webhooks?: (() => Behavior<any>) | null;
+  /** The cluster actor (src/cluster/cluster_actor.ts); absent outside a cluster. */
+  cluster?: (() => Behavior<any>) | null;
   connection: () => Behavior<any>;
   sync: () => Behavior<any>;
   ffmpeg: () => Behavior<any>;
@@ -46,8 +49,11 @@ export function appTree(parts: TreeParts): SupervisorSpec {
   const children: ChildSpec[] = [];
   // Before the store: the store tells it about every commit from its first one.
   if (parts.live) children.push(worker("live", parts.live, { shutdownMs: 1_000 }));
+  children.push(worker("store", parts.store, { shutdownMs: 60_000 }));
+  // After the store (it reads the feed through it), before WhatsApp (the lease gates the socket);
+  // stopped after WhatsApp, so the lease is released only once the socket is closed.
+  if (parts.cluster) children.push(worker("cluster", parts.cluster, { shutdownMs: 10_000 }));
   children.push(
-    worker("store", parts.store, { shutdownMs: 60_000 }),
     // After the store (its outbox), before WhatsApp (its endpoints are set before live events flow).
     ...(parts.webhooks ? [worker("webhooks", parts.webhooks, { shutdownMs: 5_000 })] : []),
     whatsappSubtree({ connection: parts.connection, sync: parts.sync }),

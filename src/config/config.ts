@@ -30,6 +30,8 @@ export interface Config {
   sessionKey: string | null;
   /** The local store's answer to a damaged file (WHATSAPP_MCP_ON_CORRUPT): refuse to start, or continue with the intact part. */
   onCorrupt: "fail" | "start-fresh";
+  /** WHATSAPP_MCP_CLUSTER: a member of several instances on one PostgreSQL store (src/cluster/). */
+  cluster: boolean;
   transport: "stdio" | "http";
   /** The user asked for the deprecated HTTP+SSE transport; we serve Streamable HTTP instead. */
   transportWasSse: boolean;

@@ -104,6 +104,14 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
   let sessionDatabaseUrl = get<string | null>("sessionDatabaseUrl", null);
   if (sessionDatabaseUrl && isFileUrl(sessionDatabaseUrl)) sessionDatabaseUrl = null;
 
+  const cluster = get<boolean>("cluster", false);
+  if (cluster && !databaseUrl) {
+    throw new ConfigError("Invalid WHATSAPP_MCP_CLUSTER: cluster members share a PostgreSQL store; set DATABASE_URL to a postgres:// URL");
+  }
+  if (cluster && sessionDatabaseUrl && sessionDatabaseUrl !== databaseUrl) {
+    throw new ConfigError("Invalid WHATSAPP_MCP_CLUSTER: cluster members keep the WhatsApp session in DATABASE_URL (unset WHATSAPP_SESSION_DATABASE_URL)");
+  }
+
   const transportRaw = get<string>("transport", "stdio");
   const transport = transportRaw === "stdio" ? "stdio" : "http";
   const port = get<number>("port", 8080);
@@ -149,6 +157,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     sessionDatabaseUrl,
     sessionKey: get<string | null>("sessionKey", null),
     onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
+    cluster,
     transport,
     transportWasSse: transportRaw === "sse",
     http: { enabled: transport === "http" || get<boolean>("httpEnabled", true), host: hostName, port, publicUrl: get<string | null>("publicUrl", null), trustedProxyHops: get<number>("trustedProxyHops", 0) },

@@ -33,7 +33,7 @@ import { PayloadTooLargeError } from "./body.ts";
 import type { AppEnv } from "./env.ts";
 import { applySecurityHeaders, hostOriginProblem, hostPolicy } from "./guard.ts";
 import type { HostPolicy } from "./guard.ts";
-import { createHttpKit } from "./kit.ts";
+import { createHttpKit, errorMessage } from "./kit.ts";
 import { approvalRoutes } from "./approve/routes.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
@@ -83,7 +83,18 @@ export function createHttpApp(deps: HttpDeps): Hono<AppEnv> {
   app.notFound((c) => kit.jsonError(c, 404, "not_found", "no such route"));
 
   // Before the Host check on purpose: probes use whatever address reaches the container.
-  app.get("/health", (c) => c.json({ ok: true }));
+  // Liveness: the process answers (a follower is as alive as the leader; a restart would not help either).
+  app.get("/health", (c) => {
+    const role = deps.cluster?.().role ?? "single";
+    return c.json(role === "single" ? { ok: true } : { ok: true, role });
+  });
+  // Readiness: route requests here only while the store answers (reads and queued sends need it),
+  // whatever this instance's role; a member that cannot reach PostgreSQL is taken out of rotation.
+  app.get("/ready", async (c) => {
+    const r = deps.ready ? await deps.ready().catch((err) => ({ ready: false, reason: errorMessage(err) })) : { ready: true, reason: null };
+    c.header("Cache-Control", "no-store");
+    return c.json({ ready: r.ready, role: deps.cluster?.().role ?? "single", reason: r.reason }, r.ready ? 200 : 503);
+  });
 
   app.use("*", async (c, next) => {
     // The protected-resource metadata is public by design (RFC 9728) and may be read by browser-based

@@ -10,6 +10,7 @@ import type { AuthConfig, McpRequestContext } from "./auth/types.ts";
 import type { SessionBackend } from "./status-view.ts";
 import type { StoreLocation } from "../config/store_location.ts";
 import type { ApprovalsPort } from "./approve/types.ts";
+import type { ClusterView } from "../cluster/leadership.ts";
 
 /**
  * The MCP Streamable HTTP handler mounted at /mcp. It receives a copy of the request without the
@@ -59,4 +60,11 @@ export interface HttpDeps {
   approvals?: ApprovalsPort;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: Pick<Clock, "now">;
+  /** This instance's place in the cluster (`role: "single"` outside one); absent: not shown. */
+  cluster?: () => ClusterView;
+  /**
+   * Readiness for load balancers (`/ready`): can this instance serve reads and take sends now?
+   * Absent: ready whenever the process answers.
+   */
+  ready?: () => Promise<{ ready: boolean; reason: string | null }>;
 }

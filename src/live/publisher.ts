@@ -16,6 +16,11 @@ export interface ChangePublisher {
   start(): Promise<void>;
   /** Call after `ops` were committed; publishes the change, if any. */
   committed(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * The same, for a commit known only by what it touched (another cluster member's NOTIFY,
+   * src/cluster/live_notify.ts). Calls must not overlap (callers serialise them).
+   */
+  changed(c: { live: boolean; chatsChanged: boolean; touchedChats: string[] }): Promise<void>;
 }
 
 /** Builds the publisher over `repo`; `publish` gets each change. */
@@ -24,25 +29,25 @@ export function changePublisher(
   publish: (change: StoreChange) => void,
 ): ChangePublisher {
   let head = 0;
+  const changed: ChangePublisher["changed"] = async ({ live, chatsChanged, touchedChats: chats }) => {
+    const change: StoreChange = { events: [], head, chatsChanged, touchedChats: chats };
+    if (live) {
+      for (;;) {
+        const page = await repo.liveEvents(head, FEED_PAGE);
+        change.events.push(...page);
+        if (page.length > 0) head = page[page.length - 1]!.seq;
+        if (page.length < FEED_PAGE) break;
+      }
+      change.head = head;
+    }
+    if (change.events.length === 0 && !chatsChanged && chats.length === 0) return;
+    publish(change);
+  };
   return {
     async start() {
       head = await repo.liveHead();
     },
-    async committed(ops) {
-      const chats = touchedChats(ops);
-      const chatsChanged = changesChats(ops);
-      const change: StoreChange = { events: [], head, chatsChanged, touchedChats: chats };
-      if (hasLiveOps(ops)) {
-        for (;;) {
-          const page = await repo.liveEvents(head, FEED_PAGE);
-          change.events.push(...page);
-          if (page.length > 0) head = page[page.length - 1]!.seq;
-          if (page.length < FEED_PAGE) break;
-        }
-        change.head = head;
-      }
-      if (change.events.length === 0 && !chatsChanged && chats.length === 0) return;
-      publish(change);
-    },
+    committed: (ops) => changed({ live: hasLiveOps(ops), chatsChanged: changesChats(ops), touchedChats: touchedChats(ops) }),
+    changed,
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import type { StoreLocation } from "../config/store_location.ts";
 import type { LiveSource } from "../live/types.ts";
 import type { Repository } from "../store/types.ts";
+import type { ClusterView } from "../cluster/leadership.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
 import type { MediaView, ViewOptions } from "../media/view/types.ts";
@@ -125,4 +126,6 @@ export interface ToolDeps {
   log?: Logger;
   /** Reported in `initialize`. */
   serverInfo?: { name: string; version: string };
+  /** This instance's place in the cluster (get_sync_status `cluster`); absent: not shown. */
+  cluster?: () => ClusterView;
 }

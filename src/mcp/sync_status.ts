@@ -76,6 +76,19 @@ export const syncStatusShape = {
     })),
   }).nullable().optional().describe("Webhook delivery (WHATSAPP_MCP_WEBHOOK_URL); null when none is configured"),
   status_url: nstr.describe("The status page; null when it could not be served (MCP still works)"),
+  cluster: z.object({
+    role: z.enum(["leader", "follower", "single"]).describe("leader: holds the WhatsApp connection; follower: serves reads, sends go through the leader; single: not in a cluster"),
+    instance_id: z.string(),
+    leader_id: nstr.describe("The member holding the WhatsApp connection (null while a new leader is chosen)"),
+    members: z.array(z.object({
+      instance_id: z.string(),
+      role: z.enum(["leader", "follower"]),
+      host: nstr,
+      pid: nnum,
+      version: nstr,
+      last_seen_ms: z.number(),
+    })).describe("Members seen recently (empty for a single instance)"),
+  }).nullable().optional(),
   link_url: nstr.describe("Where to link the account (QR code), when not linked"),
 };
 
@@ -128,7 +141,7 @@ function storePart(st: StoreStats | null): SyncStatus["store"] {
 }
 
 /** Gathers the status; a failing store or connection actor shows as null / "unknown", never throws. */
-export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "repository" | "config">): Promise<SyncStatus> {
+export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "repository" | "config" | "cluster">): Promise<SyncStatus> {
   const link = await readLinkStatus(deps);
   let stats: StoreStats | null = null;
   try {
@@ -150,6 +163,7 @@ export async function readSyncStatus(deps: Pick<ToolDeps, "whatsapp" | "reposito
     webhooks,
     status_url: statusUrl ? `${statusUrl.replace(/\/+$/, "")}/status` : null,
     link_url: link?.state === "open" ? null : qrUrl(statusUrl),
+    ...(deps.cluster ? { cluster: deps.cluster() } : {}),
   };
 }
 
@@ -183,6 +197,12 @@ export function statusSummary(s: SyncStatus): string {
   if (hooks) lines.push(hooks);
   lines.push(s.status_url ? `Status page: ${s.status_url}` : "No status page (its port could not be bound, or it is turned off).");
   if (s.whatsapp.last_error) lines.push(`Last error: ${s.whatsapp.last_error}`);
+  if (s.cluster && s.cluster.role !== "single") {
+    lines.push(
+      `Cluster: this instance (${s.cluster.instance_id}) is ${s.cluster.role === "leader" ? "the leader" : "a follower"}; ` +
+        `leader ${s.cluster.leader_id ?? "being chosen"}; ${s.cluster.members.length} members.`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -3,7 +3,7 @@
  * so other actors keep talking only by messages while their code reads like plain calls.
  */
 import type { Registry } from "../../supervisors/mod.ts";
-import type { Repository } from "./types.ts";
+import type { Repository, WriteOp } from "./types.ts";
 
 /** Every Repository method except close (the supervisor owns the store's lifetime). */
 export type RepositoryMethod = Exclude<keyof Repository, "close">;
@@ -62,7 +62,7 @@ export const STORE_TIMEOUTS = { readMs: 30_000, writeMs: 120_000 } as const;
 export const STORE = "store";
 
 /** Builds the message-passing Repository. Writes get a longer timeout than reads. */
-export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; writeTimeoutMs?: number } = {}): Repository {
+export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; writeTimeoutMs?: number; fenced?: boolean } = {}): Repository {
   const call = <M extends RepositoryMethod>(method: M): Repository[M] => {
     const timeoutMs = METHOD_KINDS[method] === "write"
       ? opts.writeTimeoutMs ?? STORE_TIMEOUTS.writeMs
@@ -71,5 +71,11 @@ export function storeClient(registry: Registry, opts: { readTimeoutMs?: number; 
     return ((...args: unknown[]) => registry.ask(STORE, { type: "call", method, args } satisfies StoreCall, { timeoutMs })) as Repository[M];
   };
   const methods = Object.fromEntries(REPOSITORY_METHODS.map((m) => [m, call(m)])) as { [M in RepositoryMethod]: Repository[M] };
+  if (opts.fenced) {
+    // Every commit of this client is a WhatsApp leader's write (`CommitOptions.fenced`).
+    const timeoutMs = opts.writeTimeoutMs ?? STORE_TIMEOUTS.writeMs;
+    methods.commit = ((ops: WriteOp[]) =>
+      registry.ask(STORE, { type: "call", method: "commit", args: [ops, { fenced: true }] } satisfies StoreCall, { timeoutMs })) as Repository["commit"];
+  }
   return { ...methods, close: () => Promise.resolve() };
 }

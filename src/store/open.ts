@@ -4,7 +4,7 @@
  * in `dir`.
  */
 import { createLogger } from "../log.ts";
-import { isPostgresUrl, openPostgresRepository } from "./postgres/repository.ts";
+import { type ClusterStoreOptions, isPostgresUrl, openPostgresRepository } from "./postgres/repository.ts";
 import { openSqljsRepository } from "./sqljs/repository.ts";
 import type { Repository } from "./types.ts";
 
@@ -18,6 +18,8 @@ export interface StoreConfig {
   dir: string;
   /** The sql.js store's answer to a damaged file (default "fail": refuse, file kept aside). */
   onCorrupt?: "fail" | "start-fresh";
+  /** Cluster membership (PostgreSQL only): shared store, fenced leader writes, live NOTIFYs. */
+  cluster?: ClusterStoreOptions;
 }
 
 /** The store is configured in a way that cannot work. */
@@ -34,8 +36,9 @@ export async function openStore(cfg: StoreConfig): Promise<Repository> {
     throw new StoreConfigError("Cannot use WHATSAPP_SESSION_DATABASE_URL: expected a postgres:// or postgresql:// URL");
   }
   if (cfg.databaseUrl) {
-    return await openPostgresRepository({ url: cfg.databaseUrl, sessionUrl: cfg.sessionDatabaseUrl });
+    return await openPostgresRepository({ url: cfg.databaseUrl, sessionUrl: cfg.sessionDatabaseUrl, cluster: cfg.cluster });
   }
+  if (cfg.cluster) throw new StoreConfigError("A cluster member needs DATABASE_URL to be a postgres URL (the local store serves one process)");
   if (cfg.sessionDatabaseUrl) {
     throw new StoreConfigError(
       "WHATSAPP_SESSION_DATABASE_URL needs DATABASE_URL to be a postgres URL too (the local store keeps the session in its own file)",

@@ -458,10 +458,19 @@ export interface GroupInfo {
   participants: Array<ParticipantRow & { name: string | null; phone: string | null }>;
 }
 
+/** How a batch is committed. */
+export interface CommitOptions {
+  /**
+   * A write of the WhatsApp leader (mirror, session keys): in a cluster it commits only while this
+   * instance holds the lease, checked inside the transaction. Ignored outside a cluster.
+   */
+  fenced?: boolean;
+}
+
 /** The store: one writer, many readers. Implemented by the sql.js and PostgreSQL backends. */
 export interface Repository {
   /** Applies the ops atomically; resolves once they are durable (never before). */
-  commit(ops: WriteOp[]): Promise<void>;
+  commit(ops: WriteOp[], opts?: CommitOptions): Promise<void>;
 
   getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null>;
   listChats(q: ListChatsQuery): Promise<Page<ChatSummary>>;

@@ -12,35 +12,46 @@
  * @example
  * const status = await registry.ask<LinkStatus>("connection", { type: "status" });
  */
-import { type Behavior, deferReply } from "../../supervisors/mod.ts";
+import { type ActorContext, type Behavior, deferReply } from "../../supervisors/mod.ts";
 import { CONNECTION, ConnectionCore, type ConnectionOptions } from "./connection_core.ts";
 import type { ConnectionMsg } from "./protocol.ts";
 
 export { CONNECTION };
+
+/** A core wired to the actor's kernel context (clock, registry, crash), killed when the actor stops. */
+export function coreFor(options: ConnectionOptions, ctx: ActorContext<ConnectionMsg>): ConnectionCore {
+  const c = new ConnectionCore(options, {
+    now: () => ctx.clock.now(),
+    setTimer(ms, fn) {
+      const handle = ctx.clock.setTimeout(fn, ms);
+      return () => ctx.clock.clearTimeout(handle);
+    },
+    tell: (name, msg) => ctx.registry.tell(name, msg),
+    fail: (error) => ctx.fail(error),
+  });
+  ctx.signal.addEventListener("abort", () => c.kill(), { once: true });
+  return c;
+}
+
+/** Answers `msg` on `core`: quick requests in turn, the rest deferred (see the module doc). */
+export function answer(core: ConnectionCore, msg: ConnectionMsg): unknown {
+  // request() queues a send on its chat lane before it first awaits, so mailbox order is chat order.
+  const reply = core.request(msg);
+  return msg.type === "status" || msg.type === "historyProgress" ? reply : deferReply(reply);
+}
 
 /** The behaviour; the worker spec calls this once per incarnation (each gets a fresh core). */
 export function connectionBehavior(options: ConnectionOptions): Behavior<ConnectionMsg> {
   let core: ConnectionCore | null = null;
   return {
     async start(ctx) {
-      const c = new ConnectionCore(options, {
-        now: () => ctx.clock.now(),
-        setTimer(ms, fn) {
-          const handle = ctx.clock.setTimeout(fn, ms);
-          return () => ctx.clock.clearTimeout(handle);
-        },
-        tell: (name, msg) => ctx.registry.tell(name, msg),
-        fail: (error) => ctx.fail(error),
-      });
-      ctx.signal.addEventListener("abort", () => c.kill(), { once: true });
+      const c = coreFor(options, ctx);
       core = c;
       await c.start();
     },
     receive(msg) {
       if (!core) throw new Error("connection actor used before start");
-      // request() queues a send on its chat lane before it first awaits, so mailbox order is chat order.
-      const reply = core.request(msg);
-      return msg.type === "status" || msg.type === "historyProgress" ? reply : deferReply(reply);
+      return answer(core, msg);
     },
     async stop() {
       await core?.stop();

@@ -25,7 +25,7 @@ import { GroupCache } from "./group_cache.ts";
 import { applyHistoryProgress, buildLinkStatus, emptyHistory, notReadyReason } from "./link_status.ts";
 import { SYNC_EVENTS } from "./mapping/events.ts";
 import { isLidJid, jidOf } from "../ids/jid.ts";
-import type { ConnectionMsg } from "./protocol.ts";
+import type { ChosenId, ConnectionMsg } from "./protocol.ts";
 import { CLOSE, initialLinkState, type LinkEffect, type LinkEvent, type LinkState, type ReconnectPolicy, transition } from "./reconnect.ts";
 import * as req from "./requests.ts";
 import { createKeyedLanes } from "./chat_lanes.ts";
@@ -110,6 +110,8 @@ export class ConnectionCore {
   readonly #version: WaVersionSource;
   /** A 405 was already answered with a refreshed version since the last open (retry only once). */
   #outdatedRetried = false;
+  /** `terminate()` was called: this core never opens a socket again. */
+  #terminated = false;
 
   constructor(readonly opts: ConnectionOptions, readonly ports: ConnectionPorts) {
     this.log = opts.log ?? createLogger("whatsapp");
@@ -148,6 +150,21 @@ export class ConnectionCore {
   kill(): void {
     this.#closeSocket();
     this.#cancelRetry?.();
+  }
+
+  /**
+   * Ends the socket and drops its TCP connection at once, without waiting for WhatsApp to answer
+   * the close frame (a leader that lost its lease must be off the wire within a bound).
+   */
+  terminate(): void {
+    this.#terminated = true;
+    const ws = (this.#sock as { ws?: { socket?: { terminate?: () => void } | null } } | null)?.ws;
+    this.kill();
+    try {
+      ws?.socket?.terminate?.();
+    } catch {
+      // already gone
+    }
   }
 
   /** The status snapshot. */
@@ -196,10 +213,11 @@ export class ConnectionCore {
           throw asRequestError(err);
         });
     }
-    const d = this.#deps(this.#openSocket()); // not connected: refused at once
+    const chosen = (msg as ChosenId).messageId;
+    const d = this.#deps(this.#openSocket(), chosen); // not connected: refused at once
     // In chat order; the socket is looked up again when the send's turn comes (it may have closed).
     const inChatOrder = <T>(jid: string, send: (d: req.RequestDeps) => Promise<T>) =>
-      this.#chats.run(jidOf(jid) ?? jid, () => send(this.#deps(this.#openSocket())));
+      this.#chats.run(jidOf(jid) ?? jid, () => send(this.#deps(this.#openSocket(), chosen)));
     try {
       switch (msg.type) {
         case "sendText":
@@ -228,8 +246,9 @@ export class ConnectionCore {
     throw new WhatsAppRequestError(`Unknown request ${JSON.stringify((msg as { type?: unknown }).type)}`);
   }
 
-  #deps(sock: WASocket | null): req.RequestDeps {
+  #deps(sock: WASocket | null, messageId?: string): req.RequestDeps {
     return {
+      messageId,
       sock,
       repo: this.opts.repo,
       groups: this.groups,
@@ -337,6 +356,7 @@ export class ConnectionCore {
 
   #connect(): void {
     this.#closeSocket();
+    if (this.#terminated) return; // terminated: no socket ever again (a start still in flight must not open one)
     const gen = ++this.#gen;
     this.#qr = null;
     this.#pairingCode = null;

@@ -36,16 +36,23 @@ export interface SendResult {
   ts: number;
 }
 
+/**
+ * The WhatsApp message id to send under, chosen by the caller before sending (the cluster's
+ * outbox does, so a new leader can tell whether a send it inherited already went out); Baileys
+ * picks one when absent.
+ */
+export interface ChosenId {
+  messageId?: string;
+}
+
 /** Request/reply messages of the connection actor. */
 export type ConnectionMsg =
   | { type: "status" } // -> LinkStatus
-  // `messageId`: the id to send under (a scheduled send chooses it beforehand, so after a crash the
-  // store tells whether it went out); absent: Baileys makes one.
-  | { type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[]; messageId?: string } // -> SendResult
-  | { type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef; messageId?: string } // -> SendResult
-  | { type: "react"; target: MessageRef; emoji: string } // -> SendResult
-  | { type: "edit"; target: MessageRef; text: string } // -> SendResult
-  | { type: "revoke"; target: MessageRef } // -> SendResult
+  | ({ type: "sendText"; jid: string; text: string; quoted?: MessageRef; mentions?: string[] } & ChosenId) // -> SendResult
+  | ({ type: "sendMedia"; jid: string; media: OutgoingMedia; quoted?: MessageRef } & ChosenId) // -> SendResult
+  | ({ type: "react"; target: MessageRef; emoji: string } & ChosenId) // -> SendResult
+  | ({ type: "edit"; target: MessageRef; text: string } & ChosenId) // -> SendResult
+  | ({ type: "revoke"; target: MessageRef } & ChosenId) // -> SendResult
   | { type: "markRead"; chatJid: string; messages: MessageRef[] } // -> { ok: true }
   | { type: "fetchHistory"; chatJid: string; count: number } // -> { requestId: string } (lands in the store later)
   | { type: "groupMetadata"; jid: string } // -> GroupMetadataReply
@@ -121,8 +128,8 @@ export type ActionMsg =
   | { type: "groupInviteInfo"; code: string } // -> GroupMetadataReply
   | { type: "groupJoin"; code: string } // -> { jid: string }
   | { type: "groupLeave"; jid: string } // -> { ok: true }
-  | { type: "sendContent"; jid: string; content: OutgoingContent } // -> SendResult
-  | { type: "forward"; source: MessageRef; to: string } // -> SendResult
+  | ({ type: "sendContent"; jid: string; content: OutgoingContent } & ChosenId) // -> SendResult
+  | ({ type: "forward"; source: MessageRef; to: string } & ChosenId) // -> SendResult
   | { type: "chatModify"; jid: string; change: ChatStateChange } // -> { ok: true }
   /** Name and description in one request (either may be absent; a null description removes it). */
   | { type: "groupUpdate"; jid: string; subject?: string; description?: string | null } // -> { ok: true }

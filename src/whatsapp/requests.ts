@@ -33,6 +33,8 @@ export interface RequestDeps {
   fetchOptions?: RequestInit;
   /** Origins media may be fetched from besides WhatsApp's media hosts (a simulator; see media_source.ts). */
   mediaOrigins?: readonly string[];
+  /** The message id the caller chose for this send (see protocol.ts `ChosenId`). */
+  messageId?: string;
 }
 
 /** HTTP statuses of an expired media URL, after which the phone is asked to re-upload (media retry). */
@@ -240,7 +242,7 @@ export async function send(
   options?: MiscMessageGenerationOptions,
 ): Promise<SendResult> {
   const sock = need(d);
-  const sent = await sock.sendMessage(jid, content, options);
+  const sent = await sock.sendMessage(jid, content, d.messageId ? { ...options, messageId: d.messageId } : options);
   if (!sent?.key?.id) throw new WhatsAppRequestError("WhatsApp did not accept the message (no id returned)");
   const ts = toNumber(sent.messageTimestamp as number);
   return { id: sent.key.id, chatJid: jidOf(jid) ?? jid, ts: ts > 0 ? ts * 1000 : Date.now() };

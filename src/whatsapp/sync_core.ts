@@ -13,6 +13,7 @@ import { chunk, mapEvents } from "./mapping/events.ts";
 import type { MapContext } from "../ids/canonical.ts";
 import { collectLidPairs, collectLids } from "./mapping/lids.ts";
 import { decryptVotes } from "./poll_votes.ts";
+import { isStaleLeader } from "../cluster/errors.ts";
 import type { HistoryProgressMsg } from "./protocol.ts";
 
 /** Registry name of the sync actor. */
@@ -103,7 +104,14 @@ export class SyncCore {
       this.log.warn("some WhatsApp events could not be mapped", { failures: mapped.failures.length, byKind, last: s.lastFailure });
     }
     for (const part of chunk(mapped.ops, this.opts.batchSize ?? 1000)) {
-      await this.opts.repo.commit(part);
+      try {
+        await this.opts.repo.commit(part);
+      } catch (err) {
+        // A cluster member that lost the lease: the new leader's socket gets this data from WhatsApp.
+        if (!isStaleLeader(err)) throw err;
+        this.log.warn("batch not stored: this instance no longer holds the WhatsApp lease", { ops: part.length });
+        return;
+      }
       s.commits++;
       s.ops += part.length;
     }

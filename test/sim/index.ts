@@ -97,6 +97,8 @@ export interface Sim {
   pushHistory(spec: HistorySpec, opts?: PushHistoryOptions): Promise<void>;
   /** Resolves once a companion is logged in (after `success`). */
   waitForLogin(timeoutMs?: number): Promise<void>;
+  /** Every logged-in companion session, oldest first (login and close instants, replaced or not). */
+  sessionLog(): Array<{ device: string; openedAt: number; closedAt: number | null; replaced: boolean }>;
   /** The phone unlinks every companion: live sessions get stream error 401 (device_removed), later logins `failure 401`. */
   logout(): void;
   /** Another session took over: stream error conflict/replaced (Baileys: 440). */
@@ -207,6 +209,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Sim> 
     groupState: (jid) => server.groups.get(jid),
     pushHistory: (spec, o) => phone!.pushHistory(spec, o),
     waitForLogin: (timeoutMs = 10_000) => server.waitUntil(() => server.isOnline(), timeoutMs, "a companion login"),
+    sessionLog: () => server.sessions.map(({ device, openedAt, closedAt, replaced }) => ({ device, openedAt, closedAt, replaced })),
     logout: () => server.kick("removed"),
     replaceConnection: () => server.kick("replaced"),
     dropConnection: () => server.kick("drop"),

@@ -88,6 +88,15 @@ export interface ServerOptions {
 const REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const makeRef = () => "2@" + Array.from(randomBytes(48), (b) => REF_ALPHABET[b % 64]).join("");
 
+/** One logged-in session of a companion device (see `SimServer.sessions`). */
+export interface SessionRecord {
+  device: string;
+  conn: unknown;
+  openedAt: number;
+  closedAt: number | null;
+  replaced: boolean;
+}
+
 /** The server core. */
 export class SimServer implements SimCore {
   readonly dir = new Directory();
@@ -101,6 +110,12 @@ export class SimServer implements SimCore {
   readonly blocked = new Set<Account>();
   /** Decryption failures of simulated parties (a healthy run has none). */
   readonly errors: string[] = [];
+  /**
+   * Every logged-in session of a companion device: when it logged in and when its connection
+   * closed (null while open), and whether a newer login replaced it (stream error "replaced").
+   * Lets a test prove two clients never held one device's session at once.
+   */
+  readonly sessions: SessionRecord[] = [];
   readonly media?: MediaHost;
   private readonly staticKey: KeyPair = Curve.generateKeyPair();
   private readonly certChain: Uint8Array;
@@ -354,9 +369,12 @@ export class SimServer implements SimCore {
     const key = pnJid(account, device.id);
     const previous = this.online.get(key);
     if (previous && previous !== conn && !previous.closed) {
+      const open = this.sessions.find((r) => r.conn === previous && r.closedAt === null);
+      if (open) open.replaced = true;
       previous.send(streamError(undefined, { tag: "conflict", attrs: { type: "replaced" } }));
       this.closeSoon(previous);
     }
+    this.sessions.push({ device: key, conn, openedAt: Date.now(), closedAt: null, replaced: false });
     conn.deviceKey = key;
     conn.deviceId = device.id;
     this.online.set(key, conn);
@@ -389,6 +407,7 @@ export class SimServer implements SimCore {
   }
 
   private onClose(conn: Connection): void {
+    for (const r of this.sessions) if (r.conn === conn && r.closedAt === null) r.closedAt = Date.now();
     this.connections.delete(conn);
     this.registrations.get(conn)?.onClosed?.();
     this.registrations.delete(conn);

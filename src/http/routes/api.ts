@@ -28,6 +28,7 @@ export function apiRoutes(kit: HttpKit, gate: AuthGate): Hono<AppEnv> {
       view,
       approvalsWaiting: (await kit.pendingCount()) ?? null,
       webhooks: s.webhooks,
+      ...(deps.cluster ? { cluster: deps.cluster() } : {}),
     });
   });
 

@@ -21,11 +21,14 @@ export class DatabaseInUseError extends Error {
 }
 
 /** Opens a pool for `url` (postgres:// or postgresql://). Nothing is sent until the first query. */
-export function connectPg(url: string, opts: { max?: number } = {}): Pg {
+export function connectPg(url: string, opts: { max?: number; statementTimeoutMs?: number; connectTimeoutS?: number } = {}): Pg {
   return postgres(url, {
     max: opts.max ?? 4,
     // Nagle off (see pg_socket.ts); only for one TCP host, so multi-host URLs and Unix sockets keep the driver's own.
     ...(singleTcpHost(url) ? { socket: connectNoDelay } : {}),
+    ...(opts.connectTimeoutS ? { connect_timeout: opts.connectTimeoutS } : {}),
+    // A lease renewal must fail rather than hang past its deadline.
+    ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     onnotice: () => {}, // "relation already exists, skipping" and the like: not for the MCP log
     // Instants are BIGINT milliseconds; they fit a JS number exactly for 285,000 years.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: unknown) => String(x) } },
@@ -103,4 +106,23 @@ export async function lockStore(pg: Pg, what: string): Promise<{ release(): Prom
       }
     },
   };
+}
+
+/**
+ * Runs `fn` (the migrations) while holding a blocking advisory lock of its own, so cluster
+ * members starting together migrate one at a time; the lock is released afterwards.
+ */
+export async function withMigrationLock<T>(pg: Pg, fn: () => Promise<T>): Promise<T> {
+  const conn = await pg.reserve();
+  const key = "hashtextextended('whatsapp-mcp-migrate:' || coalesce(current_schema(), '') || ':' || current_database(), 0)";
+  try {
+    await conn.unsafe(`SELECT pg_advisory_lock(${key})`);
+    try {
+      return await fn();
+    } finally {
+      await conn.unsafe(`SELECT pg_advisory_unlock(${key})`).catch(() => {});
+    }
+  } finally {
+    conn.release();
+  }
 }

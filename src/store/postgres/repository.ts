@@ -12,6 +12,7 @@ import { planSearch } from "../search/query.ts";
 import type {
   AuthEntry,
   ChatSummary,
+  CommitOptions,
   GroupInfo,
   HeldSendRow,
   PollDetails,
@@ -40,7 +41,10 @@ import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
-import { connectPg, lockStore, type Pg, query } from "./client.ts";
+import { connectPg, lockStore, type Pg, query, withMigrationLock } from "./client.ts";
+import { checkFence, StaleLeaderError } from "../../cluster/lease_sql.ts";
+import { storeChannels } from "../../cluster/channels.ts";
+import { livePayload } from "../../cluster/live_notify.ts";
 import { migratePostgres } from "./migrate.ts";
 import { refreshListedSearchVectors } from "./search_refresh.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -80,18 +84,44 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Messages a text search scans in order before it uses the full-text index (default RECENT_WINDOW; tests make it small). */
   searchWindow?: number;
+  /**
+   * Cluster membership (src/cluster/): no exclusive lock (several instances share the store),
+   * migrations under a lock of their own, a NOTIFY per commit that live readers care about, and
+   * fenced commits (`commit(ops, { fenced: true })`) checked against the lease inside their
+   * transaction. Needs the session in the same database.
+   */
+  cluster?: ClusterStoreOptions;
+}
+
+/** What the store needs from cluster membership. */
+export interface ClusterStoreOptions {
+  instanceId: string;
+  /** The fencing token while this instance holds the lease, else null. */
+  fence(): number | null;
 }
 
 /** Connects, locks, migrates. Rejects with DatabaseInUseError if another instance holds the lock. */
 export async function openPostgresRepository(opts: PostgresStoreOptions): Promise<Repository> {
   const main = connectPg(opts.url, { max: opts.maxConnections });
   const separate = !!opts.sessionUrl && opts.sessionUrl !== opts.url;
+  if (separate && opts.cluster) {
+    await main.end({ timeout: 5 });
+    throw new Error("Cannot run as a cluster member with the session in a separate database: the lease fences session writes in the store's own transactions");
+  }
   const session = separate ? connectPg(opts.sessionUrl!, { max: opts.maxConnections }) : main;
   const locks: Array<{ release(): Promise<void> }> = [];
+  let liveChannel: string | null = null;
   try {
-    locks.push(await lockStore(main, "messages"));
-    await migratePostgres(main);
-    await refreshListedSearchVectors(main);
+    if (opts.cluster) {
+      // Members share the store; only the migrations are one at a time.
+      await withMigrationLock(main, () => migratePostgres(main));
+      await refreshListedSearchVectors(main);
+      liveChannel = (await storeChannels(main)).live;
+    } else {
+      locks.push(await lockStore(main, "messages"));
+      await migratePostgres(main);
+      await refreshListedSearchVectors(main);
+    }
     if (separate) {
       locks.push(await lockStore(session, "session"));
       await migratePostgres(session);
@@ -102,7 +132,8 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
     if (separate) await session.end({ timeout: 5 });
     throw err;
   }
-  const repo = new PostgresRepository(main, session, separate, locks, opts.searchWindow ?? RECENT_WINDOW);
+  const cluster = opts.cluster && liveChannel ? { ...opts.cluster, liveChannel } : null;
+  const repo = new PostgresRepository(main, session, separate, locks, opts.searchWindow ?? RECENT_WINDOW, cluster);
   repo.upkeep = await StoreUpkeep.start(main, (err) => {
     repo.lastError = `Store upkeep (statistics, index merge) failed: ${(err as Error).message}`;
   });
@@ -121,14 +152,34 @@ class PostgresRepository implements Repository {
     private readonly separate: boolean,
     private readonly locks: Array<{ release(): Promise<void> }>,
     private readonly searchWindow: number,
+    private readonly cluster: (ClusterStoreOptions & { liveChannel: string }) | null = null,
   ) {}
 
-  async commit(ops: WriteOp[]): Promise<void> {
+  async commit(ops: WriteOp[], opts?: CommitOptions): Promise<void> {
     if (ops.length === 0) return;
-    await this.write(ops);
+    if (this.cluster) {
+      await this.clusterWrite(ops, opts?.fenced === true, this.cluster);
+    } else {
+      await this.write(ops);
+    }
     let messages = 0;
     for (const op of ops) if (op.op === "upsertMessage") messages++;
     if (messages > 0) this.upkeep?.note(messages);
+  }
+
+  /**
+   * A member's commit: the live NOTIFY goes out with the transaction (delivered only if it
+   * commits), and a fenced commit checks the lease last, inside the transaction (see checkFence).
+   */
+  private async clusterWrite(ops: WriteOp[], fenced: boolean, c: ClusterStoreOptions & { liveChannel: string }): Promise<void> {
+    const token = fenced ? c.fence() : null;
+    if (fenced && token === null) throw new StaleLeaderError("Write refused: this instance does not hold the WhatsApp lease");
+    const payload = livePayload(ops);
+    await this.pg.begin(async (tx) => {
+      await applyPostgres(tx, ops);
+      if (payload) await tx.unsafe("SELECT pg_notify($1, $2)", [c.liveChannel, payload]);
+      if (token !== null) await checkFence(tx, c.instanceId, token);
+    });
   }
 
   private async write(ops: WriteOp[]): Promise<void> {
