@@ -304,6 +304,8 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
   test("the send guard runs on the caller's member: a new follower asks its own client to confirm, and a decline sends nothing", async () => {
     const d = await start("d", { env: { WHATSAPP_MCP_CONFIRM_SENDS: "always" }, clientCapabilities: { elicitation: {} } });
     await until("d to follow", async () => (await role(d)) === "follower", 20_000);
+    // The leader publishes its link state with its heartbeat; right after a fail-over it may still be connecting.
+    await until("d to see the leader linked", async () => (await d.status()).link?.state === "open", 20_000);
     const asked: string[] = [];
     let answer: "accept" | "decline" = "decline";
     d.server.client.setRequestHandler(ElicitRequestSchema, (req) => {
