@@ -12,11 +12,11 @@
  */
 import { decodeOpsBinary, encodeOpsBinary } from "../store/codec_binary.ts";
 import type { Pg } from "../store/postgres/client.ts";
-import { WhatsAppRequestError } from "../whatsapp/errors.ts";
-import type { ConnectionMsg } from "../whatsapp/protocol.ts";
+import { SendOutcomeUnknownError, WhatsAppRequestError } from "../whatsapp/errors.ts";
+import type { ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
 import type { Channels } from "./channels.ts";
-import { chatOf, newMessageId, outboxKind, withChosenId } from "./outbox_kinds.ts";
-import { enqueue, expireIfPending, getOutboxRow, type OutboxRow } from "./outbox_sql.ts";
+import { chatOf, isUnknownOutcome, newMessageId, outboxKind, withChosenId } from "./outbox_kinds.ts";
+import { enqueue, expireIfPending, getOutboxRow, mirroredSend, type OutboxRow } from "./outbox_sql.ts";
 
 /** Wakes callers waiting on outbox rows (fed by LISTEN on the done channel). */
 export interface DoneWaiter {
@@ -101,7 +101,14 @@ export function outboxAsk(d: OutboxClientDeps): (msg: ConnectionMsg) => Promise<
     };
     // Same key on the retry: if the first INSERT committed but its answer was lost, no second row.
     const id = await enqueue(d.pg, row, d.channels.outbox).catch(() => enqueue(d.pg, row, d.channels.outbox));
-    return resultOf(await settled(d, id, created + timeout, kind === "send"));
+    const done = await settled(d, id, created + timeout, kind === "send");
+    if (isUnknownOutcome(done)) {
+      // The copy may have reached the mirror since the leader settled it: then it went out.
+      const mirrored = done.waMessageId ? await mirroredSend(d.pg, done.waMessageId).catch(() => null) : null;
+      if (mirrored) return { id: done.waMessageId!, chatJid: mirrored.chatJid, ts: mirrored.ts } satisfies SendResult;
+      throw new SendOutcomeUnknownError(done.error ?? "The outcome of this send is unknown: check the chat before sending it again.");
+    }
+    return resultOf(done);
   };
 }
 
@@ -110,7 +117,7 @@ async function settled(d: OutboxClientDeps, id: number, deadline: number, isSend
   for (;;) {
     const row = await getOutboxRow(d.pg, id);
     if (!row) throw new WhatsAppRequestError("The outbox request disappeared before it was answered");
-    if (row.state !== "pending" && row.state !== "sending") return row;
+    if (row.state !== "pending" && row.state !== "claimed" && row.state !== "sending") return row;
     const now = d.now();
     if (now >= deadline) {
       if (await expireIfPending(d.pg, id, now, "The caller stopped waiting before any WhatsApp leader took the request", d.channels.done)) {
@@ -119,11 +126,12 @@ async function settled(d: OutboxClientDeps, id: number, deadline: number, isSend
         );
       }
       if (grace && now >= deadline + STARTED_GRACE_MS) {
-        throw new WhatsAppRequestError(
-          isSend
-            ? `The WhatsApp leader started this send but has not confirmed it (outbox request ${id}); it is sent at most once, under one message id: check the chat before sending again.`
-            : `The WhatsApp leader started this request but has not answered (outbox request ${id}).`,
-        );
+        if (isSend) {
+          throw new SendOutcomeUnknownError(
+            `The WhatsApp leader started this send but has not confirmed it (outbox request ${id}): it may or may not be delivered, and it is never sent twice. Check the chat (e.g. with list_messages) before sending it again.`,
+          );
+        }
+        throw new WhatsAppRequestError(`The WhatsApp leader started this request but has not answered (outbox request ${id}).`);
       }
       grace = true;
     }

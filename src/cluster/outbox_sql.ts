@@ -8,8 +8,12 @@ import { query } from "../store/postgres/client.ts";
 import { checkFence, StaleLeaderError } from "./lease_sql.ts";
 import type { OutboxKind } from "./outbox_kinds.ts";
 
-/** Where a request stands. */
-export type OutboxState = "pending" | "sending" | "sent" | "failed" | "expired";
+/**
+ * Where a request stands. "claimed": a leader took it and has NOT handed it to WhatsApp yet
+ * (provably not sent); "sending": the leader recorded, before calling its socket, that it is
+ * handing the request over (from then on it may have gone out).
+ */
+export type OutboxState = "pending" | "claimed" | "sending" | "sent" | "failed" | "expired";
 
 /** One row. */
 export interface OutboxRow {
@@ -119,10 +123,14 @@ export async function expireIfPending(pg: Pg, id: number, now: number, reason: s
   });
 }
 
-/** A claimed request; `inherited`: a previous leader had claimed it and did not settle it. */
+/**
+ * A claimed request. `inherited`: a previous leader had claimed it and did not settle it;
+ * `handed`: that leader had already marked it as handed to WhatsApp (so it may have gone out).
+ */
 export interface Claimed {
   row: OutboxRow;
   inherited: boolean;
+  handed: boolean;
 }
 
 /**
@@ -142,7 +150,7 @@ export async function claimNext(pg: Pg, me: string, token: number, now: number, 
     const found = (await query(
       tx,
       `SELECT * FROM wa_outbox
-        WHERE ((state = 'pending' AND expires_at > :now) OR (state = 'sending' AND claim_token < :token))
+        WHERE ((state = 'pending' AND expires_at > :now) OR (state IN ('claimed', 'sending') AND claim_token < :token))
           AND NOT (id = ANY(:busy::bigint[]))
         ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1`,
       { now, token, busy: [...busy] },
@@ -152,15 +160,16 @@ export async function claimNext(pg: Pg, me: string, token: number, now: number, 
       return null;
     }
     const before = rowOf(found);
-    await query(tx, "UPDATE wa_outbox SET state = 'sending', claimed_by = :me, claim_token = :token, attempts = attempts + 1 WHERE id = :id", {
+    await query(tx, "UPDATE wa_outbox SET state = 'claimed', claimed_by = :me, claim_token = :token, attempts = attempts + 1 WHERE id = :id", {
       id: before.id,
       me,
       token,
     });
     await checkFence(tx, me, token);
     return {
-      row: { ...before, state: "sending", claimedBy: me, claimToken: token, attempts: before.attempts + 1 },
-      inherited: before.state === "sending",
+      row: { ...before, state: "claimed", claimedBy: me, claimToken: token, attempts: before.attempts + 1 },
+      inherited: before.state !== "pending",
+      handed: before.state === "sending",
     };
   });
 }
@@ -183,7 +192,7 @@ export async function settle(pg: Pg, id: number, me: string, token: number, s: S
       tx,
       `UPDATE wa_outbox SET state = :state, result = :result, error = :error, settled_at = :now, request = NULL,
               wa_message_id = coalesce(:mid, wa_message_id)
-        WHERE id = :id AND claim_token = :token AND state = 'sending' RETURNING id`,
+        WHERE id = :id AND claim_token = :token AND state IN ('claimed', 'sending') RETURNING id`,
       { id, token, state: s.state, result: s.result, error: s.error, now, mid: s.waMessageId },
     );
     if (rows.length !== 1) throw new StaleLeaderError(`Outbox request ${id} is no longer claimed by token ${token}`);
@@ -192,10 +201,27 @@ export async function settle(pg: Pg, id: number, me: string, token: number, s: S
   });
 }
 
+/**
+ * Records, durably and fenced, that this leader is about to hand a claimed request to WhatsApp.
+ * Until this commits, the request provably did not go out, so a successor may run it again; after
+ * it, a successor may not. Throws StaleLeaderError if the row or the lease moved on (then nothing
+ * may be sent: a newer leader owns the request).
+ */
+export async function markHanding(pg: Pg, id: number, me: string, token: number): Promise<void> {
+  await pg.begin(async (tx) => {
+    const rows = await query(tx, "UPDATE wa_outbox SET state = 'sending' WHERE id = :id AND claim_token = :token AND state = 'claimed' RETURNING id", {
+      id,
+      token,
+    });
+    if (rows.length !== 1) throw new StaleLeaderError(`Outbox request ${id} is no longer claimed by token ${token}`);
+    await checkFence(tx, me, token);
+  });
+}
+
 /** Puts a claimed request back (it provably did not start: WhatsApp was not connected). */
 export async function requeue(pg: Pg, id: number, me: string, token: number): Promise<void> {
   await pg.begin(async (tx) => {
-    await query(tx, "UPDATE wa_outbox SET state = 'pending', claimed_by = NULL, claim_token = NULL WHERE id = :id AND claim_token = :token AND state = 'sending'", {
+    await query(tx, "UPDATE wa_outbox SET state = 'pending', claimed_by = NULL, claim_token = NULL WHERE id = :id AND claim_token = :token AND state IN ('claimed', 'sending')", {
       id,
       token,
     });

@@ -3,14 +3,22 @@
  * WhatsApp connection, and records the outcome (with the WhatsApp message id) in the same
  * transaction that marks the row settled, fenced again.
  *
- * A request inherited half-done from a dead leader (claimed with an older token, never settled):
- * - a send: if the mirror holds our own message under the id chosen before sending, it went out
- *   (settled "sent" from the mirror). Otherwise (the leader died in the few milliseconds between
- *   handing it to WhatsApp and storing its echo, or before handing it over) it is sent again under
- *   the SAME id: WhatsApp clients key messages by id, so a second relay of one id should show as
- *   one message (reactions, edits and revokes are idempotent anyway). NOT proven here: the
- *   simulator's contacts keep both copies (test/cluster/three_instances.test.ts shows it);
- * - anything else: failed with "may or may not have happened"; never run twice.
+ * Never a duplicate, never a lost acknowledgement. Before calling its socket the leader records,
+ * fenced and durably, that it is handing the request over (`claimed` -> `sending`, markHanding);
+ * only then may anything reach WhatsApp. A request inherited from a dead leader (claimed with an
+ * older token, never settled) is therefore one of:
+ * - still `claimed`: provably never handed to WhatsApp, so it runs now, as if new (a stale leader
+ *   that wakes up later cannot send it: its mark needs its own claim token, which moved on);
+ * - `sending`, a send: if the mirror holds our own message under the id chosen before sending, it
+ *   went out (settled "sent" from the mirror). Otherwise the leader died between handing it over
+ *   and storing its echo (or before the socket wrote it: nothing can tell those apart), so its
+ *   outcome is UNKNOWN: settled failed with SendOutcomeUnknownError's text and an "unknown"
+ *   marker, NOT sent again (a second relay of one id reaches the contact twice, as the simulator
+ *   shows). The caller is told to check the chat; should the copy reach the mirror later, the
+ *   caller's side reports it sent after all (outbox_client.ts);
+ * - `sending`, anything else: failed with "may or may not have happened"; never run twice.
+ * A result that was recorded ("sent") is durable in the row before the caller is answered, so
+ * nothing acknowledged is lost with a leader.
  */
 import type { Logger } from "../log.ts";
 import { decodeOpsBinary, encodeOpsBinary } from "../store/codec_binary.ts";
@@ -19,7 +27,8 @@ import { WhatsAppNotReadyError } from "../whatsapp/errors.ts";
 import type { ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
 import type { Channels } from "./channels.ts";
 import { isStaleLeader } from "./errors.ts";
-import { type Claimed, claimNext, mirroredSend, requeue, settle, type Settlement } from "./outbox_sql.ts";
+import { unknownOutcome } from "./outbox_kinds.ts";
+import { type Claimed, claimNext, markHanding, mirroredSend, requeue, settle, type Settlement } from "./outbox_sql.ts";
 
 /** What the worker needs. */
 export interface OutboxWorkerDeps {
@@ -114,10 +123,10 @@ export function createOutboxWorker(d: OutboxWorkerDeps): OutboxWorker {
     }
   };
 
-  const run = async ({ row, inherited }: Claimed, token: number) => {
+  const run = async ({ row, inherited, handed }: Claimed, token: number) => {
     if (!row.request) return await record(row.id, token, failed("The request's content is gone"));
     const msg = decodeOpsBinary<ConnectionMsg>(row.request)[0]!;
-    if (inherited) {
+    if (inherited && handed) {
       if (row.kind !== "send") {
         return await record(row.id, token, failed("The WhatsApp leader stopped while running this request: it may or may not have happened"));
       }
@@ -127,7 +136,20 @@ export function createOutboxWorker(d: OutboxWorkerDeps): OutboxWorker {
         const result: SendResult = { id: row.waMessageId!, chatJid: mirrored.chatJid, ts: mirrored.ts };
         return await record(row.id, token, { state: "sent", result: encodeOpsBinary([result]), error: null, waMessageId: row.waMessageId });
       }
-      d.log.info("outbox: inherited send not in the mirror; sending it under its original id", { id: row.id });
+      d.log.info("outbox: inherited send not in the mirror; outcome unknown, not resent", { id: row.id });
+      return await record(row.id, token, unknownOutcome(row.waMessageId));
+    }
+    if (inherited) d.log.info("outbox: inherited request was never handed to WhatsApp; running it", { id: row.id });
+    try {
+      await markHanding(d.pg, row.id, d.instanceId, token);
+    } catch (err) {
+      // Not marked, so not sent. Stale: a newer leader owns it. A database hiccup: put it back.
+      d.log.warn("outbox: could not mark the request as handed over; not sent", { id: row.id, error: err });
+      if (!isStaleLeader(err)) {
+        pauseUntil = d.now() + 1_000;
+        await requeue(d.pg, row.id, d.instanceId, token).catch(() => {});
+      }
+      return;
     }
     let reply: unknown;
     try {

@@ -47,7 +47,7 @@ export type SendStep =
 /** Errors after which nothing went out: safe to try again later. */
 const NOT_SENT = new Set(["WhatsAppNotReadyError", "NoProcError"]);
 /** Errors after which it may or may not have gone out. */
-const MAYBE_SENT = new Set(["AskTimeoutError", "ActorCrashedError", "ActorStoppedError"]);
+const MAYBE_SENT = new Set(["AskTimeoutError", "ActorCrashedError", "ActorStoppedError", "SendOutcomeUnknownError"]);
 
 /** The detail of a send found "unknown". */
 export const UNKNOWN_DETAIL = "it was being sent when the server stopped (or the connection broke) and the store holds no copy " +

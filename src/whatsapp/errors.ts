@@ -13,3 +13,11 @@ export class WhatsAppRequestError extends ReplyError {
 export class WhatsAppNotReadyError extends WhatsAppRequestError {
   override name = "WhatsAppNotReadyError";
 }
+
+/**
+ * A send was handed to WhatsApp but its outcome was never confirmed (e.g. the cluster leader died
+ * in between): it may or may not have been delivered, and it is never sent again automatically.
+ */
+export class SendOutcomeUnknownError extends WhatsAppRequestError {
+  override name = "SendOutcomeUnknownError";
+}

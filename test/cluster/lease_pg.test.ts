@@ -6,7 +6,8 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { storeChannels } from "../../src/cluster/channels.ts";
 import { checkFence, renewLease, tryAcquire } from "../../src/cluster/lease_sql.ts";
-import { claimNext, enqueue, getOutboxRow, settle } from "../../src/cluster/outbox_sql.ts";
+import { isUnknownOutcome, unknownOutcome } from "../../src/cluster/outbox_kinds.ts";
+import { claimNext, enqueue, getOutboxRow, markHanding, settle } from "../../src/cluster/outbox_sql.ts";
 import { connectPg, type Pg } from "../../src/store/postgres/client.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
 import type { Repository } from "../../src/store/types.ts";
@@ -73,7 +74,7 @@ describe("cluster lease and outbox on PostgreSQL", { skip: pg.skip || false }, (
     assert.deepEqual(got.map((p) => JSON.parse(p)), [{ live: false, chatsChanged: true, touchedChats: [] }]);
   });
 
-  test("the outbox: one row per idempotency key; only the lease holder claims; an unsettled claim is inherited by the next token", async () => {
+  test("the outbox: one row per idempotency key; only the lease holder claims; an unsettled claim is inherited by the next token, handed over or not", async () => {
     const { db } = await setup({ token: null });
     const channels = await storeChannels(db);
     const row = {
@@ -95,6 +96,7 @@ describe("cluster lease and outbox on PostgreSQL", { skip: pg.skip || false }, (
     const first = await claimNext(db, "a", a.token, Date.now(), [], channels.done);
     assert.equal(first?.row.id, id);
     assert.equal(first?.inherited, false);
+    assert.equal((await getOutboxRow(db, id))?.state, "claimed", "claimed, not yet handed to WhatsApp");
     assert.equal(await claimNext(db, "a", a.token, Date.now(), [], channels.done), null, "claimed once");
 
     // The holder dies before recording the outcome; the next leader inherits the row.
@@ -108,10 +110,25 @@ describe("cluster lease and outbox on PostgreSQL", { skip: pg.skip || false }, (
     const inherited = await claimNext(db, "b", b.token, Date.now(), [], channels.done);
     assert.equal(inherited?.row.id, id);
     assert.equal(inherited?.inherited, true);
-    await settle(db, id, "b", b.token, { state: "sent", result: new Uint8Array([9]), error: null, waMessageId: "3EB0AA" }, Date.now(), channels.done);
+    assert.equal(inherited?.handed, false, "the dead leader never marked it handed over: provably not sent, may run");
+    await assert.rejects(markHanding(db, id, "a", a.token), /no longer claimed|stale/, "the old leader can no longer hand it over");
+    await markHanding(db, id, "b", b.token);
+    assert.equal((await getOutboxRow(db, id))?.state, "sending");
+
+    // This one dies after marking it handed over: the next leader must not run it again.
+    await db.unsafe("UPDATE cluster_lease SET expires_at = clock_timestamp() - interval '1 second'");
+    const c = await tryAcquire(db, "c", 60_000);
+    assert.ok("token" in c);
+    const handed = await claimNext(db, "c", c.token, Date.now(), [], channels.done);
+    assert.equal(handed?.row.id, id);
+    assert.deepEqual([handed?.inherited, handed?.handed], [true, true]);
+    await settle(db, id, "c", c.token, unknownOutcome("3EB0AA"), Date.now(), channels.done);
     const done = await getOutboxRow(db, id);
-    assert.equal(done?.state, "sent");
+    assert.equal(done?.state, "failed");
+    assert.ok(isUnknownOutcome(done!), "settled as outcome unknown");
+    assert.match(done?.error ?? "", /may or may not have been delivered.*list_messages/s);
+    assert.equal(done?.waMessageId, "3EB0AA", "the id it was handed over under is kept");
     assert.equal(done?.request, null, "the request's bytes are dropped once settled");
-    assert.equal(done?.attempts, 2);
+    assert.equal(done?.attempts, 3);
   });
 });
