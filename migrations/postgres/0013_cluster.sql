@@ -25,7 +25,7 @@ CREATE TABLE cluster_lease (
 );
 INSERT INTO cluster_lease (name) VALUES ('whatsapp');
 
--- Requests to WhatsApp from any member, executed by the leader: sends exactly once (idem_key,
+-- Requests to WhatsApp from any member, executed by the leader: sends at most once, never resent when the outcome is unknown (idem_key,
 -- the message id chosen before sending), queries at most once. `request`/`result` are the
 -- binary op codec (src/store/codec_binary.ts); media bytes travel inside `request`, size-capped.
 CREATE TABLE wa_outbox (
@@ -47,7 +47,7 @@ CREATE TABLE wa_outbox (
   result         BYTEA,
   error          TEXT
 );
-CREATE INDEX wa_outbox_open ON wa_outbox (id) WHERE state IN ('pending', 'sending');
+CREATE INDEX wa_outbox_open ON wa_outbox (id) WHERE state IN ('pending', 'claimed', 'sending');
 CREATE INDEX wa_outbox_settled ON wa_outbox (settled_at) WHERE settled_at IS NOT NULL;
 
 -- Row-level security without a policy, like every other table (see 0007_row_level_security.sql).
