@@ -3,7 +3,7 @@
  * `initialize`, and times the first response, on Node (compiled JS) and on Deno (the .ts entry).
  * A development entry point: it spawns processes, so it lives beside main, not in the library.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,46 +19,80 @@ function repoRoot(): string {
   }
 }
 
-/** Milliseconds from spawn to the `initialize` answer and to the `tools/list` answer (sent right after, as clients do). */
-function once(command: string, args: string[]): Promise<{ initialize: number; toolsList: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-bench-"));
-  const started = performance.now();
+/** A spawned server over stdio: `send` writes one JSON-RPC message; replies reach `onReply` by id. */
+interface StdioServer {
+  child: ChildProcess;
+  send(msg: object): void;
+}
+
+/**
+ * Spawns the server as an MCP client does (stdio, no WhatsApp reachable, port 0) on `dataDir`, sends
+ * `initialize`, and hands every answer to `onReply`; the bench's timeout kills it.
+ */
+function spawnServer(
+  command: string,
+  args: string[],
+  dataDir: string,
+  timeout: { ms: number; what: string },
+  onReply: (server: StdioServer, id: number | undefined, done: () => void) => void,
+  reject: (err: Error) => void,
+): StdioServer {
   const child = spawn(command, args, {
     stdio: ["pipe", "pipe", "ignore"],
     env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
   });
-  const send = (msg: object) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n");
+  const server: StdioServer = { child, send: (msg) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n") };
+  const timer = setTimeout(() => {
+    child.kill("SIGKILL");
+    reject(new Error(`no ${timeout.what} within ${timeout.ms / 1000} s`));
+  }, timeout.ms);
+  const done = () => clearTimeout(timer);
+  let out = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (c: string) => {
+    out += c;
+    let nl: number;
+    while ((nl = out.indexOf("\n")) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      onReply(server, (JSON.parse(line) as { id?: number }).id, done);
+    }
+  });
+  server.send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
+  return server;
+}
+
+/** The runtimes to start: Node on the compiled JS, Deno on the .ts entry (each when present). */
+function runtimeTargets(root: string): Array<[string, string, string[]]> {
+  const node = join(root, "dist", "src", "main.js");
+  const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
+  const targets: Array<[string, string, string[]]> = [];
+  if (existsSync(node)) targets.push(["node", process.execPath, [node]]);
+  if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
+  return targets;
+}
+
+/** Milliseconds from spawn to the `initialize` answer and to the `tools/list` answer (sent right after, as clients do). */
+function once(command: string, args: string[]): Promise<{ initialize: number; toolsList: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "wa-mcp-bench-"));
+  const started = performance.now();
+  let initialize = 0;
   return new Promise((resolve, reject) => {
-    let out = "";
-    let initialize = 0;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("no initialize and tools/list answers within 30 s"));
-    }, 30_000);
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (c: string) => {
-      out += c;
-      let nl: number;
-      while ((nl = out.indexOf("\n")) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        const id = (JSON.parse(line) as { id?: number }).id;
-        if (id === 1) {
-          initialize = performance.now() - started;
-          send({ method: "notifications/initialized" });
-          send({ id: 2, method: "tools/list", params: {} });
-        } else if (id === 2) {
-          const toolsList = performance.now() - started;
-          clearTimeout(timer);
-          child.stdin!.end();
-          child.on("exit", () => {
-            rmSync(dataDir, { recursive: true, force: true });
-            resolve({ initialize, toolsList });
-          });
-        }
+    spawnServer(command, args, dataDir, { ms: 30_000, what: "initialize and tools/list answers" }, (server, id, done) => {
+      if (id === 1) {
+        initialize = performance.now() - started;
+        server.send({ method: "notifications/initialized" });
+        server.send({ id: 2, method: "tools/list", params: {} });
+      } else if (id === 2) {
+        const toolsList = performance.now() - started;
+        done();
+        server.child.stdin!.end();
+        server.child.on("exit", () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolve({ initialize, toolsList });
+        });
       }
-    });
-    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
+    }, reject);
   });
 }
 
@@ -70,14 +104,8 @@ function stats(xs: number[]) {
 
 /** Times spawn → initialize answer and spawn → tools/list answer `runs` times on each runtime. */
 export async function runStartupBench(runs = 7): Promise<object> {
-  const root = repoRoot();
   const result: Record<string, unknown> = {};
-  const node = join(root, "dist", "src", "main.js");
-  const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
-  const targets: Array<[string, string, string[]]> = [];
-  if (existsSync(node)) targets.push(["node", process.execPath, [node]]);
-  if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
-  for (const [name, cmd, args] of targets) {
+  for (const [name, cmd, args] of runtimeTargets(repoRoot())) {
     await once(cmd, args); // warm the OS file cache and Deno's module cache
     const init: number[] = [];
     const list: number[] = [];
@@ -109,40 +137,21 @@ function rssOf(pid: number | undefined): number | null {
 /** One spawn on `dataDir`: ms to the first list_chats answer, and the idle RSS `idleMs` later. */
 function coldOnce(command: string, args: string[], dataDir: string, idleMs: number): Promise<{ ms: number; rss: number | null }> {
   const started = performance.now();
-  const child = spawn(command, args, {
-    stdio: ["pipe", "pipe", "ignore"],
-    env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
-  });
-  const send = (msg: object) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n");
   return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("no list_chats answer within 120 s"));
-    }, 120_000);
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (c: string) => {
-      out += c;
-      let nl: number;
-      while ((nl = out.indexOf("\n")) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        const id = (JSON.parse(line) as { id?: number }).id;
-        if (id === 1) {
-          send({ method: "notifications/initialized" });
-          send({ id: 2, method: "tools/call", params: { name: "list_chats", arguments: { limit: 20 } } });
-        } else if (id === 2) {
-          const ms = performance.now() - started;
-          clearTimeout(timer);
-          setTimeout(() => {
-            const rss = rssOf(child.pid);
-            child.stdin!.end();
-            child.on("exit", () => resolve({ ms, rss }));
-          }, idleMs);
-        }
+    spawnServer(command, args, dataDir, { ms: 120_000, what: "list_chats answer" }, (server, id, done) => {
+      if (id === 1) {
+        server.send({ method: "notifications/initialized" });
+        server.send({ id: 2, method: "tools/call", params: { name: "list_chats", arguments: { limit: 20 } } });
+      } else if (id === 2) {
+        const ms = performance.now() - started;
+        done();
+        setTimeout(() => {
+          const rss = rssOf(server.child.pid);
+          server.child.stdin!.end();
+          server.child.on("exit", () => resolve({ ms, rss }));
+        }, idleMs);
       }
-    });
-    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
+    }, reject);
   });
 }
 
@@ -151,14 +160,8 @@ function coldOnce(command: string, args: string[], dataDir: string, idleMs: numb
  * first `list_chats` answered, and the idle resident memory after it, `runs` times per runtime.
  */
 export async function runColdStartBench(dataDir: string, runs = 3, idleMs = 3000): Promise<Record<string, ColdStartResult>> {
-  const root = repoRoot();
   const result: Record<string, ColdStartResult> = {};
-  const node = join(root, "dist", "src", "main.js");
-  const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
-  const targets: Array<[string, string, string[]]> = [];
-  if (existsSync(node)) targets.push(["node", process.execPath, [node]]);
-  if (existsSync(deno)) targets.push(["deno", deno, ["run", "-A", "--no-check", join(root, "src", "main.ts")]]);
-  for (const [name, cmd, args] of targets) {
+  for (const [name, cmd, args] of runtimeTargets(repoRoot())) {
     const times: number[] = [];
     let rss: number | null = null;
     for (let i = 0; i < runs; i++) {
