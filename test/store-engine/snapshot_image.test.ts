@@ -1,0 +1,142 @@
+/**
+ * Snapshots written straight from sql.js's own file (snapshot_image.ts): no whole copy, the image
+ * as it was when frozen even while commits change it, the fallback to db.export() when the file
+ * moved, and the checksum of what was written.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Database } from "sql.js";
+import { join } from "node:path";
+import { openDurable } from "../../src/store/sqljs/durable.ts";
+import { captureImage, ensureMetaTable, openSnapshot, readSnapshotFile, stampSnapshotMeta } from "../../src/store/sqljs/snapshot.ts";
+import { trackImage } from "../../src/store/sqljs/snapshot_image.ts";
+import { nodeFs, type FsPort } from "../../src/runtime/fs.ts";
+import { cleanup, loadSql, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
+
+const put = (n: number, v = `v${n}`.padEnd(300, "x")): TOp => ({ op: "put", n, v });
+
+/** The image without the header fields SQLite's backup (db.export()) sets on its own: change counter, schema cookie, version-valid-for. */
+function content(image: Uint8Array): Uint8Array {
+  const out = image.slice();
+  out.fill(0, 24, 28);
+  out.fill(0, 40, 44);
+  out.fill(0, 92, 96);
+  return out;
+}
+
+/** A database of `n` rows opened through trackImage with `room` bytes to grow. */
+async function trackedDb(n: number, room: number) {
+  const sql = await loadSql();
+  const seed = new sql.Database();
+  seed.run("CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT)");
+  for (const i of range(1, n)) seed.run("INSERT INTO t VALUES (?, ?)", [i, "y".repeat(200)]);
+  const bytes = seed.export();
+  seed.close();
+  const buffer = new Uint8Array(bytes.length + room);
+  buffer.set(bytes);
+  const { data, image } = trackImage(buffer, bytes.length);
+  return { db: new sql.Database(data), image, buffer };
+}
+
+function fill(db: Database, from: number, to: number): void {
+  db.run("BEGIN");
+  for (const i of range(from, to)) db.run("INSERT OR REPLACE INTO t VALUES (?, ?)", [i, "z".repeat(300)]);
+  db.run("COMMIT");
+}
+
+describe("snapshot image", () => {
+  test("sql.js writes in place into the loaded buffer, and a frozen image stays as it was while writes go on", async () => {
+    const { db, image, buffer } = await trackedDb(500, 4 << 20);
+    fill(db, 1, 10);
+    assert.ok(image.writes > 0, "the writes were seen");
+    const live = Uint8Array.prototype.subarray.call(buffer, 0, image.length); // not buffer.subarray: that is MEMFS's hook now
+    assert.deepEqual(content(live), content(db.export()), "the buffer is sql.js's file");
+    const atFreeze = db.export();
+    const frozen = image.freeze(image.length)!;
+    const piece = new Uint8Array(8192);
+    const out = new Uint8Array(frozen.length);
+    out.set(frozen.copy(piece, 0), 0);
+    fill(db, 1, 3000); // rewrites copied and not yet copied pages, and grows the file
+    db.run("DELETE FROM t WHERE n < 100");
+    for (let off = 8192; off < frozen.length; off += 8192) out.set(frozen.copy(piece, off), off);
+    frozen.release();
+    assert.ok(image.alive);
+    assert.deepEqual(content(out), content(atFreeze));
+    db.close();
+  });
+
+  test("a file that moved (grown past its room) is exported whole instead; with room it is frozen in place", async () => {
+    const sql = await loadSql();
+    const seed = new sql.Database();
+    seed.run("CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT)");
+    const image = seed.export();
+    seed.close();
+    for (const room of [0, 4 << 20]) {
+      const buffer = new Uint8Array(image.length + room);
+      buffer.set(image);
+      const { db } = await openSnapshot(sql, buffer.subarray(0, image.length), { kind: "verified", image: buffer.subarray(0, image.length) });
+      ensureMetaTable(db);
+      fill(db, 1, 2000);
+      const source = captureImage(db, () => stampSnapshotMeta(db, 7, 1));
+      assert.equal(source.wholeCopy, room === 0, `room ${room}`);
+      const out = new Uint8Array(source.length);
+      const piece = new Uint8Array(8192);
+      for (let off = 0; off < source.length; off += 8192) out.set(source.copy(piece, off), off);
+      source.release();
+      assert.deepEqual(content(out), content(db.export()));
+      db.close();
+    }
+  });
+
+  test("a snapshot written while commits go on holds exactly what was acknowledged when it began, without db.export()", async () => {
+    const dir = tempDir();
+    try {
+      // A store opened from a snapshot, so its file is tracked; over 8 MiB, so it is written in several pieces.
+      const first = await openDurable(await storeOptions(dir));
+      for (const i of range(0, 9)) await first.commit(range(i * 100 + 1, i * 100 + 100).map((n) => put(n, "w".repeat(10_000))));
+      await first.close();
+
+      // Writes of the snapshot wait at a gate, so that commits run while it is half written.
+      let gate: (() => void) | null = null;
+      let writesStarted = 0;
+      const fs: FsPort = {
+        ...nodeFs,
+        async write(f, data, position) {
+          if (f.path.includes(".sqlite.tmp") && writesStarted++ === 0) await new Promise<void>((r) => (gate = r));
+          return nodeFs.write(f, data, position);
+        },
+      };
+      const store = await openDurable(await storeOptions(dir, { fs }));
+      store.db.export = () => {
+        throw new Error("db.export() was called: the snapshot made a whole copy");
+      };
+      const snap = store.snapshot();
+      while (gate === null) await new Promise((r) => setTimeout(r, 1));
+      // Rewrite every row and add more while the snapshot is half written.
+      for (const i of range(0, 9)) await store.commit(range(i * 100 + 1, i * 100 + 100).map((n) => put(n, "changed")));
+      await store.commit(range(1001, 3000).map((n) => put(n)));
+      (gate as unknown as () => void)();
+      await snap;
+
+      const read = await readSnapshotFile(nodeFs, join(dir, "store.sqlite"));
+      assert.equal(read?.checked.kind, "verified", "the checksum written matches the bytes written");
+      const sql = await loadSql();
+      const copy = new sql.Database(read!.checked.kind === "verified" ? read!.checked.image.slice() : undefined);
+      assert.deepEqual(rows(copy), range(1, 1000));
+      assert.equal(copy.exec("SELECT count(*) FROM t WHERE v = 'changed'")[0]!.values[0]![0], 0);
+      assert.equal(copy.exec("PRAGMA integrity_check")[0]!.values[0]![0], "ok");
+      copy.close();
+      assert.deepEqual(rows(store.db), range(1, 3000));
+      delete (store.db as { export?: unknown }).export;
+      await store.close();
+
+      // Reopened: the snapshot plus the journal past it give everything.
+      const again = await openDurable(await storeOptions(dir));
+      assert.deepEqual(rows(again.db), range(1, 3000));
+      assert.equal(again.db.exec("SELECT count(*) FROM t WHERE v = 'changed'")[0]!.values[0]![0], 1000);
+      await again.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+});
