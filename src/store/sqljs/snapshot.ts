@@ -75,7 +75,8 @@ export async function openSnapshot(
   try {
     // The image's buffer (with the room readSnapshotFile left after it) becomes sql.js's file itself.
     const img = file.image;
-    const tracked = trackImage(new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset), img.length);
+    const room = new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset);
+    const tracked = trackImage(room, img.length, bytes.byteOffset + bytes.length - img.byteOffset);
     db = new sql.Database(tracked.data);
     liveImages.set(db, tracked.image);
     if (file.kind === "unchecked") {

@@ -60,11 +60,13 @@ export function roomFor(length: number): number {
 
 /**
  * Wraps `buffer` (the image in its first `length` bytes, room after it) for `new Database(data)`:
- * returns `data` to hand to sql.js and the `image` that tracks MEMFS's file from then on. The
- * bytes after `length` are zeroed (a file never shows stale bytes where it grows).
+ * returns `data` to hand to sql.js and the `image` that tracks MEMFS's file from then on. Bytes
+ * were read into the buffer up to `written` (e.g. a checksum trailer): those after the image are
+ * zeroed, so the file never shows stale bytes where it grows; the rest of the room is still
+ * fresh zero pages (zeroing it all would make it resident).
  */
-export function trackImage(buffer: Uint8Array, length: number): { data: Uint8Array; image: LiveImage } {
-  buffer.fill(0, length);
+export function trackImage(buffer: Uint8Array, length: number, written = length): { data: Uint8Array; image: LiveImage } {
+  buffer.fill(0, length, Math.min(written, buffer.length));
   const contents = buffer; // the MEMFS node's array from now on
   let alive = true;
   let writes = 0;
