@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { captureImage, ensureMetaTable, openSnapshot, readSnapshotFile, stampSnapshotMeta } from "../../src/store/sqljs/snapshot.ts";
 import { trackImage } from "../../src/store/sqljs/snapshot_image.ts";
+import { withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import { nodeFs, type FsPort } from "../../src/runtime/fs.ts";
 import { cleanup, loadSql, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
@@ -65,25 +66,31 @@ describe("snapshot image", () => {
     db.close();
   });
 
-  test("a file that moved (grown past its room) is exported whole instead; with room it is frozen in place", async () => {
+  test("a file that outgrows its room stays tracked; a file MEMFS replaced (truncated by VACUUM) is exported whole", async () => {
     const sql = await loadSql();
     const seed = new sql.Database();
     seed.run("CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT)");
     const image = seed.export();
     seed.close();
-    for (const room of [0, 4 << 20]) {
-      const buffer = new Uint8Array(image.length + room);
+    for (const shrink of [false, true]) {
+      const buffer = new Uint8Array(image.length); // no room at all
       buffer.set(image);
-      const { db } = await openSnapshot(sql, buffer.subarray(0, image.length), { kind: "verified", image: buffer.subarray(0, image.length) });
+      const { db } = await openSnapshot(sql, buffer, { kind: "verified", image: buffer });
       ensureMetaTable(db);
       fill(db, 1, 2000);
+      if (shrink) {
+        db.run("DELETE FROM t WHERE n > 10");
+        db.run("VACUUM");
+      }
       const source = captureImage(db, () => stampSnapshotMeta(db, 7, 1));
-      assert.equal(source.wholeCopy, room === 0, `room ${room}`);
+      assert.equal(source.wholeCopy, shrink, `shrink ${shrink}`);
       const out = new Uint8Array(source.length);
       const piece = new Uint8Array(8192);
       for (let off = 0; off < source.length; off += 8192) out.set(source.copy(piece, off), off);
       source.release();
       assert.deepEqual(content(out), content(db.export()));
+      fill(db, 1, 3000); // still writable, whatever happened to the file
+      assert.equal(db.exec("SELECT count(*) FROM t")[0]!.values[0]![0], 3000);
       db.close();
     }
   });
@@ -134,6 +141,26 @@ describe("snapshot image", () => {
       const again = await openDurable(await storeOptions(dir));
       assert.deepEqual(rows(again.db), range(1, 3000));
       assert.equal(again.db.exec("SELECT count(*) FROM t WHERE v = 'changed'")[0]!.values[0]![0], 1000);
+      await again.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a new store's database (the repository's setup) is tracked from the start: its snapshots need no db.export()", async () => {
+    const dir = tempDir();
+    try {
+      const sql = withStoreSetup(await loadSql());
+      const store = await openDurable({ ...(await storeOptions(dir)), sql });
+      store.db.export = () => {
+        throw new Error("db.export() was called: the snapshot made a whole copy");
+      };
+      for (const i of range(0, 4)) await store.commit(range(i * 100 + 1, i * 100 + 100).map((n) => put(n)));
+      await store.snapshot();
+      delete (store.db as { export?: unknown }).export;
+      await store.close();
+      const again = await openDurable({ ...(await storeOptions(dir)), sql });
+      assert.deepEqual(rows(again.db), range(1, 500));
       await again.close();
     } finally {
       cleanup(dir);

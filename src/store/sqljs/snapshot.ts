@@ -21,8 +21,32 @@ import {
 } from "./snapshot_checksum.ts";
 import { type LiveImage, roomFor, trackImage } from "./snapshot_image.ts";
 
-/** The live file of each database opened from a snapshot (see snapshot_image.ts). */
+/** The live file of each database opened from a snapshot or created fresh (see snapshot_image.ts). */
 const liveImages = new WeakMap<Database, LiveImage>();
+
+/** An empty database image (one page, the default page size), made once. */
+let emptyImage: Uint8Array | null = null;
+
+/**
+ * For a new, empty database: the `data` to create it from (an empty image in a buffer with room
+ * to grow) and `track(db)` to call on the created database, so its file is tracked like a loaded
+ * one and its snapshots need no whole copy either.
+ */
+export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Array; track(db: Database): void } {
+  if (emptyImage === null) {
+    const db = new Database();
+    try {
+      db.exec("PRAGMA user_version = 0"); // writes the header page: an empty database of one page
+      emptyImage = db.export();
+    } finally {
+      db.close();
+    }
+  }
+  const buffer = new Uint8Array(roomFor(emptyImage.length));
+  buffer.set(emptyImage);
+  const { data, image } = trackImage(buffer, emptyImage.length);
+  return { data, track: (db) => void liveImages.set(db, image) };
+}
 
 /** Engine bookkeeping table inside the image (not part of the domain schema). */
 export const META_TABLE = "_durable_meta";

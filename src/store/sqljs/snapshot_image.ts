@@ -6,21 +6,22 @@
  * copy at every snapshot. Here:
  *
  * - open: the bytes read from the file ARE the MEMFS file. MEMFS takes the data with
- *   `data.slice(0, length)`; our data's own `slice` returns, instead of a copy, a view of the read
- *   buffer with room to grow (unused room is untouched zero pages: address space, not memory), so
- *   MEMFS writes in place until the room is used up.
- * - snapshot: that view's own `set` sees every write SQLite makes to the file. A snapshot freezes
+ *   `data.slice(0, length)`; our data's own `slice` returns a stand-in whose `set` and `subarray`
+ *   work on the read buffer, which has room to grow (unused room is untouched zero pages: address
+ *   space, not memory). When a write outgrows it, the stand-in moves the file to a bigger buffer
+ *   (MEMFS would do the same, 1.125x at a time, and lose the hooks).
+ * - snapshot: the stand-in's `set` sees every write SQLite makes to the file. A snapshot freezes
  *   the image as it is (between two write batches), then copies it out piece by piece; a write
  *   meanwhile first saves the old bytes of the blocks it changes (copy-on-write), so commits go on
  *   while the snapshot is written, and only the blocks they change are held twice.
  *
- * It depends on MEMFS internals (`slice`, `set`, `subarray` on `node.contents`), so it checks
- * itself: when MEMFS moves the file to a new array (growth past the room, truncation), our array
- * sees no more writes; a snapshot whose stamping batch was not seen writing, or whose size is not
- * SQLite's page count times page size, falls back to `db.export()` (one whole copy, as before).
- * (MEMFS reading a big file whole with `subarray(0, n)` also marks it lost.) A move while an
- * image is frozen is harmless: MEMFS never writes to the old array again, and the blocks changed
- * before the move were saved. Pure: no I/O.
+ * It depends on MEMFS internals (`slice`, then `set`, `subarray` and `length` of `node.contents`),
+ * so it checks itself: if MEMFS ever replaces the stand-in (a truncation copies the file to a new
+ * array), the stand-in sees no more writes; a snapshot whose stamping batch was not seen writing,
+ * or whose size is not SQLite's page count times page size, falls back to `db.export()` (one whole
+ * copy, as before). (A read of more than a page from 0, MEMFS copying the file away, also marks it
+ * lost.) A replacement while an image is frozen is harmless: MEMFS never writes to the stand-in
+ * again, and the blocks changed before were saved. Pure: no I/O.
  */
 
 /** Copy-on-write granularity: SQLite writes whole pages (512 to 65536 bytes; 4096 here). */
@@ -53,9 +54,9 @@ export interface LiveImage {
   freeze(length: number): FrozenImage | null;
 }
 
-/** The growth room given to a loaded image: a quarter more, at least 64 MiB. */
+/** The growth room given to an image: a quarter more, at least 64 MiB (whole 64 KiB units, so pages never straddle). */
 export function roomFor(length: number): number {
-  return length + Math.max(64 * 1024 * 1024, Math.ceil(length / 4 / BLOCK) * BLOCK);
+  return Math.ceil((length + Math.max(64 * 1024 * 1024, length / 4)) / MAX_PAGE) * MAX_PAGE;
 }
 
 /**
@@ -64,18 +65,29 @@ export function roomFor(length: number): number {
  * were read into the buffer up to `written` (e.g. a checksum trailer): those after the image are
  * zeroed, so the file never shows stale bytes where it grows; the rest of the room is still
  * fresh zero pages (zeroing it all would make it resident).
+ *
+ * MEMFS holds a stand-in (`node.contents`) whose `set` and `subarray` work on our buffer and whose
+ * `length` is unbounded, so MEMFS never moves the file itself (it would copy it whole, 1.125x at a
+ * time, and drop our hooks); when a write outgrows the buffer, the stand-in moves it to a bigger one.
  */
 export function trackImage(buffer: Uint8Array, length: number, written = length): { data: Uint8Array; image: LiveImage } {
   buffer.fill(0, length, Math.min(written, buffer.length));
-  const contents = buffer; // the MEMFS node's array from now on
+  let backing = buffer; // the file's bytes; replaced by a bigger buffer when the file outgrows it
   let alive = true;
   let writes = 0;
   let used = length;
   let frozen: { end: number; copied: number; saved: Map<number, Uint8Array> } | null = null;
 
+  const grow = (end: number) => {
+    const bigger = new Uint8Array(Math.max(end, roomFor(end)));
+    protoSet.call(bigger, protoSubarray.call(backing, 0, used), 0);
+    backing = bigger;
+  };
+  const contents = new Uint8Array(0); // the stand-in MEMFS keeps as the file's array
+  Object.defineProperty(contents, "length", { configurable: true, get: () => Number.MAX_SAFE_INTEGER });
   Object.defineProperty(contents, "set", {
     configurable: true,
-    value(this: Uint8Array, src: ArrayLike<number>, position = 0) {
+    value(src: ArrayLike<number>, position = 0) {
       writes++;
       const end = position + src.length;
       if (frozen !== null && end > frozen.copied && position < frozen.end) {
@@ -83,18 +95,20 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
         const from = Math.max(position, frozen.copied);
         const to = Math.min(end, frozen.end);
         for (let b = Math.floor(from / BLOCK); b * BLOCK < to; b++) {
-          if (!frozen.saved.has(b)) frozen.saved.set(b, protoSlice.call(this, b * BLOCK, Math.min((b + 1) * BLOCK, frozen.end)));
+          if (!frozen.saved.has(b)) frozen.saved.set(b, protoSlice.call(backing, b * BLOCK, Math.min((b + 1) * BLOCK, frozen.end)));
         }
       }
-      protoSet.call(this, src, position);
+      if (end > backing.length) grow(end);
+      protoSet.call(backing, src, position);
       if (end > used) used = end;
     },
   });
   Object.defineProperty(contents, "subarray", {
     configurable: true,
-    value(this: Uint8Array, begin?: number, end?: number) {
+    value(begin?: number, end?: number) {
+      // SQLite reads a page at a time; a longer read from 0 is MEMFS copying the file away (truncation).
       if (begin === 0 && end !== undefined && end > MAX_PAGE) alive = false;
-      return protoSubarray.call(this, begin, end);
+      return protoSubarray.call(backing, begin, end);
     },
   });
 
@@ -102,7 +116,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
   Object.defineProperty(data, "slice", {
     configurable: true,
     value(this: Uint8Array, begin?: number, end?: number) {
-      // MEMFS's first write of a new file keeps `data.slice(0, length)`: let it keep the buffer itself.
+      // MEMFS's first write of a new file keeps `data.slice(0, length)`: let it keep the stand-in instead.
       return begin === 0 && end === length ? contents : protoSlice.call(this, begin, end);
     },
   });
@@ -127,7 +141,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
           if (frozen !== f) throw new Error("the frozen image was released");
           if (offset !== f.copied || offset % BLOCK !== 0) throw new Error("frozen image pieces must be copied in order, block-aligned");
           const n = Math.min(into.length, end - offset);
-          protoSet.call(into, protoSubarray.call(contents, offset, offset + n), 0);
+          protoSet.call(into, protoSubarray.call(backing, offset, offset + n), 0);
           for (let b = offset / BLOCK; b * BLOCK < offset + n; b++) {
             const old = f.saved.get(b);
             if (old) {
