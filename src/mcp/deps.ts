@@ -6,7 +6,7 @@ import type { Clock } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import type { StoreLocation } from "../config/store_location.ts";
 import type { LiveSource } from "../live/types.ts";
-import type { Repository } from "../store/types.ts";
+import type { MirrorStore } from "../store/ports.ts";
 import type { ClusterView } from "../cluster/leadership.ts";
 import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
@@ -105,7 +105,8 @@ export interface McpConfig {
 
 /** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
 export interface ToolDeps {
-  repository: Repository;
+  /** The mirror: reads and write batches (never the WhatsApp session). */
+  repository: MirrorStore;
   /** Store changes as they are committed (resource subscriptions, wait_for_messages); absent: no push. */
   live?: LiveSource;
   whatsapp: WhatsAppPort;
