@@ -11,9 +11,8 @@ import { openStore } from "../store/open.ts";
 import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
-import type { ConnectionMsg } from "../whatsapp/protocol.ts";
 import { connectionBehavior } from "../whatsapp/connection_actor.ts";
-import { connectionClient } from "../whatsapp/client.ts";
+import { connectionClient, connectionTimeoutMs } from "../whatsapp/client.ts";
 import { syncBehavior } from "../whatsapp/sync_actor.ts";
 import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
 import { mediaBehavior } from "../media/actor.ts";
@@ -80,11 +79,7 @@ export function composeApp(
       return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
     }
   };
-  const askTimeoutMs = (msg: ConnectionMsg) => {
-    const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
-    return slow ? 180_000 : 60_000;
-  };
-  const askLocal = (msg: ConnectionMsg) => connection.ask(msg);
+  const askLocal = connection.ask;
   // In a cluster every WhatsApp request goes through the outbox to the leader (src/cluster/).
   const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl
     ? clusterParts({
@@ -93,7 +88,7 @@ export function composeApp(
       repo,
       askLocal,
       linkStatus,
-      timeoutMs: askTimeoutMs,
+      timeoutMs: connectionTimeoutMs,
       log,
       afterSend: opts.faultInjection ? afterSendFault(log) : undefined,
     })
@@ -222,7 +217,7 @@ export function composeApp(
               webhookStatus: () => repo.webhookStatus(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
-              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }) as Promise<{ code: string }>,
+              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
               isSendTool,
               auth: authConfigOf(cfg),

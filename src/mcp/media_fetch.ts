@@ -47,7 +47,7 @@ export function announcedSha256(m: MessageView): string | null {
 export async function fetchMedia(deps: ResolvedDeps, m: MessageView): Promise<FetchedMedia> {
   const problem = linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
   if (problem) throw new ToolInputError(problem);
-  const got = (await deps.whatsapp.ask({ type: "downloadMedia", chatJid: m.chatJid, id: m.id })) as { bytes: Uint8Array; mimetype: string | null };
+  const got = await deps.whatsapp.ask({ type: "downloadMedia", chatJid: m.chatJid, id: m.id });
   if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
   const sha256 = await sha256Hex(got.bytes);
   const announced = announcedSha256(m);

@@ -102,9 +102,7 @@ export async function groupStrangers(
   let members = ((await repo.getGroupInfo(r.jid))?.participants ?? []).map((p) => ({ id: p.personId, phone: p.phone }));
   if (members.length === 0) {
     try {
-      const live = (await deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
-        participants?: Array<{ id: string; phoneJid?: string | null }>;
-      };
+      const live = await deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid });
       members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: plusPhoneOf(p.phoneJid ?? p.id) }));
     } catch {
       // WhatsApp did not tell: fail closed below.

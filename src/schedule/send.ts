@@ -120,7 +120,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
   const rate = deps.rateLimiter.check(r.jid);
   if (!rate.ok) return { kind: "wait", until: now + Math.max(1_000, rate.retryAfterMs), reason: describeRateRefusal(rate).replace(/^Not sent: /, "") };
 
-  let media: ConnectionMsg | null = null;
+  let media: Extract<ConnectionMsg, { type: "sendMedia" }> | null = null;
   const a = req.attachment;
   if (a) {
     const bytes = await deps.files.get(row.id).catch(() => null);
@@ -137,7 +137,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
         : { kind: a.kind, bytes, mimetype: a.mimetype, fileName: a.name, caption: req.text ?? undefined },
     };
   }
-  const msg: ConnectionMsg = media ?? { type: "sendText", jid: r.jid, text: req.text ?? "", messageId: row.messageId };
+  const msg: Extract<ConnectionMsg, { type: "sendMedia" | "sendText" }> = media ?? { type: "sendText", jid: r.jid, text: req.text ?? "", messageId: row.messageId };
 
   // In flight, durably, before anything reaches WhatsApp.
   const claim = await moveRow(deps, row, "pending", "sending", now, { lateMs, detail: null });
@@ -146,7 +146,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
   let result: SendResult | null = null;
   let error: unknown = null;
   try {
-    result = (await deps.whatsapp.ask(msg)) as SendResult;
+    result = await deps.whatsapp.ask(msg);
   } catch (err) {
     error = err;
   }

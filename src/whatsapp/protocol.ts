@@ -102,6 +102,12 @@ export interface ConnectionReplies {
   profile: ProfileReply;
 }
 
+/**
+ * A request/reply to the connection actor whose reply type follows the message type: what the
+ * typed client (`client.ts`), the cluster's outbox and the tools' `WhatsAppPort` all offer.
+ */
+export type AskConnection = <M extends ConnectionMsg>(msg: M) => Promise<ConnectionReplies[M["type"]]>;
+
 /** Compile-time check: every `ConnectionMsg` type has a reply, and every reply a message. */
 export type ConnectionRepliesComplete = [ConnectionMsg["type"]] extends [keyof ConnectionReplies]
   ? [keyof ConnectionReplies] extends [ConnectionMsg["type"]] ? true : never

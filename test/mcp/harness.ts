@@ -16,7 +16,7 @@ import { createRateLimiter } from "../../src/mcp/policy/rate_limit.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
 import type { MessageRow, Repository, WriteOp } from "../../src/store/types.ts";
 import { initialLinkStatus, type LinkStatus } from "../../src/status/types.ts";
-import type { ConnectionMsg } from "../../src/whatsapp/protocol.ts";
+import type { AskConnection, ConnectionMsg } from "../../src/whatsapp/protocol.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import { createLiveHub } from "../../src/live/hub.ts";
 import { changePublisher } from "../../src/live/publisher.ts";
@@ -147,7 +147,8 @@ export function fakeWhatsApp(clock: { now(): number }) {
     },
     port: {
       status: () => status,
-      ask(m: ConnectionMsg): Promise<unknown> {
+      // Answers as the connection actor would, so the reply has the message's reply type.
+      ask: ((m: ConnectionMsg): Promise<unknown> => {
         asked.push(m);
         switch (m.type) {
           case "sendText":
@@ -187,7 +188,7 @@ export function fakeWhatsApp(clock: { now(): number }) {
           default:
             return Promise.reject(new Error(`unexpected ${m.type}`));
         }
-      },
+      }) as AskConnection,
     },
   };
 }

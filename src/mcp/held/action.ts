@@ -3,7 +3,7 @@
  * stored (a held send) and performed later, after a restart too. Files are named by path and
  * re-read when performed; the caller checks their hash first.
  */
-import type { ActionMsg, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
+import type { ActionMsg, MessageRef } from "../../whatsapp/protocol.ts";
 import type { MediaPort, PreparedFile, PreparedVoiceNote, SchedulePort, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 

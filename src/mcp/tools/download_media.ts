@@ -49,10 +49,7 @@ export const downloadMedia = defineTool({
     if (!m.media) throw new ToolInputError(`Message ${JSON.stringify(a.message_id)} has no media (it is a ${m.type} message).`);
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
-    const got = (await ctx.deps.whatsapp.ask({ type: "downloadMedia", chatJid, id: a.message_id })) as {
-      bytes: Uint8Array;
-      mimetype: string | null;
-    };
+    const got = await ctx.deps.whatsapp.ask({ type: "downloadMedia", chatJid, id: a.message_id });
     if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
     const mimetype = got.mimetype ?? m.media.mimetype ?? null;
     const path = await ctx.deps.downloads.save(chatJid, a.message_id, got.bytes, mimetype, m.media.fileName);

@@ -30,7 +30,7 @@ export const joinGroup = defineTool({
     if (problem) return errorResult(problem);
     let info: GroupMetadataReply;
     try {
-      info = (await ctx.deps.whatsapp.ask({ type: "groupInviteInfo", code })) as GroupMetadataReply;
+      info = await ctx.deps.whatsapp.ask({ type: "groupInviteInfo", code });
     } catch (err) {
       return errorResult(`This invite link does not work (expired, reset, or wrong): ${(err as Error).message}`);
     }
