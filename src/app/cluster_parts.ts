@@ -10,7 +10,7 @@ import { type ClusterView, createLeadership, type Leadership, singleView } from 
 import type { LeaseTiming } from "../cluster/lease_core.ts";
 import { createDoneWaiter, DEFAULT_MAX_REQUEST_BYTES, outboxAsk } from "../cluster/outbox_client.ts";
 import { createOutboxWorker } from "../cluster/outbox_worker.ts";
-import { LIVE } from "../live/hub.ts";
+import { LIVE } from "../live/client.ts";
 import type { Logger } from "../log.ts";
 import { exitProcess } from "../runtime/host.ts";
 import { currentPid, hostName } from "../runtime/process.ts";

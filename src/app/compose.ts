@@ -36,10 +36,13 @@ import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { afterSendFault, crashable } from "./fault_injection.ts";
-import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
+import { createLiveHub, liveHubBehavior } from "../live/hub.ts";
+import { LIVE } from "../live/client.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
-import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
-import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
+import { webhookBehavior } from "../webhooks/actor.ts";
+import { WEBHOOKS } from "../webhooks/client.ts";
+import { schedulerBehavior } from "../schedule/actor.ts";
+import { schedulerClient } from "../schedule/client.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
 import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
@@ -68,6 +71,7 @@ export function composeApp(
 
   const connection = connectionClient(registry);
   const media = mediaClient(registry);
+  const scheduler = schedulerClient(registry);
   let lastStatus: LinkStatus | null = null;
   const linkStatus = async (): Promise<LinkStatus> => {
     try {
@@ -136,7 +140,7 @@ export function composeApp(
     media: toolDeps.media,
     clock: toolDeps.clock,
     files: scheduledFiles,
-    wake: () => registry.tell(SCHEDULER, { type: "wake" } satisfies SchedulerMsg),
+    wake: () => scheduler.tell({ type: "wake" }),
   });
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });

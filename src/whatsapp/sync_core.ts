@@ -58,7 +58,8 @@ export interface SyncOptions {
 /** What the core needs from the kernel. */
 export interface SyncPorts {
   now(): number;
-  tell(name: string, msg: unknown): void;
+  /** Fire-and-forget by registry name: history progress to the connection actor. */
+  tell(name: string, msg: HistoryProgressMsg): void;
 }
 
 /** The sync logic. */
