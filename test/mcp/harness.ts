@@ -11,6 +11,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../src/log.ts";
+import { MediaError } from "../../src/media/errors.ts";
 import type { McpConfig, MediaPort, SendPolicyConfig, ToolDeps } from "../../src/mcp/deps.ts";
 import { createRateLimiter } from "../../src/mcp/policy/rate_limit.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
@@ -193,14 +194,6 @@ export function fakeWhatsApp(clock: { now(): number }) {
   };
 }
 
-/** A media error as src/media throws it (same name and shape). */
-class FakeMediaError extends Error {
-  override name = "MediaError";
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 /** Media port with two files inside the roots; anything else is outside. */
 export function fakeMedia(): MediaPort & { prepared: string[] } {
   const prepared: string[] = [];
@@ -214,7 +207,7 @@ export function fakeMedia(): MediaPort & { prepared: string[] } {
       if (path === "/data/outbox/song.mp3") {
         return Promise.resolve({ bytes: new Uint8Array(4000), mimetype: "audio/mpeg", kind: "audio" as const, fileName: "song.mp3" });
       }
-      return Promise.reject(new FakeMediaError("outside_roots", `media_path ${path} is not inside a configured media folder`));
+      return Promise.reject(new MediaError("outside_roots", `media_path ${path} is not inside a configured media folder`));
     },
     voiceNote: (_bytes: Uint8Array) =>
       Promise.resolve({ bytes: new Uint8Array(900), seconds: 12.4, waveform: new Uint8Array(64).fill(7) }),
