@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { errorResult, okResult } from "./results.ts";
 import type { CallToolResult } from "./sdk.ts";
-import { attemptSend, heldHeadline, type SendAttempt } from "./send_path.ts";
+import { attemptSend, heldFields, heldHeadline, type SendAttempt } from "./send_path.ts";
 import type { ToolContext } from "./tool.ts";
 import { untrustedBlock } from "./untrusted.ts";
 
@@ -45,7 +45,7 @@ export async function guardedAction<R>(
   if (!o.ok && o.outcome === "held" && o.held.status === "waiting") {
     const h = o.held;
     return okResult(
-      { status: "awaiting_approval", confirmed_by_user: false, approval_id: h.approval_id, approval_url: h.approval_url ?? undefined, expires_at: h.expires_at, reason: h.reason },
+      { status: "awaiting_approval", ...heldFields(h) },
       untrustedBlock(heldHeadline(h, "action"), `reason: ${h.reason}`),
     );
   }
