@@ -1,10 +1,11 @@
 /**
- * The typed client of the connection actor: its registry name, its ask timeouts, and `ask` whose
- * reply type follows the message type (`ConnectionReplies`), like `storeClient` for the store.
+ * The typed clients of the WhatsApp subtree: the connection actor (its ask timeouts, and `ask`
+ * whose reply type follows the message type, `ConnectionReplies`) and the sync actor (`SyncReplies`).
  */
-import { actorClient, type Registry } from "../../supervisors/mod.ts";
+import { type ActorClient, actorClient, type Registry } from "../../supervisors/mod.ts";
 import { CONNECTION } from "./connection_core.ts";
 import type { AskConnection, ConnectionMsg, ConnectionReplies } from "./protocol.ts";
+import { SYNC, type SyncMsg, type SyncReplies } from "./sync_core.ts";
 
 /** Ask timeouts: the status snapshot is quick; media, downloads and group metadata may take minutes. */
 export const CONNECTION_TIMEOUTS = { statusMs: 5_000, defaultMs: 60_000, slowMs: 180_000 } as const;
@@ -25,4 +26,12 @@ export interface ConnectionClient {
 /** Builds the client; the timeout of each ask comes from its message type. */
 export function connectionClient(registry: Registry): ConnectionClient {
   return actorClient<ConnectionMsg, ConnectionReplies>(registry, CONNECTION, connectionTimeoutMs);
+}
+
+/** Tells (event batches, from the connection actor) and asks (`stats`) to the sync actor. */
+export type SyncClient = ActorClient<SyncMsg, SyncReplies>;
+
+/** Builds the sync actor's client (registry name "sync"); `stats` is answered between batches. */
+export function syncClient(registry: Registry): SyncClient {
+  return actorClient<SyncMsg, SyncReplies>(registry, SYNC, () => CONNECTION_TIMEOUTS.defaultMs);
 }

@@ -29,6 +29,11 @@ export interface SyncEventsMsg {
 /** Messages of the sync actor: event batches (tell) and a stats request (ask → SyncStats). */
 export type SyncMsg = SyncEventsMsg | { type: "stats" };
 
+/** What the sync actor's asks resolve to. */
+export interface SyncReplies {
+  stats: SyncStats;
+}
+
 /** Counters, for the status page and tests. */
 export interface SyncStats {
   batches: number;
