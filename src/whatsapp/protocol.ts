@@ -1,6 +1,6 @@
 /**
  * Messages the connection actor (registry name "connection") answers. The MCP tools and the
- * HTTP pages talk to WhatsApp only through these (`registry.ask("connection", msg)`).
+ * HTTP pages talk to WhatsApp only through these (`connectionClient(registry).ask(msg)`, `client.ts`).
  * JIDs here are already resolved to canonical form by the caller's policy layer.
  */
 import type { LinkStatus } from "../status/types.ts";
