@@ -17,7 +17,7 @@ import type { Registry } from "./types.ts";
 export type AskableMsg<Msg extends { type: string }, Replies> = Extract<Msg, { type: keyof Replies }>;
 
 /** Typed `tell` and `ask` to one registered actor. */
-export interface ActorClient<Msg extends { type: string }, Replies> {
+export interface ActorClient<Msg extends { type: string }, Replies = Record<never, never>> {
   /** Fire-and-forget (dropped and counted as a dead letter if the actor is not registered). */
   tell(msg: Msg): void;
   /** Request/reply; the reply type follows the message type. */

@@ -12,7 +12,7 @@ export const LIVE = "live";
 export type LiveMsg = { type: "changed"; change: StoreChange };
 
 /** Tells to the hub. */
-export type LiveClient = ActorClient<LiveMsg, Record<never, never>>;
+export type LiveClient = ActorClient<LiveMsg>;
 
 /** Builds the client of the hub registered as `name` (default "live"). */
 export function liveClient(registry: Registry, name: string = LIVE): LiveClient {

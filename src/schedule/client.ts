@@ -11,7 +11,7 @@ export const SCHEDULER = "scheduler";
 export type SchedulerMsg = { type: "wake" } | { type: "tick" };
 
 /** Tells to the scheduler. */
-export type SchedulerClient = ActorClient<SchedulerMsg, Record<never, never>>;
+export type SchedulerClient = ActorClient<SchedulerMsg>;
 
 /** Builds the client. */
 export function schedulerClient(registry: Registry): SchedulerClient {

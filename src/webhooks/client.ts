@@ -13,7 +13,7 @@ export const WEBHOOKS = "webhooks";
 export type WebhookMsg = { type: "wake" } | LinkChangeMsg;
 
 /** Tells to the webhook actor. */
-export type WebhookClient = ActorClient<WebhookMsg, Record<never, never>>;
+export type WebhookClient = ActorClient<WebhookMsg>;
 
 /** Builds the client. */
 export function webhookClient(registry: Registry): WebhookClient {

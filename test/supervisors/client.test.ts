@@ -49,4 +49,15 @@ describe("actorClient", () => {
     actorClient<CounterMsg>(registry, "nobody").tell({ type: "reset" });
     assert.equal(registry.deadLetters, 1);
   });
+
+  test("a tell-only message cannot be asked, and another actor's message cannot be told (checked by the compiler)", () => {
+    const counter = actorClient<CounterMsg, CounterReplies>(createRegistry(), "counter");
+    const neverRun = () => {
+      // @ts-expect-error "reset" has no reply: it can only be told
+      void counter.ask({ type: "reset" });
+      // @ts-expect-error not a message of this actor
+      counter.tell({ type: "explode" });
+    };
+    assert.equal(typeof neverRun, "function");
+  });
 });
