@@ -44,7 +44,7 @@ export const joinGroup = defineTool({
       details: [`Members: ${info.participants.length}`],
       op: { type: "request", request: { type: "groupJoin", code } },
     }, (reply) => {
-      const jid = (reply as { jid: string }).jid;
+      const jid = reply.jid;
       return { structured: { chat_jid: jid, name: info.subject }, text: untrustedBlock(`Joined group ${jid}.`, `name: ${info.subject ?? "(no name)"}`) };
     });
   },
