@@ -7,8 +7,8 @@
  * In stdio mode the session starts FIRST, before the heavy modules (the MCP SDK, Baileys, sql.js,
  * ffmpeg) are even loaded: `initialize`, `tools/list` and the resource lists (from the static tool
  * table) are answered at once by src/instance/proxy/early_stdio.ts, which then hands the session to
- * the front (src/instance/proxy/front.ts); tool calls wait for the tree's `mcp` child to attach. This module therefore imports only light
- * modules statically; the tree is loaded with `import()`.
+ * the front (src/instance/proxy/front.ts); tool calls wait for the tree's `mcp` child to attach.
+ * This module therefore imports only light modules statically; the rest is loaded with `import()`.
  */
 import type { Config } from "../config/config.ts";
 import { createLogger } from "../log.ts";
