@@ -11,6 +11,7 @@ import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { captureImage, ensureMetaTable, openSnapshot, readSnapshotFile, stampSnapshotMeta } from "../../src/store/sqljs/snapshot.ts";
 import { trackImage } from "../../src/store/sqljs/snapshot_image.ts";
 import { withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { collectGarbage } from "../../src/runtime/gc.ts";
 import { nodeFs, type FsPort } from "../../src/runtime/fs.ts";
 import { cleanup, loadSql, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
@@ -165,5 +166,28 @@ describe("snapshot image", () => {
     } finally {
       cleanup(dir);
     }
+  });
+
+  test("a closed database, even if still referenced, no longer holds its image", async () => {
+    const sql = await loadSql();
+    const keep: Database[] = [];
+    const ref = await (async () => {
+      const seed = new sql.Database();
+      seed.run("CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT)");
+      const image = seed.export();
+      seed.close();
+      const buffer = new Uint8Array(image.length + 8 * 1024 * 1024);
+      buffer.set(image);
+      const { db } = await openSnapshot(sql, buffer.subarray(0, image.length), { kind: "verified", image: buffer.subarray(0, image.length) });
+      keep.push(db);
+      return new WeakRef(buffer.buffer); // the memory itself, whichever view holds it
+    })();
+    keep[0]!.close();
+    for (let i = 0; i < 5 && ref.deref() !== undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      collectGarbage();
+    }
+    assert.ok(ref.deref() === undefined, "the image was collected");
+    assert.equal(keep.length, 1);
   });
 });

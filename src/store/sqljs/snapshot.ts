@@ -24,6 +24,23 @@ import { type LiveImage, roomFor, trackImage } from "./snapshot_image.ts";
 /** The live file of each database opened from a snapshot or created fresh (see snapshot_image.ts). */
 const liveImages = new WeakMap<Database, LiveImage>();
 
+/**
+ * Remembers `image` as the live file of `db` until the database is closed (a closed database may
+ * stay referenced; its image, the size of the store, must not).
+ */
+function track(db: Database, image: LiveImage): void {
+  liveImages.set(db, image);
+  const close = db.close;
+  Object.defineProperty(db, "close", {
+    configurable: true,
+    writable: true,
+    value(this: Database) {
+      liveImages.delete(db);
+      return close.call(this);
+    },
+  });
+}
+
 /** An empty database image (one page, the default page size), made once. */
 let emptyImage: Uint8Array | null = null;
 
@@ -45,7 +62,7 @@ export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Arra
   const buffer = new Uint8Array(roomFor(emptyImage.length));
   buffer.set(emptyImage);
   const { data, image } = trackImage(buffer, emptyImage.length);
-  return { data, track: (db) => void liveImages.set(db, image) };
+  return { data, track: (db) => track(db, image) };
 }
 
 /** Engine bookkeeping table inside the image (not part of the domain schema). */
@@ -102,7 +119,7 @@ export async function openSnapshot(
     const room = new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset);
     const tracked = trackImage(room, img.length, bytes.byteOffset + bytes.length - img.byteOffset);
     db = new sql.Database(tracked.data);
-    liveImages.set(db, tracked.image);
+    track(db, tracked.image);
     if (file.kind === "unchecked") {
       const rows = db.exec("PRAGMA quick_check")[0]?.values ?? [];
       const verdict = rows.map((r) => String(r[0])).join("; ");
