@@ -125,6 +125,20 @@ const LOOKALIKE: Record<string, string> = {
   "\u051d": "w", "\u0461": "w", "\u03c9": "w", "\u1d21": "w",
 };
 
+/**
+ * Whether `text`'s skeleton (markerSkeleton) holds a "<", which every marker starts with: a cheap
+ * pass without the skeleton's offsets. A false answer means no marker can be found.
+ */
+export function skeletonHasOpening(text: string): boolean {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x3c || cp === 0xe003c) return true;
+    if (cp < 0x80 || (cp >= 0xe0020 && cp <= 0xe007e)) continue;
+    if (foldChar(ch).includes("<")) return true;
+  }
+  return false;
+}
+
 /** A character's view in the skeleton: "" if hidden, else NFKD without marks, lower case, look-alikes as ASCII. */
 function foldChar(ch: string): string {
   const cp = ch.charCodeAt(0);
