@@ -73,8 +73,13 @@ export interface Recovered {
 export const START_FRESH_HINT =
   "to continue with the intact part, start once with --on-corrupt start-fresh (or WHATSAPP_MCP_ON_CORRUPT=start-fresh), then remove it";
 
-/** Records replayed per transaction: bounds the in-memory rollback journal. */
-const REPLAY_TXN = 2000;
+/**
+ * Ops replayed per transaction (whole records; a record is one committed batch). Small: a
+ * transaction's cost per op grows with its dirty pages (measured, 100k messages in batches of
+ * 1000: 37 µs per message committing every batch, 60 µs in one transaction), so a replay commits
+ * about as often as the ingest that wrote the journal did.
+ */
+const REPLAY_TXN_OPS = 1000;
 
 function stampOf(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, "-");
@@ -219,14 +224,16 @@ async function replayJournal<Op>(
       }
       if (inTxn === 0) db.exec("BEGIN");
       try {
-        inp.apply(db, decodeJournalPayload<Op>(rec.payload));
+        const ops = decodeJournalPayload<Op>(rec.payload);
+        inp.apply(db, ops);
+        inTxn += Math.max(1, ops.length);
       } catch (err) {
         db.exec("ROLLBACK");
         inTxn = 0;
         throw new Error(`Cannot replay journal record seq ${rec.seq} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
       }
       applied = rec.seq;
-      if (++inTxn >= REPLAY_TXN) {
+      if (inTxn >= REPLAY_TXN_OPS) {
         db.exec("COMMIT");
         inTxn = 0;
       }
