@@ -64,6 +64,8 @@ export interface Recovered {
   dirty: boolean;
   /** Something was moved aside under start-fresh: write a snapshot now and clear the marker. */
   mustSnapshot: boolean;
+  /** Wall-clock ms spent replaying the journal (reading, decoding, applying). */
+  replayMs: number;
 }
 
 /**
@@ -170,7 +172,9 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     const migrated = changeCounter(db) !== before;
 
     // 3. The journal.
+    const t0 = performance.now();
     const r = await replayJournal(inp, db, snapshotSeq);
+    const replayMs = performance.now() - t0;
     journal = r.journal;
     if (r.movedTo) mustSnapshot = true;
     return {
@@ -182,6 +186,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       lastSeq: Math.max(snapshotSeq, r.lastSeq),
       dirty: migrated || mustSnapshot,
       mustSnapshot,
+      replayMs,
     };
   } catch (err) {
     await journal?.close().catch(() => {});
