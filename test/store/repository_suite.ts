@@ -25,7 +25,8 @@ const GROUP2 = "120363000000000002@g.us";
 const T0 = Date.parse("2025-01-15T10:00:00Z");
 const MIN = 60_000;
 
-function msg(chatJid: string, id: string, ts: number, text: string | null, extra: Partial<MessageRow> = {}): MessageRow {
+/** A text message row (sender: the chat, or ALICE in a group, or ME when `fromMe`). */
+export function msg(chatJid: string, id: string, ts: number, text: string | null, extra: Partial<MessageRow> = {}): MessageRow {
   return {
     chatJid,
     id,

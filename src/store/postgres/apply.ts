@@ -1,15 +1,20 @@
 /**
- * Applies a batch of write ops inside one PostgreSQL transaction (the caller's). Same merge
- * rules as the SQLite store (`../sqljs/apply.ts`), in PostgreSQL's dialect; the search vector
- * is computed here from the message's merged text, with the same tokens SQLite indexes.
+ * Applies a batch of write ops inside one PostgreSQL transaction (the caller's). What each op
+ * must do is decided by the write plan (`../write_plan/`, shared with the SQLite store); this
+ * file runs its steps with PostgreSQL's statements (the same merge rules as SQLite's, in this
+ * dialect). The search vector is computed here from the message's merged text, with the same
+ * tokens SQLite indexes.
  */
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
-import { PK_SLOTS, pkBase, personNameKey, personSearchKey } from "../keys.ts";
-import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
+import { chatKindOf } from "../../ids/jid.ts";
+import { PK_SLOTS, pkBase } from "../keys.ts";
+import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import { applyBulk } from "./apply_bulk.ts";
 import { chatRecord } from "./bulk_rows.ts";
-import { personIdentities } from "../person_identity.ts";
-import { applyChange, canonical, refreshSearch, resolveHeld, takeHeld } from "./apply_changes.ts";
+import { changeTarget, personFacts } from "../write_plan/facts.ts";
+import { planOp } from "../write_plan/plan.ts";
+import { runPlanAsync } from "../write_plan/run.ts";
+import type { ChatFacts, DirectOp, Plan, Step } from "../write_plan/steps.ts";
+import { hold, lidOwner, refreshSearch, refuse, TAKE_HELD, TAKE_RESOLVABLE, writeEdit, writeRevoke } from "./apply_changes.ts";
 import {
   type BatchContext,
   batchContext,
@@ -17,17 +22,14 @@ import {
   CHAT_UPSERT_MERGE,
   isEnsured,
   type KnownPeople,
-  mayHold,
   MERGED_TEXT_COLUMNS,
   MESSAGE_MERGE,
   PERSON_NAMES_SET,
   personStub,
   REACTION_MERGE,
   RECEIPT_MERGE,
-  type Row,
   searchOfMessage,
 } from "./apply_shared.ts";
-import { authorKey } from "../change_rules.ts";
 import { query, type Queryable } from "./client.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
@@ -60,13 +62,15 @@ export interface ApplyOptions {
 export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts: ApplyOptions = {}): Promise<BatchContext> {
   const ctx = batchContext(tx, opts.known ?? null);
   const bulk = opts.bulk ?? true;
+  const exec = (step: Step) => execute(ctx, step);
+  const run = (plan: Plan) => runPlanAsync(plan, exec);
   for (let i = 0; i < ops.length;) {
-    const next = bulk ? await applyBulk(ctx, ops, i) : i;
+    const next = bulk ? await applyBulk(ctx, ops, i, run) : i;
     if (next > i) {
       i = next;
       continue;
     }
-    await applyOne(ctx, ops[i]!);
+    await run(planOp(ctx, ops[i]!));
     i++;
   }
   return ctx;
@@ -75,40 +79,119 @@ export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts
 const STATUS_MERGE = `CASE WHEN :status::int IS NULL THEN status WHEN status IS NULL THEN :status::int
   WHEN :status::int = 0 AND status <= 1 THEN 0 ELSE GREATEST(status, :status::int) END`;
 
-async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
+/** Runs one step of the write plan; returns a read's answer. */
+async function execute(ctx: BatchContext, step: Step): Promise<unknown> {
   const { tx } = ctx;
-  switch (op.op) {
-    case "upsertChat":
-      return await upsertChat(ctx, op.chat);
-    case "deleteChat":
-      return await deleteChat(tx, await canonical(tx, op.jid));
-    case "clearChat":
-      return await clearChat(tx, await canonical(tx, op.jid), op.before);
-    case "upsertPerson":
-      return await upsertPerson(ctx, op.person);
-    case "linkLid": {
-      const pn = normalizeJid(op.pnJid);
-      const lid = normalizeJid(op.lid);
-      if (isPnJid(pn) && isLidJid(lid)) await link(ctx, pn, lid);
+  switch (step.t) {
+    case "lidOwner":
+      return await lidOwner(tx, step.lid);
+    case "ensurePerson":
+      return await ensurePerson(ctx, step.id);
+    case "message":
+      return await writeMessage(tx, step.chat, step.sender, step.message, step.ts);
+    case "mayHold":
+      return (await query(tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
+    case "touchChat":
+      await query(
+        tx,
+        `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,
+        { jid: step.chat, kind: chatKindOf(step.chat), ts: step.ts },
+      );
+      return;
+    case "takeHeld":
+      return await query(tx, TAKE_HELD, { chat: step.chat, id: step.id });
+    case "chat":
+      return await upsertChat(tx, step.jid, step.chat);
+    case "react": {
+      const r = step.reaction;
+      await query(
+        tx,
+        `INSERT INTO reactions (chat_jid, message_id, reactor_id, emoji, ts) VALUES (:chat, :mid, :who, :emoji, :ts)
+         ${REACTION_MERGE}`,
+        { chat: step.chat, mid: r.messageId, who: step.reactor, emoji: r.emoji, ts: r.ts },
+      );
       return;
     }
-    case "upsertMessage":
-      return await upsertMessage(ctx, op.message, op.live === true);
-    case "editMessage": {
-      const chat = await canonical(tx, op.chatJid);
-      const kept = await applyChange(ctx, chat, op.id, { kind: "edit", author: authorKey(op.by), text: op.text, at: op.editedAt });
-      // A refused change is not news from this chat's sender: it does not enter the live feed.
-      if (op.live && kept) await recordLive(tx, "edit", chat, op.id, op.editedAt);
+    case "unreact":
+      await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :mid AND reactor_id = :who AND ts <= :ts", {
+        chat: step.chat,
+        mid: step.reaction.messageId,
+        who: step.reactor,
+        ts: step.reaction.ts,
+      });
+      return;
+    case "receipt": {
+      const r = step.receipt;
+      await query(
+        tx,
+        `INSERT INTO receipts (chat_jid, message_id, person_id, type, ts) VALUES (:chat, :mid, :who, :type, :ts)
+         ${RECEIPT_MERGE}`,
+        { chat: step.chat, mid: r.messageId, who: step.person, type: r.type, ts: r.ts },
+      );
       return;
     }
-    case "revokeMessage": {
-      const chat = await canonical(tx, op.chatJid);
-      const kept = await applyChange(ctx, chat, op.id, { kind: "revoke", author: authorKey(op.by), text: null, at: null });
-      if (op.live && kept) await recordLive(tx, "delete", chat, op.id, null);
+    case "live":
+      return await recordLive(tx, step.kind, step.chat, step.id, step.at);
+    case "personNames":
+      await query(
+        tx,
+        `UPDATE people SET ${PERSON_NAMES_SET} FROM (SELECT :push::text AS push_name, :saved::text AS saved_name, :biz::text AS business_name) x
+     WHERE id = :id`,
+        { push: step.pushName, saved: step.savedName, biz: step.businessName, id: step.id },
+      );
       return;
-    }
+    case "personById":
+      return personFacts((await query(tx, "SELECT id, pn_jid, push_name, saved_name, business_name FROM people WHERE id = :id", { id: step.id }))[0]);
+    case "personKeys":
+      await query(tx, "UPDATE people SET search_key = :s, name_key = :n WHERE id = :id", { s: step.searchKey, n: step.nameKey, id: step.id });
+      return;
+    case "status":
+      await query(tx, `UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = :chat AND id = :id`, {
+        status: step.status,
+        chat: step.chat,
+        id: step.id,
+      });
+      return;
+    case "changeTarget":
+      return changeTarget((await query(tx, "SELECT from_me, sender_id FROM messages WHERE chat_jid = :chat AND id = :id", { chat: step.chat, id: step.id }))[0]);
+    case "isAdmin":
+      return (await query(tx, "SELECT 1 AS x FROM participants WHERE group_jid = :g AND person_id = :p AND admin IS NOT NULL", { g: step.group, p: step.person }))
+        .length > 0;
+    case "refuse":
+      return await refuse(tx, step);
+    case "edit":
+      return await writeEdit(tx, step);
+    case "revoke":
+      return await writeRevoke(tx, step);
+    case "hold":
+      return await hold(tx, step.chat, step.id, step.change);
+    case "takeResolvable":
+      return await query(tx, TAKE_RESOLVABLE, { chat: step.chat });
+    case "poll":
+      await query(tx, upsertPollSql("postgres"), pollParams(step.poll, step.chat));
+      return;
+    case "vote":
+      await query(tx, UPSERT_VOTE, voteParams(step.vote, step.chat, step.voter));
+      return;
+    case "groupChat":
+      await query(tx, "INSERT INTO chats (jid, kind) VALUES (:jid, :kind) ON CONFLICT DO NOTHING", { jid: step.group, kind: chatKindOf(step.group) });
+      return;
+    case "clearParticipants":
+      await query(tx, "DELETE FROM participants WHERE group_jid = :g", { g: step.group });
+      return;
+    case "participant":
+      await query(
+        tx,
+        `INSERT INTO participants (group_jid, person_id, admin) VALUES (:g, :p, :admin)
+    ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
+        { g: step.group, p: step.person, admin: step.admin },
+      );
+      return;
+    case "removeParticipant":
+      await query(tx, "DELETE FROM participants WHERE group_jid = :g AND person_id = :p", { g: step.group, p: step.person });
+      return;
     case "deleteMessage": {
-      const p = { chat: await canonical(tx, op.chatJid), id: op.id };
+      const p = { chat: step.chat, id: step.id };
       await query(tx, "DELETE FROM messages WHERE chat_jid = :chat AND id = :id", p);
       await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :id", p);
       await query(tx, "DELETE FROM receipts WHERE chat_jid = :chat AND message_id = :id", p);
@@ -116,120 +199,134 @@ async function applyOne(ctx: BatchContext, op: WriteOp): Promise<void> {
       for (const sql of DELETE_POLL_OF_MESSAGE) await query(tx, sql, p);
       return;
     }
-    case "setMessageStatus":
-      await query(tx, `UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = :chat AND id = :id`, {
-        status: op.status,
-        chat: await canonical(tx, op.chatJid),
-        id: op.id,
-      });
+    case "clearChat":
+      return await clearChat(tx, step.jid, step.before);
+    case "dropChat":
+      await query(tx, "DELETE FROM participants WHERE group_jid = :jid", { jid: step.jid });
+      await query(tx, "DELETE FROM chats WHERE jid = :jid", { jid: step.jid });
       return;
-    case "upsertReaction": {
-      const r = op.reaction;
-      const p = { chat: await canonical(tx, r.chatJid), mid: r.messageId, who: await canonical(tx, r.reactorId), emoji: r.emoji, ts: r.ts };
-      if (op.live) await recordLive(tx, "reaction", p.chat, r.messageId, r.ts);
-      if (r.emoji === "") {
-        await query(tx, "DELETE FROM reactions WHERE chat_jid = :chat AND message_id = :mid AND reactor_id = :who AND ts <= :ts", p);
-        return;
-      }
-      await ensurePerson(ctx, p.who);
-      await query(
-        tx,
-        `INSERT INTO reactions (chat_jid, message_id, reactor_id, emoji, ts) VALUES (:chat, :mid, :who, :emoji, :ts)
-         ${REACTION_MERGE}`,
-        p,
-      );
-      return;
-    }
-    case "upsertPoll":
-      await query(tx, upsertPollSql("postgres"), pollParams(op.poll, await canonical(tx, op.poll.chatJid)));
-      return;
-    case "upsertPollVote": {
-      const v = op.vote;
-      const voter = await canonical(tx, v.voterId);
-      await ensurePerson(ctx, voter);
-      await query(tx, UPSERT_VOTE, voteParams(v, await canonical(tx, v.chatJid), voter));
-      return;
-    }
-    case "upsertReceipt": {
-      const r = op.receipt;
-      const who = await canonical(tx, r.personId);
-      await ensurePerson(ctx, who);
-      await query(
-        tx,
-        `INSERT INTO receipts (chat_jid, message_id, person_id, type, ts) VALUES (:chat, :mid, :who, :type, :ts)
-         ${RECEIPT_MERGE}`,
-        { chat: await canonical(tx, r.chatJid), mid: r.messageId, who, type: r.type, ts: r.ts },
-      );
-      return;
-    }
-    case "setParticipants":
-      return await setParticipants(ctx, op);
     case "addUnread":
       await query(tx, "UPDATE chats SET unread_count = GREATEST(coalesce(unread_count, 0) + :n::int, 0) WHERE jid = :jid", {
-        jid: await canonical(tx, op.jid),
-        n: op.count,
+        jid: step.jid,
+        n: step.count,
       });
       return;
-    case "markChatRead":
+    case "markRead":
       await query(
         tx,
         `UPDATE chats SET unread_count = 0, marked_unread = FALSE,
            read_at = GREATEST(read_at, coalesce(:upTo::bigint, last_message_at)) WHERE jid = :jid`,
-        { jid: await canonical(tx, op.jid), upTo: op.upTo },
+        { jid: step.jid, upTo: step.upTo },
       );
       return;
-    case "markChatUnread":
-      await query(tx, "UPDATE chats SET marked_unread = TRUE WHERE jid = :jid", { jid: await canonical(tx, op.jid) });
+    case "markUnread":
+      await query(tx, "UPDATE chats SET marked_unread = TRUE WHERE jid = :jid", { jid: step.jid });
       return;
-    case "setAuth":
-      if (op.value === null) await query(tx, "DELETE FROM auth WHERE category = :c AND id = :id", { c: op.category, id: op.id });
-      else {
-        await query(
-          tx,
-          "INSERT INTO auth (category, id, value) VALUES (:c, :id, :v) ON CONFLICT (category, id) DO UPDATE SET value = excluded.value",
-          { c: op.category, id: op.id, v: op.value },
-        );
-      }
+    case "direct":
+      return await direct(tx, step.op);
+    case "personByPn":
+      return personFacts((await query(tx, "SELECT * FROM people WHERE pn_jid = :pn", { pn: step.pn }))[0]);
+    case "personByLid":
+      return personFacts((await query(tx, "SELECT * FROM people WHERE lid = :lid", { lid: step.lid }))[0]);
+    case "unlinkLid":
+      await query(tx, "UPDATE people SET lid = NULL WHERE id = :id", { id: step.id });
       return;
-    case "clearAuth":
-      await query(tx, "DELETE FROM auth");
+    case "foldPerson":
+      await query(
+        tx,
+        `UPDATE people SET push_name = coalesce(push_name, :push), saved_name = coalesce(saved_name, :saved),
+           business_name = coalesce(business_name, :biz) WHERE id = :id`,
+        { push: step.from.pushName, saved: step.from.savedName, biz: step.from.businessName, id: step.into },
+      );
       return;
-    case "setMeta":
-      if (op.value === null) await query(tx, "DELETE FROM meta WHERE key = :k", { k: op.key });
-      else await query(tx, "INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", { k: op.key, v: op.value });
+    case "deletePerson":
+      await query(tx, "DELETE FROM people WHERE id = :id", { id: step.id });
       return;
-    case "holdSend":
-    case "claimHeldSend":
-    case "settleHeldSend": {
-      const [sql, params] = heldOpSql(op);
-      await query(tx, sql, params);
+    case "setLid":
+      await query(tx, "UPDATE people SET lid = :lid WHERE id = :id", { lid: step.lid, id: step.id });
       return;
-    }
-    case "setWebhookEndpoints":
-    case "webhookAttempt":
-    case "expireWebhooks":
-      for (const [sql, params] of webhookOpSql("postgres", op)) await query(tx, sql, params);
+    case "promoteLidRow":
+      await query(tx, "UPDATE people SET id = :pn, pn_jid = :pn WHERE id = :id", { pn: step.pn, id: step.id });
       return;
-    case "recordLinkEvent": {
-      const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
-      await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), { at: op.at, detail }))[0]?.seq);
+    case "insertLinked":
+      await query(tx, "INSERT INTO people (id, pn_jid, lid) VALUES (:pn, :pn, :lid)", { pn: step.pn, lid: step.lid });
       return;
-    }
-    case "scheduleSend":
-    case "moveScheduled": {
-      const [sql, params] = scheduledOpSql(op);
-      await query(tx, sql, params);
+    case "merged":
+      ctx.ensured.add(step.pn);
+      ctx.ensured.delete(step.lid);
+      ctx.gone.add(step.lid);
       return;
-    }
+    case "chatRow":
+      return (await query(tx, "SELECT * FROM chats WHERE jid = :from", { from: step.jid }))[0] ?? null;
+    case "chatExists":
+      return (await query(tx, "SELECT 1 AS x FROM chats WHERE jid = :to", { to: step.jid })).length > 0;
+    case "mergeChat":
+      return await mergeChat(tx, step.from, step.to, step.row);
+    case "renameChat":
+      await query(tx, "UPDATE chats SET jid = :to WHERE jid = :from", { to: step.to, from: step.from });
+      return;
+    case "rekeyRows":
+      for (const sql of REKEY_POLLS) await query(tx, sql, { from: step.from, to: step.to });
+      for (const sql of REKEY) await query(tx, sql, { from: step.from, to: step.to });
+      return;
+    case "rekeyHeld":
+      for (const sql of REKEY_HELD) await query(tx, sql, { from: step.from, to: step.to });
+      return;
     default: {
-      const never: never = op;
-      throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);
+      const never: never = step;
+      throw new TypeError(`Unknown write step ${JSON.stringify((never as { t?: unknown }).t)}`);
     }
   }
 }
 
+/** The statements of ops that decide nothing. */
+async function direct(tx: Queryable, op: DirectOp): Promise<void> {
+  switch (op.op) {
+  case "setAuth":
+    if (op.value === null) await query(tx, "DELETE FROM auth WHERE category = :c AND id = :id", { c: op.category, id: op.id });
+    else {
+      await query(
+        tx,
+        "INSERT INTO auth (category, id, value) VALUES (:c, :id, :v) ON CONFLICT (category, id) DO UPDATE SET value = excluded.value",
+        { c: op.category, id: op.id, v: op.value },
+      );
+    }
+    return;
+  case "clearAuth":
+    await query(tx, "DELETE FROM auth");
+    return;
+  case "setMeta":
+    if (op.value === null) await query(tx, "DELETE FROM meta WHERE key = :k", { k: op.key });
+    else await query(tx, "INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", { k: op.key, v: op.value });
+    return;
+  case "holdSend":
+  case "claimHeldSend":
+  case "settleHeldSend": {
+    const [sql, params] = heldOpSql(op);
+    await query(tx, sql, params);
+    return;
+  }
+  case "setWebhookEndpoints":
+  case "webhookAttempt":
+  case "expireWebhooks":
+    for (const [sql, params] of webhookOpSql("postgres", op)) await query(tx, sql, params);
+    return;
+  case "recordLinkEvent": {
+    const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
+    await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), { at: op.at, detail }))[0]?.seq);
+    return;
+  }
+  case "scheduleSend":
+  case "moveScheduled": {
+    const [sql, params] = scheduledOpSql(op);
+    await query(tx, sql, params);
+    return;
+  }
+  }
+}
+
 async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
-  if (isEnsured(ctx, id) || !isPersonJid(id)) return;
+  if (isEnsured(ctx, id)) return;
   const p = personStub(id);
   await query(
     ctx.tx,
@@ -239,21 +336,14 @@ async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
   ctx.ensured.add(id);
 }
 
-async function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: string }): Promise<void> {
-  const jid = await canonical(ctx.tx, chat.jid);
-  if (isPersonJid(jid)) await ensurePerson(ctx, jid);
+async function upsertChat(tx: Queryable, jid: string, chat: Partial<ChatRow> & { jid: string }): Promise<void> {
   await query(
-    ctx.tx,
+    tx,
     `INSERT INTO chats (jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description)
      VALUES (:jid, :kind, :name, :search_key, :last_message_at, :archived, :pinned, :muted_until, :unread_count, :description)
      ${CHAT_UPSERT_MERGE}`,
     { ...chatRecord(jid, chat), kind: chat.kind ?? chatKindOf(jid) },
-  );}
-
-async function deleteChat(tx: Queryable, jid: string): Promise<void> {
-  await clearChat(tx, jid, undefined);
-  await query(tx, "DELETE FROM participants WHERE group_jid = :jid", { jid });
-  await query(tx, "DELETE FROM chats WHERE jid = :jid", { jid });
+  );
 }
 
 /** Deletes a chat's messages (all, or those with ts < before) with their reactions and receipts; the chat stays. */
@@ -280,75 +370,32 @@ async function clearChat(tx: Queryable, jid: string, before: number | undefined)
   await query(tx, "DELETE FROM messages WHERE chat_jid = :jid AND ts < :before::bigint", p);
 }
 
-async function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): Promise<void> {
-  const { pn: pnOk, lid: lidOk } = personIdentities(p);
-  let id: string;
-  if (pnOk && lidOk) id = await link(ctx, pnOk, lidOk);
-  else if (pnOk || lidOk) {
-    id = await canonical(ctx.tx, (pnOk ?? lidOk)!);
-    await ensurePerson(ctx, id);
-  } else return;
+/** The 1:1 chat of a LID merged into its phone chat: the phone chat's known fields win; the LID chat goes. */
+async function mergeChat(tx: Queryable, from: string, to: string, fromChat: ChatFacts): Promise<void> {
   await query(
-    ctx.tx,
-    `UPDATE people SET ${PERSON_NAMES_SET} FROM (SELECT :push::text AS push_name, :saved::text AS saved_name, :biz::text AS business_name) x
-     WHERE id = :id`,
-    { push: p.pushName ?? null, saved: p.savedName ?? null, biz: p.businessName ?? null, id },
+    tx,
+    `UPDATE chats SET name = coalesce(name, :name), search_key = coalesce(search_key, :key),
+       last_message_at = GREATEST(last_message_at, :at::bigint),
+       archived = coalesce(archived, :archived::boolean), pinned = coalesce(pinned, :pinned::boolean),
+       muted_until = coalesce(muted_until, :muted::bigint), unread_count = coalesce(unread_count, :unread::int),
+       description = coalesce(description, :descr),
+       read_at = GREATEST(read_at, :readAt::bigint), marked_unread = coalesce(marked_unread, :marked::boolean)
+     WHERE jid = :to`,
+    {
+      to,
+      name: fromChat.name,
+      key: fromChat.search_key,
+      at: fromChat.last_message_at,
+      archived: fromChat.archived,
+      pinned: fromChat.pinned,
+      muted: fromChat.muted_until,
+      unread: fromChat.unread_count,
+      descr: fromChat.description,
+      readAt: fromChat.read_at,
+      marked: fromChat.marked_unread,
+    },
   );
-  await refreshPersonKeys(ctx.tx, id);
-}
-
-async function refreshPersonKeys(tx: Queryable, id: string): Promise<void> {
-  const row = (await query(tx, "SELECT pn_jid, push_name, saved_name, business_name FROM people WHERE id = :id", { id }))[0];
-  if (!row) return;
-  const names = {
-    pnJid: row.pn_jid as string | null,
-    pushName: row.push_name as string | null,
-    savedName: row.saved_name as string | null,
-    businessName: row.business_name as string | null,
-  };
-  await query(tx, "UPDATE people SET search_key = :s, name_key = :n WHERE id = :id", {
-    s: personSearchKey(names),
-    n: personNameKey(names),
-    id,
-  });
-}
-
-async function link(ctx: BatchContext, pn: string, lid: string): Promise<string> {
-  const { tx } = ctx;
-  const byPn = (await query(tx, "SELECT * FROM people WHERE pn_jid = :pn", { pn }))[0];
-  let byLid: Row | undefined = (await query(tx, "SELECT * FROM people WHERE lid = :lid", { lid }))[0];
-  if (byPn && byLid && byPn.id === byLid.id) return byPn.id as string;
-  if (byLid && byLid.pn_jid && byLid.pn_jid !== pn) {
-    await query(tx, "UPDATE people SET lid = NULL WHERE id = :id", { id: byLid.id });
-    byLid = undefined;
-  }
-  if (byPn) {
-    if (byLid) {
-      await query(
-        tx,
-        `UPDATE people SET push_name = coalesce(push_name, :push), saved_name = coalesce(saved_name, :saved),
-           business_name = coalesce(business_name, :biz) WHERE id = :id`,
-        { push: byLid.push_name, saved: byLid.saved_name, biz: byLid.business_name, id: pn },
-      );
-      await query(tx, "DELETE FROM people WHERE id = :id", { id: byLid.id });
-    }
-    await query(tx, "UPDATE people SET lid = :lid WHERE id = :id", { lid, id: byPn.id });
-  } else if (byLid) {
-    await query(tx, "UPDATE people SET id = :pn, pn_jid = :pn WHERE id = :id", { pn, id: byLid.id });
-  } else {
-    await query(tx, "INSERT INTO people (id, pn_jid, lid) VALUES (:pn, :pn, :lid)", { pn, lid });
-  }
-  await rekey(tx, lid, pn);
-  if (await mayHold(ctx)) {
-    // Changes held under the LID move too; one held under the phone JID may now find its message.
-    for (const sql of REKEY_HELD) await query(tx, sql, { from: lid, to: pn });
-    await resolveHeld(ctx, pn);
-  }
-  await refreshPersonKeys(tx, pn);
-  ctx.ensured.add(pn);
-  ctx.ensured.delete(lid);
-  ctx.gone.add(lid);
-  return pn;
+  await query(tx, "DELETE FROM chats WHERE jid = :from", { from });
 }
 
 /** The re-keying statements, in order (`:from` the LID, `:to` the phone JID). */
@@ -389,43 +436,6 @@ const REKEY_HELD: readonly string[] = [
   "UPDATE pending_changes SET author = :to WHERE author = :from",
 ];
 
-async function rekey(tx: Queryable, from: string, to: string): Promise<void> {
-  for (const sql of REKEY_POLLS) await query(tx, sql, { from, to });
-  const fromChat = (await query(tx, "SELECT * FROM chats WHERE jid = :from", { from }))[0];
-  if (fromChat) {
-    const toExists = (await query(tx, "SELECT 1 AS x FROM chats WHERE jid = :to", { to })).length > 0;
-    if (toExists) {
-      await query(
-        tx,
-        `UPDATE chats SET name = coalesce(name, :name), search_key = coalesce(search_key, :key),
-           last_message_at = GREATEST(last_message_at, :at::bigint),
-           archived = coalesce(archived, :archived::boolean), pinned = coalesce(pinned, :pinned::boolean),
-           muted_until = coalesce(muted_until, :muted::bigint), unread_count = coalesce(unread_count, :unread::int),
-           description = coalesce(description, :descr),
-           read_at = GREATEST(read_at, :readAt::bigint), marked_unread = coalesce(marked_unread, :marked::boolean)
-         WHERE jid = :to`,
-        {
-          to,
-          name: fromChat.name,
-          key: fromChat.search_key,
-          at: fromChat.last_message_at,
-          archived: fromChat.archived,
-          pinned: fromChat.pinned,
-          muted: fromChat.muted_until,
-          unread: fromChat.unread_count,
-          descr: fromChat.description,
-          readAt: fromChat.read_at,
-          marked: fromChat.marked_unread,
-        },
-      );
-      await query(tx, "DELETE FROM chats WHERE jid = :from", { from });
-    } else {
-      await query(tx, "UPDATE chats SET jid = :to WHERE jid = :from", { to, from });
-    }
-  }
-  for (const sql of REKEY) await query(tx, sql, { from, to });
-}
-
 const PK_ALLOC = `coalesce(
   (SELECT CASE WHEN max(pk) IS NULL THEN :base::bigint WHEN max(pk) + 1 < :base::bigint + ${PK_SLOTS} THEN max(pk) + 1 END
      FROM messages WHERE pk >= :base::bigint AND pk < :base::bigint + ${PK_SLOTS}),
@@ -464,15 +474,9 @@ async function enqueued(tx: Queryable, seq: unknown): Promise<void> {
   if (seq !== undefined && seq !== null) await query(tx, deliveriesForEventSql("postgres"), { seq });
 }
 
-async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): Promise<void> {
-  const { tx } = ctx;
-  const chat = await canonical(tx, message.chatJid);
-  const m = message;
-  const sender = m.senderId ? await canonical(tx, m.senderId) : null;
-  if (isPersonJid(chat)) await ensurePerson(ctx, chat);
-  if (sender) await ensurePerson(ctx, sender);
+/** Inserts or merges a message; true when inserted. */
+async function writeMessage(tx: Queryable, chat: string, sender: string | null, m: MessageRow, ts: number): Promise<boolean> {
   const md = m.media;
-  const ts = Math.trunc(m.ts);
   const rows = await query(tx, UPSERT_MESSAGE, {
     chat,
     id: m.id,
@@ -504,41 +508,5 @@ async function upsertMessage(ctx: BatchContext, message: MessageRow, live: boole
   });
   // An update merged old and new text: index what is stored now.
   if (rows[0] && !rows[0].inserted) await refreshSearch(tx, rows[0]);
-  else if (rows[0] && live) await recordLive(tx, "message", chat, m.id, ts);
-  if (await mayHold(ctx)) {
-    // Edits or revokes that arrived first: judged against the message now that its sender is known.
-    await takeHeld(ctx, chat, m.id);
-  }
-  await query(
-    tx,
-    `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,
-    { jid: chat, kind: chatKindOf(chat), ts },
-  );
-}
-
-async function setParticipants(ctx: BatchContext, op: Extract<WriteOp, { op: "setParticipants" }>): Promise<void> {
-  const { tx } = ctx;
-  const group = await canonical(tx, op.groupJid);
-  await query(tx, "INSERT INTO chats (jid, kind) VALUES (:jid, :kind) ON CONFLICT DO NOTHING", { jid: group, kind: chatKindOf(group) });
-  if (op.mode === "replace") await query(tx, "DELETE FROM participants WHERE group_jid = :g", { g: group });
-  const upsert = `INSERT INTO participants (group_jid, person_id, admin) VALUES (:g, :p, :admin)
-    ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`;
-  for (const p of op.participants) {
-    const person = await canonical(tx, p.personId);
-    switch (op.mode) {
-      case "replace":
-      case "add":
-        await ensurePerson(ctx, person);
-        await query(tx, upsert, { g: group, p: person, admin: p.admin ?? null });
-        break;
-      case "remove":
-        await query(tx, "DELETE FROM participants WHERE group_jid = :g AND person_id = :p", { g: group, p: person });
-        break;
-      case "promote":
-      case "demote":
-        await ensurePerson(ctx, person);
-        await query(tx, upsert, { g: group, p: person, admin: op.mode === "promote" ? (p.admin ?? "admin") : null });
-        break;
-    }
-  }
+  return rows[0]?.inserted === true;
 }

@@ -26,7 +26,6 @@
 import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../../ids/jid.ts";
 import { personNameKey, personSearchKey, PK_SLOTS, pkBase } from "../keys.ts";
 import type { MessageRow, ReactionRow, ReceiptRow, WriteOp } from "../types.ts";
-import { takeHeld } from "./apply_changes.ts";
 import {
   type BatchContext,
   CHAT_TOUCH_MERGE,
@@ -58,6 +57,9 @@ import {
   waves,
 } from "./bulk_rows.ts";
 import { query } from "./client.ts";
+import { takeHeld } from "../write_plan/changes.ts";
+import { isReactionRemoval, messageInstant } from "../write_plan/messages.ts";
+import type { Plan } from "../write_plan/steps.ts";
 import { jsonRows } from "./json_rows.ts";
 
 /** Inserts messages known not to be stored. */
@@ -137,7 +139,7 @@ interface MessageItem {
  * it before the first op that needs the one-by-one writer. Returns the index after what it
  * wrote: `start` when it wrote nothing (the op at `start` goes one by one).
  */
-export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], start: number): Promise<number> {
+export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], start: number, run: (plan: Plan) => Promise<void>): Promise<number> {
   const { tx } = ctx;
   let end = bulkRunEnd(ops, start);
   if (end - start < 2) return start;
@@ -205,7 +207,7 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
   const firsts = [...firstAt.values()];
   const chats = firsts.map((x) => x.chat);
   const ids = firsts.map((x) => x.m.id);
-  const bases = [...new Set(firsts.map((x) => pkBase(Math.trunc(x.m.ts))))];
+  const bases = [...new Set(firsts.map((x) => pkBase(messageInstant(x.m))))];
   const [storedRows, heldRows, topRows] = firsts.length === 0 ? [[], [], []] : await Promise.all([
     query(tx, STORED_KEYS, { chats, ids }),
     query(tx, HELD_KEYS, { chats, ids }),
@@ -226,7 +228,7 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
       continue;
     }
     if (stored.has(x.key)) continue;
-    const base = pkBase(Math.trunc(x.m.ts));
+    const base = pkBase(messageInstant(x.m));
     const t = top.get(base) ?? null;
     const pk = t === null ? base : t + 1;
     if (pk >= base + PK_SLOTS) {
@@ -265,7 +267,7 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
   });
   // Changes held for the run's messages: judged now, as right after each message (see above).
   for (const x of messages) {
-    if (x.at < end && held.has(x.key) && firstAt.get(x.key) === x) await takeHeld(ctx, x.chat, x.m.id);
+    if (x.at < end && held.has(x.key) && firstAt.get(x.key) === x) await run(takeHeld(ctx, x.chat, x.m.id));
   }
   return end;
 }
@@ -304,7 +306,7 @@ async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
     ensure(x.chat);
     ensure(x.sender);
   }
-  for (const x of run.reactions) if (x.r.emoji !== "") ensure(x.who);
+  for (const x of run.reactions) if (!isReactionRemoval(x.r)) ensure(x.who);
   for (const x of run.receipts) ensure(x.who);
 
   // Every write below is sent at once (pipelined) and runs in this order; only re-indexing
@@ -327,14 +329,14 @@ async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
   if (messages.length > 0) {
     const newest = new Map<string, number>();
     for (const x of messages) {
-      const ts = Math.trunc(x.m.ts);
+      const ts = messageInstant(x.m);
       const cur = newest.get(x.chat);
       if (cur === undefined || ts > cur) newest.set(x.chat, ts);
     }
     const rows = [...newest].map(([jid, ts]) => ({ jid, kind: chatKindOf(jid), last_message_at: ts }));
     writes.push(query(tx, TOUCH_CHATS, { rows: jsonRows(rows) }));
   }
-  for (const part of statements(run.reactions, (x) => x.r.emoji === "")) {
+  for (const part of statements(run.reactions, (x) => isReactionRemoval(x.r))) {
     const rows = part.items.map((x) => ({ chat_jid: x.chat, message_id: x.r.messageId, reactor_id: x.who, emoji: x.r.emoji, ts: x.r.ts }));
     writes.push(query(tx, part.flag ? DELETE_REACTIONS : UPSERT_REACTIONS, { rows: jsonRows(rows) }));
   }

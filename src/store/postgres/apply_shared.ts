@@ -60,12 +60,6 @@ export class KnownPeople {
   }
 }
 
-/** Whether pending_changes may hold rows (one look-up per commit; `hold` sets it). */
-export async function mayHold(ctx: BatchContext): Promise<boolean> {
-  ctx.held ??= (await query(ctx.tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
-  return ctx.held;
-}
-
 /** The row a person gets when first seen by JID alone (no names yet). */
 export function personStub(id: string): { id: string; pn_jid: string | null; lid: string | null; search_key: string } {
   const pn = isPnJid(id) ? id : null;

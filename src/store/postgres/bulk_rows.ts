@@ -6,6 +6,7 @@
 import { chatKindOf, isLidJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
 import { chatSearchKey } from "../keys.ts";
 import { personIdentities } from "../person_identity.ts";
+import { isLinked } from "../write_plan/people.ts";
 import type { ChatRow, MessageRow, WriteOp } from "../types.ts";
 import { type Row, searchOfMessage } from "./apply_shared.ts";
 import { arrayLiteral, type ArrayValue } from "./array_text.ts";
@@ -63,14 +64,14 @@ export interface PersonUpsert {
  * What a person-side op means given the LID owners read before the run: `skip` (it changes
  * nothing: an invalid or already known link), `person` (a plain upsert of an existing or new
  * id), or `link` (a LID meets its phone number for the first time: rows are re-keyed, which the
- * one-by-one writer does). Mirrors `upsertPerson`/`link` in apply.ts.
+ * one-by-one writer does). Mirrors `upsertPerson`/`link` of the write plan (`../write_plan/people.ts`).
  */
 export function personOpPlan(
   op: Extract<WriteOp, { op: "upsertPerson" | "linkLid" }>,
   canon: (jid: string) => string,
   owners: ReadonlyMap<string, LidOwner>,
 ): { kind: "skip" } | { kind: "link" } | { kind: "person"; upsert: PersonUpsert } {
-  const linked = (pn: string, lid: string) => owners.get(lid)?.pn === pn;
+  const linked = (pn: string, lid: string) => isLinked(pn, { pnJid: owners.get(lid)?.pn ?? null });
   if (op.op === "linkLid") {
     const pn = normalizeJid(op.pnJid);
     const lid = normalizeJid(op.lid);

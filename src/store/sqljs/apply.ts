@@ -5,29 +5,32 @@
  * triggers queue new messages for the index (`fts_queue.ts` indexes them later, in bulk) and
  * re-index changed ones.
  *
+ * What each op must do is decided by the write plan (`../write_plan/`, shared with the
+ * PostgreSQL store): this file runs its steps, synchronously, with SQLite's statements. The
+ * merge rules of upserts live in those statements: a null/undefined field never overwrites a
+ * known value; flags that only ever become true (revoked, view once, has media) stay true;
+ * delivery status only advances (an error replaces only "pending"); the newer edit wins; a
+ * message's ts and pk never change.
+ *
  * Per-message work is kept to the message row itself: people and chats touched by a batch are
  * written once per batch, each set in one statement (`json_each` over the list), not once per
  * message.
- *
- * Merge rules (upserts): a null/undefined field never overwrites a known value; flags that only
- * ever become true (revoked, view once, has media) stay true; delivery status only advances (an
- * error replaces only "pending"); the newer edit wins; a message's ts and pk never change.
- * People: one row per person; when a LID's phone number becomes known, every row keyed by the
- * LID (chat, messages, reactions, receipts, participants) is re-keyed to the phone JID.
- * An edit or revoke of a message not stored yet is held in pending_changes and merged into the
- * message when it arrives.
  */
 import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
-import { chatSearchKey, pkBase, PK_SLOTS, personNameKey, personSearchKey } from "../keys.ts";
-import type { ChatRow, LiveEventKind, MessageRow, PersonRow, WriteOp } from "../types.ts";
-import { authorFromKey, authorKey, type Change, heldChanges, judgeChange } from "../change_rules.ts";
+import { chatSearchKey, pkBase, PK_SLOTS, personSearchKey } from "../keys.ts";
+import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
+import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
-import { bind, jsonParam, type SqlRow, type Statements, statementsOf } from "./statements.ts";
+import { bind, jsonParam, type Statements, statementsOf } from "./statements.ts";
 import { heldOpSql } from "../held_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
 import { scheduledOpSql } from "../scheduled_rows.ts";
+import { planOp } from "../write_plan/plan.ts";
+import { runPlan } from "../write_plan/run.ts";
+import type { ChatFacts, DirectOp, PersonFacts, Step } from "../write_plan/steps.ts";
+import { changeTarget, personFacts } from "../write_plan/facts.ts";
 
 type Bind = number | string | Uint8Array | null;
 
@@ -41,10 +44,11 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
   s.run("SAVEPOINT apply_batch");
   try {
     const ctx: BatchContext = { s, ensured: new Set(), newPeople: [], lastAt: new Map(), held: undefined };
+    const exec = (step: Step) => execute(ctx, step);
     for (const op of ops) {
       if (!DEFERS_CHATS.has(op.op)) flushChats(ctx);
       if (!DEFERS_PEOPLE.has(op.op)) flushPeople(ctx);
-      applyOne(ctx, op);
+      runPlan(planOp(ctx, op), exec);
     }
     flushChats(ctx);
     flushPeople(ctx);
@@ -125,114 +129,221 @@ function flushChats(ctx: BatchContext): void {
   ctx.lastAt.clear();
 }
 
-function applyOne(ctx: BatchContext, op: WriteOp): void {
+/** Runs one step of the write plan; returns a read's answer. */
+function execute(ctx: BatchContext, step: Step): unknown {
   const { s } = ctx;
-  switch (op.op) {
-    case "upsertChat":
-      return upsertChat(ctx, op.chat);
-    case "deleteChat":
-      return deleteChat(s, canonical(s, op.jid));
-    case "clearChat":
-      return clearChat(s, canonical(s, op.jid), op.before);
-    case "upsertPerson":
-      return upsertPerson(ctx, op.person);
-    case "linkLid": {
-      const pn = normalizeJid(op.pnJid);
-      const lid = normalizeJid(op.lid);
-      if (isPnJid(pn) && isLidJid(lid)) link(ctx, pn, lid);
+  switch (step.t) {
+    case "lidOwner":
+      return lidOwner(s, step.lid);
+    case "ensurePerson":
+      return ensurePerson(ctx, step.id);
+    case "message":
+      return writeMessage(s, step.chat, step.sender, step.message, step.ts);
+    case "mayHold":
+      return s.value("SELECT EXISTS (SELECT 1 FROM pending_changes)") === 1;
+    case "touchChat": {
+      const known = ctx.lastAt.get(step.chat);
+      if (known === undefined || step.ts > known) ctx.lastAt.set(step.chat, step.ts);
       return;
     }
-    case "upsertMessage":
-      return upsertMessage(ctx, op.message, op.live === true);
-    case "editMessage": {
-      const chat = canonical(s, op.chatJid);
-      const kept = applyChange(ctx, chat, op.id, { kind: "edit", author: authorKey(op.by), text: op.text, at: op.editedAt });
-      // A refused change is not news from this chat's sender: it does not enter the live feed.
-      if (op.live && kept) recordLive(s, "edit", chat, op.id, op.editedAt);
-      return;
+    case "takeHeld": {
+      const held = s.all("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING id, author, edited_text, edited_at, revoked", [step.chat, step.id]);
+      if (held.length > 0) flushPeople(ctx); // the author check reads people (LID -> phone) and participants
+      return held;
     }
-    case "revokeMessage": {
-      const chat = canonical(s, op.chatJid);
-      const kept = applyChange(ctx, chat, op.id, { kind: "revoke", author: authorKey(op.by), text: null, at: null });
-      if (op.live && kept) recordLive(s, "delete", chat, op.id, null);
-      return;
-    }
-    case "deleteMessage": {
-      const chat = canonical(s, op.chatJid);
-      s.run("DELETE FROM messages WHERE chat_jid = ? AND id = ?", [chat, op.id]);
-      s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
-      s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, op.id]);
-      s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, op.id]);
-      for (const sql of DELETE_POLL_OF_MESSAGE) s.run(sql, bind({ chat, id: op.id }));
-      return;
-    }
-    case "setMessageStatus":
-      s.run(`UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = ?2 AND id = ?3`, [
-        op.status,
-        canonical(s, op.chatJid),
-        op.id,
-      ]);
-      return;
-    case "upsertReaction": {
-      const r = op.reaction;
-      const chat = canonical(s, r.chatJid);
-      const reactor = canonical(s, r.reactorId);
-      if (op.live) recordLive(s, "reaction", chat, r.messageId, r.ts);
-      if (r.emoji === "") {
-        s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ? AND reactor_id = ? AND ts <= ?", [
-          chat,
-          r.messageId,
-          reactor,
-          r.ts,
-        ]);
-        return;
-      }
-      ensurePerson(ctx, reactor);
+    case "chat":
+      return upsertChat(s, step.jid, step.chat);
+    case "react": {
+      const r = step.reaction;
       s.run(
         `INSERT INTO reactions (chat_jid, message_id, reactor_id, emoji, ts) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (chat_jid, message_id, reactor_id) DO UPDATE SET emoji = excluded.emoji, ts = excluded.ts
          WHERE excluded.ts >= reactions.ts`,
-        [chat, r.messageId, reactor, r.emoji, r.ts],
+        [step.chat, r.messageId, step.reactor, r.emoji, r.ts],
       );
       return;
     }
-    case "upsertReceipt": {
-      const r = op.receipt;
-      const person = canonical(s, r.personId);
-      ensurePerson(ctx, person);
+    case "unreact":
+      s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ? AND reactor_id = ? AND ts <= ?", [
+        step.chat,
+        step.reaction.messageId,
+        step.reactor,
+        step.reaction.ts,
+      ]);
+      return;
+    case "receipt": {
+      const r = step.receipt;
       s.run(
         `INSERT INTO receipts (chat_jid, message_id, person_id, type, ts) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (chat_jid, message_id, person_id, type) DO UPDATE SET ts = min(receipts.ts, excluded.ts)`,
-        [canonical(s, r.chatJid), r.messageId, person, r.type, r.ts],
+        [step.chat, r.messageId, step.person, r.type, r.ts],
       );
       return;
     }
-    case "upsertPoll":
-      s.run(upsertPollSql("sqlite"), bind(pollParams(op.poll, canonical(s, op.poll.chatJid))));
+    case "live":
+      return recordLive(s, step.kind, step.chat, step.id, step.at);
+    case "personNames":
+      flushPeople(ctx); // the row must exist for the update
+      s.run(
+        `UPDATE people SET push_name = coalesce(?, push_name), saved_name = coalesce(?, saved_name),
+           business_name = coalesce(?, business_name) WHERE id = ?`,
+        [step.pushName, step.savedName, step.businessName, step.id],
+      );
       return;
-    case "upsertPollVote": {
-      const v = op.vote;
-      const chat = canonical(s, v.chatJid);
-      const voter = canonical(s, v.voterId);
-      ensurePerson(ctx, voter);
-      s.run(UPSERT_VOTE, bind(voteParams(v, chat, voter)));
+    case "personById":
+      return personFacts(s.get("SELECT id, pn_jid, push_name, saved_name, business_name FROM people WHERE id = ?", [step.id]));
+    case "personKeys":
+      s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [step.searchKey, step.nameKey, step.id]);
+      return;
+    case "status":
+      s.run(`UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = ?2 AND id = ?3`, [step.status, step.chat, step.id]);
+      return;
+    case "changeTarget":
+      return changeTarget(s.get("SELECT from_me, sender_id FROM messages WHERE chat_jid = ? AND id = ?", [step.chat, step.id]));
+    case "isAdmin":
+      return s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [step.group, step.person]) === 1;
+    case "refuse":
+      s.run(
+        `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = ?5, at = ?6
+       WHERE ?6 IS NULL OR at IS NULL OR ?6 >= at`,
+        [step.chat, step.id, step.kind, step.author, step.text, step.at],
+      );
+      return;
+    case "edit":
+      s.run("UPDATE messages SET edited_text = ?, edited_at = ? WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)", [
+        step.text,
+        step.at,
+        step.chat,
+        step.id,
+        step.at,
+      ]);
+      return;
+    case "revoke":
+      s.run("UPDATE messages SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ? END, revoked = 1 WHERE chat_jid = ? AND id = ?", [
+        step.by,
+        step.chat,
+        step.id,
+      ]);
+      return;
+    case "hold":
+      return hold(s, step.chat, step.id, step.change);
+    case "takeResolvable":
+      return s.all(
+        `DELETE FROM pending_changes WHERE chat_jid = ?1
+       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)
+     RETURNING id, author, edited_text, edited_at, revoked`,
+        [step.chat],
+      );
+    case "poll":
+      s.run(upsertPollSql("sqlite"), bind(pollParams(step.poll, step.chat)));
+      return;
+    case "vote":
+      s.run(UPSERT_VOTE, bind(voteParams(step.vote, step.chat, step.voter)));
+      return;
+    case "groupChat":
+      s.run("INSERT OR IGNORE INTO chats (jid, kind) VALUES (?, ?)", [step.group, chatKindOf(step.group)]);
+      return;
+    case "clearParticipants":
+      s.run("DELETE FROM participants WHERE group_jid = ?", [step.group]);
+      return;
+    case "participant":
+      s.run(
+        `INSERT INTO participants (group_jid, person_id, admin) VALUES (?, ?, ?)
+           ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
+        [step.group, step.person, step.admin],
+      );
+      return;
+    case "removeParticipant":
+      s.run("DELETE FROM participants WHERE group_jid = ? AND person_id = ?", [step.group, step.person]);
+      return;
+    case "deleteMessage": {
+      const { chat, id } = step;
+      s.run("DELETE FROM messages WHERE chat_jid = ? AND id = ?", [chat, id]);
+      s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, id]);
+      s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, id]);
+      s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, id]);
+      for (const sql of DELETE_POLL_OF_MESSAGE) s.run(sql, bind({ chat, id }));
       return;
     }
-    case "setParticipants":
-      return setParticipants(ctx, op);
-    case "addUnread":
-      s.run("UPDATE chats SET unread_count = max(coalesce(unread_count, 0) + ?2, 0) WHERE jid = ?1", [canonical(s, op.jid), op.count]);
+    case "clearChat":
+      return clearChat(s, step.jid, step.before);
+    case "dropChat":
+      s.run("DELETE FROM participants WHERE group_jid = ?", [step.jid]);
+      s.run("DELETE FROM chats WHERE jid = ?", [step.jid]);
       return;
-    case "markChatRead":
+    case "addUnread":
+      s.run("UPDATE chats SET unread_count = max(coalesce(unread_count, 0) + ?2, 0) WHERE jid = ?1", [step.jid, step.count]);
+      return;
+    case "markRead":
       s.run(
         `UPDATE chats SET unread_count = 0, marked_unread = 0,
            read_at = max(coalesce(read_at, 0), coalesce(?2, last_message_at, read_at, 0)) WHERE jid = ?1`,
-        [canonical(s, op.jid), op.upTo],
+        [step.jid, step.upTo],
       );
       return;
-    case "markChatUnread":
-      s.run("UPDATE chats SET marked_unread = 1 WHERE jid = ?", [canonical(s, op.jid)]);
+    case "markUnread":
+      s.run("UPDATE chats SET marked_unread = 1 WHERE jid = ?", [step.jid]);
       return;
+    case "direct":
+      return direct(s, step.op);
+    case "personByPn":
+      return personFacts(s.get("SELECT * FROM people WHERE pn_jid = ?", [step.pn]));
+    case "personByLid":
+      return personFacts(s.get("SELECT * FROM people WHERE lid = ?", [step.lid]));
+    case "unlinkLid":
+      s.run("UPDATE people SET lid = NULL WHERE id = ?", [step.id]);
+      return;
+    case "foldPerson":
+      return foldPerson(s, step.into, step.from);
+    case "deletePerson":
+      s.run("DELETE FROM people WHERE id = ?", [step.id]);
+      return;
+    case "setLid":
+      s.run("UPDATE people SET lid = ? WHERE id = ?", [step.lid, step.id]);
+      return;
+    case "promoteLidRow":
+      s.run("UPDATE people SET id = ?, pn_jid = ? WHERE id = ?", [step.pn, step.pn, step.id]);
+      return;
+    case "insertLinked":
+      s.run("INSERT INTO people (id, pn_jid, lid) VALUES (?, ?, ?)", [step.pn, step.pn, step.lid]);
+      return;
+    case "merged":
+      ctx.ensured.add(step.pn);
+      ctx.ensured.delete(step.lid);
+      return;
+    case "chatRow":
+      return s.get("SELECT * FROM chats WHERE jid = ?", [step.jid]) ?? null;
+    case "chatExists":
+      return s.value("SELECT 1 FROM chats WHERE jid = ?", [step.jid]) !== undefined;
+    case "mergeChat":
+      return mergeChat(s, step.from, step.to, step.row);
+    case "renameChat":
+      s.run("UPDATE chats SET jid = ? WHERE jid = ?", [step.to, step.from]);
+      return;
+    case "rekeyRows": {
+      const { from, to } = step;
+      // Messages: the same message stored under both keys keeps the phone-keyed copy.
+      s.run("DELETE FROM messages WHERE chat_jid = ?1 AND id IN (SELECT id FROM messages WHERE chat_jid = ?2)", [from, to]);
+      s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
+      s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
+      for (const sql of REKEY_SQL) s.run(sql, [from, to]);
+      for (const sql of REKEY_POLLS) s.run(sql, bind({ from, to }));
+      return;
+    }
+    case "rekeyHeld":
+      for (const sql of REKEY_HELD_SQL) s.run(sql, [step.from, step.to]);
+      return;
+    default: {
+      const never: never = step;
+      throw new TypeError(`Unknown write step ${JSON.stringify((never as { t?: unknown }).t)}`);
+    }
+  }
+}
+
+/** The statements of ops that decide nothing. */
+function direct(s: Statements, op: DirectOp): void {
+  switch (op.op) {
     case "setAuth":
       if (op.value === null) s.run("DELETE FROM auth WHERE category = ? AND id = ?", [op.category, op.id]);
       else {
@@ -274,10 +385,6 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
       s.run(sql, bind(params));
       return;
     }
-    default: {
-      const never: never = op;
-      throw new TypeError(`Unknown write op ${JSON.stringify((never as { op?: unknown }).op)}`);
-    }
   }
 }
 
@@ -285,26 +392,27 @@ function applyOne(ctx: BatchContext, op: WriteOp): void {
 const STATUS_MERGE =
   "CASE WHEN ?1 IS NULL THEN status WHEN status IS NULL THEN ?1 WHEN ?1 = 0 AND status <= 1 THEN 0 ELSE max(status, ?1) END";
 
+/** The id of the people row owning a LID (null: none). */
+function lidOwner(s: Statements, lid: string): string | null {
+  const id = s.value("SELECT id FROM people WHERE lid = ?", [lid]);
+  return typeof id === "string" ? id : null;
+}
+
 /** The canonical form of a JID: normalized, and a LID whose phone number is known mapped to it. */
 export function canonical(s: Statements, jid: string): string {
   const j = normalizeJid(jid);
-  if (!isLidJid(j)) return j;
-  const id = s.value("SELECT id FROM people WHERE lid = ?", [j]);
-  return typeof id === "string" ? id : j;
+  return isLidJid(j) ? lidOwner(s, j) ?? j : j;
 }
 
 /** Makes sure a person row exists for `id` (queued; written before anything reads people, or at the end). */
 function ensurePerson(ctx: BatchContext, id: string): void {
-  if (ctx.ensured.has(id) || !isPersonJid(id)) return;
+  if (ctx.ensured.has(id)) return;
   const pn = isPnJid(id) ? id : null;
   ctx.newPeople.push([id, pn, isLidJid(id) ? id : null, personSearchKey({ pnJid: pn })]);
   ctx.ensured.add(id);
 }
 
-function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: string }): void {
-  const { s } = ctx;
-  const jid = canonical(s, chat.jid);
-  if (isPersonJid(jid)) ensurePerson(ctx, jid);
+function upsertChat(s: Statements, jid: string, chat: Partial<ChatRow> & { jid: string }): void {
   s.run(
     `INSERT INTO chats (jid, kind, name, search_key, last_message_at, archived, pinned, muted_until, unread_count, description)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -332,12 +440,6 @@ function upsertChat(ctx: BatchContext, chat: Partial<ChatRow> & { jid: string })
   );
 }
 
-function deleteChat(s: Statements, jid: string): void {
-  clearChat(s, jid, undefined);
-  s.run("DELETE FROM participants WHERE group_jid = ?", [jid]);
-  s.run("DELETE FROM chats WHERE jid = ?", [jid]);
-}
-
 /** Deletes a chat's messages (all, or those with ts < before) with their reactions and receipts; the chat stays. */
 function clearChat(s: Statements, jid: string, before: number | undefined): void {
   if (before === undefined) {
@@ -360,57 +462,8 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
 /** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
 const MAX_PENDING_CHANGES = 10_000;
 
-/**
- * Applies an edit or revoke if WhatsApp would honour it (`change_rules.ts`), keeps it as a
- * refused change if not, or holds it (with its author) until its message arrives.
- */
-/** Applies, holds or refuses one change; false when it was refused. */
-function applyChange(ctx: BatchContext, chat: string, id: string, c: Change): boolean {
-  const { s } = ctx;
-  const target = s.get("SELECT from_me, sender_id FROM messages WHERE chat_jid = ? AND id = ?", [chat, id]);
-  if (!target) {
-    hold(ctx, chat, id, c);
-    return true;
-  }
-  const author = authorFromKey(c.author);
-  const authorId = author.id === null ? null : canonical(s, author.id);
-  const admin = c.kind === "revoke" && authorId !== null && chatKindOf(chat) === "group" &&
-    s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [chat, authorId]) === 1;
-  const verdict = judgeChange(
-    c.kind,
-    { fromMe: author.fromMe, id: authorId },
-    { fromMe: target.from_me === 1, senderId: target.sender_id as string | null },
-    admin,
-  );
-  if (verdict === "refuse") {
-    s.run(
-      `INSERT INTO refused_changes (chat_jid, message_id, kind, author, text, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-       ON CONFLICT (chat_jid, message_id, kind, author) DO UPDATE SET text = ?5, at = ?6
-       WHERE ?6 IS NULL OR at IS NULL OR ?6 >= at`,
-      [chat, id, c.kind, author.fromMe ? c.author : authorId ?? "", c.text, c.at],
-    );
-  } else if (c.kind === "edit") {
-    s.run("UPDATE messages SET edited_text = ?, edited_at = ? WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)", [
-      c.text,
-      c.at,
-      chat,
-      id,
-      c.at,
-    ]);
-  } else {
-    // revoked_by names an admin who deleted someone else's message; the sender's own revoke clears nothing.
-    s.run("UPDATE messages SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ? END, revoked = 1 WHERE chat_jid = ? AND id = ?", [
-      verdict === "admin" ? (author.fromMe ? author.id : authorId) : null,
-      chat,
-      id,
-    ]);
-  }
-  return verdict !== "refuse";
-}
-
 /** Keeps an edit or a revoke of a message not stored yet, one row per message and author. */
-function hold(ctx: BatchContext, chat: string, id: string, c: Change): void {
-  const { s } = ctx;
+function hold(s: Statements, chat: string, id: string, c: Change): void {
   s.run(
     `INSERT INTO pending_changes (chat_jid, id, author, edited_text, edited_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
      ON CONFLICT (chat_jid, id, author) DO UPDATE SET
@@ -420,150 +473,41 @@ function hold(ctx: BatchContext, chat: string, id: string, c: Change): void {
     [chat, id, c.author, c.kind === "edit" ? c.text : null, c.kind === "edit" ? c.at : null, c.kind === "revoke" ? 1 : 0],
   );
   s.run(`DELETE FROM pending_changes WHERE rowid <= (SELECT max(rowid) FROM pending_changes) - ${MAX_PENDING_CHANGES}`);
-  ctx.held = true;
 }
 
-function mayHold(ctx: BatchContext): boolean {
-  ctx.held ??= ctx.s.value("SELECT EXISTS (SELECT 1 FROM pending_changes)") === 1;
-  return ctx.held;
-}
-
-/** Judges and applies held changes (rows of pending_changes, already deleted) now that their message is stored. */
-function applyHeld(ctx: BatchContext, chat: string, rows: readonly SqlRow[]): void {
-  for (const r of rows) {
-    for (const c of heldChanges(r)) applyChange(ctx, chat, String(r.id), c);
-  }
-}
-
-/** Takes out and applies the held changes of `chat` whose messages are stored (after a LID merge moved messages in). */
-function resolveHeld(ctx: BatchContext, chat: string): void {
-  const rows = ctx.s.all(
-    `DELETE FROM pending_changes WHERE chat_jid = ?1
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)
-     RETURNING id, author, edited_text, edited_at, revoked`,
-    [chat],
-  );
-  applyHeld(ctx, chat, rows);
-}
-
-function upsertPerson(ctx: BatchContext, p: Partial<PersonRow> & { pnJid?: string | null; lid?: string | null }): void {
-  const { s } = ctx;
-  const idForm = p.id ? normalizeJid(p.id) : null;
-  const pn = p.pnJid ? normalizeJid(p.pnJid) : idForm && isPnJid(idForm) ? idForm : null;
-  const lid = p.lid ? normalizeJid(p.lid) : idForm && isLidJid(idForm) ? idForm : null;
-  const pnOk = pn && isPnJid(pn) ? pn : null;
-  const lidOk = lid && isLidJid(lid) ? lid : null;
-  let id: string;
-  if (pnOk && lidOk) id = link(ctx, pnOk, lidOk);
-  else if (pnOk || lidOk) {
-    id = canonical(s, (pnOk ?? lidOk)!);
-    ensurePerson(ctx, id);
-  } else return; // neither a phone JID nor a LID: not a person
-  flushPeople(ctx); // the row must exist for the update below
+/** Two rows for one person: the LID row's names fill the phone row's gaps. */
+function foldPerson(s: Statements, into: string, from: PersonFacts): void {
   s.run(
-    `UPDATE people SET push_name = coalesce(?, push_name), saved_name = coalesce(?, saved_name),
-       business_name = coalesce(?, business_name) WHERE id = ?`,
-    [n(p.pushName), n(p.savedName), n(p.businessName), id],
+    `UPDATE people SET push_name = coalesce(push_name, ?), saved_name = coalesce(saved_name, ?),
+       business_name = coalesce(business_name, ?) WHERE id = ?`,
+    [from.pushName, from.savedName, from.businessName, into],
   );
-  refreshPersonKeys(s, id);
 }
 
-function refreshPersonKeys(s: Statements, id: string): void {
-  const row = s.get("SELECT pn_jid, push_name, saved_name, business_name FROM people WHERE id = ?", [id]);
-  if (!row) return;
-  const names = {
-    pnJid: row.pn_jid as string | null,
-    pushName: row.push_name as string | null,
-    savedName: row.saved_name as string | null,
-    businessName: row.business_name as string | null,
-  };
-  s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [personSearchKey(names), personNameKey(names), id]);
-}
-
-/**
- * Records that `lid` and `pn` are one person and merges what was stored under either:
- * afterwards one people row (id = pn) carries both, and the LID appears nowhere as a key.
- * Returns the canonical id (pn).
- */
-function link(ctx: BatchContext, pn: string, lid: string): string {
-  const { s } = ctx;
-  const byPn = s.get("SELECT * FROM people WHERE pn_jid = ?", [pn]);
-  let byLid = s.get("SELECT * FROM people WHERE lid = ?", [lid]);
-  if (byPn && byLid && byPn.id === byLid.id) return byPn.id as string;
-  if (byLid && byLid.pn_jid && byLid.pn_jid !== pn) {
-    // The LID was linked to another number before: the newer mapping wins.
-    s.run("UPDATE people SET lid = NULL WHERE id = ?", [byLid.id]);
-    byLid = undefined;
-  }
-  if (byPn) {
-    if (byLid) {
-      // Two rows for one person: fold the LID row's names into the phone row, then drop it.
-      s.run(
-        `UPDATE people SET push_name = coalesce(push_name, ?), saved_name = coalesce(saved_name, ?),
-           business_name = coalesce(business_name, ?) WHERE id = ?`,
-        [byLid.push_name, byLid.saved_name, byLid.business_name, pn],
-      );
-      s.run("DELETE FROM people WHERE id = ?", [byLid.id]);
-    }
-    s.run("UPDATE people SET lid = ? WHERE id = ?", [lid, byPn.id]);
-  } else if (byLid) {
-    // The LID-only row becomes the phone row.
-    s.run("UPDATE people SET id = ?, pn_jid = ? WHERE id = ?", [pn, pn, byLid.id]);
-  } else {
-    s.run("INSERT INTO people (id, pn_jid, lid) VALUES (?, ?, ?)", [pn, pn, lid]);
-  }
-  rekey(ctx, lid, pn);
-  refreshPersonKeys(s, pn);
-  ctx.ensured.add(pn);
-  ctx.ensured.delete(lid);
-  return pn;
-}
-
-/** Moves everything keyed by `from` (a LID) to `to` (its phone JID), merging where both exist. */
-function rekey(ctx: BatchContext, from: string, to: string): void {
-  const { s } = ctx;
-  // The 1:1 chat: merge the LID chat's fields into the phone chat, or rename it.
-  const fromChat = s.get("SELECT * FROM chats WHERE jid = ?", [from]);
-  if (fromChat) {
-    const toExists = s.value("SELECT 1 FROM chats WHERE jid = ?", [to]) !== undefined;
-    if (toExists) {
-      s.run(
-        `UPDATE chats SET name = coalesce(name, ?2), search_key = coalesce(search_key, ?3),
-           last_message_at = max(coalesce(last_message_at, ?4), coalesce(?4, last_message_at)),
-           archived = coalesce(archived, ?5), pinned = coalesce(pinned, ?6), muted_until = coalesce(muted_until, ?7),
-           unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9),
-           read_at = max(coalesce(read_at, ?10), coalesce(?10, read_at)), marked_unread = coalesce(marked_unread, ?11)
-         WHERE jid = ?1`,
-        [
-          to,
-          fromChat.name,
-          fromChat.search_key,
-          fromChat.last_message_at,
-          fromChat.archived,
-          fromChat.pinned,
-          fromChat.muted_until,
-          fromChat.unread_count,
-          fromChat.description,
-          fromChat.read_at,
-          fromChat.marked_unread,
-        ] as Bind[],
-      );
-      s.run("DELETE FROM chats WHERE jid = ?", [from]);
-    } else {
-      s.run("UPDATE chats SET jid = ? WHERE jid = ?", [to, from]);
-    }
-  }
-  // Messages: the same message stored under both keys keeps the phone-keyed copy.
-  s.run("DELETE FROM messages WHERE chat_jid = ?1 AND id IN (SELECT id FROM messages WHERE chat_jid = ?2)", [from, to]);
-  s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
-  s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
-  for (const sql of REKEY_SQL) s.run(sql, [from, to]);
-  for (const sql of REKEY_POLLS) s.run(sql, bind({ from, to }));
-  if (mayHold(ctx)) {
-    // Changes held under the LID move too; one held under the phone JID may now find its message.
-    for (const sql of REKEY_HELD_SQL) s.run(sql, [from, to]);
-    resolveHeld(ctx, to);
-  }
+/** The 1:1 chat of a LID merged into its phone chat: the phone chat's known fields win; the LID chat goes. */
+function mergeChat(s: Statements, from: string, to: string, fromChat: ChatFacts): void {
+  s.run(
+    `UPDATE chats SET name = coalesce(name, ?2), search_key = coalesce(search_key, ?3),
+       last_message_at = max(coalesce(last_message_at, ?4), coalesce(?4, last_message_at)),
+       archived = coalesce(archived, ?5), pinned = coalesce(pinned, ?6), muted_until = coalesce(muted_until, ?7),
+       unread_count = coalesce(unread_count, ?8), description = coalesce(description, ?9),
+       read_at = max(coalesce(read_at, ?10), coalesce(?10, read_at)), marked_unread = coalesce(marked_unread, ?11)
+     WHERE jid = ?1`,
+    [
+      to,
+      fromChat.name,
+      fromChat.search_key,
+      fromChat.last_message_at,
+      fromChat.archived,
+      fromChat.pinned,
+      fromChat.muted_until,
+      fromChat.unread_count,
+      fromChat.description,
+      fromChat.read_at,
+      fromChat.marked_unread,
+    ] as Bind[],
+  );
+  s.run("DELETE FROM chats WHERE jid = ?", [from]);
 }
 
 /** Re-keying of the tables whose rows may collide after the move: drop the LID duplicate, move the rest. */
@@ -668,15 +612,10 @@ function enqueueWebhook(s: Statements, liveSeq: unknown): void {
   if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
 }
 
-function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): void {
-  const { s } = ctx;
-  const chat = canonical(s, message.chatJid);
-  const m = message;
-  const sender = m.senderId ? canonical(s, m.senderId) : null;
-  if (isPersonJid(chat)) ensurePerson(ctx, chat);
-  if (sender) ensurePerson(ctx, sender);
+/** Inserts a message, or merges it into the stored one; true when inserted. */
+function writeMessage(s: Statements, chat: string, sender: string | null, m: MessageRow, ts: number): boolean {
   const md = m.media;
-  const ts = Math.trunc(m.ts);
+
   const params = [
     pkBase(ts),
     chat,
@@ -707,51 +646,7 @@ function upsertMessage(ctx: BatchContext, message: MessageRow, live: boolean): v
   ] as Bind[];
   // New: inserted (and queued for the index by a trigger). Stored already: merged.
   s.run(INSERT_MESSAGE, params);
-  if (s.changes() === 0) s.run(MERGE_MESSAGE, params);
-  else if (live) recordLive(s, "message", chat, m.id, ts);
-  if (mayHold(ctx)) {
-    // Edits or revokes that arrived first: judged against the message now that its sender is known.
-    const held = s.all("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING id, author, edited_text, edited_at, revoked", [chat, m.id]);
-    if (held.length > 0) {
-      flushPeople(ctx); // the author check reads people (LID -> phone) and participants
-      applyHeld(ctx, chat, held);
-    }
-  }
-  const known = ctx.lastAt.get(chat);
-  if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
-}
-
-function setParticipants(ctx: BatchContext, op: Extract<WriteOp, { op: "setParticipants" }>): void {
-  const { s } = ctx;
-  const group = canonical(s, op.groupJid);
-  s.run("INSERT OR IGNORE INTO chats (jid, kind) VALUES (?, ?)", [group, chatKindOf(group)]);
-  if (op.mode === "replace") s.run("DELETE FROM participants WHERE group_jid = ?", [group]);
-  for (const p of op.participants) {
-    const person = canonical(s, p.personId);
-    switch (op.mode) {
-      case "replace":
-      case "add":
-        ensurePerson(ctx, person);
-        s.run(
-          `INSERT INTO participants (group_jid, person_id, admin) VALUES (?, ?, ?)
-           ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
-          [group, person, p.admin ?? null],
-        );
-        break;
-      case "remove":
-        s.run("DELETE FROM participants WHERE group_jid = ? AND person_id = ?", [group, person]);
-        break;
-      case "promote":
-      case "demote": {
-        ensurePerson(ctx, person);
-        const admin = op.mode === "promote" ? (p.admin ?? "admin") : null;
-        s.run(
-          `INSERT INTO participants (group_jid, person_id, admin) VALUES (?, ?, ?)
-           ON CONFLICT (group_jid, person_id) DO UPDATE SET admin = excluded.admin`,
-          [group, person, admin],
-        );
-        break;
-      }
-    }
-  }
+  if (s.changes() > 0) return true;
+  s.run(MERGE_MESSAGE, params);
+  return false;
 }
