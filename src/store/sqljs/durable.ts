@@ -20,7 +20,7 @@ import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
 import { collectGarbage } from "../../runtime/gc.ts";
 import { unrefTimer } from "../../runtime/process.ts";
-import { decodeOpsBinary, encodeOpsBinary } from "../codec_binary.ts";
+import { encodeOpsBinaryCopy } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
 import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
@@ -478,10 +478,9 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         if (!Array.isArray(ops)) throw new TypeError("commit() takes an array of ops");
         if (ops.length > 0) {
           // Encode now, in the caller's turn: a batch that cannot be journaled fails alone and at once.
-          // apply gets the decoded copy: exactly what a replay of the journal will see.
+          // apply gets the decoded copy (built while encoding): exactly what a replay of the journal will see.
           const t0 = performance.now();
-          payload = encodeOpsBinary(ops);
-          decoded = decodeOpsBinary<Op>(payload);
+          ({ payload, ops: decoded } = encodeOpsBinaryCopy<Op>(ops));
           work.codecMs += performance.now() - t0;
           if (payload.length > MAX_PAYLOAD) {
             throw new RangeError(`A write batch of ${payload.length} bytes exceeds the journal limit of ${MAX_PAYLOAD}: split it`);
