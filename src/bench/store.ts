@@ -8,7 +8,7 @@
  * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
-import { cpuMicrosOfPids, loadAverages, makeScratchDir, processCpuMicros, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { cpuMicrosOfPids, cpuSeconds, loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { type ReplayBench, runReplayBench } from "./store_replay.ts";
 import type { ToolWorkload } from "./stdio_tools.ts";
 import { openSqljsRepository } from "../store/sqljs/repository.ts";
@@ -82,6 +82,13 @@ export interface StoreBenchResult {
      * database server's backends (null for the in-process store or where /proc is missing).
      */
     cpuMicrosPerMessage: { client: number; clientInStore: number; server: number | null };
+    /** Process CPU time (user + system) of the ingest loop, generator included: comparable under load. */
+    cpuSeconds: number;
+    /**
+     * Where the store time went, µs per message (sql.js only, else null): the journal codec, apply
+     * (BEGIN to COMMIT), journal write + fsync, the full-text rounds, and the rest (waits, the client).
+     */
+    storeUsPerMessage: { codec: number; apply: number; journal: number; index: number; other: number } | null;
   };
   queries: Record<string, QueryTiming>;
   closeSeconds: number;
@@ -288,9 +295,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     let storeCpu = 0;
     const commit = async (batchOps: WriteOp[]) => {
       const c = performance.now();
-      const u = processCpuMicros();
+      const u = cpuSeconds() * 1e6;
       await repo.commit(batchOps);
-      storeCpu += processCpuMicros() - u;
+      storeCpu += cpuSeconds() * 1e6 - u;
       storeMs += performance.now() - c;
       commits++;
     };
@@ -304,7 +311,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       inflight = next;
     };
     const serverAtStart = await serverCpu(opts.serverPids);
-    const cpu0 = processCpuMicros();
+    const cpuUs0 = cpuSeconds() * 1e6;
+    const work0 = (await repo.stats()).work;
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
     let lastReport = t0;
     for (let i = 0; i < total; i++) {
@@ -378,14 +387,16 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     if (ops.length) await submit(ops);
     if (inflight) await inflight;
     const ingestSeconds = (performance.now() - t0) / 1000;
-    const clientCpu = processCpuMicros() - cpu0;
+    const clientCpu = cpuSeconds() * 1e6 - cpuUs0;
     const serverAtEnd = await serverCpu(opts.serverPids);
     let serverCpuTotal: number | null = null;
     if (serverAtStart && serverAtEnd) {
       serverCpuTotal = 0;
       for (const [pid, us] of serverAtEnd) serverCpuTotal += us - (serverAtStart.get(pid) ?? 0);
     }
-    const perMessage = (us: number) => Math.round((us / total) * 10) / 10;
+    const perMsg = (us: number) => Math.round((us / total) * 10) / 10;
+    const ingestCpuSeconds = cpuSeconds() - cpu0;
+    const storeUsPerMessage = perMessage(work0, (await repo.stats()).work, storeMs, total);
     const rssAfterIngest = residentMemoryBytes();
     log(`ingest done: ${total} messages in ${ingestSeconds.toFixed(1)} s`);
     // A search right after the import: what a user waits for once a history sync ends.
@@ -478,10 +489,12 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         commits,
         setupSeconds: round(setupSeconds),
         cpuMicrosPerMessage: {
-          client: perMessage(clientCpu),
-          clientInStore: perMessage(storeCpu),
-          server: serverCpuTotal === null ? null : perMessage(serverCpuTotal),
+          client: perMsg(clientCpu),
+          clientInStore: perMsg(storeCpu),
+          server: serverCpuTotal === null ? null : perMsg(serverCpuTotal),
         },
+        cpuSeconds: round(ingestCpuSeconds),
+        storeUsPerMessage,
       },
       queries,
       closeSeconds: round(closeSeconds),
@@ -512,6 +525,19 @@ async function serverCpu(pids?: () => Promise<number[]>): Promise<Map<number, nu
     out.set(pid, us);
   }
   return out;
+}
+
+type Work = NonNullable<Awaited<ReturnType<Repository["stats"]>>["work"]>;
+
+/** The store's work between two readings, in µs per message; `other`: store time not in any stage. */
+function perMessage(a: Work | undefined, b: Work | undefined, storeMs: number, messages: number): StoreBenchResult["ingest"]["storeUsPerMessage"] {
+  if (!a || !b || messages === 0) return null;
+  const us = (ms: number) => Math.round((ms * 1000 / messages) * 10) / 10;
+  const codec = b.codecMs - a.codecMs;
+  const apply = b.applyMs - a.applyMs;
+  const journal = b.journalMs - a.journalMs;
+  const index = b.maintainMs - a.maintainMs;
+  return { codec: us(codec), apply: us(apply), journal: us(journal), index: us(index), other: us(storeMs - codec - apply - journal - index) };
 }
 
 function round(x: number): number {

@@ -23,15 +23,15 @@ export function residentMemoryBytes(): number {
   return process.memoryUsage().rss;
 }
 
+/** CPU time (user + system) this process has used, in seconds: a benchmark figure less sensitive to load than wall time. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** The 1, 5 and 15 minute load averages (zeros where the system has none): benchmarks report the load they ran at. */
 export function loadAverages(): number[] {
   return loadavg().map((x) => Math.round(x * 100) / 100);
-}
-
-/** CPU time (user + system) this process has used, in microseconds. */
-export function processCpuMicros(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system;
 }
 
 /**
