@@ -4,11 +4,11 @@
  * through the owner (src/instance/proxy/) and, once the owner exits, takes over: it starts the tree
  * behind the same stdio session, so its client notices nothing.
  *
- * In stdio mode the session's front (src/instance/proxy/front.ts) is connected FIRST, before the heavy
- * modules (Baileys, sql.js, ffmpeg) are even loaded: `initialize`, `tools/list` and the resource
- * lists (from the static tool table) are answered at once, and tool calls wait for the tree's
- * `mcp` child to attach. This module therefore imports only light
- * modules statically; the tree is loaded with `import()`.
+ * In stdio mode the session starts FIRST, before the heavy modules (the MCP SDK, Baileys, sql.js,
+ * ffmpeg) are even loaded: `initialize`, `tools/list` and the resource lists (from the static tool
+ * table) are answered at once by src/instance/proxy/early_stdio.ts, which then hands the session to
+ * the front (src/instance/proxy/front.ts); tool calls wait for the tree's `mcp` child to attach.
+ * This module therefore imports only light modules statically; the rest is loaded with `import()`.
  */
 import type { Config } from "../config/config.ts";
 import { createLogger } from "../log.ts";
@@ -26,9 +26,13 @@ import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
 import { CRASH } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "../instance/claim.ts";
-import { createProxyFront, type ProxyFront } from "../instance/proxy/front.ts";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { ProxyFront } from "../instance/proxy/front.ts";
+import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
+import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VERSIONS } from "../mcp/capabilities.ts";
+import { processStdio } from "../runtime/stdio.ts";
+
+/** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
+const EARLY_GRACE_MS = 150;
 
 /** Runs the server until a stop request (stdin closed, SIGINT/SIGTERM); resolves with the exit code. */
 export async function serve(cfg: Config): Promise<number> {
@@ -47,15 +51,26 @@ export async function serve(cfg: Config): Promise<number> {
   // stdio: the client's session lives in the front from the first byte (see the module doc).
   let front: ProxyFront | null = null;
   if (cfg.transport === "stdio") {
-    front = createProxyFront({
-      serverInfo: { name: "whatsapp-mcp", version: VERSION },
+    const serverInfo = { name: "whatsapp-mcp", version: VERSION };
+    // The table lists the default sets' tools: with other sets, tools/list waits for the real server.
+    const staticLists = isDefaultToolsets(cfg.toolsets) ? TOOL_TABLE : undefined;
+    const early = createEarlyStdio({
+      port: processStdio,
+      serverInfo,
       instructions: SERVER_INSTRUCTIONS,
+      capabilities: MCP_SERVER_CAPABILITIES,
+      latestProtocolVersion: LATEST_PROTOCOL_VERSION,
+      supportedProtocolVersions: SUPPORTED_PROTOCOL_VERSIONS,
+      staticLists,
       readOnly: cfg.readOnly,
       isWriteTool: isSendTool,
-      // The table lists the default sets' tools: with other sets, tools/list waits for the real server.
-      staticLists: isDefaultToolsets(cfg.toolsets) ? TOOL_TABLE : undefined,
     });
-    await front.connect(new StdioServerTransport());
+    // Loading the SDK and the tree runs long stretches of JavaScript that would hold up those answers:
+    // start them once the client has its tool list (or after a short grace time).
+    await early.listed(EARLY_GRACE_MS);
+    const { createProxyFront } = await import("../instance/proxy/front.ts");
+    front = createProxyFront({ serverInfo, instructions: SERVER_INSTRUCTIONS, readOnly: cfg.readOnly, isWriteTool: isSendTool, staticLists });
+    await front.connect(early);
   }
 
   const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);

@@ -63,6 +63,9 @@ export async function runBench(cfg: Config): Promise<number> {
       try {
         const { runToolsOverStdio } = await import("./stdio_tools.ts");
         out.store = await runStoreBench({ messages, progress, dir, tools: (w) => runToolsOverStdio({ dataDir: dir }, w) });
+        const { runSnapshotMemoryBench } = await import("./snapshot_memory.ts");
+        progress("snapshot memory on the store: resident memory at rest and during a snapshot...");
+        out.snapshotMemory = await runSnapshotMemoryBench(dir);
         const { runColdStartBench } = await import("./startup.ts");
         progress("cold start on the store: spawn → first list_chats, idle RSS...");
         out.coldStart = await runColdStartBench(dir);
@@ -71,6 +74,8 @@ export async function runBench(cfg: Config): Promise<number> {
       }
     }
   }
+  const { issueTable } = await import("./table.ts");
+  out.table = issueTable(out);
   console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
   return 0;
 }

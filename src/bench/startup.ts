@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -108,7 +108,7 @@ function stats(xs: number[]) {
 
 /** Times spawn → initialize answer and spawn → tools/list answer `runs` times on each runtime. */
 export async function runStartupBench(runs = 7): Promise<object> {
-  const result: Record<string, unknown> = {};
+  const result: Record<string, unknown> = { load: loadavg().map((x) => Math.round(x * 100) / 100) };
   for (const [name, cmd, args] of runtimeTargets(repoRoot())) {
     await once(cmd, args); // warm the OS file cache and Deno's module cache
     const init: number[] = [];
@@ -163,8 +163,8 @@ function coldOnce(command: string, args: string[], dataDir: string, idleMs: numb
  * Cold start on an existing store (the data folder `dataDir`, e.g. the store bench's): spawn →
  * first `list_chats` answered, and the idle resident memory after it, `runs` times per runtime.
  */
-export async function runColdStartBench(dataDir: string, runs = 3, idleMs = 3000): Promise<Record<string, ColdStartResult>> {
-  const result: Record<string, ColdStartResult> = {};
+export async function runColdStartBench(dataDir: string, runs = 3, idleMs = 3000): Promise<Record<string, ColdStartResult | number[]>> {
+  const result: Record<string, ColdStartResult | number[]> = { load: loadavg().map((x) => Math.round(x * 100) / 100) };
   for (const [name, cmd, args] of runtimeTargets(repoRoot())) {
     const times: number[] = [];
     let rss: number | null = null;

@@ -47,6 +47,7 @@ export type {
   CallToolResult,
   ClientCapabilities,
   Implementation,
+  JSONRPCMessage,
   Notification,
   ReadResourceResult,
   ServerCapabilities,

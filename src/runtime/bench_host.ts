@@ -2,7 +2,7 @@
  * Host facts the store benchmark needs: a scratch folder it can delete afterwards, and the
  * process's resident memory. `node:fs`/`node:os`/`node:process` behave the same on Deno 2.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,4 +54,27 @@ export function cpuMicrosOfPids(pids: readonly number[]): number | null {
     }
   }
   return (ticks / ticksPerSecond) * 1e6;
+}
+
+/**
+ * Starts a new peak-memory window: the process's high-water mark (VmHWM) is reset to its current
+ * resident size (Linux: /proc/self/clear_refs). False where that is not possible.
+ */
+export function resetPeakMemory(): boolean {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process's peak resident size since start or the last `resetPeakMemory` (Linux), or null. */
+export function peakResidentMemoryBytes(): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }

@@ -18,6 +18,7 @@
  */
 import { createLogger, type Logger } from "../../log.ts";
 import type { StaticLists } from "../../mcp/tool_table_type.ts";
+import { MCP_SERVER_CAPABILITIES } from "../../mcp/capabilities.ts";
 import {
   CallToolRequestSchema,
   CallToolResultSchema,
@@ -53,14 +54,7 @@ import type {
   Transport,
 } from "../../mcp/sdk.ts";
 
-/**
- * What `createMcpServer` advertises (McpServer's registerTool/registerResource): the front must
- * answer initialize before any backend is reachable. test/instances checks the two match.
- */
-export const MCP_SERVER_CAPABILITIES: ServerCapabilities = {
-  tools: { listChanged: true },
-  resources: { listChanged: true, subscribe: true },
-};
+export { MCP_SERVER_CAPABILITIES };
 
 /** Said when the process serving a write tool died during the call. */
 export const WRITE_INTERRUPTED =

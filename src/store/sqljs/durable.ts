@@ -26,7 +26,7 @@ import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
 import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
-import { stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
+import { captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
 
 export { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError };
 
@@ -102,7 +102,7 @@ export interface DurableDb<Op> {
    * index's queue). Rolls back and rejects with fn's error if it throws.
    */
   maintain<T>(fn: (db: Database) => T): Promise<T>;
-  /** export -> checksum -> temp file in same dir -> fsync -> rename -> fsync dir; then truncate journal. */
+  /** freeze the image -> pieces + checksum -> temp file in same dir -> fsync -> rename -> fsync dir; then truncate journal. */
   snapshot(): Promise<void>;
   stats(): DurableStats;
   /** Final snapshot (if anything changed), release lock. Idempotent. */
@@ -110,7 +110,6 @@ export interface DurableDb<Op> {
 }
 
 const DEFAULT_EVERY_BYTES = 64 * 1024 * 1024;
-const EMPTY = new Uint8Array(0);
 const DEFAULT_EVERY_MS = 5 * 60 * 1000;
 
 /** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
@@ -402,30 +401,30 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
   }
 
   async function snapshotOnce(): Promise<void> {
-    // Export between groups (on the lane): never with a batch half-applied.
+    // Freeze the image between groups (on the lane): never with a batch half-applied.
     const ex = await lane.run(() => {
       if (failed) throw failed;
       const seq = lastSeq;
       const at = clock.now();
-      stampSnapshotMeta(db, seq, at);
-      const bytes = db.export();
+      const image = captureImage(db, () => stampSnapshotMeta(db, seq, at));
       dirty = false;
-      return { seq, at, bytes, cut: journal.size, cutEntries: journal.entries };
+      return { seq, at, image, cut: journal.size, cutEntries: journal.entries };
     });
-    // Write off the lane: commits go on meanwhile (they only touch the journal).
+    // Write off the lane: commits go on meanwhile (the frozen image keeps the blocks they change).
     let written: number;
     try {
-      written = await writeSnapshotFile(target, ex.bytes);
+      written = await writeSnapshotFile(target, ex.image);
     } catch (err) {
       dirty = true;
       throw err;
+    } finally {
+      ex.image.release();
     }
     snapshotSeq = ex.seq;
     snapshotAt = ex.at;
     snapshotBytes = written;
-    // The exported image is written: free it now rather than at some later collection.
-    ex.bytes = EMPTY;
-    collectGarbage();
+    // An exported whole copy is written: free it now rather than at some later collection.
+    if (ex.image.wholeCopy) collectGarbage();
     // The snapshot is durable: the journal prefix it covers can go.
     await lane.run(async () => {
       if (failed) return;

@@ -42,6 +42,7 @@ import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
+import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
@@ -454,7 +455,10 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   const Base = sql.Database;
   class Db extends Base {
     constructor(data?: ArrayLike<number> | null) {
-      super(data);
+      // A new database starts from an empty image whose file is tracked (no whole copy at snapshots).
+      const fresh = data == null ? freshImage(Base) : null;
+      super(fresh?.data ?? data);
+      fresh?.track(this);
       registerSqlFunctions(this);
       this.exec("PRAGMA journal_mode = MEMORY");
       this.exec("PRAGMA secure_delete = ON");

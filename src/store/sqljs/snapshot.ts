@@ -1,9 +1,10 @@
 /**
- * Snapshots: the whole database image (`db.export()`) plus a checksum trailer
- * (`snapshot_checksum.ts`), written to a temp file in the store folder, fsynced, renamed over
- * the previous snapshot, and the folder fsynced, so the snapshot on disk is always either the
- * old one or the new one, complete. The image records the journal seq it covers in
- * `_durable_meta`, written just before the export, so image and seq can never disagree.
+ * Snapshots: the whole database image plus a checksum trailer (`snapshot_checksum.ts`), written
+ * to a temp file in the store folder, fsynced, renamed over the previous snapshot, and the
+ * folder fsynced, so the snapshot on disk is always either the old one or the new one, complete.
+ * The image records the journal seq it covers in `_durable_meta`, written just before it is
+ * frozen, so image and seq can never disagree. The image is written piece by piece straight from
+ * sql.js's own file (`snapshot_image.ts`), not from a whole copy (`db.export()` is the fallback).
  */
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsFile, FsPort } from "../../runtime/fs.ts";
@@ -15,9 +16,54 @@ import {
   parseTrailer,
   sameChecksum,
   type SnapshotFileCheck,
-  snapshotTrailer,
   TRAILER_BYTES,
+  trailerOf,
 } from "./snapshot_checksum.ts";
+import { type LiveImage, roomFor, trackImage } from "./snapshot_image.ts";
+
+/** The live file of each database opened from a snapshot or created fresh (see snapshot_image.ts). */
+const liveImages = new WeakMap<Database, LiveImage>();
+
+/**
+ * Remembers `image` as the live file of `db` until the database is closed (a closed database may
+ * stay referenced; its image, the size of the store, must not).
+ */
+function track(db: Database, image: LiveImage): void {
+  liveImages.set(db, image);
+  const close = db.close;
+  Object.defineProperty(db, "close", {
+    configurable: true,
+    writable: true,
+    value(this: Database) {
+      liveImages.delete(db);
+      return close.call(this);
+    },
+  });
+}
+
+/** An empty database image (one page, the default page size), made once. */
+let emptyImage: Uint8Array | null = null;
+
+/**
+ * For a new, empty database: the `data` to create it from (an empty image in a buffer with room
+ * to grow) and `track(db)` to call on the created database, so its file is tracked like a loaded
+ * one and its snapshots need no whole copy either.
+ */
+export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Array; track(db: Database): void } {
+  if (emptyImage === null) {
+    const db = new Database();
+    try {
+      db.exec("PRAGMA user_version = 0"); // writes the header page: an empty database of one page
+      emptyImage = db.export();
+    } finally {
+      db.close();
+    }
+  }
+  const buffer = new Uint8Array(roomFor(emptyImage.length));
+  buffer.set(emptyImage);
+  const { data, image } = trackImage(buffer, emptyImage.length);
+  return { data, track: (db) => track(db, image) };
+}
 
 /** Engine bookkeeping table inside the image (not part of the domain schema). */
 export const META_TABLE = "_durable_meta";
@@ -68,7 +114,12 @@ export async function openSnapshot(
   if (file.kind === "damaged") throw new Error(file.reason);
   let db: Database | undefined;
   try {
-    db = new sql.Database(file.image);
+    // The image's buffer (with the room readSnapshotFile left after it) becomes sql.js's file itself.
+    const img = file.image;
+    const room = new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset);
+    const tracked = trackImage(room, img.length, bytes.byteOffset + bytes.length - img.byteOffset);
+    db = new sql.Database(tracked.data);
+    track(db, tracked.image);
     if (file.kind === "unchecked") {
       const rows = db.exec("PRAGMA quick_check")[0]?.values ?? [];
       const verdict = rows.map((r) => String(r[0])).join("; ");
@@ -111,7 +162,8 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<Snapsh
   }
   try {
     const size = (await fs.fstat(f)).size;
-    const bytes = new Uint8Array(size);
+    // Room to grow after the image: the buffer becomes sql.js's file (see openSnapshot).
+    const bytes = allocateWithRoom(size);
     let trailer;
     try {
       if (size < TRAILER_BYTES) throw new Error("short");
@@ -143,6 +195,18 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<Snapsh
   }
 }
 
+/** `size` bytes in a buffer with growth room after them (untouched room costs no memory), or without if that fails. */
+function allocateWithRoom(size: number): Uint8Array {
+  try {
+    return new Uint8Array(Math.min(roomFor(size), MAX_BUFFER)).subarray(0, size);
+  } catch {
+    return new Uint8Array(size);
+  }
+}
+
+/** The largest buffer asked for (V8's typed arrays reach 2^32 bytes on older versions). */
+const MAX_BUFFER = 2 ** 32 - 65536;
+
 async function readAt(fs: FsPort, f: FsFile, into: Uint8Array, position: number): Promise<void> {
   let off = 0;
   while (off < into.length) {
@@ -161,19 +225,61 @@ export interface SnapshotTarget {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** An image to write, read piece by piece (frozen while it is written). */
+export interface ImageSource {
+  readonly length: number;
+  /** Copies the bytes at `offset` (in order, pieces of `into.length`) and returns them. */
+  copy(into: Uint8Array, offset: number): Uint8Array;
+  /** Done with it (ends the freeze). */
+  release(): void;
+  /** True when it is a whole copy (`db.export()`), worth a garbage collection once written. */
+  readonly wholeCopy: boolean;
+}
+
 /**
- * Writes `bytes` (an exported image) and its checksum trailer as the new snapshot, atomically.
- * On any failure the previous snapshot is untouched and the temp file is removed (best
- * effort); the error is rethrown. Resolves with the bytes written.
+ * The image to snapshot, taken between write batches: `stamp` (which records the seq) runs first;
+ * then the live file is frozen when it is known to be sql.js's file (its writes were seen, its size
+ * is SQLite's page count times page size), else the image is exported whole (as before).
  */
-export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): Promise<number> {
+export function captureImage(db: Database, stamp: () => void): ImageSource {
+  const live = liveImages.get(db);
+  const writesBefore = live?.writes ?? 0;
+  stamp();
+  if (live?.alive && live.writes > writesBefore) {
+    const row = db.exec("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")[0]?.values[0];
+    const length = Number(row?.[0]);
+    const frozen = length === live.length ? live.freeze(length) : null;
+    if (frozen) return { length, copy: frozen.copy, release: frozen.release, wholeCopy: false };
+  }
+  const bytes = db.export();
+  return bytesSource(bytes);
+}
+
+/** Bytes per piece written: the only copy of the image a snapshot holds. */
+const WRITE_PIECE = 8 * 1024 * 1024;
+
+/**
+ * Writes `image` and its checksum trailer (computed piece by piece as written) as the new
+ * snapshot, atomically. On any failure the previous snapshot is untouched and the temp file is
+ * removed (best effort); the error is rethrown. Resolves with the bytes written.
+ */
+export async function writeSnapshotFile(t: SnapshotTarget, image: ImageSource | Uint8Array): Promise<number> {
   const { fs } = t;
-  const trailer = snapshotTrailer(bytes);
+  const source = image instanceof Uint8Array ? bytesSource(image) : image;
   const f = await fs.open(t.tempPath, "w+", 0o600);
   let closed = false;
+  let trailer: Uint8Array;
   try {
-    await fs.write(f, bytes, 0);
-    await fs.write(f, trailer, bytes.length);
+    const sum = createChecksum();
+    const piece = new Uint8Array(Math.min(WRITE_PIECE, source.length));
+    for (let offset = 0; offset < source.length;) {
+      const bytes = source.copy(piece, offset);
+      sum.update(bytes);
+      await fs.write(f, bytes, offset);
+      offset += bytes.length;
+    }
+    trailer = trailerOf(source.length, sum.digest());
+    await fs.write(f, trailer, source.length);
     await fs.fsync(f);
     await fs.close(f);
     closed = true;
@@ -186,5 +292,20 @@ export async function writeSnapshotFile(t: SnapshotTarget, bytes: Uint8Array): P
   }
   // After the rename the new image is in place; the folder fsync makes the rename itself durable.
   await fs.fsyncDir(t.dir);
-  return bytes.length + trailer.length;
+  return source.length + trailer.length;
+}
+
+function bytesSource(bytes: Uint8Array): ImageSource {
+  let held: Uint8Array | null = bytes; // dropped at release, so a collection can free the copy
+  return {
+    length: bytes.length,
+    copy(into, offset) {
+      if (held === null) throw new Error("the image was released");
+      return held.subarray(offset, offset + into.length);
+    },
+    release() {
+      held = null;
+    },
+    wholeCopy: true,
+  };
 }

@@ -93,13 +93,18 @@ export function imageChecksum(image: Uint8Array): Uint8Array {
 
 /** The trailer to append after `image` (whose length is a whole number of SQLite pages). */
 export function snapshotTrailer(image: Uint8Array): Uint8Array {
+  return trailerOf(image.length, imageChecksum(image));
+}
+
+/** The trailer of an image of `imageLength` bytes whose checksum (computed piece by piece) is `checksum`. */
+export function trailerOf(imageLength: number, checksum: Uint8Array): Uint8Array {
   const out = new Uint8Array(TRAILER_BYTES);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint32(16, image.length % 0x1_0000_0000, true);
-  view.setUint32(20, Math.floor(image.length / 0x1_0000_0000), true);
+  view.setUint32(16, imageLength % 0x1_0000_0000, true);
+  view.setUint32(20, Math.floor(imageLength / 0x1_0000_0000), true);
   view.setUint32(24, ALGORITHM, true);
-  out.set(imageChecksum(image), 32);
+  out.set(checksum, 32);
   return out;
 }
 
