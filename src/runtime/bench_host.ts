@@ -22,6 +22,12 @@ export function residentMemoryBytes(): number {
   return process.memoryUsage().rss;
 }
 
+/** CPU time this process has used so far (user + system, all threads), in seconds: less noisy than wall time on a loaded machine. */
+export function processCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** The 1, 5 and 15 minute load averages (zeros where the system has none): benchmarks report the load they ran at. */
 export function loadAverages(): number[] {
   return loadavg().map((x) => Math.round(x * 100) / 100);

@@ -72,13 +72,14 @@ describe("write plan: messages", () => {
     assert.equal(write?.chat, PN);
     assert.equal(write?.sender, PN);
     assert.equal(write?.ts, 1000);
-    assert.deepEqual(only(steps, "ensurePerson").map((s) => s.id), [PN, PN]);
-    assert.deepEqual(only(steps, "touchChat"), [{ t: "touchChat", chat: PN, ts: 1000 }]);
+    assert.deepEqual([write?.chatIsPerson, write?.senderIsPerson], [true, true], "both get people rows");
   });
 
-  test("a group is not a person: only the sender gets a people row", () => {
-    const { steps } = trace([{ op: "upsertMessage", message: message({ chatJid: GROUP, senderId: PN2 }) }]);
-    assert.deepEqual(only(steps, "ensurePerson").map((s) => s.id), [PN2]);
+  test("a group is not a person: only the sender gets a people row; a message of the owner names no sender", () => {
+    const group = only(trace([{ op: "upsertMessage", message: message({ chatJid: GROUP, senderId: PN2 }) }]).steps, "message")[0];
+    assert.deepEqual([group?.chatIsPerson, group?.senderIsPerson], [false, true]);
+    const mine = only(trace([{ op: "upsertMessage", message: message({ senderId: null, fromMe: true }) }]).steps, "message")[0];
+    assert.deepEqual([mine?.sender, mine?.chatIsPerson, mine?.senderIsPerson], [null, true, false]);
   });
 
   test("a live message enters the live feed only when it is new", () => {
@@ -118,7 +119,7 @@ describe("write plan: edits and revokes", () => {
     }, { held: true });
     assert.equal(only(arrival.steps, "mayHold").length, 0, "known to hold: not asked again");
     assert.deepEqual(only(arrival.steps, "edit"), [{ t: "edit", chat: PN, id: "M1", text: "fixed", at: 2000 }]);
-    assert.ok(kinds(arrival.steps).indexOf("edit") < kinds(arrival.steps).indexOf("touchChat"));
+    assert.ok(kinds(arrival.steps).indexOf("message") < kinds(arrival.steps).indexOf("edit"), "judged once the message is stored");
   });
 
   test("an edit by someone other than the sender is refused under its author, and stays out of the live feed", () => {
