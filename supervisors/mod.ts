@@ -5,6 +5,8 @@
  * clock, registry and mailbox are injected through `startTree`'s options.
  */
 export type { ActorContext, ActorRef, AskOptions, Behavior, ExitReason, StopReason } from "./actor.ts";
+export type { ActorClient, AskableMsg } from "./client.ts";
+export { actorClient } from "./client.ts";
 export type { ChildOptions, ChildSpec, RestartType, Strategy, SupervisorSpec } from "./child_spec.ts";
 export { supervisor, worker } from "./child_spec.ts";
 export type { Clock, ManualClock } from "./clock.ts";

@@ -10,7 +10,7 @@ import { type ClusterView, createLeadership, type Leadership, singleView } from 
 import type { LeaseTiming } from "../cluster/lease_core.ts";
 import { createDoneWaiter, DEFAULT_MAX_REQUEST_BYTES, outboxAsk } from "../cluster/outbox_client.ts";
 import { createOutboxWorker } from "../cluster/outbox_worker.ts";
-import { LIVE } from "../live/hub.ts";
+import { LIVE } from "../live/client.ts";
 import type { Logger } from "../log.ts";
 import { exitProcess } from "../runtime/host.ts";
 import { currentPid, hostName } from "../runtime/process.ts";
@@ -18,7 +18,7 @@ import type { LinkStatus } from "../status/types.ts";
 import { connectPg } from "../store/postgres/client.ts";
 import type { ClusterStoreOptions } from "../store/postgres/repository.ts";
 import type { Repository } from "../store/types.ts";
-import type { ConnectionMsg } from "../whatsapp/protocol.ts";
+import type { AskConnection, ConnectionMsg } from "../whatsapp/protocol.ts";
 import { VERSION } from "../version.ts";
 
 export { CLUSTER };
@@ -28,7 +28,7 @@ export interface ClusterParts {
   leadership: Leadership | null;
   view(): ClusterView;
   /** WhatsApp requests of the tools and pages (through the outbox in a cluster). */
-  ask(msg: ConnectionMsg): Promise<unknown>;
+  ask: AskConnection;
   ready(): Promise<{ ready: boolean; reason: string | null }>;
   /** For openStore (null outside a cluster). */
   store: ClusterStoreOptions | null;
@@ -46,7 +46,7 @@ export function newInstanceId(): string {
 }
 
 /** Outside a cluster: this instance is its own leader; asks go straight to the connection actor. */
-export function singleParts(askLocal: (msg: ConnectionMsg) => Promise<unknown>, storeReady: () => Promise<unknown>): ClusterParts {
+export function singleParts(askLocal: AskConnection, storeReady: () => Promise<unknown>): ClusterParts {
   const id = newInstanceId();
   return {
     leadership: null,
@@ -69,7 +69,7 @@ export interface ClusterPartsDeps {
   /** The live feed, through the store actor. */
   repo: Pick<Repository, "liveEvents" | "liveHead">;
   /** The local connection actor (the leader's outbox worker runs requests on it). */
-  askLocal(msg: ConnectionMsg): Promise<unknown>;
+  askLocal: AskConnection;
   linkStatus(): Promise<LinkStatus>;
   /** How long a request may wait for the leader. */
   timeoutMs(msg: ConnectionMsg): number;
@@ -104,7 +104,7 @@ export function clusterParts(d: ClusterPartsDeps): ClusterParts {
     log: d.log,
     afterSend: d.afterSend,
   });
-  const askThroughOutbox = async (msg: ConnectionMsg) =>
+  const askThroughOutbox: AskConnection = async (msg) =>
     await outboxAsk({
       pg,
       channels: await channels(),

@@ -11,9 +11,8 @@ import { openStore } from "../store/open.ts";
 import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
-import type { ConnectionMsg } from "../whatsapp/protocol.ts";
 import { connectionBehavior } from "../whatsapp/connection_actor.ts";
-import { connectionClient } from "../whatsapp/client.ts";
+import { connectionClient, connectionTimeoutMs } from "../whatsapp/client.ts";
 import { syncBehavior } from "../whatsapp/sync_actor.ts";
 import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
 import { mediaBehavior } from "../media/actor.ts";
@@ -37,10 +36,13 @@ import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { afterSendFault, crashable } from "./fault_injection.ts";
-import { createLiveHub, LIVE, liveHubBehavior } from "../live/hub.ts";
+import { createLiveHub, liveHubBehavior } from "../live/hub.ts";
+import { LIVE } from "../live/client.ts";
 import { extraMediaOrigins } from "../whatsapp/media_source.ts";
-import { WEBHOOKS, webhookBehavior } from "../webhooks/actor.ts";
-import { SCHEDULER, schedulerBehavior, type SchedulerMsg } from "../schedule/actor.ts";
+import { webhookBehavior } from "../webhooks/actor.ts";
+import { WEBHOOKS } from "../webhooks/client.ts";
+import { schedulerBehavior } from "../schedule/actor.ts";
+import { schedulerClient } from "../schedule/client.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
 import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
@@ -69,6 +71,7 @@ export function composeApp(
 
   const connection = connectionClient(registry);
   const media = mediaClient(registry);
+  const scheduler = schedulerClient(registry);
   let lastStatus: LinkStatus | null = null;
   const linkStatus = async (): Promise<LinkStatus> => {
     try {
@@ -80,11 +83,7 @@ export function composeApp(
       return { ...base, qr: null, pairingCode: null, state: "reconnecting", lastError: `WhatsApp connection is restarting (${(err as Error).name})` };
     }
   };
-  const askTimeoutMs = (msg: ConnectionMsg) => {
-    const slow = msg.type === "sendMedia" || msg.type === "downloadMedia" || msg.type === "groupMetadata";
-    return slow ? 180_000 : 60_000;
-  };
-  const askLocal = (msg: ConnectionMsg) => connection.ask(msg);
+  const askLocal = connection.ask;
   // In a cluster every WhatsApp request goes through the outbox to the leader (src/cluster/).
   const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl
     ? clusterParts({
@@ -93,7 +92,7 @@ export function composeApp(
       repo,
       askLocal,
       linkStatus,
-      timeoutMs: askTimeoutMs,
+      timeoutMs: connectionTimeoutMs,
       log,
       afterSend: opts.faultInjection ? afterSendFault(log) : undefined,
     })
@@ -141,7 +140,7 @@ export function composeApp(
     media: toolDeps.media,
     clock: toolDeps.clock,
     files: scheduledFiles,
-    wake: () => registry.tell(SCHEDULER, { type: "wake" } satisfies SchedulerMsg),
+    wake: () => scheduler.tell({ type: "wake" }),
   });
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
@@ -222,7 +221,7 @@ export function composeApp(
               webhookStatus: () => repo.webhookStatus(),
               sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
               storeLocation: () => storeAt,
-              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }) as Promise<{ code: string }>,
+              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
               mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
               isSendTool,
               auth: authConfigOf(cfg),

@@ -10,6 +10,7 @@
  */
 import type { Behavior } from "../../supervisors/mod.ts";
 import { changePublisher } from "../live/publisher.ts";
+import { liveClient } from "../live/client.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { connectPg, type Pg } from "../store/postgres/client.ts";
@@ -144,7 +145,8 @@ export function clusterBehavior(o: ClusterActorOptions): Behavior<never> {
 
       // Live changes: one publisher per member, fed in order from the NOTIFYs.
       const channels = await o.shared.channels();
-      const publisher = changePublisher(o.repo, (change) => ctx.registry.tell(o.publishTo, { type: "changed", change }));
+      const live = liveClient(ctx.registry, o.publishTo);
+      const publisher = changePublisher(o.repo, (change) => live.tell({ type: "changed", change }));
       await publisher.start();
       let chain: Promise<void> = Promise.resolve();
       const relay = (n: { live: boolean; chatsChanged: boolean; touchedChats: string[] }) => {

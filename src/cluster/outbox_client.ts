@@ -13,7 +13,7 @@
 import { decodeOpsBinary, encodeOpsBinary } from "../store/codec_binary.ts";
 import type { Pg } from "../store/postgres/client.ts";
 import { SendOutcomeUnknownError, WhatsAppRequestError } from "../whatsapp/errors.ts";
-import type { ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
+import type { AskConnection, ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
 import type { Channels } from "./channels.ts";
 import { chatOf, isUnknownOutcome, newMessageId, outboxKind, withChosenId } from "./outbox_kinds.ts";
 import { enqueue, expireIfPending, getOutboxRow, mirroredSend, type OutboxRow } from "./outbox_sql.ts";
@@ -76,9 +76,12 @@ const POLL_MS = 1_000;
 /** Extra time a request the leader already started gets to finish after the caller's deadline. */
 const STARTED_GRACE_MS = 30_000;
 
-/** `WhatsAppPort.ask` through the outbox. */
-export function outboxAsk(d: OutboxClientDeps): (msg: ConnectionMsg) => Promise<unknown> {
-  return async (msg) => {
+/**
+ * `WhatsAppPort.ask` through the outbox. The leader runs this same message on its connection
+ * actor and the row carries that reply back, so the reply has the message's reply type.
+ */
+export function outboxAsk(d: OutboxClientDeps): AskConnection {
+  const ask = async (msg: ConnectionMsg): Promise<unknown> => {
     const kind = outboxKind(msg);
     const messageId = kind === "send" ? newMessageId(d.random) : null;
     const request = encodeOpsBinary([withChosenId(msg, messageId)]);
@@ -110,6 +113,7 @@ export function outboxAsk(d: OutboxClientDeps): (msg: ConnectionMsg) => Promise<
     }
     return resultOf(done);
   };
+  return ask as AskConnection;
 }
 
 async function settled(d: OutboxClientDeps, id: number, deadline: number, isSend: boolean): Promise<OutboxRow> {

@@ -6,12 +6,7 @@
  */
 import type { Behavior } from "../../supervisors/mod.ts";
 import type { ChangeListener, LiveSource, StoreChange } from "./types.ts";
-
-/** Registry name of the hub actor. */
-export const LIVE = "live";
-
-/** The hub's one message. */
-export type LiveMsg = { type: "changed"; change: StoreChange };
+import type { LiveMsg } from "./client.ts";
 
 /** The listener list, shared by the actor (which feeds it) and the subscribers. */
 export interface LiveHub extends LiveSource {

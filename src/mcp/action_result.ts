@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { errorResult, okResult } from "./results.ts";
 import type { CallToolResult } from "./sdk.ts";
-import { attemptSend, heldHeadline, type SendAttempt } from "./send_path.ts";
+import { attemptSend, heldFields, heldHeadline, type SendAttempt } from "./send_path.ts";
+import type { OpReply, SendOp } from "./held/action.ts";
 import type { ToolContext } from "./tool.ts";
 import { untrustedBlock } from "./untrusted.ts";
 
@@ -35,17 +36,20 @@ export function actionOut(shape: z.ZodRawShape): z.ZodRawShape {
   };
 }
 
-/** Guards and performs `attempt`; `report` describes what was done. */
-export async function guardedAction<R>(
+/**
+ * Guards and performs `attempt`; `report` describes what was done. The result's type follows the
+ * attempt: its `op`'s reply (`OpReply`), or what its `perform` returns.
+ */
+export async function guardedAction<O extends SendOp, R = OpReply<O>>(
   ctx: ToolContext,
-  attempt: SendAttempt<R>,
+  attempt: SendAttempt<R> & { op?: O },
   report: (result: R) => ActionReport,
 ): Promise<CallToolResult> {
   const o = await attemptSend(ctx, attempt);
   if (!o.ok && o.outcome === "held" && o.held.status === "waiting") {
     const h = o.held;
     return okResult(
-      { status: "awaiting_approval", confirmed_by_user: false, approval_id: h.approval_id, approval_url: h.approval_url ?? undefined, expires_at: h.expires_at, reason: h.reason },
+      { status: "awaiting_approval", ...heldFields(h) },
       untrustedBlock(heldHeadline(h, "action"), `reason: ${h.reason}`),
     );
   }

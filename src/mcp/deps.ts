@@ -6,9 +6,9 @@ import type { Clock } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import type { StoreLocation } from "../config/store_location.ts";
 import type { LiveSource } from "../live/types.ts";
-import type { Repository } from "../store/types.ts";
+import type { MirrorStore } from "../store/ports.ts";
 import type { ClusterView } from "../cluster/leadership.ts";
-import type { ConnectionMsg, LinkStatus } from "../whatsapp/protocol.ts";
+import type { AskConnection, LinkStatus } from "../whatsapp/protocol.ts";
 import type { RateLimiter } from "./policy/rate_limit.ts";
 import type { MediaView, ViewOptions } from "../media/view/types.ts";
 import type { OpMeta, PreparedParts, SendOp } from "./held/action.ts";
@@ -16,8 +16,8 @@ import type { SendResult } from "../whatsapp/protocol.ts";
 
 /** The only way to reach WhatsApp: messages to the connection actor, and its status snapshot. */
 export interface WhatsAppPort {
-  /** Request/reply to the connection actor (see `ConnectionMsg` for each reply's shape). */
-  ask(msg: ConnectionMsg): Promise<unknown>;
+  /** Request/reply to the connection actor; the reply type follows the message (`ConnectionReplies`). */
+  ask: AskConnection;
   /** The link's current state. */
   status(): LinkStatus | Promise<LinkStatus>;
 }
@@ -105,7 +105,8 @@ export interface McpConfig {
 
 /** Everything the tools use. Build it once and share it between sessions (the rate limiter must be shared). */
 export interface ToolDeps {
-  repository: Repository;
+  /** The mirror: reads and write batches (never the WhatsApp session). */
+  repository: MirrorStore;
   /** Store changes as they are committed (resource subscriptions, wait_for_messages); absent: no push. */
   live?: LiveSource;
   whatsapp: WhatsAppPort;

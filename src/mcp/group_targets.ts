@@ -2,19 +2,18 @@
  * Groups and people as the group tools take them: a group JID that must be a group, a list of
  * people in any form resolved to canonical JIDs, and how a person is named in a confirmation.
  */
-import type { Repository } from "../store/types.ts";
-import { type ResolvedRecipient, resolveRecipient } from "./resolve.ts";
+import { type RecipientStore, type ResolvedRecipient, resolveRecipient } from "./resolve.ts";
 import { ToolInputError } from "./results.ts";
 
 /** Resolves a group argument; anything else is an input error naming the parameter. */
-export async function resolveGroup(repo: Repository, input: string, what = "chat_jid"): Promise<ResolvedRecipient> {
+export async function resolveGroup(repo: RecipientStore, input: string, what = "chat_jid"): Promise<ResolvedRecipient> {
   const r = await resolveRecipient(repo, input, what);
   if (r.kind !== "group") throw new ToolInputError(`${what} must be a group JID (…@g.us)`);
   return r;
 }
 
 /** Resolves people (any form) to canonical recipients, without duplicates; a group is an input error. */
-export async function resolvePeople(repo: Repository, inputs: readonly string[], what = "participants"): Promise<ResolvedRecipient[]> {
+export async function resolvePeople(repo: RecipientStore, inputs: readonly string[], what = "participants"): Promise<ResolvedRecipient[]> {
   const out = new Map<string, ResolvedRecipient>();
   for (const [i, input] of inputs.entries()) {
     const r = await resolveRecipient(repo, input, `${what}[${i}]`);

@@ -5,6 +5,7 @@
  * under that hash) is exactly what was sent.
  */
 import type { MessageView } from "../store/types.ts";
+import { sha256Hex } from "./held/action.ts";
 import { linkProblem, readLinkStatus } from "./link.ts";
 import { ToolInputError } from "./results.ts";
 import type { ResolvedDeps } from "./tool.ts";
@@ -24,13 +25,8 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** SHA-256 (hex) of bytes. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)));
-}
-
 /** The stored message with media, or a `ToolInputError` that names what is missing. */
-export async function messageWithMedia(deps: ResolvedDeps, chatJid: string, messageId: string): Promise<MessageView & { media: NonNullable<MessageView["media"]> }> {
+export async function messageWithMedia(deps: Pick<ResolvedDeps, "repository">, chatJid: string, messageId: string): Promise<MessageView & { media: NonNullable<MessageView["media"]> }> {
   const m = await deps.repository.getMessage(chatJid, messageId);
   if (!m) throw new ToolInputError(`No message with id ${JSON.stringify(messageId)} in chat ${chatJid}.`);
   if (!m.media) throw new ToolInputError(`Message ${JSON.stringify(messageId)} has no media (it is a ${m.type} message).`);
@@ -43,12 +39,18 @@ export function announcedSha256(m: MessageView): string | null {
   return h && h.length === 32 ? toHex(h) : null;
 }
 
+/** The media bytes of a stored message, through the connection's one download path (not verified). */
+export async function downloadBytes(deps: Pick<ResolvedDeps, "whatsapp">, chatJid: string, id: string): Promise<{ bytes: Uint8Array; mimetype: string | null }> {
+  const got = await deps.whatsapp.ask({ type: "downloadMedia", chatJid, id });
+  if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
+  return got;
+}
+
 /** Downloads and verifies. Throws `ToolInputError` when WhatsApp is not linked or the hash differs. */
 export async function fetchMedia(deps: ResolvedDeps, m: MessageView): Promise<FetchedMedia> {
   const problem = linkProblem(await readLinkStatus(deps), deps.config.statusUrl);
   if (problem) throw new ToolInputError(problem);
-  const got = (await deps.whatsapp.ask({ type: "downloadMedia", chatJid: m.chatJid, id: m.id })) as { bytes: Uint8Array; mimetype: string | null };
-  if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
+  const got = await downloadBytes(deps, m.chatJid, m.id);
   const sha256 = await sha256Hex(got.bytes);
   const announced = announcedSha256(m);
   if (announced && announced !== sha256) {

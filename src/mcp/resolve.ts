@@ -2,7 +2,8 @@
  * Turns what the model typed (phone number, phone JID, LID, group JID) into canonical JIDs using
  * the store, before any policy looks at them: one person is one JID whichever form was given.
  */
-import type { ChatSummary, PersonRow, Repository } from "../store/types.ts";
+import type { ChatSummary, PersonRow } from "../store/types.ts";
+import type { MirrorQueries } from "../store/ports.ts";
 import { parseJid, RecipientError } from "../ids/parse.ts";
 import { plusPhoneOf } from "../ids/phone.ts";
 
@@ -20,13 +21,16 @@ export interface ResolvedRecipient {
   chat: ChatSummary | null;
 }
 
+/** The store reads recipient resolution needs. */
+export type RecipientStore = Pick<MirrorQueries, "resolvePerson" | "getChat" | "getDirectChat">;
+
 /** Looks a person up by the parsed JID, then by bare digits (the store accepts any form). */
-async function findPerson(repo: Repository, jid: string, digits: string | null): Promise<PersonRow | null> {
+async function findPerson(repo: Pick<MirrorQueries, "resolvePerson">, jid: string, digits: string | null): Promise<PersonRow | null> {
   return (await repo.resolvePerson(jid)) ?? (digits ? await repo.resolvePerson(digits) : null);
 }
 
 /** Resolves a send target. Broadcast lists, status and channels are refused. */
-export async function resolveRecipient(repo: Repository, input: string, what = "recipient"): Promise<ResolvedRecipient> {
+export async function resolveRecipient(repo: RecipientStore, input: string, what = "recipient"): Promise<ResolvedRecipient> {
   const parsed = parseJid(input, what);
   if (parsed.kind === "broadcast" || parsed.kind === "newsletter") {
     throw new RecipientError(`${what}: sending to broadcast lists, status or channels is not supported; use a person or a group`);
@@ -62,7 +66,7 @@ export async function resolveRecipient(repo: Repository, input: string, what = "
  * Resolves a chat argument of a read tool: group and other JIDs as given; a person in any form to
  * their canonical JID (so a LID and a phone number find the same chat).
  */
-export async function resolveChatJid(repo: Repository, input: string, what = "chat_jid"): Promise<string> {
+export async function resolveChatJid(repo: RecipientStore, input: string, what = "chat_jid"): Promise<string> {
   const parsed = parseJid(input, what);
   if (parsed.kind !== "phone" && parsed.kind !== "lid") return parsed.jid;
   const person = await findPerson(repo, parsed.jid, parsed.kind === "phone" ? parsed.digits : null);
@@ -73,7 +77,7 @@ export async function resolveChatJid(repo: Repository, input: string, what = "ch
  * Whether the user has written in this chat before: a recent own message, or (for long chats)
  * any own message found through the sender filter.
  */
-export async function userHasWritten(repo: Repository, chatJid: string, meId: string | null): Promise<boolean> {
+export async function userHasWritten(repo: Pick<MirrorQueries, "listMessages">, chatJid: string, meId: string | null): Promise<boolean> {
   const recent = await repo.listMessages({ chatJid, limit: 200 });
   if (recent.items.some((m) => m.fromMe)) return true;
   if (!meId) return false;

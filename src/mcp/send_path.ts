@@ -102,9 +102,7 @@ export async function groupStrangers(
   let members = ((await repo.getGroupInfo(r.jid))?.participants ?? []).map((p) => ({ id: p.personId, phone: p.phone }));
   if (members.length === 0) {
     try {
-      const live = (await deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid })) as {
-        participants?: Array<{ id: string; phoneJid?: string | null }>;
-      };
+      const live = await deps.whatsapp.ask({ type: "groupMetadata", jid: r.jid });
       members = (live.participants ?? []).map((p) => ({ id: p.phoneJid ?? p.id, phone: plusPhoneOf(p.phoneJid ?? p.id) }));
     } catch {
       // WhatsApp did not tell: fail closed below.
@@ -301,9 +299,30 @@ export function heldHeadline(h: HeldStatusOut, what: "send" | "action"): string 
     `Afterwards get_send_status with approval_id "${h.approval_id}" says whether it was ${what === "send" ? "sent" : "done"}.`;
 }
 
+/** The recipient as a send result shows it. */
+export function recipientOut(r: ResolvedRecipient): { jid: string; name: string | null; kind: "person" | "group" } {
+  return { jid: r.jid, name: r.name, kind: r.kind };
+}
+
+/** "recipient: Alice (+491701234567)" for a result's untrusted block, or "" when no name is known. */
+export function recipientLine(r: ResolvedRecipient): string {
+  return r.name ? `recipient: ${r.name}${r.phone ? ` (${r.phone})` : ""}` : "";
+}
+
+/** The structured fields of a send held for approval (the end of an `awaiting_approval` result). */
+export function heldFields(h: HeldStatusOut) {
+  return {
+    confirmed_by_user: false,
+    approval_id: h.approval_id,
+    approval_url: h.approval_url ?? undefined,
+    expires_at: h.expires_at,
+    reason: h.reason,
+  };
+}
+
 /** The tool result of a send: structured outcome, a held send awaiting approval, or the refusal as an error result. */
 export function sendToolResult(o: SendOutcome, r: ResolvedRecipient, done: string): CallToolResult {
-  const recipient = { jid: r.jid, name: r.name, kind: r.kind };
+  const recipient = recipientOut(r);
   if (!o.ok && o.outcome === "held" && o.held.status === "waiting") {
     const h = o.held;
     const structured = {
@@ -313,14 +332,10 @@ export function sendToolResult(o: SendOutcome, r: ResolvedRecipient, done: strin
       chat_jid: null,
       timestamp: null,
       recipient,
-      confirmed_by_user: false,
-      approval_id: h.approval_id,
-      approval_url: h.approval_url ?? undefined,
-      expires_at: h.expires_at,
-      reason: h.reason,
+      ...heldFields(h),
     };
     const headline = heldHeadline(h, "send");
-    const who = `reason: ${h.reason}${r.name ? `\nrecipient: ${r.name}${r.phone ? ` (${r.phone})` : ""}` : ""}`;
+    const who = `reason: ${h.reason}${r.name ? `\n${recipientLine(r)}` : ""}`;
     return okResult(structured, untrustedBlock(headline, who));
   }
   if (!o.ok) return errorResult(o.text);
@@ -334,6 +349,5 @@ export function sendToolResult(o: SendOutcome, r: ResolvedRecipient, done: strin
     confirmed_by_user: o.confirmed,
   };
   const headline = `${done} (message id ${o.result.id}, chat ${o.result.chatJid}${o.confirmed ? ", confirmed by the user" : ""}).`;
-  const who = r.name ? `recipient: ${r.name}${r.phone ? ` (${r.phone})` : ""}` : "";
-  return okResult(structured, untrustedBlock(headline, who));
+  return okResult(structured, untrustedBlock(headline, recipientLine(r)));
 }

@@ -2,7 +2,9 @@
  * Stored messages as targets of quotes, reactions, edits and deletes: looked up in the chat the
  * caller named, turned into the `MessageRef` the connection actor needs.
  */
-import type { MessageView, Repository } from "../store/types.ts";
+import type { MessageView } from "../store/types.ts";
+import type { MirrorQueries } from "../store/ports.ts";
+import type { RecipientStore } from "./resolve.ts";
 import type { MessageRef, SendResult } from "../whatsapp/protocol.ts";
 import { type ResolvedRecipient, resolveRecipient } from "./resolve.ts";
 import { ToolInputError } from "./results.ts";
@@ -20,14 +22,14 @@ export function refOf(m: MessageView, kind: "person" | "group"): MessageRef {
 }
 
 /** Finds message `id` in chat `chatInput` (any form), or throws a `ToolInputError` naming the parameter. */
-export async function loadTarget(repo: Repository, chatInput: string, id: string, what = "message_id"): Promise<Target> {
+export async function loadTarget(repo: RecipientStore & Pick<MirrorQueries, "getMessage">, chatInput: string, id: string, what = "message_id"): Promise<Target> {
   const recipient = await resolveRecipient(repo, chatInput, "chat_jid");
   return { recipient, ...(await findIn(repo, recipient, id, what)) };
 }
 
 /** Finds message `id` in the recipient's chat. */
 export async function findIn(
-  repo: Repository,
+  repo: Pick<MirrorQueries, "getMessage">,
   recipient: ResolvedRecipient,
   id: string,
   what: string,

@@ -5,7 +5,8 @@
  * WhatsApp's own counter).
  */
 import { z } from "zod";
-import type { ChatSummary, MessageView, Repository } from "../store/types.ts";
+import type { ChatSummary, MessageView } from "../store/types.ts";
+import type { MirrorQueries } from "../store/ports.ts";
 import { isoUtc } from "./dates.ts";
 import { chatOut, messageOut } from "./schemas.ts";
 import { chatToOut, messageToOut } from "./views.ts";
@@ -30,7 +31,7 @@ export function pickFirstUnread(newestFirst: readonly MessageView[], count: numb
 }
 
 /** Reads the chat's newest messages and picks its first unread message. */
-export async function firstUnread(repo: Repository, chat: ChatSummary): Promise<MessageView | null> {
+export async function firstUnread(repo: Pick<MirrorQueries, "listMessages">, chat: ChatSummary): Promise<MessageView | null> {
   const count = Math.max(chat.unreadCount ?? 0, 0);
   const limit = Math.min(Math.max(count * 2, 10), FIRST_UNREAD_SCAN);
   const page = await repo.listMessages({ chatJid: chat.jid, limit });
@@ -70,7 +71,7 @@ export interface UnreadQuery {
 
 /** Unread chats, newest activity first, each with its first unread message and its wait (list_unread, whatsapp://unread). */
 export async function unreadTriage(
-  repo: Repository,
+  repo: Pick<MirrorQueries, "listChats" | "listMessages">,
   now: number,
   q: UnreadQuery,
 ): Promise<{ chats: UnreadChatOut[]; nextCursor: string | null }> {

@@ -2,7 +2,7 @@
  * The typed client of the media actor (registry name "ffmpeg"): `ask` whose reply type follows
  * the message type (`MediaReplies`), with the ask timeouts next to it.
  */
-import type { Registry } from "../../supervisors/mod.ts";
+import { type ActorClient, actorClient, type Registry } from "../../supervisors/mod.ts";
 import type { MediaMsg, MediaReplies } from "./actor.ts";
 
 /** Registry name of the media actor. */
@@ -18,15 +18,9 @@ export const MEDIA_TIMEOUTS: Readonly<Record<MediaMsg["type"], number>> = {
 };
 
 /** Request/reply to the media actor, typed by message. */
-export interface MediaClient {
-  ask<M extends MediaMsg>(msg: M): Promise<MediaReplies[M["type"]]>;
-}
+export type MediaClient = ActorClient<MediaMsg, MediaReplies>;
 
 /** Builds the client. */
 export function mediaClient(registry: Registry): MediaClient {
-  return {
-    ask<M extends MediaMsg>(msg: M): Promise<MediaReplies[M["type"]]> {
-      return registry.ask<MediaReplies[M["type"]]>(MEDIA, msg, { timeoutMs: MEDIA_TIMEOUTS[msg.type as MediaMsg["type"]] });
-    },
-  };
+  return actorClient<MediaMsg, MediaReplies>(registry, MEDIA, (msg) => MEDIA_TIMEOUTS[msg.type]);
 }

@@ -13,14 +13,10 @@
 import type { Behavior, Clock } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import { readLinkStatus } from "../mcp/link.ts";
+import type { SchedulerMsg } from "./client.ts";
 import { DEFAULT_GRACE_MS, planRound, RETRY_MS } from "./plan.ts";
 import { confirmLateEchoes, expireDue, moveRow, recoverInFlight, type SendDeps, sendDue } from "./send.ts";
 
-/** Registry name of the scheduler. */
-export const SCHEDULER = "scheduler";
-
-/** The scheduler's messages (tell). */
-export type SchedulerMsg = { type: "wake" } | { type: "tick" };
 
 /** What the scheduler needs. `clock` defaults to the tree's clock (epoch milliseconds in the app). */
 export interface SchedulerOptions {

@@ -13,6 +13,7 @@
  * send is "unknown". A duplicate message to a person is worse than one the user is told to check.
  * Refusals before anything was sent ("not connected") go back to waiting, within the grace.
  */
+import { ActorCrashedError, ActorStoppedError, AskTimeoutError, NoProcError } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
 import { sha256Hex } from "../mcp/held/action.ts";
@@ -24,6 +25,7 @@ import { describeRateRefusal } from "../mcp/policy/rate_limit.ts";
 import { ownId, resolveRecipient, userHasWritten } from "../mcp/resolve.ts";
 import { allowListed, groupStrangers } from "../mcp/send_path.ts";
 import type { ScheduledSendRow, ScheduledStatus } from "../store/types.ts";
+import { SendOutcomeUnknownError, WhatsAppNotReadyError } from "../whatsapp/errors.ts";
 import type { ConnectionMsg, SendResult } from "../whatsapp/protocol.ts";
 import { parseScheduledRequest, type ScheduledRequest } from "./request.ts";
 import type { ScheduledFiles } from "./types.ts";
@@ -44,10 +46,21 @@ export type SendStep =
   /** Someone else moved it first (cancelled meanwhile). */
   | { kind: "skipped"; status: ScheduledStatus | null };
 
-/** Errors after which nothing went out: safe to try again later. */
-const NOT_SENT = new Set(["WhatsAppNotReadyError", "NoProcError"]);
-/** Errors after which it may or may not have gone out. */
-const MAYBE_SENT = new Set(["AskTimeoutError", "ActorCrashedError", "ActorStoppedError", "SendOutcomeUnknownError"]);
+/**
+ * What a failed send means, by the error's class: `not_sent` when nothing went out (WhatsApp not
+ * ready, no connection actor: safe to try again later), `maybe_sent` when it may or may not have
+ * gone out (no reply in time, the actor crashed or stopped, an unconfirmed cluster send, a broken
+ * connection: never sent again), else `refused` (WhatsApp said no).
+ */
+export function sendFailureKind(error: unknown): "not_sent" | "maybe_sent" | "refused" {
+  if (error instanceof WhatsAppNotReadyError || error instanceof NoProcError) return "not_sent";
+  if (
+    error instanceof AskTimeoutError || error instanceof ActorCrashedError || error instanceof ActorStoppedError ||
+    error instanceof SendOutcomeUnknownError
+  ) return "maybe_sent";
+  const message = (error as Error)?.message ?? String(error);
+  return /connection (closed|lost)|timed out/i.test(message) ? "maybe_sent" : "refused";
+}
 
 /** The detail of a send found "unknown". */
 export const UNKNOWN_DETAIL = "it was being sent when the server stopped (or the connection broke) and the store holds no copy " +
@@ -120,7 +133,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
   const rate = deps.rateLimiter.check(r.jid);
   if (!rate.ok) return { kind: "wait", until: now + Math.max(1_000, rate.retryAfterMs), reason: describeRateRefusal(rate).replace(/^Not sent: /, "") };
 
-  let media: ConnectionMsg | null = null;
+  let media: Extract<ConnectionMsg, { type: "sendMedia" }> | null = null;
   const a = req.attachment;
   if (a) {
     const bytes = await deps.files.get(row.id).catch(() => null);
@@ -137,7 +150,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
         : { kind: a.kind, bytes, mimetype: a.mimetype, fileName: a.name, caption: req.text ?? undefined },
     };
   }
-  const msg: ConnectionMsg = media ?? { type: "sendText", jid: r.jid, text: req.text ?? "", messageId: row.messageId };
+  const msg: Extract<ConnectionMsg, { type: "sendMedia" | "sendText" }> = media ?? { type: "sendText", jid: r.jid, text: req.text ?? "", messageId: row.messageId };
 
   // In flight, durably, before anything reaches WhatsApp.
   const claim = await moveRow(deps, row, "pending", "sending", now, { lateMs, detail: null });
@@ -146,7 +159,7 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
   let result: SendResult | null = null;
   let error: unknown = null;
   try {
-    result = (await deps.whatsapp.ask(msg)) as SendResult;
+    result = await deps.whatsapp.ask(msg);
   } catch (err) {
     error = err;
   }
@@ -158,13 +171,13 @@ export async function sendDue(deps: SendDeps, row: ScheduledSendRow, now: number
     await writeAudit(deps.audit, subject(req), "sent", null, row.confirmed);
     return { kind: "sent", messageId: id };
   }
-  const name = (error as Error)?.name ?? "";
   const message = (error as Error)?.message ?? String(error);
-  if (NOT_SENT.has(name)) {
+  const failure = sendFailureKind(error);
+  if (failure === "not_sent") {
     await moveRow(deps, row, "sending", "pending", at, { expectClaim: claim, detail: `waiting: ${message}` });
     return { kind: "wait", until: at + 5_000, reason: message };
   }
-  if (MAYBE_SENT.has(name) || /connection (closed|lost)|timed out/i.test(message)) {
+  if (failure === "maybe_sent") {
     await moveRow(deps, row, "sending", "unknown", at, { expectClaim: claim, detail: UNKNOWN_DETAIL });
     await deps.files.remove(row.id).catch(() => {});
     await writeAudit(deps.audit, subject(req), "unknown", "outcome_unknown", row.confirmed);

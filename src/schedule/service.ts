@@ -14,22 +14,28 @@ import type { MediaPort, SchedulePort } from "../mcp/deps.ts";
 import { type OpMeta, type PreparedParts, type SendOp, sha256Hex } from "../mcp/held/action.ts";
 import { newHeldId } from "../mcp/held/service.ts";
 import { resolveRecipient } from "../mcp/resolve.ts";
-import type { Repository, ScheduledSendRow } from "../store/types.ts";
+import type { ScheduledSendRow } from "../store/types.ts";
+import type { MirrorQueries, MirrorWriter } from "../store/ports.ts";
+import type { RecipientStore } from "../mcp/resolve.ts";
+import { UserError } from "../user_error.ts";
 import type { ScheduledAttachment, ScheduledRequest } from "./request.ts";
 import { MAX_PENDING_SCHEDULED, type ScheduledFiles } from "./types.ts";
 
 /** What scheduling needs. `wake` tells the scheduler actor to plan again. */
 export interface ScheduleServiceDeps {
-  repository: Repository;
+  repository: MirrorWriter & RecipientStore & Pick<MirrorQueries, "listScheduled" | "getScheduled">;
   media: Pick<MediaPort, "voiceNote">;
   clock: { now(): number };
   files: ScheduledFiles;
   wake(): void;
 }
 
-/** Thrown when too many sends wait already. */
-export class ScheduleLimitError extends Error {
-  override name = "ToolInputError";
+/** Thrown when too many sends wait already: the caller can cancel some and try again. */
+export class ScheduleLimitError extends UserError {
+  override name = "ScheduleLimitError";
+  constructor(message: string) {
+    super("schedule_full", message);
+  }
 }
 
 /**
@@ -42,7 +48,7 @@ export function newMessageId(): string {
 }
 
 /** Sends waiting or in flight, up to the cap (+1, to tell "full"). */
-export async function countPending(repo: Pick<Repository, "listScheduled">): Promise<number> {
+export async function countPending(repo: Pick<MirrorQueries, "listScheduled">): Promise<number> {
   return (await repo.listScheduled({ statuses: ["pending", "sending"], limit: MAX_PENDING_SCHEDULED + 1 })).length;
 }
 

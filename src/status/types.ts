@@ -15,6 +15,15 @@ export type ConnectionState =
   | "replaced" // another client took over the session (440): we stopped
   | "stopped";
 
+/** Told to each link watcher (`ConnectionOptions.linkWatchers`, e.g. the webhook actor) when the link state changes. */
+export interface LinkChangeMsg {
+  type: "link";
+  state: string;
+  previous: string | null;
+  error: string | null;
+  at: number;
+}
+
 /** A snapshot of the link. `qr` and `pairingCode` are secrets: shown only on loopback pages. */
 export interface LinkStatus {
   state: ConnectionState;

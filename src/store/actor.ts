@@ -6,6 +6,7 @@
  */
 import { type Behavior, ReplyError } from "../../supervisors/mod.ts";
 import { type ChangePublisher, changePublisher } from "../live/publisher.ts";
+import { liveClient } from "../live/client.ts";
 import type { Repository, WriteOp } from "./types.ts";
 import { REPOSITORY_METHODS, type StoreCall } from "./client.ts";
 
@@ -18,7 +19,8 @@ export function storeBehavior(open: () => Promise<Repository>, opts: { publishTo
       repo = await open();
       const to = opts.publishTo;
       if (to) {
-        publisher = changePublisher(repo, (change) => ctx.registry.tell(to, { type: "changed", change }));
+        const live = liveClient(ctx.registry, to);
+        publisher = changePublisher(repo, (change) => live.tell({ type: "changed", change }));
         await publisher.start();
       }
     },

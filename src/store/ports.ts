@@ -13,3 +13,6 @@ export type MirrorWriter = Pick<Repository, "commit">;
 
 /** Reads of the mirror (what the tools ask). */
 export type MirrorQueries = Omit<Repository, "commit" | "authGet" | "authList" | "metaGet" | "close">;
+
+/** What the MCP side (tools, held and scheduled sends) uses: the mirror's reads and its writes, never the session. */
+export type MirrorStore = MirrorQueries & MirrorWriter;

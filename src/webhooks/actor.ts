@@ -21,19 +21,13 @@ import type { Behavior } from "../../supervisors/mod.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { LiveSource } from "../live/types.ts";
 import type { Repository, WebhookDue, WriteOp } from "../store/types.ts";
+import type { WebhookMsg } from "./client.ts";
 import { type FetchLike, postWebhook } from "./deliver.ts";
 import { buildWebhookPayload } from "./payload.ts";
 import { type AttemptOutcome, DEFAULT_BACKOFF, endpointUnavailable, planAttempt, type RetryPolicy } from "./policy.ts";
 import { endpointLabel, type WebhookSettings } from "./settings.ts";
 import { EVENT_ID_HEADER, EVENT_KIND_HEADER, SIGNATURE_HEADER, signWebhook, webhookEventId } from "./signature.ts";
 
-/** Registry name of the webhook actor. */
-export const WEBHOOKS = "webhooks";
-
-/** What the webhook actor is told. */
-export type WebhookMsg =
-  | { type: "wake" }
-  | { type: "link"; state: string; previous: string | null; error: string | null; at: number };
 
 /** The store calls the actor makes (all messages to the store actor in the app). */
 export type WebhookRepo = Pick<Repository, "commit" | "webhookDue" | "webhookNextDue" | "webhookStatus" | "getMessage">;

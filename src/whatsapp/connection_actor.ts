@@ -10,7 +10,7 @@
  * answered at once even while an upload runs. The core keeps sends to one chat in order.
  *
  * @example
- * const status = await registry.ask<LinkStatus>("connection", { type: "status" });
+ * const status = await connectionClient(registry).ask({ type: "status" }); // client.ts
  */
 import { type ActorContext, type Behavior, deferReply } from "../../supervisors/mod.ts";
 import { CONNECTION, ConnectionCore, type ConnectionOptions } from "./connection_core.ts";

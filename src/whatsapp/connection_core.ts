@@ -15,7 +15,7 @@ import { proto } from "@whiskeysockets/baileys";
 import { createLogger, type Logger } from "../log.ts";
 import type { SessionStore } from "../store/ports.ts";
 import type { WhatsAppMirror } from "./requests.ts";
-import type { LinkStatus } from "../status/types.ts";
+import type { LinkChangeMsg, LinkStatus } from "../status/types.ts";
 import { makeStoreAuthState, type StoreAuthState } from "./auth_state.ts";
 import { type BaileysLogger, type BaileysLogLevel, createBaileysLogger } from "./baileys_logger.ts";
 import { guardConsole } from "./console_guard.ts";
@@ -79,8 +79,8 @@ export interface ConnectionPorts {
   now(): number;
   /** Runs `fn` after `ms` on the kernel clock; returns a cancel function. */
   setTimer(ms: number, fn: () => void): () => void;
-  /** Fire-and-forget to another actor by registry name. */
-  tell(name: string, msg: unknown): void;
+  /** Fire-and-forget to another actor by registry name: event batches to sync, link changes to the watchers. */
+  tell(name: string, msg: SyncEventsMsg | LinkChangeMsg): void;
   /** Crashes the actor (an error outside a request: the session could not be saved...). */
   fail(error: unknown): void;
 }
@@ -313,7 +313,7 @@ export class ConnectionCore {
     this.#link = t.state;
     if (before !== t.state.phase) {
       this.log.info("whatsapp link state", { from: before, to: t.state.phase, attempt: t.state.attempt });
-      const change = { type: "link", state: t.state.phase, previous: before, error: t.state.lastError, at: this.ports.now() };
+      const change: LinkChangeMsg = { type: "link", state: t.state.phase, previous: before, error: t.state.lastError, at: this.ports.now() };
       for (const name of this.opts.linkWatchers ?? []) this.ports.tell(name, change);
     }
     for (const effect of t.effects) await this.#effect(effect);

@@ -1,6 +1,6 @@
 /**
  * Messages the connection actor (registry name "connection") answers. The MCP tools and the
- * HTTP pages talk to WhatsApp only through these (`registry.ask("connection", msg)`).
+ * HTTP pages talk to WhatsApp only through these (`connectionClient(registry).ask(msg)`, `client.ts`).
  * JIDs here are already resolved to canonical form by the caller's policy layer.
  */
 import type { LinkStatus } from "../status/types.ts";
@@ -101,6 +101,12 @@ export interface ConnectionReplies {
   presenceGet: PresenceReply;
   profile: ProfileReply;
 }
+
+/**
+ * A request/reply to the connection actor whose reply type follows the message type: what the
+ * typed client (`client.ts`), the cluster's outbox and the tools' `WhatsAppPort` all offer.
+ */
+export type AskConnection = <M extends ConnectionMsg>(msg: M) => Promise<ConnectionReplies[M["type"]]>;
 
 /** Compile-time check: every `ConnectionMsg` type has a reply, and every reply a message. */
 export type ConnectionRepliesComplete = [ConnectionMsg["type"]] extends [keyof ConnectionReplies]

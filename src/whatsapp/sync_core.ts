@@ -29,6 +29,11 @@ export interface SyncEventsMsg {
 /** Messages of the sync actor: event batches (tell) and a stats request (ask → SyncStats). */
 export type SyncMsg = SyncEventsMsg | { type: "stats" };
 
+/** What the sync actor's asks resolve to. */
+export interface SyncReplies {
+  stats: SyncStats;
+}
+
 /** Counters, for the status page and tests. */
 export interface SyncStats {
   batches: number;
@@ -58,7 +63,8 @@ export interface SyncOptions {
 /** What the core needs from the kernel. */
 export interface SyncPorts {
   now(): number;
-  tell(name: string, msg: unknown): void;
+  /** Fire-and-forget by registry name: history progress to the connection actor. */
+  tell(name: string, msg: HistoryProgressMsg): void;
 }
 
 /** The sync logic. */

@@ -11,12 +11,13 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../src/log.ts";
+import { MediaError } from "../../src/media/errors.ts";
 import type { McpConfig, MediaPort, SendPolicyConfig, ToolDeps } from "../../src/mcp/deps.ts";
 import { createRateLimiter } from "../../src/mcp/policy/rate_limit.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
 import type { MessageRow, Repository, WriteOp } from "../../src/store/types.ts";
 import { initialLinkStatus, type LinkStatus } from "../../src/status/types.ts";
-import type { ConnectionMsg } from "../../src/whatsapp/protocol.ts";
+import type { AskConnection, ConnectionMsg } from "../../src/whatsapp/protocol.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import { createLiveHub } from "../../src/live/hub.ts";
 import { changePublisher } from "../../src/live/publisher.ts";
@@ -147,7 +148,8 @@ export function fakeWhatsApp(clock: { now(): number }) {
     },
     port: {
       status: () => status,
-      ask(m: ConnectionMsg): Promise<unknown> {
+      // Answers as the connection actor would, so the reply has the message's reply type.
+      ask: ((m: ConnectionMsg): Promise<unknown> => {
         asked.push(m);
         switch (m.type) {
           case "sendText":
@@ -187,17 +189,9 @@ export function fakeWhatsApp(clock: { now(): number }) {
           default:
             return Promise.reject(new Error(`unexpected ${m.type}`));
         }
-      },
+      }) as AskConnection,
     },
   };
-}
-
-/** A media error as src/media throws it (same name and shape). */
-class FakeMediaError extends Error {
-  override name = "MediaError";
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 /** Media port with two files inside the roots; anything else is outside. */
@@ -213,7 +207,7 @@ export function fakeMedia(): MediaPort & { prepared: string[] } {
       if (path === "/data/outbox/song.mp3") {
         return Promise.resolve({ bytes: new Uint8Array(4000), mimetype: "audio/mpeg", kind: "audio" as const, fileName: "song.mp3" });
       }
-      return Promise.reject(new FakeMediaError("outside_roots", `media_path ${path} is not inside a configured media folder`));
+      return Promise.reject(new MediaError("outside_roots", `media_path ${path} is not inside a configured media folder`));
     },
     voiceNote: (_bytes: Uint8Array) =>
       Promise.resolve({ bytes: new Uint8Array(900), seconds: 12.4, waveform: new Uint8Array(64).fill(7) }),

@@ -17,7 +17,8 @@ import { createManualClock, createRegistry, startTree, type Tree, worker } from 
 import { createApprovals } from "../../src/mcp/held/approvals.ts";
 import { createRateLimiter } from "../../src/mcp/policy/rate_limit.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
-import { SCHEDULER, schedulerBehavior } from "../../src/schedule/actor.ts";
+import { schedulerBehavior } from "../../src/schedule/actor.ts";
+import { SCHEDULER } from "../../src/schedule/client.ts";
 import { createScheduleService } from "../../src/schedule/service.ts";
 import type { ScheduledFiles } from "../../src/schedule/types.ts";
 import type { Repository } from "../../src/store/types.ts";

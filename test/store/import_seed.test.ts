@@ -76,6 +76,12 @@ describe("parseSeedTimestamp()", () => {
     assert.equal(seedSenderJid("4915112345678:3@s.whatsapp.net"), PEER);
     assert.equal(seedSenderJid("201234567890123@lid"), "201234567890123@lid");
     assert.equal(seedSenderJid(""), null);
+    // The one phone rule (src/ids/phone.ts, E.164): a bare number without a country code names nobody.
+    assert.equal(seedSenderJid("+4915112345678"), PEER);
+    assert.equal(seedSenderJid("4915112345678:3"), PEER);
+    assert.equal(seedSenderJid("015112345678"), null, "a national number with a trunk 0");
+    assert.equal(seedSenderJid("12345"), null, "too short for E.164");
+    assert.equal(seedSenderJid("1234567890123456"), null, "longer than E.164's 15 digits");
     assert.equal(directPathFromUrl(MEDIA_URL), "/v/t62.7118-24/12345_abc.enc?ccb=11-4&oh=01_Q&oe=67A0&_nc_sid=5e03e0");
     assert.equal(directPathFromUrl("https://evil.example/v/x"), null);
   });

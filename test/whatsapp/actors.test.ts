@@ -9,10 +9,9 @@ import assert from "node:assert/strict";
 import { createManualClock, createRegistry, startTree, worker } from "../../supervisors/mod.ts";
 import { storeBehavior } from "../../src/store/actor.ts";
 import { storeClient } from "../../src/store/client.ts";
-import type { LinkStatus } from "../../src/status/types.ts";
 import { WhatsAppNotReadyError } from "../../src/whatsapp/errors.ts";
 import { whatsappSupervisor } from "../../src/whatsapp/tree.ts";
-import type { SyncStats } from "../../src/whatsapp/sync_core.ts";
+import { connectionClient, syncClient } from "../../src/whatsapp/client.ts";
 import { fakeSockets, pairedCreds } from "./fake_socket.ts";
 import { ALICE, ALICE_LID, ME, ME_LID, T0, wa } from "./fixtures.ts";
 import { asStoreBackend, memoryRepo } from "./memory_repo.ts";
@@ -53,7 +52,7 @@ describe("connection and sync actors in the kernel", () => {
       s.emit("creds.update", pairedCreds(ME, ME_LID));
       s.emit("connection.update", { connection: "open" });
       await settle();
-      const st = await t.registry.ask<LinkStatus>("connection", { type: "status" });
+      const st = await connectionClient(t.registry).ask({ type: "status" });
       assert.equal(st.state, "open");
       s.emit("messages.upsert", {
         type: "notify",
@@ -63,7 +62,7 @@ describe("connection and sync actors in the kernel", () => {
       const row = repo.messages.get(`${ALICE}\u0000IN1`);
       assert.equal(row?.text, "hello from the phone");
       assert.equal(repo.links.get(ALICE_LID), ALICE);
-      const stats = await t.registry.ask<SyncStats>("sync", { type: "stats" });
+      const stats = await syncClient(t.registry).ask({ type: "stats" });
       assert.equal(stats.mappingFailures, 0);
       assert.ok(stats.commits >= 1);
     } finally {
@@ -75,8 +74,8 @@ describe("connection and sync actors in the kernel", () => {
   test("a request error rejects only that ask; the actor keeps answering", async () => {
     const { t, events } = await tree();
     try {
-      await assert.rejects(t.registry.ask("connection", { type: "sendText", jid: ALICE, text: "x" }), (e: Error) => e instanceof WhatsAppNotReadyError);
-      const st = await t.registry.ask<LinkStatus>("connection", { type: "status" });
+      await assert.rejects(connectionClient(t.registry).ask({ type: "sendText", jid: ALICE, text: "x" }), (e: Error) => e instanceof WhatsAppNotReadyError);
+      const st = await connectionClient(t.registry).ask({ type: "status" });
       assert.equal(st.state, "connecting");
       assert.ok(!events.some((e) => e.startsWith("crashed")));
     } finally {

@@ -6,7 +6,7 @@ import { BufferJSON, encryptedStream, proto } from "@whiskeysockets/baileys";
 import { readFileSync, unlinkSync } from "node:fs";
 import { createManualClock, type ManualClock } from "../../supervisors/mod.ts";
 import { configureLogging } from "../../src/log.ts";
-import { ConnectionCore, type ConnectionOptions } from "../../src/whatsapp/connection_core.ts";
+import { ConnectionCore, type ConnectionOptions, type ConnectionPorts } from "../../src/whatsapp/connection_core.ts";
 import { WhatsAppNotReadyError, WhatsAppRequestError } from "../../src/whatsapp/errors.ts";
 import { mapMessage } from "../../src/whatsapp/mapping/messages.ts";
 import type { LinkStatus } from "../../src/status/types.ts";
@@ -27,7 +27,7 @@ interface Rig {
   repo: MemoryRepo;
   clock: ManualClock;
   sockets: ReturnType<typeof fakeSockets>;
-  told: Array<{ name: string; msg: Record<string, unknown> }>;
+  told: Array<{ name: string; msg: Parameters<ConnectionPorts["tell"]>[1] }>;
   failed: unknown[];
   logs: string[];
   status(): LinkStatus;
@@ -48,7 +48,7 @@ async function rig(extra: Partial<ConnectionOptions> = {}, repo = memoryRepo()):
         const h = clock.setTimeout(fn, ms);
         return () => clock.clearTimeout(h);
       },
-      tell: (name, msg) => void told.push({ name, msg: msg as Record<string, unknown> }),
+      tell: (name, msg) => void told.push({ name, msg }),
       fail: (e) => void failed.push(e),
     },
   );

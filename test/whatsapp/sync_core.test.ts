@@ -5,14 +5,15 @@ import type { BaileysEventMap, Chat, WAMessage } from "@whiskeysockets/baileys";
 import { configureLogging } from "../../src/log.ts";
 import { makeStoreAuthState } from "../../src/whatsapp/auth_state.ts";
 import { SyncCore } from "../../src/whatsapp/sync_core.ts";
+import type { HistoryProgressMsg } from "../../src/whatsapp/protocol.ts";
 import { ALICE, ALICE_LID, BOB, BOB_LID, GROUP, ME, ME_LID, T0, wa } from "./fixtures.ts";
 import { memoryRepo } from "./memory_repo.ts";
 
 const me = { id: ME, lid: ME_LID };
 
 function sync(repo = memoryRepo(), authRepo = repo) {
-  const told: Array<{ name: string; msg: Record<string, unknown> }> = [];
-  const core = new SyncCore({ repo, authRepo }, { now: () => 42, tell: (name, msg) => void told.push({ name, msg: msg as Record<string, unknown> }) });
+  const told: Array<{ name: string; msg: HistoryProgressMsg }> = [];
+  const core = new SyncCore({ repo, authRepo }, { now: () => 42, tell: (name, msg) => void told.push({ name, msg }) });
   return { core, repo, told };
 }
 

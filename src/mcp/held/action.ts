@@ -3,7 +3,7 @@
  * stored (a held send) and performed later, after a restart too. Files are named by path and
  * re-read when performed; the caller checks their hash first.
  */
-import type { ActionMsg, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
+import type { ActionMsg, ConnectionReplies, MessageRef, SendResult } from "../../whatsapp/protocol.ts";
 import type { MediaPort, PreparedFile, PreparedVoiceNote, SchedulePort, WhatsAppPort } from "../deps.ts";
 import { asSendResult } from "../targets.ts";
 
@@ -22,6 +22,10 @@ export type SendOp =
 
 /** The connection requests an action may hold: every action but look-ups (they answer, they do not act). */
 export type HoldableRequest = Exclude<ActionMsg, { type: "groupInviteInfo" | "blocklist" | "presenceGet" | "profile" }>;
+
+/** What performing `op` answers: a request op its request's reply (`ConnectionReplies`), any other op a `SendResult`. */
+export type OpReply<O extends SendOp> = O extends { type: "request"; request: infer Q extends HoldableRequest } ? ConnectionReplies[Q["type"]]
+  : SendResult;
 
 /** The message id a performed op produced, if it made a message. */
 export function messageIdOf(result: unknown): string | null {

@@ -32,7 +32,7 @@ export const checkOnWhatsApp = defineTool({
     const results = [];
     for (const phone of a.phone_numbers) {
       try {
-        const r = (await ctx.deps.whatsapp.ask({ type: "onWhatsApp", phone })) as { exists: boolean; jid: string | null };
+        const r = await ctx.deps.whatsapp.ask({ type: "onWhatsApp", phone });
         results.push({ phone_number: phone, on_whatsapp: r.exists, jid: r.jid, error: null });
       } catch (err) {
         results.push({ phone_number: phone, on_whatsapp: null, jid: null, error: (err as Error).message });

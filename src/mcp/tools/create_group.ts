@@ -1,6 +1,5 @@
 /** create_group: a new group with a name and members; the user is its admin. */
 import { z } from "zod";
-import type { GroupMetadataReply } from "../../whatsapp/protocol.ts";
 import { actionOut, guardedAction } from "../action_result.ts";
 import { newGroupRecipient, personLabel, resolvePeople } from "../group_targets.ts";
 import { personField } from "../inputs.ts";
@@ -38,8 +37,7 @@ export const createGroup = defineTool({
       participants: people,
       details: [`Members: ${people.map(personLabel).join(", ")}`],
       op: { type: "request", request: { type: "groupCreate", subject: a.name, participants: people.map((p) => p.jid) } },
-    }, (reply) => {
-      const g = reply as GroupMetadataReply;
+    }, (g) => {
       const members = g.participants.map((p) => p.phoneJid ?? p.id);
       return {
         structured: { chat_jid: g.jid, name: g.subject ?? a.name, participants: members },

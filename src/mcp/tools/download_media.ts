@@ -7,7 +7,8 @@ import { chatJidField, messageIdField } from "../inputs.ts";
 import { linkProblem, readLinkStatus } from "../link.ts";
 import { formatBytes } from "../policy/confirm_text.ts";
 import { resolveChatJid } from "../resolve.ts";
-import { errorResult, okResult, ToolInputError } from "../results.ts";
+import { downloadBytes, messageWithMedia } from "../media_fetch.ts";
+import { errorResult, okResult } from "../results.ts";
 import { defineTool } from "../tool.ts";
 import { inlineContent, MAX_INLINE_BYTES } from "../inline_media.ts";
 
@@ -42,18 +43,11 @@ export const downloadMedia = defineTool({
     title: "Download media of a message",
   },
   async run(a, ctx) {
-    const repo = ctx.deps.repository;
-    const chatJid = await resolveChatJid(repo, a.chat_jid);
-    const m = await repo.getMessage(chatJid, a.message_id);
-    if (!m) throw new ToolInputError(`No message with id ${JSON.stringify(a.message_id)} in chat ${chatJid}.`);
-    if (!m.media) throw new ToolInputError(`Message ${JSON.stringify(a.message_id)} has no media (it is a ${m.type} message).`);
+    const chatJid = await resolveChatJid(ctx.deps.repository, a.chat_jid);
+    const m = await messageWithMedia(ctx.deps, chatJid, a.message_id);
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
-    const got = (await ctx.deps.whatsapp.ask({ type: "downloadMedia", chatJid, id: a.message_id })) as {
-      bytes: Uint8Array;
-      mimetype: string | null;
-    };
-    if (!got || !(got.bytes instanceof Uint8Array)) throw new Error("the WhatsApp connection gave no media bytes");
+    const got = await downloadBytes(ctx.deps, chatJid, a.message_id);
     const mimetype = got.mimetype ?? m.media.mimetype ?? null;
     const path = await ctx.deps.downloads.save(chatJid, a.message_id, got.bytes, mimetype, m.media.fileName);
     const inline = a.include_content ? inlineContent(got.bytes) : null;

@@ -24,7 +24,7 @@ export const getBlocklist = defineTool({
   async run(_a, ctx) {
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
-    const { jids } = (await ctx.deps.whatsapp.ask({ type: "blocklist" })) as { jids: string[] };
+    const { jids } = await ctx.deps.whatsapp.ask({ type: "blocklist" });
     const blocked = [];
     for (const j of jids) {
       // WhatsApp names blocked people by LID: the store maps them to the phone JID where it knows it.

@@ -57,7 +57,7 @@ export const getGroupInfo = defineTool({
     const status = await readLinkStatus(ctx.deps);
     if (status?.state === "open") {
       try {
-        live = (await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: parsed.jid })) as GroupMetadataReply;
+        live = await ctx.deps.whatsapp.ask({ type: "groupMetadata", jid: parsed.jid });
       } catch {
         live = null; // not a member any more, or WhatsApp did not answer: fall back to the local copy
       }
@@ -87,7 +87,7 @@ export const getGroupInfo = defineTool({
     let inviteLink: string | null = null;
     if (live && me && participants.some((p) => p.jid === me && p.admin)) {
       try {
-        inviteLink = linkOf(((await ctx.deps.whatsapp.ask({ type: "groupInviteCode", jid: parsed.jid, revoke: false })) as { code: string }).code);
+        inviteLink = linkOf((await ctx.deps.whatsapp.ask({ type: "groupInviteCode", jid: parsed.jid, revoke: false })).code);
       } catch {
         inviteLink = null; // rights changed meanwhile, or WhatsApp did not answer: the rest still stands
       }

@@ -4,7 +4,7 @@
  * listing them. Neighbours are ordered by (time, id), so equal timestamps are not skipped.
  */
 import { z } from "zod";
-import type { Repository } from "../../store/types.ts";
+import type { MirrorQueries } from "../../store/ports.ts";
 import { chatJidField, messageIdField } from "../inputs.ts";
 import { readResult } from "../read_result.ts";
 import { messageLines } from "../render.ts";
@@ -22,7 +22,7 @@ const around = (def: number, what: string) =>
 const MAX_SCAN_CHATS = 5000;
 
 /** Chats holding message `id`: the store's index when it has one, else a scan of every chat. */
-async function chatsWithMessage(repo: Repository, id: string): Promise<string[]> {
+async function chatsWithMessage(repo: Pick<MirrorQueries, "findMessageChats" | "listChats" | "getMessage">, id: string): Promise<string[]> {
   if (repo.findMessageChats) {
     try {
       return await repo.findMessageChats(id, 10);
@@ -46,7 +46,7 @@ async function chatsWithMessage(repo: Repository, id: string): Promise<string[]>
 }
 
 /** Finds the chat of a message id when the caller did not name it. */
-async function chatOfMessage(repo: Repository, id: string): Promise<string> {
+async function chatOfMessage(repo: Pick<MirrorQueries, "findMessageChats" | "listChats" | "getMessage">, id: string): Promise<string> {
   const chats = await chatsWithMessage(repo, id);
   if (chats.length === 0) throw new ToolInputError(`No message with id ${JSON.stringify(id)} in the local copy.`);
   if (chats.length > 1) {

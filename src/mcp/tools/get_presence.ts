@@ -4,7 +4,6 @@
  * unknown, never guessed.
  */
 import { z } from "zod";
-import type { PresenceReply } from "../../whatsapp/protocol.ts";
 import { isoUtc } from "../dates.ts";
 import { personField } from "../inputs.ts";
 import { linkProblem, readLinkStatus } from "../link.ts";
@@ -36,7 +35,7 @@ export const getPresence = defineTool({
     if (r.kind !== "person") throw new ToolInputError("jid must be a person; groups have no presence");
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
-    const p = (await ctx.deps.whatsapp.ask({ type: "presenceGet", jid: r.jid, waitMs: WAIT_MS })) as PresenceReply;
+    const p = await ctx.deps.whatsapp.ask({ type: "presenceGet", jid: r.jid, waitMs: WAIT_MS });
     const state = !p.known ? "unknown" : stateOf(p.presence);
     const lastSeen = p.lastSeen ? isoUtc(p.lastSeen) : null;
     const note = !p.known

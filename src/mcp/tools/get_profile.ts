@@ -3,7 +3,6 @@
  * and the profile picture (a small preview, inline as an image). Cached for a few minutes.
  */
 import { z } from "zod";
-import type { ProfileReply } from "../../whatsapp/protocol.ts";
 import { isoUtc } from "../dates.ts";
 import { inlineContent } from "../inline_media.ts";
 import { chatJidField } from "../inputs.ts";
@@ -47,7 +46,7 @@ export const getProfile = defineTool({
     if (!hit) {
       const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
       if (problem) return errorResult(problem);
-      const profile = (await ctx.deps.whatsapp.ask({ type: "profile", jid: r.jid })) as ProfileReply;
+      const profile = await ctx.deps.whatsapp.ask({ type: "profile", jid: r.jid });
       rememberProfile(ctx.deps.whatsapp, r.jid, profile, now);
       hit = { profile, at: now };
     }

@@ -30,8 +30,8 @@ export const groupInviteLink = defineTool({
       recipient: group,
       op: { type: "request", request: { type: "groupInviteCode", jid: group.jid, revoke: a.revoke } },
     }, (reply) => ({
-      structured: { chat_jid: group.jid, invite_link: inviteLink((reply as { code: string }).code), revoked: a.revoke },
-      text: `${a.revoke ? "New invite link" : "Invite link"} of ${group.jid}: ${inviteLink((reply as { code: string }).code)}`,
+      structured: { chat_jid: group.jid, invite_link: inviteLink(reply.code), revoked: a.revoke },
+      text: `${a.revoke ? "New invite link" : "Invite link"} of ${group.jid}: ${inviteLink(reply.code)}`,
     }));
   },
 });

@@ -1,6 +1,5 @@
 /** group_participants: add, remove, promote or demote members of a group the user administers. */
 import { z } from "zod";
-import type { ParticipantResult } from "../../whatsapp/protocol.ts";
 import { actionOut, guardedAction } from "../action_result.ts";
 import { personLabel, resolveGroup, resolvePeople } from "../group_targets.ts";
 import { chatJidField, personField } from "../inputs.ts";
@@ -54,8 +53,7 @@ export const groupParticipants = defineTool({
       participants: a.action === "add" ? people : undefined,
       details: [`${VERB[a.action]}: ${people.map(personLabel).join(", ")}`],
       op: { type: "request", request: { type: "groupParticipants", jid: group.jid, action: a.action, participants: people.map((p) => p.jid) } },
-    }, (reply) => {
-      const results = reply as ParticipantResult[];
+    }, (results) => {
       const rows = results.map((r) => ({ jid: r.jid, ok: r.status === "200", status: r.status, detail: participantStatusText(r.status) }));
       const done = rows.filter((r) => r.ok).length;
       return {

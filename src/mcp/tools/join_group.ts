@@ -30,7 +30,7 @@ export const joinGroup = defineTool({
     if (problem) return errorResult(problem);
     let info: GroupMetadataReply;
     try {
-      info = (await ctx.deps.whatsapp.ask({ type: "groupInviteInfo", code })) as GroupMetadataReply;
+      info = await ctx.deps.whatsapp.ask({ type: "groupInviteInfo", code });
     } catch (err) {
       return errorResult(`This invite link does not work (expired, reset, or wrong): ${(err as Error).message}`);
     }
@@ -44,7 +44,7 @@ export const joinGroup = defineTool({
       details: [`Members: ${info.participants.length}`],
       op: { type: "request", request: { type: "groupJoin", code } },
     }, (reply) => {
-      const jid = (reply as { jid: string }).jid;
+      const jid = reply.jid;
       return { structured: { chat_jid: jid, name: info.subject }, text: untrustedBlock(`Joined group ${jid}.`, `name: ${info.subject ?? "(no name)"}`) };
     });
   },

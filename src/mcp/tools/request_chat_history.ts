@@ -29,9 +29,7 @@ export const requestChatHistory = defineTool({
     if (!chat) throw new ToolInputError(`No chat ${jid} in the local copy.`);
     const problem = linkProblem(await readLinkStatus(ctx.deps), ctx.deps.config.statusUrl);
     if (problem) return errorResult(problem);
-    const reply = (await ctx.deps.whatsapp.ask({ type: "fetchHistory", chatJid: chat.jid, count: a.count })) as
-      | { requestId?: unknown }
-      | null;
+    const reply: { requestId?: unknown } | null = await ctx.deps.whatsapp.ask({ type: "fetchHistory", chatJid: chat.jid, count: a.count });
     const requestId = typeof reply?.requestId === "string" ? reply.requestId : "";
     return okResult(
       { chat_jid: chat.jid, request_id: requestId, requested: a.count },

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { waitField } from "../inputs.ts";
 import { resolveRecipient } from "../resolve.ts";
 import { errorResult, okResult, ToolInputError } from "../results.ts";
-import { attemptSend } from "../send_path.ts";
+import { attemptSend, heldFields, recipientLine, recipientOut } from "../send_path.ts";
 import { defineTool, SEND_ANNOTATIONS } from "../tool.ts";
 import { untrustedBlock } from "../untrusted.ts";
 import { AT_FORMAT_HINT, parseAt } from "../../schedule/at.ts";
@@ -83,8 +83,8 @@ export const scheduleMessage = defineTool({
       deferred: true,
       waitSeconds: a.wait_s,
     });
-    const who = { jid: recipient.jid, name: recipient.name, kind: recipient.kind };
-    const whoLine = recipient.name ? `recipient: ${recipient.name}${recipient.phone ? ` (${recipient.phone})` : ""}` : "";
+    const who = recipientOut(recipient);
+    const whoLine = recipientLine(recipient);
     if (outcome.ok) {
       const structured = { status: "scheduled" as const, schedule_id: outcome.result.id, at: iso, recipient: who, confirmed_by_user: outcome.confirmed };
       const headline = `Scheduled for ${iso} (schedule id ${outcome.result.id}${outcome.confirmed ? ", confirmed by the user" : ""}). ` +
@@ -98,11 +98,7 @@ export const scheduleMessage = defineTool({
         schedule_id: null,
         at: iso,
         recipient: who,
-        confirmed_by_user: false,
-        approval_id: h.approval_id,
-        approval_url: h.approval_url ?? undefined,
-        expires_at: h.expires_at,
-        reason: h.reason,
+        ...heldFields(h),
       };
       const headline = `Not scheduled yet: this needs the user's approval and is held for ${Math.ceil(h.seconds_left / 60)} min. ` +
         `Tell the user to open ${h.approval_url} to check it and approve or decline it there; you cannot approve it. ` +

@@ -10,7 +10,8 @@
  * The WhatsApp session cannot come along: a whatsmeow session is not a Baileys session.
  */
 import type { Database, SqlJsStatic } from "sql.js";
-import { chatKindOf, normalizeJid, PN_SERVER } from "../../ids/jid.ts";
+import { chatKindOf, normalizeJid } from "../../ids/jid.ts";
+import { phoneJid } from "../../ids/phone.ts";
 import type { MessageRow, MessageType, Repository, WriteOp } from "../types.ts";
 
 /** What an import did. */
@@ -58,13 +59,16 @@ export function parseSeedTimestamp(value: unknown): number | null {
   return utc - offsetMin * 60_000;
 }
 
-/** A sender of the seed (bare number or JID) as a person JID, or null. */
+/**
+ * A sender of the seed (bare number or JID) as a person JID, or null. A bare number (the bridge
+ * writes the JID's user part, sometimes with a `:device` suffix) follows the one phone rule of
+ * `ids/phone.ts` (E.164): anything else names no WhatsApp account.
+ */
 export function seedSenderJid(sender: unknown): string | null {
   if (typeof sender !== "string" || sender.trim() === "") return null;
   const s = sender.trim();
   if (s.includes("@")) return normalizeJid(s);
-  const digits = s.split(":")[0]!.replace(/^\+/, "");
-  return /^\d{3,24}$/.test(digits) ? `${digits}@${PN_SERVER}` : null;
+  return phoneJid(s.split(":")[0]!);
 }
 
 const MEDIA_TYPES: Record<string, MessageType> = {
