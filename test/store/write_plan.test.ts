@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/paths.ts";
 import { msg } from "./repository_suite.ts";
+import { canonical, canonicalFrom } from "../../src/store/write_plan/canonical.ts";
 import { planOp } from "../../src/store/write_plan/plan.ts";
 import { runPlan } from "../../src/store/write_plan/run.ts";
 import type { Answers, PersonFacts, PlanState, Step } from "../../src/store/write_plan/steps.ts";
@@ -230,6 +231,18 @@ describe("write plan: participants and chats", () => {
   test("deleting a chat clears it, then drops it, under its canonical JID", () => {
     const { steps } = trace([{ op: "deleteChat", jid: LID }], { lidOwner: PN });
     assert.deepEqual(steps.slice(1), [{ t: "clearChat", jid: PN, before: undefined }, { t: "dropChat", jid: PN }]);
+  });
+});
+
+describe("write plan: the set-based writer's canonical form", () => {
+  test("canonicalFrom (LID owners read up front) gives what the plan's canonical gives, step by step", () => {
+    const owners = new Map([[LID, PN]]);
+    const jids = [LID, "201000000009@lid", PN, " 491511111111@S.WhatsApp.Net ", GROUP, "491511111111:12@s.whatsapp.net"];
+    for (const jid of jids) {
+      const planned = runPlan(canonical(jid), (step) => (step.t === "lidOwner" ? owners.get(step.lid) ?? null : undefined));
+      assert.equal(canonicalFrom(jid, (lid) => owners.get(lid)), planned, jid);
+    }
+    assert.equal(canonicalFrom(LID, (lid) => owners.get(lid)), PN);
   });
 });
 

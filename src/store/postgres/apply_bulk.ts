@@ -24,7 +24,7 @@
  * that never join a run (live deliveries, edits, revokes, deletes, participants, auth, meta).
  *
  * Decisions shared with the write plan (`../write_plan/`): the canonical form of a JID (the
- * plan's, its LID look-ups answered from the owners read up front), whether a link is already
+ * plan's rule, with the LID owners read up front), whether a link is already
  * known (`isLinked`), which ids get a people row (person JIDs; not the reactor of a removal),
  * the instant of a message, and the judgement of held changes (the plan itself, run here). Set-
  * based here, the same outcome as the plan's one-op steps: repeated upserts of a chat or person
@@ -68,9 +68,8 @@ import {
 import { query } from "./client.ts";
 import { takeHeld } from "../write_plan/changes.ts";
 import { isReactionRemoval, messageInstant } from "../write_plan/messages.ts";
-import type { Plan, Step } from "../write_plan/steps.ts";
-import { canonical } from "../write_plan/canonical.ts";
-import { runPlan } from "../write_plan/run.ts";
+import type { Plan } from "../write_plan/steps.ts";
+import { canonicalFrom } from "../write_plan/canonical.ts";
 import { jsonRows } from "./json_rows.ts";
 
 /** Inserts messages known not to be stored. */
@@ -169,9 +168,9 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
       owners.set(String(r.lid), { id: String(r.id), pn: r.pn_jid === null ? null : String(r.pn_jid) });
     }
   }
-  // The plan's canonical form, its LID look-up answered from the owners read above.
-  const ownerOf = (step: Step) => (step.t === "lidOwner" ? owners.get(step.lid)?.id ?? null : null);
-  const canon = (jid: string) => runPlan(canonical(jid), ownerOf);
+  // The plan's canonical form, the LID owners read above.
+  const ownerOf = (lid: string) => owners.get(lid)?.id;
+  const canon = (jid: string) => canonicalFrom(jid, ownerOf);
 
   // --- the run's items, up to the first op that needs the one-by-one writer ---
   const messages: MessageItem[] = [];

@@ -17,7 +17,7 @@
  * message.
  */
 import type { Database } from "sql.js";
-import { chatKindOf, isLidJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
+import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
@@ -26,6 +26,7 @@ import { bind, jsonParam, type Statements, statementsOf } from "./statements.ts"
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
+import { canonicalFrom } from "../write_plan/canonical.ts";
 import { planOp } from "../write_plan/plan.ts";
 import { runPlan } from "../write_plan/run.ts";
 import type { ChatFacts, DirectOp, PersonFacts, Step } from "../write_plan/steps.ts";
@@ -362,8 +363,7 @@ function lidOwner(s: Statements, lid: string): string | null {
 
 /** The canonical form of a JID: normalized, and a LID whose phone number is known mapped to it. */
 export function canonical(s: Statements, jid: string): string {
-  const j = normalizeJid(jid);
-  return isLidJid(j) ? lidOwner(s, j) ?? j : j;
+  return canonicalFrom(jid, (lid) => lidOwner(s, lid));
 }
 
 /** Moves a chat's last activity forward (written with the batch's other chats: `flushChats`). */
