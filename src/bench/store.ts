@@ -8,7 +8,7 @@
  * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
-import { loadAverages, makeScratchDir, processCpuSeconds, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { cpuSeconds, loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { type ReplayBench, runReplayBench } from "./store_replay.ts";
 import { openSqljsRepository } from "../store/sqljs/repository.ts";
 import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "../store/types.ts";
@@ -55,17 +55,22 @@ export interface StoreBenchResult {
   /**
    * seconds/msgsPerSec: the whole loop, the synthetic generator included; storeSeconds/storeMsgsPerSec:
    * the time spent awaiting `commit` (the store's work: apply, journal fsync, and the background
-   * full-text rounds, which run on the write lane between commits). cpuSeconds: this process's CPU time
-   * during the ingest loop (generator included; a PostgreSQL server's own work is not in it).
+   * full-text rounds, which run on the write lane between commits).
    */
   ingest: {
     seconds: number;
     msgsPerSec: number;
     storeSeconds: number;
     storeMsgsPerSec: number;
-    cpuSeconds: number;
     commits: number;
     setupSeconds: number;
+    /** Process CPU time (user + system) of the ingest loop, generator included: comparable under load. */
+    cpuSeconds: number;
+    /**
+     * Where the store time went, µs per message (sql.js only, else null): the journal codec, apply
+     * (BEGIN to COMMIT), journal write + fsync, the full-text rounds, and the rest (waits, the client).
+     */
+    storeUsPerMessage: { codec: number; apply: number; journal: number; index: number; other: number } | null;
   };
   queries: Record<string, QueryTiming>;
   closeSeconds: number;
@@ -273,8 +278,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       storeMs += performance.now() - c;
       commits++;
     };
+    const work0 = (await repo.stats()).work;
+    const cpu0 = cpuSeconds();
     const t0 = performance.now();
-    const cpu0 = processCpuSeconds();
     let lastReport = t0;
     for (let i = 0; i < total; i++) {
       const chat = chats[nextChat()]!;
@@ -346,7 +352,8 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     }
     if (ops.length) await commit(ops);
     const ingestSeconds = (performance.now() - t0) / 1000;
-    const ingestCpuSeconds = processCpuSeconds() - cpu0;
+    const ingestCpuSeconds = cpuSeconds() - cpu0;
+    const storeUsPerMessage = perMessage(work0, (await repo.stats()).work, storeMs, total);
     const rssAfterIngest = residentMemoryBytes();
     log(`ingest done: ${total} messages in ${ingestSeconds.toFixed(1)} s`);
     // A search right after the import: what a user waits for once a history sync ends.
@@ -428,9 +435,10 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         msgsPerSec,
         storeSeconds: round(storeMs / 1000),
         storeMsgsPerSec: Math.round(total / (storeMs / 1000)),
-        cpuSeconds: round(ingestCpuSeconds),
         commits,
         setupSeconds: round(setupSeconds),
+        cpuSeconds: round(ingestCpuSeconds),
+        storeUsPerMessage,
       },
       queries,
       closeSeconds: round(closeSeconds),
@@ -448,6 +456,19 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
   } finally {
     if (scratch) await removeTree(scratch);
   }
+}
+
+type Work = NonNullable<Awaited<ReturnType<Repository["stats"]>>["work"]>;
+
+/** The store's work between two readings, in µs per message; `other`: store time not in any stage. */
+function perMessage(a: Work | undefined, b: Work | undefined, storeMs: number, messages: number): StoreBenchResult["ingest"]["storeUsPerMessage"] {
+  if (!a || !b || messages === 0) return null;
+  const us = (ms: number) => Math.round((ms * 1000 / messages) * 10) / 10;
+  const codec = b.codecMs - a.codecMs;
+  const apply = b.applyMs - a.applyMs;
+  const journal = b.journalMs - a.journalMs;
+  const index = b.maintainMs - a.maintainMs;
+  return { codec: us(codec), apply: us(apply), journal: us(journal), index: us(index), other: us(storeMs - codec - apply - journal - index) };
 }
 
 function round(x: number): number {

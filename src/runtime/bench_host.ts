@@ -22,8 +22,8 @@ export function residentMemoryBytes(): number {
   return process.memoryUsage().rss;
 }
 
-/** CPU time this process has used so far (user + system, all threads), in seconds: less noisy than wall time on a loaded machine. */
-export function processCpuSeconds(): number {
+/** CPU time (user + system) this process has used, in seconds: a benchmark figure less sensitive to load than wall time. */
+export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }

@@ -42,6 +42,18 @@ function slotFor(units: number): number {
   return max < 0x80 ? 1 : max < 0x4000 ? 2 : max < 0x20_0000 ? 3 : max < 0x1000_0000 ? 4 : 5;
 }
 
+/** What `copy` mode builds for one value: exactly what decoding it gives back. */
+type Copied = unknown;
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const utf8Out = new TextEncoder();
+const utf8In = new TextDecoder();
+
+/** A string as it comes back from UTF-8: a lone surrogate cannot be encoded and becomes U+FFFD. */
+function asDecoded(s: string): string {
+  return SURROGATE.test(s) ? utf8In.decode(utf8Out.encode(s)) : s;
+}
+
 class Writer {
   buf: Uint8Array;
   view: DataView;
@@ -49,7 +61,8 @@ class Writer {
   keys = new Map<string, number>();
   private readonly utf8 = new TextEncoder();
 
-  constructor(size: number) {
+  /** copy: also build the value a decode of the output would give (see `encodeOpsBinaryCopy`). */
+  constructor(size: number, readonly copy = false) {
     this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
   }
@@ -101,28 +114,34 @@ class Writer {
     this.at = o;
   }
 
-  value(v: unknown, key: string, depth: number): void {
-    if (v === null) return this.byte(T_NULL);
+  /** Writes `v`; in copy mode returns what decoding it gives (else undefined). */
+  value(v: unknown, key: string, depth: number): Copied {
+    if (v === null) {
+      this.byte(T_NULL);
+      return null;
+    }
     switch (typeof v) {
       case "string":
         this.byte(T_STRING);
-        return this.text(v);
+        this.text(v);
+        return this.copy ? asDecoded(v) : v;
       case "number":
         if (Number.isInteger(v) && v >= -0x8000_0000 && v <= 0x7fff_ffff && !Object.is(v, -0)) {
           this.ensure(5);
           this.buf[this.at] = T_INT;
           this.view.setInt32(this.at + 1, v, true);
           this.at += 5;
-          return;
+          return v;
         }
         if (!Number.isFinite(v)) throw new TypeError(`Cannot encode ops: ${key || "value"} is ${v} (not representable in JSON)`);
         this.ensure(9);
         this.buf[this.at] = T_FLOAT;
         this.view.setFloat64(this.at + 1, v, true);
         this.at += 9;
-        return;
+        return v;
       case "boolean":
-        return this.byte(v ? T_TRUE : T_FALSE);
+        this.byte(v ? T_TRUE : T_FALSE);
+        return v;
       case "object":
         if (depth > MAX_DEPTH) throw new TypeError(`Cannot encode ops: nested more than ${MAX_DEPTH} deep (or circular) at ${key || "value"}`);
         return this.object(v as object, key, depth);
@@ -131,27 +150,34 @@ class Writer {
     }
   }
 
-  object(v: object, key: string, depth: number): void {
+  object(v: object, key: string, depth: number): Copied {
     if (v instanceof Uint8Array) {
       this.byte(T_BYTES);
       this.varint(v.length);
       this.ensure(v.length);
       this.buf.set(v, this.at);
       this.at += v.length;
-      return;
+      // A fresh plain Uint8Array, as decoding gives (a Buffer comes back as a Uint8Array too).
+      return this.copy ? this.buf.slice(this.at - v.length, this.at) : undefined;
     }
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") return this.value(toJSON.call(v, key), key, depth + 1);
     if (Array.isArray(v)) {
       this.byte(T_ARRAY);
       this.varint(v.length);
+      const out: unknown[] | undefined = this.copy ? new Array(v.length) : undefined;
       for (let i = 0; i < v.length; i++) {
         const item: unknown = v[i];
         // JSON: undefined in arrays becomes null.
-        if (item === undefined) this.byte(T_NULL);
-        else this.value(item, String(i), depth + 1);
+        if (item === undefined) {
+          this.byte(T_NULL);
+          if (out) out[i] = null;
+        } else {
+          const c = this.value(item, String(i), depth + 1);
+          if (out) out[i] = c;
+        }
       }
-      return;
+      return out;
     }
     const rec = v as Record<string, unknown>;
     const names = Object.keys(rec);
@@ -159,6 +185,7 @@ class Writer {
     for (const k of names) if (rec[k] !== undefined) count++;
     this.byte(T_OBJECT);
     this.varint(count);
+    const out: Record<string, unknown> | undefined = this.copy ? {} : undefined;
     for (const k of names) {
       const item = rec[k];
       if (item === undefined) continue;
@@ -169,8 +196,11 @@ class Writer {
         this.text(k);
         this.keys.set(k, this.keys.size + 1);
       }
-      this.value(item, k, depth + 1);
+      const c = this.value(item, k, depth + 1);
+      // The same assignment the decoder makes (so even a "__proto__" key behaves the same).
+      if (out) out[asDecoded(k)] = c;
     }
+    return out;
   }
 }
 
@@ -181,6 +211,19 @@ export function encodeOpsBinary<Op>(ops: readonly Op[]): Uint8Array {
   w.byte(VERSION);
   w.value(ops, "", 0);
   return w.buf.slice(0, w.at);
+}
+
+/**
+ * Encodes a batch and returns, with it, the ops exactly as `decodeOpsBinary(payload)` would give
+ * them back (fresh objects, plain Uint8Arrays, JSON's rules), built in the same pass: the journal
+ * writer applies what a replay will see without decoding what it has just encoded.
+ */
+export function encodeOpsBinaryCopy<Op>(ops: readonly Op[]): { payload: Uint8Array; ops: Op[] } {
+  const w = new Writer(1024 + ops.length * 512, true);
+  w.byte(MAGIC0);
+  w.byte(VERSION);
+  const copy = w.value(ops, "", 0);
+  return { payload: w.buf.slice(0, w.at), ops: copy as Op[] };
 }
 
 /** True when `payload` is in the binary form (else it is JSON text). */

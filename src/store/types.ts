@@ -450,6 +450,11 @@ export interface StoreStats {
   lastError: string | null;
   /** Edits and revokes not applied because WhatsApp would not honour them (kept as events). */
   refusedChanges?: number;
+  /**
+   * sql.js only: cumulative wall-clock ms of the write path's stages since the store opened
+   * (journal codec, apply incl. COMMIT, journal write + fsync, text-index rounds, replay at open).
+   */
+  work?: { codecMs: number; applyMs: number; journalMs: number; maintainMs: number; replayMs: number };
 }
 
 /** Group details for get_group_info. */

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { decodeOps, encodeOps } from "../../src/store/codec.ts";
-import { decodeJournalPayload, decodeOpsBinary, encodeOpsBinary, isBinaryPayload } from "../../src/store/codec_binary.ts";
+import { decodeJournalPayload, decodeOpsBinary, encodeOpsBinary, encodeOpsBinaryCopy, isBinaryPayload } from "../../src/store/codec_binary.ts";
 
 const sample = () => [
   {
@@ -44,9 +44,42 @@ describe("binary batch codec", () => {
     assert.deepEqual(back, decodeOps(encodeOps([{ a: 1, b: undefined, c: [undefined, 2], d: when }])));
   });
 
+  test("the copy built while encoding equals the decoded payload, value for value and type for type", () => {
+    const when = new Date(Date.UTC(2025, 0, 15));
+    const odd = { "lone \uD800 key": "lone \uDC00 value", pair: "👋 \uD83D\uDC4B", z: -0, big: 2 ** 53, bytes: Buffer.from([1, 2]) };
+    const inputs: unknown[][] = [sample(), [{ a: 1, b: undefined, c: [undefined, 2], d: when }], [odd], []];
+    for (const ops of inputs) {
+      const { payload, ops: copy } = encodeOpsBinaryCopy(ops);
+      assert.deepEqual(payload, encodeOpsBinary(ops), "the same bytes as encodeOpsBinary");
+      const decoded = decodeOpsBinary(payload);
+      assert.deepEqual(copy, decoded);
+      // deepEqual treats a Buffer and a Uint8Array alike, and +0 and -0 differ only by Object.is: check both.
+      const kind = (x: object): string => {
+        const p: unknown = Object.getPrototypeOf(x);
+        if (p === Object.prototype) return "object";
+        if (p === Array.prototype) return "array";
+        if (p === Uint8Array.prototype) return "bytes";
+        return `other ${JSON.stringify(p)}`;
+      };
+      const walk = (a: unknown, b: unknown, at: string): void => {
+        if (typeof a === "number") assert.ok(Object.is(a, b), `number at ${at}`);
+        if (a === null || typeof a !== "object") return assert.equal(a, b, `value at ${at}`);
+        assert.equal(kind(a), kind(b as object), `prototype at ${at}`);
+        if (a instanceof Uint8Array) {
+          assert.notEqual(a.buffer, payload.buffer, `bytes at ${at} are a copy`);
+          return;
+        }
+        assert.deepEqual(Object.keys(a), Object.keys(b as object), `keys at ${at}`);
+        for (const k of Object.keys(a)) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+      };
+      walk(copy, decoded, "ops");
+    }
+  });
+
   test("values JSON would change, drop or cannot hold are refused", () => {
     for (const bad of [NaN, Infinity, 1n, () => 1, Symbol("s")]) {
       assert.throws(() => encodeOpsBinary([{ x: bad }]), TypeError, String(bad));
+      assert.throws(() => encodeOpsBinaryCopy([{ x: bad }]), TypeError, String(bad));
     }
     const loop: Record<string, unknown> = {};
     loop.self = loop;

@@ -45,5 +45,13 @@ describe("runStoreBench()", () => {
     assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50", "replay"]);
     assert.equal(r.replay?.messages, 2500, "the replayed store holds every journaled message");
     assert.ok(r.replay.journalBytes > 0 && r.replay.msgsPerSec > 0);
+    assert.ok(r.replay.replaySeconds !== null && r.replay.replaySeconds > 0 && r.replay.replaySeconds <= r.replay.seconds, "the replay is part of the open");
+    assert.ok(r.replay.cpuSeconds > 0);
+    // Where the store time went: every stage measured, together (nearly) the whole store time.
+    const w = r.ingest.storeUsPerMessage!;
+    assert.ok(w.apply > 0 && w.codec > 0 && w.journal > 0 && w.index >= 0, JSON.stringify(w));
+    const parts = w.codec + w.apply + w.journal + w.index;
+    assert.ok(Math.abs(parts + w.other - (r.ingest.storeSeconds * 1e6) / r.messages) < 1, "the parts add up to the store time");
+    assert.ok(r.ingest.cpuSeconds > 0);
   });
 });

@@ -20,7 +20,7 @@ import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
 import { collectGarbage } from "../../runtime/gc.ts";
 import { unrefTimer } from "../../runtime/process.ts";
-import { decodeOpsBinary, encodeOpsBinary } from "../codec_binary.ts";
+import { encodeOpsBinaryCopy } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
 import { createLane } from "./durable_lane.ts";
 import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
@@ -72,6 +72,22 @@ export interface DurableStats {
   snapshotAt: number | null;
   snapshotBytes: number;
   lastError: string | null;
+  /** Where the write path's time went since open (wall-clock ms, cumulative): what `bench store` reports per message. */
+  work: DurableWork;
+}
+
+/** Cumulative wall-clock milliseconds of the write path's stages since the store opened. */
+export interface DurableWork {
+  /** Encoding each batch for the journal and decoding it back for apply (in the caller's turn). */
+  codecMs: number;
+  /** Applying batches to the in-memory database, BEGIN to COMMIT (COMMIT writes the dirty pages). */
+  applyMs: number;
+  /** Appending to the journal and fsyncing it. */
+  journalMs: number;
+  /** `maintain` tasks (the text index's rounds). */
+  maintainMs: number;
+  /** Replaying the journal at open. */
+  replayMs: number;
 }
 
 /** An open durable store: one writer (`commit`), reads straight from `db`. */
@@ -222,6 +238,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
   /** Memory holds something the snapshot file does not. */
   let dirty = rec.dirty || rec.lastSeq !== rec.snapshotSeq;
   let lastError: string | null = null;
+  const work: DurableWork = { codecMs: 0, applyMs: 0, journalMs: 0, maintainMs: 0, replayMs: rec.replayMs };
   let errorFrom: "commit" | "snapshot" | null = null;
   let failed: StoreFailedError | null = null;
   let closing = false;
@@ -282,6 +299,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       for (const p of group) p.reject(failed);
       return;
     }
+    const t0 = performance.now();
     try {
       db.exec("BEGIN");
     } catch (err) {
@@ -291,7 +309,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       return;
     }
     try {
-      await applyAndJournal(group, settleBarriers);
+      await applyAndJournal(group, settleBarriers, t0);
     } catch (err) {
       // Not expected (every known failure is handled inside): make sure nobody waits forever.
       rollbackQuietly();
@@ -300,7 +318,8 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     }
   }
 
-  async function applyAndJournal(group: Pending<Op>[], settleBarriers: () => void): Promise<void> {
+  /** `t0`: when the group's BEGIN was issued (the apply time runs from there). */
+  async function applyAndJournal(group: Pending<Op>[], settleBarriers: () => void, t0: number): Promise<void> {
     const accepted: Pending<Op>[] = [];
     for (const p of group) {
       if (p.payload === null) continue;
@@ -326,6 +345,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     }
     if (accepted.length === 0) {
       db.exec("COMMIT");
+      work.applyMs += performance.now() - t0;
       settleBarriers();
       return;
     }
@@ -334,12 +354,17 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     const size0 = journal.size;
     const entries0 = journal.entries;
     let stage: "write" | "sync" | "commit" = "write";
+    const t1 = performance.now();
+    work.applyMs += t1 - t0;
     try {
       await journal.append(frames, accepted.length);
       stage = "sync";
       await journal.sync();
       stage = "commit";
+      const t2 = performance.now();
+      work.journalMs += t2 - t1;
       db.exec("COMMIT");
+      work.applyMs += performance.now() - t2;
     } catch (err) {
       rollbackQuietly();
       let undone = true;
@@ -453,9 +478,10 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         if (!Array.isArray(ops)) throw new TypeError("commit() takes an array of ops");
         if (ops.length > 0) {
           // Encode now, in the caller's turn: a batch that cannot be journaled fails alone and at once.
-          // apply gets the decoded copy: exactly what a replay of the journal will see.
-          payload = encodeOpsBinary(ops);
-          decoded = decodeOpsBinary<Op>(payload);
+          // apply gets the decoded copy (built while encoding): exactly what a replay of the journal will see.
+          const t0 = performance.now();
+          ({ payload, ops: decoded } = encodeOpsBinaryCopy<Op>(ops));
+          work.codecMs += performance.now() - t0;
           if (payload.length > MAX_PAYLOAD) {
             throw new RangeError(`A write batch of ${payload.length} bytes exceeds the journal limit of ${MAX_PAYLOAD}: split it`);
           }
@@ -473,10 +499,12 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       if (failed) return Promise.reject(failed);
       return lane.run(() => {
         if (failed) throw failed;
+        const t0 = performance.now();
         db.exec("BEGIN");
         try {
           const result = fn(db);
           db.exec("COMMIT");
+          work.maintainMs += performance.now() - t0;
           dirty = true; // memory now holds something the snapshot file does not (derived, not journaled)
           return result;
         } catch (err) {
@@ -506,6 +534,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       snapshotAt,
       snapshotBytes,
       lastError,
+      work: { ...work },
     }),
     close() {
       if (closed !== null) return closed;

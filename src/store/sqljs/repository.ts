@@ -353,6 +353,7 @@ class SqljsRepository implements Repository {
       snapshot: { seq: d.snapshotSeq, at: d.snapshotAt, bytes: d.snapshotBytes },
       refusedChanges: toNum(r.refused) ?? 0,
       lastError: d.lastError,
+      work: d.work,
     };
   }
 
