@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-function repoRoot(): string {
+/** The repository's root folder (package.json and deno.json). */
+export function repoRoot(): string {
   let dir = fileURLToPath(new URL(".", import.meta.url));
   for (;;) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "deno.json"))) return dir;
@@ -20,26 +21,28 @@ function repoRoot(): string {
 }
 
 /** A spawned server over stdio: `send` writes one JSON-RPC message; replies reach `onReply` by id. */
-interface StdioServer {
+export interface StdioServer {
   child: ChildProcess;
   send(msg: object): void;
 }
 
 /**
  * Spawns the server as an MCP client does (stdio, no WhatsApp reachable, port 0) on `dataDir`, sends
- * `initialize`, and hands every answer to `onReply`; the bench's timeout kills it.
+ * `initialize`, and hands every answer to `onReply`; the bench's timeout kills it. `env` adds to
+ * the environment (e.g. DATABASE_URL).
  */
-function spawnServer(
+export function spawnServer(
   command: string,
   args: string[],
   dataDir: string,
   timeout: { ms: number; what: string },
-  onReply: (server: StdioServer, id: number | undefined, done: () => void) => void,
+  onReply: (server: StdioServer, id: number | undefined, done: () => void, msg: { id?: number; result?: unknown }) => void,
   reject: (err: Error) => void,
+  env: Record<string, string> = {},
 ): StdioServer {
   const child = spawn(command, args, {
     stdio: ["pipe", "pipe", "ignore"],
-    env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error" },
+    env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error", ...env },
   });
   const server: StdioServer = { child, send: (msg) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n") };
   const timer = setTimeout(() => {
@@ -55,7 +58,8 @@ function spawnServer(
     while ((nl = out.indexOf("\n")) >= 0) {
       const line = out.slice(0, nl);
       out = out.slice(nl + 1);
-      onReply(server, (JSON.parse(line) as { id?: number }).id, done);
+      const msg = JSON.parse(line) as { id?: number; result?: unknown };
+      onReply(server, msg.id, done, msg);
     }
   });
   server.send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "0" } } });
@@ -63,7 +67,7 @@ function spawnServer(
 }
 
 /** The runtimes to start: Node on the compiled JS, Deno on the .ts entry (each when present). */
-function runtimeTargets(root: string): Array<[string, string, string[]]> {
+export function runtimeTargets(root: string): Array<[string, string, string[]]> {
   const node = join(root, "dist", "src", "main.js");
   const deno = join(root, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
   const targets: Array<[string, string, string[]]> = [];

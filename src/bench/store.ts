@@ -8,8 +8,9 @@
  * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
  * media messages with keys and hashes, raw proto-sized blobs, some reactions.
  */
-import { cpuSeconds, loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
+import { cpuMicrosOfPids, cpuSeconds, loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { type ReplayBench, runReplayBench } from "./store_replay.ts";
+import type { ToolWorkload } from "./stdio_tools.ts";
 import { openSqljsRepository } from "../store/sqljs/repository.ts";
 import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "../store/types.ts";
 
@@ -35,6 +36,15 @@ export interface StoreBenchOptions {
   replayMessages?: number;
   /** The ingest target in messages per second (default 50,000: the sql.js store's). */
   ingestTarget?: number;
+  /** The processes of the store's server (PostgreSQL backends), whose CPU time the ingest reports. */
+  serverPids?: () => Promise<number[]>;
+  /**
+   * Hands the store batch N+1 while batch N is still being written (acks still awaited in order,
+   * each once its batch is durable), so the generator's work overlaps the store's (default false).
+   */
+  pipelined?: boolean;
+  /** Times the same workloads as tool calls over stdio, on the store left after the bench (see stdio_tools.ts). */
+  tools?: (w: ToolWorkload) => Promise<unknown>;
 }
 
 /** Percentiles of one query, in milliseconds. */
@@ -62,8 +72,16 @@ export interface StoreBenchResult {
     msgsPerSec: number;
     storeSeconds: number;
     storeMsgsPerSec: number;
+    /** Whether batch N+1 was handed over while batch N was written (then store time overlaps the generator's). */
+    pipelined: boolean;
     commits: number;
     setupSeconds: number;
+    /**
+     * CPU microseconds per message: `client` this process in the whole loop (generator included),
+     * `clientInStore` while awaiting `commit` (the store's own encoding and driver), `server` the
+     * database server's backends (null for the in-process store or where /proc is missing).
+     */
+    cpuMicrosPerMessage: { client: number; clientInStore: number; server: number | null };
     /** Process CPU time (user + system) of the ingest loop, generator included: comparable under load. */
     cpuSeconds: number;
     /**
@@ -92,6 +110,8 @@ export interface StoreBenchResult {
   load: { atStart: number[]; atEnd: number[] };
   /** Restart after a crash with no snapshot: the journal replayed at open (sql.js store only; null if skipped). */
   replay: ReplayBench | null;
+  /** The same reads as MCP tool calls over stdio, from a server spawned on the store (null if not run). */
+  toolsOverStdio: unknown;
   targets: Record<string, { target: string; met: boolean }>;
 }
 
@@ -272,12 +292,26 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     let ops: WriteOp[] = [];
     let commits = 0;
     let storeMs = 0;
+    let storeCpu = 0;
     const commit = async (batchOps: WriteOp[]) => {
       const c = performance.now();
+      const u = cpuSeconds() * 1e6;
       await repo.commit(batchOps);
+      storeCpu += cpuSeconds() * 1e6 - u;
       storeMs += performance.now() - c;
       commits++;
     };
+    // Pipelined: at most one batch waits behind the one being written; its ack is awaited before
+    // the next batch is handed over, so acks stay in order.
+    let inflight: Promise<void> | null = null;
+    const submit = async (batchOps: WriteOp[]) => {
+      if (!opts.pipelined) return await commit(batchOps);
+      const next = commit(batchOps);
+      if (inflight) await inflight;
+      inflight = next;
+    };
+    const serverAtStart = await serverCpu(opts.serverPids);
+    const cpuUs0 = cpuSeconds() * 1e6;
     const work0 = (await repo.stats()).work;
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
@@ -341,7 +375,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       }
       if (i % Math.max(1, Math.floor(total / 1000)) === 0) samples.push({ chat: chat.jid, id });
       if (ops.length >= batch) {
-        await commit(ops);
+        await submit(ops);
         ops = [];
         const now = performance.now();
         if (now - lastReport > 10_000) {
@@ -350,8 +384,17 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         }
       }
     }
-    if (ops.length) await commit(ops);
+    if (ops.length) await submit(ops);
+    if (inflight) await inflight;
     const ingestSeconds = (performance.now() - t0) / 1000;
+    const clientCpu = cpuSeconds() * 1e6 - cpuUs0;
+    const serverAtEnd = await serverCpu(opts.serverPids);
+    let serverCpuTotal: number | null = null;
+    if (serverAtStart && serverAtEnd) {
+      serverCpuTotal = 0;
+      for (const [pid, us] of serverAtEnd) serverCpuTotal += us - (serverAtStart.get(pid) ?? 0);
+    }
+    const perMsg = (us: number) => Math.round((us / total) * 10) / 10;
     const ingestCpuSeconds = cpuSeconds() - cpu0;
     const storeUsPerMessage = perMessage(work0, (await repo.stats()).work, storeMs, total);
     const rssAfterIngest = residentMemoryBytes();
@@ -406,6 +449,13 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const rssAfterQueries = residentMemoryBytes();
     const st = await repo.stats();
     await repo.close();
+    let toolsOverStdio: unknown = null;
+    if (opts.tools) {
+      log("the same reads as tool calls over stdio...");
+      const contactPrefixes = FIRST.map((f) => f.slice(0, 3).toLowerCase());
+      const picked = Array.from({ length: 200 }, pickChat);
+      toolsOverStdio = await opts.tools({ chats: picked, rareWords: rare, commonWords: COMMON.slice(0, 5), contactPrefixes, samples });
+    }
 
     const replayMessages = opts.open ? 0 : opts.replayMessages ?? 91_000;
     const replay = replayMessages > 0 ? await runReplayBench(replayMessages, vocab) : null;
@@ -435,8 +485,14 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         msgsPerSec,
         storeSeconds: round(storeMs / 1000),
         storeMsgsPerSec: Math.round(total / (storeMs / 1000)),
+      pipelined: opts.pipelined === true,
         commits,
         setupSeconds: round(setupSeconds),
+        cpuMicrosPerMessage: {
+          client: perMsg(clientCpu),
+          clientInStore: perMsg(storeCpu),
+          server: serverCpuTotal === null ? null : perMsg(serverCpuTotal),
+        },
         cpuSeconds: round(ingestCpuSeconds),
         storeUsPerMessage,
       },
@@ -451,11 +507,24 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       rssToStoreRatio: ratio,
       load: { atStart: loadAtStart, atEnd: loadAverages() },
       replay,
+      toolsOverStdio,
       targets,
     };
   } finally {
     if (scratch) await removeTree(scratch);
   }
+}
+
+/** CPU microseconds used so far by each of the server's processes (null without them or without /proc). */
+async function serverCpu(pids?: () => Promise<number[]>): Promise<Map<number, number> | null> {
+  if (!pids) return null;
+  const out = new Map<number, number>();
+  for (const pid of await pids()) {
+    const us = cpuMicrosOfPids([pid]);
+    if (us === null) return null;
+    out.set(pid, us);
+  }
+  return out;
 }
 
 type Work = NonNullable<Awaited<ReturnType<Repository["stats"]>>["work"]>;

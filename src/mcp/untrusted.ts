@@ -5,7 +5,7 @@
  * block and continue as if it were the server speaking. Detection and the normalisation of the
  * content itself live in untrusted_text.ts.
  */
-import { cleanText, markerSkeleton } from "./untrusted_text.ts";
+import { cleanText, markerSkeleton, skeletonHasOpening } from "./untrusted_text.ts";
 
 /** The opening marker. */
 export const UNTRUSTED_OPEN = "<untrusted-whatsapp-content>";
@@ -35,6 +35,8 @@ export function hasMarker(text: string): boolean {
 export function escapeUntrusted(text: string): string {
   // Printable ASCII (and line breaks) needs no folding beyond case: the common case, kept fast.
   if (/^[\t\n\r\x20-\x7e]*$/.test(text) && !text.includes("<U+") && !text.includes(" invisible character")) return text.replace(ASCII_MARKER, (_m, slash: string) => `&lt;${slash}untrusted-whatsapp-content`);
+  // Most texts have no "<" in any form: nothing to escape, and no skeleton to build.
+  if (!skeletonHasOpening(text)) return text;
   const { skeleton, from, to } = markerSkeleton(text);
   let out = "";
   let last = 0;

@@ -126,6 +126,39 @@ const LOOKALIKE: Record<string, string> = {
 };
 
 /**
+ * Whether `text`'s skeleton (markerSkeleton) holds a "<", which every marker starts with: a cheap
+ * pass without the skeleton's offsets. A false answer means no marker can be found.
+ */
+export function skeletonHasOpening(text: string): boolean {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0x3c || cp === 0xe003c) return true;
+    if (cp < 0x80 || (cp >= 0xe0020 && cp <= 0xe007e)) continue;
+    if (foldChar(ch).includes("<")) return true;
+  }
+  return false;
+}
+
+/** A character's view in the skeleton: "" if hidden, else NFKD without marks, lower case, look-alikes as ASCII. */
+function foldChar(ch: string): string {
+  const cp = ch.charCodeAt(0);
+  // Printable ASCII, tab and line breaks fold to their lower case (the common case, kept fast).
+  if ((cp >= 0x20 && cp <= 0x7e) || cp === 0x09 || cp === 0x0a || cp === 0x0d) return ch.toLowerCase();
+  let folded = foldedChars.get(ch);
+  if (folded !== undefined) return folded;
+  folded = "";
+  if (!HIDDEN.test(ch)) {
+    for (const c of ch.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase()) folded += LOOKALIKE[c] ?? c;
+  }
+  if (foldedChars.size >= 10_000) foldedChars.clear(); // bounded: texts may hold any character
+  foldedChars.set(ch, folded);
+  return folded;
+}
+
+/** Characters folded so far (foldChar is a pure function of the character). */
+const foldedChars = new Map<string, string>();
+
+/**
  * The marker-detection view of `text`: one entry per kept character, with the index (in UTF-16
  * units) of the original character it came from, so a match maps back to the original span.
  */
@@ -146,11 +179,7 @@ export function markerSkeleton(text: string): { skeleton: string; from: number[]
     let folded: string;
     if (skipped) folded = "";
     else if (cp >= 0xe0020 && cp <= 0xe007e) folded = String.fromCharCode(cp - TAG_FIRST).toLowerCase();
-    else if (HIDDEN.test(ch)) folded = "";
-    else {
-      folded = "";
-      for (const c of ch.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase()) folded += LOOKALIKE[c] ?? c;
-    }
+    else folded = foldChar(ch);
     for (const c of folded) {
       skeleton += c;
       from.push(i);

@@ -2,6 +2,7 @@
  * Host facts the store benchmark needs: a scratch folder it can delete afterwards, and the
  * process's resident memory. `node:fs`/`node:os`/`node:process` behave the same on Deno 2.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,4 +32,26 @@ export function cpuSeconds(): number {
 /** The 1, 5 and 15 minute load averages (zeros where the system has none): benchmarks report the load they ran at. */
 export function loadAverages(): number[] {
   return loadavg().map((x) => Math.round(x * 100) / 100);
+}
+
+/**
+ * CPU time (user + system) used so far by other processes of this machine (e.g. database server
+ * backends), in microseconds, from /proc/<pid>/stat (Linux; null elsewhere). Processes that are
+ * gone count 0.
+ */
+export function cpuMicrosOfPids(pids: readonly number[]): number | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI in use
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // exited
+    }
+  }
+  return (ticks / ticksPerSecond) * 1e6;
 }

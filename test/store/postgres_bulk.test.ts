@@ -117,6 +117,12 @@ function history(seed: number): { batches: WriteOp[][]; chats: string[]; people:
     }
     batches.push(ops);
   }
+  // Older messages into the period already stored, in more milliseconds than the slot span scan
+  // reads (each millisecond probed), some in a millisecond already taken.
+  batches.push(Array.from({ length: 60 }, (_, k): WriteOp => {
+    const ts = k % 10 === 0 ? T0 + 5000 : T0 + Math.floor(rnd() * 14 * 3600) * 1000;
+    return { op: "upsertMessage", message: message(pick(chats), ts, { text: `backfill ${pick(words)}` }) };
+  }));
   // A run of new messages large enough for COPY, with text COPY must escape, and more messages in
   // one millisecond than it has slots (the rest go one by one).
   const odd = ["tab\there", "line\nbreak\r\nwindows", "back\\slash \\N", "quote ' and \" double", "lone \ud800 surrogate", "emoji 👍🏽 and é"];

@@ -5,8 +5,8 @@
  */
 import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
-import { type SearchFields, searchFields, tsvectorLiteral } from "../search/text.ts";
-import type { MessageRow } from "../types.ts";
+import { type SearchFields, searchFields, tsvectorLiteral, tsvectorPositions } from "../search/text.ts";
+import type { MessageRow, WriteOp } from "../types.ts";
 import type { Queryable } from "./client.ts";
 
 /** A result row. */
@@ -78,7 +78,50 @@ export function searchOfRow(r: Row): string | null {
 
 /** The search vector literal of a message about to be written, or null. */
 export function searchOfMessage(m: MessageRow): string | null {
-  return vectorOf(searchFields(m.text, m.editedText, m.media?.fileName ?? null, m.revoked));
+  return vectorOf(fieldsOfMessage(m));
+}
+
+/**
+ * The same vector as each lexeme's positions (for binary COPY), or null. Kept per row object once
+ * computed (`prepareSearch`): message rows are not changed after they are handed to `commit`.
+ */
+export function searchPositionsOfMessage(m: MessageRow): Map<string, number[]> | null {
+  const known = prepared.get(m);
+  if (known) {
+    prepared.delete(m);
+    // Computed from what the row held then: used only if the searched fields are the same now.
+    if (known.text === m.text && known.editedText === m.editedText && known.fileName === (m.media?.fileName ?? null) && known.revoked === m.revoked) {
+      return known.positions;
+    }
+  }
+  const f = fieldsOfMessage(m);
+  return f.text || f.file ? tsvectorPositions(f) : null;
+}
+
+interface Prepared {
+  text: string | null | undefined;
+  editedText: string | null | undefined;
+  fileName: string | null;
+  revoked: boolean;
+  positions: Map<string, number[]> | null;
+}
+const prepared = new WeakMap<MessageRow, Prepared>();
+
+/**
+ * Computes the search positions of the messages `ops` upsert ahead of their write (pure work
+ * done while the previous commit is still on the server).
+ */
+export function prepareSearch(ops: readonly WriteOp[]): void {
+  for (const op of ops) {
+    if (op.op !== "upsertMessage") continue;
+    const m = op.message;
+    const positions = searchPositionsOfMessage(m);
+    prepared.set(m, { text: m.text, editedText: m.editedText, fileName: m.media?.fileName ?? null, revoked: m.revoked, positions });
+  }
+}
+
+function fieldsOfMessage(m: MessageRow): SearchFields {
+  return searchFields(m.text, m.editedText, m.media?.fileName ?? null, m.revoked);
 }
 
 function vectorOf(f: SearchFields): string | null {

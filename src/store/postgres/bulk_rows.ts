@@ -8,8 +8,9 @@ import { chatSearchKey } from "../keys.ts";
 import { personIdentities } from "../person_identity.ts";
 import { isLinked } from "../write_plan/people.ts";
 import type { ChatRow, MessageRow, WriteOp } from "../types.ts";
-import { type Row, searchOfMessage } from "./apply_shared.ts";
+import { type Row, searchOfMessage, searchPositionsOfMessage } from "./apply_shared.ts";
 import { arrayLiteral, type ArrayValue } from "./array_text.ts";
+import { copyHeader, copyRows, copyTrailer, type CopyType, type CopyValue } from "./copy_binary.ts";
 
 /** Ops the bulk writer takes (when not live: a live op also records a live event, one by one). */
 const BULK_OPS: ReadonlySet<WriteOp["op"]> = new Set(["upsertMessage", "upsertReaction", "upsertReceipt", "upsertChat", "upsertPerson", "linkLid"]);
@@ -144,15 +145,46 @@ export interface MessageWrite {
 }
 
 /** One message's column values in MESSAGE_COLUMNS order, the same values the one-by-one upsert binds. */
-function messageValues({ chat, sender, pk, m }: MessageWrite): ArrayValue[] {
+function messageValues(w: MessageWrite): ArrayValue[] {
+  const row = messageColumns(w) as ArrayValue[];
+  row[SEARCH] = searchOfMessage(w.m);
+  return row;
+}
+
+const SEARCH = MESSAGE_COLUMNS.length - 1;
+
+/** One message's columns without its search vector (the last column). */
+function messageColumns({ chat, sender, pk, m }: MessageWrite): Array<ArrayValue | CopyValue> {
   const md = m.media;
   return [
     chat, m.id, pk, sender, m.fromMe, Math.trunc(m.ts), m.type, m.text ?? null, m.quotedId ?? null, m.editedText ?? null,
     m.editedAt ?? null, m.revoked, m.viewOnce, m.status ?? null, md !== null && md !== undefined, md?.mimetype ?? null,
     md?.fileName ?? null, md?.fileLength ?? null, md?.durationSec ?? null, md?.directPath ?? null, md?.url ?? null,
     md?.mediaKey ?? null, md?.fileSha256 ?? null, md?.fileEncSha256 ?? null, md?.mediaKeyTimestamp ?? null, m.raw ?? null,
-    searchOfMessage(m),
+    null,
   ];
+}
+
+/** `COPY messages ... FROM STDIN` in binary, for `messageCopy`'s rows. */
+export const COPY_MESSAGES = `COPY messages (${MESSAGE_COLUMNS.map(([n]) => n).join(", ")}) FROM STDIN (FORMAT binary)`;
+
+const COPY_TYPES = MESSAGE_COLUMNS.map(([, t]) => t as CopyType);
+
+/**
+ * New messages as a binary COPY stream (COPY_MESSAGES) in parts of `rowsPerPart` rows, encoded as
+ * they are taken (so the server reads one part while the next is encoded): the same values as
+ * `messageParams`, the search vector as the same lexemes and positions as its literal.
+ */
+export function* messageCopyParts(writes: readonly MessageWrite[], rowsPerPart = 250): Generator<Uint8Array> {
+  yield copyHeader();
+  for (let i = 0; i < writes.length; i += rowsPerPart) {
+    yield copyRows(COPY_TYPES, writes.slice(i, i + rowsPerPart).map((w) => {
+      const row = messageColumns(w) as CopyValue[];
+      row[SEARCH] = searchPositionsOfMessage(w.m);
+      return row;
+    }));
+  }
+  yield copyTrailer();
 }
 
 /** The `:c<i>` parameters of MESSAGE_UNNEST for `writes`: one array literal per column. */
@@ -184,6 +216,27 @@ export function statements<T extends { key: string }>(items: readonly T[], flagO
     if (!cur || cur.flag !== flag || cur.keys.has(x.key)) out.push(cur = { flag, items: [], keys: new Set() });
     cur.items.push(x);
     cur.keys.add(x.key);
+  }
+  return out;
+}
+
+/**
+ * The highest pk taken in each base's slot range [base, base + slots), from `pks`: every stored
+ * pk between the lowest base and the highest range's end, ascending. Null where none is taken.
+ */
+export function slotTops(bases: readonly number[], pks: readonly number[], slots: number): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  for (const base of bases) {
+    // The last pk below base + slots (binary search), if it is in the range.
+    let lo = 0;
+    let hi = pks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pks[mid]! < base + slots) lo = mid + 1;
+      else hi = mid;
+    }
+    const top = lo > 0 ? pks[lo - 1]! : null;
+    out.set(base, top !== null && top >= base ? top : null);
   }
   return out;
 }

@@ -126,3 +126,24 @@ export async function withMigrationLock<T>(pg: Pg, fn: () => Promise<T>): Promis
     conn.release();
   }
 }
+
+/** The part of postgres.js's query a COPY needs: the stream of `COPY ... FROM STDIN`. */
+interface CopyQuery {
+  writable(): Promise<{ write(chunk: Uint8Array, cb: (err?: Error | null) => void): boolean; end(): void }>;
+}
+
+/**
+ * Runs `COPY ... FROM STDIN` on a transaction, sending `parts` as they are produced (a generator
+ * encodes the next part while the server reads the last one). Nothing else may be sent on the
+ * transaction until this returns. Returns once the server has applied the whole COPY; rejects
+ * if it failed: postgres.js reports a failure after the end of the data to the next query only,
+ * so a last statement (`SELECT 1`) carries it.
+ */
+export async function copyIn(tx: Queryable, sql: string, parts: Iterable<Uint8Array>): Promise<void> {
+  const stream = await (tx.unsafe(sql) as unknown as CopyQuery).writable();
+  for (const part of parts) {
+    await new Promise<void>((resolve, reject) => stream.write(part, (err) => (err ? reject(err) : resolve())));
+  }
+  stream.end();
+  await tx.unsafe("SELECT 1");
+}

@@ -36,7 +36,7 @@ import type {
 } from "../types.ts";
 import { applyPostgres, isSessionOp } from "./apply.ts";
 import { canonical } from "./apply_changes.ts";
-import { type BatchContext, KnownPeople } from "./apply_shared.ts";
+import { type BatchContext, KnownPeople, prepareSearch } from "./apply_shared.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
@@ -155,8 +155,30 @@ class PostgresRepository implements Repository {
     private readonly cluster: (ClusterStoreOptions & { liveChannel: string }) | null = null,
   ) {}
 
-  async commit(ops: WriteOp[], opts?: CommitOptions): Promise<void> {
-    if (ops.length === 0) return;
+  /**
+   * Commits one at a time, in call order: a commit called while another is on the server waits
+   * for it (each resolves once its own transaction is durable), and meanwhile computes its
+   * messages' search vectors, so that work overlaps the server's.
+   */
+  commit(ops: WriteOp[], opts?: CommitOptions): Promise<void> {
+    if (ops.length === 0) return Promise.resolve();
+    const previous = this.committing;
+    if (previous) prepareSearch(ops);
+    const mine = (async () => {
+      if (previous) await previous;
+      await this.commitNow(ops, opts);
+    })();
+    // Settles when this commit did, never rejects (the caller gets the failure from `mine`).
+    const tail: Promise<void> = mine.then(() => {}, () => {}).then(() => {
+      if (this.committing === tail) this.committing = null;
+    });
+    this.committing = tail;
+    return mine;
+  }
+
+  private committing: Promise<void> | null = null;
+
+  private async commitNow(ops: WriteOp[], opts?: CommitOptions): Promise<void> {
     if (this.cluster) {
       await this.clusterWrite(ops, opts?.fenced === true, this.cluster);
     } else {

@@ -6,6 +6,10 @@
  * - Planner statistics: the plans (full-text index or not, which join order) depend on
  *   `ANALYZE`; until it runs, a rare word is searched by scanning every message. After enough
  *   new messages (as many again as at the last analysis, at least 10,000) the tables are analyzed.
+ * - Chats: every commit of a sync moves its chats' last activity, an update of a row and of its
+ *   index entry; without vacuum a million messages left 2,000 chats in 1,660 pages (13 MB) that
+ *   every contact search and chat list scanned. Every VACUUM_CHATS_EVERY messages written the
+ *   chats table is vacuumed (a few milliseconds), so its space is reused.
  * - The full-text index's pending list: new entries go to a list (up to 4 MB) that every search
  *   scans linearly until it is merged into the index (in bulk, which keeps ingest fast). When
  *   writes pause for a second, and at open, the list is merged.
@@ -20,12 +24,17 @@ export function shouldAnalyze(written: number, rowsThen: number): boolean {
   return written >= Math.max(MIN_ANALYZE_ROWS, rowsThen);
 }
 
+/** Messages written between two vacuums of the chats table. */
+export const VACUUM_CHATS_EVERY = 20_000;
+
 /** How long writes must pause before the full-text index's pending list is merged. */
 export const MERGE_IDLE_MS = 1000;
 
 /** Runs `ANALYZE` and merges the full-text pending list when the writes call for it. */
 export class StoreUpkeep {
   private written = 0;
+  private sinceVacuum = 0;
+  private vacuuming: Promise<void> | null = null;
   private running: Promise<void> | null = null;
   private merging: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -61,6 +70,11 @@ export class StoreUpkeep {
       this.timer = setTimeout(() => this.merge(), MERGE_IDLE_MS);
     }
     this.written += messages;
+    this.sinceVacuum += messages;
+    if (arm && this.sinceVacuum >= VACUUM_CHATS_EVERY && !this.vacuuming) {
+      this.sinceVacuum = 0;
+      this.vacuuming = this.background("VACUUM chats").finally(() => (this.vacuuming = null));
+    }
     if (this.running || !shouldAnalyze(this.written, this.rowsThen)) return;
     this.rowsThen += this.written;
     this.written = 0;
@@ -95,6 +109,15 @@ export class StoreUpkeep {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await Promise.all([this.running, this.merging]);
+    await Promise.all([this.running, this.merging, this.vacuuming]);
+  }
+
+  /** Runs one maintenance statement; a failure goes to onError. */
+  private async background(sql: string): Promise<void> {
+    try {
+      await this.pg.unsafe(sql);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 }

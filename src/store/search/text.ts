@@ -155,6 +155,13 @@ export function allWords(f: SearchFields): string {
  * beyond 16383 share the last position (PostgreSQL's limit).
  */
 export function tsvectorLiteral(fields: SearchFields): string {
+  const parts: string[] = [];
+  for (const [tok, pos] of tsvectorPositions(fields)) parts.push(`${quoteLexeme(tok)}:${pos.join(",")}`);
+  return parts.join(" ");
+}
+
+/** Each token of a message's search fields with its positions, ascending (see `tsvectorLiteral`). */
+export function tsvectorPositions(fields: SearchFields): Map<string, number[]> {
   const positions = new Map<string, number[]>();
   let at = 0;
   const add = (part: string) => {
@@ -169,9 +176,7 @@ export function tsvectorLiteral(fields: SearchFields): string {
   add(fields.text);
   if (fields.text && fields.file) at++; // the gap
   add(fields.file);
-  const parts: string[] = [];
-  for (const [tok, pos] of positions) parts.push(`${quoteLexeme(tok)}:${pos.join(",")}`);
-  return parts.join(" ");
+  return positions;
 }
 
 /** Quotes a lexeme for tsvector/tsquery input syntax. */

@@ -1,0 +1,129 @@
+/**
+ * The store bench's read workloads as MCP tool calls over stdio: spawns the real server (as an MCP
+ * client does) on the store the bench built (a data folder, or DATABASE_URL) and times each
+ * `tools/call` from request to answer, one at a time. What a user's client waits for: the
+ * store's query plus the tool's shaping, validation and JSON over the pipe.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
+import type { QueryTiming } from "./store.ts";
+
+/** The inputs of the store bench's workloads (deterministic, from its generated history). */
+export interface ToolWorkload {
+  /** Chats to pick from, in the order the store bench picks them. */
+  chats: string[];
+  rareWords: string[];
+  commonWords: string[];
+  contactPrefixes: string[];
+  /** Stored messages to fetch context around. */
+  samples: Array<{ chat: string; id: string }>;
+}
+
+/** Where the spawned server finds the store: its data folder, or a database URL. */
+export type ToolStore = { dataDir: string } | { databaseUrl: string };
+
+/** One workload: the tool and its arguments for run `i`. */
+type Call = (i: number) => { name: string; arguments: Record<string, unknown> };
+
+/** The store bench's queries as tool calls (the names match its `queries` fields). */
+export function toolCalls(w: ToolWorkload): Record<string, Call> {
+  const chat = (i: number) => w.chats[i % w.chats.length]!;
+  const rare = (i: number) => w.rareWords[i % w.rareWords.length]!;
+  const common = (i: number) => w.commonWords[i % w.commonWords.length]!;
+  const plain = { include_context: false, limit: 20 };
+  return {
+    newest20InChat: (i) => ({ name: "list_messages", arguments: { ...plain, chat_jid: chat(i) } }),
+    searchRareWord: (i) => ({ name: "list_messages", arguments: { ...plain, query: rare(i) } }),
+    searchCommonWord: (i) => ({ name: "list_messages", arguments: { ...plain, query: common(i) } }),
+    searchPhrase: () => ({ name: "list_messages", arguments: { ...plain, query: '"see you tomorrow"' } }),
+    searchCommonWordInChat: (i) => ({ name: "list_messages", arguments: { ...plain, query: "the", chat_jid: chat(i) } }),
+    searchRelevanceRareWord: (i) => ({ name: "list_messages", arguments: { ...plain, query: rare(i), order: "relevance" } }),
+    listChatsWithLast20: (i) => ({ name: "list_chats", arguments: { limit: 20, include_last_message: true, page: i % 5 } }),
+    searchContacts: (i) => ({ name: "search_contacts", arguments: { query: w.contactPrefixes[i % w.contactPrefixes.length]! } }),
+    // list_messages as clients call it: the default context (1 before, 1 after each hit).
+    listMessagesContext20: (i) => ({ name: "list_messages", arguments: { query: common(i), limit: 20 } }),
+    messageContext5x5: (i) => {
+      const s = w.samples[(i * 7919) % w.samples.length]!;
+      return { name: "get_message_context", arguments: { chat_jid: s.chat, message_id: s.id, before: 5, after: 5 } };
+    },
+  };
+}
+
+/** A server over stdio with request/answer by id. */
+interface Session {
+  call(name: string, args: Record<string, unknown>): Promise<{ isError?: boolean }>;
+  close(): Promise<void>;
+}
+
+function startSession(command: string, args: string[], dataDir: string, env: Record<string, string>): Promise<Session> {
+  const waiting = new Map<number, (result: unknown) => void>();
+  let nextId = 2;
+  return new Promise((resolve, reject) => {
+    spawnServer(command, args, dataDir, { ms: 120_000, what: "initialize answer" }, (s, id, done, msg) => {
+      if (id === 1) {
+        done();
+        s.send({ method: "notifications/initialized" });
+        resolve({
+          call(name, a) {
+            const id = nextId++;
+            return new Promise((res) => {
+              waiting.set(id, res as (r: unknown) => void);
+              s.send({ id, method: "tools/call", params: { name, arguments: a } });
+            });
+          },
+          close() {
+            return new Promise((res) => {
+              s.child.on("exit", () => res());
+              s.child.stdin!.end();
+              setTimeout(() => s.child.kill("SIGKILL"), 10_000).unref?.();
+            });
+          },
+        });
+      } else if (id !== undefined) {
+        const w = waiting.get(id);
+        waiting.delete(id);
+        w?.(msg.result ?? null);
+      }
+    }, reject, env);
+  });
+}
+
+/**
+ * Times each workload `runs` times (after 3 warm-up calls) over stdio on the first runtime
+ * available (Node on the build, else Deno). A tool error fails the bench: a fast error is not a
+ * fast read.
+ */
+export async function runToolsOverStdio(store: ToolStore, w: ToolWorkload, runs = 50): Promise<{ runtime: string; tools: Record<string, QueryTiming> }> {
+  const [runtime, command, args] = runtimeTargets(repoRoot())[0] ?? [];
+  if (!runtime) throw new Error("no runtime to spawn the server with (build with tsc, or install deno)");
+  const scratch = mkdtempSync(join(tmpdir(), "wa-tools-bench-"));
+  const dataDir = "dataDir" in store ? store.dataDir : scratch;
+  const env: Record<string, string> = "databaseUrl" in store ? { DATABASE_URL: store.databaseUrl } : {};
+  const session = await startSession(command!, args!, dataDir, env);
+  try {
+    const tools: Record<string, QueryTiming> = {};
+    for (const [name, call] of Object.entries(toolCalls(w))) {
+      const once = async (i: number) => {
+        const c = call(i);
+        const r = await session.call(c.name, c.arguments);
+        if (!r || r.isError) throw new Error(`${c.name} failed over stdio: ${JSON.stringify(r).slice(0, 300)}`);
+      };
+      for (let i = 0; i < 3; i++) await once(i);
+      const t: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        await once(i);
+        t.push(performance.now() - t0);
+      }
+      t.sort((a, b) => a - b);
+      const at = (p: number) => Math.round(t[Math.min(t.length - 1, Math.max(0, Math.ceil(p * t.length) - 1))]! * 1000) / 1000;
+      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs };
+    }
+    return { runtime, tools };
+  } finally {
+    await session.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
