@@ -198,6 +198,16 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         }
       }));
 
+      test("an edit held in the middle of a batch is applied when its message arrives later in that batch", withRepo(async (repo) => {
+        await repo.commit([
+          up(msg(ALICE, "B1", T0, "first")), // by now the batch knows that no change was held
+          { op: "editMessage", chatJid: ALICE, id: "B2", text: "edited in flight", editedAt: T0 + 2 * MIN, by: byOf(ALICE) },
+          up(msg(ALICE, "B2", T0 + MIN, "original")),
+        ]);
+        const b2 = await repo.getMessage(ALICE, "B2");
+        assert.deepEqual([b2?.text, b2?.editedText, b2?.editedAt], ["original", "edited in flight", T0 + 2 * MIN]);
+      }));
+
       test("a held edit addressed by phone number finds its message once the LID is linked", withRepo(async (repo) => {
         await repo.commit([
           up(msg(BOB_LID, "L1", T0, "typo here")),

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../helpers/paths.ts";
 import { msg } from "./repository_suite.ts";
+import { canonical, canonicalFrom } from "../../src/store/write_plan/canonical.ts";
 import { planOp } from "../../src/store/write_plan/plan.ts";
 import { runPlan } from "../../src/store/write_plan/run.ts";
 import type { Answers, PersonFacts, PlanState, Step } from "../../src/store/write_plan/steps.ts";
@@ -72,13 +73,14 @@ describe("write plan: messages", () => {
     assert.equal(write?.chat, PN);
     assert.equal(write?.sender, PN);
     assert.equal(write?.ts, 1000);
-    assert.deepEqual(only(steps, "ensurePerson").map((s) => s.id), [PN, PN]);
-    assert.deepEqual(only(steps, "touchChat"), [{ t: "touchChat", chat: PN, ts: 1000 }]);
+    assert.deepEqual([write?.chatIsPerson, write?.senderIsPerson], [true, true], "both get people rows");
   });
 
-  test("a group is not a person: only the sender gets a people row", () => {
-    const { steps } = trace([{ op: "upsertMessage", message: message({ chatJid: GROUP, senderId: PN2 }) }]);
-    assert.deepEqual(only(steps, "ensurePerson").map((s) => s.id), [PN2]);
+  test("a group is not a person: only the sender gets a people row; a message of the owner names no sender", () => {
+    const group = only(trace([{ op: "upsertMessage", message: message({ chatJid: GROUP, senderId: PN2 }) }]).steps, "message")[0];
+    assert.deepEqual([group?.chatIsPerson, group?.senderIsPerson], [false, true]);
+    const mine = only(trace([{ op: "upsertMessage", message: message({ senderId: null, fromMe: true }) }]).steps, "message")[0];
+    assert.deepEqual([mine?.sender, mine?.chatIsPerson, mine?.senderIsPerson], [null, true, false]);
   });
 
   test("a live message enters the live feed only when it is new", () => {
@@ -118,7 +120,7 @@ describe("write plan: edits and revokes", () => {
     }, { held: true });
     assert.equal(only(arrival.steps, "mayHold").length, 0, "known to hold: not asked again");
     assert.deepEqual(only(arrival.steps, "edit"), [{ t: "edit", chat: PN, id: "M1", text: "fixed", at: 2000 }]);
-    assert.ok(kinds(arrival.steps).indexOf("edit") < kinds(arrival.steps).indexOf("touchChat"));
+    assert.ok(kinds(arrival.steps).indexOf("message") < kinds(arrival.steps).indexOf("edit"), "judged once the message is stored");
   });
 
   test("an edit by someone other than the sender is refused under its author, and stays out of the live feed", () => {
@@ -229,6 +231,18 @@ describe("write plan: participants and chats", () => {
   test("deleting a chat clears it, then drops it, under its canonical JID", () => {
     const { steps } = trace([{ op: "deleteChat", jid: LID }], { lidOwner: PN });
     assert.deepEqual(steps.slice(1), [{ t: "clearChat", jid: PN, before: undefined }, { t: "dropChat", jid: PN }]);
+  });
+});
+
+describe("write plan: the set-based writer's canonical form", () => {
+  test("canonicalFrom (LID owners read up front) gives what the plan's canonical gives, step by step", () => {
+    const owners = new Map([[LID, PN]]);
+    const jids = [LID, "201000000009@lid", PN, " 491511111111@S.WhatsApp.Net ", GROUP, "491511111111:12@s.whatsapp.net"];
+    for (const jid of jids) {
+      const planned = runPlan(canonical(jid), (step) => (step.t === "lidOwner" ? owners.get(step.lid) ?? null : undefined));
+      assert.equal(canonicalFrom(jid, (lid) => owners.get(lid)), planned, jid);
+    }
+    assert.equal(canonicalFrom(LID, (lid) => owners.get(lid)), PN);
   });
 });
 

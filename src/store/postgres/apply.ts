@@ -31,10 +31,9 @@ import {
   searchOfMessage,
 } from "./apply_shared.ts";
 import { query, type Queryable } from "./client.ts";
-import { heldOpSql } from "../held_rows.ts";
+import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
-import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
-import { scheduledOpSql } from "../scheduled_rows.ts";
+import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -87,17 +86,15 @@ async function execute(ctx: BatchContext, step: Step): Promise<unknown> {
       return await lidOwner(tx, step.lid);
     case "ensurePerson":
       return await ensurePerson(ctx, step.id);
-    case "message":
-      return await writeMessage(tx, step.chat, step.sender, step.message, step.ts);
+    case "message": {
+      if (step.chatIsPerson) await ensurePerson(ctx, step.chat);
+      if (step.senderIsPerson) await ensurePerson(ctx, step.sender!);
+      const inserted = await writeMessage(tx, step.chat, step.sender, step.message, step.ts);
+      await touchChat(tx, step.chat, step.ts);
+      return inserted;
+    }
     case "mayHold":
       return (await query(tx, "SELECT 1 AS x FROM pending_changes LIMIT 1")).length > 0;
-    case "touchChat":
-      await query(
-        tx,
-        `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`,
-        { jid: step.chat, kind: chatKindOf(step.chat), ts: step.ts },
-      );
-      return;
     case "takeHeld":
       return await query(tx, TAKE_HELD, { chat: step.chat, id: step.id });
     case "chat":
@@ -281,48 +278,11 @@ async function execute(ctx: BatchContext, step: Step): Promise<unknown> {
 
 /** The statements of ops that decide nothing. */
 async function direct(tx: Queryable, op: DirectOp): Promise<void> {
-  switch (op.op) {
-  case "setAuth":
-    if (op.value === null) await query(tx, "DELETE FROM auth WHERE category = :c AND id = :id", { c: op.category, id: op.id });
-    else {
-      await query(
-        tx,
-        "INSERT INTO auth (category, id, value) VALUES (:c, :id, :v) ON CONFLICT (category, id) DO UPDATE SET value = excluded.value",
-        { c: op.category, id: op.id, v: op.value },
-      );
-    }
-    return;
-  case "clearAuth":
-    await query(tx, "DELETE FROM auth");
-    return;
-  case "setMeta":
-    if (op.value === null) await query(tx, "DELETE FROM meta WHERE key = :k", { k: op.key });
-    else await query(tx, "INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = excluded.value", { k: op.key, v: op.value });
-    return;
-  case "holdSend":
-  case "claimHeldSend":
-  case "settleHeldSend": {
-    const [sql, params] = heldOpSql(op);
-    await query(tx, sql, params);
+  if (op.op !== "recordLinkEvent") {
+    for (const [sql, params] of directOpSql("postgres", op)) await query(tx, sql, params);
     return;
   }
-  case "setWebhookEndpoints":
-  case "webhookAttempt":
-  case "expireWebhooks":
-    for (const [sql, params] of webhookOpSql("postgres", op)) await query(tx, sql, params);
-    return;
-  case "recordLinkEvent": {
-    const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
-    await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), { at: op.at, detail }))[0]?.seq);
-    return;
-  }
-  case "scheduleSend":
-  case "moveScheduled": {
-    const [sql, params] = scheduledOpSql(op);
-    await query(tx, sql, params);
-    return;
-  }
-  }
+  await enqueued(tx, (await query(tx, enqueueLinkSql("postgres"), linkEventParams(op)))[0]?.seq);
 }
 
 async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
@@ -334,6 +294,15 @@ async function ensurePerson(ctx: BatchContext, id: string): Promise<void> {
     { id, pn: p.pn_jid, lid: p.lid, key: p.search_key },
   );
   ctx.ensured.add(id);
+}
+
+/** A message moved its chat's last activity (the chat is created if missing). */
+async function touchChat(tx: Queryable, chat: string, ts: number): Promise<void> {
+  await query(tx, `INSERT INTO chats (jid, kind, last_message_at) VALUES (:jid, :kind, :ts) ${CHAT_TOUCH_MERGE}`, {
+    jid: chat,
+    kind: chatKindOf(chat),
+    ts,
+  });
 }
 
 async function upsertChat(tx: Queryable, jid: string, chat: Partial<ChatRow> & { jid: string }): Promise<void> {

@@ -22,6 +22,15 @@
  * link, a chat upsert creating a chat of another kind than its JID says, a message beyond 1024
  * in one millisecond, the second upsert of a message with held changes (all rare), and the ops
  * that never join a run (live deliveries, edits, revokes, deletes, participants, auth, meta).
+ *
+ * Decisions shared with the write plan (`../write_plan/`): the canonical form of a JID (the
+ * plan's rule, with the LID owners read up front), whether a link is already
+ * known (`isLinked`), which ids get a people row (person JIDs; not the reactor of a removal),
+ * the instant of a message, and the judgement of held changes (the plan itself, run here). Set-
+ * based here, the same outcome as the plan's one-op steps: repeated upserts of a chat or person
+ * folded in order (`foldInto`, the `coalesce(new, old)` of each statement), a chat's last
+ * activity as the newest of the run, the pks of new messages from each millisecond's highest
+ * taken slot (`PK_ALLOC`'s rule). test/store/postgres_bulk.test.ts compares every table.
  */
 import { chatKindOf, isLidJid, isPersonJid, normalizeJid } from "../../ids/jid.ts";
 import { personNameKey, personSearchKey, PK_SLOTS, pkBase } from "../keys.ts";
@@ -63,6 +72,7 @@ import { copyIn, query } from "./client.ts";
 import { takeHeld } from "../write_plan/changes.ts";
 import { isReactionRemoval, messageInstant } from "../write_plan/messages.ts";
 import type { Plan } from "../write_plan/steps.ts";
+import { canonicalFrom } from "../write_plan/canonical.ts";
 import { jsonRows } from "./json_rows.ts";
 
 /** Inserts messages known not to be stored. */
@@ -174,10 +184,9 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
       owners.set(String(r.lid), { id: String(r.id), pn: r.pn_jid === null ? null : String(r.pn_jid) });
     }
   }
-  const canon = (jid: string) => {
-    const j = normalizeJid(jid);
-    return owners.get(j)?.id ?? j;
-  };
+  // The plan's canonical form, the LID owners read above.
+  const ownerOf = (lid: string) => owners.get(lid)?.id;
+  const canon = (jid: string) => canonicalFrom(jid, ownerOf);
 
   // --- the run's items, up to the first op that needs the one-by-one writer ---
   const messages: MessageItem[] = [];

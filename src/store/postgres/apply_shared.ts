@@ -7,7 +7,7 @@ import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
 import { type SearchFields, searchFields, tsvectorLiteral, tsvectorPositions } from "../search/text.ts";
 import type { MessageRow, WriteOp } from "../types.ts";
-import { query, type Queryable } from "./client.ts";
+import type { Queryable } from "./client.ts";
 
 /** A result row. */
 export type Row = Record<string, unknown>;

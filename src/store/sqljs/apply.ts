@@ -17,16 +17,16 @@
  * message.
  */
 import type { Database } from "sql.js";
-import { chatKindOf, isLidJid, isPersonJid, isPnJid, normalizeJid } from "../../ids/jid.ts";
+import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
 import { chatSearchKey, pkBase, PK_SLOTS, personSearchKey } from "../keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { bind, jsonParam, type Statements, statementsOf } from "./statements.ts";
-import { heldOpSql } from "../held_rows.ts";
+import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
-import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql, webhookOpSql } from "../webhook_rows.ts";
-import { scheduledOpSql } from "../scheduled_rows.ts";
+import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
+import { canonicalFrom } from "../write_plan/canonical.ts";
 import { planOp } from "../write_plan/plan.ts";
 import { runPlan } from "../write_plan/run.ts";
 import type { ChatFacts, DirectOp, PersonFacts, Step } from "../write_plan/steps.ts";
@@ -137,15 +137,15 @@ function execute(ctx: BatchContext, step: Step): unknown {
       return lidOwner(s, step.lid);
     case "ensurePerson":
       return ensurePerson(ctx, step.id);
-    case "message":
-      return writeMessage(s, step.chat, step.sender, step.message, step.ts);
+    case "message": {
+      if (step.chatIsPerson) ensurePerson(ctx, step.chat);
+      if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
+      const inserted = writeMessage(s, step.chat, step.sender, step.message, step.ts);
+      touchChat(ctx, step.chat, step.ts);
+      return inserted;
+    }
     case "mayHold":
       return s.value("SELECT EXISTS (SELECT 1 FROM pending_changes)") === 1;
-    case "touchChat": {
-      const known = ctx.lastAt.get(step.chat);
-      if (known === undefined || step.ts > known) ctx.lastAt.set(step.chat, step.ts);
-      return;
-    }
     case "takeHeld": {
       const held = s.all("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ? RETURNING id, author, edited_text, edited_at, revoked", [step.chat, step.id]);
       if (held.length > 0) flushPeople(ctx); // the author check reads people (LID -> phone) and participants
@@ -343,49 +343,12 @@ function execute(ctx: BatchContext, step: Step): unknown {
 
 /** The statements of ops that decide nothing. */
 function direct(s: Statements, op: DirectOp): void {
-  switch (op.op) {
-    case "setAuth":
-      if (op.value === null) s.run("DELETE FROM auth WHERE category = ? AND id = ?", [op.category, op.id]);
-      else {
-        s.run(
-          `INSERT INTO auth (category, id, value) VALUES (?, ?, ?)
-           ON CONFLICT (category, id) DO UPDATE SET value = excluded.value`,
-          [op.category, op.id, op.value],
-        );
-      }
-      return;
-    case "clearAuth":
-      s.run("DELETE FROM auth");
-      return;
-    case "setMeta":
-      if (op.value === null) s.run("DELETE FROM meta WHERE key = ?", [op.key]);
-      else s.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [op.key, op.value]);
-      return;
-    case "holdSend":
-    case "claimHeldSend":
-    case "settleHeldSend": {
-      const [sql, params] = heldOpSql(op);
-      s.run(sql, bind(params));
-      return;
-    }
-    case "setWebhookEndpoints":
-    case "webhookAttempt":
-    case "expireWebhooks":
-      for (const [sql, params] of webhookOpSql("sqlite", op)) s.run(sql, bind(params));
-      return;
-    case "recordLinkEvent": {
-      const detail = JSON.stringify({ state: op.state, previous: op.previous, error: op.error });
-      const seq = s.all(enqueueLinkSql("sqlite"), bind({ at: op.at, detail }))[0]?.seq;
-      if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
-      return;
-    }
-    case "scheduleSend":
-    case "moveScheduled": {
-      const [sql, params] = scheduledOpSql(op);
-      s.run(sql, bind(params));
-      return;
-    }
+  if (op.op !== "recordLinkEvent") {
+    for (const [sql, params] of directOpSql("sqlite", op)) s.run(sql, bind(params));
+    return;
   }
+  const seq = s.all(enqueueLinkSql("sqlite"), bind(linkEventParams(op)))[0]?.seq;
+  if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
 }
 
 /** Delivery status merge: ?1 is the new value. Only advances; an error (0) replaces only pending (<= 1). */
@@ -400,8 +363,13 @@ function lidOwner(s: Statements, lid: string): string | null {
 
 /** The canonical form of a JID: normalized, and a LID whose phone number is known mapped to it. */
 export function canonical(s: Statements, jid: string): string {
-  const j = normalizeJid(jid);
-  return isLidJid(j) ? lidOwner(s, j) ?? j : j;
+  return canonicalFrom(jid, (lid) => lidOwner(s, lid));
+}
+
+/** Moves a chat's last activity forward (written with the batch's other chats: `flushChats`). */
+function touchChat(ctx: BatchContext, chat: string, ts: number): void {
+  const known = ctx.lastAt.get(chat);
+  if (known === undefined || ts > known) ctx.lastAt.set(chat, ts);
 }
 
 /** Makes sure a person row exists for `id` (queued; written before anything reads people, or at the end). */

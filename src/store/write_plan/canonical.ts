@@ -21,3 +21,9 @@ export function* canonical(jid: string): Plan<string> {
 export function lidLookup(j: string): { t: "lidOwner"; lid: string } | null {
   return isLidJid(j) ? { t: "lidOwner", lid: j } : null;
 }
+
+/** The same rule with the LID owners already known (a set-based writer reads them up front). */
+export function canonicalFrom(jid: string, ownerOf: (lid: string) => string | null | undefined): string {
+  const j = normalizeJid(jid);
+  return isLidJid(j) ? ownerOf(j) ?? j : j;
+}

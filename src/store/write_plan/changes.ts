@@ -39,7 +39,7 @@ export function* mayHold(state: PlanState): Plan<boolean> {
 }
 
 /** Judges and applies held changes (rows already taken out of pending_changes) now that their message is stored. */
-function* applyHeld(state: PlanState, chat: string, rows: readonly HeldRow[]): Plan {
+export function* applyHeld(state: PlanState, chat: string, rows: readonly HeldRow[]): Plan {
   for (const r of rows) {
     for (const c of heldChanges(r)) yield* applyChange(state, chat, String(r.id), c);
   }

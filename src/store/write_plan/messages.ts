@@ -6,7 +6,7 @@
 import { isPersonJid, normalizeJid } from "../../ids/jid.ts";
 import type { MessageRow, ReactionRow, WriteOp } from "../types.ts";
 import { canonical, lidLookup } from "./canonical.ts";
-import { mayHold, takeHeld } from "./changes.ts";
+import { applyHeld, mayHold } from "./changes.ts";
 import type { Answers, Plan, PlanState } from "./steps.ts";
 
 /** The instant a message is stored and ordered by: whole milliseconds. */
@@ -28,14 +28,16 @@ export function* upsertMessage(state: PlanState, m: MessageRow, live: boolean): 
   let sender = m.senderId ? normalizeJid(m.senderId) : null;
   ask = sender === null ? null : lidLookup(sender);
   if (ask) sender = ((yield ask) as string | null) ?? sender;
-  if (isPersonJid(chat)) yield { t: "ensurePerson", id: chat };
-  if (sender && isPersonJid(sender)) yield { t: "ensurePerson", id: sender };
   const ts = messageInstant(m);
-  const inserted = (yield { t: "message", chat, sender, message: m, ts }) as Answers["message"];
+  const chatIsPerson = isPersonJid(chat);
+  const senderIsPerson = sender !== null && isPersonJid(sender);
+  const inserted = (yield { t: "message", chat, sender, message: m, ts, chatIsPerson, senderIsPerson }) as Answers["message"];
   if (inserted && live) yield { t: "live", kind: "message", chat, id: m.id, at: ts };
   // Edits or revokes that arrived first: judged against the message now that its sender is known.
-  if (state.held ?? (yield* mayHold(state))) yield* takeHeld(state, chat, m.id);
-  yield { t: "touchChat", chat, ts };
+  if (state.held ?? (yield* mayHold(state))) {
+    const held = (yield { t: "takeHeld", chat, id: m.id }) as Answers["takeHeld"]; // takeHeld(), inline
+    if (held.length > 0) yield* applyHeld(state, chat, held);
+  }
 }
 
 /** A reaction (set, or taken back by an empty emoji; the newer wins). */

@@ -48,8 +48,13 @@ export type ReadStep =
   | { t: "lidOwner"; lid: string }
   /** Whether pending_changes may hold rows (asked at most once per batch: see `PlanState.held`). */
   | { t: "mayHold" }
-  /** Writes a message (insert, or merge into the stored one); answers whether it was inserted. */
-  | { t: "message"; chat: string; sender: string | null; message: MessageRow; ts: number }
+  /**
+   * Writes a message (insert, or merge into the stored one); answers whether it was inserted.
+   * Part of the step, to keep the per-message path short: the chat and the sender get people
+   * rows first when the flags say so (like `ensurePerson`), and the chat's last activity moves
+   * forward to `ts` (the chat is created if missing).
+   */
+  | { t: "message"; chat: string; sender: string | null; message: MessageRow; ts: number; chatIsPerson: boolean; senderIsPerson: boolean }
   /** The sender of a stored message (null: not stored). */
   | { t: "changeTarget"; chat: string; id: string }
   /** Whether `person` is an admin of `group`. */
@@ -89,8 +94,6 @@ export type WriteStep =
   | { t: "ensurePerson"; id: string }
   /** A chat upsert: known values win over nulls. */
   | { t: "chat"; jid: string; chat: Partial<ChatRow> & { jid: string } }
-  /** A message moved the chat's last activity (created if missing; only moves forward). */
-  | { t: "touchChat"; chat: string; ts: number }
   /** Deletes a chat's messages (all, or ts < before) with what hangs on them; then, for `dropChat`, the chat. */
   | { t: "clearChat"; jid: string; before: number | undefined }
   | { t: "dropChat"; jid: string }
