@@ -19,6 +19,7 @@
  * with "[" and are still read (`decodeJournalPayload`). Pure and runtime-neutral.
  */
 import { decodeOps } from "./codec.ts";
+import { grownBuffer } from "./grow_bytes.ts";
 
 const MAGIC0 = 0xb1;
 const VERSION = 0x01;
@@ -69,12 +70,8 @@ class Writer {
 
   ensure(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.at));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.buf = grownBuffer(this.buf, this.at, n);
+    this.view = new DataView(this.buf.buffer);
   }
 
   byte(b: number): void {

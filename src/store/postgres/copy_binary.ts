@@ -8,6 +8,7 @@
  * Format (PostgreSQL docs, "COPY", Binary Format): a signature and two zero int32s, then per row
  * an int16 field count and per field an int32 byte length (-1: NULL) and the bytes, then int16 -1.
  */
+import { grownBuffer } from "../grow_bytes.ts";
 
 /** The column types this encoder writes, by their PostgreSQL names. */
 export type CopyType = "text" | "bigint" | "int" | "boolean" | "bytea" | "tsvector";
@@ -27,12 +28,8 @@ class Bytes {
 
   room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.at));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.buf = grownBuffer(this.buf, this.at, n);
+    this.view = new DataView(this.buf.buffer);
   }
   int16(v: number): void {
     this.room(2);
