@@ -25,7 +25,7 @@ export const processStdio: StdioPort = {
   },
   write(text) {
     return new Promise((resolve) => {
-      if (process.stdout.write(text)) resolve();
+      if (process.stdout.write(text)) resolve(); // stdout-ok: this is the MCP JSON-RPC channel itself
       else process.stdout.once("drain", resolve);
     });
   },
