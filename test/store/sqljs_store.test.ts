@@ -17,21 +17,13 @@ import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import * as Q from "../../src/store/sqljs/read_sql.ts";
 import { createSqljsRepository, openSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
-import type { MessageRow, WriteOp } from "../../src/store/types.ts";
+import type { WriteOp } from "../../src/store/types.ts";
+import { msg } from "./sqljs_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-store-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-function msg(chatJid: string, id: string, ts: number, text: string | null, extra: Partial<MessageRow> = {}): WriteOp {
-  return {
-    op: "upsertMessage",
-    message: {
-      chatJid, id, senderId: chatJid, fromMe: false, ts, type: "text", text, quotedId: null, editedText: null, editedAt: null,
-      revoked: false, viewOnce: false, status: null, media: null, raw: null, ...extra,
-    },
-  };
-}
 
 describe("sql.js migrations", () => {
   test("the embedded copy is exactly what the generator makes from migrations/*.sql", async () => {
@@ -93,7 +85,7 @@ describe("sql.js migrations", () => {
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
       assert.deepEqual(db.exec("SELECT docid FROM messages_fts WHERE messages_fts MATCH 'old' ORDER BY docid")[0]?.values, [[rows[0]![0]], [rows[1]![0]]]);
       const plan = (db.exec(`EXPLAIN QUERY PLAN ${Q.FIND_MESSAGE_CHATS}`)[0]?.values ?? []).map((r) => String(r[3])).join(" | ");
-      assert.match(plan, /USING (COVERING )?INDEX sqlite_autoindex_messages_1 \(id=\?\)/, plan);
+      assert.match(plan, /USING (COVERING )?INDEX sqlite_autoindex_message_rows_1 \(id=\?\)/, plan);
       // Writes after the rebuild: the key still refuses duplicates, the triggers keep the index in step.
       const ops: WriteOp[] = [
         msg("120363000000000001@g.us", "G1", 6000, "another old message"),
@@ -118,14 +110,12 @@ describe("sql.js migrations", () => {
       migrateSqlite(db, { migrations: before });
       assert.ok(before.length < migrationsFor("sqlite").length);
       const chat = "4915112345678@s.whatsapp.net";
-      applySqlite(db, [
-        msg(chat, "CAP", 5000, "here is the quarterly", {
-          type: "document",
-          media: { mimetype: "application/pdf", fileName: "report final.pdf", fileLength: 1, durationSec: null, directPath: "/d", url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null },
-        }),
-        msg(chat, "TXT", 6000, "the quarterly report is late"),
-        msg(chat, "NONE", 7000, null),
-      ]);
+      // Rows as that schema stored them (the current writer knows only the current schema).
+      const insert = `INSERT INTO messages (pk, chat_jid, id, sender_id, ts, type, text, has_media, media_mimetype, media_file_name)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      db.run(insert, [5000 * 1024, chat, "CAP", chat, 5000, "document", "here is the quarterly", 1, "application/pdf", "report final.pdf"]);
+      db.run(insert, [6000 * 1024, chat, "TXT", chat, 6000, "text", "the quarterly report is late", 0, null, null]);
+      db.run(insert, [7000 * 1024, chat, "NONE", chat, 7000, "text", null, 0, null, null]);
       // Indexed as that schema did it.
       db.exec("DELETE FROM fts_pending");
       db.exec("INSERT INTO messages_fts (docid, body, scope) SELECT rowid, body, scope FROM messages_search WHERE body <> ''");
@@ -397,11 +387,35 @@ describe("sql.js query plans", () => {
       chatsByName: Q.chatPageSql(Q.CHAT_QUERY_WHERE, "name", true),
       contactChats: Q.chatPageSql(Q.CONTACT_CHATS_WHERE, "last_active", true),
       message: Q.GET_MESSAGE,
+      contextBefore: Q.CONTEXT_BEFORE,
+      contexts: Q.CONTEXTS,
+      senderKeyset: Q.listMessagesSql({ ...none, sender: true }, { keyset: true, exclude: false }),
+      chatExclude: Q.listMessagesSql({ ...none, chat: true }, { keyset: false, exclude: true }),
+      searchSender: Q.searchNewestSql({ ...none, sender: true }, { keyset: false }),
+      relevanceChat: Q.searchRelevanceSql({ ...none, chat: true }),
+    };
+    // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
+    const uses: Record<string, RegExp> = {
+      chat: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
+      oldestInChat: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
+      sender: /message_rows_by_sender \(sender=\?\)/,
+      senderKeyset: /message_rows_by_sender \(sender=\? AND rowid<\?\)/,
+      context: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
+      contextBefore: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
+      message: /sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\)/,
     };
     for (const [name, sql] of Object.entries(queries)) {
       const plan = (db.exec(`EXPLAIN QUERY PLAN ${sql}`)[0]?.values ?? []).map((r) => String(r[3]));
-      const fullScans = plan.filter((l) => /^SCAN (m|m2|lm|messages|reactions|r)\b(?! USING)/.test(l));
+      const fullScans = plan.filter((l) => /^SCAN (m|m2|lm|mr|x|a|b|messages|message_rows|jids|j|mc|ms|lmc|lms|reactions|r)\b(?! USING)/.test(l));
       assert.deepEqual(fullScans, [], `${name}: ${plan.join(" | ")}`);
+      // The messages view is flattened into every query, never computed as a whole.
+      assert.deepEqual(plan.filter((l) => /(MATERIALIZE|CO-ROUTINE) (m|lm|messages)\b/.test(l)), [], `${name}: ${plan.join(" | ")}`);
+      if (uses[name]) assert.match(plan.join(" | "), uses[name]!, name);
+      // Sorting the result (not a LIMIT's few rows) would mean the index order was lost.
+      // (findMessageChats sorts the few chats holding one id; the relevance, context and chat lists sort their pages.)
+      if (!["relevance", "relevanceChat", "contexts", "chats", "chatsByName", "contactChats", "findMessageChats"].includes(name)) {
+        assert.deepEqual(plan.filter((l) => /USE TEMP B-TREE FOR ORDER BY/.test(l)), [], `${name}: ${plan.join(" | ")}`);
+      }
     }
     db.close();
   });

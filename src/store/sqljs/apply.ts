@@ -43,7 +43,7 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
   const s = statementsOf(db);
   s.run("SAVEPOINT apply_batch");
   try {
-    const ctx: BatchContext = { s, ensured: new Set(), newPeople: [], lastAt: new Map(), held: undefined };
+    const ctx: BatchContext = { s, ensured: new Set(), newPeople: [], lastAt: new Map(), held: undefined, keys: new Map() };
     const exec = (step: Step) => execute(ctx, step);
     for (const op of ops) {
       if (!DEFERS_CHATS.has(op.op)) flushChats(ctx);
@@ -73,6 +73,11 @@ interface BatchContext {
   lastAt: Map<string, number>;
   /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
   held: boolean | undefined;
+  /**
+   * Integer keys of JIDs (the `jids` dictionary) looked up or added in this batch. Only for the
+   * batch: a rollback (of the batch, or of a caller's transaction around it) may take new keys back.
+   */
+  keys: Map<string, number>;
 }
 
 /**
@@ -140,7 +145,8 @@ function execute(ctx: BatchContext, step: Step): unknown {
     case "message": {
       if (step.chatIsPerson) ensurePerson(ctx, step.chat);
       if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
-      const inserted = writeMessage(s, step.chat, step.sender, step.message, step.ts);
+      const sender = step.sender === null ? null : jidKey(ctx, step.sender);
+      const inserted = writeMessage(s, jidKey(ctx, step.chat), sender, step.message, step.ts);
       touchChat(ctx, step.chat, step.ts);
       return inserted;
     }
@@ -196,10 +202,10 @@ function execute(ctx: BatchContext, step: Step): unknown {
       s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [step.searchKey, step.nameKey, step.id]);
       return;
     case "status":
-      s.run(`UPDATE messages SET status = ${STATUS_MERGE} WHERE chat_jid = ?2 AND id = ?3`, [step.status, step.chat, step.id]);
+      s.run(`UPDATE message_rows SET status = ${STATUS_MERGE} WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [step.status, step.chat, step.id]);
       return;
     case "changeTarget":
-      return changeTarget(s.get("SELECT from_me, sender_id FROM messages WHERE chat_jid = ? AND id = ?", [step.chat, step.id]));
+      return changeTarget(s.get(`SELECT from_me, sender_id FROM messages WHERE chat_key = ${KEY_OF("?1")} AND id = ?2`, [step.chat, step.id]));
     case "isAdmin":
       return s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [step.group, step.person]) === 1;
     case "refuse":
@@ -211,7 +217,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       );
       return;
     case "edit":
-      s.run("UPDATE messages SET edited_text = ?, edited_at = ? WHERE chat_jid = ? AND id = ? AND (edited_at IS NULL OR edited_at <= ?)", [
+      s.run(`UPDATE message_rows SET edited_text = ?1, edited_at = ?2 WHERE chat = ${KEY_OF("?3")} AND id = ?4 AND (edited_at IS NULL OR edited_at <= ?5)`, [
         step.text,
         step.at,
         step.chat,
@@ -220,7 +226,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       ]);
       return;
     case "revoke":
-      s.run("UPDATE messages SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ? END, revoked = 1 WHERE chat_jid = ? AND id = ?", [
+      s.run(`UPDATE message_rows SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ?1 END, revoked = 1 WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [
         step.by,
         step.chat,
         step.id,
@@ -231,7 +237,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
     case "takeResolvable":
       return s.all(
         `DELETE FROM pending_changes WHERE chat_jid = ?1
-       AND EXISTS (SELECT 1 FROM messages m WHERE m.id = pending_changes.id AND m.chat_jid = ?1)
+       AND EXISTS (SELECT 1 FROM message_rows m WHERE m.id = pending_changes.id AND m.chat = ${KEY_OF("?1")})
      RETURNING id, author, edited_text, edited_at, revoked`,
         [step.chat],
       );
@@ -259,7 +265,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       return;
     case "deleteMessage": {
       const { chat, id } = step;
-      s.run("DELETE FROM messages WHERE chat_jid = ? AND id = ?", [chat, id]);
+      s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND id = ?2`, [chat, id]);
       s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, id]);
@@ -323,10 +329,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       return;
     case "rekeyRows": {
       const { from, to } = step;
-      // Messages: the same message stored under both keys keeps the phone-keyed copy.
-      s.run("DELETE FROM messages WHERE chat_jid = ?1 AND id IN (SELECT id FROM messages WHERE chat_jid = ?2)", [from, to]);
-      s.run("UPDATE messages SET chat_jid = ?2 WHERE chat_jid = ?1", [from, to]);
-      s.run("UPDATE messages SET sender_id = ?2 WHERE sender_id = ?1", [from, to]);
+      rekeyMessages(ctx, from, to);
       for (const sql of REKEY_SQL) s.run(sql, [from, to]);
       for (const sql of REKEY_POLLS) s.run(sql, bind({ from, to }));
       return;
@@ -411,7 +414,7 @@ function upsertChat(s: Statements, jid: string, chat: Partial<ChatRow> & { jid: 
 /** Deletes a chat's messages (all, or those with ts < before) with their reactions and receipts; the chat stays. */
 function clearChat(s: Statements, jid: string, before: number | undefined): void {
   if (before === undefined) {
-    s.run("DELETE FROM messages WHERE chat_jid = ?", [jid]);
+    s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")}`, [jid]);
     s.run("DELETE FROM reactions WHERE chat_jid = ?", [jid]);
     s.run("DELETE FROM receipts WHERE chat_jid = ?", [jid]);
     s.run("DELETE FROM pending_changes WHERE chat_jid = ?", [jid]);
@@ -422,9 +425,9 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
   // ts < before, with before rounded up like the list filters (instants compared as integers).
   const params = [jid, Math.ceil(before)];
   for (const table of ["reactions", "receipts"]) {
-    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT id FROM messages WHERE chat_jid = ?1 AND ts < ?2)`, params);
+    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT id FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2)`, params);
   }
-  s.run("DELETE FROM messages WHERE chat_jid = ?1 AND ts < ?2", params);
+  s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2`, params);
 }
 
 /** Most changes kept for messages not stored yet; beyond it the oldest arrivals are dropped. */
@@ -513,24 +516,54 @@ const REKEY_HELD_SQL: readonly string[] = [
   "UPDATE pending_changes SET author = ?2 WHERE author = ?1",
 ];
 
+/** The `jids` key of a JID given as parameter `param` (a subquery: one probe of the dictionary's unique index). */
+export const KEY_OF = (param: string): string => `(SELECT key FROM jids WHERE jid = ${param})`;
+
+/** The key of `jid` in the `jids` dictionary, added when new (cached for the batch: `BatchContext.keys`). */
+function jidKey(ctx: BatchContext, jid: string): number {
+  const cached = ctx.keys.get(jid);
+  if (cached !== undefined) return cached;
+  let key = ctx.s.value("SELECT key FROM jids WHERE jid = ?", [jid]);
+  if (typeof key !== "number") {
+    ctx.s.run("INSERT INTO jids (jid) VALUES (?)", [jid]);
+    key = ctx.s.value("SELECT last_insert_rowid()");
+  }
+  ctx.keys.set(jid, key as number);
+  return key as number;
+}
+
+/**
+ * Moves messages from one chat/sender JID to another (a LID merged into its phone number): the
+ * same message stored under both chats keeps the phone-keyed copy. Integer keys: only the rows'
+ * key changes (the triggers re-index moved messages, whose scope names the new JID).
+ */
+function rekeyMessages(ctx: BatchContext, from: string, to: string): void {
+  const { s } = ctx;
+  if (s.value("SELECT key FROM jids WHERE jid = ?", [from]) === undefined) return; // no message ever used it
+  const params = [jidKey(ctx, from), jidKey(ctx, to)];
+  s.run("DELETE FROM message_rows WHERE chat = ?1 AND id IN (SELECT id FROM message_rows WHERE chat = ?2)", params);
+  s.run("UPDATE message_rows SET chat = ?2 WHERE chat = ?1", params);
+  s.run("UPDATE message_rows SET sender = ?2 WHERE sender = ?1", params);
+}
+
 /** The next free pk for a timestamp: the first free slot of its millisecond, else past the last pk. */
 const PK_ALLOC = `coalesce(
   (SELECT CASE WHEN max(pk) IS NULL THEN ?1 WHEN max(pk) + 1 < ?1 + ${PK_SLOTS} THEN max(pk) + 1 END
-     FROM messages WHERE pk >= ?1 AND pk < ?1 + ${PK_SLOTS}),
-  (SELECT max(pk) + 1 FROM messages WHERE pk >= ?1))`;
+     FROM message_rows WHERE pk >= ?1 AND pk < ?1 + ${PK_SLOTS}),
+  (SELECT max(pk) + 1 FROM message_rows WHERE pk >= ?1))`;
 
-const MESSAGE_COLUMNS = `chat_jid, id, sender_id, from_me, ts, type, text, quoted_id, edited_text, edited_at, revoked, view_once,
+const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, edited_text, edited_at, revoked, view_once,
     status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
     media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
 
-/** A new message (?1 = pk base, ?2.. the columns); changes nothing if (chat_jid, id) exists. */
-const INSERT_MESSAGE = `INSERT INTO messages (pk, ${MESSAGE_COLUMNS})
+/** A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys); changes nothing if (chat, id) exists. */
+const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
   VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
-  ON CONFLICT (chat_jid, id) DO NOTHING`;
+  ON CONFLICT (id, chat) DO NOTHING`;
 
 /** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
-const MERGE_MESSAGE = `UPDATE messages SET
-    sender_id = coalesce(?4, sender_id),
+const MERGE_MESSAGE = `UPDATE message_rows SET
+    sender = coalesce(?4, sender),
     from_me = max(from_me, ?5),
     type = CASE WHEN ?7 = 'other' THEN type ELSE ?7 END,
     text = coalesce(?8, text),
@@ -553,7 +586,7 @@ const MERGE_MESSAGE = `UPDATE messages SET
     media_file_enc_sha256 = coalesce(?24, media_file_enc_sha256),
     media_key_ts = coalesce(?25, media_key_ts),
     raw = coalesce(?26, raw)
-  WHERE chat_jid = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
+  WHERE chat = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
 
 /** Most live events kept; older ones are dropped (a reader that far behind starts again from the oldest kept). */
 const MAX_LIVE_EVENTS = 100_000;
@@ -562,7 +595,7 @@ const MAX_LIVE_EVENTS = 100_000;
 function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string, at: number | null): void {
   s.run(
     `INSERT OR IGNORE INTO live_events (kind, chat_jid, message_id, at)
-     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM messages WHERE chat_jid = ?2 AND id = ?3), 0))`,
+     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM message_rows WHERE chat = ${KEY_OF("?2")} AND id = ?3), 0))`,
     [kind, chat, id, at],
   );
   // The webhook outbox row, in this same batch (see webhook_rows.ts).
@@ -581,7 +614,7 @@ function enqueueWebhook(s: Statements, liveSeq: unknown): void {
 }
 
 /** Inserts a message, or merges it into the stored one; true when inserted. */
-function writeMessage(s: Statements, chat: string, sender: string | null, m: MessageRow, ts: number): boolean {
+function writeMessage(s: Statements, chat: number, sender: number | null, m: MessageRow, ts: number): boolean {
   const md = m.media;
 
   const params = [

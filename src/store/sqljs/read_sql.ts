@@ -5,17 +5,31 @@
  */
 import type { ChatOrder, MessageFilterShape } from "../query_params.ts";
 
+/**
+ * Messages are read through the view `messages` (the row with its chat and sender JIDs joined
+ * back from the `jids` dictionary, migration 0011); a chat or sender filter compares the integer
+ * key (`chat_key = KEY(:chat)`: one dictionary probe, then the integer index), so each list
+ * still walks one index in time order.
+ */
+const KEY = (param: string): string => `(SELECT key FROM jids WHERE jid = ${param})`;
+
 /** Messages considered per relevance-ordered search (newest matches first); beyond it, ranking is not attempted. */
 export const RELEVANCE_WINDOW = 10_000;
 
 /** The columns of a message view. `m` messages, `sp` sender person, chat name expression given. */
-export function messageColumns(m: string, sp: string, chatName: string, prefix = ""): string {
+export function messageColumns(
+  m: string,
+  sp: string,
+  chatName: string,
+  prefix = "",
+  jids: { chat: string; sender: string } = { chat: `${m}.chat_jid`, sender: `${m}.sender_id` },
+): string {
   const p = prefix;
   return [
     `${m}.pk AS ${p}pk`,
-    `${m}.chat_jid AS ${p}chat_jid`,
+    `${jids.chat} AS ${p}chat_jid`,
     `${m}.id AS ${p}id`,
-    `${m}.sender_id AS ${p}sender_id`,
+    `${jids.sender} AS ${p}sender_id`,
     `${m}.from_me AS ${p}from_me`,
     `${m}.ts AS ${p}ts`,
     `${m}.type AS ${p}type`,
@@ -43,9 +57,9 @@ export function messageColumns(m: string, sp: string, chatName: string, prefix =
     `${sp}.pn_jid AS ${p}sender_pn`,
     `${chatName} AS ${p}chat_name`,
     // Most messages have no reaction: an index probe answers '[]' without setting up the sort.
-    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${m}.id)
        THEN (SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
-         WHERE r.chat_jid = ${m}.chat_jid AND r.message_id = ${m}.id)
+         WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${m}.id)
        ELSE '[]' END AS ${p}reactions`,
   ].join(",\n  ");
 }
@@ -60,16 +74,16 @@ const CHAT_NAME = "coalesce(c.name, cp.saved_name, cp.push_name, cp.business_nam
 export const MESSAGE_VIEW = `SELECT ${messageColumns("m", "sp", CHAT_NAME)}\nFROM ${VIEW_FROM}`;
 
 /** One message by chat and id. */
-export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_jid = :chat AND m.id = :id`;
+export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_key = ${KEY(":chat")} AND m.id = :id`;
 
 /** Messages before one (by pk, the time order) in a chat, newest first. */
 export const CONTEXT_BEFORE = `${MESSAGE_VIEW}
-WHERE m.chat_jid = :chat AND m.pk < :pk
+WHERE m.chat_key = ${KEY(":chat")} AND m.pk < :pk
 ORDER BY m.pk DESC LIMIT :n`;
 
 /** Messages after one in a chat, oldest first. */
 export const CONTEXT_AFTER = `${MESSAGE_VIEW}
-WHERE m.chat_jid = :chat AND m.pk > :pk
+WHERE m.chat_key = ${KEY(":chat")} AND m.pk > :pk
 ORDER BY m.pk ASC LIMIT :n`;
 
 /**
@@ -80,17 +94,17 @@ ORDER BY m.pk ASC LIMIT :n`;
  * the same, just for every hit at once.
  */
 export const CONTEXTS = `WITH hits AS (
-  SELECT h.key AS i, m.chat_jid AS chat, m.pk AS pk
+  SELECT h.key AS i, m.chat AS chat, m.pk AS pk
   FROM json_each(:refs) h
-  CROSS JOIN messages m ON m.chat_jid = json_extract(h.value, '$[0]') AND m.id = json_extract(h.value, '$[1]')),
+  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = json_extract(h.value, '$[1]')),
 ctx AS (
   SELECT hits.i AS i, 1 AS side, hits.pk AS pk FROM hits
   UNION ALL
-  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN messages b
-  WHERE b.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
+  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN message_rows b
+  WHERE b.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
   UNION ALL
-  SELECT hits.i, 2, a.pk FROM hits CROSS JOIN messages a
-  WHERE a.pk IN (SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
+  SELECT hits.i, 2, a.pk FROM hits CROSS JOIN message_rows a
+  WHERE a.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
 SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${messageColumns("m", "sp", CHAT_NAME)}
 FROM ctx CROSS JOIN messages m ON m.pk = ctx.pk
   LEFT JOIN people sp ON sp.id = m.sender_id
@@ -101,15 +115,15 @@ ORDER BY ctx.i, ctx.side, m.pk`;
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}
 WHERE m.pk IN (
-  (SELECT pk FROM messages WHERE chat_jid = :person ORDER BY pk DESC LIMIT 1),
-  (SELECT pk FROM messages WHERE sender_id = :person ORDER BY pk DESC LIMIT 1))
+  (SELECT pk FROM message_rows WHERE chat = ${KEY(":person")} ORDER BY pk DESC LIMIT 1),
+  (SELECT pk FROM message_rows WHERE sender = ${KEY(":person")} ORDER BY pk DESC LIMIT 1))
 ORDER BY m.pk DESC LIMIT 1`;
 
 
 function filterSql(f: MessageFilterShape): string[] {
   const w: string[] = [];
-  if (f.chat) w.push("m.chat_jid = :chat");
-  if (f.sender) w.push("m.sender_id = :sender");
+  if (f.chat) w.push(`m.chat_key = ${KEY(":chat")}`);
+  if (f.sender) w.push(`m.sender_key = ${KEY(":sender")}`);
   // pk ranges are time ranges (an index range); ts is then checked exactly.
   if (f.after) w.push("m.pk >= :afterPk", "m.ts >= :after");
   if (f.before) w.push("m.pk < :beforePk", "m.ts < :before");
@@ -193,11 +207,14 @@ export function chatPageSql(where: string, order: ChatOrder, withLast: boolean):
   ORDER BY ${chatOrder(order, "c")}
   LIMIT :limit OFFSET :offset)`;
   if (!withLast) return `${page}\nSELECT page.*, NULL AS lm_id FROM page ORDER BY ${chatOrder(order, "page")}`;
+  // The table, not the view: a view that is a join is not flattened into the right side of a LEFT JOIN.
   return `${page}
-SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_")}
+SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_", { chat: "lmc.jid", sender: "lms.jid" })}
 FROM page
-  LEFT JOIN messages lm ON lm.pk = (SELECT m2.pk FROM messages m2 WHERE m2.chat_jid = page.jid ORDER BY m2.pk DESC LIMIT 1)
-  LEFT JOIN people lsp ON lsp.id = lm.sender_id
+  LEFT JOIN message_rows lm ON lm.pk = (SELECT m2.pk FROM message_rows m2 WHERE m2.chat = ${KEY("page.jid")} ORDER BY m2.pk DESC LIMIT 1)
+  LEFT JOIN jids lmc ON lmc.key = lm.chat
+  LEFT JOIN jids lms ON lms.key = lm.sender
+  LEFT JOIN people lsp ON lsp.id = lms.jid
 ORDER BY ${chatOrder(order, "page")}`;
 }
 
@@ -217,7 +234,7 @@ export function chatWhere(byText: boolean, unreadOnly: boolean, all: string): st
 /** Chats a person takes part in: the 1:1 chat, groups listing them, chats where they wrote. */
 export const CONTACT_CHATS_WHERE = `(c.jid = :person
   OR c.jid IN (SELECT group_jid FROM participants WHERE person_id = :person)
-  OR c.jid IN (SELECT DISTINCT chat_jid FROM messages WHERE sender_id = :person))`;
+  OR c.jid IN (SELECT j.jid FROM jids j WHERE j.key IN (SELECT chat FROM message_rows WHERE sender = ${KEY(":person")})))`;
 
 /**
  * Contact search: people (never groups) by folded names, phone digits, chat name or JID. The
@@ -249,9 +266,9 @@ WHERE pa.group_jid = :jid
 ORDER BY (pa.admin IS NULL), (p.name_key IS NULL), p.name_key, pa.person_id`;
 
 /** Counters for the status page (counts; oldest/newest through the time-ordered pk). */
-export const STATS = `SELECT (SELECT count(*) FROM messages) AS messages, (SELECT count(*) FROM chats) AS chats,
+export const STATS = `SELECT (SELECT count(*) FROM message_rows) AS messages, (SELECT count(*) FROM chats) AS chats,
   (SELECT count(*) FROM people) AS people,
-  (SELECT ts FROM messages ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM messages ORDER BY pk DESC LIMIT 1) AS newest,
+  (SELECT ts FROM message_rows ORDER BY pk ASC LIMIT 1) AS oldest, (SELECT ts FROM message_rows ORDER BY pk DESC LIMIT 1) AS newest,
   (SELECT count(*) FROM refused_changes) AS refused`;
 
 /** Chats holding a message id, the newest such message's first (the (id, chat_jid) key's index). */

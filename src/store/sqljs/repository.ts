@@ -247,7 +247,7 @@ class SqljsRepository implements Repository {
   }
 
   async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {
-    const v = this.s.value("SELECT raw FROM messages WHERE chat_jid = ? AND id = ?", [canonical(this.s, chatJid), id]);
+    const v = this.s.value("SELECT raw FROM message_rows WHERE chat = (SELECT key FROM jids WHERE jid = ?) AND id = ?", [canonical(this.s, chatJid), id]);
     return v instanceof Uint8Array ? v : null;
   }
 
