@@ -66,19 +66,18 @@ CREATE INDEX message_rows_by_sender ON message_rows (sender);
 
 -- The old columns, in the old order, then the integer keys. Reads filter on chat_key / sender_key
 -- (`chat_key = (SELECT key FROM jids WHERE jid = :chat)`: one probe, then the integer index).
--- LEFT JOINs on the dictionary's primary key keep message_rows the outer loop and are dropped
--- by SQLite when a query uses no JID.
+-- The JIDs are scalar subqueries on the dictionary's primary key, not LEFT JOINs: they cost
+-- nothing when a query uses no JID, and a join made one row's read ~3x slower (147 vs 45 µs).
 CREATE VIEW messages AS
-  SELECT mr.pk AS pk, mc.jid AS chat_jid, mr.id AS id, ms.jid AS sender_id, mr.from_me AS from_me, mr.ts AS ts,
+  SELECT mr.pk AS pk, (SELECT jid FROM jids WHERE key = mr.chat) AS chat_jid, mr.id AS id,
+    (SELECT jid FROM jids WHERE key = mr.sender) AS sender_id, mr.from_me AS from_me, mr.ts AS ts,
     mr.type AS type, mr.text AS text, mr.quoted_id AS quoted_id, mr.edited_text AS edited_text, mr.edited_at AS edited_at,
     mr.revoked AS revoked, mr.view_once AS view_once, mr.status AS status, mr.has_media AS has_media,
     mr.media_mimetype AS media_mimetype, mr.media_file_name AS media_file_name, mr.media_file_length AS media_file_length,
     mr.media_duration_sec AS media_duration_sec, mr.media_direct_path AS media_direct_path, mr.media_url AS media_url,
     mr.media_key AS media_key, mr.media_file_sha256 AS media_file_sha256, mr.media_file_enc_sha256 AS media_file_enc_sha256,
     mr.media_key_ts AS media_key_ts, mr.raw AS raw, mr.revoked_by AS revoked_by, mr.chat AS chat_key, mr.sender AS sender_key
-  FROM message_rows mr
-    LEFT JOIN jids mc ON mc.key = mr.chat
-    LEFT JOIN jids ms ON ms.key = mr.sender;
+  FROM message_rows mr;
 
 CREATE VIEW messages_search (rowid, body, file_name, scope) AS
   SELECT mr.pk,
