@@ -38,9 +38,11 @@ export function indexQueued(db: Database, limit: number): number {
   const last = typeof bound === "number" ? bound : Number.MAX_SAFE_INTEGER;
   const rows: Array<[number, string, string, string]> = [];
   // Revoked messages have no words; the edit, when there is one, replaces the text (as in searchFields).
+  // CROSS JOIN keeps the queue the outer loop: left to itself the planner walks messages by pk
+  // up to the bound and probes the queue, rereading every message indexed before (quadratic).
   s.each(
     `SELECT m.pk, m.chat_jid, m.sender_id, coalesce(m.edited_text, m.text), m.media_file_name
-     FROM fts_pending p JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`,
+     FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`,
     [last],
     (r) => {
       const f = rowSearchFields(null, r[3]!, r[4]!, 0);
