@@ -12,7 +12,7 @@ import initSqlJs from "sql.js";
 import { findRepoRoot, readMigrationFiles, renderEmbeddedMigrations } from "../../src/build/gen_migrations.ts";
 import { migrationsFor, pendingMigrations, SchemaTooNewError } from "../../src/store/migrations.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
-import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
+import { indexQueued, QUEUED_ROWS_SQL, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import * as Q from "../../src/store/sqljs/read_sql.ts";
@@ -417,6 +417,16 @@ describe("sql.js query plans", () => {
         assert.deepEqual(plan.filter((l) => /USE TEMP B-TREE FOR ORDER BY/.test(l)), [], `${name}: ${plan.join(" | ")}`);
       }
     }
+    db.close();
+  });
+
+  test("a full-text round reads the queue, not every message up to its bound", async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    migrateSqlite(db);
+    const plan = (db.exec(`EXPLAIN QUERY PLAN ${QUEUED_ROWS_SQL}`)[0]?.values ?? []).map((r) => String(r[3]));
+    assert.match(plan[0] ?? "", /^SEARCH p USING INTEGER PRIMARY KEY/, plan.join(" | "));
+    assert.match(plan[1] ?? "", /^SEARCH m USING INTEGER PRIMARY KEY \(rowid=\?\)/, plan.join(" | "));
     db.close();
   });
 });

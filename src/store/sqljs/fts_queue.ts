@@ -24,6 +24,16 @@ export function queuedCount(db: Database): number {
 }
 
 /**
+ * The queued messages up to a bound (`?`), as `indexQueued` reads them: revoked ones have no
+ * words; the edit, when there is one, replaces the text (as in searchFields). CROSS JOIN keeps
+ * the queue the outer loop: left to itself the planner walks messages by pk up to the bound and
+ * probes the queue, so every round reread all the messages indexed before it (quadratic over an
+ * import: 13 instead of 9 µs per message at 200k).
+ */
+export const QUEUED_ROWS_SQL = `SELECT m.pk, m.chat_jid, m.sender_id, coalesce(m.edited_text, m.text), m.media_file_name
+  FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`;
+
+/**
  * Indexes up to `limit` queued messages (lowest pks first) and takes them off the queue, in the
  * caller's transaction. Returns how many were taken (0: the queue is empty). Messages whose
  * text turns out to have no searchable words are taken off without an index entry.
@@ -37,10 +47,8 @@ export function indexQueued(db: Database, limit: number): number {
   const bound = s.value("SELECT docid FROM fts_pending ORDER BY docid LIMIT 1 OFFSET ?", [n - 1]);
   const last = typeof bound === "number" ? bound : Number.MAX_SAFE_INTEGER;
   const rows: Array<[number, string, string, string]> = [];
-  // Revoked messages have no words; the edit, when there is one, replaces the text (as in searchFields).
   s.each(
-    `SELECT m.pk, m.chat_jid, m.sender_id, coalesce(m.edited_text, m.text), m.media_file_name
-     FROM fts_pending p JOIN messages m ON m.pk = p.docid WHERE p.docid <= ? AND m.revoked = 0`,
+    QUEUED_ROWS_SQL,
     [last],
     (r) => {
       const f = rowSearchFields(null, r[3]!, r[4]!, 0);
