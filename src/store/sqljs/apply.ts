@@ -27,6 +27,8 @@ import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
 import { canonicalFrom } from "../write_plan/canonical.ts";
+import { fullRaw, isResidual, residualRaw } from "../raw_residual.ts";
+import { RAW_SELECT, rawColumnsFromRow, rawColumnsOf } from "../rows.ts";
 import { planOp } from "../write_plan/plan.ts";
 import { runPlan } from "../write_plan/run.ts";
 import type { ChatFacts, DirectOp, PersonFacts, Step } from "../write_plan/steps.ts";
@@ -610,11 +612,21 @@ function writeMessage(s: Statements, chat: string, sender: string | null, m: Mes
     n(md?.fileSha256),
     n(md?.fileEncSha256),
     n(md?.mediaKeyTimestamp),
-    n(m.raw),
+    m.raw ? residualRaw(m.raw, rawColumnsOf(chat, sender, m, ts)) : null,
   ] as Bind[];
-  // New: inserted (and queued for the index by a trigger). Stored already: merged.
+  // New: inserted (and queued for the index by a trigger). Stored already: merged, leaving a
+  // full raw (see raw_residual.ts): the incoming one, or the stored one rebuilt before the merge
+  // may change the columns it was cut against.
   s.run(INSERT_MESSAGE, params);
   if (s.changes() > 0) return true;
+  params[25] = m.raw ?? storedFullRaw(s, chat, m.id);
   s.run(MERGE_MESSAGE, params);
   return false;
+}
+
+/** A stored residual raw rebuilt from its row; null when the stored raw is full or absent (the merge keeps it). */
+function storedFullRaw(s: Statements, chat: string, id: string): Uint8Array | null {
+  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_jid = ?1 AND id = ?2`, [chat, id])[0];
+  const raw = row?.raw;
+  return raw instanceof Uint8Array && isResidual(raw) ? fullRaw(raw, rawColumnsFromRow(row!)) : null;
 }
