@@ -6,13 +6,18 @@
  *
  * The history: `messages` messages in `chats` chats (a tenth groups), chat activity and words
  * both Zipf-distributed, a tenth of the vocabulary non-ASCII (accents, Cyrillic, Arabic, CJK),
- * media messages with keys and hashes, raw proto-sized blobs, some reactions.
+ * media messages with keys and hashes, each with its real encoded WebMessageInfo as raw (the
+ * row's own fields plus push name, message secret on a third, image thumbnails: see
+ * message_proto.ts), some reactions.
  */
 import { cpuMicrosOfPids, cpuSeconds, loadAverages, makeScratchDir, removeTree, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { type ReplayBench, runReplayBench } from "./store_replay.ts";
 import type { ToolWorkload } from "./stdio_tools.ts";
 import { openSqljsRepository } from "../store/sqljs/repository.ts";
 import type { ChatKind, MessageRow, MessageType, Repository, WriteOp } from "../store/types.ts";
+import { messageProtoOf } from "./message_proto.ts";
+import { fullRaw, residualRaw } from "../store/raw_residual.ts";
+import { rawColumnsOf } from "../store/rows.ts";
 
 /** Benchmark options. */
 export interface StoreBenchOptions {
@@ -90,6 +95,11 @@ export interface StoreBenchResult {
      */
     storeUsPerMessage: { codec: number; apply: number; journal: number; index: number; other: number } | null;
   };
+  /**
+   * The raw protos generated (bytes per message, full) and their residuals (what the store keeps
+   * of a new row, see raw_residual.ts), with the CPU each cut and rebuild costs (a tenth sampled).
+   */
+  raw: { fullBytesPerMessage: number; residualBytesPerMessage: number; stripUsPerMessage: number; rebuildUsPerMessage: number };
   queries: Record<string, QueryTiming>;
   closeSeconds: number;
   coldOpenSeconds: number;
@@ -188,6 +198,10 @@ interface ChatPlan {
 
 const FIRST = ["Anna", "Ben", "Chloé", "Dmitri", "Élodie", "Fatima", "Gustav", "Hana", "Ivan", "José", "Kai", "Léa", "Mehmet", "Nadia", "Olga", "Pedro", "Qiu", "Rania", "Søren", "Tomás"];
 const LAST = ["Müller", "Smith", "Иванов", "García", "Rossi", "Nguyen", "Kowalski", "Haddad", "Sato", "Dubois", "Öztürk", "Silva"];
+
+/** Image thumbnails (JPEG, incompressible): 700 to 1500 bytes, an assumption of what WhatsApp sends. */
+const RAW_THUMBNAIL_MIN = 700;
+const RAW_THUMBNAIL_SPREAD = 800;
 
 function hex(rnd: () => number, n: number): string {
   let s = "";
@@ -316,6 +330,12 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     let lastReport = t0;
+    let rawFull = 0;
+    let rawSampled = 0;
+    let rawSampledFull = 0;
+    let rawSampledResidual = 0;
+    let rawStripMs = 0;
+    let rawRebuildMs = 0;
     for (let i = 0; i < total; i++) {
       const chat = chats[nextChat()]!;
       const fromMe = rnd() < 0.4;
@@ -349,8 +369,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
           mediaKey: bytes(rnd, 32),
           fileSha256: bytes(rnd, 32),
           fileEncSha256: bytes(rnd, 32),
-          mediaKeyTimestamp: Math.floor(ts / 1000),
+          mediaKeyTimestamp: ts, // milliseconds, as the mapping stores it
         };
+        media.url = `https://mmg.whatsapp.net${media.directPath}?ccb=11-4&oh=01_${hex(rnd, 40)}&oe=${hex(rnd, 8)}&_nc_sid=5e03e0&mms3=true`;
       }
       const message: MessageRow = {
         chatJid: chat.jid,
@@ -367,8 +388,29 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         viewOnce: false,
         status: fromMe ? 4 : null,
         media,
-        raw: bytes(rnd, 60 + Math.floor(rnd() * 140)),
+        raw: null,
       };
+      // Live deliveries carry a message secret and device list hash; a third of the history does.
+      const live = rnd() < 0.33;
+      message.raw = messageProtoOf(message, {
+        pushName: fromMe ? null : FIRST[Math.floor(rnd() * FIRST.length)]!,
+        secret: live ? bytes(rnd, 32) : null,
+        deviceHash: live ? bytes(rnd, 10) : null,
+        thumbnail: type === "image" ? bytes(rnd, RAW_THUMBNAIL_MIN + Math.floor(rnd() * RAW_THUMBNAIL_SPREAD)) : null,
+      });
+      rawFull += message.raw.length;
+      if (i % 10 === 0) {
+        const cols = rawColumnsOf(message.chatJid, message.senderId, message, message.ts);
+        const r0 = performance.now();
+        const residual = residualRaw(message.raw, cols);
+        const r1 = performance.now();
+        fullRaw(residual, cols);
+        rawStripMs += r1 - r0;
+        rawRebuildMs += performance.now() - r1;
+        rawSampled++;
+        rawSampledResidual += residual.length;
+        rawSampledFull += message.raw.length;
+      }
       ops.push({ op: "upsertMessage", message });
       if (rnd() < 0.02) {
         ops.push({ op: "upsertReaction", reaction: { chatJid: chat.jid, messageId: id, reactorId: chat.members[0]!, emoji: "👍", ts: ts + 1000 } });
@@ -495,6 +537,12 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
         },
         cpuSeconds: round(ingestCpuSeconds),
         storeUsPerMessage,
+      },
+      raw: {
+        fullBytesPerMessage: Math.round(rawFull / total),
+        residualBytesPerMessage: Math.round((rawFull * rawSampledResidual) / Math.max(1, rawSampledFull) / total),
+        stripUsPerMessage: round((rawStripMs * 1000) / Math.max(1, rawSampled)),
+        rebuildUsPerMessage: round((rawRebuildMs * 1000) / Math.max(1, rawSampled)),
       },
       queries,
       closeSeconds: round(closeSeconds),

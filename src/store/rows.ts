@@ -5,7 +5,8 @@
  * Pure.
  */
 import { phoneOf } from "../ids/phone.ts";
-import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageContext, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
+import type { RawColumns } from "./raw_residual.ts";
+import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageContext, MessageRow, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */
 export type Row = Record<string, unknown>;
@@ -90,6 +91,22 @@ export function messageViewFromRow(r: Row, prefix = ""): MessageView {
     revokedBy: toStr(c("revoked_by")),
     revokedByName: toStr(c("revoked_by_name")),
   };
+}
+
+/** The columns a raw proto is rebuilt from (`rawColumnsFromRow` reads them), after `raw`. */
+export const RAW_SELECT = `raw, chat_jid, id, sender_id, ts, text, quoted_id, has_media, media_mimetype, media_file_name,
+  media_file_length, media_duration_sec, media_direct_path, media_url, media_key, media_file_sha256, media_file_enc_sha256,
+  media_key_ts`;
+
+/** The row values a residual raw is rebuilt from, from the `RAW_SELECT` columns. */
+export function rawColumnsFromRow(r: Row): RawColumns {
+  const v = messageViewFromRow(r);
+  return { chatJid: v.chatJid, id: v.id, senderId: v.senderId, ts: v.ts, text: v.text, quotedId: v.quotedId, media: v.media };
+}
+
+/** The row values a residual raw is cut against: what a message INSERT binds. */
+export function rawColumnsOf(chat: string, sender: string | null, m: MessageRow, ts: number): RawColumns {
+  return { chatJid: chat, id: m.id, senderId: sender, ts, text: m.text ?? null, quotedId: m.quotedId ?? null, media: m.media ?? null };
 }
 
 /** The sort key (pk) of a message row (for cursors). */

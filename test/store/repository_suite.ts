@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { InvalidCursorError } from "../../src/store/cursor.ts";
 import type { HeldSendRow, MessageRow, MessageView, Repository, ScheduledSendRow, WriteOp } from "../../src/store/types.ts";
 import { webhookOutboxTests } from "./webhook_outbox_suite.ts";
+import { messageProtoOf } from "../../src/bench/message_proto.ts";
 
 /** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
 export type OpenStore = () => Promise<{ repo: Repository; reopen: () => Promise<Repository> }>;
@@ -71,6 +72,54 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
 
   describe(`Repository contract (${name})`, { skip }, () => {
     describe("messages", () => {
+      test("a raw proto reads back byte for byte after merges without raw, re-keying, in batches and one by one", withRepo(async (repo) => {
+        const media = {
+          mimetype: "image/jpeg",
+          fileName: null,
+          fileLength: 123_456,
+          durationSec: null,
+          directPath: "/v/t62.7118-24/abc.enc",
+          url: "https://mmg.whatsapp.net/v/t62.7118-24/abc.enc?ccb=11-4",
+          mediaKey: new Uint8Array(32).fill(7),
+          fileSha256: new Uint8Array(32).fill(8),
+          fileEncSha256: new Uint8Array(32).fill(9),
+          mediaKeyTimestamp: T0,
+        };
+        const withRaw = (m: MessageRow): MessageRow => ({ ...m, raw: messageProtoOf(m, { pushName: "Alice", secret: new Uint8Array(32).fill(3) }) });
+        const image = withRaw(msg(GROUP, "R1", T0, "see you tomorrow", { type: "image", media, quotedId: "Q1" }));
+        const lid = withRaw(msg(ALICE_LID, "R2", T0, "hello"));
+        const twice = withRaw(msg(GROUP, "R3", T0, "twice"));
+        const live = withRaw(msg(GROUP2, "R4", T0, "live one", { fromMe: true, status: 2 }));
+        const stripped = { ...media, directPath: "/v/other", url: null, fileLength: 1, mediaKey: new Uint8Array(32) };
+        await repo.commit([up(image), up(lid)]);
+        assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
+        // A copy without raw (an import) that changes the columns its stored raw was cut against.
+        await repo.commit([up(msg(GROUP, "R1", T0, "imported", { type: "image", media: stripped, senderId: CAROL })), up(msg(ALICE, "X1", T0, "x"))]);
+        assert.equal((await repo.getMessage(GROUP, "R1"))?.text, "imported");
+        assert.equal((await repo.getMessage(GROUP, "R1"))?.media?.directPath, "/v/other");
+        assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
+        // The LID chat moves to the phone number.
+        await repo.commit([{ op: "linkLid", lid: ALICE_LID, pnJid: ALICE }]);
+        assert.deepEqual(await repo.getRawMessage(ALICE, "R2"), lid.raw);
+        // A new message and its raw-less copy in one batch.
+        await repo.commit([up(twice), up(msg(GROUP, "R3", T0, "changed", { senderId: CAROL })), up(msg(ALICE, "X2", T0, "x"))]);
+        assert.equal((await repo.getMessage(GROUP, "R3"))?.text, "changed");
+        assert.deepEqual(await repo.getRawMessage(GROUP, "R3"), twice.raw);
+        // One by one (live deliveries), then a raw-less copy, then the raw again.
+        await repo.commit([{ op: "upsertMessage", message: live, live: true }]);
+        assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
+        await repo.commit([{ op: "upsertMessage", message: msg(GROUP2, "R4", T0, "other text", { fromMe: true }), live: true }]);
+        assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
+        await repo.commit([{ op: "upsertMessage", message: live, live: true }]);
+        assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
+        assert.equal((await repo.getMessage(GROUP2, "R4"))?.text, "live one");
+        // Edits and revokes leave it as it was.
+        await repo.commit([{ op: "editMessage", chatJid: GROUP2, id: "R4", text: "edited", editedAt: T0 + MIN, by: { fromMe: true, id: ME } }]);
+        await repo.commit([{ op: "revokeMessage", chatJid: GROUP, id: "R1", by: byOf(GROUP) }]);
+        assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
+        assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
+      }));
+
       test("a committed message reads back with every field, media and raw bytes", withRepo(async (repo) => {
         const media = {
           mimetype: "application/pdf",

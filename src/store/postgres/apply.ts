@@ -23,7 +23,8 @@ import {
   isEnsured,
   type KnownPeople,
   MERGED_TEXT_COLUMNS,
-  MESSAGE_MERGE,
+  messageMerge,
+  fullRawOfRow,
   PERSON_NAMES_SET,
   personStub,
   REACTION_MERGE,
@@ -34,6 +35,8 @@ import { query, type Queryable } from "./client.ts";
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
+import { residualRaw } from "../raw_residual.ts";
+import { RAW_SELECT, rawColumnsOf } from "../rows.ts";
 
 /** Ops that only touch the session tables (auth, meta): they go to the session database when there is one. */
 export function isSessionOp(op: WriteOp): boolean {
@@ -418,7 +421,7 @@ const UPSERT_MESSAGE = `INSERT INTO messages (
     :viewOnce, :status::int, :hasMedia, :mime, :fileName, :fileLength::bigint, :duration::int, :directPath, :url,
     :mediaKey::bytea, :sha::bytea, :encSha::bytea, :keyTs::bigint, :raw::bytea, :search::tsvector)
   ON CONFLICT (chat_jid, id) DO UPDATE SET
-    ${MESSAGE_MERGE}
+    ${messageMerge(":mergeRaw::bytea")}
   RETURNING ${MERGED_TEXT_COLUMNS}, (xmax = 0) AS inserted`;
 
 /** Most live events kept (as in SQLite). */
@@ -443,9 +446,18 @@ async function enqueued(tx: Queryable, seq: unknown): Promise<void> {
   if (seq !== undefined && seq !== null) await query(tx, deliveriesForEventSql("postgres"), { seq });
 }
 
+/** A stored residual raw rebuilt from its row; null when the stored raw is full or absent (a merge keeps it). */
+async function storedFullRaw(tx: Queryable, chat: string, id: string): Promise<Uint8Array | null> {
+  const row = (await query(tx, `SELECT ${RAW_SELECT} FROM messages WHERE chat_jid = :chat AND id = :id`, { chat, id }))[0];
+  return row ? fullRawOfRow(row) : null;
+}
+
 /** Inserts or merges a message; true when inserted. */
 async function writeMessage(tx: Queryable, chat: string, sender: string | null, m: MessageRow, ts: number): Promise<boolean> {
   const md = m.media;
+  // A new row keeps a residual raw; a merge leaves a full one (see raw_residual.ts): the
+  // incoming one, or the stored residual rebuilt before the merge may change its columns.
+  const mergeRaw = m.raw ?? await storedFullRaw(tx, chat, m.id);
   const rows = await query(tx, UPSERT_MESSAGE, {
     chat,
     id: m.id,
@@ -472,7 +484,8 @@ async function writeMessage(tx: Queryable, chat: string, sender: string | null, 
     sha: md?.fileSha256 ?? null,
     encSha: md?.fileEncSha256 ?? null,
     keyTs: md?.mediaKeyTimestamp ?? null,
-    raw: m.raw ?? null,
+    raw: m.raw ? residualRaw(m.raw, rawColumnsOf(chat, sender, m, ts)) : null,
+    mergeRaw,
     search: searchOfMessage(m),
   });
   // An update merged old and new text: index what is stored now.

@@ -39,6 +39,7 @@ import {
   type BatchContext,
   CHAT_TOUCH_MERGE,
   CHAT_UPSERT_MERGE,
+  fullRawOfRow,
   isEnsured,
   MERGED_TEXT_COLUMNS,
   MESSAGE_MERGE,
@@ -74,6 +75,8 @@ import { isReactionRemoval, messageInstant } from "../write_plan/messages.ts";
 import type { Plan } from "../write_plan/steps.ts";
 import { canonicalFrom } from "../write_plan/canonical.ts";
 import { jsonRows } from "./json_rows.ts";
+import { RESIDUAL_MARK, residualRaw } from "../raw_residual.ts";
+import { RAW_SELECT, rawColumnsOf } from "../rows.ts";
 
 /** Inserts messages known not to be stored. */
 const INSERT_MESSAGES = `INSERT INTO messages (${MESSAGE_COLUMNS.map(([n]) => n).join(", ")}) SELECT * FROM ${MESSAGE_UNNEST}`;
@@ -102,6 +105,12 @@ const SLOT_SPAN = `SELECT pk FROM messages WHERE pk >= :lo::bigint AND pk < :hi:
 // The highest pk taken in each millisecond's slot range (the same rule as apply.ts's PK_ALLOC).
 const SLOT_TOPS = `SELECT b AS base, (SELECT max(pk) FROM messages WHERE pk >= b AND pk < b + ${PK_SLOTS}) AS top
   FROM unnest(:bases::bigint[]) AS b`;
+
+// Stored rows with a residual raw among the keys some upsert of the run gives no raw: rebuilt
+// before that upsert merges into them (see raw_residual.ts).
+const RESIDUAL_ROWS = `SELECT ${RAW_SELECT} FROM unnest(:chats::text[], :ids::text[]) AS k(c, i)
+  JOIN messages m ON m.chat_jid = k.c AND m.id = k.i
+  WHERE substring(m.raw from 1 for 1) = '\\x${RESIDUAL_MARK.toString(16).padStart(2, "0")}'::bytea`;
 
 const HELD_KEYS = `SELECT DISTINCT p.chat_jid, p.id FROM pending_changes p JOIN unnest(:chats::text[], :ids::text[]) AS k(c, i)
   ON p.chat_jid = k.c AND p.id = k.i`;
@@ -235,12 +244,20 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
   const bases = [...new Set(firsts.map((x) => pkBase(messageInstant(x.m))))];
   const cap = SLOT_SPAN_ROWS_PER_BASE * bases.length;
   const span = { lo: Math.min(...bases), hi: Math.max(...bases) + PK_SLOTS, cap };
-  const [storedRows, heldRows, spanRows] = firsts.length === 0 ? [[], [], []] : await Promise.all([
+  // Keys some upsert of the run gives no raw: such a key's new row is inserted with its full raw,
+  // and a stored residual is rebuilt for the first upsert (each merge leaves a full raw).
+  const rawless = new Set(messages.filter((x) => !x.m.raw).map((x) => x.key));
+  const rawlessFirsts = firsts.filter((x) => rawless.has(x.key));
+  const [storedRows, heldRows, spanRows, residualRows] = firsts.length === 0 ? [[], [], [], []] : await Promise.all([
     query(tx, STORED_KEYS, { chats, ids }),
     query(tx, HELD_KEYS, { chats, ids }),
     query(tx, SLOT_SPAN, span),
+    rawlessFirsts.length === 0
+      ? Promise.resolve([])
+      : query(tx, RESIDUAL_ROWS, { chats: rawlessFirsts.map((x) => x.chat), ids: rawlessFirsts.map((x) => x.m.id) }),
   ]);
   const stored = new Set(storedRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
+  const rebuilt = new Map(residualRows.map((r) => [String(r.chat_jid) + SEP + String(r.id), fullRawOfRow(r)]));
   const held = new Set(heldRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
   // Too many stored in the span (an import into a period already stored): a probe per millisecond.
   const top = spanRows.length < cap
@@ -294,6 +311,8 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
     personUpserts,
     stored,
     pkOf,
+    rawless,
+    rebuilt,
   });
   // Changes held for the run's messages: judged now, as right after each message (see above).
   for (const x of messages) {
@@ -319,6 +338,10 @@ interface RunRows {
   personUpserts: Map<string, Row>;
   stored: Set<string>;
   pkOf: Map<string, number>;
+  /** Keys some upsert of the run gives no raw. */
+  rawless: Set<string>;
+  /** Full raws rebuilt from stored residuals, by key (rawless keys only). */
+  rebuilt: Map<string, Uint8Array | null>;
 }
 
 async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
@@ -349,8 +372,20 @@ async function writeRun(ctx: BatchContext, run: RunRows): Promise<void> {
   // The n-th upsert of each key goes in statement n (one statement cannot touch a row twice);
   // new rows of the first go in a plain insert.
   const byWave = waves(messages);
-  const write = (x: MessageItem): MessageWrite => ({ chat: x.chat, sender: x.sender, pk: pkOf.get(x.key) ?? 0, m: x.m });
   const fresh = (byWave[0] ?? []).filter((x) => !stored.has(x.key));
+  const firstOf = new Set(byWave[0] ?? []);
+  const write = (x: MessageItem): MessageWrite => ({ chat: x.chat, sender: x.sender, pk: pkOf.get(x.key) ?? 0, m: x.m, raw: rawOf(x) });
+  // What each upsert binds as raw (see raw_residual.ts): a new row's residual, unless a later upsert
+  // of the run gives no raw; a merge's full raw, for the first upsert of a stored key without one,
+  // its stored residual rebuilt.
+  const rawOf = (x: MessageItem): Uint8Array | null => {
+    const raw = x.m.raw ?? null;
+    if (!firstOf.has(x)) return raw; // a later upsert merges into a row whose raw is full by then
+    if (stored.has(x.key)) return raw ?? run.rebuilt.get(x.key) ?? null;
+    if (!raw || run.rawless.has(x.key)) return raw;
+    return residualRaw(raw, rawColumnsOf(x.chat, x.sender, x.m, messageInstant(x.m)));
+  };
+
   if (fresh.length >= COPY_MIN_ROWS) {
     // COPY: the writes above are applied first; nothing else may be sent until it is done.
     const sent = Promise.all([...writes, renamed]);

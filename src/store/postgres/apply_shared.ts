@@ -7,6 +7,8 @@ import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
 import { type SearchFields, searchFields, tsvectorLiteral, tsvectorPositions } from "../search/text.ts";
 import type { MessageRow, WriteOp } from "../types.ts";
+import { fullRaw, isResidual } from "../raw_residual.ts";
+import { rawColumnsFromRow, toBytes } from "../rows.ts";
 import type { Queryable } from "./client.ts";
 
 /** A result row. */
@@ -128,8 +130,12 @@ function vectorOf(f: SearchFields): string | null {
   return f.text || f.file ? tsvectorLiteral(f) : null;
 }
 
-/** What a message upsert does to a stored row (`ON CONFLICT (chat_jid, id) DO UPDATE SET ...`). */
-export const MESSAGE_MERGE = `sender_id = coalesce(excluded.sender_id, messages.sender_id),
+/**
+ * What a message upsert does to a stored row (`ON CONFLICT (chat_jid, id) DO UPDATE SET ...`);
+ * `raw`: the expression of the raw it leaves when not null (full bytes: see raw_residual.ts).
+ */
+export function messageMerge(raw: string): string {
+  return `sender_id = coalesce(excluded.sender_id, messages.sender_id),
     from_me = messages.from_me OR excluded.from_me,
     type = CASE WHEN excluded.type = 'other' THEN messages.type ELSE excluded.type END,
     text = coalesce(excluded.text, messages.text),
@@ -153,7 +159,17 @@ export const MESSAGE_MERGE = `sender_id = coalesce(excluded.sender_id, messages.
     media_file_sha256 = coalesce(excluded.media_file_sha256, messages.media_file_sha256),
     media_file_enc_sha256 = coalesce(excluded.media_file_enc_sha256, messages.media_file_enc_sha256),
     media_key_ts = coalesce(excluded.media_key_ts, messages.media_key_ts),
-    raw = coalesce(excluded.raw, messages.raw)`;
+    raw = coalesce(${raw}, messages.raw)`;
+}
+
+/** The merge of a statement whose incoming rows carry full raws (`excluded.raw`). */
+export const MESSAGE_MERGE = messageMerge("excluded.raw");
+
+/** The full raw of a `RAW_SELECT` row whose raw is a residual; null otherwise. */
+export function fullRawOfRow(row: Row): Uint8Array | null {
+  const raw = toBytes(row.raw);
+  return raw && isResidual(raw) ? fullRaw(raw, rawColumnsFromRow(row)) : null;
+}
 
 /** The columns a message upsert returns for re-indexing a merged row. */
 export const MERGED_TEXT_COLUMNS = "chat_jid, id, text, edited_text, media_file_name, revoked";

@@ -142,6 +142,8 @@ export interface MessageWrite {
   sender: string | null;
   pk: number;
   m: MessageRow;
+  /** The raw bytes bound: a residual for a new row, full ones for a merge (see raw_residual.ts). */
+  raw: Uint8Array | null;
 }
 
 /** One message's column values in MESSAGE_COLUMNS order, the same values the one-by-one upsert binds. */
@@ -154,13 +156,13 @@ function messageValues(w: MessageWrite): ArrayValue[] {
 const SEARCH = MESSAGE_COLUMNS.length - 1;
 
 /** One message's columns without its search vector (the last column). */
-function messageColumns({ chat, sender, pk, m }: MessageWrite): Array<ArrayValue | CopyValue> {
+function messageColumns({ chat, sender, pk, m, raw }: MessageWrite): Array<ArrayValue | CopyValue> {
   const md = m.media;
   return [
     chat, m.id, pk, sender, m.fromMe, Math.trunc(m.ts), m.type, m.text ?? null, m.quotedId ?? null, m.editedText ?? null,
     m.editedAt ?? null, m.revoked, m.viewOnce, m.status ?? null, md !== null && md !== undefined, md?.mimetype ?? null,
     md?.fileName ?? null, md?.fileLength ?? null, md?.durationSec ?? null, md?.directPath ?? null, md?.url ?? null,
-    md?.mediaKey ?? null, md?.fileSha256 ?? null, md?.fileEncSha256 ?? null, md?.mediaKeyTimestamp ?? null, m.raw ?? null,
+    md?.mediaKey ?? null, md?.fileSha256 ?? null, md?.fileEncSha256 ?? null, md?.mediaKeyTimestamp ?? null, raw,
     null,
   ];
 }

@@ -7,7 +7,8 @@
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
+import { fullRaw } from "../raw_residual.ts";
 import { planSearch } from "../search/query.ts";
 import type {
   AuthEntry,
@@ -287,12 +288,12 @@ class PostgresRepository implements Repository {
   }
 
   async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {
-    const rows = await query(this.pg, "SELECT raw FROM messages WHERE chat_jid = :chat AND id = :id", {
+    const rows = await query(this.pg, `SELECT ${RAW_SELECT} FROM messages WHERE chat_jid = :chat AND id = :id`, {
       chat: await canonical(this.pg, chatJid),
       id,
     });
-    const raw = rows[0]?.raw;
-    return raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength).slice() : null;
+    const raw = rows[0] ? toBytes(rows[0].raw) : null;
+    return raw ? fullRaw(raw, rawColumnsFromRow(rows[0]!)) : null;
   }
 
   async getMessageContext(chatJid: string, id: string, before: number, after: number) {

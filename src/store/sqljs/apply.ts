@@ -27,6 +27,8 @@ import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
 import { canonicalFrom } from "../write_plan/canonical.ts";
+import { fullRaw, isResidual, residualRaw } from "../raw_residual.ts";
+import { RAW_SELECT, rawColumnsFromRow, rawColumnsOf } from "../rows.ts";
 import { planOp } from "../write_plan/plan.ts";
 import { runPlan } from "../write_plan/run.ts";
 import type { ChatFacts, DirectOp, PersonFacts, Step } from "../write_plan/steps.ts";
@@ -146,7 +148,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       if (step.chatIsPerson) ensurePerson(ctx, step.chat);
       if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
       const sender = step.sender === null ? null : jidKey(ctx, step.sender);
-      const inserted = writeMessage(s, jidKey(ctx, step.chat), sender, step.message, step.ts);
+      const inserted = writeMessage(s, { chat: jidKey(ctx, step.chat), sender }, step.chat, step.sender, step.message, step.ts);
       touchChat(ctx, step.chat, step.ts);
       return inserted;
     }
@@ -613,8 +615,19 @@ function enqueueWebhook(s: Statements, liveSeq: unknown): void {
   if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
 }
 
-/** Inserts a message, or merges it into the stored one; true when inserted. */
-function writeMessage(s: Statements, chat: number, sender: number | null, m: MessageRow, ts: number): boolean {
+/**
+ * Inserts a message, or merges it into the stored one; true when inserted. `keys` are the chat's
+ * and sender's `jids` keys (the row), `chatJid`/`senderJid` their JIDs (what the raw is cut against).
+ */
+function writeMessage(
+  s: Statements,
+  keys: { chat: number; sender: number | null },
+  chatJid: string,
+  senderJid: string | null,
+  m: MessageRow,
+  ts: number,
+): boolean {
+  const { chat, sender } = keys;
   const md = m.media;
 
   const params = [
@@ -643,11 +656,21 @@ function writeMessage(s: Statements, chat: number, sender: number | null, m: Mes
     n(md?.fileSha256),
     n(md?.fileEncSha256),
     n(md?.mediaKeyTimestamp),
-    n(m.raw),
+    m.raw ? residualRaw(m.raw, rawColumnsOf(chatJid, senderJid, m, ts)) : null,
   ] as Bind[];
-  // New: inserted (and queued for the index by a trigger). Stored already: merged.
+  // New: inserted (and queued for the index by a trigger). Stored already: merged, leaving a
+  // full raw (see raw_residual.ts): the incoming one, or the stored one rebuilt before the merge
+  // may change the columns it was cut against.
   s.run(INSERT_MESSAGE, params);
   if (s.changes() > 0) return true;
+  params[25] = m.raw ?? storedFullRaw(s, chat, m.id);
   s.run(MERGE_MESSAGE, params);
   return false;
+}
+
+/** A stored residual raw rebuilt from its row; null when the stored raw is full or absent (the merge keeps it). */
+function storedFullRaw(s: Statements, chat: number, id: string): Uint8Array | null {
+  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = ?1 AND id = ?2`, [chat, id])[0];
+  const raw = row?.raw;
+  return raw instanceof Uint8Array && isResidual(raw) ? fullRaw(raw, rawColumnsFromRow(row!)) : null;
 }

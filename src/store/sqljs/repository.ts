@@ -10,7 +10,8 @@ import { personCandidates } from "../../ids/parse.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, type Row, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
+import { fullRaw } from "../raw_residual.ts";
 import type {
   AuthEntry,
   ChatSummary,
@@ -247,8 +248,8 @@ class SqljsRepository implements Repository {
   }
 
   async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {
-    const v = this.s.value("SELECT raw FROM message_rows WHERE chat = (SELECT key FROM jids WHERE jid = ?) AND id = ?", [canonical(this.s, chatJid), id]);
-    return v instanceof Uint8Array ? v : null;
+    const row = this.s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = (SELECT key FROM jids WHERE jid = ?) AND id = ?`, [canonical(this.s, chatJid), id])[0];
+    return row?.raw instanceof Uint8Array ? fullRaw(row.raw, rawColumnsFromRow(row)) : null;
   }
 
   async getMessageContext(chatJid: string, id: string, before: number, after: number) {
