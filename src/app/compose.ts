@@ -88,7 +88,11 @@ export function composeApp(
   const media = mediaClient(registry);
   const scheduler = schedulerClient(registry);
   let lastStatus: LinkStatus | null = null;
+  // False until the connection's code is loaded (see `loadLater`): a status ask would wait for it.
+  let connectionLoaded = false;
   const linkStatus = async (): Promise<LinkStatus> => {
+    // Still starting: say so at once rather than hold a read tool's answer until Baileys has loaded.
+    if (!connectionLoaded) return lastStatus ?? initialLinkStatus(Date.now());
     try {
       lastStatus = await connection.ask({ type: "status" });
       return lastStatus;
@@ -211,6 +215,7 @@ export function composeApp(
     connection: () =>
       (opts.faultInjection ? crashable : <T>(b: T) => b)(deferredStart(async () => {
         const w = await whatsappModules();
+        connectionLoaded = true;
         return leadership ? w.gatedConnectionBehavior(connectionOptions(w), leadership) : w.connectionBehavior(connectionOptions(w));
       }, later)),
     sync: () => deferredStart(async () => (await whatsappModules()).syncBehavior({ repo: leaderRepo, authRepo: sessionRepo }), later),
