@@ -41,6 +41,15 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
 
 const asidePaths = (dir: string, prefix: string) => readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
 
+/** A store of 40 rows of text, closed: its snapshot's path and bytes. */
+async function fortyRowSnapshot(dir: string): Promise<{ spath: string; good: Uint8Array }> {
+  const store = await openDurable(await storeOptions(dir));
+  for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
+  await store.close();
+  const spath = join(dir, "store.sqlite");
+  return { spath, good: new Uint8Array(readFileSync(spath)) };
+}
+
 describe("durable store: recovery", () => {
   test("a torn journal tail (file cut mid-record) is dropped with a warning; earlier batches stay", async () => {
     const dir = await crashedStore(3);
@@ -261,11 +270,7 @@ describe("durable store: recovery", () => {
   test("one flipped byte anywhere in a snapshot (row data, page header, checksum) is caught at open", async () => {
     const dir = tempDir();
     try {
-      const store = await openDurable(await storeOptions(dir));
-      for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
-      await store.close();
-      const spath = join(dir, "store.sqlite");
-      const good = new Uint8Array(readFileSync(spath));
+      const { spath, good } = await fortyRowSnapshot(dir);
       const image = good.length - TRAILER_BYTES;
       // Inside a row's text (SQLite's own checks would not notice), a page header, the trailer.
       const textAt = indexOfBytes(good, new TextEncoder().encode("row 17 "));
@@ -292,11 +297,7 @@ describe("durable store: recovery", () => {
   test("a snapshot read early (in a worker, or on this thread) gets the same verdicts: damage caught and kept aside, old format checked", async () => {
     const dir = tempDir();
     try {
-      const store = await openDurable(await storeOptions(dir));
-      for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
-      await store.close();
-      const spath = join(dir, "store.sqlite");
-      const good = new Uint8Array(readFileSync(spath));
+      const { spath, good } = await fortyRowSnapshot(dir);
       const textAt = indexOfBytes(good, new TextEncoder().encode("row 23 "));
       for (const worker of [true, false]) {
         const bad = good.slice();
