@@ -65,8 +65,7 @@ const laterModules: LaterModules = {
  * child then serves.
  *
  * `loadLater`: when it resolves, the children a tool call does not wait for (connection, sync,
- * media, instance endpoint; in stdio mode also the status page) load their modules (Baileys,
- * Hono, jose...) and start; until then their names are registered and messages to them wait (see
+ * media, instance endpoint) load their modules (Baileys, jose...) and start; until then their names are registered and messages to them wait (see
  * deferred_start.ts). Without it they load while the tree starts, in order, as before. `modules`
  * replaces their loaders (tests watch when they run).
  */
@@ -226,7 +225,8 @@ export function composeApp(
         log: createLogger("scheduler"),
         graceMs: cfg.scheduleGraceMs,
       }),
-    // In http mode the page serves /mcp: it starts with the tree, as before.
+    // Starts with the tree, as before: in http mode it serves /mcp; in stdio mode the tools report its
+    // address (another port when the configured one is taken), known only once it is bound.
     http: cfg.http.enabled
       ? () =>
         deferredStart(async () => {
@@ -261,7 +261,7 @@ export function composeApp(
                 ready: cluster.ready,
               }),
           });
-        }, cfg.transport === "stdio" ? later : {})
+        })
       : null,
     instance: () =>
       deferredStart(async () => {
