@@ -11,19 +11,13 @@ import { openStore } from "../store/open.ts";
 import { sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
-import { connectionBehavior } from "../whatsapp/connection_actor.ts";
 import { connectionClient, connectionTimeoutMs } from "../whatsapp/client.ts";
-import { syncBehavior } from "../whatsapp/sync_actor.ts";
-import { createWaVersionSource, fetchWaWebVersion } from "../whatsapp/wa_version.ts";
-import { mediaBehavior } from "../media/actor.ts";
 import { mediaClient } from "../media/client.ts";
 import { createMcpServer } from "../mcp/server.ts";
 import type { ToolDeps } from "../mcp/deps.ts";
 import { createRateLimiter } from "../mcp/policy/rate_limit.ts";
-import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 import { createApprovals } from "../mcp/held/approvals.ts";
 import { isSendTool } from "../mcp/tools/index.ts";
-import { createHttpApp } from "../http/app.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation } from "../config/store_location.ts";
 import { VERSION } from "../version.ts";
@@ -31,14 +25,12 @@ import { joinPath, nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
 import { folderViewCache } from "./view_cache.ts";
 import { httpBehavior } from "./http_actor.ts";
-import { instanceBehavior } from "../instance/actor.ts";
 import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
 import { afterSendFault, crashable } from "./fault_injection.ts";
 import { createLiveHub, liveHubBehavior } from "../live/hub.ts";
 import { LIVE } from "../live/client.ts";
-import { extraMediaOrigins } from "../whatsapp/media_source.ts";
 import { webhookBehavior } from "../webhooks/actor.ts";
 import { WEBHOOKS } from "../webhooks/client.ts";
 import { schedulerBehavior } from "../schedule/actor.ts";
@@ -46,19 +38,41 @@ import { schedulerClient } from "../schedule/client.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
 import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
-import { gatedConnectionBehavior } from "../cluster/gated_connection.ts";
 import { type ClusterParts, clusterParts, singleParts } from "./cluster_parts.ts";
+import { deferredStart } from "./deferred_start.ts";
+import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 
+type WhatsAppModules = typeof import("./whatsapp_modules.ts");
+
+/** The loaders of the modules the children started later need (see `composeApp`). */
+export interface LaterModules {
+  whatsapp: () => Promise<WhatsAppModules>;
+  media: () => Promise<typeof import("../media/actor.ts")>;
+  http: () => Promise<typeof import("../http/app.ts")>;
+  instance: () => Promise<typeof import("../instance/actor.ts")>;
+}
+
+const laterModules: LaterModules = {
+  whatsapp: () => import("./whatsapp_modules.ts"),
+  media: () => import("../media/actor.ts"),
+  http: () => import("../http/app.ts"),
+  instance: () => import("../instance/actor.ts"),
+};
 
 /**
  * Builds every behaviour of the tree for `cfg`. `front`: the stdio session (connected before the
  * tree starts, and kept across a takeover when this process began as a proxy), which the `mcp`
  * child then serves.
+ *
+ * `loadLater`: when it resolves, the children a tool call does not wait for (connection, sync,
+ * media, instance endpoint) load their modules (Baileys, jose...) and start; until then their names are registered and messages to them wait (see
+ * deferred_start.ts). Without it they load while the tree starts, in order, as before. `modules`
+ * replaces their loaders (tests watch when they run).
  */
 export function composeApp(
   cfg: Config,
   registry: MutableRegistry,
-  opts: { faultInjection?: boolean; front?: ProxyFront | null } = {},
+  opts: { faultInjection?: boolean; front?: ProxyFront | null; loadLater?: Promise<unknown>; modules?: Partial<LaterModules> } = {},
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
@@ -73,7 +87,11 @@ export function composeApp(
   const media = mediaClient(registry);
   const scheduler = schedulerClient(registry);
   let lastStatus: LinkStatus | null = null;
+  // False until the connection's code is loaded (see `loadLater`): a status ask would wait for it.
+  let connectionLoaded = false;
   const linkStatus = async (): Promise<LinkStatus> => {
+    // Still starting: say so at once rather than hold a read tool's answer until Baileys has loaded.
+    if (!connectionLoaded) return lastStatus ?? initialLinkStatus(Date.now());
     try {
       lastStatus = await connection.ask({ type: "status" });
       return lastStatus;
@@ -150,7 +168,10 @@ export function composeApp(
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
   const backend = (url: string | null) => (url ? "postgres" as const : "sqljs" as const);
 
-  const connectionOptions = (): ConnectionOptions => ({
+  const later = { after: opts.loadLater };
+  const modules: LaterModules = { ...laterModules, ...opts.modules };
+  const whatsappModules = modules.whatsapp;
+  const connectionOptions = (w: WhatsAppModules): ConnectionOptions => ({
         authRepo: sessionRepo,
         repo: leaderRepo,
         get baseUrl() {
@@ -160,13 +181,13 @@ export function composeApp(
         pairingPhone: cfg.whatsapp.pairingPhone,
         waWebSocketUrl: cfg.whatsapp.wsUrl,
         // Fetched only when talking to WhatsApp itself (not a simulator or other custom URL).
-        waVersion: createWaVersionSource({
+        waVersion: w.createWaVersionSource({
           setting: cfg.whatsapp.version ?? "auto",
           repo,
-          fetcher: cfg.whatsapp.wsUrl ? null : fetchWaWebVersion,
+          fetcher: cfg.whatsapp.wsUrl ? null : w.fetchWaWebVersion,
           log,
         }),
-        mediaOrigins: extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
+        mediaOrigins: w.extraMediaOrigins(cfg.whatsapp.extraMediaHosts),
         linkWatchers: cfg.webhooks.urls.length > 0 ? [WEBHOOKS] : [],
         defaultQueryTimeoutMs: cfg.whatsapp.queryTimeoutMs,
       });
@@ -191,51 +212,62 @@ export function composeApp(
     // Always started: with no URL configured it only retires the endpoints of an earlier run.
     webhooks: () => webhookBehavior({ settings: cfg.webhooks, repo, live: liveHub, userAgent: `whatsapp-mcp/${VERSION}` }),
     connection: () =>
-      (opts.faultInjection ? crashable : <T>(b: T) => b)(
-        leadership ? gatedConnectionBehavior(connectionOptions(), leadership) : connectionBehavior(connectionOptions()),
-      ),
-    sync: () => syncBehavior({ repo: leaderRepo, authRepo: sessionRepo }),
-    ffmpeg: () => mediaBehavior({ roots: cfg.mediaRoots }),
+      (opts.faultInjection ? crashable : <T>(b: T) => b)(deferredStart(async () => {
+        const w = await whatsappModules();
+        connectionLoaded = true;
+        return leadership ? w.gatedConnectionBehavior(connectionOptions(w), leadership) : w.connectionBehavior(connectionOptions(w));
+      }, later)),
+    sync: () => deferredStart(async () => (await whatsappModules()).syncBehavior({ repo: leaderRepo, authRepo: sessionRepo }), later),
+    ffmpeg: () => deferredStart(async () => (await modules.media()).mediaBehavior({ roots: cfg.mediaRoots }), later),
     scheduler: () =>
       schedulerBehavior({
         deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
         log: createLogger("scheduler"),
         graceMs: cfg.scheduleGraceMs,
       }),
+    // Starts with the tree, as before: in http mode it serves /mcp; in stdio mode the tools report its
+    // address (another port when the configured one is taken), known only once it is bound.
     http: cfg.http.enabled
       ? () =>
-        httpBehavior({
-          host: cfg.http.host,
-          port: cfg.http.port,
-          log,
-          fallback: cfg.transport === "stdio",
-          onBound: (p) => {
-            boundPort = p;
-            pageUp = true;
-          },
-          onUnavailable: () => (pageUp = false),
-          makeApp: () =>
-            createHttpApp({
-              linkStatus,
-              storeStats: () => repo.stats(),
-              webhookStatus: () => repo.webhookStatus(),
-              sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
-              storeLocation: () => storeAt,
-              requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
-              mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
-              isSendTool,
-              auth: authConfigOf(cfg),
-              host: cfg.http.host,
-              port: () => boundPort,
-              publicUrl: cfg.http.publicUrl,
-              trustedProxyHops: cfg.http.trustedProxyHops,
-              approvals: cfg.readOnly ? undefined : approvals,
-              cluster: cluster.view,
-              ready: cluster.ready,
-            }),
+        deferredStart(async () => {
+          const { createHttpApp } = await modules.http();
+          return httpBehavior({
+            host: cfg.http.host,
+            port: cfg.http.port,
+            log,
+            fallback: cfg.transport === "stdio",
+            onBound: (p) => {
+              boundPort = p;
+              pageUp = true;
+            },
+            onUnavailable: () => (pageUp = false),
+            makeApp: () =>
+              createHttpApp({
+                linkStatus,
+                storeStats: () => repo.stats(),
+                webhookStatus: () => repo.webhookStatus(),
+                sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
+                storeLocation: () => storeAt,
+                requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
+                mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
+                isSendTool,
+                auth: authConfigOf(cfg),
+                host: cfg.http.host,
+                port: () => boundPort,
+                publicUrl: cfg.http.publicUrl,
+                trustedProxyHops: cfg.http.trustedProxyHops,
+                approvals: cfg.readOnly ? undefined : approvals,
+                cluster: cluster.view,
+                ready: cluster.ready,
+              }),
+          });
         })
       : null,
-    instance: () => instanceBehavior({ dataDir: cfg.dataDir, makeServer: makeMcpServer, fs: nodeFs, log, version: VERSION }),
+    instance: () =>
+      deferredStart(async () => {
+        const { instanceBehavior } = await modules.instance();
+        return instanceBehavior({ dataDir: cfg.dataDir, makeServer: makeMcpServer, fs: nodeFs, log, version: VERSION });
+      }, later),
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
     mcpStdio: opts.front ? () => frontBackendBehavior(makeMcpServer, opts.front!) : null,

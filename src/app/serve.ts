@@ -34,6 +34,9 @@ import { processStdio } from "../runtime/stdio.ts";
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
 const EARLY_GRACE_MS = 150;
 
+/** How long the WhatsApp side's loading waits for the client's first calls to be answered at most. */
+const FIRST_CALLS_MS = 1_000;
+
 /** Runs the server until a stop request (stdin closed, SIGINT/SIGTERM); resolves with the exit code. */
 export async function serve(cfg: Config): Promise<number> {
   const log = createLogger("main");
@@ -98,11 +101,23 @@ export async function serve(cfg: Config): Promise<number> {
 /** Runs the tree while holding the ownership lock; `front` is set when this process began as a proxy. */
 async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, stopSignal: AbortSignal): Promise<number> {
   const log = createLogger("main");
-  // Loaded here, after the stdio front answers: these pull in Baileys, sql.js and the tools.
+  if (!cfg.databaseUrl) {
+    // The store file is read (and checksummed) while the modules below load: the store takes that read.
+    const [{ prefetchSnapshot }, { DEFAULT_STORE_NAME, storePaths }] = await Promise.all([
+      import("../store/sqljs/snapshot_prefetch.ts"),
+      import("../store/sqljs/durable_recover.ts"),
+    ]);
+    prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
+  }
+  // Loaded here, after the stdio front answers: the tools, the store (sql.js or postgres, loaded by
+  // the store child). Baileys, Hono and the media and instance children load once the client's
+  // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
   const [{ composeApp }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
-  const parts = composeApp(cfg, registry, { faultInjection, front });
+  let openLoadLater: () => void = () => {};
+  const loadLater = new Promise<void>((resolve) => (openLoadLater = resolve));
+  const parts = composeApp(cfg, registry, { faultInjection, front, loadLater });
   const onEvent = (e: TreeEvent) => {
     if (e.type === "crashed" || e.type === "start_failed" || e.type === "escalated") {
       log.error(`${e.id} ${e.type.replace("_", " ")}`, { error: e.error });
@@ -128,6 +143,8 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
     });
   }
   log.info("ready");
+  // The tools answer now; WhatsApp, media, the status page and the instance endpoint load next.
+  void (front ? front.quiet(FIRST_CALLS_MS) : Promise.resolve()).then(openLoadLater);
 
   let stopping: Promise<number> | null = null;
   const stop = (why: string): Promise<number> => {

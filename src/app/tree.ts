@@ -21,11 +21,11 @@
  *
  * The store starts first (everything reads it); the MCP server starts last, once the rest can
  * answer. A crash of connection also restarts sync (rest_for_one: sync holds the socket's events);
- * that subtree is declared once, in `whatsapp/tree.ts`, and tests start the same declaration.
+ * that subtree is declared once, in `whatsapp/subtree.ts`, and tests start the same declaration.
  */
 import { type ChildSpec, supervisor, type SupervisorSpec, worker } from "../../supervisors/mod.ts";
 import type { Behavior } from "../../supervisors/mod.ts";
-import { whatsappSubtree } from "../whatsapp/tree.ts";
+import { whatsappSubtree } from "../whatsapp/subtree.ts";
 import { LIVE } from "../live/client.ts";
 import { STORE } from "../store/client.ts";
 import { WEBHOOKS } from "../webhooks/client.ts";

@@ -2,20 +2,26 @@
  * `whatsapp-mcp bench [all|store|media|view|startup] [messages] [pipelined]`: prints one JSON object with the
  * measurements (stdout is not an MCP channel here). With `--database-url postgres://...` the
  * store bench runs on PostgreSQL, in a scratch database it creates on that server and drops.
+ *
+ * A 1M-message store takes minutes to build: with WHATSAPP_MCP_BENCH_KEEP_STORE=<folder> the
+ * sql.js store bench builds it in that (new or empty) folder and keeps it; `bench cold <folder>
+ * [runs]` then measures the cold start on it again (spawn → first list_chats, idle memory).
  */
 import type { Config } from "../config/config.ts";
+import { environment } from "../runtime/host.ts";
 
 /** Runs the chosen benchmarks and prints their JSON. */
 export async function runBench(cfg: Config): Promise<number> {
   const which = cfg.commandArgs[0] ?? "all";
-  const messages = cfg.commandArgs[1] ? Number(cfg.commandArgs[1]) : undefined;
+  const messages = cfg.commandArgs[1] && which !== "cold" ? Number(cfg.commandArgs[1]) : undefined;
   // `pipelined`: the store gets batch N+1 while batch N is written (see StoreBenchOptions).
   const pipelined = cfg.commandArgs[2] === "pipelined";
-  if (!["all", "store", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
-    console.error("usage: whatsapp-mcp bench [all|store|media|view|startup] [messages] [pipelined]");
+  if (which === "cold" ? !cfg.commandArgs[1] : !["all", "store", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error("usage: whatsapp-mcp bench [all|store|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs]");
     return 2;
   }
   const out: Record<string, unknown> = { at: new Date().toISOString() };
+  if (which === "cold") return await coldOnly(cfg.commandArgs[1], cfg.commandArgs[2], out);
   if (which === "all" || which === "startup") {
     const { runStartupBench } = await import("./startup.ts");
     out.startup = await runStartupBench();
@@ -59,7 +65,8 @@ export async function runBench(cfg: Config): Promise<number> {
     } else {
       // The store is kept until the cold start on it is measured: spawn → first list_chats, idle RSS.
       const { makeScratchDir, removeTree } = await import("../runtime/bench_host.ts");
-      const dir = await makeScratchDir("wa-store-bench-");
+      const keep = environment().WHATSAPP_MCP_BENCH_KEEP_STORE || null;
+      const dir = keep ?? await makeScratchDir("wa-store-bench-");
       try {
         const { runToolsOverStdio } = await import("./stdio_tools.ts");
         out.store = await runStoreBench({ messages, progress, dir, tools: (w) => runToolsOverStdio({ dataDir: dir }, w) });
@@ -70,12 +77,22 @@ export async function runBench(cfg: Config): Promise<number> {
         progress("cold start on the store: spawn → first list_chats, idle RSS...");
         out.coldStart = await runColdStartBench(dir);
       } finally {
-        await removeTree(dir);
+        if (keep) progress(`store kept in ${keep} (bench cold <folder> measures its cold start again)`);
+        else await removeTree(dir);
       }
     }
   }
   const { issueTable } = await import("./table.ts");
   out.table = issueTable(out);
+  console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
+  return 0;
+}
+
+/** `bench cold <folder> [runs]`: the cold start on a store built before (see the module doc). */
+async function coldOnly(dir: string | undefined, runs: string | undefined, out: Record<string, unknown>): Promise<number> {
+  const { runColdStartBench, runStartupBench } = await import("./startup.ts");
+  out.startup = await runStartupBench();
+  out.coldStart = await runColdStartBench(dir!, runs ? Number(runs) : undefined);
   console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
   return 0;
 }

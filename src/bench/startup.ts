@@ -127,6 +127,8 @@ export async function runStartupBench(runs = 7): Promise<object> {
 export interface ColdStartResult {
   /** Spawn → the first `list_chats` answered (initialize, then the call, as a client does). */
   firstListChats: ReturnType<typeof stats>;
+  /** Spawn → the `initialize` answer, on this store. */
+  initialize: ReturnType<typeof stats>;
   /** Resident memory of the server process a few seconds after that answer, idle (Linux; null elsewhere). */
   idleRssBytes: number | null;
 }
@@ -139,11 +141,13 @@ function rssOf(pid: number | undefined): number | null {
 }
 
 /** One spawn on `dataDir`: ms to the first list_chats answer, and the idle RSS `idleMs` later. */
-function coldOnce(command: string, args: string[], dataDir: string, idleMs: number): Promise<{ ms: number; rss: number | null }> {
+function coldOnce(command: string, args: string[], dataDir: string, idleMs: number): Promise<{ ms: number; init: number; rss: number | null }> {
   const started = performance.now();
+  let init = 0;
   return new Promise((resolve, reject) => {
     spawnServer(command, args, dataDir, { ms: 120_000, what: "list_chats answer" }, (server, id, done) => {
       if (id === 1) {
+        init = performance.now() - started;
         server.send({ method: "notifications/initialized" });
         server.send({ id: 2, method: "tools/call", params: { name: "list_chats", arguments: { limit: 20 } } });
       } else if (id === 2) {
@@ -152,7 +156,7 @@ function coldOnce(command: string, args: string[], dataDir: string, idleMs: numb
         setTimeout(() => {
           const rss = rssOf(server.child.pid);
           server.child.stdin!.end();
-          server.child.on("exit", () => resolve({ ms, rss }));
+          server.child.on("exit", () => resolve({ ms, init, rss }));
         }, idleMs);
       }
     }, reject);
@@ -167,13 +171,15 @@ export async function runColdStartBench(dataDir: string, runs = 3, idleMs = 3000
   const result: Record<string, ColdStartResult | number[]> = { load: loadavg().map((x) => Math.round(x * 100) / 100) };
   for (const [name, cmd, args] of runtimeTargets(repoRoot())) {
     const times: number[] = [];
+    const inits: number[] = [];
     let rss: number | null = null;
     for (let i = 0; i < runs; i++) {
       const r = await coldOnce(cmd, args, dataDir, idleMs);
       times.push(r.ms);
+      inits.push(r.init);
       rss = Math.max(rss ?? 0, r.rss ?? 0) || null;
     }
-    result[name] = { firstListChats: stats(times), idleRssBytes: rss };
+    result[name] = { firstListChats: stats(times), initialize: stats(inits), idleRssBytes: rss };
   }
   return result;
 }

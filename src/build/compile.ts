@@ -42,6 +42,7 @@ export function compileInputs(root: string): CompileInputs {
     `node_modules/${core.packageDir}/${core.factory}`,
     `node_modules/${core.packageDir}/${core.wasm}`,
     "src/media/ffmpeg/worker_main.ts",
+    "src/store/sqljs/snapshot_read_worker.ts",
   ];
   const missing = includes.filter((p) => !existsSync(join(root, p)));
   if (missing.length > 0) throw new Error(`Cannot compile: missing ${missing.join(", ")} (run npm ci first)`);

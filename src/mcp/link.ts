@@ -29,6 +29,10 @@ export function linkProblem(status: LinkStatus | null, statusUrl: string | null)
   const open = qr ? `open ${qr}` : "start the server with its status page enabled (--http) and open /qr";
   if (!status) return "WhatsApp connection is restarting; try again in a moment.";
   switch (status.state) {
+    case "starting":
+      // The connection's code is still loading (the first seconds after start): nothing is known yet.
+      if (!status.me) return "WhatsApp is starting; try again in a moment.";
+      return `WhatsApp is disconnected (${status.state}); try again shortly.`;
     case "qr":
     case "pairing_code":
       return `WhatsApp is not linked yet: ${open} to link this server as a device.`;
@@ -36,7 +40,6 @@ export function linkProblem(status: LinkStatus | null, statusUrl: string | null)
       return `WhatsApp was logged out (the device was unlinked): ${open} to link it again.`;
     case "replaced":
       return "WhatsApp is disconnected: another WhatsApp Web session on this account took over. Restart the server to reconnect.";
-    case "starting":
     case "connecting":
     case "reconnecting":
     case "stopped":

@@ -1,11 +1,11 @@
 /**
  * Chooses and opens the store: PostgreSQL when `databaseUrl` is a postgres:// or postgresql://
  * URL (the WhatsApp session optionally in `sessionDatabaseUrl`), else the sql.js store on disk
- * in `dir`.
+ * in `dir`. Each backend's modules are loaded only when chosen (the other is never loaded).
  */
 import { createLogger } from "../log.ts";
-import { type ClusterStoreOptions, isPostgresUrl, openPostgresRepository } from "./postgres/repository.ts";
-import { openSqljsRepository } from "./sqljs/repository.ts";
+import type { ClusterStoreOptions } from "./postgres/repository.ts";
+import { isPostgresUrl } from "./postgres/url.ts";
 import type { Repository } from "./types.ts";
 
 /** Where the store lives. */
@@ -36,6 +36,7 @@ export async function openStore(cfg: StoreConfig): Promise<Repository> {
     throw new StoreConfigError("Cannot use WHATSAPP_SESSION_DATABASE_URL: expected a postgres:// or postgresql:// URL");
   }
   if (cfg.databaseUrl) {
+    const { openPostgresRepository } = await import("./postgres/repository.ts");
     return await openPostgresRepository({ url: cfg.databaseUrl, sessionUrl: cfg.sessionDatabaseUrl, cluster: cfg.cluster });
   }
   if (cfg.cluster) throw new StoreConfigError("A cluster member needs DATABASE_URL to be a postgres URL (the local store serves one process)");
@@ -46,5 +47,6 @@ export async function openStore(cfg: StoreConfig): Promise<Repository> {
   }
   // Engine warnings (torn journal tail dropped, snapshot retry...) name files, never content.
   const log = createLogger("store");
+  const { openSqljsRepository } = await import("./sqljs/repository.ts");
   return await openSqljsRepository({ dir: cfg.dir, onCorrupt: cfg.onCorrupt, onWarning: (msg) => log.warn(msg) });
 }

@@ -3,9 +3,9 @@
  * whose reply type follows the message type, `ConnectionReplies`) and the sync actor (`SyncReplies`).
  */
 import { type ActorClient, actorClient, type Registry } from "../../supervisors/mod.ts";
-import { CONNECTION } from "./connection_core.ts";
+import { CONNECTION, SYNC } from "./names.ts";
 import type { AskConnection, ConnectionMsg, ConnectionReplies } from "./protocol.ts";
-import { SYNC, type SyncMsg, type SyncReplies } from "./sync_core.ts";
+import type { SyncMsg, SyncReplies } from "./sync_core.ts";
 
 /** Ask timeouts: the status snapshot is quick; media, downloads and group metadata may take minutes. */
 export const CONNECTION_TIMEOUTS = { statusMs: 5_000, defaultMs: 60_000, slowMs: 180_000 } as const;

@@ -36,8 +36,10 @@ import type { SyncEventsMsg } from "./sync_core.ts";
 import { createWaVersionSource, formatWaVersion, type WaVersionSource } from "./wa_version.ts";
 import { isActionMsg, runAction } from "./actions.ts";
 
+import { CONNECTION } from "./names.ts";
+
 /** Registry name of the connection actor. */
-export const CONNECTION = "connection";
+export { CONNECTION };
 
 /** Options of the connection actor (from config, plus seams for tests and the simulator). */
 export interface ConnectionOptions {

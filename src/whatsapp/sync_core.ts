@@ -16,8 +16,10 @@ import { decryptVotes } from "./poll_votes.ts";
 import { isStaleLeader } from "../cluster/errors.ts";
 import type { HistoryProgressMsg } from "./protocol.ts";
 
+import { SYNC } from "./names.ts";
+
 /** Registry name of the sync actor. */
-export const SYNC = "sync";
+export { SYNC };
 
 /** A batch of events forwarded by the connection actor, with who we are at that moment. */
 export interface SyncEventsMsg {

@@ -16,11 +16,14 @@
  *   }),
  * ] }, { registry });
  */
-import { type Behavior, type ChildSpec, supervisor, worker } from "../../supervisors/mod.ts";
+import type { ChildSpec } from "../../supervisors/mod.ts";
 import { connectionBehavior } from "./connection_actor.ts";
-import { CONNECTION, type ConnectionOptions } from "./connection_core.ts";
+import type { ConnectionOptions } from "./connection_core.ts";
 import { syncBehavior } from "./sync_actor.ts";
-import { SYNC, type SyncOptions } from "./sync_core.ts";
+import type { SyncOptions } from "./sync_core.ts";
+import { whatsappSubtree } from "./subtree.ts";
+
+export { type WhatsAppLimits, type WhatsAppWorkers, whatsappSubtree } from "./subtree.ts";
 
 /** Options of the subtree. */
 export interface WhatsAppTreeOptions {
@@ -29,32 +32,6 @@ export interface WhatsAppTreeOptions {
   /** Restarts allowed within `periodMs` before the subtree gives up (default 5 in 60 s). */
   intensity?: number;
   periodMs?: number;
-}
-
-/** The subtree's two workers, as behaviour factories (called again on each restart). */
-export interface WhatsAppWorkers {
-  connection: () => Behavior<any>;
-  sync: () => Behavior<any>;
-}
-
-/** Restarts allowed within `periodMs` before the subtree gives up (default 5 in 60 s). */
-export interface WhatsAppLimits {
-  intensity?: number;
-  periodMs?: number;
-}
-
-/** The `whatsapp` supervisor spec: the one declaration of the subtree. */
-export function whatsappSubtree(workers: WhatsAppWorkers, limits: WhatsAppLimits = {}): ChildSpec {
-  return supervisor("whatsapp", () => ({
-    strategy: "rest_for_one",
-    intensity: limits.intensity ?? 5,
-    periodMs: limits.periodMs ?? 60_000,
-    children: [
-      // The socket's close handshake and the last creds save get time to finish.
-      worker(CONNECTION, workers.connection, { shutdownMs: 10_000 }),
-      worker(SYNC, workers.sync, { shutdownMs: 30_000 }),
-    ],
-  }));
 }
 
 /** The subtree built from options (sync reads LID mappings from the connection's session store). */

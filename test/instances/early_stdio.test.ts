@@ -127,7 +127,7 @@ describe("early stdio", () => {
     await f.close();
   });
 
-  test("listed() resolves on tools/list, or after the grace time", async () => {
+  test("listed() resolves on tools/list, on a request only the server answers, or after the grace time", async () => {
     const p = fakePort();
     const t = early(p.port);
     let done = false;
@@ -142,5 +142,16 @@ describe("early stdio", () => {
     const started = Date.now();
     await early(q.port).listed(30);
     assert.ok(Date.now() - started >= 25);
+    // A request only the server answers (a tool call before any tools/list) ends the wait at once; a notification does not.
+    const r = fakePort();
+    let called = false;
+    void early(r.port).listed(10_000).then(() => (called = true));
+    r.send(init(1, "2025-06-18"));
+    r.send({ method: "notifications/initialized" });
+    await tick();
+    assert.equal(called, false);
+    r.send({ id: 2, method: "tools/call", params: { name: "list_chats", arguments: {} } });
+    await tick();
+    assert.equal(called, true);
   });
 });

@@ -98,6 +98,37 @@ after(() => {
 });
 
 describe("the proxy front", () => {
+  test("quiet() resolves once no forwarded call is in flight, or after its time limit", async () => {
+    let release: () => void = () => {};
+    const gate = { promise: new Promise<void>((r) => (release = r)) };
+    const { front, client } = await frontWithClient();
+    const [c, s] = InMemoryTransport.createLinkedPair();
+    const owner = ownerServer("local", { writes: 0 }, gate)();
+    await owner.connect(s);
+    const backend = front.newBackendClient();
+    await backend.connect(c);
+    front.attach(backend);
+    try {
+      await front.quiet(60_000); // nothing in flight: at once
+      const call = client.callTool({ name: "block", arguments: {} });
+      await new Promise((r) => setTimeout(r, 50));
+      let quiet = false;
+      const waiting = front.quiet(60_000).then(() => (quiet = true));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(quiet, false, "quiet while a call is in flight");
+      const started = Date.now();
+      await front.quiet(40); // the time limit
+      assert.ok(Date.now() - started >= 30);
+      release();
+      assert.equal(text(await call), "local released");
+      await waiting;
+      assert.equal(quiet, true);
+    } finally {
+      await front.close();
+      await owner.close();
+    }
+  });
+
   test("a refused connection counts as never delivered (safe to repeat a write); an answer from the owner does not", async () => {
     const { served, info } = await serveOwner(ownerServer("gone", { writes: 0 }, { promise: Promise.resolve() }));
     await served.close(); // nothing listens on info.port any more

@@ -6,6 +6,8 @@ import { openDurable, StoreCorruptError, StoreLockedError } from "../../src/stor
 import { encodeOps } from "../../src/store/codec.ts";
 import { encodeFrames, FRAME_HEADER } from "../../src/store/sqljs/journal_format.ts";
 import { TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
+import { prefetchSnapshot, takePrefetchedSnapshot } from "../../src/store/sqljs/snapshot_prefetch.ts";
+import { nodeFs } from "../../src/runtime/fs.ts";
 import { cleanup, crashImage, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
 const put = (n: number): TOp => ({ op: "put", n, v: `value ${n}` });
@@ -38,6 +40,15 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
 }
 
 const asidePaths = (dir: string, prefix: string) => readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
+
+/** A store of 40 rows of text, closed: its snapshot's path and bytes. */
+async function fortyRowSnapshot(dir: string): Promise<{ spath: string; good: Uint8Array }> {
+  const store = await openDurable(await storeOptions(dir));
+  for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
+  await store.close();
+  const spath = join(dir, "store.sqlite");
+  return { spath, good: new Uint8Array(readFileSync(spath)) };
+}
 
 describe("durable store: recovery", () => {
   test("a torn journal tail (file cut mid-record) is dropped with a warning; earlier batches stay", async () => {
@@ -259,11 +270,7 @@ describe("durable store: recovery", () => {
   test("one flipped byte anywhere in a snapshot (row data, page header, checksum) is caught at open", async () => {
     const dir = tempDir();
     try {
-      const store = await openDurable(await storeOptions(dir));
-      for (const i of range(1, 40)) await store.commit([{ op: "put", n: i, v: `row ${i} `.repeat(40) }]);
-      await store.close();
-      const spath = join(dir, "store.sqlite");
-      const good = new Uint8Array(readFileSync(spath));
+      const { spath, good } = await fortyRowSnapshot(dir);
       const image = good.length - TRAILER_BYTES;
       // Inside a row's text (SQLite's own checks would not notice), a page header, the trailer.
       const textAt = indexOfBytes(good, new TextEncoder().encode("row 17 "));
@@ -282,6 +289,34 @@ describe("durable store: recovery", () => {
       const again = await openDurable(await storeOptions(dir));
       assert.deepEqual(rows(again.db), range(1, 40), "the intact file still opens");
       await again.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a snapshot read early (in a worker, or on this thread) gets the same verdicts: damage caught and kept aside, old format checked", async () => {
+    const dir = tempDir();
+    try {
+      const { spath, good } = await fortyRowSnapshot(dir);
+      const textAt = indexOfBytes(good, new TextEncoder().encode("row 23 "));
+      for (const worker of [true, false]) {
+        const bad = good.slice();
+        bad[textAt + 3]! ^= 0x20;
+        writeFileSync(spath, bad);
+        prefetchSnapshot(nodeFs, spath, { worker });
+        const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
+        assert.ok(err instanceof StoreCorruptError, `worker ${worker}: ${String(err)}`);
+        assert.match(err.message, /checksum mismatch/);
+        assert.deepEqual(new Uint8Array(readFileSync(err.keptAt[0]!)), bad, "kept aside unchanged");
+        cleanup(...asidePaths(dir, "store.sqlite.corrupt-"), join(dir, "store.recovery-needed"));
+
+        writeFileSync(spath, good.subarray(0, good.length - TRAILER_BYTES)); // the format before checksums
+        prefetchSnapshot(nodeFs, spath, { worker });
+        const old = await openDurable(await storeOptions(dir));
+        assert.equal(takePrefetchedSnapshot(spath), undefined, "the recovery took the early read");
+        assert.deepEqual(rows(old.db), range(1, 40));
+        await old.close();
+      }
     } finally {
       cleanup(dir);
     }

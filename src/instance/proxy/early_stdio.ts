@@ -30,7 +30,7 @@ export interface EarlyStdioOptions {
 
 /** The transport, plus a promise that says the client has its tool list (or will not ask soon). */
 export interface EarlyStdio extends Transport {
-  /** Resolves once tools/list was answered early, or `graceMs` after creation, whichever is first. */
+  /** Resolves once tools/list was answered early, a request only the server can answer came, or `graceMs` after the call. */
   listed(graceMs: number): Promise<void>;
 }
 
@@ -112,7 +112,11 @@ export function createEarlyStdio(opts: EarlyStdioOptions): EarlyStdio {
       return;
     }
     if (started) transport.onmessage?.(msg as JSONRPCMessage);
-    else if (!isObject(msg) || !answerEarly(msg)) kept.push(msg as JSONRPCMessage);
+    else if (!isObject(msg) || !answerEarly(msg)) {
+      kept.push(msg as JSONRPCMessage);
+      // A request only the server can answer (a tool call...): no reason to wait for tools/list.
+      if (isObject(msg) && typeof msg.method === "string" && msg.id !== undefined) markListed();
+    }
   };
 
   const stop = opts.port.listen((chunk) => {

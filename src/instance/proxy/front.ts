@@ -99,6 +99,11 @@ export interface ProxyFront {
   detach(client: Client): void;
   /** True while a backend is attached. */
   hasBackend(): boolean;
+  /**
+   * Resolves once no forwarded request is in flight (at once if none is), or after `maxMs`: the
+   * owner loads what no tool call waits for (Baileys...) after the client's first calls.
+   */
+  quiet(maxMs: number): Promise<void>;
   /** Hears about backend trouble (a failed call, a transport error): the caller decides what it means. */
   onTrouble(listener: (client: Client, error: unknown) => void): void;
   /** Closes the backend and the stdio session. */
@@ -140,6 +145,8 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   let current: Client | null = null;
   let closed = false;
   let waiters: Array<(c: Client | null) => void> = [];
+  let inFlight = 0;
+  let quietWaiters: Array<() => void> = [];
   const listeners: Array<(client: Client, error: unknown) => void> = [];
   let markInitialized: () => void = () => {};
   const initialized = new Promise<void>((resolve) => (markInitialized = resolve));
@@ -197,7 +204,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   };
 
   /** Forwards one request; see the module doc for the retry rule. */
-  const forward = async <T>(
+  const forwardOnce = async <T>(
     method: string,
     params: Record<string, unknown> | undefined,
     schema: Parameters<Client["request"]>[1],
@@ -221,6 +228,18 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
         trouble(client, err);
         if (!o.retry && !requestNotDelivered(err)) throw new McpError(ErrorCode.InternalError, WRITE_INTERRUPTED);
         if (attempt >= 3) throw new McpError(ErrorCode.InternalError, `The call failed ${attempt} times: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  /** `forwardOnce`, counted: `quiet()` waits until none is in flight. */
+  const forward = async <T>(...args: Parameters<typeof forwardOnce>): Promise<T> => {
+    inFlight++;
+    try {
+      return await forwardOnce<T>(...args);
+    } finally {
+      if (--inFlight === 0) {
+        for (const w of quietWaiters.splice(0)) w();
       }
     }
   };
@@ -313,6 +332,18 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
     },
     detach,
     hasBackend: () => current !== null,
+    quiet(maxMs) {
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          quietWaiters = quietWaiters.filter((w) => w !== done);
+          resolve();
+        };
+        const timer = setTimeout(done, maxMs);
+        quietWaiters.push(done);
+      });
+    },
     onTrouble(listener) {
       listeners.push(listener);
     },

@@ -70,10 +70,7 @@ import {
   STATS,
 } from "./read_sql.ts";
 
-/** True for the URLs this backend serves. */
-export function isPostgresUrl(url: string | null | undefined): boolean {
-  return !!url && /^postgres(ql)?:\/\//i.test(url);
-}
+export { isPostgresUrl } from "./url.ts";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {

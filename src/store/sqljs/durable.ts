@@ -23,7 +23,7 @@ import { unrefTimer } from "../../runtime/process.ts";
 import { encodeOpsBinaryCopy } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
 import { createLane } from "./durable_lane.ts";
-import { type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
+import { DEFAULT_STORE_NAME, type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
 import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
 import { captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
@@ -132,7 +132,7 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
   const fs = opts.fs ?? nodeFs;
   const clock = opts.clock ?? unrefClock;
   const warn = opts.onWarning ?? (() => {});
-  const name = opts.name ?? "store";
+  const name = opts.name ?? DEFAULT_STORE_NAME;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new TypeError(`Bad store name ${JSON.stringify(name)}: use letters, digits, . _ -`);
   if (!opts.dir) throw new TypeError("openDurable needs a store folder (dir)");
   const onCorrupt = opts.onCorrupt ?? "fail";

@@ -11,6 +11,7 @@ import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
 import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
+import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
 
 /** The files of one store. */
 export interface StorePaths {
@@ -23,6 +24,9 @@ export interface StorePaths {
   /** Present while a corrupt file awaits the user's decision. */
   marker: string;
 }
+
+/** The store's base file name unless told otherwise: store.sqlite, store.journal... */
+export const DEFAULT_STORE_NAME = "store";
 
 /** Paths of the store `name` in `dir`. Temp names carry our pid. */
 export function storePaths(dir: string, name: string): StorePaths {
@@ -123,6 +127,8 @@ function errMsg(err: unknown): string {
 export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered> {
   const { fs, paths, warn } = inp;
   const fresh = inp.onCorrupt === "start-fresh";
+  // Taken first, so that a read started early is dropped (not kept) if recovery stops below.
+  const prefetched = takePrefetchedSnapshot(paths.snapshot);
 
   if (!fresh && (await fs.exists(paths.marker))) {
     const text = new TextDecoder().decode(await fs.readFile(paths.marker)).trim();
@@ -140,7 +146,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let snapshotAt: number | null = null;
   let snapshotBytes = 0;
   let mustSnapshot = false;
-  const snap = await readSnapshotFile(fs, paths.snapshot);
+  const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
   if (snap === null) {
     db = new inp.sql.Database();
   } else {

@@ -63,17 +63,23 @@ export function createChecksum(): Checksum {
         words = new Uint32Array(piece.length >>> 2);
         for (let i = 0; i < words.length; i++) words[i] = v.getUint32(4 * i, true);
       }
+      // The lanes in locals: as closure variables every step would load and store them in memory.
+      let x = a, y = b, z = c, w = d;
       const n = words.length;
       for (let i = 0; i < n; i += 4) {
-        a = (a + Math.imul(words[i]!, P2)) | 0;
-        a = Math.imul((a << 13) | (a >>> 19), P1);
-        b = (b + Math.imul(words[i + 1]!, P2)) | 0;
-        b = Math.imul((b << 13) | (b >>> 19), P1);
-        c = (c + Math.imul(words[i + 2]!, P2)) | 0;
-        c = Math.imul((c << 13) | (c >>> 19), P1);
-        d = (d + Math.imul(words[i + 3]!, P2)) | 0;
-        d = Math.imul((d << 13) | (d >>> 19), P1);
+        x = (x + Math.imul(words[i]!, P2)) | 0;
+        x = Math.imul((x << 13) | (x >>> 19), P1);
+        y = (y + Math.imul(words[i + 1]!, P2)) | 0;
+        y = Math.imul((y << 13) | (y >>> 19), P1);
+        z = (z + Math.imul(words[i + 2]!, P2)) | 0;
+        z = Math.imul((z << 13) | (z >>> 19), P1);
+        w = (w + Math.imul(words[i + 3]!, P2)) | 0;
+        w = Math.imul((w << 13) | (w >>> 19), P1);
       }
+      a = x;
+      b = y;
+      c = z;
+      d = w;
     },
     digest() {
       const out = new Uint8Array(CHECKSUM_BYTES);

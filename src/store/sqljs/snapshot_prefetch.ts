@@ -1,0 +1,86 @@
+/**
+ * Reading the snapshot early: the owner starts reading (and checksumming) the store file as soon
+ * as it owns the data folder, in a worker thread, while the tools' modules load on the main
+ * thread; the store's recovery then takes that read instead of starting its own. It is the same
+ * `readSnapshotFile` of the same path, only started earlier and elsewhere (nobody else writes the
+ * folder once it is owned; the worker hands over the buffer it read, moved, not copied), so a
+ * damaged file gets the same verdict and the same handling. Where no worker can run, the read
+ * runs on the main thread. One read is kept at a time, for the next recovery of that path only.
+ */
+import type { FsPort } from "../../runtime/fs.ts";
+import { siblingModuleUrl, spawnWorker } from "../../runtime/worker.ts";
+import { readSnapshotFile, type SnapshotRead } from "./snapshot.ts";
+import type { SnapshotFileCheck } from "./snapshot_checksum.ts";
+
+/** The worker's answer (snapshot_read_worker.ts). */
+export type FromReadWorker =
+  | { type: "none" }
+  | {
+    type: "read";
+    /** The file's bytes in their first `length` bytes, with the growth room after them. */
+    buffer: ArrayBuffer;
+    length: number;
+    verdict: { kind: "verified" | "unchecked"; imageLength: number } | Extract<SnapshotFileCheck, { kind: "damaged" }>;
+  }
+  | { type: "error"; message: string; code?: string };
+
+let pending: { path: string; read: Promise<SnapshotRead | null> } | null = null;
+
+/** Starts reading the snapshot at `path` (see the module doc); replaces an earlier read not taken. */
+export function prefetchSnapshot(fs: FsPort, path: string, opts: { worker?: boolean } = {}): void {
+  const read = opts.worker === false ? readSnapshotFile(fs, path) : readInWorker(path).catch((err) => {
+    if (err instanceof WorkerUnavailable) return readSnapshotFile(fs, path);
+    throw err;
+  });
+  read.catch(() => {}); // the recovery that takes it sees the error
+  pending = { path, read };
+}
+
+/** The read started for `path`, once (later calls get undefined), or undefined if none was. */
+export function takePrefetchedSnapshot(path: string): Promise<SnapshotRead | null> | undefined {
+  if (pending?.path !== path) return undefined;
+  const { read } = pending;
+  pending = null;
+  return read;
+}
+
+/** The worker could not run or died before answering: the read is done on the main thread instead. */
+class WorkerUnavailable extends Error {}
+
+/** `readSnapshotFile(path)` in a worker thread. */
+function readInWorker(path: string): Promise<SnapshotRead | null> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const gone = (why: string) => {
+      if (!settled) {
+        settled = true;
+        reject(new WorkerUnavailable(why));
+      }
+    };
+    try {
+      const worker = spawnWorker(siblingModuleUrl(import.meta.url, "snapshot_read_worker"), {
+        onMessage(msg) {
+          if (settled) return;
+          settled = true;
+          const m = msg as FromReadWorker;
+          if (m.type === "none") resolve(null);
+          else if (m.type === "error") reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+          else resolve(snapshotReadOf(m));
+        },
+        onError: (err) => gone(err.message),
+        onExit: (code) => gone(`the read worker exited (${code}) without an answer`),
+      });
+      worker.post({ path });
+    } catch (err) {
+      gone(String(err));
+    }
+  });
+}
+
+/** The SnapshotRead the worker's answer stands for. */
+function snapshotReadOf(m: Extract<FromReadWorker, { type: "read" }>): SnapshotRead {
+  const bytes = new Uint8Array(m.buffer, 0, m.length);
+  const v = m.verdict;
+  const checked: SnapshotFileCheck = v.kind === "damaged" ? v : { kind: v.kind, image: bytes.subarray(0, v.imageLength) };
+  return { bytes, checked };
+}

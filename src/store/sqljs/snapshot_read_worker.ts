@@ -1,0 +1,36 @@
+/**
+ * The worker that reads and checksums a snapshot file (`readSnapshotFile`) off the main thread,
+ * so that the owner's modules load meanwhile on the main thread (see snapshot_prefetch.ts). It
+ * answers one `{ path }` with the file's buffer, moved (not copied) to the parent, and exits.
+ */
+import { connectToParent } from "../../runtime/worker.ts";
+import { nodeFs } from "../../runtime/fs.ts";
+import { readSnapshotFile } from "./snapshot.ts";
+import type { FromReadWorker } from "./snapshot_prefetch.ts";
+
+const port = connectToParent();
+
+port.onMessage(async (msg) => {
+  const { path } = msg as { path: string };
+  let reply: FromReadWorker;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    const snap = await readSnapshotFile(nodeFs, path);
+    if (snap === null) reply = { type: "none" };
+    else {
+      const { bytes, checked } = snap;
+      transfer.push(bytes.buffer as ArrayBuffer);
+      reply = {
+        type: "read",
+        buffer: bytes.buffer as ArrayBuffer,
+        length: bytes.length,
+        verdict: checked.kind === "damaged" ? checked : { kind: checked.kind, imageLength: checked.image.length },
+      };
+    }
+  } catch (err) {
+    const e = err as { message?: unknown; code?: unknown };
+    reply = { type: "error", message: String(e?.message ?? err), code: typeof e?.code === "string" ? e.code : undefined };
+  }
+  port.post(reply, transfer);
+  port.exit(0);
+});
