@@ -58,7 +58,7 @@ import { type ClusterParts, clusterParts, singleParts } from "./cluster_parts.ts
 export function composeApp(
   cfg: Config,
   registry: MutableRegistry,
-  opts: { faultInjection?: boolean; front?: ProxyFront | null } = {},
+  opts: { faultInjection?: boolean; front?: ProxyFront | null; scheduleLateAfterMs?: number } = {},
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
@@ -127,6 +127,7 @@ export function composeApp(
       statusUrl: pageUp ? baseUrl() : null,
       storeLocation: storeAt,
       sendScope: cfg.auth.oauth?.sendScope ?? null,
+      scheduleLateAfterMs: opts.scheduleLateAfterMs,
     },
     clock: { now: () => Date.now() },
     rateLimiter,
@@ -201,6 +202,7 @@ export function composeApp(
         deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
         log: createLogger("scheduler"),
         graceMs: cfg.scheduleGraceMs,
+        lateAfterMs: opts.scheduleLateAfterMs,
       }),
     http: cfg.http.enabled
       ? () =>

@@ -24,7 +24,7 @@ import { isDefaultToolsets } from "../mcp/toolsets.ts";
 import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
-import { CRASH } from "./fault_injection.ts";
+import { CRASH, testLateAfterMs } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "../instance/claim.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
@@ -102,7 +102,7 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   const [{ composeApp }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
-  const parts = composeApp(cfg, registry, { faultInjection, front });
+  const parts = composeApp(cfg, registry, { faultInjection, front, scheduleLateAfterMs: testLateAfterMs() });
   const onEvent = (e: TreeEvent) => {
     if (e.type === "crashed" || e.type === "start_failed" || e.type === "escalated") {
       log.error(`${e.id} ${e.type.replace("_", " ")}`, { error: e.error });
