@@ -59,7 +59,9 @@ if (build.code !== 0) console.log("type check failed (see above); running the te
 
 // Each runtime also writes a JUnit report: the counts come from it (leaf tests, skipped suites and
 // ignored steps included), the console output stays the human-readable one.
-const reports = mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
+// WA_MCP_TEST_REPORTS=<dir> keeps them there (per-file and per-test times for finding slow tests).
+const keepReports = process.env.WA_MCP_TEST_REPORTS;
+const reports = keepReports ?? mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
 const summary = {};
 /** The one test CI may skip: test/build/compile.test.ts's run of the binary (needs denort). */
 const BINARY_RUN = /the host binary is the server/;
@@ -88,7 +90,7 @@ if (only !== "node") {
     ? { code: r.code, ...junitCounts(readFileSync(junit, "utf8"), "deno") }
     : { code: r.code, pass: n(2) + n(3), fail: m ? n(4) + n(5) : (r.code ? 1 : 0), skip: n(6) + n(7), skipped: [] };
 }
-rmSync(reports, { recursive: true, force: true });
+if (!keepReports) rmSync(reports, { recursive: true, force: true });
 
 console.log("\n== summary ==");
 let pass = 0, fail = 0, skip = 0, bad = false;
