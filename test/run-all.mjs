@@ -3,6 +3,8 @@
 // Node (compiled JS) and on Deno (TypeScript as is), prints each runtime's summary and a
 // combined closing line, and fails if either runtime fails.
 // Usage: node test/run-all.mjs [--only node|deno] [name-filter...]
+// Test files run two at a time on each runtime (WA_MCP_TEST_JOBS=1 runs them one by one): every
+// file keeps to its own temp folders, port-0 servers and PostgreSQL database.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +18,7 @@ const args = process.argv.slice(2);
 const onlyIdx = args.indexOf("--only");
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
 const filters = args.filter((a, i) => a !== "--only" && !(onlyIdx >= 0 && i === onlyIdx + 1));
+const jobs = Math.max(1, Number(process.env.WA_MCP_TEST_JOBS ?? 2) || 1);
 const bin = (name) => join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
 
 function findTests(dir) {
@@ -70,9 +73,10 @@ if (only !== "deno") {
   const jsTests = tsTests.map((p) => join("dist", p.replace(/\.ts$/, ".js")));
   const junit = join(reports, "node.xml");
   const r = run(process.execPath, [
-    "--test", "--test-concurrency=1",
+    "--test", `--test-concurrency=${jobs}`,
     "--test-reporter=spec", "--test-reporter-destination=stdout",
     "--test-reporter=junit", `--test-reporter-destination=${junit}`,
+    ...(keepReports ? ["--test-reporter=./test/tools/file_times.mjs", `--test-reporter-destination=${join(reports, "node-files.txt")}`] : []),
     ...jsTests,
   ], { WA_MCP_TEST_RUNTIME: "node" });
   const num = (re) => Number((r.out.match(re) ?? [])[1] ?? 0);
@@ -83,7 +87,8 @@ if (only !== "deno") {
 if (only !== "node") {
   console.log("\n== Deno ==");
   const junit = join(reports, "deno.xml");
-  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", `--junit-path=${junit}`, ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1" });
+  const parallel = jobs > 1 ? ["--parallel"] : [];
+  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", ...parallel, `--junit-path=${junit}`, ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1", DENO_JOBS: String(jobs) });
   const m = r.out.match(/(ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/);
   const n = (i) => Number(m?.[i] ?? 0);
   summary.deno = existsSync(junit)
