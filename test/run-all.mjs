@@ -6,7 +6,7 @@
 // Test files run two at a time on each runtime (WA_MCP_TEST_JOBS=1 runs them one by one): every
 // file keeps to its own temp folders, port-0 servers and PostgreSQL database.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,7 @@ if (build.code !== 0) console.log("type check failed (see above); running the te
 // ignored steps included), the console output stays the human-readable one.
 // WA_MCP_TEST_REPORTS=<dir> keeps them there (per-file and per-test times for finding slow tests).
 const keepReports = process.env.WA_MCP_TEST_REPORTS;
+if (keepReports) mkdirSync(keepReports, { recursive: true });
 const reports = keepReports ?? mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
 const summary = {};
 /** The one test CI may skip: test/build/compile.test.ts's run of the binary (needs denort). */
