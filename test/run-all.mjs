@@ -3,8 +3,10 @@
 // Node (compiled JS) and on Deno (TypeScript as is), prints each runtime's summary and a
 // combined closing line, and fails if either runtime fails.
 // Usage: node test/run-all.mjs [--only node|deno] [name-filter...]
+// Test files run two at a time on each runtime (WA_MCP_TEST_JOBS=1 runs them one by one): every
+// file keeps to its own temp folders, port-0 servers and PostgreSQL database.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +18,7 @@ const args = process.argv.slice(2);
 const onlyIdx = args.indexOf("--only");
 const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
 const filters = args.filter((a, i) => a !== "--only" && !(onlyIdx >= 0 && i === onlyIdx + 1));
+const jobs = Math.max(1, Number(process.env.WA_MCP_TEST_JOBS ?? 2) || 1);
 const bin = (name) => join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
 
 function findTests(dir) {
@@ -59,7 +62,10 @@ if (build.code !== 0) console.log("type check failed (see above); running the te
 
 // Each runtime also writes a JUnit report: the counts come from it (leaf tests, skipped suites and
 // ignored steps included), the console output stays the human-readable one.
-const reports = mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
+// WA_MCP_TEST_REPORTS=<dir> keeps them there (per-file and per-test times for finding slow tests).
+const keepReports = process.env.WA_MCP_TEST_REPORTS;
+if (keepReports) mkdirSync(keepReports, { recursive: true });
+const reports = keepReports ?? mkdtempSync(join(tmpdir(), "wa-mcp-test-reports-"));
 const summary = {};
 /** The one test CI may skip: test/build/compile.test.ts's run of the binary (needs denort). */
 const BINARY_RUN = /the host binary is the server/;
@@ -68,9 +74,10 @@ if (only !== "deno") {
   const jsTests = tsTests.map((p) => join("dist", p.replace(/\.ts$/, ".js")));
   const junit = join(reports, "node.xml");
   const r = run(process.execPath, [
-    "--test", "--test-concurrency=1",
+    "--test", `--test-concurrency=${jobs}`,
     "--test-reporter=spec", "--test-reporter-destination=stdout",
     "--test-reporter=junit", `--test-reporter-destination=${junit}`,
+    ...(keepReports ? ["--test-reporter=./test/tools/file_times.mjs", `--test-reporter-destination=${join(reports, "node-files.txt")}`] : []),
     ...jsTests,
   ], { WA_MCP_TEST_RUNTIME: "node" });
   const num = (re) => Number((r.out.match(re) ?? [])[1] ?? 0);
@@ -81,14 +88,15 @@ if (only !== "deno") {
 if (only !== "node") {
   console.log("\n== Deno ==");
   const junit = join(reports, "deno.xml");
-  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", `--junit-path=${junit}`, ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1" });
+  const parallel = jobs > 1 ? ["--parallel"] : [];
+  const r = run(bin("deno"), ["test", "-A", "--no-check", "--quiet", ...parallel, `--junit-path=${junit}`, ...tsTests], { WA_MCP_TEST_RUNTIME: "deno", NO_COLOR: "1", DENO_JOBS: String(jobs) });
   const m = r.out.match(/(ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/);
   const n = (i) => Number(m?.[i] ?? 0);
   summary.deno = existsSync(junit)
     ? { code: r.code, ...junitCounts(readFileSync(junit, "utf8"), "deno") }
     : { code: r.code, pass: n(2) + n(3), fail: m ? n(4) + n(5) : (r.code ? 1 : 0), skip: n(6) + n(7), skipped: [] };
 }
-rmSync(reports, { recursive: true, force: true });
+if (!keepReports) rmSync(reports, { recursive: true, force: true });
 
 console.log("\n== summary ==");
 let pass = 0, fail = 0, skip = 0, bad = false;

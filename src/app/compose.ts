@@ -72,7 +72,13 @@ const laterModules: LaterModules = {
 export function composeApp(
   cfg: Config,
   registry: MutableRegistry,
-  opts: { faultInjection?: boolean; front?: ProxyFront | null; loadLater?: Promise<unknown>; modules?: Partial<LaterModules> } = {},
+  opts: {
+    faultInjection?: boolean;
+    front?: ProxyFront | null;
+    loadLater?: Promise<unknown>;
+    modules?: Partial<LaterModules>;
+    scheduleLateAfterMs?: number;
+  } = {},
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
   const repo = storeClient(registry);
@@ -145,6 +151,7 @@ export function composeApp(
       statusUrl: pageUp ? baseUrl() : null,
       storeLocation: storeAt,
       sendScope: cfg.auth.oauth?.sendScope ?? null,
+      scheduleLateAfterMs: opts.scheduleLateAfterMs,
     },
     clock: { now: () => Date.now() },
     rateLimiter,
@@ -224,6 +231,7 @@ export function composeApp(
         deps: { ...toolDeps, audit: createLogger("audit"), files: scheduledFiles },
         log: createLogger("scheduler"),
         graceMs: cfg.scheduleGraceMs,
+        lateAfterMs: opts.scheduleLateAfterMs,
       }),
     // Starts with the tree, as before: in http mode it serves /mcp; in stdio mode the tools report its
     // address (another port when the configured one is taken), known only once it is bound.

@@ -38,3 +38,13 @@ export function afterSendFault(log: Logger): (() => Promise<void>) | undefined {
     await new Promise<void>(() => {});
   };
 }
+
+/**
+ * Test hook WHATSAPP_MCP_TEST_LATE_AFTER_MS=<ms>: the scheduler's `late` threshold (plan.ts,
+ * LATE_AFTER_MS = 10 s otherwise), so an end-to-end test of a late send need not wait 10 s.
+ * Not a user option: the threshold is part of what `late` means.
+ */
+export function testLateAfterMs(): number | undefined {
+  const raw = environment().WHATSAPP_MCP_TEST_LATE_AFTER_MS;
+  return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}

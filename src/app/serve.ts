@@ -24,7 +24,7 @@ import { isDefaultToolsets } from "../mcp/toolsets.ts";
 import { VERSION } from "../version.ts";
 import { authConfigOf } from "./auth_config.ts";
 import { storeLocation, storeLocationText } from "../config/store_location.ts";
-import { CRASH } from "./fault_injection.ts";
+import { CRASH, testLateAfterMs } from "./fault_injection.ts";
 import { InstanceBusyError, tryClaimInstance } from "../instance/claim.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
@@ -117,7 +117,7 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
   const loadLater = new Promise<void>((resolve) => (openLoadLater = resolve));
-  const parts = composeApp(cfg, registry, { faultInjection, front, loadLater });
+  const parts = composeApp(cfg, registry, { faultInjection, front, loadLater, scheduleLateAfterMs: testLateAfterMs() });
   const onEvent = (e: TreeEvent) => {
     if (e.type === "crashed" || e.type === "start_failed" || e.type === "escalated") {
       log.error(`${e.id} ${e.type.replace("_", " ")}`, { error: e.error });

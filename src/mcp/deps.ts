@@ -100,6 +100,8 @@ export interface McpConfig {
    * are the owner; a browser session never may send.
    */
   sendScope?: string | null;
+  /** A scheduled send later than this went out `late` (list_scheduled); absent: LATE_AFTER_MS. */
+  scheduleLateAfterMs?: number;
 }
 
 

@@ -23,6 +23,8 @@ export interface SchedulerOptions {
   deps: SendDeps;
   log: Logger;
   graceMs?: number;
+  /** The `late` threshold (plan.ts); absent: LATE_AFTER_MS. */
+  lateAfterMs?: number;
   clock?: Clock;
 }
 
@@ -60,6 +62,7 @@ export function schedulerBehavior(opts: SchedulerOptions): Behavior<SchedulerMsg
       items: rows.map((r) => ({ id: r.id, dueAt: r.dueAt, notBefore: notBefore.get(r.id) })),
       linkOpen: status?.state === "open",
       graceMs,
+      lateAfterMs: opts.lateAfterMs,
     });
     let acted = false;
     for (const action of plan.actions) {

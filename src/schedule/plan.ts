@@ -4,7 +4,8 @@
  *
  * - Not due yet: wait until `dueAt`.
  * - Due, and late by no more than the grace: send now (in `dueAt` order), flagged `late` when it
- *   goes out more than LATE_AFTER_MS after its time (the server was off, or WhatsApp was down).
+ *   goes out more than `lateAfterMs` (default LATE_AFTER_MS) after its time (the server was off,
+ *   or WhatsApp was down).
  * - Due, WhatsApp not connected (or the item must wait, e.g. a rate limit): look again soon,
  *   until the grace runs out.
  * - Later than the grace: expire, never send (a "good morning" at midnight is worse than none).
@@ -38,6 +39,8 @@ export interface PlanInput {
   /** WhatsApp is connected and linked. */
   linkOpen: boolean;
   graceMs: number;
+  /** Late beyond this is flagged `late`; default LATE_AFTER_MS (shorter only in tests, to keep them quick). */
+  lateAfterMs?: number;
 }
 
 /** One thing to do now. */
@@ -56,6 +59,7 @@ export interface Plan {
 /** Plans one round. */
 export function planRound(input: PlanInput): Plan {
   const { now, graceMs } = input;
+  const lateAfterMs = input.lateAfterMs ?? LATE_AFTER_MS;
   const actions: PlanAction[] = [];
   const waiting: Plan["waiting"] = [];
   let wakeAt = now + MAX_SLEEP_MS;
@@ -79,7 +83,7 @@ export function planRound(input: PlanInput): Plan {
       wakeAt = Math.min(wakeAt, next, deadline + 1);
       continue;
     }
-    actions.push({ type: "send", id: item.id, lateMs, late: lateMs > LATE_AFTER_MS });
+    actions.push({ type: "send", id: item.id, lateMs, late: lateMs > lateAfterMs });
   }
   return { actions, wakeAt: Math.max(wakeAt, now), waiting };
 }

@@ -62,8 +62,8 @@ export interface ScheduledOut {
   detail: string | null;
 }
 
-/** The view of a row. */
-export function scheduledOut(row: ScheduledSendRow): ScheduledOut {
+/** The view of a row; `lateAfterMs`: the threshold of the `late` flag (see planRound). */
+export function scheduledOut(row: ScheduledSendRow, lateAfterMs = LATE_AFTER_MS): ScheduledOut {
   const req = parseScheduledRequest(row.request);
   const a = req.attachment;
   return {
@@ -75,7 +75,7 @@ export function scheduledOut(row: ScheduledSendRow): ScheduledOut {
     attachment: a ? { name: a.name, kind: a.voice ? "voice note" : a.kind, bytes: a.bytes, voice_note: a.voice } : null,
     confirmed_by_user: row.confirmed,
     created_at: new Date(row.createdAt).toISOString(),
-    late: row.status === "sent" && (row.lateMs ?? 0) > LATE_AFTER_MS,
+    late: row.status === "sent" && (row.lateMs ?? 0) > lateAfterMs,
     late_by_s: row.lateMs === null ? null : Math.round(row.lateMs / 1000),
     sent_at: row.status === "sent" && row.settledAt !== null ? new Date(row.settledAt).toISOString() : null,
     message_id: row.status === "sent" || row.status === "unknown" ? row.messageId : null,

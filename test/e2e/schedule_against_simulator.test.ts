@@ -4,7 +4,9 @@
  * few seconds ahead reaches the simulated person once, with the id chosen when it was scheduled;
  * the guard asks at schedule time (first contact, data flow); cancel; a send due while the server
  * was stopped goes out flagged late at the next start; one due after a restart into read-only
- * mode is refused then, with the reason recorded.
+ * mode is refused then, with the reason recorded. The servers run with the test hook
+ * WHATSAPP_MCP_TEST_LATE_AFTER_MS (the `late` threshold, 10 s for users) at 1 s, so the late
+ * send waits seconds, not ten.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,6 +17,8 @@ import { assertOnlyJsonRpc, assertStderrFree, type ServerRun, startWorld, until,
 
 const FRAN = "15551238001";
 const GUS = "15551238002";
+/** The `late` threshold of the servers under test (the test hook; LATE_AFTER_MS otherwise). */
+const LATE_AFTER_MS = 1_000;
 const TEXT = {
   soon: "Scheduled hello, Fran",
   leak: "the door code is 4921 and the alarm code is 7781 for tonight",
@@ -33,7 +37,7 @@ describe("scheduled sends against the WhatsApp simulator", () => {
   let answer: "accept" | "decline" = "accept";
 
   const start = async (env: Record<string, string> = {}) => {
-    run = await w.startServer({ env: { WHATSAPP_MCP_TOOLSETS: "default,schedule", ...env }, clientCapabilities: { elicitation: {} } });
+    run = await w.startServer({ env: { WHATSAPP_MCP_TOOLSETS: "default,schedule", WHATSAPP_MCP_TEST_LATE_AFTER_MS: String(LATE_AFTER_MS), ...env }, clientCapabilities: { elicitation: {} } });
     run.server.client.setRequestHandler(ElicitRequestSchema, (req) => {
       asked.push(req.params.message);
       return answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" };
@@ -95,26 +99,31 @@ describe("scheduled sends against the WhatsApp simulator", () => {
   });
 
   test("cancel_scheduled: a cancelled send is never sent", async () => {
-    const s = await run.call("schedule_message", { recipient: FRAN, message: "cancel me", at: isoIn(4_000) });
+    const s = await run.call("schedule_message", { recipient: FRAN, message: "cancel me", at: isoIn(2_000) });
     assert.deepEqual(await run.call("cancel_scheduled", { schedule_id: s.schedule_id }), { schedule_id: s.schedule_id, status: "cancelled" });
-    await sleep(6_000);
+    // A send due just after it: sends go out in time order, so once this one arrived the
+    // cancelled one would have too (instead of sleeping past its time).
+    const next = await run.call("schedule_message", { recipient: FRAN, message: "after the cancelled one", at: isoIn(2_500) });
+    const done = await settled(next.schedule_id);
+    assert.equal(done.status, "sent", done.detail ?? "");
+    await fran.waitForMessage((m) => m.id === done.message_id);
     assert.equal((await item(s.schedule_id)).status, "cancelled");
     assert.equal(fran.received().filter((m) => m.text === "cancel me").length, 0);
   });
 
   test("due while the server was stopped: sent at the next start, flagged late, once", async () => {
-    const dueIn = 6_000;
+    const dueIn = 4_000; // time enough to stop the server first
     const s = await run.call("schedule_message", { recipient: FRAN, message: TEXT.late, at: isoIn(dueIn) });
     const due = Date.now() + dueIn;
     assert.equal(await run.stop(), 0);
-    await sleep(Math.max(0, due + 12_000 - Date.now())); // past its time, beyond the late threshold
+    await sleep(Math.max(0, due + LATE_AFTER_MS + 500 - Date.now())); // past its time, beyond the late threshold
     assert.equal(fran.received().filter((m) => m.text === TEXT.late).length, 0, "not sent while the server was off");
     await start();
     await connected();
     const done = await settled(s.schedule_id, 60_000);
     assert.equal(done.status, "sent", done.detail ?? "");
     assert.equal(done.late, true);
-    assert.ok(done.late_by_s! >= 10, `late by ${done.late_by_s} s`);
+    assert.ok(done.late_by_s! * 1000 >= LATE_AFTER_MS, `late by ${done.late_by_s} s`);
     const got = await fran.waitForMessage((m) => m.id === done.message_id);
     assert.equal(got.text, TEXT.late);
     await sleep(1_500);
@@ -123,7 +132,7 @@ describe("scheduled sends against the WhatsApp simulator", () => {
 
   test("read-only mode set before its time (by a restart) refuses it then, with the reason recorded", async () => {
     // Gus is a first contact: confirmed now, so only read-only mode can stop it.
-    const s = await run.call("schedule_message", { recipient: GUS, message: TEXT.readOnly, at: isoIn(8_000) });
+    const s = await run.call("schedule_message", { recipient: GUS, message: TEXT.readOnly, at: isoIn(5_000) });
     assert.equal(s.confirmed_by_user, true);
     assert.equal(await run.stop(), 0);
     await start({ WHATSAPP_MCP_READ_ONLY: "true" });

@@ -18,9 +18,18 @@ function listen(port: number): Promise<Server | null> {
   });
 }
 
-/** Holds 127.0.0.1:8080, unless someone else already does (the situation the test needs either way). */
+/**
+ * Holds 127.0.0.1:8080, unless someone else already does (the situation the test needs either way).
+ * Someone else may be this test in another run (the Node and Deno halves, or a second checkout, at
+ * once): it lets go within seconds, and the port must not come free while the servers start, so
+ * the port is waited for a while before settling for the other holder.
+ */
 async function holdDefaultPort(): Promise<() => Promise<void>> {
-  const held = await listen(DEFAULT_PORT);
+  let held = await listen(DEFAULT_PORT);
+  for (const end = Date.now() + 20_000; !held && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 100));
+    held = await listen(DEFAULT_PORT);
+  }
   const probe = await listen(DEFAULT_PORT);
   if (probe) {
     await new Promise((r) => probe.close(r));

@@ -3,6 +3,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { LATE_AFTER_MS, MAX_SLEEP_MS, planRound, RETRY_MS } from "../../src/schedule/plan.ts";
 import { MAX_SCHEDULE_AHEAD_MS, parseAt } from "../../src/schedule/at.ts";
+import { scheduledOut } from "../../src/schedule/request.ts";
+import type { ScheduledSendRow } from "../../src/store/types.ts";
 import { describeDuration, parseDuration } from "../../src/schedule/duration.ts";
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
@@ -44,6 +46,15 @@ describe("planRound: what is due", () => {
     const at = (late: number) => planRound({ now: NOW, items: [{ id: "a", dueAt: NOW - late }], linkOpen: true, graceMs: GRACE }).actions[0];
     assert.equal((at(LATE_AFTER_MS) as { late: boolean }).late, false);
     assert.equal((at(LATE_AFTER_MS + 1) as { late: boolean }).late, true);
+  });
+
+  test("an injected late threshold moves the flag (the end-to-end test's hook); the view follows it", () => {
+    const at = (late: number) => planRound({ now: NOW, items: [{ id: "a", dueAt: NOW - late }], linkOpen: true, graceMs: GRACE, lateAfterMs: S }).actions[0];
+    assert.equal((at(S) as { late: boolean }).late, false);
+    assert.equal((at(S + 1) as { late: boolean }).late, true);
+    const row = { id: "a", status: "sent", createdAt: NOW - 9 * S, dueAt: NOW - 2 * S, request: JSON.stringify({ v: 1, tool: "schedule_message", recipient: { jid: "15551230000@s.whatsapp.net", name: null, kind: "person" }, text: "hi", attachment: null }), lateMs: 2 * S, settledAt: NOW } as unknown as ScheduledSendRow;
+    assert.equal(scheduledOut(row).late, false);
+    assert.equal(scheduledOut(row, S).late, true);
   });
 
   test("given a send missed by more than the grace, when planning, then it expires with the reason and is not sent", () => {

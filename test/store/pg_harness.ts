@@ -41,7 +41,8 @@ export async function pgTestServer(prefix: string): Promise<PgTestServer> {
     const skip = `no PostgreSQL server answers on ${HOST} (${server.error})`;
     return { skip, serverUrl: "", freshSchemaUrl: () => Promise.reject(new Error(skip)) };
   }
-  const dbName = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  // Unique per file even when files share a process (deno test --parallel runs them in workers).
+  const dbName = `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(`postgres://${server.user}@${HOST}/postgres`, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${dbName}`);
   after(async () => {

@@ -179,7 +179,7 @@ function subject(req: HeldRequest) {
 }
 
 /**
- * Waits until the held send leaves "waiting" (or expires), at most `ms`, polling the store (it
+ * Waits until the held send has an outcome (leaves "waiting" and "sending", or expires), at most `ms`, polling the store (it
  * may be approved by another process). Resolves with the latest row.
  */
 export async function waitForHeld(
@@ -190,7 +190,9 @@ export async function waitForHeld(
 ): Promise<HeldSendRow | null> {
   const end = Date.now() + ms;
   let row = await deps.repository.getHeldSend(id);
-  while (row && heldState(row, deps.clock.now()) === "waiting" && Date.now() < end && !signal?.aborted) {
+  // "sending" (approved, the send under way) is not an outcome yet: waited through as well.
+  const open = (r: HeldSendRow) => ["waiting", "sending"].includes(heldState(r, deps.clock.now()));
+  while (row && open(row) && Date.now() < end && !signal?.aborted) {
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(1, end - Date.now()))));
     row = await deps.repository.getHeldSend(id);
   }

@@ -31,7 +31,7 @@ export const listScheduled = defineTool({
     // Waiting ones soonest first, then the settled ones latest first (the table keeps every outcome).
     const waiting = open.length ? await repo.listScheduled({ statuses: open, limit: 1000 }) : [];
     const settled = done.length ? await repo.listScheduled({ statuses: done, limit: a.limit, latestFirst: true }) : [];
-    const list = [...waiting, ...settled].slice(0, a.limit).map(scheduledOut);
+    const list = [...waiting, ...settled].slice(0, a.limit).map((r) => scheduledOut(r, ctx.deps.config.scheduleLateAfterMs));
     const headline = waiting.length + settled.length === 0
       ? "No scheduled sends."
       : `${waiting.length} scheduled send${waiting.length === 1 ? "" : "s"} waiting; ${list.length} shown:`;
