@@ -8,7 +8,7 @@ import type { MutableRegistry } from "../../supervisors/mod.ts";
 import { storeClient } from "../store/client.ts";
 import { storeBehavior } from "../store/actor.ts";
 import { openStore } from "../store/open.ts";
-import { sessionEncryption } from "../store/session_encryption.ts";
+import { SessionKeyError, sessionEncryption } from "../store/session_encryption.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { initialLinkStatus } from "../status/types.ts";
 import { connectionClient, connectionTimeoutMs } from "../whatsapp/client.ts";
@@ -58,6 +58,15 @@ const laterModules: LaterModules = {
   http: () => import("../http/app.ts"),
   instance: () => import("../instance/actor.ts"),
 };
+
+/**
+ * An error no restart can heal (a WHATSAPP_SESSION_KEY that does not open the stored session): the
+ * server ends with its message, as when it failed the start. The connection loads after the tree
+ * is up (deferred start), so it arrives as a crash, not as a failed start.
+ */
+export function isFatal(err: unknown): err is Error {
+  return err instanceof SessionKeyError;
+}
 
 /**
  * Builds every behaviour of the tree for `cfg`. `front`: the stdio session (connected before the

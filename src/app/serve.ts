@@ -112,15 +112,21 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   // Loaded here, after the stdio front answers: the tools, the store (sql.js or postgres, loaded by
   // the store child). Baileys, Hono and the media and instance children load once the client's
   // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
-  const [{ composeApp }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
+  const [{ composeApp, isFatal }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
   const loadLater = new Promise<void>((resolve) => (openLoadLater = resolve));
   const parts = composeApp(cfg, registry, { faultInjection, front, loadLater, scheduleLateAfterMs: testLateAfterMs() });
+  let fatal: Error | null = null;
+  let onFatal = () => {};
   const onEvent = (e: TreeEvent) => {
     if (e.type === "crashed" || e.type === "start_failed" || e.type === "escalated") {
       log.error(`${e.id} ${e.type.replace("_", " ")}`, { error: e.error });
+      if (fatal === null && isFatal(e.error)) {
+        fatal = e.error;
+        onFatal();
+      }
     } else log.debug(`${e.id} ${e.type}`);
   };
   const release = async () => {
@@ -158,10 +164,17 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
     })();
     return stopping;
   };
+  // No restart heals a fatal error: stop, and end with its message (main prints it, exit 1).
+  onFatal = () => void stop("a fatal error");
+  if (fatal) onFatal();
   const onStop = () => void stop(String(stopSignal.reason ?? "stop requested")).then((code) => exitProcess(code));
   if (stopSignal.aborted) onStop();
   else stopSignal.addEventListener("abort", onStop, { once: true });
   const end = await tree.done;
+  if (fatal) {
+    await (stopping ?? release());
+    throw fatal;
+  }
   if (end.reason === "escalated") {
     log.error("giving up: a part of the server keeps failing", { error: end.error });
     await release();
