@@ -4,7 +4,7 @@
 -- message row, its key (id, chat) and its by-chat and by-sender indexes hold 1-3 bytes instead
 -- of a ~30-byte JID, and an insert compares integers instead of text.
 -- The rows move to the table `message_rows`; `messages` becomes a view with the old columns
--- (the JIDs joined back, plus chat_key and sender_key) that every read keeps using. Writes go
+-- (the JIDs looked up by key, plus chat_key and sender_key) that every read keeps using. Writes go
 -- to the table. Pks (and so the full-text index's docids) are kept; the search view, the queue
 -- and the index triggers are made again on the table, with the same values.
 
