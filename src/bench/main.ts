@@ -1,5 +1,5 @@
 /**
- * `whatsapp-mcp bench [all|store|media|view|startup] [messages] [pipelined]`: prints one JSON object with the
+ * `whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined]`: prints one JSON object with the
  * measurements (stdout is not an MCP channel here). With `--database-url postgres://...` the
  * store bench runs on PostgreSQL, in a scratch database it creates on that server and drops.
  *
@@ -16,8 +16,8 @@ export async function runBench(cfg: Config): Promise<number> {
   const messages = cfg.commandArgs[1] && which !== "cold" ? Number(cfg.commandArgs[1]) : undefined;
   // `pipelined`: the store gets batch N+1 while batch N is written (see StoreBenchOptions).
   const pipelined = cfg.commandArgs[2] === "pipelined";
-  if (which === "cold" ? !cfg.commandArgs[1] : !["all", "store", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
-    console.error("usage: whatsapp-mcp bench [all|store|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs]");
+  if (which === "cold" ? !cfg.commandArgs[1] : !["all", "store", "seed", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error("usage: whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs]");
     return 2;
   }
   const out: Record<string, unknown> = { at: new Date().toISOString() };
@@ -33,6 +33,10 @@ export async function runBench(cfg: Config): Promise<number> {
   if (which === "all" || which === "view") {
     const { runViewBench } = await import("./media_view.ts");
     out.view = await runViewBench();
+  }
+  if (which === "all" || which === "seed") {
+    const { runSeedSizeBench } = await import("./seed_size.ts");
+    out.seedSize = await runSeedSizeBench(messages ?? 200_000, (line) => console.error(line));
   }
   if (which === "all" || which === "store") {
     const { runStoreBench } = await import("./store.ts");

@@ -26,6 +26,7 @@ export function issueTable(out: Obj): Obj {
     coldFirstListChatsMs: perRuntime((rt) => at(out, "coldStart", rt, "firstListChats", "p50_ms")),
     idleRssBytes: perRuntime((rt) => at(out, "coldStart", rt, "idleRssBytes")),
     storeBytes: at(out, "store", "storeBytes"),
+    storeVsOriginalRatio: at(out, "seedSize", "ratio"),
     messages: at(out, "store", "messages"),
     snapshotPeakRssBytes: at(out, "snapshotMemory", "snapshotPeakRssBytes"),
     rssBeforeSnapshotBytes: at(out, "snapshotMemory", "rssAfterOpenBytes"),

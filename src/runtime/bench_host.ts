@@ -3,7 +3,7 @@
  * process's resident memory. `node:fs`/`node:os`/`node:process` behave the same on Deno 2.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -16,6 +16,15 @@ export async function makeScratchDir(prefix: string): Promise<string> {
 /** Deletes a folder and everything in it (no error if it is gone). */
 export async function removeTree(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+}
+
+/** A file's size in bytes (0 if it does not exist). */
+export async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Resident set size of this process in bytes. */
