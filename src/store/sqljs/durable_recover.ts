@@ -148,6 +148,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let snapshotBytes = 0;
   let mustSnapshot = false;
   let compacted = false;
+  let loaded = false;
   const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
   if (snap === null) {
     db = new inp.sql.Database();
@@ -155,11 +156,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     try {
       const s = await openSnapshot(inp.sql, snap.bytes, snap.checked);
       db = s.db;
-      const c = await compactOrReload(inp, db);
-      db = c.db;
-      compacted = c.freedPages > 0;
-      // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
-      if (c.converted) mustSnapshot = true;
+      loaded = true;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
       snapshotBytes = snap.bytes.length;
@@ -174,6 +171,15 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       db = new inp.sql.Database();
       mustSnapshot = true;
     }
+  }
+
+  if (loaded) {
+    // Outside the try above: a failure here is not a damaged file (the file opened fine).
+    const c = await compactOrReload(inp, db);
+    db = c.db;
+    compacted = c.freedPages > 0;
+    // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
+    if (c.converted) mustSnapshot = true;
   }
 
   let journal: Journal | undefined;
