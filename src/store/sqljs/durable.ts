@@ -26,7 +26,7 @@ import { createLane } from "./durable_lane.ts";
 import { DEFAULT_STORE_NAME, type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
 import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
-import { captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
+import { captureCompacted, captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
 
 export { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError };
 
@@ -400,13 +400,14 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     });
   }
 
-  async function snapshotOnce(): Promise<void> {
+  /** `last`: the database is closed right after, so the snapshot leaves its free pages out (captureCompacted). */
+  async function snapshotOnce(last = false): Promise<void> {
     // Freeze the image between groups (on the lane): never with a batch half-applied.
     const ex = await lane.run(() => {
       if (failed) throw failed;
       const seq = lastSeq;
       const at = clock.now();
-      const image = captureImage(db, () => stampSnapshotMeta(db, seq, at));
+      const image = (last ? captureCompacted : captureImage)(db, () => stampSnapshotMeta(db, seq, at));
       dirty = false;
       return { seq, at, image, cut: journal.size, cutEntries: journal.entries };
     });
@@ -515,7 +516,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     snapshot() {
       if (closed !== null) return Promise.reject(new StoreClosedError("The store is closed"));
       // Chained: two snapshots never overlap; each covers everything acknowledged before it was asked for.
-      const run = snapshotChain.then(snapshotOnce);
+      const run = snapshotChain.then(() => snapshotOnce());
       snapshotChain = run.catch(() => {});
       return run.then(
         () => clearError("snapshot"),
@@ -546,7 +547,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         await snapshotChain;
         if (!failed && dirty) {
           try {
-            await snapshotOnce();
+            await snapshotOnce(true);
           } catch (err) {
             setError("snapshot", `Final snapshot failed: ${msg(err)}`);
             warn(`Final snapshot failed; the journal keeps every write and is replayed at the next start: ${msg(err)}`);

@@ -11,6 +11,7 @@ import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
 import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
+import { type Compacted, compactAtOpen } from "./snapshot_compact.ts";
 import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
 
 /** The files of one store. */
@@ -66,7 +67,7 @@ export interface Recovered {
   lastSeq: number;
   /** Memory differs from the snapshot file in more than the journal (migrations, a dropped journal). */
   dirty: boolean;
-  /** Something was moved aside under start-fresh: write a snapshot now and clear the marker. */
+  /** Something was moved aside under start-fresh, or the store was converted (compacted once): write a snapshot now (and clear the marker). */
   mustSnapshot: boolean;
   /** Wall-clock ms spent replaying the journal (reading, decoding, applying). */
   replayMs: number;
@@ -146,6 +147,8 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let snapshotAt: number | null = null;
   let snapshotBytes = 0;
   let mustSnapshot = false;
+  let compacted = false;
+  let loaded = false;
   const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
   if (snap === null) {
     db = new inp.sql.Database();
@@ -153,6 +156,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     try {
       const s = await openSnapshot(inp.sql, snap.bytes, snap.checked);
       db = s.db;
+      loaded = true;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
       snapshotBytes = snap.bytes.length;
@@ -167,6 +171,15 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       db = new inp.sql.Database();
       mustSnapshot = true;
     }
+  }
+
+  if (loaded) {
+    // Outside the try above: a failure here is not a damaged file (the file opened fine).
+    const c = await compactOrReload(inp, db);
+    db = c.db;
+    compacted = c.freedPages > 0;
+    // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
+    if (c.converted) mustSnapshot = true;
   }
 
   let journal: Journal | undefined;
@@ -190,7 +203,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       snapshotAt,
       snapshotBytes,
       lastSeq: Math.max(snapshotSeq, r.lastSeq),
-      dirty: migrated || mustSnapshot,
+      dirty: migrated || mustSnapshot || compacted,
       mustSnapshot,
       replayMs,
     };
@@ -198,6 +211,32 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     await journal?.close().catch(() => {});
     db.close();
     throw err;
+  }
+}
+
+/**
+ * The snapshot just opened with its free pages given back (snapshot_compact.ts). If that fails,
+ * the image in memory is unreliable: the file (untouched) is opened again, as it is.
+ */
+async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database): Promise<Compacted> {
+  const t0 = performance.now();
+  try {
+    const c = compactAtOpen(inp.sql, db);
+    if (c.converted) {
+      const ms = Math.round(performance.now() - t0);
+      inp.warn(`The store was compacted once (${c.freedPages} free pages given back in ${ms} ms); later starts give free pages back as they go.`);
+    }
+    return c;
+  } catch (err) {
+    try {
+      db.close();
+    } catch {
+      // already unusable
+    }
+    inp.warn(`The store could not be compacted at open (${errMsg(err)}); it was opened as it is.`);
+    const again = await readSnapshotFile(inp.fs, inp.paths.snapshot);
+    if (again === null) throw new Error(`${inp.paths.snapshot} disappeared while the store was opened`, { cause: err });
+    return { db: (await openSnapshot(inp.sql, again.bytes, again.checked)).db, freedPages: 0, converted: false };
   }
 }
 

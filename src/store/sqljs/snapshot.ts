@@ -53,6 +53,8 @@ export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Arra
   if (emptyImage === null) {
     const db = new Database();
     try {
+      // Free pages can be given back (see snapshot_compact.ts): only settable before the first table.
+      db.exec("PRAGMA auto_vacuum = INCREMENTAL");
       db.exec("PRAGMA user_version = 0"); // writes the header page: an empty database of one page
       emptyImage = db.export();
     } finally {
@@ -245,6 +247,11 @@ export function captureImage(db: Database, stamp: () => void): ImageSource {
   const live = liveImages.get(db);
   const writesBefore = live?.writes ?? 0;
   stamp();
+  return frozenOrExported(db, live, writesBefore);
+}
+
+/** The live file frozen if its writes since `writesBefore` (the stamp) were seen and its size is SQLite's, else exported. */
+function frozenOrExported(db: Database, live: LiveImage | undefined, writesBefore: number): ImageSource {
   if (live?.alive && live.writes > writesBefore) {
     const row = db.exec("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")[0]?.values[0];
     const length = Number(row?.[0]);
@@ -253,6 +260,56 @@ export function captureImage(db: Database, stamp: () => void): ImageSource {
   }
   const bytes = db.export();
   return bytesSource(bytes);
+}
+
+/**
+ * Runs `statement` (one that may truncate the file: VACUUM, `PRAGMA incremental_vacuum`) on `db`,
+ * whose file must be tracked and which nobody else uses yet. If the file shrank, `db` is closed
+ * and a new database over the same buffer is returned (no copy; see snapshot_image.ts), else null
+ * (`db` unchanged and still open). Throws what the statement throws (`db` is then unreliable).
+ */
+export function shrinkTracked(sql: SqlJsStatic, db: Database, statement: string): Database | null {
+  const live = liveImages.get(db);
+  if (!live?.alive) return null;
+  if (!live.shrink(() => db.exec(statement))) return null;
+  const file = live.detach()!;
+  db.close();
+  const { data, image } = trackImage(file.buffer, file.length, file.written);
+  const reopened = new sql.Database(data);
+  track(reopened, image);
+  return reopened;
+}
+
+/**
+ * `captureImage` for a last snapshot (the database is closed right after): `stamp` and
+ * `PRAGMA incremental_vacuum` in one transaction, so the free pages are left out of the image.
+ * When the file shrank, `db` is closed here and the image is its own buffer (no copy); otherwise
+ * (no free pages, a store without incremental auto-vacuum, an untracked file) as captureImage.
+ */
+export function captureCompacted(db: Database, stamp: () => void): ImageSource {
+  const live = liveImages.get(db);
+  const writesBefore = live?.writes ?? 0;
+  let stamped = false;
+  const shrank = live?.alive === true && live.shrink(() => {
+    db.exec("BEGIN");
+    try {
+      stamp();
+      stamped = true;
+      db.exec("PRAGMA incremental_vacuum");
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+    db.exec("COMMIT"); // the truncation, if any, comes last: after every page is written
+  });
+  if (!shrank) {
+    if (!stamped) stamp();
+    return frozenOrExported(db, live, writesBefore);
+  }
+  const file = live!.detach()!;
+  db.close(); // its file is no longer MEMFS's: reads would see an empty file
+  const source = bytesSource(file.buffer.subarray(0, file.length));
+  return { ...source, wholeCopy: false };
 }
 
 /** Bytes per piece written: the only copy of the image a snapshot holds. */

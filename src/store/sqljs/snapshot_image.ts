@@ -22,6 +22,13 @@
  * copy, as before). (A read of more than a page from 0, MEMFS copying the file away, also marks it
  * lost.) A replacement while an image is frozen is harmless: MEMFS never writes to the stand-in
  * again, and the blocks changed before were saved. Pure: no I/O.
+ *
+ * Shrinking: MEMFS truncates a file by copying what is kept into a new array of its own, so a
+ * truncation (VACUUM, `PRAGMA incremental_vacuum`) would cost a whole copy and end the tracking.
+ * `shrink(fn)` runs one statement that may truncate: a truncation meanwhile is taken as the
+ * file's new length, MEMFS is handed nothing to copy, and the image is detached: its bytes are
+ * the whole file, but MEMFS's file (a new, empty array) is no longer it, so the database must not
+ * be used again; the caller opens a new one over `detach()`'s buffer (no copy either).
  */
 
 /** Copy-on-write granularity: SQLite writes whole pages (512 to 65536 bytes; 4096 here). */
@@ -52,6 +59,14 @@ export interface LiveImage {
   readonly length: number;
   /** Freezes the first `length` bytes (call between write batches); null if the image is lost. */
   freeze(length: number): FrozenImage | null;
+  /**
+   * Runs `fn` (its last step must be the one that may truncate the file) taking a truncation as
+   * the file's new length without a copy; true if the file shrank (it is then detached: see the
+   * module doc). Not while frozen or lost (then `fn` runs as usual and a truncation is a loss).
+   */
+  shrink(fn: () => void): boolean;
+  /** A detached image's buffer (the file in its first `length` bytes; `written` bytes were used before), else null. */
+  detach(): { buffer: Uint8Array; length: number; written: number } | null;
 }
 
 /** The growth room given to an image: a quarter more, at least 64 MiB (whole 64 KiB units, so pages never straddle). */
@@ -77,6 +92,8 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
   let writes = 0;
   let used = length;
   let frozen: { end: number; copied: number; saved: Map<number, Uint8Array> } | null = null;
+  let shrinking = false;
+  let detached: { written: number } | null = null;
 
   const grow = (end: number) => {
     const bigger = new Uint8Array(Math.max(end, roomFor(end)));
@@ -107,7 +124,15 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
     configurable: true,
     value(begin?: number, end?: number) {
       // SQLite reads a page at a time; a longer read from 0 is MEMFS copying the file away (truncation).
-      if (begin === 0 && end !== undefined && end > MAX_PAGE) alive = false;
+      if (begin === 0 && end !== undefined && end > MAX_PAGE) {
+        if (shrinking && detached === null && end < used && end % BLOCK === 0) {
+          // A truncation to `end` bytes, expected: the file stays here; MEMFS's new array gets nothing.
+          detached = { written: used };
+          used = end;
+          return protoSubarray.call(backing, 0, 0);
+        }
+        alive = false;
+      }
       return protoSubarray.call(backing, begin, end);
     },
   });
@@ -132,7 +157,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
       return used;
     },
     freeze(end) {
-      if (!alive || frozen !== null || end > used) return null;
+      if (!alive || detached !== null || frozen !== null || end > used) return null;
       const f = { end, copied: 0, saved: new Map<number, Uint8Array>() };
       frozen = f;
       return {
@@ -156,6 +181,24 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
           if (frozen === f) frozen = null;
         },
       };
+    },
+    shrink(fn) {
+      if (!alive || detached !== null || frozen !== null) {
+        fn();
+        return false;
+      }
+      shrinking = true;
+      try {
+        fn();
+      } finally {
+        shrinking = false;
+      }
+      return detached !== null;
+    },
+    detach() {
+      if (detached === null) return null;
+      alive = false; // whatever MEMFS does next, it is not to this file
+      return { buffer: backing, length: used, written: detached.written };
     },
   };
   return { data, image };
