@@ -3,7 +3,7 @@
  * message list, contact-search patterns, and turning fetched rows into pages. Pure.
  */
 import { encodeCursor } from "./cursor.ts";
-import { containsPattern, pkBase, searchNeedle } from "./keys.ts";
+import { containsPattern, type PkRange, searchNeedle } from "./keys.ts";
 import { messageKey, messageViewFromRow, type Row } from "./rows.ts";
 import type { ListMessagesQuery, MessageView, Page } from "./types.ts";
 
@@ -30,11 +30,13 @@ export function clampLimit(limit: number): number {
 
 /**
  * The filter shape and named parameters of a message list (chat and sender already resolved
- * to canonical ids by the caller). Fetches `limit + 1` rows so the page knows if there is more.
+ * to canonical ids by the caller), date bounds as pk bounds in the store's scheme `pks`.
+ * Fetches `limit + 1` rows so the page knows if there is more.
  */
 export function messageFilters(
   q: ListMessagesQuery,
   resolved: { chat?: string; sender?: string },
+  pks: PkRange,
 ): { shape: MessageFilterShape; params: Record<string, unknown>; limit: number } {
   const limit = clampLimit(q.limit);
   const params: Record<string, unknown> = { limit: limit + 1 };
@@ -51,11 +53,11 @@ export function messageFilters(
   if (q.after !== undefined) {
     // after is inclusive, before exclusive; fractional bounds round to the same integer sets.
     params.after = Math.ceil(q.after);
-    params.afterPk = pkBase(Math.ceil(q.after));
+    params.afterPk = pks.from(Math.ceil(q.after));
   }
   if (q.before !== undefined) {
     params.before = Math.ceil(q.before);
-    params.beforePk = pkBase(Math.ceil(q.before));
+    params.beforePk = pks.until(Math.ceil(q.before));
   }
   if (q.types?.length) params.types = q.types;
   if (q.hasMedia !== undefined) params.hasMedia = q.hasMedia;

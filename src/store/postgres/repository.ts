@@ -7,6 +7,7 @@
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { MS_PK_RANGE } from "../keys.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
 import { planSearch } from "../search/query.ts";
@@ -252,7 +253,7 @@ class PostgresRepository implements Repository {
       sender = person.id;
     }
     const chat = q.chatJid ? await canonical(this.pg, q.chatJid) : undefined;
-    const { shape, params, limit } = messageFilters(q, { chat, sender });
+    const { shape, params, limit } = messageFilters(q, { chat, sender }, MS_PK_RANGE);
     const text = q.query?.trim();
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;

@@ -18,7 +18,8 @@
  */
 import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
-import { chatSearchKey, pkBase, PK_SLOTS, personSearchKey } from "../keys.ts";
+import { chatSearchKey, personSearchKey } from "../keys.ts";
+import { compactPkBase, PK_ALLOC } from "./pk.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -548,12 +549,6 @@ function rekeyMessages(ctx: BatchContext, from: string, to: string): void {
   s.run("UPDATE message_rows SET sender = ?2 WHERE sender = ?1", params);
 }
 
-/** The next free pk for a timestamp: the first free slot of its millisecond, else past the last pk. */
-const PK_ALLOC = `coalesce(
-  (SELECT CASE WHEN max(pk) IS NULL THEN ?1 WHEN max(pk) + 1 < ?1 + ${PK_SLOTS} THEN max(pk) + 1 END
-     FROM message_rows WHERE pk >= ?1 AND pk < ?1 + ${PK_SLOTS}),
-  (SELECT max(pk) + 1 FROM message_rows WHERE pk >= ?1))`;
-
 const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, edited_text, edited_at, revoked, view_once,
     status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
     media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
@@ -631,7 +626,7 @@ function writeMessage(
   const md = m.media;
 
   const params = [
-    pkBase(ts),
+    compactPkBase(ts),
     chat,
     m.id,
     sender,

@@ -10,6 +10,7 @@ import { personCandidates } from "../../ids/parse.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { COMPACT_PK_RANGE } from "./pk.ts";
 import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
 import type {
@@ -204,7 +205,7 @@ class SqljsRepository implements Repository {
       sender = person.id;
     }
     const chat = q.chatJid ? canonical(this.s, q.chatJid) : undefined;
-    const { shape, params, limit } = messageFilters(q, { chat, sender });
+    const { shape, params, limit } = messageFilters(q, { chat, sender }, COMPACT_PK_RANGE);
     if (params.types) params.typesJson = JSON.stringify(params.types);
     delete params.types;
     if (params.hasMedia !== undefined) params.hasMedia = params.hasMedia ? 1 : 0;
