@@ -60,6 +60,8 @@ class Writer {
   view: DataView;
   at = 0;
   keys = new Map<string, number>();
+  /** Copy mode: each defined key as it decodes (`decodedKeys[n - 1]` for key n). */
+  private readonly decodedKeys: string[] = [];
   private readonly utf8 = new TextEncoder();
 
   /** copy: also build the value a decode of the output would give (see `encodeOpsBinaryCopy`). */
@@ -88,8 +90,11 @@ class Writer {
     this.buf[this.at++] = n;
   }
 
-  /** UTF-8 text with its byte length in front (a padded varint slot, filled in afterwards). */
-  text(s: string): void {
+  /**
+   * UTF-8 text with its byte length in front (a padded varint slot, filled in afterwards).
+   * Returns whether `s` is all ASCII (then it decodes back as it is: no surrogate to replace).
+   */
+  text(s: string): boolean {
     const n = s.length;
     const slot = slotFor(n);
     this.ensure(slot + n * 3);
@@ -109,6 +114,7 @@ class Writer {
       len >>>= 7;
     }
     this.at = o;
+    return i === n;
   }
 
   /** Writes `v`; in copy mode returns what decoding it gives (else undefined). */
@@ -120,8 +126,7 @@ class Writer {
     switch (typeof v) {
       case "string":
         this.byte(T_STRING);
-        this.text(v);
-        return this.copy ? asDecoded(v) : v;
+        return this.text(v) || !this.copy ? v : asDecoded(v);
       case "number":
         if (Number.isInteger(v) && v >= -0x8000_0000 && v <= 0x7fff_ffff && !Object.is(v, -0)) {
           this.ensure(5);
@@ -186,16 +191,18 @@ class Writer {
     for (const k of names) {
       const item = rec[k];
       if (item === undefined) continue;
-      const known = this.keys.get(k);
+      let known = this.keys.get(k);
       if (known !== undefined) this.varint(known);
       else {
         this.byte(0);
         this.text(k);
-        this.keys.set(k, this.keys.size + 1);
+        known = this.keys.size + 1;
+        this.keys.set(k, known);
+        if (this.copy) this.decodedKeys.push(asDecoded(k));
       }
       const c = this.value(item, k, depth + 1);
       // The same assignment the decoder makes (so even a "__proto__" key behaves the same).
-      if (out) out[asDecoded(k)] = c;
+      if (out) out[this.decodedKeys[known - 1]!] = c;
     }
     return out;
   }

@@ -19,6 +19,7 @@
  */
 import { isLidJid } from "../ids/jid.ts";
 import type { MediaInfo } from "./types.ts";
+import { grownBuffer } from "./grow_bytes.ts";
 
 /** First byte of a residual (field 0 with wire type 7: never the start of a protobuf message). */
 export const RESIDUAL_MARK = 0x07;
@@ -55,44 +56,55 @@ export function isResidual(raw: Uint8Array): boolean {
 const C_ID = 1, C_CHAT = 2, C_SENDER = 3, C_TEXT = 4, C_QUOTED = 5, C_MIME = 6, C_FILE_NAME = 7, C_DIRECT_PATH = 8, C_URL = 9;
 const C_MEDIA_KEY = 10, C_SHA = 11, C_ENC_SHA = 12, C_TS = 13, C_FILE_LENGTH = 14, C_DURATION = 15, C_KEY_TS = 16;
 
-/** A column's value as the wire bytes of its field (payload of a length-delimited field, or a varint). */
-function columnBytes(c: RawColumns, code: number): Uint8Array | null {
+/**
+ * A column's value before encoding: text, bytes, or an unsigned integer (a varint); null when the
+ * column has none worth cutting against (LID chats and senders are never stripped).
+ */
+function columnValue(c: RawColumns, code: number): string | Uint8Array | number | null | undefined {
   const md = c.media;
   switch (code) {
     case C_ID:
-      return utf8(c.id);
+      return c.id;
     case C_CHAT:
-      return isLidJid(c.chatJid) ? null : utf8(c.chatJid);
+      return isLidJid(c.chatJid) ? null : c.chatJid;
     case C_SENDER:
-      return c.senderId === null || isLidJid(c.senderId) ? null : utf8(c.senderId);
+      return c.senderId === null || isLidJid(c.senderId) ? null : c.senderId;
     case C_TEXT:
-      return utf8(c.text);
+      return c.text;
     case C_QUOTED:
-      return utf8(c.quotedId);
+      return c.quotedId;
     case C_MIME:
-      return utf8(md?.mimetype);
+      return md?.mimetype;
     case C_FILE_NAME:
-      return utf8(md?.fileName);
+      return md?.fileName;
     case C_DIRECT_PATH:
-      return utf8(md?.directPath);
+      return md?.directPath;
     case C_URL:
-      return utf8(md?.url);
+      return md?.url;
     case C_MEDIA_KEY:
-      return nonEmpty(md?.mediaKey);
+      return md?.mediaKey;
     case C_SHA:
-      return nonEmpty(md?.fileSha256);
+      return md?.fileSha256;
     case C_ENC_SHA:
-      return nonEmpty(md?.fileEncSha256);
+      return md?.fileEncSha256;
     case C_TS:
-      return varint(c.ts % 1000 === 0 ? c.ts / 1000 : null);
+      return c.ts % 1000 === 0 ? c.ts / 1000 : null;
     case C_FILE_LENGTH:
-      return varint(md?.fileLength);
+      return md?.fileLength;
     case C_DURATION:
-      return varint(md?.durationSec);
+      return md?.durationSec;
     case C_KEY_TS:
-      return varint(md?.mediaKeyTimestamp != null && md.mediaKeyTimestamp % 1000 === 0 ? md.mediaKeyTimestamp / 1000 : null);
+      return md?.mediaKeyTimestamp != null && md.mediaKeyTimestamp % 1000 === 0 ? md.mediaKeyTimestamp / 1000 : null;
   }
   return null;
+}
+
+/** A column's value as the wire bytes of its field (payload of a length-delimited field, or a varint). */
+function columnBytes(c: RawColumns, code: number): Uint8Array | null {
+  const v = columnValue(c, code);
+  if (typeof v === "number") return varint(v);
+  if (v instanceof Uint8Array) return nonEmpty(v);
+  return utf8(v);
 }
 
 const LEN_CODES = [C_ID, C_CHAT, C_SENDER, C_TEXT, C_QUOTED, C_MIME, C_FILE_NAME, C_DIRECT_PATH, C_URL, C_MEDIA_KEY, C_SHA, C_ENC_SHA];
@@ -111,8 +123,13 @@ function nonEmpty(b: Uint8Array | null | undefined): Uint8Array | null {
   return b && b.length > 0 ? b : null;
 }
 
+/** Whether `n` is written as a varint column (a safe unsigned integer). */
+function isVarintValue(n: number | null | undefined): n is number {
+  return n !== null && n !== undefined && Number.isSafeInteger(n) && n >= 0;
+}
+
 function varint(n: number | null | undefined): Uint8Array | null {
-  if (n === null || n === undefined || !Number.isSafeInteger(n) || n < 0) return null;
+  if (!isVarintValue(n)) return null;
   const out: number[] = [];
   pushVarint(out, n);
   return Uint8Array.from(out);
@@ -140,18 +157,30 @@ const CHILDREN: Record<Kind, ReadonlyMap<number, Kind>> = {
 
 /** A malformed or unexpected encoding: the raw is kept full. */
 class WireError extends Error {}
+/**
+ * Thrown for every malformed input: built once, because building an Error captures a stack (about
+ * 8 µs, more than the whole walk), and the caller only catches it (no stack is ever shown).
+ */
+const WIRE_ERROR = new WireError("Malformed protobuf bytes");
 
-function readVarint(b: Uint8Array, p: number, end: number): [value: number, next: number] {
+/** Where the varint read last by `readVarint` ended. */
+let varintEnd = 0;
+
+/** The varint at `p` (its end in `varintEnd`). */
+function readVarint(b: Uint8Array, p: number, end: number): number {
   let v = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
-    if (p >= end) throw new WireError();
+    if (p >= end) throw WIRE_ERROR;
     const byte = b[p++]!;
     v += (byte & 0x7f) * mul;
-    if (byte < 0x80) return [v, p];
+    if (byte < 0x80) {
+      varintEnd = p;
+      return v;
+    }
     mul *= 0x80;
   }
-  throw new WireError();
+  throw WIRE_ERROR;
 }
 
 function pushVarint(out: number[], n: number): void {
@@ -162,42 +191,105 @@ function pushVarint(out: number[], n: number): void {
   out.push(n);
 }
 
+function varintSize(n: number): number {
+  let k = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    k++;
+  }
+  return k;
+}
+
 function equalBytes(b: Uint8Array, at: number, v: Uint8Array): boolean {
   for (let i = 0; i < v.length; i++) if (b[at + i] !== v[i]) return false;
   return true;
 }
 
-/** Output under construction: byte runs and copied slices, joined once at the end. */
-class Parts {
-  parts: Uint8Array[] = [];
-  size = 0;
-  add(p: Uint8Array): void {
-    this.parts.push(p);
-    this.size += p.length;
-  }
-  bytes(prefix: number[] = []): Uint8Array {
-    const out = new Uint8Array(prefix.length + this.size);
-    out.set(prefix, 0);
-    let at = prefix.length;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
+/**
+ * Whether `b[at, end)` is the UTF-8 of `s` and `s` is text `utf8` keeps (not empty, no NUL, no
+ * lone surrogate): the comparison `utf8(s)` then an equality would make, without encoding `s`.
+ */
+function equalsText(b: Uint8Array, at: number, end: number, s: string): boolean {
+  const n = s.length;
+  const len = end - at;
+  if (n === 0 || len < n || len > 3 * n) return false;
+  let j = at;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c === 0 || b[j++] !== c) return false;
+    } else if (c < 0x800) {
+      if (b[j++] !== (0xc0 | (c >> 6)) || b[j++] !== (0x80 | (c & 0x3f))) return false;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (d < 0xdc00 || d > 0xdfff) return false; // a lone surrogate
+      i++;
+      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      if (
+        b[j++] !== (0xf0 | (c >> 18)) || b[j++] !== (0x80 | ((c >> 12) & 0x3f)) || b[j++] !== (0x80 | ((c >> 6) & 0x3f)) ||
+        b[j++] !== (0x80 | (c & 0x3f))
+      ) return false;
+    } else if (b[j++] !== (0xe0 | (c >> 12)) || b[j++] !== (0x80 | ((c >> 6) & 0x3f)) || b[j++] !== (0x80 | (c & 0x3f))) {
+      return false;
     }
-    return out;
   }
+  return j === end;
 }
 
-interface Candidates {
-  len: Array<[code: number, bytes: Uint8Array]>;
-  varint: Array<[code: number, bytes: Uint8Array]>;
+/** Whether `b[at, end)` is the shortest varint of `n`, longer than one byte (a one-byte varint saves nothing). */
+function equalsVarint(b: Uint8Array, at: number, end: number, n: number): boolean {
+  if (end - at < 2 || end - at !== varintSize(n)) return false;
+  let j = at;
+  while (n >= 0x80) {
+    if (b[j++] !== ((n % 0x80) | 0x80)) return false;
+    n = Math.floor(n / 0x80);
+  }
+  return b[j] === n;
 }
 
-/** What a rewrite does with the leaf fields it meets (null: keep the field as it is). */
+/**
+ * The output under construction: one buffer, reused by every call (the walks are synchronous
+ * and never nested), copied out once at the end.
+ */
+const out = {
+  buf: new Uint8Array(4096),
+  at: 0,
+  ensure(n: number): void {
+    if (this.at + n > this.buf.length) this.buf = grownBuffer(this.buf, this.at, n);
+  },
+  varint(n: number): void {
+    this.ensure(10);
+    while (n >= 0x80) {
+      this.buf[this.at++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.at++] = n;
+  },
+  copy(b: Uint8Array, from: number, to: number): void {
+    this.ensure(to - from);
+    const buf = this.buf;
+    if (to - from > 32) buf.set(b.subarray(from, to), this.at);
+    else for (let i = from; i < to; i++) buf[this.at + i - from] = b[i]!;
+    this.at += to - from;
+  },
+  /** The bytes written, as a new array; a buffer grown past 64 KiB (a large raw) is let go. */
+  take(): Uint8Array {
+    const bytes = this.buf.slice(0, this.at);
+    if (this.buf.length > 65536) this.buf = new Uint8Array(4096);
+    this.at = 0;
+    return bytes;
+  },
+};
+
+/**
+ * What a rewrite does with the leaf fields it meets: writes a replacement to `out` and returns
+ * true, or returns false to keep the field as it is.
+ */
 interface Rewriter {
-  varint(b: Uint8Array, field: number, at: number, end: number): Uint8Array | null;
-  bytes(b: Uint8Array, field: number, at: number, end: number): Uint8Array | null;
-  /** A placeholder's field (absent: placeholders are malformed input). */
-  placeholder?(field: number, code: number): Uint8Array;
+  varint(b: Uint8Array, field: number, at: number, end: number): boolean;
+  bytes(b: Uint8Array, field: number, at: number, end: number): boolean;
+  /** Writes a placeholder's field (absent: placeholders are malformed input). */
+  placeholder?(field: number, code: number): void;
 }
 
 /**
@@ -206,34 +298,51 @@ interface Rewriter {
  */
 export function residualRaw(raw: Uint8Array, cols: RawColumns): Uint8Array {
   if (raw.length === 0 || raw[0] === RESIDUAL_MARK) return raw;
-  const cands: Candidates = { len: [], varint: [] };
-  for (const code of LEN_CODES) {
-    const v = columnBytes(cols, code);
-    if (v) cands.len.push([code, v]);
-  }
-  for (const code of VARINT_CODES) {
-    const v = columnBytes(cols, code);
-    if (v && v.length > 1) cands.varint.push([code, v]); // a one-byte varint saves nothing
-  }
-  const match = (list: Candidates["len"]) => (b: Uint8Array, field: number, at: number, end: number) => {
-    for (const [code, v] of list) if (v.length === end - at && equalBytes(b, at, v)) return placeholder(field, code);
-    return null;
+  const values = LEN_CODES.map((code) => columnValue(cols, code));
+  const numbers = VARINT_CODES.map((code) => columnValue(cols, code));
+  const rw: Rewriter = {
+    bytes(b, field, at, end) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v === null || v === undefined || typeof v === "number") continue;
+        const same = typeof v === "string" ? equalsText(b, at, end, v) : v.length > 0 && v.length === end - at && equalBytes(b, at, v);
+        if (same) return placeholder(field, LEN_CODES[i]!);
+      }
+      return false;
+    },
+    varint(b, field, at, end) {
+      for (let i = 0; i < numbers.length; i++) {
+        const v = numbers[i];
+        if (typeof v === "number" && isVarintValue(v) && equalsVarint(b, at, end, v)) return placeholder(field, VARINT_CODES[i]!);
+      }
+      return false;
+    },
   };
+  out.at = 0;
+  out.ensure(2);
+  out.buf[out.at++] = RESIDUAL_MARK;
+  out.buf[out.at++] = VERSION;
   try {
-    const cut = rewrite(raw, 0, raw.length, "info", { varint: match(cands.varint), bytes: match(cands.len) });
-    return cut ? cut.bytes([RESIDUAL_MARK, VERSION]) : raw;
+    if (!rewrite(raw, 0, raw.length, "info", rw)) {
+      out.at = 0;
+      return raw;
+    }
+    return out.take();
   } catch (e) {
+    out.at = 0;
     if (e instanceof WireError) return raw;
     throw e;
   }
 }
 
-function placeholder(field: number, code: number): Uint8Array {
-  const out: number[] = [];
-  pushVarint(out, field * 8 + 7);
-  out.push(code);
-  return Uint8Array.from(out);
+function placeholder(field: number, code: number): true {
+  out.varint(field * 8 + 7);
+  out.ensure(1);
+  out.buf[out.at++] = code;
+  return true;
 }
+
+const keep = (): boolean => false;
 
 /**
  * The full raw bytes: a residual rebuilt from its row's values, anything else as it is.
@@ -242,70 +351,90 @@ function placeholder(field: number, code: number): Uint8Array {
 export function fullRaw(stored: Uint8Array, cols: RawColumns): Uint8Array {
   if (!isResidual(stored)) return stored;
   if (stored[1] !== VERSION) throw new RawResidualError(`Unknown residual proto version ${stored[1]}`);
-  const keep = () => null;
-  const put = (field: number, code: number): Uint8Array => {
+  const put = (field: number, code: number): void => {
     const v = columnBytes(cols, code);
     if (!v) throw new RawResidualError(`A stored residual proto needs column ${code}, which is empty`);
     const isVarint = VARINT_CODES.includes(code);
-    const head: number[] = [];
-    pushVarint(head, field * 8 + (isVarint ? 0 : 2));
-    if (!isVarint) pushVarint(head, v.length);
-    const part = new Parts();
-    part.add(v);
-    return part.bytes(head);
+    out.varint(field * 8 + (isVarint ? 0 : 2));
+    if (!isVarint) out.varint(v.length);
+    out.copy(v, 0, v.length);
   };
+  out.at = 0;
   try {
-    return rewrite(stored, 2, stored.length, "info", { varint: keep, bytes: keep, placeholder: put })?.bytes() ?? stored.slice(2);
+    return rewrite(stored, 2, stored.length, "info", { varint: keep, bytes: keep, placeholder: put }) ? out.take() : stored.slice(2);
   } catch (e) {
     if (e instanceof WireError) throw new RawResidualError("A stored residual proto is malformed");
     throw e;
+  } finally {
+    out.at = 0;
   }
 }
 
-/** The fields of one message (of `kind`) with the rewriter's replacements; null when none. */
-function rewrite(b: Uint8Array, start: number, end: number, kind: Kind, rw: Rewriter): Parts | null {
+/** Room kept for a rewritten sub-message's length, written once its size is known. */
+const LENGTH_ROOM = 5;
+
+/**
+ * Writes the fields of one message (of `kind`) to `out` with the rewriter's replacements;
+ * returns whether anything was replaced. A field kept (a sub-message with nothing replaced
+ * included) is copied byte for byte; a rewritten sub-message gets its tag and new length in
+ * their shortest forms.
+ */
+function rewrite(b: Uint8Array, start: number, end: number, kind: Kind, rw: Rewriter): boolean {
   const children = CHILDREN[kind];
-  let out: Parts | null = null;
-  let copied = start; // the bytes before this are in `out` (once it exists)
+  let changed = false;
   let p = start;
   while (p < end) {
     const fieldStart = p;
-    const [tag, afterTag] = readVarint(b, p, end);
+    const tag = readVarint(b, p, end);
+    const afterTag = varintEnd;
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
-    let replaced: Uint8Array | null = null;
     if (wire === 0) {
-      p = readVarint(b, afterTag, end)[1];
-      replaced = rw.varint(b, field, afterTag, p);
+      readVarint(b, afterTag, end);
+      p = varintEnd;
+      if (rw.varint(b, field, afterTag, p)) {
+        changed = true;
+        continue;
+      }
     } else if (wire === 2) {
-      const [len, at] = readVarint(b, afterTag, end);
+      const len = readVarint(b, afterTag, end);
+      const at = varintEnd;
       p = at + len;
-      if (p > end) throw new WireError();
+      if (p > end) throw WIRE_ERROR;
       const child = children.get(field);
       if (child) {
-        const inner = rewrite(b, at, p, child, rw);
-        if (inner) {
-          const head: number[] = [];
-          pushVarint(head, tag);
-          pushVarint(head, inner.size);
-          replaced = inner.bytes(head);
+        const mark = out.at;
+        out.varint(tag);
+        out.ensure(LENGTH_ROOM);
+        const lenAt = out.at;
+        const bodyAt = lenAt + LENGTH_ROOM;
+        out.at = bodyAt;
+        if (rewrite(b, at, p, child, rw)) {
+          const bodyLen = out.at - bodyAt;
+          const room = varintSize(bodyLen);
+          out.at = lenAt;
+          out.varint(bodyLen);
+          out.buf.copyWithin(lenAt + room, bodyAt, bodyAt + bodyLen);
+          out.at = lenAt + room + bodyLen;
+          changed = true;
+          continue;
         }
-      } else replaced = rw.bytes(b, field, at, p);
+        out.at = mark;
+      } else if (rw.bytes(b, field, at, p)) {
+        changed = true;
+        continue;
+      }
     } else if (wire === 7 && rw.placeholder) {
-      if (afterTag >= end) throw new WireError();
+      if (afterTag >= end) throw WIRE_ERROR;
       p = afterTag + 1;
-      replaced = rw.placeholder(field, b[afterTag]!);
+      rw.placeholder(field, b[afterTag]!);
+      changed = true;
+      continue;
     } else if (wire === 1) p = afterTag + 8;
     else if (wire === 5) p = afterTag + 4;
-    else throw new WireError(); // groups (never written by protobufjs for proto3) and invalid types
-    if (p > end) throw new WireError();
-    if (replaced) {
-      out ??= new Parts();
-      if (fieldStart > copied) out.add(b.subarray(copied, fieldStart));
-      out.add(replaced);
-      copied = p;
-    }
+    else throw WIRE_ERROR; // groups (never written by protobufjs for proto3) and invalid types
+    if (p > end) throw WIRE_ERROR;
+    out.copy(b, fieldStart, p);
   }
-  if (out && end > copied) out.add(b.subarray(copied, end));
-  return out;
+  return changed;
 }
