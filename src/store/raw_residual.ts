@@ -55,28 +55,38 @@ export function isResidual(raw: Uint8Array): boolean {
 const C_ID = 1, C_CHAT = 2, C_SENDER = 3, C_TEXT = 4, C_QUOTED = 5, C_MIME = 6, C_FILE_NAME = 7, C_DIRECT_PATH = 8, C_URL = 9;
 const C_MEDIA_KEY = 10, C_SHA = 11, C_ENC_SHA = 12, C_TS = 13, C_FILE_LENGTH = 14, C_DURATION = 15, C_KEY_TS = 16;
 
-/** A column's value as the wire bytes of its field (payload of a length-delimited field, or a varint). */
-function columnBytes(c: RawColumns, code: number): Uint8Array | null {
+/** A text column's value as stored (null: none, or a LID, which is never stripped); undefined for the other columns. */
+function columnText(c: RawColumns, code: number): string | null | undefined {
   const md = c.media;
   switch (code) {
     case C_ID:
-      return utf8(c.id);
+      return c.id;
     case C_CHAT:
-      return isLidJid(c.chatJid) ? null : utf8(c.chatJid);
+      return isLidJid(c.chatJid) ? null : c.chatJid;
     case C_SENDER:
-      return c.senderId === null || isLidJid(c.senderId) ? null : utf8(c.senderId);
+      return c.senderId === null || isLidJid(c.senderId) ? null : c.senderId;
     case C_TEXT:
-      return utf8(c.text);
+      return c.text;
     case C_QUOTED:
-      return utf8(c.quotedId);
+      return c.quotedId;
     case C_MIME:
-      return utf8(md?.mimetype);
+      return md?.mimetype ?? null;
     case C_FILE_NAME:
-      return utf8(md?.fileName);
+      return md?.fileName ?? null;
     case C_DIRECT_PATH:
-      return utf8(md?.directPath);
+      return md?.directPath ?? null;
     case C_URL:
-      return utf8(md?.url);
+      return md?.url ?? null;
+  }
+  return undefined;
+}
+
+/** A column's value as the wire bytes of its field (payload of a length-delimited field, or a varint). */
+function columnBytes(c: RawColumns, code: number): Uint8Array | null {
+  const text = columnText(c, code);
+  if (text !== undefined) return utf8(text);
+  const md = c.media;
+  switch (code) {
     case C_MEDIA_KEY:
       return nonEmpty(md?.mediaKey);
     case C_SHA:
@@ -93,6 +103,20 @@ function columnBytes(c: RawColumns, code: number): Uint8Array | null {
       return varint(md?.mediaKeyTimestamp != null && md.mediaKeyTimestamp % 1000 === 0 ? md.mediaKeyTimestamp / 1000 : null);
   }
   return null;
+}
+
+// ASCII without NUL: its UTF-8 bytes are its char codes (no need to make them to compare).
+// eslint-disable-next-line no-control-regex
+const PLAIN_ASCII = /^[\u0001-\u007f]+$/;
+
+/**
+ * A column's value as `columnBytes` gives it, or as the string itself when that is plain ASCII:
+ * the same bytes to compare a field with, without making them (most columns match no field).
+ */
+function columnCandidate(c: RawColumns, code: number): Uint8Array | string | null {
+  const text = columnText(c, code);
+  if (text !== undefined && text !== null && PLAIN_ASCII.test(text)) return text;
+  return columnBytes(c, code);
 }
 
 const LEN_CODES = [C_ID, C_CHAT, C_SENDER, C_TEXT, C_QUOTED, C_MIME, C_FILE_NAME, C_DIRECT_PATH, C_URL, C_MEDIA_KEY, C_SHA, C_ENC_SHA];
@@ -167,6 +191,12 @@ function equalBytes(b: Uint8Array, at: number, v: Uint8Array): boolean {
   return true;
 }
 
+/** Whether the bytes at `at` are the UTF-8 of `ascii` (plain ASCII: its char codes). */
+function equalAscii(b: Uint8Array, at: number, ascii: string): boolean {
+  for (let i = 0; i < ascii.length; i++) if (b[at + i] !== ascii.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Output under construction: byte runs and copied slices, joined once at the end. */
 class Parts {
   parts: Uint8Array[] = [];
@@ -188,8 +218,8 @@ class Parts {
 }
 
 interface Candidates {
-  len: Array<[code: number, bytes: Uint8Array]>;
-  varint: Array<[code: number, bytes: Uint8Array]>;
+  len: Array<[code: number, value: Uint8Array | string]>;
+  varint: Array<[code: number, value: Uint8Array | string]>;
 }
 
 /** What a rewrite does with the leaf fields it meets (null: keep the field as it is). */
@@ -208,7 +238,7 @@ export function residualRaw(raw: Uint8Array, cols: RawColumns): Uint8Array {
   if (raw.length === 0 || raw[0] === RESIDUAL_MARK) return raw;
   const cands: Candidates = { len: [], varint: [] };
   for (const code of LEN_CODES) {
-    const v = columnBytes(cols, code);
+    const v = columnCandidate(cols, code);
     if (v) cands.len.push([code, v]);
   }
   for (const code of VARINT_CODES) {
@@ -216,7 +246,9 @@ export function residualRaw(raw: Uint8Array, cols: RawColumns): Uint8Array {
     if (v && v.length > 1) cands.varint.push([code, v]); // a one-byte varint saves nothing
   }
   const match = (list: Candidates["len"]) => (b: Uint8Array, field: number, at: number, end: number) => {
-    for (const [code, v] of list) if (v.length === end - at && equalBytes(b, at, v)) return placeholder(field, code);
+    for (const [code, v] of list) {
+      if (v.length === end - at && (typeof v === "string" ? equalAscii(b, at, v) : equalBytes(b, at, v))) return placeholder(field, code);
+    }
     return null;
   };
   try {
