@@ -12,6 +12,8 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { prng, vocabulary } from "../../src/bench/store.ts";
 import { applyPostgres } from "../../src/store/postgres/apply.ts";
+import { FRESH_RUNS_BEFORE_GUESS, FreshRuns } from "../../src/store/postgres/apply_bulk.ts";
+import type { FreshOdds } from "../../src/store/postgres/apply_shared.ts";
 import { migratePostgres } from "../../src/store/postgres/migrate.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
@@ -151,11 +153,11 @@ async function dump(url: string): Promise<Record<string, unknown[]>> {
   }
 }
 
-async function writeAll(url: string, batches: WriteOp[][], bulk: boolean): Promise<void> {
+async function writeAll(url: string, batches: WriteOp[][], bulk: boolean, odds?: FreshOdds): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await migratePostgres(sql as never);
-    for (const ops of batches) await sql.begin((tx) => applyPostgres(tx as never, ops, { bulk }));
+    for (const ops of batches) await sql.begin((tx) => applyPostgres(tx as never, ops, { bulk, odds }));
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -187,6 +189,20 @@ async function answers(repo: Repository, h: ReturnType<typeof history>): Promise
   return out;
 }
 
+test("FreshRuns guesses after enough runs with no stored message, and a stored one or a miss starts over", () => {
+  const odds = new FreshRuns();
+  for (let i = 0; i < FRESH_RUNS_BEFORE_GUESS; i++) {
+    assert.equal(odds.guess(), false);
+    odds.looked(false);
+  }
+  assert.equal(odds.guess(), true);
+  odds.missed();
+  assert.equal(odds.guess(), false);
+  for (let i = 0; i < FRESH_RUNS_BEFORE_GUESS - 1; i++) odds.looked(false);
+  odds.looked(true);
+  assert.equal(odds.guess(), false);
+});
+
 describe("PostgreSQL bulk writer and search plans, before/after on generated data", { skip: pgServer.skip }, () => {
   test("the bulk writer leaves every row exactly as applying the ops one by one does", async () => {
     for (const seed of [11, 12]) {
@@ -197,6 +213,32 @@ describe("PostgreSQL bulk writer and search plans, before/after on generated dat
       const [a, b] = [await dump(ref), await dump(bulk)];
       assert.ok(a.messages!.length > 1000, "a real history");
       assert.ok(a.pending_changes!.length > 0 || a.messages!.some((m) => (m as { edited_text: unknown }).edited_text), "edits were kept");
+      for (const table of Object.keys(a)) assert.deepEqual(b[table], a[table], `${table} (seed ${seed})`);
+    }
+  });
+
+  test("runs that skip looking up stored keys leave the same rows, also when they meet a stored message", async () => {
+    for (const seed of [11, 12]) {
+      const h = history(seed);
+      // And a run from someone new that ends with a message already stored: the people row the
+      // missed run inserted is rolled back with it, and inserted again.
+      const upserts = h.batches.flat().filter((op): op is Extract<WriteOp, { op: "upsertMessage" }> => op.op === "upsertMessage");
+      const stored = upserts[0]!.message;
+      const newcomer = "4915900000001@s.whatsapp.net";
+      const batches: WriteOp[][] = [...h.batches, [
+        ...Array.from({ length: 40 }, (_, k): WriteOp => ({
+          op: "upsertMessage",
+          message: { ...stored, chatJid: newcomer, senderId: newcomer, id: `NEW${k}`, ts: T0 + 30 * 3_600_000 + k * 1000 },
+        })),
+        { op: "upsertMessage", message: stored },
+      ]];
+      const [ref, guessed] = [await pgServer.freshSchemaUrl(), await pgServer.freshSchemaUrl()];
+      await writeAll(ref, batches, false);
+      const always = { guesses: 0, misses: 0, guess() { this.guesses++; return true; }, looked() {}, missed() { this.misses++; } };
+      await writeAll(guessed, batches, true, always);
+      assert.ok(always.misses > 0, `a guessing run met a stored message (seed ${seed})`);
+      assert.ok(always.guesses > always.misses, `a guessing run wrote new messages (seed ${seed})`);
+      const [a, b] = [await dump(ref), await dump(guessed)];
       for (const table of Object.keys(a)) assert.deepEqual(b[table], a[table], `${table} (seed ${seed})`);
     }
   });

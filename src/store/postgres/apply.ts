@@ -20,6 +20,7 @@ import {
   batchContext,
   CHAT_TOUCH_MERGE,
   CHAT_UPSERT_MERGE,
+  type FreshOdds,
   isEnsured,
   type KnownPeople,
   MERGED_TEXT_COLUMNS,
@@ -52,6 +53,8 @@ export interface ApplyOptions {
   bulk?: boolean;
   /** Person ids known to have a row from earlier commits (the caller settles it once the transaction committed). */
   known?: KnownPeople;
+  /** Whether recent runs were new messages (see `FreshRuns`): kept by the caller across commits. */
+  odds?: FreshOdds;
 }
 
 /**
@@ -62,7 +65,7 @@ export interface ApplyOptions {
  * Returns the batch context, for `KnownPeople.settle` once the transaction committed.
  */
 export async function applyPostgres(tx: Queryable, ops: readonly WriteOp[], opts: ApplyOptions = {}): Promise<BatchContext> {
-  const ctx = batchContext(tx, opts.known ?? null);
+  const ctx = batchContext(tx, opts.known ?? null, opts.odds ?? null);
   const bulk = opts.bulk ?? true;
   const exec = (step: Step) => execute(ctx, step);
   const run = (plan: Plan) => runPlanAsync(plan, exec);

@@ -23,6 +23,11 @@
  * in one millisecond, the second upsert of a message with held changes (all rare), and the ops
  * that never join a run (live deliveries, edits, revokes, deletes, participants, auth, meta).
  *
+ * During an import of new messages the stored keys are not looked up (`FreshRuns`): the run is
+ * written in a savepoint, where a stored message fails the COPY's (or insert's) primary key; the
+ * run is then rolled back to the savepoint, with the people it marked as ensured, and written
+ * again with the look-up. Either way it leaves the same rows.
+ *
  * Decisions shared with the write plan (`../write_plan/`): the canonical form of a JID (the
  * plan's rule, with the LID owners read up front), whether a link is already
  * known (`isLinked`), which ids get a people row (person JIDs; not the reactor of a removal),
@@ -37,6 +42,7 @@ import { personNameKey, personSearchKey, PK_SLOTS, pkBase } from "../keys.ts";
 import type { MessageRow, ReactionRow, ReceiptRow, WriteOp } from "../types.ts";
 import {
   type BatchContext,
+  type FreshOdds,
   CHAT_TOUCH_MERGE,
   CHAT_UPSERT_MERGE,
   fullRawOfRow,
@@ -161,6 +167,37 @@ export const COPY_MIN_ROWS = 32;
 /** Stored pks per new millisecond the span scan reads before it gives way to one probe per millisecond. */
 export const SLOT_SPAN_ROWS_PER_BASE = 4;
 
+/** Runs in a row with no stored message among their keys before runs stop looking them up. */
+export const FRESH_RUNS_BEFORE_GUESS = 3;
+
+/**
+ * Whether the bulk writer's runs have been new messages lately, kept by the repository across
+ * commits. Looking up every key of a run costs the server as much as the primary key's own
+ * check on insert (an index descent per key, about a tenth of its work per new message); after
+ * FRESH_RUNS_BEFORE_GUESS runs in a row that found none stored, runs skip it and let the primary
+ * key find a stored one (see the file comment). A miss starts the count again.
+ */
+export class FreshRuns implements FreshOdds {
+  private fresh = 0;
+  guess(): boolean {
+    return this.fresh >= FRESH_RUNS_BEFORE_GUESS;
+  }
+  looked(anyStored: boolean): void {
+    this.fresh = anyStored ? 0 : this.fresh + 1;
+  }
+  missed(): void {
+    this.fresh = 0;
+  }
+}
+
+/**
+ * The failures of a guessing run that send it again, looking its keys up: unique_violation, and
+ * in_failed_sql_transaction, which is all postgres.js leaves of a COPY that failed after its data
+ * (it reports the error to the next statement only, here copyIn's last one). Anything else the
+ * run would meet again fails it the second time.
+ */
+const RETRIED = new Set(["23505", "25P02"]);
+
 interface MessageItem {
   at: number;
   key: string;
@@ -174,7 +211,13 @@ interface MessageItem {
  * it before the first op that needs the one-by-one writer. Returns the index after what it
  * wrote: `start` when it wrote nothing (the op at `start` goes one by one).
  */
-export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], start: number, run: (plan: Plan) => Promise<void>): Promise<number> {
+export async function applyBulk(
+  ctx: BatchContext,
+  ops: readonly WriteOp[],
+  start: number,
+  run: (plan: Plan) => Promise<void>,
+  mayGuess = true,
+): Promise<number> {
   const { tx } = ctx;
   let end = bulkRunEnd(ops, start);
   if (end - start < 2) return start;
@@ -248,8 +291,10 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
   // and a stored residual is rebuilt for the first upsert (each merge leaves a full raw).
   const rawless = new Set(messages.filter((x) => !x.m.raw).map((x) => x.key));
   const rawlessFirsts = firsts.filter((x) => rawless.has(x.key));
+  // Guessed only for runs COPY writes: a savepoint each, and a miss costs a whole run.
+  const guess = mayGuess && firsts.length >= COPY_MIN_ROWS && tx.savepoint !== undefined && ctx.odds?.guess() === true;
   const [storedRows, heldRows, spanRows, residualRows] = firsts.length === 0 ? [[], [], [], []] : await Promise.all([
-    query(tx, STORED_KEYS, { chats, ids }),
+    guess ? Promise.resolve([]) : query(tx, STORED_KEYS, { chats, ids }),
     query(tx, HELD_KEYS, { chats, ids }),
     query(tx, SLOT_SPAN, span),
     rawlessFirsts.length === 0
@@ -257,6 +302,7 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
       : query(tx, RESIDUAL_ROWS, { chats: rawlessFirsts.map((x) => x.chat), ids: rawlessFirsts.map((x) => x.m.id) }),
   ]);
   const stored = new Set(storedRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
+  if (!guess && firsts.length > 0) ctx.odds?.looked(stored.size > 0);
   const rebuilt = new Map(residualRows.map((r) => [String(r.chat_jid) + SEP + String(r.id), fullRawOfRow(r)]));
   const held = new Set(heldRows.map((r) => String(r.chat_jid) + SEP + String(r.id)));
   // Too many stored in the span (an import into a period already stored): a probe per millisecond.
@@ -303,7 +349,7 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
     else personUpserts.set(upsert.id, { ...upsert });
   }
   const inRun = <T extends { at: number }>(xs: T[]) => xs.filter((x) => x.at < end);
-  await writeRun(ctx, {
+  const rows: RunRows = {
     messages: inRun(messages),
     reactions: inRun(reactions),
     receipts: inRun(receipts),
@@ -313,7 +359,20 @@ export async function applyBulk(ctx: BatchContext, ops: readonly WriteOp[], star
     pkOf,
     rawless,
     rebuilt,
-  });
+  };
+  if (!guess) await writeRun(ctx, rows);
+  else {
+    const ensuredBefore = ctx.ensured.size;
+    try {
+      await tx.savepoint!((sp) => writeRun({ ...ctx, tx: sp }, rows));
+    } catch (err) {
+      if (!RETRIED.has((err as { code?: unknown }).code as string)) throw err;
+      // A stored message: the run's writes are undone; again, looking its keys up.
+      for (const id of [...ctx.ensured].slice(ensuredBefore)) ctx.ensured.delete(id);
+      ctx.odds!.missed();
+      return await applyBulk(ctx, ops, start, run, false);
+    }
+  }
   // Changes held for the run's messages: judged now, as right after each message (see above).
   for (const x of messages) {
     if (x.at < end && held.has(x.key) && firstAt.get(x.key) === x) await run(takeHeld(ctx, x.chat, x.m.id));

@@ -25,11 +25,23 @@ export interface BatchContext {
   gone: Set<string>;
   /** Whether pending_changes may hold rows (looked up once per batch, when a message first needs it). */
   held: boolean | undefined;
+  /** Whether the bulk writer's runs have been new messages lately (kept across commits), or null: always look. */
+  odds: FreshOdds | null;
+}
+
+/** What the bulk writer keeps across commits about its runs (see `FreshOdds` in apply_bulk.ts). */
+export interface FreshOdds {
+  /** Whether the next run may skip looking up which of its messages are stored. */
+  guess(): boolean;
+  /** A run looked its keys up; `anyStored`: some were stored. */
+  looked(anyStored: boolean): void;
+  /** A run that guessed met a stored message. */
+  missed(): void;
 }
 
 /** A new batch context for `tx`. */
-export function batchContext(tx: Queryable, known: KnownPeople | null = null): BatchContext {
-  return { tx, ensured: new Set(), known, gone: new Set(), held: undefined };
+export function batchContext(tx: Queryable, known: KnownPeople | null = null, odds: FreshOdds | null = null): BatchContext {
+  return { tx, ensured: new Set(), known, gone: new Set(), held: undefined, odds };
 }
 
 /** Whether `id` is known to have a people row (this transaction or an earlier commit). */

@@ -13,6 +13,11 @@ export type Pg = Sql<Record<string, unknown>>;
 /** What runs a query: the pool or a transaction. */
 export interface Queryable {
   unsafe(query: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<unknown>;
+  /**
+   * Runs `fn` in a savepoint of the transaction (its queries on the savepoint's handle): rolled
+   * back to it, and rejected, if `fn` or one of its queries fails; the transaction goes on.
+   */
+  savepoint?<T>(fn: (sp: Queryable) => Promise<T>): Promise<T>;
 }
 
 /** Another process holds the store's advisory lock on this database schema. */

@@ -37,6 +37,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { applyPostgres, isSessionOp } from "./apply.ts";
+import { FreshRuns } from "./apply_bulk.ts";
 import { canonical } from "./apply_changes.ts";
 import { type BatchContext, KnownPeople, prepareSearch } from "./apply_shared.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
@@ -142,6 +143,7 @@ export async function openPostgresRepository(opts: PostgresStoreOptions): Promis
 class PostgresRepository implements Repository {
   private closed: Promise<void> | null = null;
   private readonly known = new KnownPeople();
+  private readonly odds = new FreshRuns();
   upkeep: StoreUpkeep | null = null;
   lastError: string | null = null;
 
@@ -197,7 +199,7 @@ class PostgresRepository implements Repository {
     if (fenced && token === null) throw new StaleLeaderError("Write refused: this instance does not hold the WhatsApp lease");
     const payload = livePayload(ops);
     await this.pg.begin(async (tx) => {
-      await applyPostgres(tx, ops);
+      await applyPostgres(tx, ops, { odds: this.odds });
       if (payload) await tx.unsafe("SELECT pg_notify($1, $2)", [c.liveChannel, payload]);
       if (token !== null) await checkFence(tx, c.instanceId, token);
     });
@@ -218,7 +220,7 @@ class PostgresRepository implements Repository {
 
   /** One transaction on the messages database; the people it wrote are remembered once it committed. */
   private async writeMain(ops: WriteOp[]): Promise<void> {
-    const ctx = await this.pg.begin((tx) => applyPostgres(tx, ops, { known: this.known }));
+    const ctx = await this.pg.begin((tx) => applyPostgres(tx, ops, { known: this.known, odds: this.odds }));
     this.known.settle(ctx as BatchContext);
   }
 
