@@ -146,7 +146,7 @@ function startStoreRead(cfg: Config): { start(): Promise<void> } {
 async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, stopSignal: AbortSignal): Promise<number> {
   const log = createLogger("main");
   // Loaded here, after the stdio front answers: the tools, the store (sql.js or postgres, loaded by
-  // the store child). Baileys, Hono and the media and instance children load once the client's
+  // the store child). Baileys and the media and instance children load once the client's
   // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
   const [{ composeApp, isFatal }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   startMark("owner: compose+tree loaded");
