@@ -113,10 +113,10 @@ export interface DurableDb<Op> {
 const DEFAULT_EVERY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_EVERY_MS = 5 * 60 * 1000;
 
-/** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
 /** When the collection after an open runs (see openDurable). */
 const SETTLED_GC_MS = 2_000;
 
+/** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
 const unrefClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
