@@ -11,6 +11,9 @@ import { environment, exitProcess, hostInfo, onUnhandledRejection, programArgs }
 import { VERSION } from "./version.ts";
 import { serve } from "./app/serve.ts";
 import { guardConsole } from "./whatsapp/console_guard.ts";
+import { startMark } from "./runtime/start_trace.ts";
+
+startMark("main: modules evaluated");
 
 async function main(): Promise<number> {
   let cfg: Config;

@@ -1,66 +1,29 @@
 /**
  * The cluster's part of the composition root (WHATSAPP_MCP_CLUSTER=1): the shared leadership
  * state, the outbox on both sides, the cluster actor, readiness and the status view. Outside a
- * cluster only `singleParts` is used: the instance is its own leader.
+ * cluster only `singleParts` (single_parts.ts) is used, and this module is not loaded.
  */
 import type { Behavior, Registry } from "../../supervisors/mod.ts";
 import { storeChannels, type Channels } from "../cluster/channels.ts";
 import { CLUSTER, clusterBehavior } from "../cluster/cluster_actor.ts";
-import { type ClusterView, createLeadership, type Leadership, singleView } from "../cluster/leadership.ts";
+import { createLeadership } from "../cluster/leadership.ts";
 import type { LeaseTiming } from "../cluster/lease_core.ts";
 import { createDoneWaiter, DEFAULT_MAX_REQUEST_BYTES, outboxAsk } from "../cluster/outbox_client.ts";
 import { createOutboxWorker } from "../cluster/outbox_worker.ts";
 import { LIVE } from "../live/client.ts";
 import type { Logger } from "../log.ts";
 import { exitProcess } from "../runtime/host.ts";
-import { currentPid, hostName } from "../runtime/process.ts";
 import type { LinkStatus } from "../status/types.ts";
 import { connectPg } from "../store/postgres/client.ts";
 import type { ClusterStoreOptions } from "../store/postgres/repository.ts";
 import type { Repository } from "../store/types.ts";
 import type { AskConnection, ConnectionMsg } from "../whatsapp/protocol.ts";
 import { VERSION } from "../version.ts";
+import { type ClusterParts, newInstanceId } from "./single_parts.ts";
+import { currentPid, hostName } from "../runtime/process.ts";
 
 export { CLUSTER };
-
-/** What the rest of the composition gets. */
-export interface ClusterParts {
-  leadership: Leadership | null;
-  view(): ClusterView;
-  /** WhatsApp requests of the tools and pages (through the outbox in a cluster). */
-  ask: AskConnection;
-  ready(): Promise<{ ready: boolean; reason: string | null }>;
-  /** For openStore (null outside a cluster). */
-  store: ClusterStoreOptions | null;
-  /** The cluster actor (null outside a cluster). */
-  behavior: (() => Behavior<never>) | null;
-  close(): Promise<void>;
-}
-
-/** A short id unique enough among members: host, pid and random bits. */
-export function newInstanceId(): string {
-  const r = new Uint8Array(4);
-  crypto.getRandomValues(r);
-  const host = hostName().replace(/[^A-Za-z0-9.-]/g, "").slice(0, 40) || "host";
-  return `${host}-${currentPid()}-${[...r].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-/** Outside a cluster: this instance is its own leader; asks go straight to the connection actor. */
-export function singleParts(askLocal: AskConnection, storeReady: () => Promise<unknown>): ClusterParts {
-  const id = newInstanceId();
-  return {
-    leadership: null,
-    view: () => singleView(id),
-    ask: askLocal,
-    async ready() {
-      await storeReady();
-      return { ready: true, reason: null };
-    },
-    store: null,
-    behavior: null,
-    close: () => Promise.resolve(),
-  };
-}
+export { type ClusterParts, newInstanceId, singleParts } from "./single_parts.ts";
 
 /** What a cluster member's parts need. */
 export interface ClusterPartsDeps {

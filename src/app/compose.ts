@@ -38,7 +38,7 @@ import { schedulerClient } from "../schedule/client.ts";
 import { createScheduleService } from "../schedule/service.ts";
 import { folderScheduledFiles } from "./scheduled_files.ts";
 import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
-import { type ClusterParts, clusterParts, singleParts } from "./cluster_parts.ts";
+import { type ClusterParts, singleParts } from "./single_parts.ts";
 import { deferredStart } from "./deferred_start.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 
@@ -87,6 +87,8 @@ export function composeApp(
     loadLater?: Promise<unknown>;
     modules?: Partial<LaterModules>;
     scheduleLateAfterMs?: number;
+    /** cluster_parts.ts's `clusterParts`, loaded by the caller for a cluster member only (it loads PostgreSQL's modules). */
+    clusterParts?: typeof import("./cluster_parts.ts").clusterParts;
   } = {},
 ): TreeParts & { shutdownHooks: Array<() => Promise<void>> } {
   const log = createLogger("app");
@@ -118,7 +120,9 @@ export function composeApp(
   };
   const askLocal = connection.ask;
   // In a cluster every WhatsApp request goes through the outbox to the leader (src/cluster/).
-  const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl
+  const clusterParts = opts.clusterParts;
+  if (cfg.cluster && cfg.databaseUrl && !clusterParts) throw new Error("composeApp: a cluster member needs opts.clusterParts");
+  const cluster: ClusterParts = cfg.cluster && cfg.databaseUrl && clusterParts
     ? clusterParts({
       url: cfg.databaseUrl,
       registry,

@@ -30,6 +30,7 @@ import type { ProxyFront } from "../instance/proxy/front.ts";
 import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
 import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VERSIONS } from "../mcp/capabilities.ts";
 import { processStdio } from "../runtime/stdio.ts";
+import { startMark } from "../runtime/start_trace.ts";
 
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
 const EARLY_GRACE_MS = 150;
@@ -53,6 +54,7 @@ export async function serve(cfg: Config): Promise<number> {
 
   // stdio: the client's session lives in the front from the first byte (see the module doc).
   let front: ProxyFront | null = null;
+  let claiming: Promise<Claim> | null = null;
   if (cfg.transport === "stdio") {
     const serverInfo = { name: "whatsapp-mcp", version: VERSION };
     // The table lists the default sets' tools: with other sets, tools/list waits for the real server.
@@ -70,13 +72,20 @@ export async function serve(cfg: Config): Promise<number> {
     });
     // Loading the SDK and the tree runs long stretches of JavaScript that would hold up those answers:
     // start them once the client has its tool list (or after a short grace time).
+    startMark("serve: early stdio listening");
+    // The folder is claimed (and, when it is ours, the store file's read started) while the client
+    // gets its tool list and the SDK loads: the read is the longest stretch before the first tool call.
+    claiming = claimFolder(cfg, log);
+    claiming.catch(() => {}); // awaited below, after the front connects
     await early.listed(EARLY_GRACE_MS);
+    startMark("serve: listed");
     const { createProxyFront } = await import("../instance/proxy/front.ts");
     front = createProxyFront({ serverInfo, instructions: SERVER_INSTRUCTIONS, readOnly: cfg.readOnly, isWriteTool: isSendTool, staticLists });
+    startMark("serve: front loaded");
     await front.connect(early);
   }
 
-  const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
+  const claim = await (claiming ?? claimFolder(cfg, log));
   if (claim.role === "owner") return await runOwner(cfg, claim.lock, front, stopRequest.signal);
   if (!front) {
     throw new InstanceBusyError(
@@ -95,29 +104,61 @@ export async function serve(cfg: Config): Promise<number> {
     return 0;
   }
   log.info("the owning process exited: taking over the store and the WhatsApp connection");
+  await startStoreRead(cfg).start();
   return await runOwner(cfg, won.lock, front, stopRequest.signal);
+}
+
+type Claim = Awaited<ReturnType<typeof tryClaimInstance>>;
+
+/** Claims the data folder; as its owner, starts reading the store file at once (see `startStoreRead`). */
+async function claimFolder(cfg: Config, log: ReturnType<typeof createLogger>): Promise<Claim> {
+  const reading = startStoreRead(cfg); // its modules load while the folder is claimed
+  const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
+  startMark("serve: claimed");
+  if (claim.role === "owner") await reading.start();
+  return claim;
+}
+
+/**
+ * Loads the modules that read the sql.js store's file; `start()`, once this process owns the
+ * folder, starts reading (and checksumming) it in a worker: the store takes that read when it
+ * opens, and the other modules load meanwhile.
+ */
+function startStoreRead(cfg: Config): { start(): Promise<void> } {
+  const modules = cfg.databaseUrl ? null : Promise.all([
+    import("../store/sqljs/snapshot_prefetch.ts"),
+    import("../store/sqljs/store_paths.ts"),
+  ]);
+  modules?.catch(() => {}); // start() rethrows
+  return {
+    async start() {
+      if (!modules) return;
+      const [{ prefetchSnapshot }, { DEFAULT_STORE_NAME, storePaths }] = await modules;
+      prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
+      startMark("owner: prefetch started");
+      // sql.js's wasm compiles on V8's background threads meanwhile (the store's own load takes it, cached).
+      void import("../store/sqljs/load.ts").then((m) => m.loadSqlJs()).catch(() => {});
+    },
+  };
 }
 
 /** Runs the tree while holding the ownership lock; `front` is set when this process began as a proxy. */
 async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, stopSignal: AbortSignal): Promise<number> {
   const log = createLogger("main");
-  if (!cfg.databaseUrl) {
-    // The store file is read (and checksummed) while the modules below load: the store takes that read.
-    const [{ prefetchSnapshot }, { DEFAULT_STORE_NAME, storePaths }] = await Promise.all([
-      import("../store/sqljs/snapshot_prefetch.ts"),
-      import("../store/sqljs/durable_recover.ts"),
-    ]);
-    prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
-  }
   // Loaded here, after the stdio front answers: the tools, the store (sql.js or postgres, loaded by
-  // the store child). Baileys, Hono and the media and instance children load once the client's
+  // the store child). Baileys and the media and instance children load once the client's
   // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
   const [{ composeApp, isFatal }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
+  startMark("owner: compose+tree loaded");
+  // The status page starts with the tree, before the MCP child: its modules (Hono) load while the
+  // store opens (or waits for its file), not after it. A failure here is the http child's to report.
+  if (cfg.http.enabled) void import("../http/app.ts").catch(() => {});
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
   const loadLater = new Promise<void>((resolve) => (openLoadLater = resolve));
-  const parts = composeApp(cfg, registry, { faultInjection, front, loadLater, scheduleLateAfterMs: testLateAfterMs() });
+  const clusterParts = cfg.cluster && cfg.databaseUrl ? (await import("./cluster_parts.ts")).clusterParts : undefined;
+  const parts = composeApp(cfg, registry, { faultInjection, front, loadLater, scheduleLateAfterMs: testLateAfterMs(), clusterParts });
   let fatal: Error | null = null;
   let onFatal = () => {};
   const onEvent = (e: TreeEvent) => {
@@ -148,6 +189,7 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
       registry.tell("connection", CRASH);
     });
   }
+  startMark("owner: tree started");
   log.info("ready");
   // The tools answer now; WhatsApp, media, the status page and the instance endpoint load next.
   void (front ? front.quiet(FIRST_CALLS_MS) : Promise.resolve()).then(openLoadLater);

@@ -3,6 +3,7 @@
  * StdioServerTransport does, without loading the SDK). `node:process` serves Node and Deno.
  */
 import process from "node:process";
+import { startMark } from "./start_trace.ts";
 
 /** Bytes in, text out. */
 export interface StdioPort {
@@ -24,6 +25,7 @@ export const processStdio: StdioPort = {
     };
   },
   write(text) {
+    startMark("stdout: write");
     return new Promise((resolve) => {
       if (process.stdout.write(text)) resolve(); // stdout-ok: this is the MCP JSON-RPC channel itself
       else process.stdout.once("drain", resolve);

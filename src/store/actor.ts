@@ -9,6 +9,7 @@ import { type ChangePublisher, changePublisher } from "../live/publisher.ts";
 import { liveClient } from "../live/client.ts";
 import type { Repository, WriteOp } from "./types.ts";
 import { REPOSITORY_METHODS, type StoreCall } from "./client.ts";
+import { startMark } from "../runtime/start_trace.ts";
 
 /** Builds the behaviour around an opener (sql.js or PostgreSQL, chosen by config). */
 export function storeBehavior(open: () => Promise<Repository>, opts: { publishTo?: string } = {}): Behavior<StoreCall> {
@@ -16,7 +17,9 @@ export function storeBehavior(open: () => Promise<Repository>, opts: { publishTo
   let publisher: ChangePublisher | null = null;
   return {
     async start(ctx) {
+      startMark("store actor: opening");
       repo = await open();
+      startMark("store actor: open");
       const to = opts.publishTo;
       if (to) {
         const live = liveClient(ctx.registry, to);

@@ -8,6 +8,7 @@ import type { Behavior } from "../../../supervisors/mod.ts";
 import type { McpServer } from "../../mcp/sdk.ts";
 import type { ProxyFront } from "./front.ts";
 import { type Client, InMemoryTransport } from "../../mcp/sdk.ts";
+import { startMark } from "../../runtime/start_trace.ts";
 
 /** Serves `front` from a fresh `makeServer()` while running. */
 export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFront): Behavior<never> {
@@ -16,11 +17,14 @@ export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFr
   return {
     async start() {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      startMark("mcp: start");
       server = makeServer();
+      startMark("mcp: server built");
       await server.connect(serverSide);
       client = front.newBackendClient();
       await client.connect(clientSide);
       front.attach(client);
+      startMark("mcp: attached");
     },
     receive() {
       return undefined;

@@ -16,6 +16,7 @@
  * - in read-only mode (this process's own setting) write tools are hidden and refused here,
  *   whatever the owner's setting.
  */
+import { startMark } from "../../runtime/start_trace.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { StaticLists } from "../../mcp/tool_table_type.ts";
 import { MCP_SERVER_CAPABILITIES } from "../../mcp/capabilities.ts";
@@ -255,6 +256,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
     return (opts.readOnly ? { ...r, tools: r.tools.filter((t) => !opts.isWriteTool(t.name)) } : r) as never;
   });
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    startMark(`front: tools/call ${req.params.name}`);
     const name = req.params.name;
     const write = opts.isWriteTool(name);
     if (write && opts.readOnly) {

@@ -19,6 +19,7 @@ import type { Clock } from "../../../supervisors/mod.ts";
 import type { FsPort } from "../../runtime/fs.ts";
 import { isWindows, nodeFs, unlinkWithRetry } from "../../runtime/fs.ts";
 import { collectGarbage } from "../../runtime/gc.ts";
+import { traceMemory } from "../../runtime/start_trace.ts";
 import { unrefTimer } from "../../runtime/process.ts";
 import { encodeOpsBinaryCopy } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
@@ -112,6 +113,9 @@ export interface DurableDb<Op> {
 const DEFAULT_EVERY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_EVERY_MS = 5 * 60 * 1000;
 
+/** When the collection after an open runs (see openDurable). */
+const SETTLED_GC_MS = 2_000;
+
 /** Real time; the periodic snapshot timer is unref'd so it never keeps the program alive. */
 const unrefClock: Clock = {
   now: () => Date.now(),
@@ -174,8 +178,13 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
     everyBytes: opts.snapshotEveryBytes ?? DEFAULT_EVERY_BYTES,
     everyMs: opts.snapshotEveryMs ?? DEFAULT_EVERY_MS,
   });
-  // The snapshot file's bytes, read whole and copied into sql.js, are garbage now: free them.
-  collectGarbage();
+  // Start-up's garbage (the open's, then the modules loaded after the first calls) is freed by a
+  // full collection once start-up settles, not here: here it would hold up the first answer (30-100 ms).
+  unrefClock.setTimeout(() => {
+    traceMemory("before settled gc");
+    collectGarbage();
+    traceMemory("after settled gc");
+  }, SETTLED_GC_MS); // never holds the process up
   if (rec.mustSnapshot || (onCorrupt === "start-fresh" && hadMarker)) {
     // A fresh start is only settled once a snapshot of it is durable; then the marker can go.
     try {

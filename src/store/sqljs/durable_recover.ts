@@ -6,42 +6,16 @@
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsPort } from "../../runtime/fs.ts";
 import { fsErrorCode, joinPath, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
-import { currentPid } from "../../runtime/process.ts";
 import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
 import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
 import { type Compacted, compactAtOpen } from "./snapshot_compact.ts";
 import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
+import type { StorePaths } from "./store_paths.ts";
+import { startMark } from "../../runtime/start_trace.ts";
 
-/** The files of one store. */
-export interface StorePaths {
-  dir: string;
-  snapshot: string;
-  snapshotTemp: string;
-  journal: string;
-  journalTemp: string;
-  lock: string;
-  /** Present while a corrupt file awaits the user's decision. */
-  marker: string;
-}
-
-/** The store's base file name unless told otherwise: store.sqlite, store.journal... */
-export const DEFAULT_STORE_NAME = "store";
-
-/** Paths of the store `name` in `dir`. Temp names carry our pid. */
-export function storePaths(dir: string, name: string): StorePaths {
-  const pid = currentPid();
-  return {
-    dir,
-    snapshot: joinPath(dir, `${name}.sqlite`),
-    snapshotTemp: joinPath(dir, `${name}.sqlite.tmp-${pid}`),
-    journal: joinPath(dir, `${name}.journal`),
-    journalTemp: joinPath(dir, `${name}.journal.tmp-${pid}`),
-    lock: joinPath(dir, `${name}.lock`),
-    marker: joinPath(dir, `${name}.recovery-needed`),
-  };
-}
+export { DEFAULT_STORE_NAME, type StorePaths, storePaths } from "./store_paths.ts";
 
 /** What recovery needs. */
 export interface RecoverInput<Op> {
@@ -149,7 +123,9 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let mustSnapshot = false;
   let compacted = false;
   let loaded = false;
+  startMark(`recover: waiting for snapshot (prefetched ${prefetched !== undefined})`);
   const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
+  startMark("recover: snapshot read");
   if (snap === null) {
     db = new inp.sql.Database();
   } else {
@@ -160,6 +136,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       snapshotSeq = s.seq;
       snapshotAt = s.at;
       snapshotBytes = snap.bytes.length;
+      startMark("recover: Database opened + meta");
     } catch (err) {
       const kept = await moveAside(fs, paths.snapshot, inp.now(), inp.sleep);
       const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
@@ -189,11 +166,13 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     const before = changeCounter(db);
     inp.migrate(db);
     const migrated = changeCounter(db) !== before;
+    startMark("recover: migrated");
 
     // 3. The journal.
     const t0 = performance.now();
     const r = await replayJournal(inp, db, snapshotSeq);
     const replayMs = performance.now() - t0;
+    startMark("recover: journal replayed");
     journal = r.journal;
     if (r.movedTo) mustSnapshot = true;
     return {

@@ -5,6 +5,7 @@
 import initSqlJs from "sql.js";
 import type { SqlJsStatic } from "sql.js";
 import { loadWasmBytes } from "../../../wasm/locate.ts";
+import { startMark } from "../../runtime/start_trace.ts";
 
 let loading: Promise<SqlJsStatic> | null = null;
 
@@ -12,10 +13,14 @@ let loading: Promise<SqlJsStatic> | null = null;
 export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!loading) {
     loading = (async () => {
+      startMark("sqljs: load wasm bytes");
       const bytes = await loadWasmBytes("sql");
+      startMark("sqljs: wasm bytes read");
       // sql.js's typings want an ArrayBuffer; hand it exactly the file's bytes.
       const wasmBinary = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      return await initSqlJs({ wasmBinary });
+      const sql = await initSqlJs({ wasmBinary });
+      startMark("sqljs: instantiated");
+      return sql;
     })();
     loading.catch(() => {
       loading = null;

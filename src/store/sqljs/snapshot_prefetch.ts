@@ -11,6 +11,7 @@ import type { FsPort } from "../../runtime/fs.ts";
 import { siblingModuleUrl, spawnWorker } from "../../runtime/worker.ts";
 import { readSnapshotFile, type SnapshotRead } from "./snapshot.ts";
 import type { SnapshotFileCheck } from "./snapshot_checksum.ts";
+import { startMark } from "../../runtime/start_trace.ts";
 
 /** The worker's answer (snapshot_read_worker.ts). */
 export type FromReadWorker =
@@ -63,6 +64,7 @@ function readInWorker(path: string): Promise<SnapshotRead | null> {
           if (settled) return;
           settled = true;
           const m = msg as FromReadWorker;
+          startMark("prefetch: worker answered");
           if (m.type === "none") resolve(null);
           else if (m.type === "error") reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
           else resolve(snapshotReadOf(m));

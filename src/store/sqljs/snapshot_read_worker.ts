@@ -8,6 +8,9 @@ import { nodeFs } from "../../runtime/fs.ts";
 import { readSnapshotFile } from "./snapshot.ts";
 import type { FromReadWorker } from "./snapshot_prefetch.ts";
 
+import { startMark } from "../../runtime/start_trace.ts";
+
+startMark("worker: started");
 const port = connectToParent();
 
 port.onMessage(async (msg) => {
