@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cpuMicrosOfPids } from "../runtime/bench_host.ts";
 import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
 import type { QueryTiming } from "./store.ts";
 
@@ -51,8 +52,16 @@ export function toolCalls(w: ToolWorkload): Record<string, Call> {
   };
 }
 
+/**
+ * One workload's timings, plus the server's CPU time per call (user + system, from /proc; null
+ * elsewhere): less sensitive to the machine's load than the wall-clock times, so A/B runs on a
+ * busy machine still compare.
+ */
+export type ToolTiming = QueryTiming & { serverCpuMs: number | null };
+
 /** A server over stdio with request/answer by id. */
 interface Session {
+  pid: number | undefined;
   call(name: string, args: Record<string, unknown>): Promise<{ isError?: boolean }>;
   close(): Promise<void>;
 }
@@ -66,6 +75,7 @@ function startSession(command: string, args: string[], dataDir: string, env: Rec
         done();
         s.send({ method: "notifications/initialized" });
         resolve({
+          pid: s.child.pid,
           call(name, a) {
             const id = nextId++;
             return new Promise((res) => {
@@ -91,20 +101,52 @@ function startSession(command: string, args: string[], dataDir: string, env: Rec
 }
 
 /**
- * Times each workload `runs` times (after 3 warm-up calls) over stdio on the first runtime
- * available (Node on the build, else Deno). A tool error fails the bench: a fast error is not a
- * fast read.
+ * Waits until the server has used (almost) no CPU for half a second: after the first tool call
+ * the server loads what no call waits for (the WhatsApp client's modules, its keys: about a second
+ * of CPU), and timings taken meanwhile measure that start, not the reads (they made the first
+ * workload's p95 look like 26 ms). Without /proc (not Linux): a fixed 3 s.
  */
-export async function runToolsOverStdio(store: ToolStore, w: ToolWorkload, runs = 50): Promise<{ runtime: string; tools: Record<string, QueryTiming> }> {
-  const [runtime, command, args] = runtimeTargets(repoRoot())[0] ?? [];
+async function settle(pid: number | undefined): Promise<void> {
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const cpu = () => (pid === undefined ? null : cpuMicrosOfPids([pid]));
+  let last = cpu();
+  if (last === null) return sleep(3000);
+  let quiet = 0;
+  for (let waited = 0; waited < 20_000 && quiet < 2; waited += 250) {
+    await sleep(250);
+    const now = cpu()!;
+    quiet = now - last <= 10_000 ? quiet + 1 : 0; // at most one 10 ms tick in 250 ms
+    last = now;
+  }
+}
+
+/**
+ * Times each workload `runs` times (after 3 warm-up calls) over stdio on the first runtime
+ * available (Node on the build, else Deno), or on `only` ("node", "deno"); `names` picks
+ * workloads. The server is left to settle after its first call (see `settle`). A tool error
+ * fails the bench: a fast error is not a fast read.
+ */
+export async function runToolsOverStdio(
+  store: ToolStore,
+  w: ToolWorkload,
+  runs = 50,
+  only?: string,
+  names?: readonly string[],
+): Promise<{ runtime: string; tools: Record<string, ToolTiming> }> {
+  const [runtime, command, args] = runtimeTargets(repoRoot()).find(([name]) => only === undefined || name === only) ?? [];
   if (!runtime) throw new Error("no runtime to spawn the server with (build with tsc, or install deno)");
   const scratch = mkdtempSync(join(tmpdir(), "wa-tools-bench-"));
   const dataDir = "dataDir" in store ? store.dataDir : scratch;
   const env: Record<string, string> = "databaseUrl" in store ? { DATABASE_URL: store.databaseUrl } : {};
   const session = await startSession(command!, args!, dataDir, env);
   try {
-    const tools: Record<string, QueryTiming> = {};
+    const tools: Record<string, ToolTiming> = {};
+    const cpu = () => (session.pid === undefined ? null : cpuMicrosOfPids([session.pid]));
+    const first = toolCalls(w).newest20InChat!(0);
+    await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
+    await settle(session.pid);
     for (const [name, call] of Object.entries(toolCalls(w))) {
+      if (names && !names.includes(name)) continue;
       const once = async (i: number) => {
         const c = call(i);
         const r = await session.call(c.name, c.arguments);
@@ -112,6 +154,7 @@ export async function runToolsOverStdio(store: ToolStore, w: ToolWorkload, runs 
       };
       for (let i = 0; i < 3; i++) await once(i);
       const t: number[] = [];
+      const cpu0 = cpu();
       for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
         await once(i);
@@ -119,7 +162,9 @@ export async function runToolsOverStdio(store: ToolStore, w: ToolWorkload, runs 
       }
       t.sort((a, b) => a - b);
       const at = (p: number) => Math.round(t[Math.min(t.length - 1, Math.max(0, Math.ceil(p * t.length) - 1))]! * 1000) / 1000;
-      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs };
+      const cpu1 = cpu();
+      const serverCpuMs = cpu0 === null || cpu1 === null ? null : Math.round((cpu1 - cpu0) / runs) / 1000;
+      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs };
     }
     return { runtime, tools };
   } finally {

@@ -49,6 +49,14 @@ describe("data flow: what the model was shown, and where it goes", () => {
     rememberContent(mem, BANK, SECRET);
     const disguised = "mY  BANK\u200bpin-is ４９２１\n\ndoor\u{E0020}code: 7781!!";
     assert.equal(normalizeForFlow(disguised), normalizeForFlow(SECRET));
+    // Every BMP code unit (lone surrogates too) and a spread of astral code points fold as the
+    // rule says (the code-unit filter against the regexp it replaces).
+    const rule = (t: string) => t.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+    for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x10000 ? 1 : 61) {
+      const t = `Ab-${String.fromCodePoint(cp)}9z ${String.fromCodePoint(cp)}`;
+      assert.equal(normalizeForFlow(t), rule(t), `U+${cp.toString(16)}`);
+    }
+    assert.equal(normalizeForFlow("x\ud800y\udc00\u{1d7d8}\u{10400}"), rule("x\ud800y\udc00\u{1d7d8}\u{10400}"));
     assert.deepEqual(flowSources(mem, disguised, [STRANGER]), [BANK]);
   });
 

