@@ -90,14 +90,22 @@ export type SearchMode = "none" | "match" | "exclude";
 export const RECENT_WINDOW = 4000;
 
 /**
+ * How many times `:window` messages the second, longer scan in order looks at (see listMessagesSql).
+ */
+export const LONG_WINDOW_FACTOR = 4;
+
+/**
  * Newest-first (or oldest-first) list, optionally restricted to (or excluding) full-text matches
  * of :q. The page's pks are chosen first and only those rows are joined (names, reactions).
  *
- * A match is found one of two ways in one statement, whichever the words need: scanning the
- * newest `:window` filtered messages in order (common words: the page fills quickly), or,
- * when that window does not fill the page, all matches through the full-text index, sorted
- * (rare words: few matches). Each way alone gives the exact page; one-time filters run exactly
- * one of them, so no plan has to guess a word's frequency.
+ * A match is found one of three ways in one statement, whichever the words need: scanning the
+ * newest `:window` filtered messages in order (common words: the page fills quickly); when that
+ * window found at least half a page, the newest LONG_WINDOW_FACTOR times as many in order
+ * (words in about one message in 200 to 800, e.g. a phrase of common words: the index would
+ * hand over thousands of candidates scattered over the table, each a heap page read and
+ * recheck); else all matches through the full-text index, sorted (rare words: few matches).
+ * Each way alone gives the exact page; one-time filters run exactly one of them, so no plan
+ * has to guess a word's frequency.
  */
 export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; search: SearchMode; oldest?: boolean }): string {
   const w = filterSql(f);
@@ -107,17 +115,26 @@ export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; 
   const where = (extra: string[]) => (w.length + extra.length ? [...w, ...extra].join(" AND ") : "TRUE");
   let pick: string;
   if (opts.search === "match") {
-    const window = `SELECT m.pk, m.search FROM messages m WHERE ${where([])} ORDER BY m.pk ${dir} LIMIT :window::int`;
-    // quick stops as soon as its page is full; the window is counted only when it is not.
-    pick = `quick AS MATERIALIZED (
-  SELECT r.pk FROM (${window}) r WHERE r.search @@ :q::tsquery ORDER BY r.pk ${dir} ${page}),
+    const window = (n: string) => `SELECT m.pk, m.search FROM messages m WHERE ${where([])} ORDER BY m.pk ${dir} LIMIT ${n}`;
+    const short = ":window::int";
+    const long = `(:window::int * ${LONG_WINDOW_FACTOR})`;
+    const scan = (n: string) => `SELECT r.pk FROM (${window(n)}) r WHERE r.search @@ :q::tsquery ORDER BY r.pk ${dir} ${page}`;
+    // Each scan stops as soon as its page is full; a window is counted only when its page is not.
+    pick = `quick AS MATERIALIZED (${scan(short)}),
 done AS MATERIALIZED (
-  SELECT (SELECT count(*) FROM quick) >= :limit::int OR (SELECT count(*) FROM (${window}) w) < :window::int AS yes),
+  SELECT (SELECT count(*) FROM quick) >= :limit::int OR (SELECT count(*) FROM (${window(short)}) w) < ${short} AS yes),
+longer AS MATERIALIZED (
+  SELECT pk FROM (${scan(long)}) l WHERE NOT (SELECT yes FROM done) AND (SELECT count(*) FROM quick) * 2 >= :limit::int),
+done2 AS MATERIALIZED (
+  SELECT (SELECT yes FROM done) OR ((SELECT count(*) FROM quick) * 2 >= :limit::int
+    AND ((SELECT count(*) FROM longer) >= :limit::int OR (SELECT count(*) FROM (${window(long)}) w) < ${long})) AS yes),
 page AS (
   SELECT pk FROM quick WHERE (SELECT yes FROM done)
   UNION ALL
+  SELECT pk FROM longer WHERE NOT (SELECT yes FROM done) AND (SELECT yes FROM done2)
+  UNION ALL
   (SELECT s.pk FROM (SELECT m.pk FROM messages m WHERE ${where(["m.search @@ :q::tsquery"])} OFFSET 0) s
-   WHERE NOT (SELECT yes FROM done) ORDER BY s.pk ${dir} ${page}))`;
+   WHERE NOT (SELECT yes FROM done2) ORDER BY s.pk ${dir} ${page}))`;
   } else {
     const extra = opts.search === "exclude" ? ["NOT coalesce(m.search @@ :q::tsquery, FALSE)"] : [];
     pick = `page AS MATERIALIZED (
