@@ -98,20 +98,18 @@ WHERE m.chat_key = ${KEY(":chat")} AND m.pk > :pk
 ORDER BY m.pk ASC LIMIT :n`;
 
 /**
- * The context of many messages in one statement (list_messages' hits). :refs is a JSON array of
- * [chat, id] pairs; each row is the message itself or one neighbour: ctx_i (the pair's index),
- * ctx_side (0 before, 1 the message, 2 after), in time order within a side. The neighbours of each hit are found as CONTEXT_BEFORE
- * and CONTEXT_AFTER find them (a walk of the chat's index from the hit's pk), so the rows are
- * the same, just for every hit at once.
+ * The neighbours of many messages in one statement (list_messages' hits, which the caller has):
+ * :refs is a JSON array of [chat, id] pairs; each row is one neighbour: ctx_i (the pair's index),
+ * ctx_side (0 before, 2 after), in time order within a side. A hit is found by its (id, chat)
+ * key and only its pk is read; its neighbours are found as CONTEXT_BEFORE and CONTEXT_AFTER find
+ * them (a walk of the chat's index from the hit's pk), so the rows are the same, for every hit at once.
  */
-export const CONTEXTS = `WITH hits AS (
+export const NEIGHBOURS = `WITH hits AS (
   SELECT h.key AS i, m.chat AS chat, m.pk AS pk
   FROM json_each(:refs) h
   CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = json_extract(h.value, '$[1]')),
 ctx AS (
-  SELECT hits.i AS i, 1 AS side, hits.pk AS pk FROM hits
-  UNION ALL
-  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN message_rows b
+  SELECT hits.i AS i, 0 AS side, b.pk AS pk FROM hits CROSS JOIN message_rows b
   WHERE b.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
   UNION ALL
   SELECT hits.i, 2, a.pk FROM hits CROSS JOIN message_rows a
