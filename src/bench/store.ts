@@ -482,7 +482,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     // The same in one round trip (what list_messages does now).
     queries.listMessagesContext20 = await time(iterations, async (i) => {
       const page = await repo.listMessages({ query: COMMON[i % 5]!, limit: 20 });
-      await repo.getMessageContexts(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), 1, 1);
+      await repo.getMessageNeighbours(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), 1, 1);
     });
     queries.messageContext5x5 = await time(iterations, () => {
       const s = samples[Math.floor(qr() * samples.length)]!;

@@ -29,7 +29,7 @@ const METHOD_KINDS = {
   findMessageChats: "read",
   getRawMessage: "read",
   getMessageContext: "read",
-  getMessageContexts: "read",
+  getMessageNeighbours: "read",
   resolvePerson: "read",
   getDirectChat: "read",
   getContactChats: "read",

@@ -6,7 +6,7 @@
  */
 import { phoneOf } from "../ids/phone.ts";
 import type { RawColumns } from "./raw_residual.ts";
-import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageContext, MessageRow, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
+import type { ChatKind, ChatRow, ChatSummary, LiveEvent, LiveEventKind, MediaInfo, MessageNeighbours, MessageRow, MessageType, MessageView, ParticipantRow, PersonRow } from "./types.ts";
 
 /** A row keyed by column alias. */
 export type Row = Record<string, unknown>;
@@ -161,23 +161,18 @@ export function participantFromRow(r: Row): ParticipantRow & { name: string | nu
 }
 
 /**
- * The answer of a many-hit context query: rows carry ctx_i (the ref's index) and ctx_side (0
- * before, 1 the message, 2 after), ordered by ref, side and time. A ref without its message
- * row (no such message) gets null.
+ * The answer of a many-hit neighbours query: rows carry ctx_i (the ref's index) and ctx_side (0
+ * before, 2 after), ordered by ref, side and time. A ref without rows gets empty sides.
  */
-export function contextsFromRows(refs: number, rows: Row[]): Array<MessageContext | null> {
-  const parts: Array<{ before: MessageView[]; message: MessageView | null; after: MessageView[] }> = [];
-  for (let i = 0; i < refs; i++) parts.push({ before: [], message: null, after: [] });
+export function neighboursFromRows(refs: number, rows: Row[]): MessageNeighbours[] {
+  const parts: MessageNeighbours[] = [];
+  for (let i = 0; i < refs; i++) parts.push({ before: [], after: [] });
   for (const r of rows) {
     const part = parts[Number(r.ctx_i)];
     if (!part) continue;
-    const view = messageViewFromRow(r);
-    const side = Number(r.ctx_side);
-    if (side === 0) part.before.push(view);
-    else if (side === 1) part.message = view;
-    else part.after.push(view);
+    (Number(r.ctx_side) === 0 ? part.before : part.after).push(messageViewFromRow(r));
   }
-  return parts.map((p) => (p.message ? { before: p.before, message: p.message, after: p.after } : null));
+  return parts;
 }
 
 /** A live feed entry from `seq, kind, chat_jid, message_id, at`. */

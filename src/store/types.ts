@@ -395,6 +395,12 @@ export interface MessageRef {
   id: string;
 }
 
+/** The messages just before and after one in its chat, both in time order. */
+export interface MessageNeighbours {
+  before: MessageView[];
+  after: MessageView[];
+}
+
 /** A message with the messages just before and after it in its chat, both in time order. */
 export interface MessageContext {
   before: MessageView[];
@@ -502,11 +508,11 @@ export interface Repository {
     after: number,
   ): Promise<MessageContext | null>;
   /**
-   * The context of many messages in one round trip (list_messages' hits): for each ref, in
-   * order, what `getMessageContext(ref.chatJid, ref.id, before, after)` gives, or null where
-   * there is no such message.
+   * The neighbours of many messages in one round trip (list_messages' hits, which the caller
+   * already has): for each ref, in order, the `before` and `after` of
+   * `getMessageContext(ref.chatJid, ref.id, before, after)`; both empty where there is no such message.
    */
-  getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>>;
+  getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]>;
   /** Finds a person by any identifier: phone digits, phone JID, LID. */
   resolvePerson(idOrPhone: string): Promise<PersonRow | null>;
   /** The 1:1 chat with a person (any identifier form). */

@@ -84,7 +84,7 @@ export async function readAll(repo: Repository): Promise<unknown> {
     out[`receipts ${chat} ${id}`] = await repo.getReceipts(chat, id);
     out[`find ${id}`] = await repo.findMessageChats(id, 10);
   }
-  out.contexts = await repo.getMessageContexts([{ chatJid: PN, id: "M8" }, { chatJid: GROUP, id: "M10" }, { chatJid: LID, id: "nope" }], 2, 2);
+  out.contexts = await repo.getMessageNeighbours([{ chatJid: PN, id: "M8" }, { chatJid: GROUP, id: "M10" }, { chatJid: LID, id: "nope" }], 2, 2);
   // The counters and instants (sizes and engine work differ between two stores by nature).
   const { messages, chats, people, oldestMessageAt, newestMessageAt, refusedChanges } = await repo.stats();
   out.stats = { messages, chats, people, oldestMessageAt, newestMessageAt, refusedChanges };

@@ -76,12 +76,12 @@ export const listMessages = defineTool({
 
     const page = await repo.listMessages(q);
     const withContext = a.include_context && (a.context_before > 0 || a.context_after > 0);
-    // Every hit's context in one store round trip.
+    // Every hit's neighbours in one store round trip (the hits themselves are in the page).
     const contexts = withContext && page.items.length > 0
-      ? await repo.getMessageContexts(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), a.context_before, a.context_after)
+      ? await repo.getMessageNeighbours(page.items.map((m) => ({ chatJid: m.chatJid, id: m.id })), a.context_before, a.context_after)
       : [];
     // Every poll's counts in one more round trip (only when the page shows polls).
-    const shown = [...page.items, ...contexts.flatMap((c) => (c ? [...c.before, ...c.after] : []))];
+    const shown = [...page.items, ...contexts.flatMap((c) => [...c.before, ...c.after])];
     const polls = await pollSummaries(repo, shown);
     const toOut = (m: MessageView) => withPoll(messageToOut(m), polls);
     const messages = [];
@@ -89,9 +89,9 @@ export const listMessages = defineTool({
     for (const [i, m] of page.items.entries()) {
       const out: z.infer<typeof messageWithContextOut> = toOut(m);
       if (withContext) {
-        const c = contexts[i];
-        out.context_before = (c?.before ?? []).map(toOut);
-        out.context_after = (c?.after ?? []).map(toOut);
+        const c = contexts[i]!;
+        out.context_before = c.before.map(toOut);
+        out.context_after = c.after.map(toOut);
         lines.push(`--- hit ${i + 1} ---`);
         for (const b of out.context_before) lines.push(...messageLines(b, "  (before) "));
         lines.push(...messageLines(out, ">> "));

@@ -39,19 +39,17 @@ export const CONTEXT_BEFORE = `${MESSAGE_VIEW}\nWHERE m.chat_jid = :chat AND m.p
 export const CONTEXT_AFTER = `${MESSAGE_VIEW}\nWHERE m.chat_jid = :chat AND m.pk > :pk::bigint ORDER BY m.pk ASC LIMIT :n::int`;
 
 /**
- * The context of many messages in one statement (list_messages' hits): :chats and :ids are
- * parallel arrays; each row is the message itself or one neighbour: ctx_i (the pair's index),
- * ctx_side (0 before, 1 the message, 2 after), in time order within a side. Each side is
- * CONTEXT_BEFORE / CONTEXT_AFTER as a lateral join on the (chat_jid, pk) index.
+ * The neighbours of many messages in one statement (list_messages' hits, which the caller has):
+ * :chats and :ids are parallel arrays; each row is one neighbour: ctx_i (the pair's index),
+ * ctx_side (0 before, 2 after), in time order within a side. Only a hit's pk is read; each side
+ * is CONTEXT_BEFORE / CONTEXT_AFTER as a lateral join on the (chat_jid, pk) index.
  */
-export const CONTEXTS = `WITH hits AS (
+export const NEIGHBOURS = `WITH hits AS (
   SELECT (r.ord - 1)::int AS i, m.chat_jid AS chat, m.pk AS pk
   FROM unnest(:chats::text[], :ids::text[]) WITH ORDINALITY AS r(chat, id, ord)
   JOIN messages m ON m.chat_jid = r.chat AND m.id = r.id),
 ctx AS (
-  SELECT hits.i, 1 AS side, hits.pk FROM hits
-  UNION ALL
-  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN LATERAL (
+  SELECT hits.i, 0 AS side, b.pk FROM hits CROSS JOIN LATERAL (
     SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb::int) b
   UNION ALL
   SELECT hits.i, 2, a.pk FROM hits CROSS JOIN LATERAL (

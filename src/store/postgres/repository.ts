@@ -8,7 +8,7 @@ import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { MS_PK_RANGE } from "../keys.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
 import { planSearch } from "../search/query.ts";
 import type {
@@ -24,7 +24,7 @@ import type {
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
-  MessageContext,
+  MessageNeighbours,
   MessageRef,
   MessageView,
   Page,
@@ -57,7 +57,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
-  CONTEXTS,
+  NEIGHBOURS,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -311,11 +311,11 @@ class PostgresRepository implements Repository {
     };
   }
 
-  async getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>> {
+  async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
     const chats = await Promise.all(refs.map((r) => canonical(this.pg, r.chatJid)));
-    const rows = await query(this.pg, CONTEXTS, { chats, ids: refs.map((r) => r.id), ...contextCounts(before, after) });
-    return contextsFromRows(refs.length, rows);
+    const rows = await query(this.pg, NEIGHBOURS, { chats, ids: refs.map((r) => r.id), ...contextCounts(before, after) });
+    return neighboursFromRows(refs.length, rows);
   }
 
   async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {

@@ -98,28 +98,34 @@ WHERE m.chat_key = ${KEY(":chat")} AND m.pk > :pk
 ORDER BY m.pk ASC LIMIT :n`;
 
 /**
- * The context of many messages in one statement (list_messages' hits). :refs is a JSON array of
- * [chat, id] pairs; each row is the message itself or one neighbour: ctx_i (the pair's index),
- * ctx_side (0 before, 1 the message, 2 after), in time order within a side. The neighbours of each hit are found as CONTEXT_BEFORE
- * and CONTEXT_AFTER find them (a walk of the chat's index from the hit's pk), so the rows are
- * the same, just for every hit at once.
+ * One side of NEIGHBOURS: the up to :n messages of a hit's chat just before (`<`) or after (`>`)
+ * it, as one range walk of the chat's index between the hit and the n-th neighbour (found by a
+ * scalar walk from the hit; the chat's first or last message when there are fewer). A range,
+ * not `pk IN (subquery)`: that builds a temporary table per hit and side and took twice as long.
  */
-export const CONTEXTS = `WITH hits AS (
+function neighbourSide(side: 0 | 2, cmp: "<" | ">", n: ":nb" | ":na"): string {
+  const [bound, order, end] = cmp === "<" ? [">=", "DESC", "-9223372036854775808"] : ["<=", "ASC", "9223372036854775807"];
+  return `SELECT hits.i AS ctx_i, ${side} AS ctx_side, ${VIEW_COLUMNS}
+FROM hits CROSS JOIN ${VIEW_FROM}
+WHERE ${n} > 0 AND m.chat_key = hits.chat AND m.pk ${cmp} hits.pk AND m.pk ${bound} coalesce(
+  (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk ${cmp} hits.pk ORDER BY x.pk ${order} LIMIT 1 OFFSET ${n} - 1), ${end})`;
+}
+
+/**
+ * The neighbours of many messages in one statement (list_messages' hits, which the caller has):
+ * :refs is a JSON array of [chat, id] pairs; each row is one neighbour: ctx_i (the pair's index),
+ * ctx_side (0 before, 2 after), in time order within a side. A hit is found by its (id, chat)
+ * key and only its pk is read (once: the hits are materialized); its neighbours are the rows
+ * CONTEXT_BEFORE and CONTEXT_AFTER find, for every hit at once.
+ */
+export const NEIGHBOURS = `WITH hits AS MATERIALIZED (
   SELECT h.key AS i, m.chat AS chat, m.pk AS pk
   FROM json_each(:refs) h
-  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = json_extract(h.value, '$[1]')),
-ctx AS (
-  SELECT hits.i AS i, 1 AS side, hits.pk AS pk FROM hits
-  UNION ALL
-  SELECT hits.i, 0, b.pk FROM hits CROSS JOIN message_rows b
-  WHERE b.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb)
-  UNION ALL
-  SELECT hits.i, 2, a.pk FROM hits CROSS JOIN message_rows a
-  WHERE a.pk IN (SELECT x.pk FROM message_rows x WHERE x.chat = hits.chat AND x.pk > hits.pk ORDER BY x.pk ASC LIMIT :na))
-SELECT ctx.i AS ctx_i, ctx.side AS ctx_side, ${VIEW_COLUMNS}
-FROM ctx CROSS JOIN messages m ON m.pk = ctx.pk
-  ${VIEW_JOINS}
-ORDER BY ctx.i, ctx.side, m.pk`;
+  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = json_extract(h.value, '$[1]'))
+${neighbourSide(0, "<", ":nb")}
+UNION ALL
+${neighbourSide(2, ">", ":na")}
+ORDER BY ctx_i, ctx_side, pk`;
 
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}

@@ -11,7 +11,7 @@ import { chatScopeToken, senderScopeToken } from "../search/text.ts";
 import { planSearch } from "../search/query.ts";
 import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { COMPACT_PK_RANGE } from "./pk.ts";
-import { chatFromRow, chatSummaryFromRow, contextsFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
+import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
 import type {
   AuthEntry,
@@ -25,7 +25,7 @@ import type {
   ListChatsQuery,
   ListMessagesQuery,
   LiveEvent,
-  MessageContext,
+  MessageNeighbours,
   MessageRef,
   MessageView,
   Page,
@@ -55,7 +55,7 @@ import {
   CONTACT_CHATS_WHERE,
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
-  CONTEXTS,
+  NEIGHBOURS,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -269,11 +269,11 @@ class SqljsRepository implements Repository {
     };
   }
 
-  async getMessageContexts(refs: MessageRef[], before: number, after: number): Promise<Array<MessageContext | null>> {
+  async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
     const pairs = refs.map((r) => [canonical(this.s, r.chatJid), r.id]);
-    const rows = this.all(CONTEXTS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
-    return contextsFromRows(refs.length, rows);
+    const rows = this.all(NEIGHBOURS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
+    return neighboursFromRows(refs.length, rows);
   }
 
   async resolvePerson(idOrPhone: string): Promise<PersonRow | null> {
