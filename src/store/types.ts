@@ -402,10 +402,8 @@ export interface MessageNeighbours {
 }
 
 /** A message with the messages just before and after it in its chat, both in time order. */
-export interface MessageContext {
-  before: MessageView[];
+export interface MessageContext extends MessageNeighbours {
   message: MessageView;
-  after: MessageView[];
 }
 
 /** Filters of list_messages (the original's parameters, plus ours). */

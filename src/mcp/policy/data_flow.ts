@@ -19,6 +19,7 @@
  * contains a remembered window: a shared run of 24 always counts, with no sampling; a run of 21
  * to 23 counts when it happens to cover a remembered window; shorter runs never count.
  */
+import { codeUnitMemo } from "../code_unit_memo.ts";
 
 /** Shared normalised letters/digits that count as carrying content. */
 export const MATCH_CHARS = 24;
@@ -58,14 +59,7 @@ export function normalizeForFlow(text: string): string {
       const cp = s.codePointAt(i)!;
       if (cp > 0xffff) width = 2;
       keep = LETTER_OR_DIGIT.test(String.fromCodePoint(cp));
-    } else {
-      let v = letterOrDigitUnit[c]!;
-      if (v === 0) {
-        v = LETTER_OR_DIGIT.test(String.fromCharCode(c)) ? 1 : 2;
-        letterOrDigitUnit[c] = v;
-      }
-      keep = v === 1;
-    }
+    } else keep = letterOrDigitUnit(c);
     if (keep) {
       if (run < 0) run = i;
     } else if (run >= 0) {
@@ -79,8 +73,8 @@ export function normalizeForFlow(text: string): string {
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-/** `LETTER_OR_DIGIT` of each BMP code unit, filled as units are met (0 not yet asked, 1 yes, 2 no). */
-const letterOrDigitUnit = new Uint8Array(0x10000);
+/** `LETTER_OR_DIGIT` of each BMP code unit. */
+const letterOrDigitUnit = codeUnitMemo((ch) => LETTER_OR_DIGIT.test(ch));
 
 /** A 53-bit hash of `s[from, from+len)`: two FNV-1a variants combined (collisions are negligible). */
 function hashWindow(s: string, from: number): number {
