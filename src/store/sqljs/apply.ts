@@ -23,6 +23,7 @@ import { compactPkBase, PK_ALLOC } from "./pk.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
+import { forgetKnownPeople, knownMark, type KnownRows, knownRowsOf, undoKnownTo } from "./known_rows.ts";
 import { bind, jsonParam, type Statements, statementsOf } from "./statements.ts";
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
@@ -44,9 +45,23 @@ const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
   registerSqlFunctions(db);
   const s = statementsOf(db);
+  const known = knownRowsOf(db);
+  const mark = known && knownMark(known);
+  // Ops that may delete or re-key people rows: what is known of people does not hold through them.
+  const keepsPeople = ops.every((op) => KEEPS_PEOPLE.has(op.op));
+  if (known && !keepsPeople) forgetKnownPeople(known);
   s.run("SAVEPOINT apply_batch");
   try {
-    const ctx: BatchContext = { s, ensured: new Set(), newPeople: [], lastAt: new Map(), held: undefined, keys: new Map() };
+    const ctx: BatchContext = {
+      s,
+      ensured: new Set(),
+      newPeople: [],
+      lastAt: new Map(),
+      held: undefined,
+      keys: new Map(),
+      known,
+      learnPeople: keepsPeople,
+    };
     const exec = (step: Step) => execute(ctx, step);
     for (const op of ops) {
       if (!DEFERS_CHATS.has(op.op)) flushChats(ctx);
@@ -59,9 +74,13 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
   } catch (err) {
     s.run("ROLLBACK TO apply_batch");
     s.run("RELEASE apply_batch");
+    if (known && mark) undoKnownTo(known, mark);
     throw err;
   }
 }
+
+/** Ops that never delete or re-key a people row (their plans only add people: `ensurePerson`). */
+const KEEPS_PEOPLE: ReadonlySet<WriteOp["op"]> = new Set(["upsertMessage", "upsertReaction", "upsertReceipt", "setMessageStatus"]);
 
 interface BatchContext {
   s: Statements;
@@ -81,6 +100,10 @@ interface BatchContext {
    * batch: a rollback (of the batch, or of a caller's transaction around it) may take new keys back.
    */
   keys: Map<string, number>;
+  /** Keys and people rows known across batches (`known_rows.ts`); undefined when not tracked. */
+  known: KnownRows | undefined;
+  /** Whether people rows this batch makes sure of may be recorded as known (see KEEPS_PEOPLE). */
+  learnPeople: boolean;
 }
 
 /**
@@ -381,9 +404,14 @@ function touchChat(ctx: BatchContext, chat: string, ts: number): void {
 /** Makes sure a person row exists for `id` (queued; written before anything reads people, or at the end). */
 function ensurePerson(ctx: BatchContext, id: string): void {
   if (ctx.ensured.has(id)) return;
+  ctx.ensured.add(id);
+  const { known } = ctx;
+  if (ctx.learnPeople && known) {
+    if (known.people.has(id)) return; // a committed row (no op since could have deleted it)
+    known.pendingPeople.push(id);
+  }
   const pn = isPnJid(id) ? id : null;
   ctx.newPeople.push([id, pn, isLidJid(id) ? id : null, personSearchKey({ pnJid: pn })]);
-  ctx.ensured.add(id);
 }
 
 function upsertChat(s: Statements, jid: string, chat: Partial<ChatRow> & { jid: string }): void {
@@ -524,7 +552,7 @@ export const KEY_OF = (param: string): string => `(SELECT key FROM jids WHERE ji
 
 /** The key of `jid` in the `jids` dictionary, added when new (cached for the batch: `BatchContext.keys`). */
 function jidKey(ctx: BatchContext, jid: string): number {
-  const cached = ctx.keys.get(jid);
+  const cached = ctx.keys.get(jid) ?? ctx.known?.keys.get(jid);
   if (cached !== undefined) return cached;
   let key = ctx.s.value("SELECT key FROM jids WHERE jid = ?", [jid]);
   if (typeof key !== "number") {
@@ -532,6 +560,7 @@ function jidKey(ctx: BatchContext, jid: string): number {
     key = ctx.s.value("SELECT last_insert_rowid()");
   }
   ctx.keys.set(jid, key as number);
+  ctx.known?.pendingKeys.push([jid, key as number]); // `jids` rows never change: true once committed
   return key as number;
 }
 

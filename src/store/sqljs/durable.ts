@@ -47,6 +47,11 @@ export interface DurableOptions<Op> {
    * codec (Uint8Array for bytes, no undefined fields), exactly what a replay will see.
    */
   apply: (db: Database, ops: Op[]) => void;
+  /**
+   * Told after every transaction on the database ends (COMMIT: true; ROLLBACK: false), and once
+   * before the first (false): lets `apply` keep what it learned across batches only once committed.
+   */
+  onTransactionEnd?: (db: Database, committed: boolean) => void;
   /** Journal size that triggers a background snapshot (default 64 MiB). */
   snapshotEveryBytes?: number;
   /** Time that triggers one if the journal is non-empty (default 5 min). */
@@ -157,6 +162,7 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
       paths,
       migrate: opts.migrate,
       apply: opts.apply,
+      onTransactionEnd: opts.onTransactionEnd,
       onCorrupt,
       warn,
       now: () => clock.now(),
@@ -175,6 +181,7 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
     warn,
     sleep,
     apply: opts.apply,
+    ended: opts.onTransactionEnd ?? (() => {}),
     everyBytes: opts.snapshotEveryBytes ?? DEFAULT_EVERY_BYTES,
     everyMs: opts.snapshotEveryMs ?? DEFAULT_EVERY_MS,
   });
@@ -220,6 +227,7 @@ interface EngineInput<Op> {
   warn: (msg: string) => void;
   sleep: (ms: number) => Promise<void>;
   apply: (db: Database, ops: Op[]) => void;
+  ended: (db: Database, committed: boolean) => void;
   everyBytes: number;
   everyMs: number;
 }
@@ -280,7 +288,13 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     } catch {
       // no transaction open (SQLite already rolled back)
     }
+    inp.ended(db, false);
   };
+  const commitNow = () => {
+    db.exec("COMMIT");
+    inp.ended(db, true);
+  };
+  inp.ended(db, false); // nothing is pending before the first write
 
   /**
    * One group commit. The order keeps memory and disk equal at every await:
@@ -352,7 +366,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       }
     }
     if (accepted.length === 0) {
-      db.exec("COMMIT");
+      commitNow();
       work.applyMs += performance.now() - t0;
       settleBarriers();
       return;
@@ -371,7 +385,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
       stage = "commit";
       const t2 = performance.now();
       work.journalMs += t2 - t1;
-      db.exec("COMMIT");
+      commitNow();
       work.applyMs += performance.now() - t2;
     } catch (err) {
       rollbackQuietly();
@@ -512,7 +526,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         db.exec("BEGIN");
         try {
           const result = fn(db);
-          db.exec("COMMIT");
+          commitNow();
           work.maintainMs += performance.now() - t0;
           dirty = true; // memory now holds something the snapshot file does not (derived, not journaled)
           return result;

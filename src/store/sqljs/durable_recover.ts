@@ -25,6 +25,8 @@ export interface RecoverInput<Op> {
   paths: StorePaths;
   migrate: (db: Database) => void;
   apply: (db: Database, ops: Op[]) => void;
+  /** See DurableOptions.onTransactionEnd. */
+  onTransactionEnd?: (db: Database, committed: boolean) => void;
   onCorrupt: "fail" | "start-fresh";
   warn: (msg: string) => void;
   now: () => number;
@@ -55,12 +57,12 @@ export const START_FRESH_HINT =
   "to continue with the intact part, start once with --on-corrupt start-fresh (or WHATSAPP_MCP_ON_CORRUPT=start-fresh), then remove it";
 
 /**
- * Ops replayed per transaction (whole records; a record is one committed batch). Small: a
- * transaction's cost per op grows with its dirty pages (measured, 100k messages in batches of
- * 1000: 37 µs per message committing every batch, 60 µs in one transaction), so a replay commits
- * about as often as the ingest that wrote the journal did.
+ * Ops replayed per apply call and transaction (whole records; a record is one committed batch).
+ * Not much more: a transaction's cost per op grows with its dirty pages (measured, 100k messages
+ * in batches of 1000: 37 µs per message committing every batch, 60 µs in one transaction); at
+ * 5,000 the per-batch work shrinks without that growth (h-ingest measurements in the README).
  */
-const REPLAY_TXN_OPS = 1000;
+const REPLAY_APPLY_OPS = 5000;
 
 function stampOf(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, "-");
@@ -239,9 +241,31 @@ async function replayJournal<Op>(
   }
   await fs.chmod(paths.journal, 0o600);
   const file = await fs.open(paths.journal, "r+", 0o600);
-  let inTxn = 0;
+  const ended = inp.onTransactionEnd ?? (() => {});
+  ended(db, false); // start tracking before the first write
+  // Records are decoded as read and applied REPLAY_APPLY_OPS at a time: consecutive batches in
+  // one apply call give the same rows as one call each (apply's per-batch work, the chat and
+  // people rows and the key look-ups, is done once for them all).
+  let run: { ops: Op[]; first: number; last: number } | null = null;
+  let inTxn = false;
   let applied = 0;
   let gap: string | null = null;
+  const applyRun = () => {
+    if (run === null) return;
+    const { ops, first, last } = run;
+    run = null;
+    if (!inTxn) db.exec("BEGIN");
+    inTxn = true;
+    try {
+      inp.apply(db, ops);
+    } catch (err) {
+      const which = first === last ? `record seq ${first}` : `records seq ${first}-${last}`;
+      throw new Error(`Cannot replay journal ${which} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
+    }
+    db.exec("COMMIT");
+    inTxn = false;
+    ended(db, true);
+  };
   let scan;
   try {
     scan = await scanJournal(fs, file, (rec) => {
@@ -251,26 +275,26 @@ async function replayJournal<Op>(
         gap = `the journal continues at seq ${rec.seq} but the snapshot covers only up to seq ${snapshotSeq}`;
         return;
       }
-      if (inTxn === 0) db.exec("BEGIN");
+      let ops: Op[];
       try {
-        const ops = decodeJournalPayload<Op>(rec.payload);
-        inp.apply(db, ops);
-        inTxn += Math.max(1, ops.length);
+        ops = decodeJournalPayload<Op>(rec.payload);
       } catch (err) {
-        db.exec("ROLLBACK");
-        inTxn = 0;
         throw new Error(`Cannot replay journal record seq ${rec.seq} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
       }
-      applied = rec.seq;
-      if (inTxn >= REPLAY_TXN_OPS) {
-        db.exec("COMMIT");
-        inTxn = 0;
+      if (run === null) run = { ops, first: rec.seq, last: rec.seq };
+      else {
+        for (const op of ops) run.ops.push(op);
+        run.last = rec.seq;
       }
+      applied = rec.seq;
+      if (run.ops.length >= REPLAY_APPLY_OPS) applyRun();
     });
-    if (inTxn > 0) db.exec("COMMIT");
-    inTxn = 0;
+    applyRun();
   } catch (err) {
-    if (inTxn > 0) db.exec("ROLLBACK");
+    run = null;
+    if (inTxn) db.exec("ROLLBACK");
+    inTxn = false;
+    ended(db, false);
     await fs.close(file).catch(() => {});
     throw err;
   }

@@ -37,6 +37,7 @@ import type {
   WebhookEndpointStatus,
   WriteOp,
 } from "../types.ts";
+import { settleKnownRows } from "./known_rows.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
@@ -501,6 +502,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
       migrateSqlite(db);
     },
     apply: applySqlite,
+    onTransactionEnd: settleKnownRows,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
     onCorrupt: opts.onCorrupt,
