@@ -148,17 +148,26 @@ const DEFERS_CHATS: ReadonlySet<WriteOp["op"]> = new Set([
 
 function flushChats(ctx: BatchContext): void {
   if (ctx.lastAt.size === 0) return;
-  const rows: Array<[string, string, number]> = [];
-  for (const [chat, at] of ctx.lastAt) rows.push([chat, chatKindOf(chat), at]);
-  // "WHERE true": an upsert's SELECT needs a WHERE clause (SQLite's parsing ambiguity).
-  ctx.s.run(
-    `INSERT INTO chats (jid, kind, last_message_at)
-     SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(CAST(? AS TEXT)) WHERE true
-     ON CONFLICT (jid) DO UPDATE SET last_message_at = max(coalesce(last_message_at, excluded.last_message_at), excluded.last_message_at)`,
-    [jsonParam(rows)],
-  );
+  const { s } = ctx;
+  // An existing chat: one UPDATE by its key, which writes only when the instant is newer (5 µs
+  // a chat, against 8 for the upsert over json_each: measured with ~650 chats a batch). The
+  // rest (new chats, or not newer) go to one INSERT OR IGNORE, which adds only the new ones.
+  const rest: Array<[string, string, number]> = [];
+  for (const [chat, at] of ctx.lastAt) {
+    s.run(BUMP_CHAT, [chat, at]);
+    if (s.changes() === 0) rest.push([chat, chatKindOf(chat), at]);
+  }
   ctx.lastAt.clear();
+  if (rest.length === 0) return;
+  s.run(
+    `INSERT OR IGNORE INTO chats (jid, kind, last_message_at)
+     SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(CAST(? AS TEXT))`,
+    [jsonParam(rest)],
+  );
 }
+
+/** A chat's newest message instant, when `?2` is newer (no write otherwise: nothing would change). */
+const BUMP_CHAT = "UPDATE chats SET last_message_at = ?2 WHERE jid = ?1 AND (last_message_at IS NULL OR last_message_at < ?2)";
 
 /** Runs one step of the write plan; returns a read's answer. */
 function execute(ctx: BatchContext, step: Step): unknown {
