@@ -246,21 +246,31 @@ async function replayJournal<Op>(
   // Records are decoded as read and applied REPLAY_APPLY_OPS at a time: consecutive batches in
   // one apply call give the same rows as one call each (apply's per-batch work, the chat and
   // people rows and the key look-ups, is done once for them all).
-  let run: { ops: Op[]; first: number; last: number } | null = null;
+  let run: { ops: Op[]; records: Array<{ seq: number; ops: Op[] }> } | null = null;
   let inTxn = false;
   let applied = 0;
   let gap: string | null = null;
   const applyRun = () => {
     if (run === null) return;
-    const { ops, first, last } = run;
+    const { ops, records } = run;
     run = null;
     if (!inTxn) db.exec("BEGIN");
     inTxn = true;
     try {
       inp.apply(db, ops);
     } catch (err) {
-      const which = first === last ? `record seq ${first}` : `records seq ${first}-${last}`;
-      throw new Error(`Cannot replay journal ${which} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
+      // apply rolled its batch back: find the record that fails, one at a time, to name its seq.
+      let seq = records[0]!.seq;
+      let cause = err;
+      try {
+        for (const rec of records) {
+          seq = rec.seq;
+          inp.apply(db, rec.ops);
+        }
+      } catch (one) {
+        cause = one;
+      }
+      throw new Error(`Cannot replay journal record seq ${seq} of ${paths.journal}: ${errMsg(cause)}`, { cause });
     }
     db.exec("COMMIT");
     inTxn = false;
@@ -281,11 +291,9 @@ async function replayJournal<Op>(
       } catch (err) {
         throw new Error(`Cannot replay journal record seq ${rec.seq} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
       }
-      if (run === null) run = { ops, first: rec.seq, last: rec.seq };
-      else {
-        for (const op of ops) run.ops.push(op);
-        run.last = rec.seq;
-      }
+      if (run === null) run = { ops: [...ops], records: [] };
+      else for (const op of ops) run.ops.push(op);
+      run.records.push({ seq: rec.seq, ops });
       applied = rec.seq;
       if (run.ops.length >= REPLAY_APPLY_OPS) applyRun();
     });

@@ -1,0 +1,203 @@
+/**
+ * The sql.js store's write path across batches: what apply keeps known between batches
+ * (`known_rows.ts`) never outlives a rollback, and a replay of the journal (records applied
+ * several at a time) gives exactly the rows the ingest wrote, also after a crash mid-record.
+ */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Database } from "sql.js";
+import type { FsPort } from "../../src/runtime/fs.ts";
+import { nodeFs } from "../../src/runtime/fs.ts";
+import { applySqlite } from "../../src/store/sqljs/apply.ts";
+import { type DurableDb, openDurable } from "../../src/store/sqljs/durable.ts";
+import { settleKnownRows } from "../../src/store/sqljs/known_rows.ts";
+import { loadSqlJs } from "../../src/store/sqljs/load.ts";
+import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
+import { withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import type { WriteOp } from "../../src/store/types.ts";
+import { msg } from "./sqljs_fixtures.ts";
+
+const root = mkdtempSync(join(tmpdir(), "wa-sqljs-ingest-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const newDir = () => join(root, `s${n++}`);
+
+/** The durable engine with the store's own apply, as `openSqljsRepository` sets it up (no text-index rounds). */
+async function openStore(dir: string, fs?: FsPort): Promise<DurableDb<WriteOp>> {
+  return await openDurable<WriteOp>({
+    dir,
+    fs,
+    sql: withStoreSetup(await loadSqlJs()),
+    migrate: (db) => {
+      migrateSqlite(db);
+    },
+    apply: applySqlite,
+    onTransactionEnd: settleKnownRows,
+    snapshotEveryBytes: Number.MAX_SAFE_INTEGER,
+  });
+}
+
+const TABLES = [
+  "message_rows",
+  "jids",
+  "chats",
+  "people",
+  "reactions",
+  "receipts",
+  "participants",
+  "pending_changes",
+  "refused_changes",
+  "fts_pending",
+];
+
+/** Every row of the tables the write path touches, in a stable order. */
+function dump(db: Database): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const t of TABLES) {
+    const values = db.exec(`SELECT * FROM ${t}`)[0]?.values ?? [];
+    out[t] = values.map((row) => JSON.stringify(row.map((v) => (v instanceof Uint8Array ? Array.from(v) : v)))).sort();
+  }
+  return out;
+}
+
+/** The store folder as a crash leaves it: its files copied while it is open (the lock left out). */
+function crashCopy(dir: string): string {
+  const target = newDir();
+  mkdirSync(target, { recursive: true });
+  for (const name of readdirSync(dir)) if (!name.endsWith(".lock")) copyFileSync(join(dir, name), join(target, name));
+  return target;
+}
+
+const PEOPLE = Array.from({ length: 40 }, (_, i) => `4915100000${String(i).padStart(3, "0")}@s.whatsapp.net`);
+const GROUP = "120363000000000001@g.us";
+const LID = "99887766554433@lid";
+
+/** Batches of a history sync with the other ops around it: people, a group, a LID merged in mid-way, held edits, deletes. */
+function history(batches: number, perBatch: number): WriteOp[][] {
+  const out: WriteOp[][] = [];
+  const t0 = 1_700_000_000_000;
+  out.push([
+    ...PEOPLE.slice(0, 10).map((pnJid, i): WriteOp => ({ op: "upsertPerson", person: { pnJid, pushName: `P${i}` } })),
+    { op: "upsertPerson", person: { lid: LID, pushName: "Lid only" } },
+    { op: "upsertChat", chat: { jid: GROUP, name: "Group" } },
+    { op: "setParticipants", groupJid: GROUP, mode: "replace", participants: PEOPLE.slice(0, 8).map((personId) => ({ personId, admin: null })) },
+  ]);
+  let k = 0;
+  for (let b = 0; b < batches; b++) {
+    const ops: WriteOp[] = [];
+    if (b === 2) ops.push({ op: "editMessage", chatJid: PEOPLE[3]!, id: `M${perBatch * 5 + 3}`, text: "held edit", editedAt: t0 + 9e9, by: { fromMe: false, id: PEOPLE[3]! } });
+    for (let i = 0; i < perBatch; i++, k++) {
+      const group = k % 4 === 0;
+      const chat = group ? GROUP : k % 7 === 0 ? LID : PEOPLE[k % 23]!;
+      const sender = group ? PEOPLE[k % 8]! : chat;
+      // Same-second messages (pk slots), a few re-deliveries (merges), a quoted one.
+      const ts = t0 + Math.floor(k / 3) * 1000 + (k % 5 === 0 ? 7 : 0);
+      ops.push(msg(chat, `M${k}`, ts, `text ${k} word${k % 13}`, { senderId: sender, fromMe: k % 9 === 0, raw: new Uint8Array([8, k & 127, 1]) }));
+      if (k % 50 === 10) ops.push(msg(chat, `M${k - 5}`, ts, null, { senderId: sender, status: 3 }));
+      if (k % 31 === 0) ops.push({ op: "upsertReaction", reaction: { chatJid: chat, messageId: `M${k}`, reactorId: PEOPLE[k % 11]!, emoji: "👍", ts: ts + 1 } });
+    }
+    if (b === Math.floor(batches / 2)) ops.push({ op: "linkLid", lid: LID, pnJid: PEOPLE[30]! });
+    if (b === batches - 2) ops.push({ op: "deleteMessage", chatJid: PEOPLE[1]!, id: `M${perBatch + 1}` });
+    out.push(ops);
+  }
+  return out;
+}
+
+describe("sql.js ingest and replay", () => {
+  test("a batch rolled back (its journal write failed) leaves no jids key or people row known behind", async () => {
+    const dir = newDir();
+    let failWrites = false;
+    const fs: FsPort = {
+      ...nodeFs,
+      write: async (...args: Parameters<FsPort["write"]>) => {
+        if (failWrites) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        return await nodeFs.write(...args);
+      },
+    };
+    const store = await openStore(dir, fs);
+    try {
+      const [x, y] = [PEOPLE[5]!, PEOPLE[6]!];
+      await store.commit([msg(PEOPLE[0]!, "A0", 1_700_000_000_000, "first")]);
+      failWrites = true;
+      await assert.rejects(store.commit([msg(x, "X1", 1_700_000_001_000, "lost")]), /ENOSPC/);
+      failWrites = false;
+      // Y takes the `jids` key X had in the rolled-back batch; X comes back in a later batch.
+      await store.commit([msg(y, "Y1", 1_700_000_002_000, "why")]);
+      await store.commit([msg(x, "X2", 1_700_000_003_000, "ex")]);
+      const rows = store.db.exec("SELECT id, chat_jid, sender_id FROM messages ORDER BY pk")[0]!.values;
+      assert.deepEqual(rows, [["A0", PEOPLE[0], PEOPLE[0]], ["Y1", y, y], ["X2", x, x]]);
+      const people = store.db.exec(`SELECT id FROM people WHERE id IN ('${x}', '${y}') ORDER BY id`)[0]!.values.flat();
+      assert.deepEqual(people, [x, y]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a batch whose apply fails alone takes back what it learned; the next batch writes the rows again", async () => {
+    const dir = newDir();
+    const store = await openStore(dir);
+    try {
+      const x = PEOPLE[7]!;
+      const bad = { op: "upsertMessage", message: null } as unknown as WriteOp;
+      await assert.rejects(store.commit([msg(x, "X1", 1_700_000_001_000, "lost"), bad]));
+      await store.commit([msg(PEOPLE[8]!, "Z1", 1_700_000_002_000, "zed")]);
+      await store.commit([msg(x, "X2", 1_700_000_003_000, "ex")]);
+      const rows = store.db.exec("SELECT id, chat_jid FROM messages ORDER BY pk")[0]!.values;
+      assert.deepEqual(rows, [["Z1", PEOPLE[8]], ["X2", x]]);
+      assert.equal(store.db.exec(`SELECT count(*) FROM people WHERE id = '${x}'`)[0]!.values[0]![0], 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a replay of the journal (records applied together) gives exactly the rows of the ingest", async () => {
+    const dir = newDir();
+    const store = await openStore(dir);
+    let image: string;
+    let ingested: Record<string, string[]>;
+    try {
+      for (const ops of history(40, 300)) await store.commit(ops);
+      ingested = dump(store.db);
+      image = crashCopy(dir);
+    } finally {
+      await store.close();
+    }
+    assert.ok(ingested.message_rows!.length > 11_000, "enough ops for several replay runs");
+    const replayed = await openStore(image);
+    try {
+      assert.equal(replayed.stats().snapshotSeq, 0, "everything came from the journal");
+      assert.deepEqual(dump(replayed.db), ingested);
+    } finally {
+      await replayed.close();
+    }
+  });
+
+  test("a crash while a batch was being written: every acknowledged batch is replayed, the torn one is not", async () => {
+    const dir = newDir();
+    const store = await openStore(dir);
+    const batches = history(12, 500);
+    let image: string;
+    let acknowledged: Record<string, string[]>;
+    let size: number;
+    try {
+      for (const ops of batches.slice(0, -1)) await store.commit(ops);
+      acknowledged = dump(store.db);
+      size = statSync(join(dir, "store.journal")).size;
+      await store.commit(batches[batches.length - 1]!);
+      image = crashCopy(dir);
+    } finally {
+      await store.close();
+    }
+    // The last record cut short, as a crash during its write leaves it (never acknowledged).
+    truncateSync(join(image, "store.journal"), size + 100);
+    const replayed = await openStore(image);
+    try {
+      assert.deepEqual(dump(replayed.db), acknowledged);
+    } finally {
+      await replayed.close();
+    }
+  });
+});
