@@ -20,6 +20,7 @@ import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
 import { chatSearchKey, personSearchKey } from "../keys.ts";
 import { compactPkBase, PK_ALLOC } from "./pk.ts";
+import { directPathKey, directPathText, idKey, idText } from "./message_keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -205,10 +206,10 @@ function execute(ctx: BatchContext, step: Step): unknown {
       s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [step.searchKey, step.nameKey, step.id]);
       return;
     case "status":
-      s.run(`UPDATE message_rows SET status = ${STATUS_MERGE} WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [step.status, step.chat, step.id]);
+      s.run(`UPDATE message_rows SET status = ${STATUS_MERGE} WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}`, [step.status, step.chat, step.id]);
       return;
     case "changeTarget":
-      return changeTarget(s.get(`SELECT from_me, sender_id FROM messages WHERE chat_key = ${KEY_OF("?1")} AND id = ?2`, [step.chat, step.id]));
+      return changeTarget(s.get(`SELECT from_me, sender_id FROM messages WHERE chat_key = ${KEY_OF("?1")} AND id_key = ${idKey("?2")}`, [step.chat, step.id]));
     case "isAdmin":
       return s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [step.group, step.person]) === 1;
     case "refuse":
@@ -220,7 +221,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       );
       return;
     case "edit":
-      s.run(`UPDATE message_rows SET edited_text = ?1, edited_at = ?2 WHERE chat = ${KEY_OF("?3")} AND id = ?4 AND (edited_at IS NULL OR edited_at <= ?5)`, [
+      s.run(`UPDATE message_rows SET edited_text = ?1, edited_at = ?2 WHERE chat = ${KEY_OF("?3")} AND id = ${idKey("?4")} AND (edited_at IS NULL OR edited_at <= ?5)`, [
         step.text,
         step.at,
         step.chat,
@@ -229,7 +230,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       ]);
       return;
     case "revoke":
-      s.run(`UPDATE message_rows SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ?1 END, revoked = 1 WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [
+      s.run(`UPDATE message_rows SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ?1 END, revoked = 1 WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}`, [
         step.by,
         step.chat,
         step.id,
@@ -240,7 +241,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
     case "takeResolvable":
       return s.all(
         `DELETE FROM pending_changes WHERE chat_jid = ?1
-       AND EXISTS (SELECT 1 FROM message_rows m WHERE m.id = pending_changes.id AND m.chat = ${KEY_OF("?1")})
+       AND EXISTS (SELECT 1 FROM message_rows m WHERE m.id = ${idKey("pending_changes.id")} AND m.chat = ${KEY_OF("?1")})
      RETURNING id, author, edited_text, edited_at, revoked`,
         [step.chat],
       );
@@ -268,7 +269,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       return;
     case "deleteMessage": {
       const { chat, id } = step;
-      s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND id = ?2`, [chat, id]);
+      s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND id = ${idKey("?2")}`, [chat, id]);
       s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, id]);
@@ -428,7 +429,7 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
   // ts < before, with before rounded up like the list filters (instants compared as integers).
   const params = [jid, Math.ceil(before)];
   for (const table of ["reactions", "receipts"]) {
-    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT id FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2)`, params);
+    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT ${idText("id")} FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2)`, params);
   }
   s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2`, params);
 }
@@ -555,7 +556,8 @@ const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, e
 
 /** A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys); changes nothing if (chat, id) exists. */
 const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
-  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+  VALUES (${PK_ALLOC}, ?2, ${idKey("?3")}, ?4, ?5, ?6, ?7, ?8, ${idKey("?9")}, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+    ${directPathKey("?20", "?21")}, ?21, ?22, ?23, ?24, ?25, ?26)
   ON CONFLICT (id, chat) DO NOTHING`;
 
 /** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
@@ -564,7 +566,7 @@ const MERGE_MESSAGE = `UPDATE message_rows SET
     from_me = max(from_me, ?5),
     type = CASE WHEN ?7 = 'other' THEN type ELSE ?7 END,
     text = coalesce(?8, text),
-    quoted_id = coalesce(?9, quoted_id),
+    quoted_id = coalesce(${idKey("?9")}, quoted_id),
     edited_text = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?10 ELSE edited_text END,
     edited_at = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?11 ELSE edited_at END,
     revoked = max(revoked, ?12),
@@ -576,14 +578,14 @@ const MERGE_MESSAGE = `UPDATE message_rows SET
     media_file_name = coalesce(?17, media_file_name),
     media_file_length = coalesce(?18, media_file_length),
     media_duration_sec = coalesce(?19, media_duration_sec),
-    media_direct_path = coalesce(?20, media_direct_path),
+    media_direct_path = ${directPathKey(`coalesce(?20, ${directPathText("media_direct_path", "media_url")})`, "coalesce(?21, media_url)")},
     media_url = coalesce(?21, media_url),
     media_key = coalesce(?22, media_key),
     media_file_sha256 = coalesce(?23, media_file_sha256),
     media_file_enc_sha256 = coalesce(?24, media_file_enc_sha256),
     media_key_ts = coalesce(?25, media_key_ts),
     raw = coalesce(?26, raw)
-  WHERE chat = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
+  WHERE chat = ?2 AND id = ${idKey("?3")} AND ?1 IS NOT NULL`;
 
 /** Most live events kept; older ones are dropped (a reader that far behind starts again from the oldest kept). */
 const MAX_LIVE_EVENTS = 100_000;
@@ -592,7 +594,7 @@ const MAX_LIVE_EVENTS = 100_000;
 function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string, at: number | null): void {
   s.run(
     `INSERT OR IGNORE INTO live_events (kind, chat_jid, message_id, at)
-     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM message_rows WHERE chat = ${KEY_OF("?2")} AND id = ?3), 0))`,
+     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM message_rows WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}), 0))`,
     [kind, chat, id, at],
   );
   // The webhook outbox row, in this same batch (see webhook_rows.ts).
@@ -665,7 +667,7 @@ function writeMessage(
 
 /** A stored residual raw rebuilt from its row; null when the stored raw is full or absent (the merge keeps it). */
 function storedFullRaw(s: Statements, chat: number, id: string): Uint8Array | null {
-  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = ?1 AND id = ?2`, [chat, id])[0];
+  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = ?1 AND id_key = ${idKey("?2")}`, [chat, id])[0];
   const raw = row?.raw;
   return raw instanceof Uint8Array && isResidual(raw) ? fullRaw(raw, rawColumnsFromRow(row!)) : null;
 }
