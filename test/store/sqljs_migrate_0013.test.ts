@@ -15,7 +15,7 @@ import { proto } from "@whiskeysockets/baileys";
 import { migrationsFor } from "../../src/store/migrations.ts";
 import { indexQueued } from "../../src/store/sqljs/fts_queue.ts";
 import { registerSqlFunctions } from "../../src/store/sqljs/functions.ts";
-import { idKey } from "../../src/store/sqljs/message_keys.ts";
+import { idKey, idText, messageIdKey } from "../../src/store/sqljs/message_keys.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { MediaInfo, Repository, WriteOp } from "../../src/store/types.ts";
@@ -264,6 +264,21 @@ describe("sql.js migration 0013 (compact message ids and direct paths)", () => {
       assert.match(plan(`UPDATE message_rows SET status = 1 WHERE chat = 1 AND id = ${idKey("?1")}`), key);
       assert.match(plan(`SELECT raw FROM messages WHERE chat_key = 1 AND id_key = ${idKey("?1")}`), key);
       assert.match(plan(`SELECT 1 FROM pending_changes WHERE EXISTS (SELECT 1 FROM message_rows m WHERE m.id = ${idKey("pending_changes.id")} AND m.chat = 1)`), key);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the insert path's JS encoding is the SQL one, and decodes to the same text", async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    try {
+      const ids = [...IDS, "", "A", "AB", "ab", "0G", "G0", "ÄB", "AB\n", "\nAB", "AB ", "3EB0C0FFEE0123456789".repeat(5), "0x12", "-12", "１２"];
+      for (const id of ids) {
+        const [sqlKey, text] = db.exec(`SELECT ${idKey("?1")}, ${idText(idKey("?1"))}`, [id])[0]!.values[0]!;
+        assert.deepEqual(messageIdKey(id), sqlKey, JSON.stringify(id));
+        assert.equal(text, id, JSON.stringify(id));
+      }
     } finally {
       db.close();
     }

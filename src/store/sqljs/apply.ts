@@ -20,7 +20,7 @@ import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
 import { chatSearchKey, personSearchKey } from "../keys.ts";
 import { compactPkBase, PK_ALLOC } from "./pk.ts";
-import { directPathKey, directPathText, idKey, idText } from "./message_keys.ts";
+import { directPathKey, directPathText, idKey, idText, messageIdKey } from "./message_keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -554,9 +554,12 @@ const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, e
     status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
     media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
 
-/** A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys); changes nothing if (chat, id) exists. */
+/**
+ * A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys, the id and quoted
+ * id in their stored form: `messageIdKey`); changes nothing if (chat, id) exists.
+ */
 const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
-  VALUES (${PK_ALLOC}, ?2, ${idKey("?3")}, ?4, ?5, ?6, ?7, ?8, ${idKey("?9")}, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
     ${directPathKey("?20", "?21")}, ?21, ?22, ?23, ?24, ?25, ?26)
   ON CONFLICT (id, chat) DO NOTHING`;
 
@@ -566,7 +569,7 @@ const MERGE_MESSAGE = `UPDATE message_rows SET
     from_me = max(from_me, ?5),
     type = CASE WHEN ?7 = 'other' THEN type ELSE ?7 END,
     text = coalesce(?8, text),
-    quoted_id = coalesce(${idKey("?9")}, quoted_id),
+    quoted_id = coalesce(?9, quoted_id),
     edited_text = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?10 ELSE edited_text END,
     edited_at = CASE WHEN ?10 IS NOT NULL AND (edited_at IS NULL OR coalesce(?11, 0) >= edited_at) THEN ?11 ELSE edited_at END,
     revoked = max(revoked, ?12),
@@ -585,7 +588,7 @@ const MERGE_MESSAGE = `UPDATE message_rows SET
     media_file_enc_sha256 = coalesce(?24, media_file_enc_sha256),
     media_key_ts = coalesce(?25, media_key_ts),
     raw = coalesce(?26, raw)
-  WHERE chat = ?2 AND id = ${idKey("?3")} AND ?1 IS NOT NULL`;
+  WHERE chat = ?2 AND id = ?3 AND ?1 IS NOT NULL`;
 
 /** Most live events kept; older ones are dropped (a reader that far behind starts again from the oldest kept). */
 const MAX_LIVE_EVENTS = 100_000;
@@ -630,13 +633,13 @@ function writeMessage(
   const params = [
     compactPkBase(ts),
     chat,
-    m.id,
+    messageIdKey(m.id),
     sender,
     m.fromMe ? 1 : 0,
     ts,
     m.type,
     n(m.text),
-    n(m.quotedId),
+    m.quotedId == null ? null : messageIdKey(m.quotedId),
     n(m.editedText),
     n(m.editedAt),
     m.revoked ? 1 : 0,
