@@ -20,6 +20,7 @@ import type { Database } from "sql.js";
 import { chatKindOf, isLidJid, isPnJid } from "../../ids/jid.ts";
 import { chatSearchKey, personSearchKey } from "../keys.ts";
 import { compactPkBase, PK_ALLOC } from "./pk.ts";
+import { directPathKey, directPathText, idKey, idText, messageIdKey } from "./message_keys.ts";
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -237,10 +238,10 @@ function execute(ctx: BatchContext, step: Step): unknown {
       s.run("UPDATE people SET search_key = ?, name_key = ? WHERE id = ?", [step.searchKey, step.nameKey, step.id]);
       return;
     case "status":
-      s.run(`UPDATE message_rows SET status = ${STATUS_MERGE} WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [step.status, step.chat, step.id]);
+      s.run(`UPDATE message_rows SET status = ${STATUS_MERGE} WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}`, [step.status, step.chat, step.id]);
       return;
     case "changeTarget":
-      return changeTarget(s.get(`SELECT from_me, sender_id FROM messages WHERE chat_key = ${KEY_OF("?1")} AND id = ?2`, [step.chat, step.id]));
+      return changeTarget(s.get(`SELECT from_me, sender_id FROM messages WHERE chat_key = ${KEY_OF("?1")} AND id_key = ${idKey("?2")}`, [step.chat, step.id]));
     case "isAdmin":
       return s.value("SELECT 1 FROM participants WHERE group_jid = ? AND person_id = ? AND admin IS NOT NULL", [step.group, step.person]) === 1;
     case "refuse":
@@ -252,7 +253,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       );
       return;
     case "edit":
-      s.run(`UPDATE message_rows SET edited_text = ?1, edited_at = ?2 WHERE chat = ${KEY_OF("?3")} AND id = ?4 AND (edited_at IS NULL OR edited_at <= ?5)`, [
+      s.run(`UPDATE message_rows SET edited_text = ?1, edited_at = ?2 WHERE chat = ${KEY_OF("?3")} AND id = ${idKey("?4")} AND (edited_at IS NULL OR edited_at <= ?5)`, [
         step.text,
         step.at,
         step.chat,
@@ -261,7 +262,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       ]);
       return;
     case "revoke":
-      s.run(`UPDATE message_rows SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ?1 END, revoked = 1 WHERE chat = ${KEY_OF("?2")} AND id = ?3`, [
+      s.run(`UPDATE message_rows SET revoked_by = CASE WHEN revoked = 1 THEN revoked_by ELSE ?1 END, revoked = 1 WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}`, [
         step.by,
         step.chat,
         step.id,
@@ -272,7 +273,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
     case "takeResolvable":
       return s.all(
         `DELETE FROM pending_changes WHERE chat_jid = ?1
-       AND EXISTS (SELECT 1 FROM message_rows m WHERE m.id = pending_changes.id AND m.chat = ${KEY_OF("?1")})
+       AND EXISTS (SELECT 1 FROM message_rows m WHERE m.id = ${idKey("pending_changes.id")} AND m.chat = ${KEY_OF("?1")})
      RETURNING id, author, edited_text, edited_at, revoked`,
         [step.chat],
       );
@@ -300,7 +301,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       return;
     case "deleteMessage": {
       const { chat, id } = step;
-      s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND id = ?2`, [chat, id]);
+      s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND id = ${idKey("?2")}`, [chat, id]);
       s.run("DELETE FROM reactions WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM receipts WHERE chat_jid = ? AND message_id = ?", [chat, id]);
       s.run("DELETE FROM pending_changes WHERE chat_jid = ? AND id = ?", [chat, id]);
@@ -465,7 +466,7 @@ function clearChat(s: Statements, jid: string, before: number | undefined): void
   // ts < before, with before rounded up like the list filters (instants compared as integers).
   const params = [jid, Math.ceil(before)];
   for (const table of ["reactions", "receipts"]) {
-    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT id FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2)`, params);
+    s.run(`DELETE FROM ${table} WHERE chat_jid = ?1 AND message_id IN (SELECT ${idText("id")} FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2)`, params);
   }
   s.run(`DELETE FROM message_rows WHERE chat = ${KEY_OF("?1")} AND ts < ?2`, params);
 }
@@ -591,9 +592,13 @@ const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, e
     status, has_media, media_mimetype, media_file_name, media_file_length, media_duration_sec, media_direct_path, media_url,
     media_key, media_file_sha256, media_file_enc_sha256, media_key_ts, raw`;
 
-/** A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys); changes nothing if (chat, id) exists. */
+/**
+ * A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys, the id and quoted
+ * id in their stored form: `messageIdKey`); changes nothing if (chat, id) exists.
+ */
 const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
-  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+    ${directPathKey("?20", "?21")}, ?21, ?22, ?23, ?24, ?25, ?26)
   ON CONFLICT (id, chat) DO NOTHING`;
 
 /** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
@@ -614,7 +619,7 @@ const MERGE_MESSAGE = `UPDATE message_rows SET
     media_file_name = coalesce(?17, media_file_name),
     media_file_length = coalesce(?18, media_file_length),
     media_duration_sec = coalesce(?19, media_duration_sec),
-    media_direct_path = coalesce(?20, media_direct_path),
+    media_direct_path = ${directPathKey(`coalesce(?20, ${directPathText("media_direct_path", "media_url")})`, "coalesce(?21, media_url)")},
     media_url = coalesce(?21, media_url),
     media_key = coalesce(?22, media_key),
     media_file_sha256 = coalesce(?23, media_file_sha256),
@@ -630,7 +635,7 @@ const MAX_LIVE_EVENTS = 100_000;
 function recordLive(s: Statements, kind: LiveEventKind, chat: string, id: string, at: number | null): void {
   s.run(
     `INSERT OR IGNORE INTO live_events (kind, chat_jid, message_id, at)
-     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM message_rows WHERE chat = ${KEY_OF("?2")} AND id = ?3), 0))`,
+     VALUES (?1, ?2, ?3, coalesce(?4, (SELECT ts FROM message_rows WHERE chat = ${KEY_OF("?2")} AND id = ${idKey("?3")}), 0))`,
     [kind, chat, id, at],
   );
   // The webhook outbox row, in this same batch (see webhook_rows.ts).
@@ -666,13 +671,13 @@ function writeMessage(
   const params = [
     compactPkBase(ts),
     chat,
-    m.id,
+    messageIdKey(m.id),
     sender,
     m.fromMe ? 1 : 0,
     ts,
     m.type,
     n(m.text),
-    n(m.quotedId),
+    m.quotedId == null ? null : messageIdKey(m.quotedId),
     n(m.editedText),
     n(m.editedAt),
     m.revoked ? 1 : 0,
@@ -703,7 +708,7 @@ function writeMessage(
 
 /** A stored residual raw rebuilt from its row; null when the stored raw is full or absent (the merge keeps it). */
 function storedFullRaw(s: Statements, chat: number, id: string): Uint8Array | null {
-  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = ?1 AND id = ?2`, [chat, id])[0];
+  const row = s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = ?1 AND id_key = ${idKey("?2")}`, [chat, id])[0];
   const raw = row?.raw;
   return raw instanceof Uint8Array && isResidual(raw) ? fullRaw(raw, rawColumnsFromRow(row!)) : null;
 }

@@ -4,6 +4,7 @@
  * Named parameters (`:chat`) are bound by the repository. Pure strings.
  */
 import type { ChatOrder, MessageFilterShape } from "../query_params.ts";
+import { directPathText, idKey, idText } from "./message_keys.ts";
 
 /**
  * Messages are read through the view `messages` (the row with its chat and sender JIDs joined
@@ -16,25 +17,31 @@ const KEY = (param: string): string => `(SELECT key FROM jids WHERE jid = ${para
 /** Messages considered per relevance-ordered search (newest matches first); beyond it, ranking is not attempted. */
 export const RELEVANCE_WINDOW = 10_000;
 
-/** The columns of a message view. `m` messages, `sp` sender person, chat name expression given. */
+/**
+ * The columns of a message view. `m` messages, `sp` sender person, chat name expression given.
+ * `m` is the `messages` view, or with `table` the `message_rows` table (whose stored ids and
+ * direct paths are decoded here as the view does: message_keys.ts).
+ */
 export function messageColumns(
   m: string,
   sp: string,
   chatName: string,
   prefix = "",
   jids: { chat: string; sender: string } = { chat: `${m}.chat_jid`, sender: `${m}.sender_id` },
+  table = false,
 ): string {
   const p = prefix;
+  const id = table ? idText(`${m}.id`) : `${m}.id`;
   return [
     `${m}.pk AS ${p}pk`,
     `${jids.chat} AS ${p}chat_jid`,
-    `${m}.id AS ${p}id`,
+    `${id} AS ${p}id`,
     `${jids.sender} AS ${p}sender_id`,
     `${m}.from_me AS ${p}from_me`,
     `${m}.ts AS ${p}ts`,
     `${m}.type AS ${p}type`,
     `${m}.text AS ${p}text`,
-    `${m}.quoted_id AS ${p}quoted_id`,
+    `${table ? idText(`${m}.quoted_id`) : `${m}.quoted_id`} AS ${p}quoted_id`,
     `${m}.edited_text AS ${p}edited_text`,
     `${m}.edited_at AS ${p}edited_at`,
     `${m}.revoked AS ${p}revoked`,
@@ -47,7 +54,7 @@ export function messageColumns(
     `${m}.media_file_name AS ${p}media_file_name`,
     `${m}.media_file_length AS ${p}media_file_length`,
     `${m}.media_duration_sec AS ${p}media_duration_sec`,
-    `${m}.media_direct_path AS ${p}media_direct_path`,
+    `${table ? directPathText(`${m}.media_direct_path`, `${m}.media_url`) : `${m}.media_direct_path`} AS ${p}media_direct_path`,
     `${m}.media_url AS ${p}media_url`,
     `${m}.media_key AS ${p}media_key`,
     `${m}.media_file_sha256 AS ${p}media_file_sha256`,
@@ -57,9 +64,9 @@ export function messageColumns(
     `${sp}.pn_jid AS ${p}sender_pn`,
     `${chatName} AS ${p}chat_name`,
     // Most messages have no reaction: an index probe answers '[]' without setting up the sort.
-    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${m}.id)
+    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${id})
        THEN (SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
-         WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${m}.id)
+         WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${id})
        ELSE '[]' END AS ${p}reactions`,
   ].join(",\n  ");
 }
@@ -85,7 +92,7 @@ const VIEW_FROM = `messages m\n  ${VIEW_JOINS}`;
 export const MESSAGE_VIEW = `SELECT ${VIEW_COLUMNS}\nFROM ${VIEW_FROM}`;
 
 /** One message by chat and id. */
-export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_key = ${KEY(":chat")} AND m.id = :id`;
+export const GET_MESSAGE = `${MESSAGE_VIEW}\nWHERE m.chat_key = ${KEY(":chat")} AND m.id_key = ${idKey(":id")}`;
 
 /** Messages before one (by pk, the time order) in a chat, newest first. */
 export const CONTEXT_BEFORE = `${MESSAGE_VIEW}
@@ -121,7 +128,7 @@ WHERE ${n} > 0 AND m.chat_key = hits.chat AND m.pk ${cmp} hits.pk AND m.pk ${bou
 export const NEIGHBOURS = `WITH hits AS MATERIALIZED (
   SELECT h.key AS i, m.chat AS chat, m.pk AS pk
   FROM json_each(:refs) h
-  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = json_extract(h.value, '$[1]'))
+  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = ${idKey("json_extract(h.value, '$[1]')")})
 ${neighbourSide(0, "<", ":nb")}
 UNION ALL
 ${neighbourSide(2, ">", ":na")}
@@ -220,7 +227,7 @@ export function chatPageSql(where: string, order: ChatOrder, withLast: boolean):
   if (!withLast) return `${page}\nSELECT page.*, NULL AS lm_id FROM page ORDER BY ${chatOrder(order, "page")}`;
   // The table, not the view: a view that is a join is not flattened into the right side of a LEFT JOIN.
   return `${page}
-SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_", { chat: "lmc.jid", sender: "lms.jid" })}
+SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_", { chat: "lmc.jid", sender: "lms.jid" }, true)}
 FROM page
   LEFT JOIN message_rows lm ON lm.pk = (SELECT m2.pk FROM message_rows m2 WHERE m2.chat = ${KEY("page.jid")} ORDER BY m2.pk DESC LIMIT 1)
   LEFT JOIN jids lmc ON lmc.key = lm.chat
@@ -283,7 +290,7 @@ export const STATS = `SELECT (SELECT count(*) FROM message_rows) AS messages, (S
   (SELECT count(*) FROM refused_changes) AS refused`;
 
 /** Chats holding a message id, the newest such message's first (the (id, chat_jid) key's index). */
-export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id = :id ORDER BY pk DESC LIMIT :limit`;
+export const FIND_MESSAGE_CHATS = `SELECT chat_jid FROM messages WHERE id_key = ${idKey(":id")} ORDER BY pk DESC LIMIT :limit`;
 
 /** Receipts of one message. */
 export const RECEIPTS = `SELECT chat_jid, message_id, person_id, type, ts FROM receipts

@@ -49,6 +49,7 @@ import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
+import { idKey } from "./message_keys.ts";
 import { migrateSqlite } from "./migrate.ts";
 import {
   chatPageSql,
@@ -250,7 +251,7 @@ class SqljsRepository implements Repository {
   }
 
   async getRawMessage(chatJid: string, id: string): Promise<Uint8Array | null> {
-    const row = this.s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = (SELECT key FROM jids WHERE jid = ?) AND id = ?`, [canonical(this.s, chatJid), id])[0];
+    const row = this.s.all(`SELECT ${RAW_SELECT} FROM messages WHERE chat_key = (SELECT key FROM jids WHERE jid = ?1) AND id_key = ${idKey("?2")}`, [canonical(this.s, chatJid), id])[0];
     return row?.raw instanceof Uint8Array ? fullRaw(row.raw, rawColumnsFromRow(row)) : null;
   }
 
