@@ -36,6 +36,20 @@ describe("binary COPY rows", () => {
     assert.equal(at, row.length);
   });
 
+  test("text is the UTF-8 TextEncoder gives, ASCII or not, short or long, lone surrogates as U+FFFD", () => {
+    const texts = ["", "abc@s.whatsapp.net", "abcdé", "é" + "a".repeat(80), "a".repeat(64), "a".repeat(65) + "ж", "x\ud83dy", "😀", "a".repeat(63) + "é"];
+    const row = copyRows(texts.map(() => "text"), [texts]);
+    const utf8 = new TextEncoder();
+    const view = new DataView(row.buffer, row.byteOffset, row.byteLength);
+    let at = 2;
+    for (const t of texts) {
+      const want = utf8.encode(t);
+      assert.equal(view.getInt32(at), want.length, JSON.stringify(t)); at += 4;
+      assert.equal(hex(row.subarray(at, at + want.length)), hex(want), JSON.stringify(t)); at += want.length;
+    }
+    assert.equal(at, row.length);
+  });
+
   test("a tsvector is its lexeme count, each lexeme NUL-terminated with its positions", () => {
     const row = copyRows(["tsvector"], [[new Map([["ab", [1, 3]], ["ü", [2]]])]]);
     assert.equal(hex(row), "0001" + "00000014" + "00000002" + "616200" + "0002" + "0001" + "0003" + "c3bc00" + "0001" + "0002");

@@ -4,11 +4,12 @@ import { jsonRows } from "../../src/store/postgres/json_rows.ts";
 import { MIN_ANALYZE_ROWS, shouldAnalyze } from "../../src/store/postgres/upkeep.ts";
 
 describe("shouldAnalyze()", () => {
-  test("analyzes after as many new messages as the last analysis saw, at least MIN_ANALYZE_ROWS", () => {
+  test("analyzes after three times as many new messages as the last analysis saw, at least MIN_ANALYZE_ROWS", () => {
     assert.equal(shouldAnalyze(MIN_ANALYZE_ROWS - 1, 0), false);
     assert.equal(shouldAnalyze(MIN_ANALYZE_ROWS, 0), true);
-    assert.equal(shouldAnalyze(150_000, 160_000), false);
-    assert.equal(shouldAnalyze(160_000, 160_000), true);
+    assert.equal(shouldAnalyze(MIN_ANALYZE_ROWS - 1, 1000), false);
+    assert.equal(shouldAnalyze(470_000, 160_000), false);
+    assert.equal(shouldAnalyze(480_000, 160_000), true);
   });
 });
 

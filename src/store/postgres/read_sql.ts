@@ -170,9 +170,21 @@ function chatOrder(order: ChatOrder, t: "c" | "page"): string {
     : `${t}.last_message_at DESC NULLS LAST, ${t}.jid COLLATE "C"`;
 }
 
-/** A page of chats with (optionally) each one's last message. */
+/**
+ * A page of chats with (optionally) each one's last message. By last activity, with a filter on
+ * the chat alone, the page is cut from the chats before their names are joined: chats has no
+ * index on the last activity (migration 0014), and the join adds nothing to sort by (one person
+ * row at most per chat, so the same rows in the same order).
+ */
 export function chatPageSql(where: string, order: ChatOrder, withLast: boolean): string {
-  const page = `WITH page AS (
+  const chatsOnly = order === "last_active" && !/\bp\./.test(where);
+  const page = chatsOnly
+    ? `WITH page AS (
+  SELECT ${CHAT_COLUMNS}
+  FROM (SELECT * FROM chats c WHERE ${where} ORDER BY ${chatOrder(order, "c")} LIMIT :limit::int OFFSET :offset::int) c
+    LEFT JOIN people p ON p.id = c.jid
+  ORDER BY ${chatOrder(order, "c")})`
+    : `WITH page AS (
   SELECT ${CHAT_COLUMNS}
   FROM chats c LEFT JOIN people p ON p.id = c.jid
   WHERE ${where}

@@ -5,11 +5,18 @@
  *
  * - Planner statistics: the plans (full-text index or not, which join order) depend on
  *   `ANALYZE`; until it runs, a rare word is searched by scanning every message. After enough
- *   new messages (as many again as at the last analysis, at least 10,000) the tables are analyzed.
- * - Chats: every commit of a sync moves its chats' last activity, an update of a row and of its
- *   index entry; without vacuum a million messages left 2,000 chats in 1,660 pages (13 MB) that
- *   every contact search and chat list scanned. Every VACUUM_CHATS_EVERY messages written the
- *   chats table is vacuumed (a few milliseconds), so its space is reused.
+ *   new messages (three times as many as at the last analysis, at least 10,000: at 10k, 40k,
+ *   160k, 640k... rows) the tables are analyzed. Estimates are fractions of the rows (the planner
+ *   scales them by the table's current size), so statistics from a quarter of the rows plan as
+ *   well while the history's make-up stays the same. Of messages only the columns reads filter
+ *   or sort on are analyzed: the text, raw and media columns cost most to sample and no plan
+ *   reads their statistics.
+ * - Chats: every commit of a sync moves its chats' last activity. Before migration 0014 each
+ *   move was a new row version and index entries; without vacuum a million messages left 2,000
+ *   chats in 1,660 pages (13 MB) that every contact search and chat list scanned. Now the moves
+ *   are heap-only (HOT) and pruned on their page: 200,000 messages leave 54 pages with one
+ *   vacuum, 42 with ten. Every VACUUM_CHATS_EVERY messages written the chats table is still
+ *   vacuumed (20-30 ms each under load), for the updates that could not stay on their page.
  * - The full-text index's pending list: new entries go to a list (up to 4 MB) that every search
  *   scans linearly until it is merged into the index (in bulk, which keeps ingest fast). When
  *   writes pause for a second, and at open, the list is merged.
@@ -19,13 +26,22 @@ import type { Pg } from "./client.ts";
 /** Fewest new messages that warrant an analysis. */
 export const MIN_ANALYZE_ROWS = 10_000;
 
+/** New messages per message seen by the last analysis that warrant another. */
+export const ANALYZE_GROWTH = 3;
+
 /** Whether `written` messages since the last analysis (which saw `rowsThen`) warrant another. Pure. */
 export function shouldAnalyze(written: number, rowsThen: number): boolean {
-  return written >= Math.max(MIN_ANALYZE_ROWS, rowsThen);
+  return written >= Math.max(MIN_ANALYZE_ROWS, ANALYZE_GROWTH * rowsThen);
 }
 
+/**
+ * The statistics the reads' plans use: of messages, the columns in their WHERE, ORDER BY and
+ * joins (read_sql.ts, apply_bulk.ts); chats and people whole (small).
+ */
+export const ANALYZE_SQL = "ANALYZE messages (chat_jid, id, pk, sender_id, ts, type, has_media, search), chats, people";
+
 /** Messages written between two vacuums of the chats table. */
-export const VACUUM_CHATS_EVERY = 20_000;
+export const VACUUM_CHATS_EVERY = 100_000;
 
 /** How long writes must pause before the full-text index's pending list is merged. */
 export const MERGE_IDLE_MS = 1000;
@@ -80,7 +96,7 @@ export class StoreUpkeep {
     this.written = 0;
     this.running = (async () => {
       try {
-        await this.pg.unsafe("ANALYZE messages, chats, people");
+        await this.pg.unsafe(ANALYZE_SQL);
       } catch (err) {
         this.onError(err);
       } finally {
