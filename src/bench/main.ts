@@ -5,7 +5,8 @@
  *
  * A 1M-message store takes minutes to build: with WHATSAPP_MCP_BENCH_KEEP_STORE=<folder> the
  * sql.js store bench builds it in that (new or empty) folder and keeps it; `bench cold <folder>
- * [runs]` then measures the cold start on it again (spawn → first list_chats, idle memory).
+ * [runs]` then measures the cold start on it again (spawn → first list_chats, idle memory), and
+ * `bench tools <folder> [node|deno] [runs] [workloads...]` times the reads as tool calls over stdio again.
  */
 import type { Config } from "../config/config.ts";
 import { environment } from "../runtime/host.ts";
@@ -13,15 +14,17 @@ import { environment } from "../runtime/host.ts";
 /** Runs the chosen benchmarks and prints their JSON. */
 export async function runBench(cfg: Config): Promise<number> {
   const which = cfg.commandArgs[0] ?? "all";
-  const messages = cfg.commandArgs[1] && which !== "cold" ? Number(cfg.commandArgs[1]) : undefined;
+  const onFolder = which === "cold" || which === "tools";
+  const messages = cfg.commandArgs[1] && !onFolder ? Number(cfg.commandArgs[1]) : undefined;
   // `pipelined`: the store gets batch N+1 while batch N is written (see StoreBenchOptions).
   const pipelined = cfg.commandArgs[2] === "pipelined";
-  if (which === "cold" ? !cfg.commandArgs[1] : !["all", "store", "seed", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
-    console.error("usage: whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs]");
+  if (onFolder ? !cfg.commandArgs[1] : !["all", "store", "seed", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error("usage: whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs] | bench tools <store folder> [node|deno] [runs] [workloads...]");
     return 2;
   }
   const out: Record<string, unknown> = { at: new Date().toISOString() };
   if (which === "cold") return await coldOnly(cfg.commandArgs[1], cfg.commandArgs[2], out);
+  if (which === "tools") return await toolsOnly(cfg.commandArgs[1]!, cfg.commandArgs[2], cfg.commandArgs[3], cfg.commandArgs.slice(4), out);
   if (which === "all" || which === "startup") {
     const { runStartupBench } = await import("./startup.ts");
     out.startup = await runStartupBench();
@@ -72,8 +75,12 @@ export async function runBench(cfg: Config): Promise<number> {
       const keep = environment().WHATSAPP_MCP_BENCH_KEEP_STORE || null;
       const dir = keep ?? await makeScratchDir("wa-store-bench-");
       try {
-        const { runToolsOverStdio } = await import("./stdio_tools.ts");
-        out.store = await runStoreBench({ messages, progress, dir, tools: (w) => runToolsOverStdio({ dataDir: dir }, w) });
+        const { runToolsOverStdio, saveWorkload } = await import("./stdio_tools.ts");
+        const tools = (w: Parameters<typeof saveWorkload>[1]) => {
+          if (keep) saveWorkload(dir, w);
+          return runToolsOverStdio({ dataDir: dir }, w);
+        };
+        out.store = await runStoreBench({ messages, progress, dir, tools });
         const { runSnapshotMemoryBench } = await import("./snapshot_memory.ts");
         progress("snapshot memory on the store: resident memory at rest and during a snapshot...");
         out.snapshotMemory = await runSnapshotMemoryBench(dir);
@@ -97,6 +104,21 @@ async function coldOnly(dir: string | undefined, runs: string | undefined, out: 
   const { runColdStartBench, runStartupBench } = await import("./startup.ts");
   out.startup = await runStartupBench();
   out.coldStart = await runColdStartBench(dir!, runs ? Number(runs) : undefined);
+  console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
+  return 0;
+}
+
+/** `bench tools <folder> [node|deno] [runs] [workloads...]`: the reads over stdio again, on a kept store (see the module doc). */
+async function toolsOnly(
+  dir: string,
+  only: string | undefined,
+  runs: string | undefined,
+  names: string[],
+  out: Record<string, unknown>,
+): Promise<number> {
+  const { loadWorkload, runToolsOverStdio } = await import("./stdio_tools.ts");
+  const w = loadWorkload(dir);
+  out.toolsOverStdio = await runToolsOverStdio({ dataDir: dir }, w, runs ? Number(runs) : undefined, only, names.length ? names : undefined);
   console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
   return 0;
 }

@@ -4,7 +4,7 @@
  * `tools/call` from request to answer, one at a time. What a user's client waits for: the
  * store's query plus the tool's shaping, validation and JSON over the pipe.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuMicrosOfPids } from "../runtime/bench_host.ts";
@@ -20,6 +20,19 @@ export interface ToolWorkload {
   contactPrefixes: string[];
   /** Stored messages to fetch context around. */
   samples: Array<{ chat: string; id: string }>;
+}
+
+/** The workload kept beside a kept store, so `bench tools <folder>` can time the same calls again. */
+const WORKLOAD_FILE = "bench-tools-workload.json";
+
+/** Keeps the workload in the store's folder (WHATSAPP_MCP_BENCH_KEEP_STORE). */
+export function saveWorkload(dir: string, w: ToolWorkload): void {
+  writeFileSync(join(dir, WORKLOAD_FILE), JSON.stringify(w));
+}
+
+/** The workload a kept store was built with. */
+export function loadWorkload(dir: string): ToolWorkload {
+  return JSON.parse(readFileSync(join(dir, WORKLOAD_FILE), "utf8")) as ToolWorkload;
 }
 
 /** Where the spawned server finds the store: its data folder, or a database URL. */
@@ -133,12 +146,17 @@ export async function runToolsOverStdio(
   only?: string,
   names?: readonly string[],
 ): Promise<{ runtime: string; tools: Record<string, ToolTiming> }> {
-  const [runtime, command, args] = runtimeTargets(repoRoot()).find(([name]) => only === undefined || name === only) ?? [];
+  // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
+  const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
+  const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
   if (!runtime) throw new Error("no runtime to spawn the server with (build with tsc, or install deno)");
+  // WHATSAPP_MCP_BENCH_SERVER_FLAGS: runtime flags for the server, e.g. "--cpu-prof" to profile the calls.
+  const flags = (process.env.WHATSAPP_MCP_BENCH_SERVER_FLAGS ?? "").split(" ").filter(Boolean);
+  const runArgs = runtime === "deno" ? [args![0]!, ...flags, ...args!.slice(1)] : [...flags, ...args!];
   const scratch = mkdtempSync(join(tmpdir(), "wa-tools-bench-"));
   const dataDir = "dataDir" in store ? store.dataDir : scratch;
   const env: Record<string, string> = "databaseUrl" in store ? { DATABASE_URL: store.databaseUrl } : {};
-  const session = await startSession(command!, args!, dataDir, env);
+  const session = await startSession(command!, runArgs, dataDir, env);
   try {
     const tools: Record<string, ToolTiming> = {};
     const cpu = () => (session.pid === undefined ? null : cpuMicrosOfPids([session.pid]));

@@ -14,6 +14,7 @@ import { registerMediaResource } from "./media_resource.ts";
 import { isUserError } from "../user_error.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
+import { outputObject } from "./output_schema.ts";
 import { McpServer } from "./sdk.ts";
 import type { CallToolResult, RequestHandlerExtra, ServerNotification, ServerRequest } from "./sdk.ts";
 import type { AnyTool, ResolvedDeps } from "./tool.ts";
@@ -84,7 +85,7 @@ function register(server: McpServer, tool: AnyTool, deps: ResolvedDeps): void {
       title: tool.title,
       description: tool.description,
       inputSchema: tool.inputSchema,
-      outputSchema: tool.outputSchema,
+      outputSchema: outputObject(tool.outputSchema),
       annotations: tool.annotations,
     },
     handler as never,

@@ -85,6 +85,29 @@ describe("data flow: what the model was shown, and where it goes", () => {
     assert.deepEqual(flowSources(mem, SECRET, [STRANGER]), [], "the oldest content is forgotten");
   });
 
+  test("a full memory keeps exactly the newest fingerprints, in the order they were last remembered", () => {
+    // Unbounded, the map's order is the order of last remembering: a bounded memory that drops
+    // the oldest first must hold the last `max` of those keys, after every step.
+    const mem = createFlowMemory(300);
+    const unbounded = createFlowMemory(Infinity);
+    const chats = [ALICE, BANK, STRANGER];
+    let seed = 7; // Park-Miller: exact in doubles
+    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let i = 0; i < 3000; i++) {
+      // Repeats move fingerprints to the newest end; new texts push the oldest out.
+      const text = `message ${Math.floor(rnd() * 400)} with words enough to be remembered ${Math.floor(rnd() * 40)}`;
+      const chat = chats[Math.floor(rnd() * 3)]!;
+      rememberContent(mem, chat, text);
+      rememberContent(unbounded, chat, text);
+      if (i % 50 === 0 || i > 2990) assert.deepEqual([...mem.prints.keys()], [...unbounded.prints.keys()].slice(-300), `step ${i}`);
+      if (i === 1500) {
+        mem.prints.clear(); // a cleared memory starts over
+        unbounded.prints.clear();
+      }
+    }
+    assert.equal(mem.prints.size, 300);
+  });
+
   test("a tool result is walked: message texts, original texts, file names and chat descriptions are remembered", () => {
     const mem = createFlowMemory();
     rememberResult(mem, {

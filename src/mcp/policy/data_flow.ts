@@ -105,14 +105,34 @@ export function rememberContent(mem: FlowMemory, chatJid: string, text: string |
     if (prev === undefined || prev === chatJid) next = chatJid;
     else if (Array.isArray(prev)) next = prev.includes(chatJid) ? prev : [...prev, chatJid].slice(-8);
     else next = [prev, chatJid];
-    // Delete first so the entry moves to the newest end (Map keeps insertion order).
-    mem.prints.delete(h);
+    // Delete first so the entry moves to the newest end (Map keeps insertion order); a new one goes there anyway.
+    if (prev !== undefined) mem.prints.delete(h);
     mem.prints.set(h, next);
   }
-  while (mem.prints.size > mem.max) {
-    const oldest = mem.prints.keys().next().value as number;
-    mem.prints.delete(oldest);
+  while (mem.prints.size > mem.max) evictOldest(mem);
+}
+
+/**
+ * Each memory's iterator over its fingerprints, kept between evictions. A new `keys()` iterator
+ * starts at the map's first slot and steps over every slot deleted since the map last compacted
+ * its table (the evicted oldest ones, the old slots of re-remembered ones): once the memory was
+ * full, each eviction walked thousands of them (~0.3 ms per page of 60 messages). A Map iterator
+ * survives deletions and growth and sees entries added after it, so the kept one always stands
+ * just past the last evicted entry: its next entry is the oldest one left (everything before it
+ * was evicted or moved to the newest end).
+ */
+const cursors = new WeakMap<FlowMemory, Iterator<number>>();
+
+function evictOldest(mem: FlowMemory): void {
+  let it = cursors.get(mem);
+  let next = it?.next();
+  if (!it || !next || next.done) {
+    // A finished iterator stays finished (even when entries are added later): start a new one.
+    it = mem.prints.keys();
+    cursors.set(mem, it);
+    next = it.next();
   }
+  if (!next.done) mem.prints.delete(next.value);
 }
 
 /**
