@@ -4,7 +4,7 @@
  */
 import type { Database } from "sql.js";
 import { bm25FromMatchinfo } from "../search/bm25.ts";
-import { allWords, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
+import { allWords, legacyScopeTokens, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
 
 const registered = new WeakSet<Database>();
 const contactVersions = new WeakMap<Database, { n: number }>();
@@ -24,9 +24,9 @@ export type SqlValue = string | number | null | Uint8Array;
  * Registers the search functions of the schema's view and triggers: `wa_search_text(text,
  * edited_text, revoked)` and `wa_search_file(text, edited_text, file_name, revoked)` (the
  * index's two word columns), `wa_search_body(text, edited_text, file_name, revoked)` (all words:
- * empty exactly when a message has none), `wa_search_scope(chat_jid, sender_id, text,
- * edited_text, file_name, revoked)`; `wa_bm25(matchinfo)` and `wa_contacts_changed()`, on `db`
- * (once per connection).
+ * empty exactly when a message has none), `wa_search_scope(chat, sender, text, edited_text,
+ * file_name, revoked)` (chat and sender as `jids` keys); `wa_bm25(matchinfo 'pcnax', text,
+ * edited_text, file_name, revoked)` and `wa_contacts_changed()`, on `db` (once per connection).
  */
 export function registerSqlFunctions(db: Database): void {
   if (registered.has(db)) return;
@@ -52,7 +52,12 @@ export function registerSqlFunctions(db: Database): void {
     (chat: SqlValue, sender: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
       rowSearchScope(chat, sender, fields(text, edited, fileName, revoked)),
   );
-  db.create_function("wa_bm25", (blob: SqlValue) => (blob instanceof Uint8Array ? bm25FromMatchinfo(blob) : 0));
+  const length = indexedLength(db);
+  db.create_function(
+    "wa_bm25",
+    (blob: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
+      blob instanceof Uint8Array ? bm25FromMatchinfo(blob, length(fields(text, edited, fileName, revoked))) : 0,
+  );
   const contacts = { n: 0 };
   contactVersions.set(db, contacts);
   db.create_function("wa_contacts_changed", () => {
@@ -67,9 +72,50 @@ export function rowSearchFields(text: SqlValue, edited: SqlValue, fileName: SqlV
   return searchFields(str(text), str(edited), str(fileName), revoked === 1);
 }
 
-/** What `wa_search_scope` computes for a row (chat_jid, sender_id) whose search fields are `f`. */
+/**
+ * What `wa_search_scope` computes for a row (chat and sender `jids` keys) whose search fields are
+ * `f`. Before migration 0014 the view passed the JIDs (text): their tokens are the old ones.
+ */
 export function rowSearchScope(chat: SqlValue, sender: SqlValue, f: SearchFields): string {
-  return f.text === "" && f.file === "" ? "" : scopeTokens(String(chat ?? ""), str(sender));
+  if (f.text === "" && f.file === "") return "";
+  if (typeof chat === "string") return legacyScopeTokens(chat, str(sender));
+  return scopeTokens(Number(chat), sender === null ? null : Number(sender));
+}
+
+const ASCII_TOKEN = /^[a-z0-9]+$/;
+const TOKEN_COUNT_CACHE_MAX = 50_000;
+
+/**
+ * How many tokens FTS4 counts in a row's word columns (matchinfo's `l`, which the index no longer
+ * stores): our tokens joined by spaces, as its unicode61 tokenizer splits them. An ASCII token is
+ * one; a few marks our tokenizer keeps in a word are separators to unicode61 (e.g. U+0483), so
+ * another token is counted by the index's own tokenizer (`messages_fts_tokens`), once per token.
+ */
+function indexedLength(db: Database): (f: SearchFields) => number {
+  const counts = new Map<string, number>();
+  const count = (tok: string): number => {
+    if (ASCII_TOKEN.test(tok)) return 1;
+    let n = counts.get(tok);
+    if (n === undefined) {
+      if (counts.size >= TOKEN_COUNT_CACHE_MAX) counts.clear();
+      const st = db.prepare("SELECT count(*) FROM messages_fts_tokens WHERE input = ?");
+      try {
+        st.bind([tok]);
+        n = st.step() ? Number(st.get()[0]) : 1;
+      } finally {
+        st.free();
+      }
+      counts.set(tok, n);
+    }
+    return n;
+  };
+  const columnLength = (words: string): number => {
+    if (words === "") return 0;
+    let n = 0;
+    for (const tok of words.split(" ")) n += count(tok);
+    return n;
+  };
+  return (f) => columnLength(f.text) + columnLength(f.file);
 }
 
 function str(v: SqlValue): string | null {
