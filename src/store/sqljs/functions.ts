@@ -91,7 +91,7 @@ const TOKEN_COUNT_CACHE_MAX = 50_000;
  * one; a few marks our tokenizer keeps in a word are separators to unicode61 (e.g. U+0483), so
  * another token is counted by the index's own tokenizer (`messages_fts_tokens`), once per token.
  */
-function indexedLength(db: Database): (f: SearchFields) => number {
+export function indexedLength(db: Database): (f: SearchFields) => number {
   const counts = new Map<string, number>();
   const count = (tok: string): number => {
     if (ASCII_TOKEN.test(tok)) return 1;
