@@ -4,7 +4,7 @@
  */
 import type { Database } from "sql.js";
 import { bm25FromMatchinfo } from "../search/bm25.ts";
-import { allWords, legacyScopeTokens, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
+import { allWords, legacyScopeTokens, scopeTokens, type SearchFields, searchFields, tokenize } from "../search/text.ts";
 
 const registered = new WeakSet<Database>();
 const contactVersions = new WeakMap<Database, { n: number }>();
@@ -25,8 +25,8 @@ export type SqlValue = string | number | null | Uint8Array;
  * edited_text, revoked)` and `wa_search_file(text, edited_text, file_name, revoked)` (the
  * index's two word columns), `wa_search_body(text, edited_text, file_name, revoked)` (all words:
  * empty exactly when a message has none), `wa_search_scope(chat, sender, text, edited_text,
- * file_name, revoked)` (chat and sender as `jids` keys); `wa_bm25(matchinfo 'pcnax', text,
- * edited_text, file_name, revoked)` and `wa_contacts_changed()`, on `db` (once per connection).
+ * file_name, revoked)` (chat and sender as `jids` keys); `wa_bm25(matchinfo 'pcnax', current
+ * text, file_name)` and `wa_contacts_changed()`, on `db` (once per connection).
  */
 export function registerSqlFunctions(db: Database): void {
   if (registered.has(db)) return;
@@ -53,11 +53,9 @@ export function registerSqlFunctions(db: Database): void {
       rowSearchScope(chat, sender, fields(text, edited, fileName, revoked)),
   );
   const length = indexedLength(db);
-  db.create_function(
-    "wa_bm25",
-    (blob: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
-      blob instanceof Uint8Array ? bm25FromMatchinfo(blob, length(fields(text, edited, fileName, revoked))) : 0,
-  );
+  // An indexed row is never revoked, and its current text is the edit when there is one.
+  db.create_function("wa_bm25", (blob: SqlValue, current: SqlValue, fileName: SqlValue) =>
+    blob instanceof Uint8Array ? bm25FromMatchinfo(blob, length(str(current), str(fileName))) : 0);
   const contacts = { n: 0 };
   contactVersions.set(db, contacts);
   db.create_function("wa_contacts_changed", () => {
@@ -83,15 +81,33 @@ export function rowSearchScope(chat: SqlValue, sender: SqlValue, f: SearchFields
 }
 
 const ASCII_TOKEN = /^[a-z0-9]+$/;
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+const ASCII_SPACE = /[ \t\n\r\f\v]+/;
 const TOKEN_COUNT_CACHE_MAX = 50_000;
+
+/** How many tokens an ASCII text has (runs of letters and digits: `tokenize` without building them). */
+function asciiTokenCount(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+    if (word && !inWord) n++;
+    inWord = word;
+  }
+  return n;
+}
 
 /**
  * How many tokens FTS4 counts in a row's word columns (matchinfo's `l`, which the index no longer
- * stores): our tokens joined by spaces, as its unicode61 tokenizer splits them. An ASCII token is
- * one; a few marks our tokenizer keeps in a word are separators to unicode61 (e.g. U+0483), so
- * another token is counted by the index's own tokenizer (`messages_fts_tokens`), once per token.
+ * stores), for its current text and file name: our tokens joined by spaces, as its unicode61
+ * tokenizer splits them. An ASCII token is one (counted without building the tokens: the
+ * relevance order counts up to 10,000 rows); a few marks our tokenizer keeps in a word are
+ * separators to unicode61 (e.g. U+0483), so another token is counted by the index's own
+ * tokenizer (`messages_fts_tokens`), once per token.
  */
-export function indexedLength(db: Database): (f: SearchFields) => number {
+export function indexedLength(db: Database): (current: string | null, fileName: string | null) => number {
   const counts = new Map<string, number>();
   const count = (tok: string): number => {
     if (ASCII_TOKEN.test(tok)) return 1;
@@ -109,13 +125,28 @@ export function indexedLength(db: Database): (f: SearchFields) => number {
     }
     return n;
   };
-  const columnLength = (words: string): number => {
-    if (words === "") return 0;
-    let n = 0;
-    for (const tok of words.split(" ")) n += count(tok);
+  // Tokens never span ASCII whitespace (see `tokenize`): a text's count is its words' counts, and
+  // a non-ASCII word's count is remembered (messages repeat words; folding one costs microseconds).
+  const words = new Map<string, number>();
+  const wordLength = (word: string): number => {
+    let n = words.get(word);
+    if (n === undefined) {
+      if (words.size >= TOKEN_COUNT_CACHE_MAX) words.clear();
+      n = 0;
+      for (const tok of tokenize(word)) n += count(tok);
+      words.set(word, n);
+    }
     return n;
   };
-  return (f) => columnLength(f.text) + columnLength(f.file);
+  const textLength = (text: string | null): number => {
+    if (!text) return 0;
+    if (ASCII_ONLY.test(text)) return asciiTokenCount(text);
+    let n = 0;
+    for (const word of text.split(ASCII_SPACE)) n += word === "" ? 0 : ASCII_ONLY.test(word) ? asciiTokenCount(word) : wordLength(word);
+    return n;
+  };
+  // As searchFields: the file name is indexed unless it repeats the text.
+  return (current, fileName) => textLength(current) + (fileName && fileName !== current ? textLength(fileName) : 0);
 }
 
 function str(v: SqlValue): string | null {

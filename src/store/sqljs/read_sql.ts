@@ -187,7 +187,7 @@ export function searchRelevanceSql(f: MessageFilterShape): string {
   if (f.before) inner.push("docid < :beforePk");
   const w = filterSql(f).filter((c) => !c.startsWith("m.pk"));
   return `WITH hits AS (
-  SELECT m.pk AS pk, wa_bm25(win.mi, m.text, m.edited_text, m.media_file_name, m.revoked) AS rank
+  SELECT m.pk AS pk, wa_bm25(win.mi, coalesce(m.edited_text, m.text), m.media_file_name) AS rank
   FROM (SELECT docid, matchinfo(messages_fts, 'pcnax') AS mi FROM messages_fts
         WHERE ${inner.join(" AND ")} ORDER BY docid DESC LIMIT ${RELEVANCE_WINDOW}) win
   CROSS JOIN messages m ON m.pk = win.docid
