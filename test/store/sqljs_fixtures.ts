@@ -11,3 +11,18 @@ export function msg(chatJid: string, id: string, ts: number, text: string | null
     },
   };
 }
+
+/**
+ * How many rows the full-text index holds: the first varint of its `_stat` row (the index keeps
+ * no per-row document sizes to count since migration 0014).
+ */
+export function indexedRows(db: { exec(sql: string): Array<{ values: unknown[][] }> }): number {
+  const blob = db.exec("SELECT value FROM messages_fts_stat WHERE id = 0")[0]?.values[0]?.[0];
+  if (!(blob instanceof Uint8Array)) return 0;
+  let n = 0;
+  for (let i = 0, shift = 1; i < blob.length; i++, shift *= 128) {
+    n += (blob[i]! & 0x7f) * shift;
+    if (blob[i]! < 0x80) break;
+  }
+  return n;
+}

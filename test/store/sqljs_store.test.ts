@@ -18,7 +18,7 @@ import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import * as Q from "../../src/store/sqljs/read_sql.ts";
 import { createSqljsRepository, openSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { WriteOp } from "../../src/store/types.ts";
-import { msg } from "./sqljs_fixtures.ts";
+import { indexedRows, msg } from "./sqljs_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-store-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -239,7 +239,7 @@ describe("sql.js text index queue", () => {
     try {
       await repo.commit([msg(chat, "a", 1000, "alpha words"), msg(chat, "b", 2000, "beta words"), msg(chat, "i", 2500, null, { type: "image", media: image })]);
       assert.equal(queuedCount(db()), 2, "queued with the commit (the captionless image has nothing to index)");
-      assert.equal(db().exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 0);
+      assert.equal(indexedRows(db()), 0);
       consistent(db());
       assert.deepEqual((await repo.listMessages({ query: "words", limit: 10 })).items.map((m) => m.id), ["b", "a"]);
       assert.equal(queuedCount(db()), 0, "the search indexed the queue first");
@@ -297,7 +297,7 @@ describe("sql.js text index queue", () => {
       for (const end = Date.now() + 20_000; Date.now() < end && queuedCount(durable.db) > 0;) await new Promise((r) => setTimeout(r, 10));
       assert.equal(queuedCount(durable.db), 0, "indexed in background rounds (more than one: 12,000 > one round)");
       durable.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
-      assert.equal(durable.db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 12_000);
+      assert.equal(indexedRows(durable.db), 12_000);
     } finally {
       await repo.close();
     }
@@ -374,7 +374,7 @@ describe("sql.js text index queue", () => {
       assert.equal(queuedCount(db), 15);
       assert.equal(indexQueued(db, 100), 15);
       assert.equal(indexQueued(db, 100), 0);
-      assert.equal(db.exec("SELECT count(*) FROM messages_fts_docsize")[0]?.values[0]?.[0], 20, "the five without words have no entry");
+      assert.equal(indexedRows(db), 20, "the five without words have no entry");
       db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
     } finally {
       db.close();

@@ -1,7 +1,8 @@
 /**
- * BM25 relevance from SQLite FTS4 `matchinfo(t, 'pcnalx')` over the word columns taken as one
+ * BM25 relevance from SQLite FTS4 `matchinfo(t, 'pcnax')` over the word columns taken as one
  * field: the message text (column 0) and the file name (column 1); the last column holds scope
- * tokens. Pure.
+ * tokens. The row's own length (`l`) is not stored (the index has no document sizes,
+ * `matchinfo=fts3`): the caller counts the row's indexed tokens (see functions.ts). Pure.
  */
 
 /** BM25 parameters (the usual defaults). */
@@ -10,8 +11,11 @@ const B = 0.75;
 /** Columns holding words (the text and the file name), from the first. */
 const WORD_COLUMNS = 2;
 
-/** Score of one row from its matchinfo blob (32-bit little-endian unsigned integers). Higher is better. */
-export function bm25FromMatchinfo(blob: Uint8Array): number {
+/**
+ * Score of one row from its matchinfo blob (32-bit little-endian unsigned integers) and its
+ * length `dl` (tokens in the word columns, as FTS4 counts them). Higher is better.
+ */
+export function bm25FromMatchinfo(blob: Uint8Array, dl: number): number {
   if (blob.byteLength < 12) return 0;
   const v = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const u = (i: number) => v.getUint32(i * 4, true);
@@ -19,15 +23,11 @@ export function bm25FromMatchinfo(blob: Uint8Array): number {
   const c = u(1); // columns
   const n = u(2); // rows in the table
   const words = Math.min(WORD_COLUMNS, c);
-  if ((3 + 2 * c + 3 * p * c) * 4 > blob.byteLength) return 0;
+  if ((3 + c + 3 * p * c) * 4 > blob.byteLength) return 0;
   let avgdl = 0; // 'a': average tokens per column
-  let dl = 0; // 'l': tokens of this row per column
-  for (let k = 0; k < words; k++) {
-    avgdl += u(3 + k);
-    dl += u(3 + c + k);
-  }
+  for (let k = 0; k < words; k++) avgdl += u(3 + k);
   avgdl ||= 1;
-  const x = 3 + 2 * c; // 'x': 3 values per (phrase, column): hits here, hits everywhere, rows with hits
+  const x = 3 + c; // 'x': 3 values per (phrase, column): hits here, hits everywhere, rows with hits
   let score = 0;
   for (let i = 0; i < p; i++) {
     let tf = 0;

@@ -185,12 +185,37 @@ export function quoteLexeme(tok: string): string {
 }
 
 /**
- * A 48-bit FNV-1a hash in base 36. Used for the chat/sender scope tokens of the SQLite
- * index; deterministic across runs and runtimes.
+ * The scope tokens of a message in the SQLite index: `_c<chat key>` and `_s<sender key>`, the
+ * `jids` keys in base 36 (short: every message carries them; a key never changes its JID, and a
+ * message moved to another key is re-indexed by the schema's triggers). They contain `_`, which
+ * `tokenize` never emits, so no user query can match them.
  */
-export function shortHash(text: string): string {
-  // Two 32-bit FNV-1a lanes with different offsets, combined: collisions are harmless
-  // (queries re-check the real column) but should be rare.
+export function scopeTokens(chatKey: number, senderKey: number | null): string {
+  return senderKey === null ? chatScopeToken(chatKey) : `${chatScopeToken(chatKey)} ${senderScopeToken(senderKey)}`;
+}
+
+/** The scope token selecting one chat (by its `jids` key). */
+export function chatScopeToken(chatKey: number): string {
+  return `_c${chatKey.toString(36)}`;
+}
+
+/** The scope token selecting one sender (by its `jids` key). */
+export function senderScopeToken(senderKey: number): string {
+  return `_s${senderKey.toString(36)}`;
+}
+
+/**
+ * The scope tokens of the index before migration 0014: `_c<hash of chat JID>`, `_s<hash of
+ * sender JID>` (a 48-bit FNV-1a hash in base 36). The schema's view computed them until 0014,
+ * so a store opened before its migrations (its index checked against that view) still needs them.
+ */
+export function legacyScopeTokens(chatJid: string, senderId: string | null): string {
+  const chat = `_c${shortHash(chatJid)}`;
+  return senderId ? `${chat} _s${shortHash(senderId)}` : chat;
+}
+
+function shortHash(text: string): string {
+  // Two 32-bit FNV-1a lanes with different offsets, combined.
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
@@ -199,35 +224,4 @@ export function shortHash(text: string): string {
     b = Math.imul(b ^ c, 0x01000193 + 2) >>> 0;
   }
   return (a * 0x10000 + (b & 0xffff)).toString(36);
-}
-
-/**
- * The scope tokens of a message in the SQLite index: `_c<hash of chat>` and `_s<hash of
- * sender>`. They contain `_`, which `tokenize` never emits, so no user query can match them.
- */
-export function scopeTokens(chatJid: string, senderId: string | null): string {
-  return senderId ? `${chatScopeToken(chatJid)} ${senderScopeToken(senderId)}` : chatScopeToken(chatJid);
-}
-
-// A store has thousands of chats and people, and every message names two of them.
-const hashCache = new Map<string, string>();
-
-function cachedHash(text: string): string {
-  let h = hashCache.get(text);
-  if (h === undefined) {
-    if (hashCache.size >= 50_000) hashCache.clear();
-    h = shortHash(text);
-    hashCache.set(text, h);
-  }
-  return h;
-}
-
-/** The scope token selecting one chat. */
-export function chatScopeToken(chatJid: string): string {
-  return `_c${cachedHash(chatJid)}`;
-}
-
-/** The scope token selecting one sender. */
-export function senderScopeToken(senderId: string): string {
-  return `_s${cachedHash(senderId)}`;
 }

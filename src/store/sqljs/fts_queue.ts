@@ -11,7 +11,7 @@
  */
 import type { Database } from "sql.js";
 import { rowSearchFields, rowSearchScope } from "./functions.ts";
-import { jsonParam, type SqlValue, statementsOf } from "./statements.ts";
+import { jsonParam, statementsOf } from "./statements.ts";
 
 /** True when messages wait to be indexed. */
 export function hasQueued(db: Database): boolean {
@@ -26,8 +26,7 @@ export function queuedCount(db: Database): number {
 /**
  * The queued messages up to a bound (`?`), as `indexQueued` reads them: revoked ones have no
  * words; the edit, when there is one, replaces the text (as in searchFields). Chat and sender
- * come as their `jids` keys (the table, not the messages view: the view's JID look-ups cost two
- * probes per row, `indexQueued` looks each key up once per round). CROSS JOIN keeps the queue
+ * come as their `jids` keys, which the scope tokens are made of. CROSS JOIN keeps the queue
  * the outer loop: left to itself the planner walks messages by pk up to the bound and probes the
  * queue, so every round reread all the messages indexed before it (quadratic over an import: 13
  * instead of 9 µs per message at 200k).
@@ -49,23 +48,12 @@ export function indexQueued(db: Database, limit: number): number {
   const bound = s.value("SELECT docid FROM fts_pending ORDER BY docid LIMIT 1 OFFSET ?", [n - 1]);
   const last = typeof bound === "number" ? bound : Number.MAX_SAFE_INTEGER;
   const rows: Array<[number, string, string, string]> = [];
-  // The JID of a `jids` key, as the messages view gives it (null: no such key), looked up once per round.
-  const jids = new Map<SqlValue, SqlValue>();
-  const jidOf = (key: SqlValue): SqlValue => {
-    if (key === null) return null;
-    let jid = jids.get(key);
-    if (jid === undefined) {
-      jid = s.value("SELECT jid FROM jids WHERE key = ?", [key]) ?? null;
-      jids.set(key, jid);
-    }
-    return jid;
-  };
   s.each(
     QUEUED_ROWS_SQL,
     [last],
     (r) => {
       const f = rowSearchFields(null, r[3]!, r[4]!, 0);
-      if (f.text !== "" || f.file !== "") rows.push([r[0] as number, f.text, f.file, rowSearchScope(jidOf(r[1]!), jidOf(r[2]!), f)]);
+      if (f.text !== "" || f.file !== "") rows.push([r[0] as number, f.text, f.file, rowSearchScope(r[1]!, r[2]!, f)]);
     },
   );
   if (rows.length > 0) {

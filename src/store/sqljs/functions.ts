@@ -4,7 +4,8 @@
  */
 import type { Database } from "sql.js";
 import { bm25FromMatchinfo } from "../search/bm25.ts";
-import { allWords, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
+import { allWords, legacyScopeTokens, scopeTokens, type SearchFields, searchFields } from "../search/text.ts";
+import { indexedLength } from "./fts_length.ts";
 
 const registered = new WeakSet<Database>();
 const contactVersions = new WeakMap<Database, { n: number }>();
@@ -24,9 +25,9 @@ export type SqlValue = string | number | null | Uint8Array;
  * Registers the search functions of the schema's view and triggers: `wa_search_text(text,
  * edited_text, revoked)` and `wa_search_file(text, edited_text, file_name, revoked)` (the
  * index's two word columns), `wa_search_body(text, edited_text, file_name, revoked)` (all words:
- * empty exactly when a message has none), `wa_search_scope(chat_jid, sender_id, text,
- * edited_text, file_name, revoked)`; `wa_bm25(matchinfo)` and `wa_contacts_changed()`, on `db`
- * (once per connection).
+ * empty exactly when a message has none), `wa_search_scope(chat, sender, text, edited_text,
+ * file_name, revoked)` (chat and sender as `jids` keys); `wa_bm25(matchinfo 'pcnax', current
+ * text, file_name)` and `wa_contacts_changed()`, on `db` (once per connection).
  */
 export function registerSqlFunctions(db: Database): void {
   if (registered.has(db)) return;
@@ -52,7 +53,10 @@ export function registerSqlFunctions(db: Database): void {
     (chat: SqlValue, sender: SqlValue, text: SqlValue, edited: SqlValue, fileName: SqlValue, revoked: SqlValue) =>
       rowSearchScope(chat, sender, fields(text, edited, fileName, revoked)),
   );
-  db.create_function("wa_bm25", (blob: SqlValue) => (blob instanceof Uint8Array ? bm25FromMatchinfo(blob) : 0));
+  const length = indexedLength(db);
+  // An indexed row is never revoked, and its current text is the edit when there is one.
+  db.create_function("wa_bm25", (blob: SqlValue, current: SqlValue, fileName: SqlValue) =>
+    blob instanceof Uint8Array ? bm25FromMatchinfo(blob, length(str(current), str(fileName))) : 0);
   const contacts = { n: 0 };
   contactVersions.set(db, contacts);
   db.create_function("wa_contacts_changed", () => {
@@ -67,9 +71,14 @@ export function rowSearchFields(text: SqlValue, edited: SqlValue, fileName: SqlV
   return searchFields(str(text), str(edited), str(fileName), revoked === 1);
 }
 
-/** What `wa_search_scope` computes for a row (chat_jid, sender_id) whose search fields are `f`. */
+/**
+ * What `wa_search_scope` computes for a row (chat and sender `jids` keys) whose search fields are
+ * `f`. Before migration 0014 the view passed the JIDs (text): their tokens are the old ones.
+ */
 export function rowSearchScope(chat: SqlValue, sender: SqlValue, f: SearchFields): string {
-  return f.text === "" && f.file === "" ? "" : scopeTokens(String(chat ?? ""), str(sender));
+  if (f.text === "" && f.file === "") return "";
+  if (typeof chat === "string") return legacyScopeTokens(chat, str(sender));
+  return scopeTokens(Number(chat), sender === null ? null : Number(sender));
 }
 
 function str(v: SqlValue): string | null {

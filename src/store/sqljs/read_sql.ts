@@ -184,19 +184,22 @@ WHERE ${w.join(" AND ")}
 ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
 
-/** Relevance-ordered search (BM25 from matchinfo) over the newest RELEVANCE_WINDOW matches. */
+/**
+ * Relevance-ordered search (BM25 from matchinfo) over the newest RELEVANCE_WINDOW matches. The
+ * index keeps no document sizes: wa_bm25 counts the row's length from its text.
+ */
 export function searchRelevanceSql(f: MessageFilterShape): string {
   const inner = ["messages_fts MATCH :fts"];
   if (f.after) inner.push("docid >= :afterPk");
   if (f.before) inner.push("docid < :beforePk");
   const w = filterSql(f).filter((c) => !c.startsWith("m.pk"));
   return `WITH hits AS (
-  SELECT m.pk AS pk, win.rank AS rank
-  FROM (SELECT docid, wa_bm25(matchinfo(messages_fts, 'pcnalx')) AS rank FROM messages_fts
+  SELECT m.pk AS pk, wa_bm25(win.mi, coalesce(m.edited_text, m.text), m.media_file_name) AS rank
+  FROM (SELECT docid, matchinfo(messages_fts, 'pcnax') AS mi FROM messages_fts
         WHERE ${inner.join(" AND ")} ORDER BY docid DESC LIMIT ${RELEVANCE_WINDOW}) win
   CROSS JOIN messages m ON m.pk = win.docid
   WHERE ${w.length ? w.join(" AND ") : "1"}
-  ORDER BY win.rank DESC, m.pk DESC LIMIT :limit OFFSET :offset)
+  ORDER BY rank DESC, m.pk DESC LIMIT :limit OFFSET :offset)
 SELECT ${VIEW_COLUMNS}, hits.rank AS rank
 FROM hits CROSS JOIN messages m ON m.pk = hits.pk
   ${VIEW_JOINS}

@@ -220,7 +220,9 @@ class SqljsRepository implements Repository {
     if (plan?.kind === "match" && q.order === "relevance") {
       const { offset } = pageStart("o", q.cursor, q.offset);
       params.offset = offset;
-      params.fts = scoped(plan.fts, chat, sender);
+      const fts = scoped(this.s, plan.fts, chat, sender);
+      if (fts === null) return empty;
+      params.fts = fts;
       const rows = this.all(searchRelevanceSql(shape), params);
       return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
     }
@@ -232,7 +234,9 @@ class SqljsRepository implements Repository {
     if (after) params.cpk = after.pk;
     let rows: Row[];
     if (plan?.kind === "match") {
-      params.fts = scoped(plan.fts, chat, sender);
+      const fts = scoped(this.s, plan.fts, chat, sender);
+      if (fts === null) return empty;
+      params.fts = fts;
       rows = this.all(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
@@ -438,11 +442,18 @@ class SqljsRepository implements Repository {
   }
 }
 
-/** Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4). */
-function scoped(fts: string, chat: string | undefined, sender: string | undefined): string {
+/**
+ * Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4);
+ * null when the chat or sender has no `jids` key (no message names it: nothing can match).
+ */
+function scoped(s: Statements, fts: string, chat: string | undefined, sender: string | undefined): string | null {
   let out = fts;
-  if (chat !== undefined) out += ` AND "${chatScopeToken(chat)}"`;
-  if (sender !== undefined) out += ` AND "${senderScopeToken(sender)}"`;
+  for (const [jid, token] of [[chat, chatScopeToken], [sender, senderScopeToken]] as const) {
+    if (jid === undefined) continue;
+    const key = s.value("SELECT key FROM jids WHERE jid = ?", [jid]);
+    if (typeof key !== "number") return null;
+    out += ` AND "${token(key)}"`;
+  }
   return out;
 }
 
