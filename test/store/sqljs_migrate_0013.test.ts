@@ -13,7 +13,6 @@ import { join } from "node:path";
 import initSqlJs, { type Database } from "sql.js";
 import { proto } from "@whiskeysockets/baileys";
 import { migrationsFor } from "../../src/store/migrations.ts";
-import { indexQueued } from "../../src/store/sqljs/fts_queue.ts";
 import { registerSqlFunctions } from "../../src/store/sqljs/functions.ts";
 import { idKey, idText, messageIdKey } from "../../src/store/sqljs/message_keys.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
@@ -199,7 +198,10 @@ describe("sql.js migration 0013 (compact message ids and direct paths)", () => {
     copyRows(image, old, (table, list) => table === "message_rows"
       ? `SELECT ${list.split(", ").map((c) => asText[c] ?? c).join(", ")} FROM messages`
       : `SELECT ${list} FROM ${table}`);
-    while (indexQueued(old, 1000) > 0);
+    // Indexed as the 0012 code indexed it (the 0012 view's scope tokens): today's rounds write 0014's
+    // tokens, which the 0012 view would not match at the open's full-text check.
+    registerSqlFunctions(old);
+    old.exec("DELETE FROM fts_pending; INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
     assert.ok(Number(rowsOf(old, "SELECT count(*) FROM message_rows WHERE typeof(id) = 'blob' OR typeof(media_direct_path) = 'blob'")[0]![0]) === 0);
     const before = rowsOf(old, "SELECT * FROM messages ORDER BY pk");
     assert.ok(before.length > 60);
