@@ -168,7 +168,10 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
         fatal = e.error;
         onFatal();
       }
-    } else log.debug(`${e.id} ${e.type}`);
+    } else {
+      if (e.type === "started") startMark(`tree: ${e.id} started`);
+      log.debug(`${e.id} ${e.type}`);
+    }
   };
   const release = async () => {
     await front?.close();
