@@ -31,6 +31,7 @@ import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
 import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VERSIONS } from "../mcp/capabilities.ts";
 import { processStdio } from "../runtime/stdio.ts";
 import { startMark } from "../runtime/start_trace.ts";
+import { preloadServe } from "../runtime/serve.ts";
 
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
 const EARLY_GRACE_MS = 150;
@@ -150,9 +151,13 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
   const [{ composeApp, isFatal }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   startMark("owner: compose+tree loaded");
-  // The status page starts with the tree, before the MCP child: its modules (Hono) load while the
-  // store opens (or waits for its file), not after it. A failure here is the http child's to report.
-  if (cfg.http.enabled) void import("../http/app.ts").catch(() => {});
+  // In http mode the status page (and /mcp) starts with the tree, before the MCP child: its modules
+  // (Hono) load while the store opens, not after it. In stdio mode they load after the first calls
+  // (compose.ts). A failure here is the http child's to report.
+  if (cfg.http.enabled && cfg.transport !== "stdio") void import("../http/app.ts").catch(() => {});
+  // The page's port is bound before the MCP child starts (the tools report its address): its
+  // server module loads now, while the store opens (often waiting for its file's read).
+  if (cfg.http.enabled) preloadServe();
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
