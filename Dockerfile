@@ -7,7 +7,7 @@
 # set MCP_AUTH_TOKEN (32+ random characters) or OAuth (OAUTH_ENABLED, OAUTH_AUDIENCE/GOOGLE_CLIENT_ID,
 # OAUTH_ALLOWED_SUBJECTS/OAUTH_ALLOWED_EMAILS). No native modules: the image is plain Node 20.
 
-# ---- build: compile the TypeScript ----
+# ---- build: compile the TypeScript, then bundle it for Node (npm run build) ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc tsconfig.json ./
@@ -15,7 +15,7 @@ RUN npm ci --no-audit --no-fund
 COPY src ./src
 COPY supervisors ./supervisors
 COPY wasm ./wasm
-RUN npx tsc -p tsconfig.json
+RUN npm run build
 
 # ---- runtime: production dependencies and the compiled program only ----
 FROM node:20-bookworm-slim

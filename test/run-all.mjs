@@ -57,8 +57,12 @@ function run(cmd, argv, env = {}) {
 
 console.log("== build (tsc) ==");
 // Type errors fail the run, but the tests still run (tsc emits anyway) so every result is seen.
-const build = run(bin("tsc"), ["-p", "tsconfig.json"]);
-if (build.code !== 0) console.log("type check failed (see above); running the tests anyway");
+const tsc = run(bin("tsc"), ["-p", "tsconfig.json"]);
+if (tsc.code !== 0) console.log("type check failed (see above); running the tests anyway");
+// The second step of `npm run build`: Node's tests spawn the bundled entry, as users run it.
+const bundled = run(process.execPath, [join("dist", "src", "build", "bundle.js")]);
+if (bundled.code !== 0) console.log("bundling failed (see above); running the tests anyway");
+const build = { code: tsc.code || bundled.code };
 
 // Each runtime also writes a JUnit report: the counts come from it (leaf tests, skipped suites and
 // ignored steps included), the console output stays the human-readable one.
@@ -116,7 +120,7 @@ for (const [rt, s] of Object.entries(summary)) {
   if (s.code !== 0) bad = true;
 }
 if (build.code !== 0) {
-  console.log("typecheck: failed");
+  console.log("build: failed (type check or bundle)");
   bad = true;
 }
 // CI sets everything up (PostgreSQL, Chromium; see .ci/run): the one skip it may have is the run of

@@ -25,6 +25,8 @@ import { joinPath, nodeFs } from "../runtime/fs.ts";
 import { folderDownloads } from "./downloads.ts";
 import { folderViewCache } from "./view_cache.ts";
 import { httpBehavior } from "./http_actor.ts";
+import { lazyFetchApp } from "./lazy_fetch_app.ts";
+import type { FetchApp } from "../runtime/serve_types.ts";
 import { frontBackendBehavior } from "../instance/proxy/backend_local.ts";
 import type { ProxyFront } from "../instance/proxy/front.ts";
 import type { TreeParts } from "./tree.ts";
@@ -43,6 +45,7 @@ import { deferredStart } from "./deferred_start.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
 
 type WhatsAppModules = typeof import("./whatsapp_modules.ts");
+type HttpAppDeps = Parameters<typeof import("../http/app.ts").createHttpApp>[0];
 
 /** The loaders of the modules the children started later need (see `composeApp`). */
 export interface LaterModules {
@@ -246,13 +249,32 @@ export function composeApp(
         graceMs: cfg.scheduleGraceMs,
         lateAfterMs: opts.scheduleLateAfterMs,
       }),
-    // Starts with the tree, as before: in http mode it serves /mcp; in stdio mode the tools report its
-    // address (another port when the configured one is taken), known only once it is bound.
+    // Starts with the tree: in http mode it serves /mcp; in stdio mode the tools report its address
+    // (another port when the configured one is taken), known only once it is bound. In stdio mode
+    // the port is bound at once and the page's code loads with the children started later
+    // (`loadLater`), or at its first request (lazy_fetch_app.ts): the first tool call does not wait for it.
     http: cfg.http.enabled
-      ? () =>
-        deferredStart(async () => {
-          const { createHttpApp } = await modules.http();
-          return httpBehavior({
+      ? () => {
+        const appDeps = (): HttpAppDeps => ({
+          linkStatus,
+          storeStats: () => repo.stats(),
+          webhookStatus: () => repo.webhookStatus(),
+          sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
+          storeLocation: () => storeAt,
+          requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
+          mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
+          isSendTool,
+          auth: authConfigOf(cfg),
+          host: cfg.http.host,
+          port: () => boundPort,
+          publicUrl: cfg.http.publicUrl,
+          trustedProxyHops: cfg.http.trustedProxyHops,
+          approvals: cfg.readOnly ? undefined : approvals,
+          cluster: cluster.view,
+          ready: cluster.ready,
+        });
+        const serveApp = (makeApp: () => FetchApp) =>
+          httpBehavior({
             host: cfg.http.host,
             port: cfg.http.port,
             log,
@@ -262,27 +284,18 @@ export function composeApp(
               pageUp = true;
             },
             onUnavailable: () => (pageUp = false),
-            makeApp: () =>
-              createHttpApp({
-                linkStatus,
-                storeStats: () => repo.stats(),
-                webhookStatus: () => repo.webhookStatus(),
-                sessionBackend: () => ({ messages: backend(cfg.databaseUrl), session: backend(cfg.sessionDatabaseUrl ?? cfg.databaseUrl) }),
-                storeLocation: () => storeAt,
-                requestPairingCode: (phone) => askWhatsApp({ type: "requestPairingCode", phone }),
-                mcp: mcpHttp ? (req, ctx) => mcpHttp(req, { authInfo: ctx.authInfo }) : undefined,
-                isSendTool,
-                auth: authConfigOf(cfg),
-                host: cfg.http.host,
-                port: () => boundPort,
-                publicUrl: cfg.http.publicUrl,
-                trustedProxyHops: cfg.http.trustedProxyHops,
-                approvals: cfg.readOnly ? undefined : approvals,
-                cluster: cluster.view,
-                ready: cluster.ready,
-              }),
+            makeApp,
           });
-        })
+        if (cfg.transport !== "stdio" || !opts.loadLater) {
+          return deferredStart(async () => {
+            const { createHttpApp } = await modules.http();
+            return serveApp(() => createHttpApp(appDeps()));
+          });
+        }
+        const page = lazyFetchApp(async () => (await modules.http()).createHttpApp(appDeps()));
+        void opts.loadLater.then(() => page.load()).catch((err) => log.error("the status page could not be loaded", { error: err }));
+        return serveApp(() => page.handler);
+      }
       : null,
     instance: () =>
       deferredStart(async () => {

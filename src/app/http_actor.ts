@@ -10,6 +10,7 @@
 import type { Behavior } from "../../supervisors/mod.ts";
 import type { Logger } from "../log.ts";
 import { type FetchApp, serve, type ServedApp } from "../runtime/serve.ts";
+import { startMark } from "../runtime/start_trace.ts";
 
 /** Messages: ask for the bound address. */
 export type HttpMsg = { type: "address" };
@@ -77,6 +78,7 @@ export function httpBehavior(opts: {
         opts.onUnavailable?.(error.message);
         return;
       }
+      startMark("http: bound");
       opts.onBound?.(served.port);
       const url = `http://${shown}:${served.port}/status`;
       if (served.port !== opts.port && opts.port !== 0) {

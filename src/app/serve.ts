@@ -31,6 +31,9 @@ import { createEarlyStdio } from "../instance/proxy/early_stdio.ts";
 import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VERSIONS } from "../mcp/capabilities.ts";
 import { processStdio } from "../runtime/stdio.ts";
 import { startMark } from "../runtime/start_trace.ts";
+import { preloadServe } from "../runtime/serve.ts";
+import { prefetchSnapshot } from "../store/sqljs/snapshot_prefetch.ts";
+import { DEFAULT_STORE_NAME, storePaths } from "../store/sqljs/store_paths.ts";
 
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
 const EARLY_GRACE_MS = 150;
@@ -79,6 +82,9 @@ export async function serve(cfg: Config): Promise<number> {
     claiming.catch(() => {}); // awaited below, after the front connects
     await early.listed(EARLY_GRACE_MS);
     startMark("serve: listed");
+    // The store file's read is the longest stretch before the first call: start it before the
+    // front's modules take the thread (on Deno the claim's I/O waited behind them).
+    await claiming.catch(() => {});
     const { createProxyFront } = await import("../instance/proxy/front.ts");
     front = createProxyFront({ serverInfo, instructions: SERVER_INSTRUCTIONS, readOnly: cfg.readOnly, isWriteTool: isSendTool, staticLists });
     startMark("serve: front loaded");
@@ -104,7 +110,7 @@ export async function serve(cfg: Config): Promise<number> {
     return 0;
   }
   log.info("the owning process exited: taking over the store and the WhatsApp connection");
-  await startStoreRead(cfg).start();
+  startStoreRead(cfg);
   return await runOwner(cfg, won.lock, front, stopRequest.signal);
 }
 
@@ -112,34 +118,24 @@ type Claim = Awaited<ReturnType<typeof tryClaimInstance>>;
 
 /** Claims the data folder; as its owner, starts reading the store file at once (see `startStoreRead`). */
 async function claimFolder(cfg: Config, log: ReturnType<typeof createLogger>): Promise<Claim> {
-  const reading = startStoreRead(cfg); // its modules load while the folder is claimed
   const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
   startMark("serve: claimed");
-  if (claim.role === "owner") await reading.start();
+  if (claim.role === "owner") startStoreRead(cfg);
   return claim;
 }
 
 /**
- * Loads the modules that read the sql.js store's file; `start()`, once this process owns the
- * folder, starts reading (and checksumming) it in a worker: the store takes that read when it
- * opens, and the other modules load meanwhile.
+ * Once this process owns the folder: starts reading (and checksumming) the sql.js store's file in
+ * a worker; the store takes that read when it opens, and the other modules load meanwhile. Its
+ * modules are few and imported statically: loaded with `import()` they waited behind the SDK's
+ * on Deno (the read started ~0.2 s later).
  */
-function startStoreRead(cfg: Config): { start(): Promise<void> } {
-  const modules = cfg.databaseUrl ? null : Promise.all([
-    import("../store/sqljs/snapshot_prefetch.ts"),
-    import("../store/sqljs/store_paths.ts"),
-  ]);
-  modules?.catch(() => {}); // start() rethrows
-  return {
-    async start() {
-      if (!modules) return;
-      const [{ prefetchSnapshot }, { DEFAULT_STORE_NAME, storePaths }] = await modules;
-      prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
-      startMark("owner: prefetch started");
-      // sql.js's wasm compiles on V8's background threads meanwhile (the store's own load takes it, cached).
-      void import("../store/sqljs/load.ts").then((m) => m.loadSqlJs()).catch(() => {});
-    },
-  };
+function startStoreRead(cfg: Config): void {
+  if (cfg.databaseUrl) return;
+  prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
+  startMark("owner: prefetch started");
+  // sql.js's wasm compiles on V8's background threads meanwhile (the store's own load takes it, cached).
+  void import("../store/sqljs/load.ts").then((m) => m.loadSqlJs()).catch(() => {});
 }
 
 /** Runs the tree while holding the ownership lock; `front` is set when this process began as a proxy. */
@@ -150,9 +146,13 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   // first calls are answered (`loadLater`), so those calls wait only for the store and the tools.
   const [{ composeApp, isFatal }, { appTree }] = await Promise.all([import("./compose.ts"), import("./tree.ts")]);
   startMark("owner: compose+tree loaded");
-  // The status page starts with the tree, before the MCP child: its modules (Hono) load while the
-  // store opens (or waits for its file), not after it. A failure here is the http child's to report.
-  if (cfg.http.enabled) void import("../http/app.ts").catch(() => {});
+  // In http mode the status page (and /mcp) starts with the tree, before the MCP child: its modules
+  // (Hono) load while the store opens, not after it. In stdio mode they load after the first calls
+  // (compose.ts). A failure here is the http child's to report.
+  if (cfg.http.enabled && cfg.transport !== "stdio") void import("../http/app.ts").catch(() => {});
+  // The page's port is bound before the MCP child starts (the tools report its address): its
+  // server module loads now, while the store opens (often waiting for its file's read).
+  if (cfg.http.enabled) preloadServe();
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
@@ -168,7 +168,10 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
         fatal = e.error;
         onFatal();
       }
-    } else log.debug(`${e.id} ${e.type}`);
+    } else {
+      if (e.type === "started") startMark(`tree: ${e.id} started`);
+      log.debug(`${e.id} ${e.type}`);
+    }
   };
   const release = async () => {
     await front?.close();

@@ -7,7 +7,7 @@
 import type { FetchApp, ServedApp, ServeOptions } from "./serve_types.ts";
 import { serveDeno } from "./serve_deno.ts";
 import type { DenoLike } from "./serve_deno.ts";
-import { serveNode } from "./serve_node.ts";
+import { preloadNodeServer, serveNode } from "./serve_node.ts";
 
 export type { FetchApp, ServeBindings, ServedApp, ServeOptions } from "./serve_types.ts";
 
@@ -16,4 +16,9 @@ const deno = (globalThis as { Deno?: DenoLike }).Deno;
 /** Listens on `hostname:port` and serves `app`. Rejects if the port cannot be bound (EADDRINUSE, EACCES). */
 export function serve(app: FetchApp, options: ServeOptions): Promise<ServedApp> {
   return deno ? serveDeno(deno, app, options) : serveNode(app, options);
+}
+
+/** Loads what `serve()` needs ahead of time, so that a later bind does not wait for it (Node: `@hono/node-server`). */
+export function preloadServe(): void {
+  if (!deno) preloadNodeServer();
 }

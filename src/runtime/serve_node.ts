@@ -21,9 +21,23 @@ export function nodeConnInfo(env: NodeBindings | undefined): ConnInfo {
   };
 }
 
+let nodeServer: Promise<typeof import("@hono/node-server")> | null = null;
+
+/** `@hono/node-server`, loaded once (ahead of time by `preloadNodeServer`, else by the first `serveNode`). */
+function loadNodeServer(): Promise<typeof import("@hono/node-server")> {
+  nodeServer ??= import("@hono/node-server");
+  nodeServer.catch(() => (nodeServer = null));
+  return nodeServer;
+}
+
+/** Starts loading `@hono/node-server` (tens of ms on Node 20, with node:http2) before a `serveNode` needs it. */
+export function preloadNodeServer(): void {
+  loadNodeServer().catch(() => {}); // serveNode reports a failure
+}
+
 /** Serves `app` with `@hono/node-server`. */
 export async function serveNode(app: FetchApp, options: ServeOptions): Promise<ServedApp> {
-  const { createAdaptorServer } = await import("@hono/node-server");
+  const { createAdaptorServer } = await loadNodeServer();
   const server = createAdaptorServer({
     fetch: (request: Request, env: unknown) => app.fetch(request, { conn: nodeConnInfo(env as NodeBindings) }),
     hostname: options.hostname,

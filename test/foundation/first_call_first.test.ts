@@ -1,8 +1,9 @@
 /**
  * The first tool call waits only for what it needs: with the owner's tree as `serve` builds it
- * (the stdio front, the store, the tools, the status page), a `list_chats` is answered while the
- * modules of the connection, sync, media and instance endpoint have not even been asked for; once
- * `loadLater` resolves they load and the connection actor answers.
+ * (the stdio front, the store, the tools, the status page's port), a `list_chats` is answered while
+ * the modules of the connection, sync, media, status page and instance endpoint have not even been
+ * asked for; a page request loads the page's, and once `loadLater` resolves the rest load and the
+ * connection actor answers.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -54,10 +55,17 @@ describe("start-up order", () => {
     try {
       const r = await client.callTool({ name: "list_chats", arguments: { limit: 20 } });
       assert.notEqual(r.isError, true, JSON.stringify(r.content));
-      // The page starts with the tree (the tools report its address); nothing else loaded yet.
-      assert.deepEqual(loaded, ["http"], "modules loaded before the first answer");
+      // The page's port is bound with the tree (the tools report its address), its code loads
+      // later: nothing loaded yet.
+      assert.deepEqual(loaded, [], "modules loaded before the first answer");
       // The later children are registered all along; their messages wait for their code.
       assert.ok(registry.names().includes("connection"));
+      // A page request before then loads the page's code and is answered.
+      const page = await registry.ask<{ host: string; port: number }>("http", { type: "address" }, { timeoutMs: 5_000 });
+      const health = await fetch(`http://127.0.0.1:${page.port}/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { ok: true });
+      assert.deepEqual(loaded, ["http"]);
 
       openLater();
       const status = await registry.ask<{ state: string }>("connection", { type: "status" }, { timeoutMs: 30_000 });

@@ -49,10 +49,7 @@ export interface Checksum {
 
 /** Starts a checksum (algorithm 1, see the module comment). */
 export function createChecksum(): Checksum {
-  let a = (P1 + P2) | 0;
-  let b = P2;
-  let c = 0;
-  let d = -P1 | 0;
+  const lanes = new Int32Array([(P1 + P2) | 0, P2, 0, -P1 | 0]);
   return {
     update(piece) {
       if (piece.length % 16 !== 0) throw new RangeError(`checksum pieces must be multiples of 16 bytes, got ${piece.length}`);
@@ -63,31 +60,55 @@ export function createChecksum(): Checksum {
         words = new Uint32Array(piece.length >>> 2);
         for (let i = 0; i < words.length; i++) words[i] = v.getUint32(4 * i, true);
       }
-      // The lanes in locals: as closure variables every step would load and store them in memory.
-      let x = a, y = b, z = c, w = d;
-      const n = words.length;
-      for (let i = 0; i < n; i += 4) {
-        x = (x + Math.imul(words[i]!, P2)) | 0;
-        x = Math.imul((x << 13) | (x >>> 19), P1);
-        y = (y + Math.imul(words[i + 1]!, P2)) | 0;
-        y = Math.imul((y << 13) | (y >>> 19), P1);
-        z = (z + Math.imul(words[i + 2]!, P2)) | 0;
-        z = Math.imul((z << 13) | (z >>> 19), P1);
-        w = (w + Math.imul(words[i + 3]!, P2)) | 0;
-        w = Math.imul((w << 13) | (w >>> 19), P1);
-      }
-      a = x;
-      b = y;
-      c = z;
-      d = w;
+      if (words.length >= WARM_UP_FROM_WORDS) warmUp();
+      accumulate(words, lanes);
     },
     digest() {
       const out = new Uint8Array(CHECKSUM_BYTES);
       const v = new DataView(out.buffer);
-      [a, b, c, d].forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
+      lanes.forEach((x, i) => v.setUint32(4 * i, x >>> 0, true));
       return out;
     },
   };
+}
+
+/** Runs the four lanes over `words` (a multiple of 4 of them), from and into `lanes`. */
+function accumulate(words: Uint32Array, lanes: Int32Array): void {
+  // The lanes in locals: in memory every step would load and store them.
+  let x = lanes[0]!, y = lanes[1]!, z = lanes[2]!, w = lanes[3]!;
+  const n = words.length;
+  for (let i = 0; i < n; i += 4) {
+    x = (x + Math.imul(words[i]!, P2)) | 0;
+    x = Math.imul((x << 13) | (x >>> 19), P1);
+    y = (y + Math.imul(words[i + 1]!, P2)) | 0;
+    y = Math.imul((y << 13) | (y >>> 19), P1);
+    z = (z + Math.imul(words[i + 2]!, P2)) | 0;
+    z = Math.imul((z << 13) | (z >>> 19), P1);
+    w = (w + Math.imul(words[i + 3]!, P2)) | 0;
+    w = Math.imul((w << 13) | (w >>> 19), P1);
+  }
+  lanes[0] = x;
+  lanes[1] = y;
+  lanes[2] = z;
+  lanes[3] = w;
+}
+
+/** Pieces this long (64 KiB) are worth the warm-up. */
+const WARM_UP_FROM_WORDS = 16_384;
+let warmedUp = false;
+
+/**
+ * Has V8 compile `accumulate` before its first long piece, once per thread: a loop first entered
+ * with megabytes is compiled on the stack (on-stack replacement), and on Node 20 that code, and
+ * the code compiled after it, ran the loop at half the speed (a 355 MB image: 197 vs 91 ms; Deno
+ * 107 vs 91 ms). A few hundred calls on 64 bytes, with lanes of their own, take ~5 ms.
+ */
+function warmUp(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const words = new Uint32Array(16);
+  const lanes = new Int32Array(4);
+  for (let i = 0; i < 300; i++) accumulate(words, lanes);
 }
 
 /** The checksum of a whole image. */
