@@ -137,23 +137,34 @@ function varint(n: number | null | undefined): Uint8Array | null {
 
 // --- the messages walked: which length-delimited fields are sub-messages ---
 
-type Kind = "info" | "key" | "message" | "futureProof" | "content" | "context";
+/** The messages walked, as indexes into `CHILDREN`. */
+const INFO = 0, KEY = 1, MESSAGE = 2, FUTURE_PROOF_KIND = 3, CONTENT_KIND = 4, CONTEXT = 5;
 
 /** `Message` fields holding a `FutureProofMessage` (a wrapper around another `Message`). */
 const FUTURE_PROOF = [37, 40, 53, 55, 58, 59, 62, 67, 74, 85, 87, 90, 91, 92, 93, 95, 96, 99, 100, 101, 103, 104, 106];
 /** `Message` fields whose content carries text or media: image, extended text, document, audio, video, sticker, ptv. */
 const CONTENT = [3, 6, 7, 8, 9, 26, 66];
 
-const CHILDREN: Record<Kind, ReadonlyMap<number, Kind>> = {
+/** Fields at or past this number are never sub-messages the walk enters. */
+const FIELD_LIMIT = 128;
+
+/** Per kind, field number -> 1 + the kind of the sub-message it holds (0: a leaf), so the walk indexes instead of hashing. */
+function childTable(pairs: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  const t = new Uint8Array(FIELD_LIMIT);
+  for (const [field, kind] of pairs) t[field] = kind + 1;
+  return t;
+}
+
+const CHILDREN: readonly Uint8Array[] = [
   // WebMessageInfo: key, message.
-  info: new Map([[1, "key"], [2, "message"]]),
-  key: new Map(),
-  message: new Map<number, Kind>([...FUTURE_PROOF.map((f) => [f, "futureProof"] as const), ...CONTENT.map((f) => [f, "content"] as const)]),
-  futureProof: new Map([[1, "message"]]),
+  childTable([[1, KEY], [2, MESSAGE]]),
+  childTable([]),
+  childTable([...FUTURE_PROOF.map((f) => [f, FUTURE_PROOF_KIND] as const), ...CONTENT.map((f) => [f, CONTENT_KIND] as const)]),
+  childTable([[1, MESSAGE]]),
   // contextInfo (17): stanzaId, the quoted id.
-  content: new Map([[17, "context"]]),
-  context: new Map(),
-};
+  childTable([[17, CONTEXT]]),
+  childTable([]),
+];
 
 /** A malformed or unexpected encoding: the raw is kept full. */
 class WireError extends Error {}
@@ -214,7 +225,15 @@ function equalsText(b: Uint8Array, at: number, end: number, s: string): boolean 
   const len = end - at;
   if (n === 0 || len < n || len > 3 * n) return false;
   let j = at;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // ASCII first (ids, JIDs and most text): one comparison per unit.
+  for (; i < n; i++, j++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || c === 0) break;
+    if (b[j] !== c) return false;
+  }
+  if (i === n) return j === end;
+  for (; i < n; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
       if (c === 0 || b[j++] !== c) return false;
@@ -247,13 +266,27 @@ function equalsVarint(b: Uint8Array, at: number, end: number, n: number): boolea
   return b[j] === n;
 }
 
+/** A residual slab's size: residuals are cut one after another into it and handed out as views. */
+const SLAB = 65536;
+
 /**
- * The output under construction: one buffer, reused by every call (the walks are synchronous
- * and never nested), copied out once at the end.
+ * The output under construction, from `base` to `at` in `buf` (the walks are synchronous and never
+ * nested). A cut's bytes are handed out as a view of `buf` and the next cut starts after them,
+ * so a slab is allocated once per many residuals instead of one array each (a residual lives as
+ * long as its row's write: it keeps no more than one slab alive). A rebuilt raw is copied out.
  */
 const out = {
-  buf: new Uint8Array(4096),
+  buf: new Uint8Array(SLAB),
+  base: 0,
   at: 0,
+  /** Starts an output needing about `n` bytes: in a new slab if this one has not that much left. */
+  begin(n: number): void {
+    if (this.buf.length - this.base < n) {
+      this.buf = new Uint8Array(Math.max(SLAB, n));
+      this.base = 0;
+    }
+    this.at = this.base;
+  },
   ensure(n: number): void {
     if (this.at + n > this.buf.length) this.buf = grownBuffer(this.buf, this.at, n);
   },
@@ -272,12 +305,21 @@ const out = {
     else for (let i = from; i < to; i++) buf[this.at + i - from] = b[i]!;
     this.at += to - from;
   },
-  /** The bytes written, as a new array; a buffer grown past 64 KiB (a large raw) is let go. */
-  take(): Uint8Array {
-    const bytes = this.buf.slice(0, this.at);
-    if (this.buf.length > 65536) this.buf = new Uint8Array(4096);
-    this.at = 0;
+  /** The bytes written, as a view kept out of later outputs. */
+  takeView(): Uint8Array {
+    const bytes = this.buf.subarray(this.base, this.at);
+    this.base = this.at;
     return bytes;
+  },
+  /** The bytes written, as a new array (nothing of the slab kept). */
+  takeCopy(): Uint8Array {
+    const bytes = this.buf.slice(this.base, this.at);
+    this.at = this.base;
+    return bytes;
+  },
+  /** Drops what was written. */
+  drop(): void {
+    this.at = this.base;
   },
 };
 
@@ -293,45 +335,69 @@ interface Rewriter {
 }
 
 /**
+ * The columns the current cut compares against, in code order (set by `residualRaw`; module
+ * state, not a closure per call, since the cuts are synchronous and never nested): text or bytes
+ * (null: none), and varints (-1: none).
+ */
+const lenValues: (string | Uint8Array | null)[] = LEN_CODES.map(() => null);
+const varintValues: number[] = VARINT_CODES.map(() => -1);
+
+/** The cut: a field equal to a column (the first in code order) becomes that column's placeholder. */
+const cutter: Rewriter = {
+  bytes(b, field, at, end) {
+    const len = end - at;
+    for (let i = 0; i < lenValues.length; i++) {
+      const v = lenValues[i];
+      if (v === null) continue;
+      if (typeof v === "string") {
+        // equalsText's own length bounds, checked here first: most columns are ruled out by them.
+        const n = v.length;
+        if (len < n || len > 3 * n || !equalsText(b, at, end, v)) continue;
+      } else if (v.length === 0 || v.length !== len || !equalBytes(b, at, v)) continue;
+      return placeholder(field, LEN_CODES[i]!);
+    }
+    return false;
+  },
+  varint(b, field, at, end) {
+    if (end - at < 2) return false; // a one-byte varint saves nothing (equalsVarint's first rule)
+    for (let i = 0; i < varintValues.length; i++) {
+      const v = varintValues[i]!;
+      if (v >= 0 && equalsVarint(b, at, end, v)) return placeholder(field, VARINT_CODES[i]!);
+    }
+    return false;
+  },
+};
+
+/**
  * The residual of `raw` against the row's values, or `raw` itself when nothing is worth
  * stripping (or the bytes are not a protobuf message this walk understands).
  */
 export function residualRaw(raw: Uint8Array, cols: RawColumns): Uint8Array {
   if (raw.length === 0 || raw[0] === RESIDUAL_MARK) return raw;
-  const values = LEN_CODES.map((code) => columnValue(cols, code));
-  const numbers = VARINT_CODES.map((code) => columnValue(cols, code));
-  const rw: Rewriter = {
-    bytes(b, field, at, end) {
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (v === null || v === undefined || typeof v === "number") continue;
-        const same = typeof v === "string" ? equalsText(b, at, end, v) : v.length > 0 && v.length === end - at && equalBytes(b, at, v);
-        if (same) return placeholder(field, LEN_CODES[i]!);
-      }
-      return false;
-    },
-    varint(b, field, at, end) {
-      for (let i = 0; i < numbers.length; i++) {
-        const v = numbers[i];
-        if (typeof v === "number" && isVarintValue(v) && equalsVarint(b, at, end, v)) return placeholder(field, VARINT_CODES[i]!);
-      }
-      return false;
-    },
-  };
-  out.at = 0;
-  out.ensure(2);
+  for (let i = 0; i < LEN_CODES.length; i++) {
+    const v = columnValue(cols, LEN_CODES[i]!);
+    lenValues[i] = v === null || v === undefined || typeof v === "number" ? null : v;
+  }
+  for (let i = 0; i < VARINT_CODES.length; i++) {
+    const v = columnValue(cols, VARINT_CODES[i]!);
+    varintValues[i] = typeof v === "number" && isVarintValue(v) ? v : -1;
+  }
+  // A cut is never longer than its raw plus the two bytes of mark and version.
+  out.begin(raw.length + 2);
   out.buf[out.at++] = RESIDUAL_MARK;
   out.buf[out.at++] = VERSION;
   try {
-    if (!rewrite(raw, 0, raw.length, "info", rw)) {
-      out.at = 0;
+    if (!rewrite(raw, 0, raw.length, INFO, cutter)) {
+      out.drop();
       return raw;
     }
-    return out.take();
+    return out.takeView();
   } catch (e) {
-    out.at = 0;
+    out.drop();
     if (e instanceof WireError) return raw;
     throw e;
+  } finally {
+    lenValues.fill(null); // no row's values kept alive between calls
   }
 }
 
@@ -359,19 +425,17 @@ export function fullRaw(stored: Uint8Array, cols: RawColumns): Uint8Array {
     if (!isVarint) out.varint(v.length);
     out.copy(v, 0, v.length);
   };
-  out.at = 0;
+  // Room for the columns put back too, mostly, so the slab is seldom grown (a growth copies all of it).
+  out.begin(stored.length + 1024);
   try {
-    return rewrite(stored, 2, stored.length, "info", { varint: keep, bytes: keep, placeholder: put }) ? out.take() : stored.slice(2);
+    return rewrite(stored, 2, stored.length, INFO, { varint: keep, bytes: keep, placeholder: put }) ? out.takeCopy() : stored.slice(2);
   } catch (e) {
     if (e instanceof WireError) throw new RawResidualError("A stored residual proto is malformed");
     throw e;
   } finally {
-    out.at = 0;
+    out.drop();
   }
 }
-
-/** Room kept for a rewritten sub-message's length, written once its size is known. */
-const LENGTH_ROOM = 5;
 
 /**
  * Writes the fields of one message (of `kind`) to `out` with the rewriter's replacements;
@@ -379,8 +443,8 @@ const LENGTH_ROOM = 5;
  * included) is copied byte for byte; a rewritten sub-message gets its tag and new length in
  * their shortest forms.
  */
-function rewrite(b: Uint8Array, start: number, end: number, kind: Kind, rw: Rewriter): boolean {
-  const children = CHILDREN[kind];
+function rewrite(b: Uint8Array, start: number, end: number, kind: number, rw: Rewriter): boolean {
+  const children = CHILDREN[kind]!;
   let changed = false;
   let p = start;
   while (p < end) {
@@ -401,21 +465,33 @@ function rewrite(b: Uint8Array, start: number, end: number, kind: Kind, rw: Rewr
       const at = varintEnd;
       p = at + len;
       if (p > end) throw WIRE_ERROR;
-      const child = children.get(field);
-      if (child) {
+      const child = field < FIELD_LIMIT ? children[field]! : 0;
+      if (child !== 0) {
         const mark = out.at;
         out.varint(tag);
-        out.ensure(LENGTH_ROOM);
+        // Room for the new length: as many bytes as the old one took. A cut only shrinks a
+        // body, so its length mostly still takes as many and the body never moves.
+        const room = at - afterTag;
+        out.ensure(room);
         const lenAt = out.at;
-        const bodyAt = lenAt + LENGTH_ROOM;
+        const bodyAt = lenAt + room;
         out.at = bodyAt;
-        if (rewrite(b, at, p, child, rw)) {
+        if (rewrite(b, at, p, child - 1, rw)) {
           const bodyLen = out.at - bodyAt;
-          const room = varintSize(bodyLen);
-          out.at = lenAt;
-          out.varint(bodyLen);
-          out.buf.copyWithin(lenAt + room, bodyAt, bodyAt + bodyLen);
-          out.at = lenAt + room + bodyLen;
+          const need = varintSize(bodyLen);
+          if (need !== room) {
+            out.ensure(need > room ? need - room : 0);
+            out.buf.copyWithin(lenAt + need, bodyAt, bodyAt + bodyLen);
+          }
+          let n = bodyLen;
+          let j = lenAt;
+          const buf = out.buf;
+          while (n >= 0x80) {
+            buf[j++] = (n % 0x80) | 0x80;
+            n = Math.floor(n / 0x80);
+          }
+          buf[j] = n;
+          out.at = lenAt + need + bodyLen;
           changed = true;
           continue;
         }
