@@ -15,7 +15,7 @@ import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
-import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveStore, writtenStore } from "./sqljs_migrate_fixtures.ts";
+import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveOldEra, writtenStore } from "./sqljs_migrate_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-0011-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -40,9 +40,7 @@ describe("sql.js migration 0011 (integer chat and sender keys)", () => {
     const old = oldEraCopy(SQL, image);
     assert.equal(old.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0], image.exec("SELECT count(*) FROM messages")[0]?.values[0]?.[0]);
     const oldDir = join(root, "old");
-    saveStore(oldDir, old);
-    image.close();
-    old.close();
+    saveOldEra(oldDir, old, image);
 
     const migrated = await openSqljsRepository({ dir: oldDir });
     try {

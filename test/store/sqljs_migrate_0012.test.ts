@@ -20,7 +20,7 @@ import { compactPkBase, COMPACT_PK_RANGE } from "../../src/store/sqljs/pk.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
-import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveStore, writtenStore } from "./sqljs_migrate_fixtures.ts";
+import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveOldEra, writtenStore } from "./sqljs_migrate_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-0012-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -73,9 +73,7 @@ describe("sql.js migration 0012 (compact message pks)", () => {
     assert.deepEqual(rowsOf(old, "SELECT chat, id FROM message_rows ORDER BY pk"), srcPks.map((r) => r.slice(1)), "the old pks are in the same order");
     assert.ok(Number(rowsOf(old, "SELECT count(*) FROM messages_fts_docsize")[0]![0]) > 1000, "the old index is built");
     const oldDir = join(root, "old");
-    saveStore(oldDir, old);
-    image.close();
-    old.close();
+    saveOldEra(oldDir, old, image);
 
     const migrated = await openSqljsRepository({ dir: oldDir });
     try {

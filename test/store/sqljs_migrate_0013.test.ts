@@ -19,7 +19,7 @@ import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { MediaInfo, Repository, WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
-import { copyRows, dataset, GROUP, PN, PN2, readAll, sameAfterWrites, saveStore } from "./sqljs_migrate_fixtures.ts";
+import { copyRows, dataset, GROUP, PN, PN2, readAll, sameAfterWrites, saveOldEra } from "./sqljs_migrate_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-0013-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -206,9 +206,7 @@ describe("sql.js migration 0013 (compact message ids and direct paths)", () => {
     const before = rowsOf(old, "SELECT * FROM messages ORDER BY pk");
     assert.ok(before.length > 60);
     const oldDir = join(root, "old");
-    saveStore(oldDir, old);
-    image.close();
-    old.close();
+    saveOldEra(oldDir, old, image);
 
     // The 0012 view's rows, column for column, after the upgrade.
     const direct = new SQL.Database(readFileSync(join(oldDir, "store.sqlite")));

@@ -19,7 +19,7 @@ import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { openSqljsRepository } from "../../src/store/sqljs/repository.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
-import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveStore, writtenStore } from "./sqljs_migrate_fixtures.ts";
+import { copyRows, dataset, GROUP, LID, PN, PN2, readAll, sameAfterWrites, saveOldEra, writtenStore } from "./sqljs_migrate_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-0014-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -51,9 +51,7 @@ describe("sql.js migration 0014 (compact full-text index)", () => {
     old.exec("DELETE FROM fts_pending; INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
     assert.ok(Number(rowsOf(old, "SELECT count(*) FROM messages_fts_docsize")[0]![0]) >= TEXTS.length, "the old index is built");
     const oldDir = join(root, "old");
-    saveStore(oldDir, old);
-    image.close();
-    old.close();
+    saveOldEra(oldDir, old, image);
 
     const migrated = await openSqljsRepository({ dir: oldDir });
     try {

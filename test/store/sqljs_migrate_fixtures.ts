@@ -125,6 +125,13 @@ export function saveStore(dir: string, db: Database): void {
   writeFileSync(join(dir, "store.sqlite"), db.export());
 }
 
+/** Saves the old-era image `old` as the store of `dir`, then closes it and the `image` it was copied from. */
+export function saveOldEra(dir: string, old: Database, image: Database): void {
+  saveStore(dir, old);
+  image.close();
+  old.close();
+}
+
 /** Commits `more` to `migrated` and to the store written in `srcDir`; every read must then be the same. */
 export async function sameAfterWrites(srcDir: string, migrated: Repository, more: WriteOp[]): Promise<Record<string, unknown>> {
   const again = await openSqljsRepository({ dir: srcDir });
