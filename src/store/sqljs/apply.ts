@@ -1,9 +1,9 @@
 /**
  * Applies a batch of write ops to a sql.js database: plain SQL, deterministic (the durable
  * engine replays journaled batches through this same function), atomic (one savepoint per
- * batch, so it composes with a caller's transaction). Full-text indexing is the schema's job:
- * triggers queue new messages for the index (`fts_queue.ts` indexes them later, in bulk) and
- * re-index changed ones.
+ * batch, so it composes with a caller's transaction). Full-text indexing: new messages are
+ * queued for the index here, in one statement per batch (`queueForIndex`; `fts_queue.ts` indexes
+ * them later, in bulk), and the schema's triggers re-index changed ones.
  *
  * What each op must do is decided by the write plan (`../write_plan/`, shared with the
  * PostgreSQL store): this file runs its steps, synchronously, with SQLite's statements. The
@@ -62,6 +62,7 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
       keys: new Map(),
       known,
       learnPeople: keepsPeople,
+      queued: [],
     };
     const exec = (step: Step) => execute(ctx, step);
     for (const op of ops) {
@@ -71,6 +72,7 @@ export function applySqlite(db: Database, ops: readonly WriteOp[]): void {
     }
     flushChats(ctx);
     flushPeople(ctx);
+    queueForIndex(ctx);
     s.run("RELEASE apply_batch");
   } catch (err) {
     s.run("ROLLBACK TO apply_batch");
@@ -105,7 +107,55 @@ interface BatchContext {
   known: KnownRows | undefined;
   /** Whether people rows this batch makes sure of may be recorded as known (see KEEPS_PEOPLE). */
   learnPeople: boolean;
+  /** Pks of messages inserted by this batch that wait for the full-text queue (`queueForIndex`). */
+  queued: number[];
 }
+
+/**
+ * Puts the new messages of `ctx.queued` in the full-text queue (`fts_pending`), all in one
+ * statement: what the trigger `messages_fts_queue` did row by row until migration 0015 (a
+ * trigger costs ~5 µs a row in sql.js, the bulk insert < 1). Done at the end of the batch, and
+ * before any step that may change or delete a message row: the index triggers of updates and
+ * deletes tell a queued row from an indexed one by this table, so the queue must be complete
+ * whenever they run.
+ */
+function queueForIndex(ctx: BatchContext): void {
+  if (ctx.queued.length === 0) return;
+  ctx.s.run("INSERT OR IGNORE INTO fts_pending (docid) SELECT value FROM json_each(CAST(? AS TEXT))", [jsonParam(ctx.queued)]);
+  ctx.queued.length = 0;
+}
+
+/**
+ * Steps that neither change nor delete message rows (nor read the full-text queue), so
+ * `ctx.queued` may wait past them; any other step writes the queue first.
+ */
+const KEEPS_QUEUE: ReadonlySet<Step["t"]> = new Set<Step["t"]>([
+  "lidOwner",
+  "ensurePerson",
+  "message", // its merge of a stored message writes the queue first (`writeMessage`)
+  "mayHold",
+  "takeHeld",
+  "changeTarget",
+  "isAdmin",
+  "chat",
+  "live",
+  "react",
+  "unreact",
+  "receipt",
+  "poll",
+  "vote",
+  "refuse",
+  "hold",
+  "personNames",
+  "personById",
+  "personByPn",
+  "personByLid",
+  "chatRow",
+  "chatExists",
+  "addUnread",
+  "markRead",
+  "markUnread",
+]);
 
 /**
  * Ops that do not read people rows (beyond the LID lookup of `canonical`, which a missing
@@ -173,6 +223,7 @@ const BUMP_CHAT = "UPDATE chats SET last_message_at = ?2 WHERE jid = ?1 AND (las
 /** Runs one step of the write plan; returns a read's answer. */
 function execute(ctx: BatchContext, step: Step): unknown {
   const { s } = ctx;
+  if (ctx.queued.length > 0 && !KEEPS_QUEUE.has(step.t)) queueForIndex(ctx);
   switch (step.t) {
     case "lidOwner":
       return lidOwner(s, step.lid);
@@ -182,7 +233,7 @@ function execute(ctx: BatchContext, step: Step): unknown {
       if (step.chatIsPerson) ensurePerson(ctx, step.chat);
       if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
       const sender = step.sender === null ? null : jidKey(ctx, step.sender);
-      const inserted = writeMessage(s, { chat: jidKey(ctx, step.chat), sender }, step.chat, step.sender, step.message, step.ts);
+      const inserted = writeMessage(ctx, { chat: jidKey(ctx, step.chat), sender }, step.chat, step.sender, step.message, step.ts);
       touchChat(ctx, step.chat, step.ts);
       return inserted;
     }
@@ -594,7 +645,8 @@ const MESSAGE_COLUMNS = `chat, id, sender, from_me, ts, type, text, quoted_id, e
 
 /**
  * A new message (?1 = pk base, ?2.. the columns; chat and sender as `jids` keys, the id and quoted
- * id in their stored form: `messageIdKey`); changes nothing if (chat, id) exists.
+ * id in their stored form: `messageIdKey`); changes nothing if (chat, id) exists. Returns the new
+ * row's pk (no row: not inserted).
  */
 const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
   VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
@@ -658,13 +710,14 @@ function enqueueWebhook(s: Statements, liveSeq: unknown): void {
  * and sender's `jids` keys (the row), `chatJid`/`senderJid` their JIDs (what the raw is cut against).
  */
 function writeMessage(
-  s: Statements,
+  ctx: BatchContext,
   keys: { chat: number; sender: number | null },
   chatJid: string,
   senderJid: string | null,
   m: MessageRow,
   ts: number,
 ): boolean {
+  const { s } = ctx;
   const { chat, sender } = keys;
   const md = m.media;
 
@@ -696,11 +749,15 @@ function writeMessage(
     n(md?.mediaKeyTimestamp),
     m.raw ? residualRaw(m.raw, rawColumnsOf(chatJid, senderJid, m, ts)) : null,
   ] as Bind[];
-  // New: inserted (and queued for the index by a trigger). Stored already: merged, leaving a
-  // full raw (see raw_residual.ts): the incoming one, or the stored one rebuilt before the merge
-  // may change the columns it was cut against.
+  // New: inserted, and queued for the index when it may have words (the condition the trigger
+  // of 0002-0014 had). Stored already: merged, leaving a full raw (see raw_residual.ts): the
+  // incoming one, or the stored one rebuilt before the merge may change the columns it was cut against.
   s.run(INSERT_MESSAGE, params);
-  if (s.changes() > 0) return true;
+  if (s.changes() > 0) {
+    if (!m.revoked && (m.text != null || m.editedText != null || md?.fileName != null)) ctx.queued.push(s.value("SELECT last_insert_rowid()") as number);
+    return true;
+  }
+  queueForIndex(ctx); // the merge's index triggers read the queue
   params[25] = m.raw ?? storedFullRaw(s, chat, m.id);
   s.run(MERGE_MESSAGE, params);
   return false;
