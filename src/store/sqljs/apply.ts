@@ -653,6 +653,16 @@ const INSERT_MESSAGE = `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
     ${directPathKey("?20", "?21")}, ?21, ?22, ?23, ?24, ?25, ?26)
   ON CONFLICT (id, chat) DO NOTHING`;
 
+/**
+ * INSERT_MESSAGE for a message without media (most of them): the same row (the media columns
+ * take their defaults: has_media 0, the rest null) from 15 parameters instead of 26 (?1-?14
+ * as there, ?15 the raw): sql.js binds each parameter with its own call into WASM, nulls included.
+ */
+const INSERT_PLAIN_MESSAGE = `INSERT INTO message_rows (pk, chat, id, sender, from_me, ts, type, text, quoted_id, edited_text, edited_at,
+    revoked, view_once, status, raw)
+  VALUES (${PK_ALLOC}, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+  ON CONFLICT (id, chat) DO NOTHING`;
+
 /** Merges a message into the stored one (same parameters; the triggers re-index changed text). */
 const MERGE_MESSAGE = `UPDATE message_rows SET
     sender = coalesce(?4, sender),
@@ -752,7 +762,8 @@ function writeMessage(
   // New: inserted, and queued for the index when it may have words (the condition the trigger
   // of 0002-0014 had). Stored already: merged, leaving a full raw (see raw_residual.ts): the
   // incoming one, or the stored one rebuilt before the merge may change the columns it was cut against.
-  s.run(INSERT_MESSAGE, params);
+  if (md) s.run(INSERT_MESSAGE, params);
+  else s.run(INSERT_PLAIN_MESSAGE, [...params.slice(0, 14), params[25]!]);
   if (s.changes() > 0) {
     if (!m.revoked && (m.text != null || m.editedText != null || md?.fileName != null)) ctx.queued.push(s.value("SELECT last_insert_rowid()") as number);
     return true;
