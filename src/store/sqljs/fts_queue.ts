@@ -1,6 +1,7 @@
 /**
- * The full-text index's queue. A new message is queued in `fts_pending` by a trigger (in the
- * commit that stores it, so the queue is exactly as durable as the message) and indexed here
+ * The full-text index's queue. A new message is queued in `fts_pending` by the batch that stores
+ * it (`apply.ts`, one statement per batch since migration 0015; a trigger before: in the commit that
+ * stores it, so the queue is exactly as durable as the message) and indexed here
  * later, many at a time: off the commit path, so a history sync is acknowledged sooner. The
  * index is complete whenever a search reads it: the repository empties the queue first
  * (`indexQueued` until it returns 0), and does so in the background when writes pause.
