@@ -13,6 +13,7 @@ import {
   normalizeForFlow,
   rememberContent,
   rememberResult,
+  textPrints,
 } from "../../src/mcp/policy/data_flow.ts";
 import { decideSend, type RecipientFacts } from "../../src/mcp/policy/decide.ts";
 import { heldSentence, heldState, heldStatusOut } from "../../src/mcp/held/request.ts";
@@ -106,6 +107,35 @@ describe("data flow: what the model was shown, and where it goes", () => {
       }
     }
     assert.equal(mem.prints.size, 300);
+  });
+
+  test("a text's fingerprints are its windows at every 4th position and its last, whether remembered first or again", () => {
+    // The plain rule: windows of MIN_MATCH_CHARS normalised units from 0, 4, 8, ... and the last one.
+    const plain = (text: string): number[] => {
+      const s = normalizeForFlow(text);
+      if (s.length < MIN_MATCH_CHARS) return [];
+      const starts: number[] = [];
+      for (let i = 0; i + MIN_MATCH_CHARS <= s.length; i += 4) starts.push(i);
+      if (starts[starts.length - 1] !== s.length - MIN_MATCH_CHARS) starts.push(s.length - MIN_MATCH_CHARS);
+      const one = createFlowMemory(Infinity);
+      const keys: number[] = [];
+      for (const i of starts) {
+        one.prints.clear();
+        rememberContent(one, ALICE, `${s.slice(i, i + MIN_MATCH_CHARS)}`);
+        keys.push([...one.prints.keys()][0]!);
+      }
+      return keys;
+    };
+    for (let len = 0; len < 60; len++) {
+      const text = Array.from({ length: len }, (_, i) => "abcdéfghij klmnöp".charAt((i * 7) % 17)).join("");
+      assert.deepEqual([...textPrints(text)], plain(text), `length ${len}`);
+      // Remembered twice (the second time from the cache), the memory holds each window once, in order.
+      const mem = createFlowMemory(Infinity);
+      rememberContent(mem, ALICE, text);
+      rememberContent(mem, BANK, text);
+      const keys = plain(text);
+      assert.deepEqual([...mem.prints.keys()], keys.filter((k, i) => keys.lastIndexOf(k) === i), `length ${len}`);
+    }
   });
 
   test("a tool result is walked: message texts, original texts, file names and chat descriptions are remembered", () => {
