@@ -115,13 +115,21 @@ const NO_PRINTS = new Float64Array(0);
  */
 const printsCache = new Map<string, Float64Array>();
 const PRINTS_CACHE_MAX = 20_000;
+/** The texts it keeps alive, in UTF-16 units: long texts must not make it hold megabytes. */
+const PRINTS_CACHE_MAX_CHARS = 2_000_000;
+let printsCacheChars = 0;
 
 function cachedPrints(text: string): Float64Array {
   let p = printsCache.get(text);
   if (p === undefined) {
-    if (printsCache.size >= PRINTS_CACHE_MAX) printsCache.clear();
     p = textPrints(text);
+    if (text.length > PRINTS_CACHE_MAX_CHARS / 16) return p; // one long text is not worth keeping
+    if (printsCache.size >= PRINTS_CACHE_MAX || printsCacheChars + text.length > PRINTS_CACHE_MAX_CHARS) {
+      printsCache.clear();
+      printsCacheChars = 0;
+    }
     printsCache.set(text, p);
+    printsCacheChars += text.length;
   }
   return p;
 }
