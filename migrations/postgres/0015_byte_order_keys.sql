@@ -1,10 +1,11 @@
 -- 0015 (PostgreSQL): JIDs and message ids compare byte by byte (COLLATE "C"). They are ASCII
 -- identifiers, matched only for equality, prefix (LIKE) or sorted with an explicit COLLATE "C",
--- so no result changes; but every B-tree comparison on them skipped the locale's strcoll for a
--- memcmp: a bulk import inserts each message into three B-trees led by such keys (the primary
--- key, by chat, by sender), measured ~20% of their cost even on a C.UTF-8 database, more under
--- a real locale. Every column they are joined with changes too: an index serves a join only when
--- its collation is the comparison's (a "C" column meeting a default one compares in "C").
+-- so no result changes; but every B-tree comparison on them went through the locale's strcoll
+-- (PostgreSQL 15 takes only "C" and "POSIX" as byte order, not C.UTF-8) and now is a memcmp. A
+-- bulk import inserts each message into three B-trees led by such keys (the primary key, by chat,
+-- by sender): 15-22% less time inserting into them, measured on a C.UTF-8 database; more under a
+-- real locale. Every column they are joined with changes too, so that each join compares in one
+-- collation, the one of the indexes on both sides.
 -- No table is rewritten (text to text); the indexes on these columns are rebuilt.
 ALTER TABLE chats ALTER COLUMN jid TYPE text COLLATE "C";
 ALTER TABLE people
