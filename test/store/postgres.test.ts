@@ -94,6 +94,47 @@ describe("PostgreSQL store specifics", { skip: why }, () => {
     }
   });
 
+  test("a store from before 0015 keeps its rows, and every indexed JID or message id column compares bytes (collation C)", async () => {
+    const url = await freshSchemaUrl();
+    const pg = connectPg(url, { max: 1 });
+    const chat = "120363000000000001@g.us";
+    const who = "4915112345678@s.whatsapp.net";
+    try {
+      const byteOrder = migrationsFor("postgres").find((m) => m.name.includes("byte_order_keys"))!.version;
+      await migratePostgres(pg, { migrations: migrationsFor("postgres").filter((m) => m.version < byteOrder) });
+      await pg.unsafe(`INSERT INTO chats (jid, kind) VALUES ('${chat}', 'group')`);
+      await pg.unsafe(`INSERT INTO people (id, pn_jid) VALUES ('${who}', '${who}')`);
+      await pg.unsafe(`INSERT INTO messages (chat_jid, id, pk, sender_id, ts, type, text, search)
+        VALUES ('${chat}', 'M1', 5120000, '${who}', 5000, 'text', 'hello there', $1::tsvector)`, ["'hello':1 'there':2"]);
+    } finally {
+      await pg.end({ timeout: 5 });
+    }
+    const repo = await openPostgresRepository({ url });
+    try {
+      const page = await repo.listMessages({ query: "hello", limit: 10 });
+      assert.deepEqual(page.items.map((m) => [m.chatJid, m.id, m.senderId]), [[chat, "M1", who]]);
+    } finally {
+      await repo.close();
+    }
+    // Every indexed JID or message id column compares bytes, whatever table it is in (the ids of
+    // auth rows, held and scheduled sends and cluster members are not JIDs nor message ids).
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql.unsafe(`SELECT DISTINCT c.relname AS t, a.attname AS col, coalesce(co.collname, '') AS coll
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)
+        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        WHERE c.relnamespace = current_schema()::regnamespace AND a.atttypid = 'text'::regtype
+          AND (a.attname ~ '(jid|_id|^lid)$' OR a.attname IN ('id', 'author'))
+          AND c.relname NOT IN ('auth', 'held_sends', 'scheduled_sends', 'cluster_members')`);
+      assert.ok(rows.length >= 20, `indexed key columns found: ${rows.length}`);
+      const other = rows.filter((r) => r.coll !== "C").map((r) => `${r.t}.${r.col} (${r.coll})`);
+      assert.deepEqual(other, []);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
   test("with a session database, auth and meta live there and nowhere else", async () => {
     const url = await freshSchemaUrl();
     const sessionUrl = await freshSchemaUrl();
