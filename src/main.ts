@@ -9,9 +9,9 @@ import { helpText } from "./config/help.ts";
 import { configureLogging, createLogger } from "./log.ts";
 import { environment, exitProcess, hostInfo, onUnhandledRejection, programArgs } from "./runtime/host.ts";
 import { VERSION } from "./version.ts";
+import { serve } from "./app/serve.ts";
 import { guardConsole } from "./whatsapp/console_guard.ts";
 import { startMark } from "./runtime/start_trace.ts";
-import { prestartReadWorker } from "./store/sqljs/snapshot_prefetch.ts";
 
 startMark("main: modules evaluated");
 
@@ -42,17 +42,12 @@ async function main(): Promise<number> {
       const { runBench } = await import("./bench/main.ts");
       return await runBench(cfg);
     }
-    case "serve": {
+    case "serve":
       // libsignal prints session records (keys included) with console.info, which is stdout, the
       // MCP channel: route the console to our stderr logger before anything can print.
       guardConsole();
       onUnhandledRejection((reason) => createLogger("main").error("unhandled rejection (kept running)", { error: reason }));
-      // The sql.js store's file is read in a worker thread: it starts while serve's modules load
-      // (they are imported here, not statically, for this), and gets the path once the folder is ours.
-      if (!cfg.databaseUrl) prestartReadWorker();
-      const { serve } = await import("./app/serve.ts");
       return await serve(cfg);
-    }
   }
 }
 

@@ -32,7 +32,7 @@ import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VE
 import { processStdio } from "../runtime/stdio.ts";
 import { startMark } from "../runtime/start_trace.ts";
 import { preloadServe } from "../runtime/serve.ts";
-import { dropReadWorker, prefetchSnapshot } from "../store/sqljs/snapshot_prefetch.ts";
+import { prefetchSnapshot } from "../store/sqljs/snapshot_prefetch.ts";
 import { DEFAULT_STORE_NAME, storePaths } from "../store/sqljs/store_paths.ts";
 
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
@@ -121,7 +121,6 @@ async function claimFolder(cfg: Config, log: ReturnType<typeof createLogger>): P
   const claim = await tryClaimInstance(nodeFs, cfg.dataDir, log);
   startMark("serve: claimed");
   if (claim.role === "owner") startStoreRead(cfg);
-  else dropReadWorker();
   return claim;
 }
 

@@ -6,7 +6,7 @@ import { openDurable, StoreCorruptError, StoreLockedError } from "../../src/stor
 import { encodeOps } from "../../src/store/codec.ts";
 import { encodeFrames, FRAME_HEADER } from "../../src/store/sqljs/journal_format.ts";
 import { TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
-import { dropReadWorker, prefetchSnapshot, prestartReadWorker, takePrefetchedSnapshot } from "../../src/store/sqljs/snapshot_prefetch.ts";
+import { prefetchSnapshot, takePrefetchedSnapshot } from "../../src/store/sqljs/snapshot_prefetch.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import { cleanup, crashImage, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
@@ -317,37 +317,6 @@ describe("durable store: recovery", () => {
         assert.deepEqual(rows(old.db), range(1, 40));
         await old.close();
       }
-    } finally {
-      cleanup(dir);
-    }
-  });
-
-  test("a read worker started ahead of its path gives the same verdicts; one dropped unused leaves the next read working", async () => {
-    const dir = tempDir();
-    try {
-      const { spath, good } = await fortyRowSnapshot(dir);
-      const textAt = indexOfBytes(good, new TextEncoder().encode("row 23 "));
-      const bad = good.slice();
-      bad[textAt + 3]! ^= 0x20;
-      writeFileSync(spath, bad);
-      prestartReadWorker();
-      await new Promise((resolve) => setTimeout(resolve, 50)); // up and waiting before it gets the path
-      prefetchSnapshot(nodeFs, spath);
-      const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
-      assert.ok(err instanceof StoreCorruptError, String(err));
-      assert.match(err.message, /checksum mismatch/);
-      assert.deepEqual(new Uint8Array(readFileSync(err.keptAt[0]!)), bad, "kept aside unchanged");
-      cleanup(...asidePaths(dir, "store.sqlite.corrupt-"), join(dir, "store.recovery-needed"));
-
-      writeFileSync(spath, good);
-      prestartReadWorker();
-      dropReadWorker(); // this process turned out not to own the folder
-      prestartReadWorker();
-      prefetchSnapshot(nodeFs, spath);
-      const store = await openDurable(await storeOptions(dir));
-      assert.equal(takePrefetchedSnapshot(spath), undefined, "the recovery took the early read");
-      assert.deepEqual(rows(store.db), range(1, 40));
-      await store.close();
     } finally {
       cleanup(dir);
     }
