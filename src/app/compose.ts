@@ -186,6 +186,15 @@ export function composeApp(
   // statusUrl must follow the real port once bound (port 0 in tests).
   Object.defineProperty(toolDeps.config, "statusUrl", { get: () => (pageUp ? baseUrl() : null), enumerable: true });
   const makeMcpServer = () => createMcpServer(toolDeps);
+  // stdio: the mcp child starts only once the store is open, so its first server is built now,
+  // while the store's file is still being read (tens of ms less between the read and the first
+  // answer); a restart builds a new one.
+  let firstStdioServer = opts.front ? makeMcpServer() : null;
+  const stdioServer = () => {
+    const server = firstStdioServer ?? makeMcpServer();
+    firstStdioServer = null;
+    return server;
+  };
   // Held sends are approved on the status page's /approve, through the same guard as the tools.
   const approvals = createApprovals({ ...toolDeps, audit: createLogger("audit") });
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
@@ -304,7 +313,7 @@ export function composeApp(
       }, later),
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
-    mcpStdio: opts.front ? () => frontBackendBehavior(makeMcpServer, opts.front!) : null,
+    mcpStdio: opts.front ? () => frontBackendBehavior(stdioServer, opts.front!) : null,
     shutdownHooks: [async () => await mcpHttp?.close(), () => cluster.close()],
   };
 }

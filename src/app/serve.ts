@@ -150,13 +150,17 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   // (Hono) load while the store opens, not after it. In stdio mode they load after the first calls
   // (compose.ts). A failure here is the http child's to report.
   if (cfg.http.enabled && cfg.transport !== "stdio") void import("../http/app.ts").catch(() => {});
-  // The page's port is bound before the MCP child starts (the tools report its address): its
-  // server module loads now, while the store opens (often waiting for its file's read).
-  if (cfg.http.enabled) preloadServe();
   const registry = createRegistry();
   const faultInjection = environment().WHATSAPP_MCP_FAULT_INJECTION === "1";
   let openLoadLater: () => void = () => {};
   const loadLater = new Promise<void>((resolve) => (openLoadLater = resolve));
+  // The page's port is bound before the MCP child starts (the tools report its address); on Node
+  // the module that answers its requests loads now when /mcp is served over HTTP, else after the
+  // client's first calls (or with the first request), off the way to the first answer.
+  if (cfg.http.enabled) {
+    if (cfg.transport === "stdio") void loadLater.then(preloadServe);
+    else preloadServe();
+  }
   const clusterParts = cfg.cluster && cfg.databaseUrl ? (await import("./cluster_parts.ts")).clusterParts : undefined;
   const parts = composeApp(cfg, registry, { faultInjection, front, loadLater, scheduleLateAfterMs: testLateAfterMs(), clusterParts });
   let fatal: Error | null = null;

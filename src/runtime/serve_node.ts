@@ -1,4 +1,5 @@
-/** The Node adapter of `serve()`: `@hono/node-server`, with the peer from the request's socket. */
+/** The Node adapter of `serve()`: `node:http` with `@hono/node-server`'s listener, and the peer from the request's socket. */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { ConnInfo } from "hono/conninfo";
 import type { FetchApp, ServedApp, ServeOptions } from "./serve_types.ts";
 
@@ -23,34 +24,43 @@ export function nodeConnInfo(env: NodeBindings | undefined): ConnInfo {
 
 let nodeServer: Promise<typeof import("@hono/node-server")> | null = null;
 
-/** `@hono/node-server`, loaded once (ahead of time by `preloadNodeServer`, else by the first `serveNode`). */
+/** `@hono/node-server`, loaded once (ahead of time by `preloadNodeServer`, else by the first request). */
 function loadNodeServer(): Promise<typeof import("@hono/node-server")> {
   nodeServer ??= import("@hono/node-server");
   nodeServer.catch(() => (nodeServer = null));
   return nodeServer;
 }
 
-/** Starts loading `@hono/node-server` (tens of ms on Node 20, with node:http2) before a `serveNode` needs it. */
+/** Starts loading `@hono/node-server` (~40 ms of CPU on Node 20, with node:http2 and undici) before a request needs it. */
 export function preloadNodeServer(): void {
-  loadNodeServer().catch(() => {}); // serveNode reports a failure
+  loadNodeServer().catch(() => {}); // the first request reports a failure
 }
 
-/** Serves `app` with `@hono/node-server`. */
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Serves `app`: the port is bound with `node:http` at once, and `@hono/node-server`'s request
+ * listener (what turns Node's request into a Web `Request` and back) is loaded when the first
+ * request arrives, unless `preloadNodeServer` loaded it before: binding no longer waits for it,
+ * so in stdio mode the status page's port is bound without it on the way to the first answer.
+ */
 export async function serveNode(app: FetchApp, options: ServeOptions): Promise<ServedApp> {
-  const { createAdaptorServer } = await loadNodeServer();
-  const server = createAdaptorServer({
-    fetch: (request: Request, env: unknown) => app.fetch(request, { conn: nodeConnInfo(env as NodeBindings) }),
-    hostname: options.hostname,
-  });
-  // createAdaptorServer returns a union of http/http2 server types; we only create http ones.
-  const http = server as unknown as {
-    listen(port: number, hostname: string): void;
-    once(event: string, fn: (arg?: unknown) => void): void;
-    off(event: string, fn: (arg?: unknown) => void): void;
-    address(): { port: number } | string | null;
-    close(cb: (err?: Error) => void): void;
-    closeAllConnections?: () => void;
+  let listener: Promise<Listener> | null = null;
+  const listen = () => {
+    listener ??= loadNodeServer().then(({ getRequestListener }) =>
+      getRequestListener((request: Request, env: unknown) => app.fetch(request, { conn: nodeConnInfo(env as NodeBindings) }), {
+        hostname: options.hostname,
+      })
+    );
+    listener.catch(() => (listener = null));
+    return listener;
   };
+  const http = createServer((req, res) => {
+    listen().then((l) => l(req, res), (err) => {
+      res.statusCode = 500;
+      res.end(`server error: ${(err as Error).message}`);
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (err?: unknown) => reject(err);
     http.once("error", onError);
