@@ -41,7 +41,7 @@ export function spawnServer(
   env: Record<string, string> = {},
 ): StdioServer {
   const child = spawn(command, args, {
-    stdio: ["pipe", "pipe", "ignore"],
+    stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, WHATSAPP_MCP_DATA_DIR: dataDir, MCP_PORT: "0", WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat", LOG_LEVEL: "error", ...env },
   });
   const server: StdioServer = { child, send: (msg) => child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", ...msg }) + "\n") };
@@ -49,7 +49,22 @@ export function spawnServer(
     child.kill("SIGKILL");
     reject(new Error(`no ${timeout.what} within ${timeout.ms / 1000} s`));
   }, timeout.ms);
-  const done = () => clearTimeout(timer);
+  let finished = false;
+  const done = () => {
+    finished = true;
+    clearTimeout(timer);
+  };
+  // The server's last words, to say why it stopped (a store it refuses ends it before any answer).
+  let errTail = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (c: string) => {
+    errTail = (errTail + c).slice(-2000);
+  });
+  child.on("exit", (code, signal) => {
+    if (finished) return;
+    clearTimeout(timer);
+    reject(new Error(`server exited (${signal ?? code}) before the ${timeout.what}: ${errTail.trim() || "no stderr"}`));
+  });
   let out = "";
   child.stdout!.setEncoding("utf8");
   child.stdout!.on("data", (c: string) => {
