@@ -1022,6 +1022,51 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         assert.deepEqual(listed.reactions, view?.reactions, "lists carry reactions too");
       }));
 
+      test("every read carries each message's own reactions (time, then reactor order; the same id in another chat has none)", withRepo(async (repo) => {
+        const r = (chatJid: string, messageId: string, reactorId: string, emoji: string, ts: number): WriteOp => ({
+          op: "upsertReaction",
+          reaction: { chatJid, messageId, reactorId, emoji, ts },
+        });
+        await repo.commit([
+          up(msg(ALICE, "R1", T0, "salad recipe", { senderId: ALICE })),
+          up(msg(ALICE, "R2", T0 + MIN, "salad again", { senderId: ALICE })),
+          up(msg(GROUP, "R1", T0 + 2 * MIN, "salad party", { senderId: BOB })),
+          up(msg(GROUP, "R3", T0 + 3 * MIN, "salad last", { senderId: ALICE })),
+          r(ALICE, "R1", BOB, "😂", T0 + 10),
+          r(ALICE, "R1", ME, "👍", T0 + 5),
+          r(ALICE, "R1", CAROL, "🔥", T0 + 5),
+          r(GROUP, "R3", CAROL, "❤️", T0 + 20),
+        ]);
+        const want: Record<string, Array<{ reactorId: string; emoji: string }>> = {
+          [`${ALICE} R1`]: [{ reactorId: CAROL, emoji: "🔥" }, { reactorId: ME, emoji: "👍" }, { reactorId: BOB, emoji: "😂" }],
+          [`${ALICE} R2`]: [],
+          [`${GROUP} R1`]: [],
+          [`${GROUP} R3`]: [{ reactorId: CAROL, emoji: "❤️" }],
+        };
+        const check = (m: MessageView | null | undefined, where: string) => {
+          assert.ok(m, where);
+          assert.deepEqual(m.reactions, want[`${m.chatJid} ${m.id}`], `${where}: ${m.chatJid} ${m.id}`);
+        };
+        for (const q of [{}, { query: "salad" }, { query: "salad", order: "relevance" as const }, { chatJid: ALICE }, { query: "salad", chatJid: GROUP }]) {
+          const items = (await repo.listMessages({ limit: 10, ...q })).items;
+          assert.ok(items.length >= 2, JSON.stringify(q));
+          for (const m of items) check(m, `listMessages ${JSON.stringify(q)}`);
+        }
+        for (const [chat, id] of [[ALICE, "R1"], [ALICE, "R2"], [GROUP, "R1"], [GROUP, "R3"]] as const) {
+          check(await repo.getMessage(chat, id), "getMessage");
+          const ctx = await repo.getMessageContext(chat, id, 3, 3);
+          for (const m of [...ctx!.before, ctx!.message, ...ctx!.after]) check(m, "getMessageContext");
+        }
+        const refs = [{ chatJid: ALICE, id: "R2" }, { chatJid: GROUP, id: "R1" }, { chatJid: ALICE, id: "R2" }];
+        for (const n of await repo.getMessageNeighbours(refs, 2, 2)) for (const m of [...n.before, ...n.after]) check(m, "getMessageNeighbours");
+        const chats = (await repo.listChats({ sortBy: "last_active", includeLastMessage: true, limit: 10 })).items;
+        assert.deepEqual(chats.map((c) => c.lastMessage?.id), ["R3", "R2"]);
+        for (const c of chats) check(c.lastMessage, "listChats last message");
+        check((await repo.getChat(GROUP, true))?.lastMessage, "getChat last message");
+        for (const c of await repo.getContactChats(ALICE, 10, 0)) if (c.lastMessage) check(c.lastMessage, "getContactChats");
+        check(await repo.getLastInteraction(ALICE), "getLastInteraction");
+      }));
+
       test("receipts keep the first time per person and type", withRepo(async (repo) => {
         const rc = (personId: string, type: "delivered" | "read" | "played", ts: number): WriteOp => ({
           op: "upsertReceipt",
