@@ -32,12 +32,30 @@ export type FromReadWorker =
 
 let pending: { path: string; read: Promise<SnapshotRead | null> } | null = null;
 
+/** The snapshot handed over before it was read whose worker waits for `releaseSnapshotFill`. */
+let held: LazySnapshot | null = null;
+
+/**
+ * Lets the worker holding a snapshot handed over early (`holdFillMs`) fill the rest now: called
+ * once the first calls are answered. A no-op otherwise.
+ */
+export function releaseSnapshotFill(): void {
+  held?.fill();
+  held = null;
+}
+
 /**
  * Starts reading the snapshot at `path` (see the module doc); replaces an earlier read not taken.
- * `lazyFrom`: a format-2 image at least this long is handed over before it is read (snapshot_lazy.ts).
+ * `lazyFrom`: a format-2 image at least this long is handed over before it is read (snapshot_lazy.ts);
+ * `holdFillMs`: its worker then reads only what the main thread asks for until `releaseSnapshotFill`
+ * (or that long), so the first calls do not share the cores with the fill.
  */
-export function prefetchSnapshot(fs: FsPort, path: string, opts: { worker?: boolean; lazyFrom?: number } = {}): void {
-  const read = opts.worker === false ? readSnapshotFile(fs, path) : readInWorker(path, opts.lazyFrom).catch((err) => {
+export function prefetchSnapshot(
+  fs: FsPort,
+  path: string,
+  opts: { worker?: boolean; lazyFrom?: number; holdFillMs?: number } = {},
+): void {
+  const read = opts.worker === false ? readSnapshotFile(fs, path) : readInWorker(path, opts).catch((err) => {
     if (err instanceof WorkerUnavailable) return readSnapshotFile(fs, path);
     throw err;
   });
@@ -57,7 +75,7 @@ export function takePrefetchedSnapshot(path: string): Promise<SnapshotRead | nul
 class WorkerUnavailable extends Error {}
 
 /** `readSnapshotFile(path)` in a worker thread. */
-function readInWorker(path: string, lazyFrom?: number): Promise<SnapshotRead | null> {
+function readInWorker(path: string, opts: { lazyFrom?: number; holdFillMs?: number }): Promise<SnapshotRead | null> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let lazy: LazySnapshot | null = null;
@@ -81,6 +99,7 @@ function readInWorker(path: string, lazyFrom?: number): Promise<SnapshotRead | n
           startMark("prefetch: worker answered");
           if (m.type === "lazy") {
             lazy = lazySnapshot(m.share);
+            if (opts.holdFillMs) held = lazy;
             resolve({ bytes: lazy.bytes, checked: { kind: "lazy", image: lazy.bytes, lazy } });
           } else if (m.type === "none") resolve(null);
           else if (m.type === "error") reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
@@ -89,7 +108,7 @@ function readInWorker(path: string, lazyFrom?: number): Promise<SnapshotRead | n
         onError: (err) => gone(err.message),
         onExit: (code) => gone(`the read worker exited (${code}) without an answer`),
       });
-      worker.post({ path, lazyFrom });
+      worker.post({ path, lazyFrom: opts.lazyFrom, holdMs: opts.holdFillMs });
     } catch (err) {
       gone(String(err));
     }

@@ -18,7 +18,7 @@ startMark("worker: started");
 const port = connectToParent();
 
 port.onMessage(async (msg) => {
-  const { path, lazyFrom } = msg as { path: string; lazyFrom?: number };
+  const { path, lazyFrom, holdMs } = msg as { path: string; lazyFrom?: number; holdMs?: number };
   let reply: FromReadWorker;
   const transfer: ArrayBuffer[] = [];
   try {
@@ -27,7 +27,7 @@ port.onMessage(async (msg) => {
       port.post({ type: "lazy", share } satisfies FromReadWorker);
       let filled: FromReadWorker;
       try {
-        filled = { type: "filled", damage: fillChunks(share) };
+        filled = { type: "filled", damage: fillChunks(share, holdMs) };
       } catch (err) {
         filled = { type: "filled", damage: null, error: String((err as Error)?.message ?? err) };
       }
