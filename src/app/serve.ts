@@ -32,7 +32,7 @@ import { LATEST_PROTOCOL_VERSION, MCP_SERVER_CAPABILITIES, SUPPORTED_PROTOCOL_VE
 import { processStdio } from "../runtime/stdio.ts";
 import { startMark } from "../runtime/start_trace.ts";
 import { preloadServe } from "../runtime/serve.ts";
-import { prefetchSnapshot } from "../store/sqljs/snapshot_prefetch.ts";
+import { prefetchSnapshot, releaseSnapshotFill } from "../store/sqljs/snapshot_prefetch.ts";
 import { DEFAULT_STORE_NAME, storePaths } from "../store/sqljs/store_paths.ts";
 
 /** How long start-up waits for the client's tools/list before loading the heavy modules anyway. */
@@ -40,6 +40,9 @@ const EARLY_GRACE_MS = 150;
 
 /** How long the WhatsApp side's loading waits for the client's first calls to be answered at most. */
 const FIRST_CALLS_MS = 1_000;
+
+/** How long the snapshot's worker waits for the first calls before reading the rest of the file anyway. */
+const HOLD_FILL_MS = 3_000;
 
 /** Runs the server until a stop request (stdin closed, SIGINT/SIGTERM); resolves with the exit code. */
 export async function serve(cfg: Config): Promise<number> {
@@ -132,7 +135,7 @@ async function claimFolder(cfg: Config, log: ReturnType<typeof createLogger>): P
  */
 function startStoreRead(cfg: Config): void {
   if (cfg.databaseUrl) return;
-  prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot);
+  prefetchSnapshot(nodeFs, storePaths(cfg.dataDir, DEFAULT_STORE_NAME).snapshot, { holdFillMs: HOLD_FILL_MS });
   startMark("owner: prefetch started");
   // sql.js's wasm compiles on V8's background threads meanwhile (the store's own load takes it, cached).
   void import("../store/sqljs/load.ts").then((m) => m.loadSqlJs()).catch(() => {});
@@ -199,7 +202,10 @@ async function runOwner(cfg: Config, lock: StoreLock, front: ProxyFront | null, 
   startMark("owner: tree started");
   log.info("ready");
   // The tools answer now; WhatsApp, media, the status page and the instance endpoint load next.
-  void (front ? front.quiet(FIRST_CALLS_MS) : Promise.resolve()).then(openLoadLater);
+  void (front ? front.quiet(FIRST_CALLS_MS) : Promise.resolve()).then(() => {
+    releaseSnapshotFill(); // the rest of a snapshot handed over before it was read
+    openLoadLater();
+  });
 
   let stopping: Promise<number> | null = null;
   const stop = (why: string): Promise<number> => {

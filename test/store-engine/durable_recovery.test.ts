@@ -8,7 +8,7 @@ import { encodeFrames, FRAME_HEADER } from "../../src/store/sqljs/journal_format
 import { TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
 import { prefetchSnapshot, takePrefetchedSnapshot } from "../../src/store/sqljs/snapshot_prefetch.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
-import { cleanup, crashImage, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
+import { cleanup, crashImage, imageOf, range, rows, storeOptions, type TOp, tempDir } from "./helpers.ts";
 
 const put = (n: number): TOp => ({ op: "put", n, v: `value ${n}` });
 
@@ -271,11 +271,11 @@ describe("durable store: recovery", () => {
     const dir = tempDir();
     try {
       const { spath, good } = await fortyRowSnapshot(dir);
-      const image = good.length - TRAILER_BYTES;
-      // Inside a row's text (SQLite's own checks would not notice), a page header, the trailer.
+      const trailerAt = good.length - TRAILER_BYTES;
+      // Inside a row's text (SQLite's own checks would not notice), a page header, the chunk checksums, the trailer.
       const textAt = indexOfBytes(good, new TextEncoder().encode("row 17 "));
       assert.ok(textAt > 0);
-      for (const at of [textAt + 2, 4096 + 1, image + 40, image + 3]) {
+      for (const at of [textAt + 2, 4096 + 1, imageOf(good).length + 5, trailerAt + 40, trailerAt + 3]) {
         const bad = good.slice();
         bad[at]! ^= 0x20;
         writeFileSync(spath, bad);
@@ -310,7 +310,7 @@ describe("durable store: recovery", () => {
         assert.deepEqual(new Uint8Array(readFileSync(err.keptAt[0]!)), bad, "kept aside unchanged");
         cleanup(...asidePaths(dir, "store.sqlite.corrupt-"), join(dir, "store.recovery-needed"));
 
-        writeFileSync(spath, good.subarray(0, good.length - TRAILER_BYTES)); // the format before checksums
+        writeFileSync(spath, imageOf(good)); // the format before checksums
         prefetchSnapshot(nodeFs, spath, { worker });
         const old = await openDurable(await storeOptions(dir));
         assert.equal(takePrefetchedSnapshot(spath), undefined, "the recovery took the early read");
@@ -330,7 +330,7 @@ describe("durable store: recovery", () => {
       await store.close();
       const spath = join(dir, "store.sqlite");
       const withSum = readFileSync(spath);
-      writeFileSync(spath, withSum.subarray(0, withSum.length - TRAILER_BYTES)); // the old format: the bare image
+      writeFileSync(spath, imageOf(withSum)); // the old format: the bare image
       const old = await openDurable(await storeOptions(dir));
       assert.deepEqual(rows(old.db), range(1, 5));
       await old.commit([put(6)]);

@@ -11,6 +11,7 @@ import type { FsPort } from "../../src/runtime/fs.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import type { Clock } from "../../supervisors/mod.ts";
 import type { DurableOptions } from "../../src/store/sqljs/durable.ts";
+import { parseTrailer, TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
 
 /** The test op set: rows of `t`. "boom" makes apply throw (a bad batch). */
 export type TOp =
@@ -146,4 +147,10 @@ export async function waitUntil(cond: () => boolean, what: string, tries = 500):
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`gave up waiting for: ${what}`);
+}
+
+/** The SQLite image of a snapshot file (without its checksums: the format before checksums). */
+export function imageOf(file: Uint8Array): Uint8Array {
+  const t = parseTrailer(file.subarray(file.length - TRAILER_BYTES), file.length);
+  return file.subarray(0, t ? t.imageLength : file.length);
 }

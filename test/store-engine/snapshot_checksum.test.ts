@@ -2,7 +2,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   checkSnapshotFile,
+  CHUNK_LOG2,
+  chunkTableBytes,
   createChecksum,
+  createChunkedChecksum,
   imageChecksum,
   parseTrailer,
   snapshotTrailer,
@@ -70,4 +73,38 @@ describe("snapshot checksum", () => {
     badLength[img.length + 16]! ^= 1;
     assert.throws(() => parseTrailer(badLength.subarray(badLength.length - TRAILER_BYTES), badLength.length), /describes/);
   });
+
+  test("format 2: one checksum per chunk, written piece by piece; every chunk and the table are checked", () => {
+    const chunk = 2 ** CHUNK_LOG2;
+    const img = image((2.5 * chunk) / 512); // two whole chunks and a half one
+    const sum = createChunkedChecksum(img.length);
+    for (let at = 0; at < img.length; at += 48 * 1024) sum.update(img.subarray(at, at + 48 * 1024)); // pieces across chunk ends
+    const suffix = sum.suffix();
+    const file = new Uint8Array(img.length + suffix.length);
+    file.set(img);
+    file.set(suffix, img.length);
+    const trailer = parseTrailer(file.subarray(file.length - TRAILER_BYTES), file.length);
+    assert.deepEqual(trailer?.chunks, { log2: CHUNK_LOG2, tableBytes: 512 });
+    for (let c = 0; c < 3; c++) {
+      const own = imageChecksum(img.subarray(c * chunk, (c + 1) * chunk));
+      assert.deepEqual(file.subarray(img.length + 16 * c, img.length + 16 * (c + 1)), own, `chunk ${c}`);
+    }
+    assert.equal(checkSnapshotFile(file).kind, "verified");
+    for (const at of [5, chunk + 7, 2 * chunk + 100, img.length + 20, img.length + 600 - 512, file.length - 20]) {
+      const bad = file.slice();
+      bad[at]! ^= 1;
+      assert.equal(checkSnapshotFile(bad).kind, "damaged", `byte ${at}`);
+    }
+    const second = file.slice();
+    second[chunk + 3]! ^= 0x10;
+    assert.match((checkSnapshotFile(second) as { reason: string }).reason, new RegExp(`checksum mismatch.*\\(bytes ${chunk}-`));
+  });
+
+  test("format 2: a file is never a whole number of 512-byte units (it would read as a bare image)", () => {
+    for (let chunks = 1; chunks < 200; chunks++) {
+      const length = chunks * 2 ** CHUNK_LOG2;
+      assert.equal((length + chunkTableBytes(length) + TRAILER_BYTES) % 512, TRAILER_BYTES);
+    }
+  });
 });
+

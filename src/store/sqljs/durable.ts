@@ -24,7 +24,14 @@ import { unrefTimer } from "../../runtime/process.ts";
 import { encodeOpsBinaryCopy } from "../codec_binary.ts";
 import { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError } from "./durable_errors.ts";
 import { createLane } from "./durable_lane.ts";
-import { DEFAULT_STORE_NAME, type Recovered, recoverStore, type StorePaths, storePaths } from "./durable_recover.ts";
+import {
+  DEFAULT_STORE_NAME,
+  keepDamagedSnapshotAside,
+  type Recovered,
+  recoverStore,
+  type StorePaths,
+  storePaths,
+} from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
 import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
 import { captureCompacted, captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
@@ -295,6 +302,16 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     inp.ended(db, true);
   };
   inp.ended(db, false); // nothing is pending before the first write
+  // A snapshot still being read chunk by chunk may turn out damaged after the open: from then on
+  // no write and no snapshot (which would need every chunk); the file is kept aside, as at open.
+  rec.lazy?.onDamage((reason) => {
+    if (closing) return; // the folder may be someone else's now: the next start finds the damage
+    fail(`the store database file is damaged (${reason})`);
+    void keepDamagedSnapshotAside({ fs, paths: inp.paths, now: () => clock.now(), sleep: inp.sleep }, reason).then((text) => {
+      setError("commit", text);
+      warn(text);
+    });
+  });
 
   /**
    * One group commit. The order keeps memory and disk equal at every await:

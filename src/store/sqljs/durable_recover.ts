@@ -12,6 +12,7 @@ import { type Journal, journalOver, scanJournal } from "./journal.ts";
 import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
 import { type Compacted, compactAtOpen } from "./snapshot_compact.ts";
 import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
+import { type LazySnapshot, SnapshotDamagedError } from "./snapshot_lazy.ts";
 import type { StorePaths } from "./store_paths.ts";
 import { startMark } from "../../runtime/start_trace.ts";
 
@@ -31,6 +32,8 @@ export interface RecoverInput<Op> {
   warn: (msg: string) => void;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Set when recovery starts over after the snapshot was found damaged under start-fresh. */
+  restarted?: boolean;
 }
 
 /** An opened, replayed store. */
@@ -47,6 +50,8 @@ export interface Recovered {
   mustSnapshot: boolean;
   /** Wall-clock ms spent replaying the journal (reading, decoding, applying). */
   replayMs: number;
+  /** The snapshot is still being read and checked chunk by chunk (snapshot_lazy.ts): damage may show up later. */
+  lazy?: LazySnapshot;
 }
 
 /**
@@ -123,9 +128,10 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let snapshotSeq = 0;
   let snapshotAt: number | null = null;
   let snapshotBytes = 0;
-  let mustSnapshot = false;
+  let mustSnapshot = inp.restarted === true;
   let compacted = false;
   let loaded = false;
+  let lazy: LazySnapshot | undefined;
   startMark(`recover: waiting for snapshot (prefetched ${prefetched !== undefined})`);
   const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
   startMark("recover: snapshot read");
@@ -135,35 +141,31 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
     try {
       const s = await openSnapshot(inp.sql, snap.bytes, snap.checked);
       db = s.db;
+      lazy = s.lazy;
       loaded = true;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
       snapshotBytes = snap.bytes.length;
       startMark("recover: Database opened + meta");
     } catch (err) {
-      const kept = await moveAside(fs, paths.snapshot, inp.now(), inp.sleep);
-      const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
-      if (!fresh) {
-        await writeMarker(fs, paths.marker, what);
-        throw new StoreCorruptError(`${what} Restore a backup, or ${START_FRESH_HINT} (an empty store).`, [kept]);
-      }
-      warn(`${what} Starting a fresh store as asked.`);
+      if (snap.checked.kind === "lazy") snap.checked.lazy.close();
+      await snapshotDamaged(inp, err);
       db = new inp.sql.Database();
       mustSnapshot = true;
     }
   }
 
-  if (loaded) {
-    // Outside the try above: a failure here is not a damaged file (the file opened fine).
-    const c = await compactOrReload(inp, db);
-    db = c.db;
-    compacted = c.freedPages > 0;
-    // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
-    if (c.converted) mustSnapshot = true;
-  }
-
   let journal: Journal | undefined;
   try {
+    if (loaded) {
+      // Not a damaged file if this fails (the file opened fine), unless a chunk read later is damaged.
+      const c = await compactOrReload(inp, db, lazy);
+      db = c.db;
+      compacted = c.freedPages > 0;
+      // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
+      if (c.converted) mustSnapshot = true;
+    }
+
     // 2. Migrations (idempotent, forward-only), outside the journal: they rerun if we crash before a snapshot.
     ensureMetaTable(db);
     const before = changeCounter(db);
@@ -188,19 +190,61 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       dirty: migrated || mustSnapshot || compacted,
       mustSnapshot,
       replayMs,
+      lazy,
     };
   } catch (err) {
     await journal?.close().catch(() => {});
-    db.close();
-    throw err;
+    try {
+      db.close();
+    } catch {
+      // a read of damaged bytes left it unusable
+    }
+    if (lazy?.damage == null && !(err instanceof SnapshotDamagedError)) throw err;
+    // A chunk of the snapshot read after the open is damaged: the same as a damaged file at open.
+    lazy?.close();
+    await snapshotDamaged(inp, err);
+    return recoverStore({ ...inp, restarted: true });
   }
+}
+
+/**
+ * The snapshot file could not be loaded or is damaged: it is moved aside, unchanged; under "fail"
+ * a marker is written and StoreCorruptError thrown, under start-fresh a warning (and the caller
+ * carries on with an empty store).
+ */
+async function snapshotDamaged<Op>(inp: RecoverInput<Op>, err: unknown): Promise<void> {
+  const { fs, paths } = inp;
+  const kept = await moveAside(fs, paths.snapshot, inp.now(), inp.sleep);
+  const what = `The store database ${paths.snapshot} could not be loaded (${errMsg(err)}). It was moved, unchanged, to ${kept}.`;
+  if (inp.onCorrupt !== "start-fresh") {
+    await writeMarker(fs, paths.marker, what);
+    throw new StoreCorruptError(`${what} Restore a backup, or ${START_FRESH_HINT} (an empty store).`, [kept]);
+  }
+  inp.warn(`${what} Starting a fresh store as asked.`);
+}
+
+/**
+ * A snapshot read chunk by chunk found damaged while the store runs (snapshot_lazy.ts): the file is
+ * kept aside and the marker written, as at open. Resolves with the message for the store's error.
+ */
+export async function keepDamagedSnapshotAside<Op>(inp: Pick<RecoverInput<Op>, "fs" | "paths" | "now" | "sleep">, reason: string): Promise<string> {
+  const { fs, paths } = inp;
+  let what = `The store database ${paths.snapshot} is damaged (${reason}).`;
+  try {
+    const kept = await moveAside(fs, paths.snapshot, inp.now(), inp.sleep);
+    what += ` It was moved, unchanged, to ${kept}.`;
+  } catch (err) {
+    what += ` It could not be moved aside (${errMsg(err)}).`;
+  }
+  await writeMarker(fs, paths.marker, what);
+  return `${what} Restore a backup, or ${START_FRESH_HINT} (an empty store plus the journal).`;
 }
 
 /**
  * The snapshot just opened with its free pages given back (snapshot_compact.ts). If that fails,
  * the image in memory is unreliable: the file (untouched) is opened again, as it is.
  */
-async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database): Promise<Compacted> {
+async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: LazySnapshot): Promise<Compacted> {
   const t0 = performance.now();
   try {
     const c = compactAtOpen(inp.sql, db);
@@ -210,6 +254,7 @@ async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database): Promise
     }
     return c;
   } catch (err) {
+    if (err instanceof SnapshotDamagedError || lazy?.damage != null) throw err;
     try {
       db.close();
     } catch {

@@ -11,15 +11,23 @@ import type { FsFile, FsPort } from "../../runtime/fs.ts";
 import { fsErrorCode, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
 import {
   checkSnapshotFile,
+  chunkMatches,
+  chunkMismatch,
   createChecksum,
+  createChunkedChecksum,
+  imageChecksum,
   MISMATCH,
   parseTrailer,
   sameChecksum,
   type SnapshotFileCheck,
+  TABLE_MISMATCH,
   TRAILER_BYTES,
-  trailerOf,
 } from "./snapshot_checksum.ts";
 import { type LiveImage, roomFor, trackImage } from "./snapshot_image.ts";
+import type { LazySnapshot } from "./snapshot_lazy.ts";
+
+/** A snapshot file's verdict: checked whole, or (format 2, read in a worker) checked chunk by chunk as used. */
+export type SnapshotVerdict = SnapshotFileCheck | { kind: "lazy"; image: Uint8Array; lazy: LazySnapshot };
 
 /** The live file of each database opened from a snapshot or created fresh (see snapshot_image.ts). */
 const liveImages = new WeakMap<Database, LiveImage>();
@@ -30,12 +38,17 @@ const liveImages = new WeakMap<Database, LiveImage>();
  */
 function track(db: Database, image: LiveImage): void {
   liveImages.set(db, image);
+  onClose(db, () => liveImages.delete(db));
+}
+
+/** Runs `fn` when `db` is closed (before sql.js closes it). */
+function onClose(db: Database, fn: () => void): void {
   const close = db.close;
   Object.defineProperty(db, "close", {
     configurable: true,
     writable: true,
     value(this: Database) {
-      liveImages.delete(db);
+      fn();
       return close.call(this);
     },
   });
@@ -106,8 +119,10 @@ const MAGIC = "SQLite format 3\u0000";
 export async function openSnapshot(
   sql: SqlJsStatic,
   bytes: Uint8Array,
-  checked?: SnapshotFileCheck,
-): Promise<{ db: Database; seq: number; at: number | null; checksum: boolean }> {
+  checked?: SnapshotVerdict,
+): Promise<{ db: Database; seq: number; at: number | null; checksum: boolean; lazy?: LazySnapshot }> {
+  const lazy = checked?.kind === "lazy" ? checked.lazy : undefined;
+  lazy?.need(0, 100); // throws if damaged: the caller handles it as any damaged file
   if (bytes.length < 100) throw new Error(`too short to be a SQLite database (${bytes.length} bytes)`);
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) throw new Error("not a SQLite database (bad header)");
@@ -119,16 +134,18 @@ export async function openSnapshot(
     // The image's buffer (with the room readSnapshotFile left after it) becomes sql.js's file itself.
     const img = file.image;
     const room = new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset);
-    const tracked = trackImage(room, img.length, bytes.byteOffset + bytes.length - img.byteOffset);
+    const written = lazy ? img.length : bytes.byteOffset + bytes.length - img.byteOffset;
+    const tracked = trackImage(room, img.length, written, lazy);
     db = new sql.Database(tracked.data);
     track(db, tracked.image);
+    if (lazy) onClose(db, () => lazy.close());
     if (file.kind === "unchecked") {
       const rows = db.exec("PRAGMA quick_check")[0]?.values ?? [];
       const verdict = rows.map((r) => String(r[0])).join("; ");
       if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict.slice(0, 300)}`);
     }
     const meta = readSnapshotMeta(db);
-    return { db, ...meta, checksum: file.kind === "verified" };
+    return { db, ...meta, checksum: file.kind !== "unchecked", lazy };
   } catch (err) {
     try {
       db?.close();
@@ -143,7 +160,7 @@ export async function openSnapshot(
 /** A snapshot file as read, with the verdict of its checksum. */
 export interface SnapshotRead {
   bytes: Uint8Array;
-  checked: SnapshotFileCheck;
+  checked: SnapshotVerdict;
 }
 
 /** Bytes per read while checking: big enough for few calls, small enough that reads and checksumming overlap. */
@@ -154,7 +171,7 @@ const READ_PIECE = 8 * 1024 * 1024;
  * piece is checksummed while the next one is being read, so the check adds little to the read.
  * Throws only on I/O errors; a bad file comes back with a "damaged" verdict.
  */
-export async function readSnapshotFile(fs: FsPort, path: string): Promise<SnapshotRead | null> {
+export async function readSnapshotFile(fs: FsPort, path: string): Promise<(SnapshotRead & { checked: SnapshotFileCheck }) | null> {
   let f: FsFile;
   try {
     f = await fs.open(path, "r");
@@ -179,22 +196,44 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<Snapsh
       await readAt(fs, f, bytes, 0);
       return { bytes, checked: checkSnapshotFile(bytes) };
     }
-    const { imageLength } = trailer;
+    const { imageLength, chunks } = trailer;
+    let table: Uint8Array | null = null;
+    if (chunks) {
+      table = bytes.subarray(imageLength, imageLength + chunks.tableBytes);
+      await readAt(fs, f, table, imageLength);
+      if (!sameChecksum(imageChecksum(table), trailer.checksum)) {
+        await readAt(fs, f, bytes, 0); // whole, as any damaged file: the open looks at its header first
+        return { bytes, checked: { kind: "damaged", reason: TABLE_MISMATCH } };
+      }
+    }
     const sum = createChecksum();
+    let bad: string | null = null;
     const piece = (i: number) => bytes.subarray(i * READ_PIECE, Math.min(imageLength, (i + 1) * READ_PIECE));
     const pieces = Math.ceil(imageLength / READ_PIECE);
     let reading = readAt(fs, f, piece(0), 0);
     for (let i = 0; i < pieces; i++) {
       await reading;
       if (i + 1 < pieces) reading = readAt(fs, f, piece(i + 1), (i + 1) * READ_PIECE);
-      sum.update(piece(i)); // while the next piece is read
+      // while the next piece is read:
+      if (table === null) sum.update(piece(i));
+      else bad ??= badChunk(piece(i), i * READ_PIECE, table, chunks!.log2);
     }
     const image = bytes.subarray(0, imageLength);
-    const ok = sameChecksum(sum.digest(), trailer.checksum);
-    return { bytes, checked: ok ? { kind: "verified", image } : { kind: "damaged", reason: MISMATCH } };
+    const ok = table === null ? sameChecksum(sum.digest(), trailer.checksum) : bad === null;
+    return { bytes, checked: ok ? { kind: "verified", image } : { kind: "damaged", reason: bad ?? MISMATCH } };
   } finally {
     await fs.close(f).catch(() => {});
   }
+}
+
+/** The reason the first chunk of `piece` (at `offset`, whole chunks) that fails its checksum in `table` fails, or null. */
+function badChunk(piece: Uint8Array, offset: number, table: Uint8Array, log2: number): string | null {
+  const size = 2 ** log2;
+  for (let at = 0; at < piece.length; at += size) {
+    const c = (offset + at) / size;
+    if (!chunkMatches(table, c, imageChecksum(piece.subarray(at, at + size)))) return chunkMismatch(c, log2);
+  }
+  return null;
 }
 
 /** `size` bytes in a buffer with growth room after them (untouched room costs no memory), or without if that fails. */
@@ -316,7 +355,7 @@ export function captureCompacted(db: Database, stamp: () => void): ImageSource {
 const WRITE_PIECE = 8 * 1024 * 1024;
 
 /**
- * Writes `image` and its checksum trailer (computed piece by piece as written) as the new
+ * Writes `image` and its chunk checksums and trailer (format 2, computed piece by piece as written) as the new
  * snapshot, atomically. On any failure the previous snapshot is untouched and the temp file is
  * removed (best effort); the error is rethrown. Resolves with the bytes written.
  */
@@ -327,7 +366,7 @@ export async function writeSnapshotFile(t: SnapshotTarget, image: ImageSource | 
   let closed = false;
   let trailer: Uint8Array;
   try {
-    const sum = createChecksum();
+    const sum = createChunkedChecksum(source.length);
     const piece = new Uint8Array(Math.min(WRITE_PIECE, source.length));
     for (let offset = 0; offset < source.length;) {
       const bytes = source.copy(piece, offset);
@@ -335,7 +374,7 @@ export async function writeSnapshotFile(t: SnapshotTarget, image: ImageSource | 
       await fs.write(f, bytes, offset);
       offset += bytes.length;
     }
-    trailer = trailerOf(source.length, sum.digest());
+    trailer = sum.suffix();
     await fs.write(f, trailer, source.length);
     await fs.fsync(f);
     await fs.close(f);

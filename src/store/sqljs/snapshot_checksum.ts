@@ -17,6 +17,17 @@
  * store folder can change the database anyway. A plain-JS loop is used because a native digest
  * costs a copy of every piece on this path, and memory bandwidth, not arithmetic, is the limit.
  *
+ * Format 2 (written from now on; format 1 and bare images are still read): between the image and
+ * the trailer, a table of one 16-byte checksum (the same algorithm) per CHUNK_BYTES of image,
+ * zero-padded to a multiple of 512 bytes; the trailer says algorithm 2, the chunk size as a
+ * power of two in the u32 after it, and holds the checksum of the table (not of the image):
+ *
+ *   [image][chunk checksums, padded][magic 16][u64 image length][u32 2][u32 log2 chunk][table checksum 16][zeros 16]
+ *
+ * so a chunk can be trusted alone, and the store's first query need not wait for the whole file
+ * (snapshot_lazy.ts). Programs that know only format 1 refuse a format-2 file (the trailer's
+ * image length does not match), as they refuse any newer trailer.
+ *
  * SQLite ignores bytes past the page count in its header, so the file still opens with the
  * sqlite3 shell. An image is a whole number of pages (>= 512 bytes each), so a file whose length
  * is a multiple of 512 has no trailer (a snapshot written before checksums); any other length
@@ -31,6 +42,11 @@ export const CHECKSUM_BYTES = 16;
 
 const MAGIC = [0x57, 0x41, 0x4d, 0x43, 0x50, 0x2d, 0x53, 0x4e, 0x41, 0x50, 0x53, 0x48, 0x4f, 0x54, 0x00, 0x01]; // "WAMCP-SNAPSHOT\0\x01"
 const ALGORITHM = 1;
+/** Format 2: per-chunk checksums (see the module comment). */
+const ALGORITHM_CHUNKED = 2;
+
+/** Bytes of image per checksum in format 2 (64 KiB: a first query needs ~50 of them, 3 MiB; with 1 MiB it read 28 MiB). */
+export const CHUNK_LOG2 = 16;
 
 /** The smallest SQLite page: every image length is a multiple of it. */
 const MIN_PAGE = 512;
@@ -125,14 +141,61 @@ export function snapshotTrailer(image: Uint8Array): Uint8Array {
 
 /** The trailer of an image of `imageLength` bytes whose checksum (computed piece by piece) is `checksum`. */
 export function trailerOf(imageLength: number, checksum: Uint8Array): Uint8Array {
+  return trailerFields(imageLength, ALGORITHM, 0, checksum);
+}
+
+function trailerFields(imageLength: number, algorithm: number, word: number, checksum: Uint8Array): Uint8Array {
   const out = new Uint8Array(TRAILER_BYTES);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
   view.setUint32(16, imageLength % 0x1_0000_0000, true);
   view.setUint32(20, Math.floor(imageLength / 0x1_0000_0000), true);
-  view.setUint32(24, ALGORITHM, true);
+  view.setUint32(24, algorithm, true);
+  view.setUint32(28, word, true);
   out.set(checksum, 32);
   return out;
+}
+
+/** Chunks of an image of `imageLength` bytes (format 2). */
+export function chunkCount(imageLength: number, log2 = CHUNK_LOG2): number {
+  return Math.ceil(imageLength / 2 ** log2);
+}
+
+/** Bytes of the chunk table (padded to whole 512-byte units, so a format-2 file is never a whole number of pages). */
+export function chunkTableBytes(imageLength: number, log2 = CHUNK_LOG2): number {
+  return Math.ceil((chunkCount(imageLength, log2) * CHECKSUM_BYTES) / MIN_PAGE) * MIN_PAGE;
+}
+
+/**
+ * The checksums of an image's chunks, computed piece by piece (pieces in order, any multiple of
+ * 16 bytes), then the table and trailer to append after the image (format 2).
+ */
+export function createChunkedChecksum(imageLength: number): { update(piece: Uint8Array): void; suffix(): Uint8Array } {
+  const size = 2 ** CHUNK_LOG2;
+  const table = new Uint8Array(chunkTableBytes(imageLength));
+  let offset = 0;
+  let sum = createChecksum();
+  return {
+    update(piece) {
+      for (let at = 0; at < piece.length;) {
+        const n = Math.min(piece.length - at, size - (offset % size));
+        sum.update(piece.subarray(at, at + n));
+        at += n;
+        offset += n;
+        if (offset % size === 0 || offset === imageLength) {
+          table.set(sum.digest(), (Math.ceil(offset / size) - 1) * CHECKSUM_BYTES);
+          sum = createChecksum();
+        }
+      }
+    },
+    suffix() {
+      if (offset !== imageLength) throw new Error(`chunked checksum: ${offset} of ${imageLength} bytes seen`);
+      const out = new Uint8Array(table.length + TRAILER_BYTES);
+      out.set(table, 0);
+      out.set(trailerFields(imageLength, ALGORITHM_CHUNKED, CHUNK_LOG2, imageChecksum(table)), table.length);
+      return out;
+    },
+  };
 }
 
 /** What a snapshot file's checksum says. */
@@ -147,7 +210,10 @@ export type SnapshotFileCheck =
 /** The fields of a trailer. */
 export interface Trailer {
   imageLength: number;
+  /** Format 1: the image's checksum; format 2: the chunk table's. */
   checksum: Uint8Array;
+  /** Format 2: the chunk size (log2) and the table's length; the table follows the image. */
+  chunks?: { log2: number; tableBytes: number };
 }
 
 /**
@@ -166,6 +232,7 @@ export function parseTrailer(tail: Uint8Array, fileLength: number): Trailer | nu
   const view = new DataView(tail.buffer, tail.byteOffset, TRAILER_BYTES);
   const imageLength = view.getUint32(16, true) + view.getUint32(20, true) * 0x1_0000_0000;
   const at = fileLength - TRAILER_BYTES;
+  if (view.getUint32(24, true) === ALGORITHM_CHUNKED) return parseChunked(tail, view, imageLength, at);
   if (imageLength !== at || imageLength % MIN_PAGE !== 0) {
     throw new Error(`damaged: the snapshot checksum describes ${imageLength} bytes of image, the file holds ${at}`);
   }
@@ -173,6 +240,32 @@ export function parseTrailer(tail: Uint8Array, fileLength: number): Trailer | nu
     throw new Error("damaged: the snapshot checksum trailer is altered (or from a newer program)");
   }
   return { imageLength, checksum: tail.slice(32, 32 + CHECKSUM_BYTES) };
+}
+
+function parseChunked(tail: Uint8Array, view: DataView, imageLength: number, at: number): Trailer {
+  const log2 = view.getUint32(28, true);
+  if (log2 < 9 || log2 > 23 || tail.subarray(48).some((x) => x !== 0)) {
+    throw new Error("damaged: the snapshot checksum trailer is altered (or from a newer program)");
+  }
+  const tableBytes = chunkTableBytes(imageLength, log2);
+  if (imageLength + tableBytes !== at || imageLength % MIN_PAGE !== 0) {
+    throw new Error(`damaged: the snapshot checksum describes ${imageLength} bytes of image, the file holds ${at - tableBytes}`);
+  }
+  return { imageLength, checksum: tail.slice(32, 32 + CHECKSUM_BYTES), chunks: { log2, tableBytes } };
+}
+
+/** Why a format-2 chunk table does not match its checksum in the trailer. */
+export const TABLE_MISMATCH = "checksum mismatch: the snapshot's chunk checksums were changed or damaged after they were written";
+
+/** The reason given for a chunk whose bytes do not match their checksum (`chunk` counts from 0). */
+export function chunkMismatch(chunk: number, log2: number): string {
+  const from = chunk * 2 ** log2;
+  return `${MISMATCH} (bytes ${from}-${from + 2 ** log2 - 1} of the image)`;
+}
+
+/** The checksum of chunk `chunk` in a verified table equals `sum`. */
+export function chunkMatches(table: Uint8Array, chunk: number, sum: Uint8Array): boolean {
+  return sameChecksum(table.subarray(chunk * CHECKSUM_BYTES, (chunk + 1) * CHECKSUM_BYTES), sum);
 }
 
 /** True when two checksums are equal. */
@@ -195,5 +288,17 @@ export function checkSnapshotFile(file: Uint8Array): SnapshotFileCheck {
   }
   if (trailer === null) return { kind: "unchecked", image: file };
   const image = file.subarray(0, trailer.imageLength);
+  if (trailer.chunks) {
+    const { log2, tableBytes } = trailer.chunks;
+    const table = file.subarray(trailer.imageLength, trailer.imageLength + tableBytes);
+    if (!sameChecksum(imageChecksum(table), trailer.checksum)) return { kind: "damaged", reason: TABLE_MISMATCH };
+    const size = 2 ** log2;
+    for (let c = 0; c * size < image.length; c++) {
+      if (!chunkMatches(table, c, imageChecksum(image.subarray(c * size, (c + 1) * size)))) {
+        return { kind: "damaged", reason: chunkMismatch(c, log2) };
+      }
+    }
+    return { kind: "verified", image };
+  }
   return sameChecksum(imageChecksum(image), trailer.checksum) ? { kind: "verified", image } : { kind: "damaged", reason: MISMATCH };
 }

@@ -69,6 +69,17 @@ export interface LiveImage {
   detach(): { buffer: Uint8Array; length: number; written: number } | null;
 }
 
+/**
+ * An image not read whole yet (snapshot_lazy.ts): its bytes must be asked for before use. Both
+ * throw when the bytes are damaged; nothing is then served or copied from them.
+ */
+export interface PendingBytes {
+  /** Makes sure bytes [begin, end) of the file are there (beyond the image: nothing to do). */
+  need(begin: number, end: number): void;
+  /** Makes sure every byte is. */
+  needAll(): void;
+}
+
 /** The growth room given to an image: a quarter more, at least 64 MiB (whole 64 KiB units, so pages never straddle). */
 export function roomFor(length: number): number {
   return Math.ceil((length + Math.max(64 * 1024 * 1024, length / 4)) / MAX_PAGE) * MAX_PAGE;
@@ -85,7 +96,12 @@ export function roomFor(length: number): number {
  * `length` is unbounded, so MEMFS never moves the file itself (it would copy it whole, 1.125x at a
  * time, and drop our hooks); when a write outgrows the buffer, the stand-in moves it to a bigger one.
  */
-export function trackImage(buffer: Uint8Array, length: number, written = length): { data: Uint8Array; image: LiveImage } {
+export function trackImage(
+  buffer: Uint8Array,
+  length: number,
+  written = length,
+  pending?: PendingBytes,
+): { data: Uint8Array; image: LiveImage } {
   buffer.fill(0, length, Math.min(written, buffer.length));
   let backing = buffer; // the file's bytes; replaced by a bigger buffer when the file outgrows it
   let alive = true;
@@ -96,6 +112,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
   let detached: { written: number } | null = null;
 
   const grow = (end: number) => {
+    pending?.needAll();
     const bigger = new Uint8Array(Math.max(end, roomFor(end)));
     protoSet.call(bigger, protoSubarray.call(backing, 0, used), 0);
     backing = bigger;
@@ -105,8 +122,9 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
   Object.defineProperty(contents, "set", {
     configurable: true,
     value(src: ArrayLike<number>, position = 0) {
-      writes++;
       const end = position + src.length;
+      pending?.need(position, end); // a page written over must have been verified as it was
+      writes++;
       if (frozen !== null && end > frozen.copied && position < frozen.end) {
         // Save the blocks this write changes that the snapshot has not copied yet.
         const from = Math.max(position, frozen.copied);
@@ -123,6 +141,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
   Object.defineProperty(contents, "subarray", {
     configurable: true,
     value(begin?: number, end?: number) {
+      pending?.need(begin ?? 0, end ?? used);
       // SQLite reads a page at a time; a longer read from 0 is MEMFS copying the file away (truncation).
       if (begin === 0 && end !== undefined && end > MAX_PAGE) {
         if (shrinking && detached === null && end < used && end % BLOCK === 0) {
@@ -158,6 +177,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
     },
     freeze(end) {
       if (!alive || detached !== null || frozen !== null || end > used) return null;
+      pending?.needAll(); // the snapshot copies every byte
       const f = { end, copied: 0, saved: new Map<number, Uint8Array>() };
       frozen = f;
       return {
@@ -187,6 +207,7 @@ export function trackImage(buffer: Uint8Array, length: number, written = length)
         fn();
         return false;
       }
+      pending?.needAll(); // the file's end is moved
       shrinking = true;
       try {
         fn();

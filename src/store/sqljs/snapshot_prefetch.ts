@@ -12,6 +12,7 @@ import { siblingModuleUrl, spawnWorker } from "../../runtime/worker.ts";
 import { readSnapshotFile, type SnapshotRead } from "./snapshot.ts";
 import type { SnapshotFileCheck } from "./snapshot_checksum.ts";
 import { startMark } from "../../runtime/start_trace.ts";
+import { type LazySnapshot, lazySnapshot, type LazyShare } from "./snapshot_lazy.ts";
 
 /** The worker's answer (snapshot_read_worker.ts). */
 export type FromReadWorker =
@@ -23,13 +24,38 @@ export type FromReadWorker =
     length: number;
     verdict: { kind: "verified" | "unchecked"; imageLength: number } | Extract<SnapshotFileCheck, { kind: "damaged" }>;
   }
-  | { type: "error"; message: string; code?: string };
+  | { type: "error"; message: string; code?: string }
+  /** A format-2 file, not read yet: the worker fills `share` from now on (snapshot_lazy.ts). */
+  | { type: "lazy"; share: LazyShare }
+  /** After "lazy": every chunk was read; `damage`: why the first bad one is bad; `error`: the reading stopped (the parent reads the rest). */
+  | { type: "filled"; damage: string | null; error?: string };
 
 let pending: { path: string; read: Promise<SnapshotRead | null> } | null = null;
 
-/** Starts reading the snapshot at `path` (see the module doc); replaces an earlier read not taken. */
-export function prefetchSnapshot(fs: FsPort, path: string, opts: { worker?: boolean } = {}): void {
-  const read = opts.worker === false ? readSnapshotFile(fs, path) : readInWorker(path).catch((err) => {
+/** The snapshot handed over before it was read whose worker waits for `releaseSnapshotFill`. */
+let held: LazySnapshot | null = null;
+
+/**
+ * Lets the worker holding a snapshot handed over early (`holdFillMs`) fill the rest now: called
+ * once the first calls are answered. A no-op otherwise.
+ */
+export function releaseSnapshotFill(): void {
+  held?.fill();
+  held = null;
+}
+
+/**
+ * Starts reading the snapshot at `path` (see the module doc); replaces an earlier read not taken.
+ * `lazyFrom`: a format-2 image at least this long is handed over before it is read (snapshot_lazy.ts);
+ * `holdFillMs`: its worker then reads only what the main thread asks for until `releaseSnapshotFill`
+ * (or that long), so the first calls do not share the cores with the fill.
+ */
+export function prefetchSnapshot(
+  fs: FsPort,
+  path: string,
+  opts: { worker?: boolean; lazyFrom?: number; holdFillMs?: number } = {},
+): void {
+  const read = opts.worker === false ? readSnapshotFile(fs, path) : readInWorker(path, opts).catch((err) => {
     if (err instanceof WorkerUnavailable) return readSnapshotFile(fs, path);
     throw err;
   });
@@ -49,9 +75,10 @@ export function takePrefetchedSnapshot(path: string): Promise<SnapshotRead | nul
 class WorkerUnavailable extends Error {}
 
 /** `readSnapshotFile(path)` in a worker thread. */
-function readInWorker(path: string): Promise<SnapshotRead | null> {
+function readInWorker(path: string, opts: { lazyFrom?: number; holdFillMs?: number }): Promise<SnapshotRead | null> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let lazy: LazySnapshot | null = null;
     const gone = (why: string) => {
       if (!settled) {
         settled = true;
@@ -61,18 +88,27 @@ function readInWorker(path: string): Promise<SnapshotRead | null> {
     try {
       const worker = spawnWorker(siblingModuleUrl(import.meta.url, "snapshot_read_worker"), {
         onMessage(msg) {
+          const m = msg as FromReadWorker;
+          if (m.type === "filled") {
+            startMark("prefetch: worker filled");
+            if (m.damage !== null) lazy?.reportDamage(m.damage);
+            return;
+          }
           if (settled) return;
           settled = true;
-          const m = msg as FromReadWorker;
           startMark("prefetch: worker answered");
-          if (m.type === "none") resolve(null);
+          if (m.type === "lazy") {
+            lazy = lazySnapshot(m.share);
+            if (opts.holdFillMs) held = lazy;
+            resolve({ bytes: lazy.bytes, checked: { kind: "lazy", image: lazy.bytes, lazy } });
+          } else if (m.type === "none") resolve(null);
           else if (m.type === "error") reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-          else resolve(snapshotReadOf(m));
+          else if (m.type === "read") resolve(snapshotReadOf(m));
         },
         onError: (err) => gone(err.message),
         onExit: (code) => gone(`the read worker exited (${code}) without an answer`),
       });
-      worker.post({ path });
+      worker.post({ path, lazyFrom: opts.lazyFrom, holdMs: opts.holdFillMs });
     } catch (err) {
       gone(String(err));
     }

@@ -2,10 +2,14 @@
  * The worker that reads and checksums a snapshot file (`readSnapshotFile`) off the main thread,
  * so that the owner's modules load meanwhile on the main thread (see snapshot_prefetch.ts). It
  * answers one `{ path }` with the file's buffer, moved (not copied) to the parent, and exits.
+ * A large format-2 file is answered before it is read: with shared buffers that the worker then fills
+ * chunk by chunk while the parent already uses them (snapshot_lazy.ts); it then says whether a
+ * chunk was damaged, and exits.
  */
 import { connectToParent } from "../../runtime/worker.ts";
 import { nodeFs } from "../../runtime/fs.ts";
 import { readSnapshotFile } from "./snapshot.ts";
+import { fillChunks, shareOf } from "./snapshot_lazy.ts";
 import type { FromReadWorker } from "./snapshot_prefetch.ts";
 
 import { startMark } from "../../runtime/start_trace.ts";
@@ -14,10 +18,24 @@ startMark("worker: started");
 const port = connectToParent();
 
 port.onMessage(async (msg) => {
-  const { path } = msg as { path: string };
+  const { path, lazyFrom, holdMs } = msg as { path: string; lazyFrom?: number; holdMs?: number };
   let reply: FromReadWorker;
   const transfer: ArrayBuffer[] = [];
   try {
+    const share = shareOf(path, lazyFrom);
+    if (share !== null) {
+      port.post({ type: "lazy", share } satisfies FromReadWorker);
+      let filled: FromReadWorker;
+      try {
+        filled = { type: "filled", damage: fillChunks(share, holdMs) };
+      } catch (err) {
+        filled = { type: "filled", damage: null, error: String((err as Error)?.message ?? err) };
+      }
+      startMark("worker: filled");
+      port.post(filled);
+      port.exit(0);
+      return;
+    }
     const snap = await readSnapshotFile(nodeFs, path);
     if (snap === null) reply = { type: "none" };
     else {

@@ -1,0 +1,187 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDurable, StoreCorruptError, StoreFailedError } from "../../src/store/sqljs/durable.ts";
+import { openSnapshot } from "../../src/store/sqljs/snapshot.ts";
+import { parseTrailer, snapshotTrailer, TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
+import { lazySnapshot, shareOf, SnapshotDamagedError } from "../../src/store/sqljs/snapshot_lazy.ts";
+import { prefetchSnapshot, releaseSnapshotFill } from "../../src/store/sqljs/snapshot_prefetch.ts";
+import { nodeFs } from "../../src/runtime/fs.ts";
+import { cleanup, imageOf, loadSql, range, rows, storeOptions, tempDir } from "./helpers.ts";
+
+const ROWS = 600;
+const text = (n: number) => `row ${n} `.repeat(120); // ~1 KB a row: the image spans ~10 chunks of 64 KiB
+
+/** A closed store of ROWS rows (a format-2 snapshot): its snapshot's path and bytes. */
+async function bigStore(dir: string): Promise<{ spath: string; good: Uint8Array }> {
+  const store = await openDurable(await storeOptions(dir));
+  for (let from = 1; from <= ROWS; from += 100) {
+    await store.commit(range(from, from + 99).map((n) => ({ op: "put" as const, n, v: text(n) })));
+  }
+  await store.close();
+  const spath = join(dir, "store.sqlite");
+  return { spath, good: new Uint8Array(readFileSync(spath)) };
+}
+
+/** Where `row n`'s text starts in the file. */
+function rowAt(file: Uint8Array, n: number): number {
+  const needle = new TextEncoder().encode(`row ${n} row ${n} `);
+  outer: for (let i = 0; i + needle.length <= file.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (file[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  throw new Error(`row ${n} not found`);
+}
+
+const everything = (db: { exec(sql: string): Array<{ values: unknown[][] }> }) => db.exec("SELECT n, v FROM t ORDER BY n")[0]?.values;
+const aside = (dir: string) => readdirSync(dir).filter((f) => f.startsWith("store.sqlite.corrupt-")).map((f) => join(dir, f));
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(ok(), what);
+}
+
+describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
+  test("a store opened before its snapshot is read answers exactly as one read whole", async () => {
+    const dir = tempDir();
+    try {
+      const { spath } = await bigStore(dir);
+      const full = await openDurable(await storeOptions(dir));
+      const expected = everything(full.db);
+      await full.close();
+      assert.equal(expected?.length, ROWS);
+      prefetchSnapshot(nodeFs, spath, { lazyFrom: 0 });
+      const lazy = await openDurable(await storeOptions(dir));
+      assert.deepEqual(lazy.db.exec("SELECT v FROM t WHERE n = 7")[0]?.values, [[text(7)]], "a first query");
+      assert.deepEqual(everything(lazy.db), expected);
+      await lazy.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("without the worker: only the chunks a query reads are read; a damaged one fails that query, never served", async () => {
+    const dir = tempDir();
+    try {
+      const { spath, good } = await bigStore(dir);
+      const bad = good.slice();
+      bad[rowAt(good, 500) + 2]! ^= 0x20;
+      writeFileSync(spath, bad);
+      const share = shareOf(spath, 0);
+      assert.ok(share !== null, "a format-2 file");
+      const lazy = lazySnapshot(share); // no worker fills it: every chunk is read on demand
+      const heard: string[] = [];
+      lazy.onDamage((r) => heard.push(r));
+      const { db } = await openSnapshot(await loadSql(), lazy.bytes, { kind: "lazy", image: lazy.bytes, lazy });
+      assert.deepEqual(db.exec("SELECT v FROM t WHERE n = 3")[0]?.values, [[text(3)]]);
+      assert.equal(lazy.damage, null, "the damaged chunk was not read");
+      assert.throws(() => db.exec("SELECT v FROM t WHERE n = 500"), (e: unknown) => e instanceof SnapshotDamagedError && /checksum mismatch/.test(e.message));
+      assert.match(lazy.damage ?? "", /checksum mismatch.*\(bytes \d+-\d+ of the image\)/);
+      assert.throws(() => db.exec("SELECT v FROM t WHERE n = 3"), SnapshotDamagedError, "nothing more is served");
+      await Promise.resolve();
+      assert.equal(heard.length, 1, "the listener heard it once");
+      try {
+        db.close();
+      } catch {
+        // a read of damaged bytes may leave it unusable
+      }
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("damage in the chunk the open reads: StoreCorruptError at open, the file kept aside unchanged", async () => {
+    const dir = tempDir();
+    try {
+      const { spath, good } = await bigStore(dir);
+      const bad = good.slice();
+      bad[200]! ^= 0x01; // page 1, the first chunk
+      writeFileSync(spath, bad);
+      prefetchSnapshot(nodeFs, spath, { lazyFrom: 0 });
+      const err = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof StoreCorruptError, String(err));
+      assert.match(err.message, /checksum mismatch/);
+      assert.deepEqual(new Uint8Array(readFileSync(err.keptAt[0]!)), bad, "kept aside unchanged");
+      assert.ok(existsSync(join(dir, "store.recovery-needed")));
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("damage in a chunk the open does not read: the store opens; the worker, once let go, finds it: file kept aside, writes refused", async () => {
+    const dir = tempDir();
+    try {
+      const { spath, good } = await bigStore(dir);
+      const bad = good.slice();
+      bad[rowAt(good, 550) + 5]! ^= 0x20;
+      writeFileSync(spath, bad);
+      prefetchSnapshot(nodeFs, spath, { lazyFrom: 0, holdFillMs: 60_000 }); // the worker waits for the go
+      const store = await openDurable(await storeOptions(dir));
+      assert.deepEqual(store.db.exec("SELECT v FROM t WHERE n = 1")[0]?.values, [[text(1)]], "the first query is answered");
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(aside(dir).length, 0, "nothing found while the worker is held");
+      releaseSnapshotFill();
+      await until("the file is kept aside", () => aside(dir).length === 1);
+      const err = await store.commit([{ op: "put", n: 9999, v: "x" }]).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof StoreFailedError, String(err));
+      assert.match(err.message, /damaged/);
+      assert.throws(() => store.db.exec("SELECT v FROM t WHERE n = 550"), /damaged/);
+      await store.close();
+      assert.deepEqual(new Uint8Array(readFileSync(aside(dir)[0]!)), bad, "kept aside unchanged");
+      assert.ok(!existsSync(spath), "never overwritten by a snapshot");
+      assert.ok(existsSync(join(dir, "store.recovery-needed")));
+      const again = await openDurable(await storeOptions(dir)).then(() => null, (e: unknown) => e);
+      assert.ok(again instanceof StoreCorruptError, "the next start refuses until the user decides");
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("older snapshots (format 1, bare image) still open with the early read; the next snapshot is format 2", async () => {
+    const dir = tempDir();
+    try {
+      const { spath, good } = await bigStore(dir);
+      const image = imageOf(good);
+      const format1 = new Uint8Array(image.length + TRAILER_BYTES);
+      format1.set(image);
+      format1.set(snapshotTrailer(image), image.length);
+      for (const old of [format1, image]) {
+        writeFileSync(spath, old);
+        assert.equal(parseTrailer(old.subarray(old.length - TRAILER_BYTES), old.length)?.chunks, undefined);
+        prefetchSnapshot(nodeFs, spath, { lazyFrom: 0 });
+        const store = await openDurable(await storeOptions(dir));
+        assert.deepEqual(rows(store.db), range(1, ROWS));
+        await store.commit([{ op: "put", n: ROWS + 1, v: "new" }]);
+        await store.close();
+        const now = new Uint8Array(readFileSync(spath));
+        assert.ok(parseTrailer(now.subarray(now.length - TRAILER_BYTES), now.length)?.chunks, "rewritten in format 2");
+        await openDurable(await storeOptions(dir)).then(async (s) => {
+          await s.commit([{ op: "del", n: ROWS + 1 }]);
+          await s.close();
+        });
+      }
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a snapshot taken while the snapshot is still being read holds the whole image", async () => {
+    const dir = tempDir();
+    try {
+      const { spath } = await bigStore(dir);
+      prefetchSnapshot(nodeFs, spath, { lazyFrom: 0, holdFillMs: 60_000 }); // nothing filled before the snapshot
+      const store = await openDurable(await storeOptions(dir));
+      await store.commit([{ op: "put", n: ROWS + 1, v: "during the load" }, { op: "del", n: 2 }]);
+      await store.snapshot(); // needs every chunk: those not read yet are read now
+      const expected = everything(store.db);
+      await store.close();
+      const full = await openDurable(await storeOptions(dir));
+      assert.deepEqual(everything(full.db), expected);
+      assert.deepEqual(rows(full.db), [1, ...range(3, ROWS + 1)]);
+      await full.close();
+    } finally {
+      cleanup(dir);
+    }
+  });
+});
