@@ -226,6 +226,19 @@ WHERE p.search_key LIKE :pat ESCAPE '\\' OR c.search_key LIKE :pat ESCAPE '\\'
 ORDER BY (coalesce(p.name_key, c.search_key) IS NULL), coalesce(p.name_key, c.search_key) COLLATE "C", p.id COLLATE "C"
 LIMIT :limit::int`;
 
+/** The version of what SEARCH_CONTACTS reads (migration 0016). */
+export const CONTACTS_VERSION = "SELECT version FROM contacts_version";
+
+/**
+ * Every person with the keys SEARCH_CONTACTS compares, in its order, and the version they are at
+ * (one statement: one snapshot; one row with no person when there is none).
+ */
+export const CONTACT_LIST = `SELECT v.version, l.* FROM contacts_version v LEFT JOIN LATERAL (
+  SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name, p.name_key,
+    p.search_key AS person_key, c.search_key AS chat_key
+  FROM people p LEFT JOIN chats c ON c.jid = p.id) l ON TRUE
+ORDER BY (coalesce(l.name_key, l.chat_key) IS NULL), coalesce(l.name_key, l.chat_key) COLLATE "C", l.id COLLATE "C"`;
+
 /** A person by any of its keys. */
 export const PERSON_BY_ANY = `SELECT id, pn_jid, lid, push_name, saved_name, business_name FROM people
 WHERE id = :jid OR pn_jid = :jid OR lid = :jid LIMIT 1`;
