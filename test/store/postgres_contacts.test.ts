@@ -12,8 +12,9 @@ import { contactParams } from "../../src/store/query_params.ts";
 import { personFromRow } from "../../src/store/rows.ts";
 import { connectPg, type Pg, query } from "../../src/store/postgres/client.ts";
 import { SEARCH_CONTACTS } from "../../src/store/postgres/read_sql.ts";
+import { PgContactList } from "../../src/store/postgres/contact_list.ts";
 import { openPostgresRepository } from "../../src/store/postgres/repository.ts";
-import type { Repository, WriteOp } from "../../src/store/types.ts";
+import type { WriteOp } from "../../src/store/types.ts";
 import { CONTACT_CHANGES, FIRST, generatedContacts, LAST, message, pn, QUERIES as BASE_QUERIES } from "./contacts_fixtures.ts";
 import { pgTestServer } from "./pg_harness.ts";
 
@@ -37,13 +38,21 @@ const ODD_ROWS = `INSERT INTO people (id, pn_jid, lid, push_name, search_key, na
   ('mixed2@s.whatsapp.net', NULL, 'x%y@lid', 'mixed', 'mixed éé 1_2', 'mixed'),
   ('1x2@s.whatsapp.net', NULL, NULL, NULL, '1x2 x\\y', NULL)`;
 
-async function assertSame(repo: Repository, pg: Pg, when: string): Promise<void> {
+/** Compares the list's walk (built first: a stale list answers by the SQL) with the SQL. */
+async function assertSame(list: PgContactList, pg: Pg, when: string): Promise<void> {
+  await fresh(list);
   for (const q of QUERIES) {
     for (const limit of [3, 50, 1000]) {
       const reference = (await query(pg, SEARCH_CONTACTS, contactParams(q, limit))).map(personFromRow);
-      assert.deepEqual(await repo.searchContacts(q, limit), reference, `${when}: ${JSON.stringify(q)} limit ${limit}`);
+      assert.deepEqual(await list.search(q, limit), reference, `${when}: ${JSON.stringify(q)} limit ${limit}`);
     }
   }
+}
+
+/** Lets a stale list rebuild itself (the search that finds it stale starts that). */
+async function fresh(list: PgContactList): Promise<void> {
+  await list.search("", 1);
+  await list.settled();
 }
 
 async function version(pg: Pg): Promise<number> {
@@ -55,45 +64,53 @@ describe("PostgreSQL contact list", { skip: why }, () => {
   after(async () => {
     for (const p of pools) await p.end({ timeout: 5 });
   });
+  // The store, the list of this instance (on a pool of its own) and another instance's connections.
   const open = async () => {
     const url = await pgServer.freshSchemaUrl();
     const repo = await openPostgresRepository({ url });
-    const other = connectPg(url, { max: 2 }); // another instance's connections
-    pools.push(other);
-    return { repo, other };
+    const mine = connectPg(url, { max: 2 });
+    const other = connectPg(url, { max: 2 });
+    pools.push(mine, other);
+    return { repo, list: new PgContactList(mine), other };
   };
 
   test("search_contacts equals the SQL search on generated people, before and after every kind of change", async () => {
-    const { repo, other } = await open();
+    const { repo, list, other } = await open();
     try {
       await repo.commit(generatedContacts());
       await other.unsafe(ODD_ROWS);
-      await assertSame(repo, other, "generated");
+      await assertSame(list, other, "generated");
       for (const [what, batch] of CONTACT_CHANGES) {
         await repo.commit(batch);
-        await assertSame(repo, other, what);
+        await assertSame(list, other, what);
       }
-      assert.ok((await repo.searchContacts("anabel", 50)).some((p) => p.savedName === "Anabel Zed"), "the rename is found");
+      assert.ok((await list.search("anabel", 50)).some((p) => p.savedName === "Anabel Zed"), "the rename is found");
       // The needle is folded, the stored keys are compared as they are (PostgreSQL's LIKE is exact).
-      assert.deepEqual((await repo.searchContacts("MiXeD", 50)).map((p) => p.id), ["mixed2@s.whatsapp.net"], "stored text not folded");
+      assert.deepEqual((await list.search("MiXeD", 50)).map((p) => p.id), ["mixed2@s.whatsapp.net"], "stored text not folded");
+      assert.deepEqual(await repo.searchContacts("MiXeD", 50), await list.search("MiXeD", 50), "the store answers through its list");
     } finally {
       await repo.close();
     }
   });
 
   test("a change another connection commits is seen by the next search; an uncommitted or rolled back one is not", async () => {
-    const { repo, other } = await open();
+    // `list` is this instance's; `other` another instance writing to the same database.
+    const { repo, list, other } = await open();
     try {
       await repo.commit(generatedContacts());
-      assert.deepEqual(await repo.searchContacts("quetzal", 50), []);
+      assert.deepEqual(await list.search("quetzal", 50), []);
+      await fresh(list); // built and current: only the version can tell it the change
       await other.unsafe("UPDATE people SET search_key = search_key || ' quetzal' WHERE id = $1", [pn(3)]);
-      assert.deepEqual((await repo.searchContacts("quetzal", 50)).map((p) => p.id), [pn(3)], "a person's key");
+      assert.deepEqual((await list.search("quetzal", 50)).map((p) => p.id), [pn(3)], "a person's key");
+      await fresh(list); // built and current: only the version can tell it the change
       await other.unsafe("UPDATE chats SET search_key = 'chat ocelot' WHERE jid = $1", [pn(12)]);
-      assert.deepEqual((await repo.searchContacts("ocelot", 50)).map((p) => p.id), [pn(12)], "a chat's key");
+      assert.deepEqual((await list.search("ocelot", 50)).map((p) => p.id), [pn(12)], "a chat's key");
+      await fresh(list); // built and current: only the version can tell it the change
       await other.unsafe("INSERT INTO people (id, pn_jid, search_key) VALUES ('4930999@s.whatsapp.net', '4930999@s.whatsapp.net', 'tapir')");
-      assert.deepEqual((await repo.searchContacts("tapir", 50)).map((p) => p.id), ["4930999@s.whatsapp.net"], "a new person");
+      assert.deepEqual((await list.search("tapir", 50)).map((p) => p.id), ["4930999@s.whatsapp.net"], "a new person");
+      await fresh(list); // built and current: only the version can tell it the change
       await other.unsafe("DELETE FROM people WHERE id = '4930999@s.whatsapp.net'");
-      assert.deepEqual(await repo.searchContacts("tapir", 50), [], "a deleted person");
+      assert.deepEqual(await list.search("tapir", 50), [], "a deleted person");
 
       const before = await version(other);
       await assert.rejects(other.begin(async (tx) => {
@@ -101,20 +118,21 @@ describe("PostgreSQL contact list", { skip: why }, () => {
         throw new Error("roll back");
       }));
       assert.equal(await version(other), before, "a rolled back change leaves the version");
-      assert.deepEqual(await repo.searchContacts("okapi", 50), []);
+      assert.deepEqual(await list.search("okapi", 50), []);
 
       // Open on another connection while the search runs: not visible, and not cached once it commits.
+      await fresh(list);
       const reserved = await other.reserve();
       try {
         await reserved.unsafe("BEGIN");
         await reserved.unsafe("UPDATE people SET search_key = 'okapi' WHERE id = $1", [pn(6)]);
-        assert.deepEqual(await repo.searchContacts("okapi", 50), [], "uncommitted");
+        assert.deepEqual(await list.search("okapi", 50), [], "uncommitted");
         await reserved.unsafe("COMMIT");
       } finally {
         reserved.release();
       }
-      assert.deepEqual((await repo.searchContacts("okapi", 50)).map((p) => p.id), [pn(6)], "committed");
-      await assertSame(repo, other, "after the other connection's changes");
+      assert.deepEqual((await list.search("okapi", 50)).map((p) => p.id), [pn(6)], "committed");
+      await assertSame(list, other, "after the other connection's changes");
     } finally {
       await repo.close();
     }

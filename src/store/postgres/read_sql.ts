@@ -243,9 +243,11 @@ export const CONTACTS_VERSION = "SELECT version FROM contacts_version";
 
 /**
  * Every person with the keys SEARCH_CONTACTS compares, in its order, and the version they are at
- * (one statement: one snapshot; one row with no person when there is none).
+ * (one statement: one snapshot; one row with no person when there is none). `LIMIT 1`: the
+ * planner has no statistics of the one-row table and guessed 1,810 rows, hence 18M result rows,
+ * and JIT-compiled the statement (300 ms instead of 30 ms at 10k people).
  */
-export const CONTACT_LIST = `SELECT v.version, l.* FROM contacts_version v LEFT JOIN LATERAL (
+export const CONTACT_LIST = `SELECT v.version, l.* FROM (SELECT version FROM contacts_version LIMIT 1) v LEFT JOIN LATERAL (
   SELECT p.id, p.pn_jid, p.lid, p.push_name, p.saved_name, p.business_name, p.name_key,
     p.search_key AS person_key, c.search_key AS chat_key
   FROM people p LEFT JOIN chats c ON c.jid = p.id) l ON TRUE

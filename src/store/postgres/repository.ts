@@ -474,6 +474,7 @@ class PostgresRepository implements Repository {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.upkeep?.close();
+      await this.contacts.settled();
       for (const l of [...this.locks].reverse()) await l.release().catch(() => {});
       await this.pg.end({ timeout: 5 });
       if (this.separate) await this.session.end({ timeout: 5 });
