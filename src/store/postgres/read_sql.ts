@@ -40,14 +40,18 @@ export const CONTEXT_AFTER = `${MESSAGE_VIEW}\nWHERE m.chat_jid = :chat AND m.pk
 
 /**
  * The neighbours of many messages in one statement (list_messages' hits, which the caller has):
- * :chats and :ids are parallel arrays; each row is one neighbour: ctx_i (the pair's index),
- * ctx_side (0 before, 2 after), in time order within a side. Only a hit's pk is read; each side
- * is CONTEXT_BEFORE / CONTEXT_AFTER as a lateral join on the (chat_jid, pk) index.
+ * :chats and :ids are parallel arrays (a chat JID normalized, a message id; a LID's chat is its
+ * owner's, as `canonical` has it, looked up here rather than in one round trip per hit); each row is one neighbour: ctx_i (the pair's index), ctx_side (0
+ * before, 2 after), in time order within a side. Only a hit's pk is read; each side is
+ * CONTEXT_BEFORE / CONTEXT_AFTER as a lateral join on the (chat_jid, pk) index.
  */
-export const NEIGHBOURS = `WITH hits AS (
-  SELECT (r.ord - 1)::int AS i, m.chat_jid AS chat, m.pk AS pk
-  FROM unnest(:chats::text[], :ids::text[]) WITH ORDINALITY AS r(chat, id, ord)
-  JOIN messages m ON m.chat_jid = r.chat AND m.id = r.id),
+export const NEIGHBOURS = `WITH refs AS (
+  SELECT r.ord, r.id, CASE WHEN right(r.chat, 4) = '@lid' THEN coalesce((SELECT p.id FROM people p WHERE p.lid = r.chat), r.chat)
+    ELSE r.chat END AS chat
+  FROM unnest(:chats::text[], :ids::text[]) WITH ORDINALITY AS r(chat, id, ord)),
+hits AS (
+  SELECT (refs.ord - 1)::int AS i, m.chat_jid AS chat, m.pk AS pk
+  FROM refs JOIN messages m ON m.chat_jid = refs.chat AND m.id = refs.id),
 ctx AS (
   SELECT hits.i, 0 AS side, b.pk FROM hits CROSS JOIN LATERAL (
     SELECT x.pk FROM messages x WHERE x.chat_jid = hits.chat AND x.pk < hits.pk ORDER BY x.pk DESC LIMIT :nb::int) b

@@ -5,6 +5,7 @@
  * run at open. The WhatsApp session (auth, meta) may live in a separate database (`sessionUrl`).
  */
 import { pageStart } from "../cursor.ts";
+import { normalizeJid } from "../../ids/jid.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { MS_PK_RANGE } from "../keys.ts";
@@ -316,7 +317,8 @@ class PostgresRepository implements Repository {
 
   async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
-    const chats = await Promise.all(refs.map((r) => canonical(this.pg, r.chatJid)));
+    // Normalized here, LIDs resolved by the statement (canonical's two steps).
+    const chats = refs.map((r) => normalizeJid(r.chatJid));
     const rows = await query(this.pg, NEIGHBOURS, { chats, ids: refs.map((r) => r.id), ...contextCounts(before, after) });
     return neighboursFromRows(refs.length, rows);
   }
