@@ -1,7 +1,7 @@
 -- 0016 (PostgreSQL): a counter of the rows search_contacts reads, so each server instance can
 -- answer contact searches from a list in its own memory and still see every other instance's
--- changes (src/store/postgres/contact_list.ts): a search reads `version` (one primary-key look-up)
--- and rebuilds its list when it differs from the one the list was built at.
+-- changes (src/store/postgres/contact_list.ts): a search reads `version` (one row) and uses its
+-- list only when the list was built at that version or a later one.
 --
 -- The counter moves in the transaction that changes a person (any column the search reads) or a
 -- chat's name key (the search matches and sorts on it): readers see the new value exactly when
