@@ -252,9 +252,10 @@ describe("PostgreSQL bulk writer and search plans, before/after on generated dat
       const got = await answers(windowOnly, h);
       await windowOnly.close();
       // A window of 2 sends every search to the full-text index; one of 12 sends words found a few
-      // times in it to the longer scan in order (48 messages).
-      const out = { reference: got, indexFirst: [] as unknown[], longerScan: [] as unknown[] };
-      for (const [key, searchWindow] of [["indexFirst", 2], ["longerScan", 12]] as const) {
+      // times in it to the longer scan in order (48 messages, the 36 after the first 12); 5 and 30
+      // move the points where one way gives way to the next.
+      const out = { reference: got, indexFirst: [] as unknown[], longerScan: [] as unknown[], w5: [] as unknown[], w30: [] as unknown[] };
+      for (const [key, searchWindow] of [["indexFirst", 2], ["longerScan", 12], ["w5", 5], ["w30", 30]] as const) {
         const repo = await openPostgresRepository({ url, searchWindow });
         try {
           out[key] = await answers(repo, h);
@@ -266,6 +267,8 @@ describe("PostgreSQL bulk writer and search plans, before/after on generated dat
     })();
     assert.deepEqual(byIndex.indexFirst, byIndex.reference);
     assert.deepEqual(byIndex.longerScan, byIndex.reference);
+    assert.deepEqual(byIndex.w5, byIndex.reference);
+    assert.deepEqual(byIndex.w30, byIndex.reference);
 
     const local = await openSqljsRepository({ dir: join(root, "s13") });
     try {

@@ -5,8 +5,9 @@
  * run at open. The WhatsApp session (auth, meta) may live in a separate database (`sessionUrl`).
  */
 import { pageStart } from "../cursor.ts";
+import { normalizeJid } from "../../ids/jid.ts";
 import { personCandidates } from "../../ids/parse.ts";
-import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
 import { MS_PK_RANGE } from "../keys.ts";
 import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
@@ -48,6 +49,7 @@ import { connectPg, lockStore, type Pg, query, withMigrationLock } from "./clien
 import { checkFence, StaleLeaderError } from "../../cluster/lease_sql.ts";
 import { storeChannels } from "../../cluster/channels.ts";
 import { livePayload } from "../../cluster/live_notify.ts";
+import { PgContactList } from "./contact_list.ts";
 import { migratePostgres } from "./migrate.ts";
 import { refreshListedSearchVectors } from "./search_refresh.ts";
 import { StoreUpkeep } from "./upkeep.ts";
@@ -67,7 +69,6 @@ import {
   PERSON_BY_ANY,
   RECEIPTS,
   RECENT_WINDOW,
-  SEARCH_CONTACTS,
   searchRelevanceSql,
   STATS,
 } from "./read_sql.ts";
@@ -144,6 +145,7 @@ class PostgresRepository implements Repository {
   private closed: Promise<void> | null = null;
   private readonly known = new KnownPeople();
   private readonly odds = new FreshRuns();
+  private readonly contacts: PgContactList;
   upkeep: StoreUpkeep | null = null;
   lastError: string | null = null;
 
@@ -154,7 +156,9 @@ class PostgresRepository implements Repository {
     private readonly locks: Array<{ release(): Promise<void> }>,
     private readonly searchWindow: number,
     private readonly cluster: (ClusterStoreOptions & { liveChannel: string }) | null = null,
-  ) {}
+  ) {
+    this.contacts = new PgContactList(pg);
+  }
 
   /**
    * Commits one at a time, in call order: a commit called while another is on the server waits
@@ -242,8 +246,8 @@ class PostgresRepository implements Repository {
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 
-  async searchContacts(query_: string, limit: number): Promise<PersonRow[]> {
-    return (await query(this.pg, SEARCH_CONTACTS, contactParams(query_, limit))).map(personFromRow);
+  searchContacts(query_: string, limit: number): Promise<PersonRow[]> {
+    return this.contacts.search(query_, limit);
   }
 
   async listMessages(q: ListMessagesQuery): Promise<Page<MessageView>> {
@@ -313,7 +317,8 @@ class PostgresRepository implements Repository {
 
   async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
-    const chats = await Promise.all(refs.map((r) => canonical(this.pg, r.chatJid)));
+    // Normalized here, LIDs resolved by the statement (canonical's two steps).
+    const chats = refs.map((r) => normalizeJid(r.chatJid));
     const rows = await query(this.pg, NEIGHBOURS, { chats, ids: refs.map((r) => r.id), ...contextCounts(before, after) });
     return neighboursFromRows(refs.length, rows);
   }
@@ -471,6 +476,7 @@ class PostgresRepository implements Repository {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.upkeep?.close();
+      await this.contacts.settled();
       for (const l of [...this.locks].reverse()) await l.release().catch(() => {});
       await this.pg.end({ timeout: 5 });
       if (this.separate) await this.session.end({ timeout: 5 });

@@ -6,21 +6,13 @@
  * change to people or chat names (`contactsVersion`), so results are always those of the SQL.
  */
 import type { Database } from "sql.js";
+import { type ContactEntry, walkContacts } from "../contact_walk.ts";
 import { contactNeedles } from "../query_params.ts";
 import { personFromRow } from "../rows.ts";
 import type { PersonRow } from "../types.ts";
 import { contactsVersion } from "./functions.ts";
 import { CONTACT_LIST } from "./read_sql.ts";
 import type { Statements } from "./statements.ts";
-
-interface Entry {
-  person: PersonRow;
-  /** people.search_key, chats.search_key, id and lid, ASCII-lowercased as LIKE compares them; null when NULL. */
-  personKey: string | null;
-  chatKey: string | null;
-  id: string;
-  lid: string | null;
-}
 
 /** The contact list of one database. */
 export interface ContactIndex {
@@ -29,7 +21,8 @@ export interface ContactIndex {
 
 /** The index over `db` (statements from `s`). Built on the first search. */
 export function createContactIndex(db: Database, s: () => Statements): ContactIndex {
-  let entries: Entry[] = [];
+  // Keys ASCII-lowercased: SQLite's LIKE ignores the case of ASCII letters.
+  let entries: ContactEntry[] = [];
   let builtAt = -1;
   const build = () => {
     const version = contactsVersion(db);
@@ -47,17 +40,7 @@ export function createContactIndex(db: Database, s: () => Statements): ContactIn
     search(query, limit) {
       build();
       const n = contactNeedles(query);
-      const folded = lowerAscii(n.folded);
-      const raw = lowerAscii(n.raw);
-      const out: PersonRow[] = [];
-      for (const e of entries) {
-        if (out.length >= limit) break;
-        if (
-          e.personKey?.includes(folded) || e.chatKey?.includes(folded) || e.id.includes(raw) || e.lid?.includes(raw) ||
-          (n.digits !== "" && e.personKey?.includes(n.digits))
-        ) out.push(e.person);
-      }
-      return out;
+      return walkContacts(entries, { folded: lowerAscii(n.folded), raw: lowerAscii(n.raw), digits: n.digits }, limit);
     },
   };
 }
