@@ -14,9 +14,9 @@
  * `SnapshotDamagedError` (no SQLite page is ever served from unverified bytes), and the damage
  * listeners hear it once (the durable store then keeps the file aside, as for a damaged file at
  * open). Anything that needs the whole image (a snapshot freeze, a shrink, growing the buffer)
- * calls `needAll` first. Uses `node:fs` sync calls (both runtimes): the FsPort is asynchronous.
+ * calls `needAll` first. Reads with sync calls (runtime/sync_read.ts): the FsPort is asynchronous.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "../../runtime/sync_read.ts";
 import { chunkMatches, chunkMismatch, imageChecksum, parseTrailer, sameChecksum, TRAILER_BYTES } from "./snapshot_checksum.ts";
 import { roomFor } from "./snapshot_image.ts";
 
