@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { prng } from "../../src/bench/store.ts";
-import { tokenize, tokenizeText } from "../../src/store/search/text.ts";
+import { searchFields, searchTokens, tokenize, tokenizeText, tokenPositions, tsvectorPositions } from "../../src/store/search/text.ts";
 
 // Pieces chosen to stress the word-at-a-time shortcut: accents precomposed and combining,
 // combining marks right after a space, compatibility characters that decompose to spaces
@@ -30,3 +30,27 @@ describe("tokenize", () => {
     assert.deepEqual(tokenize("東京タワー ok"), ["東", "京", "タ", "ワ", "ー", "ok"]);
   });
 });
+
+describe("tokenPositions", () => {
+  test("gives the positions tsvectorPositions gives the joined fields (text, file name, the gap, edits, revoked)", () => {
+    const rnd = prng(7);
+    const text = () => {
+      if (rnd() < 0.15) return null;
+      const n = Math.floor(rnd() * 10);
+      let t = "";
+      for (let k = 0; k < n; k++) t += PIECES[Math.floor(rnd() * PIECES.length)]! + (rnd() < 0.5 ? " " : "");
+      return t;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const body = text();
+      const edited = rnd() < 0.2 ? text() : null;
+      const file = rnd() < 0.3 ? (rnd() < 0.3 ? body : text()) : null;
+      const revoked = rnd() < 0.05;
+      const args = [body, edited, file, revoked] as const;
+      const want = tsvectorPositions(searchFields(...args));
+      assert.deepEqual([...tokenPositions(searchTokens(...args))], [...want], JSON.stringify(args));
+    }
+    assert.deepEqual([...tokenPositions(searchTokens("a b a", null, "b c", false))], [["a", [1, 3]], ["b", [2, 5]], ["c", [6]]]);
+  });
+});
+
