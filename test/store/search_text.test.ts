@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { prng } from "../../src/bench/store.ts";
-import { tokenize, tokenizeText } from "../../src/store/search/text.ts";
+import { type SearchFields, searchFields, searchTokens, tokenize, tokenizeText, tokenPositions, tsvectorPositions } from "../../src/store/search/text.ts";
 
 // Pieces chosen to stress the word-at-a-time shortcut: accents precomposed and combining,
 // combining marks right after a space, compatibility characters that decompose to spaces
@@ -30,3 +30,43 @@ describe("tokenize", () => {
     assert.deepEqual(tokenize("東京タワー ok"), ["東", "京", "タ", "ワ", "ー", "ok"]);
   });
 });
+
+/** Each word's positions in the fields' words counted as one list with a gap between text and file name. */
+function referencePositions(f: SearchFields): Array<[string, number[]]> {
+  const words = [...(f.text ? f.text.split(" ") : []), ...(f.text && f.file ? [null] : []), ...(f.file ? f.file.split(" ") : [])];
+  const out = new Map<string, number[]>();
+  words.forEach((w, i) => {
+    if (w === null) return;
+    const pos = Math.min(i + 1, 16383);
+    const list = out.get(w) ?? [];
+    if (list.length < 256 && list.at(-1) !== pos) list.push(pos);
+    out.set(w, list);
+  });
+  return [...out];
+}
+
+describe("tokenPositions", () => {
+  test("gives each word of the joined fields its positions (text, file name, the gap, edits, revoked)", () => {
+    const rnd = prng(7);
+    const text = () => {
+      if (rnd() < 0.15) return null;
+      const n = Math.floor(rnd() * 10);
+      let t = "";
+      for (let k = 0; k < n; k++) t += PIECES[Math.floor(rnd() * PIECES.length)]! + (rnd() < 0.5 ? " " : "");
+      return t;
+    };
+    for (let i = 0; i < 3000; i++) {
+      const body = text();
+      const edited = rnd() < 0.2 ? text() : null;
+      const file = rnd() < 0.3 ? (rnd() < 0.3 ? body : text()) : null;
+      const revoked = rnd() < 0.05;
+      const args = [body, edited, file, revoked] as const;
+      const want = referencePositions(searchFields(...args));
+      assert.deepEqual([...tokenPositions(searchTokens(...args))], want, JSON.stringify(args));
+      assert.deepEqual([...tsvectorPositions(searchFields(...args))], want, JSON.stringify(args));
+    }
+    assert.deepEqual([...tokenPositions(searchTokens("a b a", null, "b c", false))], [["a", [1, 3]], ["b", [2, 5]], ["c", [6]]]);
+    assert.deepEqual([...tokenPositions(searchTokens("a b", null, "c", false))], [["a", [1]], ["b", [2]], ["c", [4]]]);
+  });
+});
+

@@ -5,7 +5,7 @@
  */
 import { isLidJid, isPnJid } from "../../ids/jid.ts";
 import { personSearchKey } from "../keys.ts";
-import { type SearchFields, searchFields, tsvectorLiteral, tsvectorPositions } from "../search/text.ts";
+import { type SearchFields, searchFields, searchTokens, tokenPositions, tsvectorLiteral } from "../search/text.ts";
 import type { MessageRow, WriteOp } from "../types.ts";
 import { fullRaw, isResidual } from "../raw_residual.ts";
 import { rawColumnsFromRow, toBytes } from "../rows.ts";
@@ -108,8 +108,8 @@ export function searchPositionsOfMessage(m: MessageRow): Map<string, number[]> |
       return known.positions;
     }
   }
-  const f = fieldsOfMessage(m);
-  return f.text || f.file ? tsvectorPositions(f) : null;
+  const t = searchTokens(m.text, m.editedText, m.media?.fileName ?? null, m.revoked);
+  return t.text.length > 0 || t.file.length > 0 ? tokenPositions(t) : null;
 }
 
 interface Prepared {

@@ -68,6 +68,19 @@ export function tokenizeText(text: string): string[] {
   return out;
 }
 
+/**
+ * Whether a word is one token as it stands: lowercase ASCII letters and digits only, not longer
+ * than a token (most words of a text that also holds non-ASCII words; no regex for them).
+ */
+function plainWord(word: string): boolean {
+  if (word.length > MAX_TOKEN_LENGTH) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39))) return false;
+  }
+  return true;
+}
+
 // Tokens of non-ASCII words, by word: messages repeat words, and folding one costs microseconds.
 const wordTokens = new Map<string, readonly string[]>();
 const WORD_CACHE_MAX = 50_000;
@@ -87,6 +100,10 @@ export function tokenize(text: string): string[] {
   }
   for (const word of text.split(ASCII_SPACE)) {
     if (word === "") continue;
+    if (plainWord(word)) {
+      out.push(word);
+      continue;
+    }
     if (ASCII_ONLY.test(word)) {
       asciiTokens(word, out);
       continue;
@@ -113,7 +130,28 @@ export interface SearchFields {
   file: string;
 }
 
-const NO_FIELDS: SearchFields = { text: "", file: "" };
+/** A message's search fields as their tokens, in order (`SearchFields` before the joining). */
+export interface SearchTokens {
+  text: readonly string[];
+  file: readonly string[];
+}
+
+const NO_TOKENS: SearchTokens = { text: [], file: [] };
+
+/** The search tokens of a message, field by field (see `SearchFields`). */
+export function searchTokens(
+  text: string | null,
+  editedText: string | null,
+  fileName: string | null,
+  revoked: boolean | number | null,
+): SearchTokens {
+  if (revoked) return NO_TOKENS;
+  const current = editedText ?? text;
+  return {
+    text: current ? tokenize(current) : [],
+    file: fileName && fileName !== current ? tokenize(fileName) : [],
+  };
+}
 
 /** The search fields of a message (see `SearchFields`). */
 export function searchFields(
@@ -122,12 +160,8 @@ export function searchFields(
   fileName: string | null,
   revoked: boolean | number | null,
 ): SearchFields {
-  if (revoked) return NO_FIELDS;
-  const current = editedText ?? text;
-  return {
-    text: current ? tokenize(current).join(" ") : "",
-    file: fileName && fileName !== current ? tokenize(fileName).join(" ") : "",
-  };
+  const t = searchTokens(text, editedText, fileName, revoked);
+  return { text: t.text.join(" "), file: t.file.join(" ") };
 }
 
 /**
@@ -162,20 +196,27 @@ export function tsvectorLiteral(fields: SearchFields): string {
 
 /** Each token of a message's search fields with its positions, ascending (see `tsvectorLiteral`). */
 export function tsvectorPositions(fields: SearchFields): Map<string, number[]> {
+  return tokenPositions({ text: fields.text ? fields.text.split(" ") : [], file: fields.file ? fields.file.split(" ") : [] });
+}
+
+/**
+ * `tsvectorPositions` from the tokens themselves (`searchTokens`): the same map, without joining
+ * the tokens into fields and splitting them again (the bulk writer's binary COPY, per message).
+ */
+export function tokenPositions(tokens: SearchTokens): Map<string, number[]> {
   const positions = new Map<string, number[]>();
   let at = 0;
-  const add = (part: string) => {
-    if (!part) return;
-    for (const tok of part.split(" ")) {
+  const add = (toks: readonly string[]) => {
+    for (const tok of toks) {
       const pos = Math.min(++at, 16383);
       const list = positions.get(tok);
       if (!list) positions.set(tok, [pos]);
       else if (list.length < 256 && list[list.length - 1] !== pos) list.push(pos);
     }
   };
-  add(fields.text);
-  if (fields.text && fields.file) at++; // the gap
-  add(fields.file);
+  add(tokens.text);
+  if (tokens.text.length > 0 && tokens.file.length > 0) at++; // the gap
+  add(tokens.file);
   return positions;
 }
 
