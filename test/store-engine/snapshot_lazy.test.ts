@@ -8,7 +8,7 @@ import { parseTrailer, snapshotTrailer, TRAILER_BYTES } from "../../src/store/sq
 import { lazySnapshot, shareOf, SnapshotDamagedError } from "../../src/store/sqljs/snapshot_lazy.ts";
 import { prefetchSnapshot, releaseSnapshotFill } from "../../src/store/sqljs/snapshot_prefetch.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
-import { cleanup, imageOf, loadSql, range, rows, storeOptions, tempDir } from "./helpers.ts";
+import { cleanup, crashImage, imageOf, loadSql, range, rows, storeOptions, tempDir } from "./helpers.ts";
 
 const ROWS = 600;
 const text = (n: number) => `row ${n} `.repeat(120); // ~1 KB a row: the image spans ~10 chunks of 64 KiB
@@ -163,6 +163,55 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       }
     } finally {
       cleanup(dir);
+    }
+  });
+
+  test("free pages in a snapshot taken while the store ran (then a crash): the open does not read it whole for them; they go at close", async () => {
+    const dir = tempDir();
+    const copies: string[] = [];
+    try {
+      const puts = (from: number, to: number) => range(from, to).map((n) => ({ op: "put" as const, n, v: text(n) }));
+      const first = await openDurable(await storeOptions(dir));
+      await first.commit(puts(1, ROWS));
+      await first.commit(range(1, 300).map((n) => ({ op: "del" as const, n })));
+      await first.close();
+      // This open converts the test store to incremental auto-vacuum, as the repository's stores are from the start.
+      const store = await openDurable(await storeOptions(dir));
+      assert.equal(Number(store.db.exec("PRAGMA auto_vacuum")[0]?.values[0]?.[0]), 2);
+      await store.commit(puts(1, 300));
+      await store.commit(range(1, 300).map((n) => ({ op: "del" as const, n })));
+      await store.snapshot(); // a running store keeps its free pages (snapshot_compact.ts)
+      copies.push(crashImage(dir), crashImage(dir));
+      await store.close();
+      const freePages = (db: { exec(sql: string): Array<{ values: unknown[][] }> }) => Number(db.exec("PRAGMA freelist_count")[0]?.values[0]?.[0]);
+
+      // Damage in a chunk the first queries do not read: with the worker held, only a whole read at open could find it.
+      const [damaged, clean] = copies as [string, string];
+      const dpath = join(damaged, "store.sqlite");
+      const good = new Uint8Array(readFileSync(dpath));
+      const bad = good.slice();
+      bad[rowAt(good, 550) + 5]! ^= 0x20;
+      writeFileSync(dpath, bad);
+      prefetchSnapshot(nodeFs, dpath, { lazyFrom: 0, holdFillMs: 60_000 });
+      const opened = await openDurable(await storeOptions(damaged));
+      assert.ok(freePages(opened.db) > 0, "the free pages are kept at open");
+      assert.deepEqual(opened.db.exec("SELECT v FROM t WHERE n = 301")[0]?.values, [[text(301)]], "the first query is answered");
+      releaseSnapshotFill();
+      await until("the worker finds the damage", () => aside(damaged).length === 1);
+      await opened.close();
+
+      const cpath = join(clean, "store.sqlite");
+      prefetchSnapshot(nodeFs, cpath, { lazyFrom: 0 });
+      const lazy = await openDurable(await storeOptions(clean));
+      assert.ok(freePages(lazy.db) > 0);
+      assert.deepEqual(rows(lazy.db), range(301, ROWS));
+      await lazy.close();
+      const full = await openDurable(await storeOptions(clean));
+      assert.equal(freePages(full.db), 0, "given back in the snapshot at close");
+      assert.deepEqual(rows(full.db), range(301, ROWS));
+      await full.close();
+    } finally {
+      cleanup(dir, ...copies);
     }
   });
 

@@ -247,7 +247,7 @@ export async function keepDamagedSnapshotAside<Op>(inp: Pick<RecoverInput<Op>, "
 async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: LazySnapshot): Promise<Compacted> {
   const t0 = performance.now();
   try {
-    const c = compactAtOpen(inp.sql, db);
+    const c = compactAtOpen(inp.sql, db, { lazy: lazy !== undefined });
     if (c.converted) {
       const ms = Math.round(performance.now() - t0);
       inp.warn(`The store was compacted once (${c.freedPages} free pages given back in ${ms} ms); later starts give free pages back as they go.`);

@@ -6,7 +6,10 @@
  *
  * - at open, before anything uses the database (`compactAtOpen`): `PRAGMA incremental_vacuum`,
  *   or, once, for a store made before incremental auto-vacuum with enough free pages, a VACUUM
- *   that converts it;
+ *   that converts it; except for a snapshot opened before it is read (snapshot_lazy.ts): moving
+ *   the file's end needs every chunk first, which is the whole read the lazy open avoids (a
+ *   snapshot taken while a server ran keeps its free pages, so after a crash every start would
+ *   pay it). Its free pages are reused by writes and given back at close;
  * - in the last snapshot, at close (`captureCompacted` in snapshot.ts), so the end of an import
  *   leaves a compact file.
  *
@@ -37,17 +40,19 @@ function pragmaNumber(db: Database, name: string): number {
 }
 
 /**
- * Gives the free pages of a just-opened snapshot back (see the module doc). `db` must be tracked
+ * Gives the free pages of a just-opened snapshot back (see the module doc; `lazy`: it is not read
+ * whole yet, and an incremental store keeps them until close). `db` must be tracked
  * (opened by `openSnapshot`) and not used by anyone yet. Throws if the VACUUM fails: the image in
  * memory is then unreliable, and the caller opens the snapshot file again.
  */
-export function compactAtOpen(sql: SqlJsStatic, db: Database): Compacted {
+export function compactAtOpen(sql: SqlJsStatic, db: Database, opts: { lazy?: boolean } = {}): Compacted {
   const free = pragmaNumber(db, "freelist_count");
   const pages = pragmaNumber(db, "page_count");
   const mode = pragmaNumber(db, "auto_vacuum"); // 0 none, 1 full, 2 incremental
   const none: Compacted = { db, freedPages: 0, converted: false };
   if (free === 0) return none;
   if (mode === 2) {
+    if (opts.lazy) return none; // given back at close (see the module doc)
     const shrunk = shrinkTracked(sql, db, "PRAGMA incremental_vacuum");
     return shrunk ? { db: shrunk, freedPages: pages - pragmaNumber(shrunk, "page_count"), converted: false } : none;
   }
