@@ -12,10 +12,11 @@ import type { Database } from "sql.js";
 import type { FsPort } from "../../src/runtime/fs.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
-import { type DurableDb, openDurable } from "../../src/store/sqljs/durable.ts";
+import { type DurableDb, type DurableOptions, openDurable } from "../../src/store/sqljs/durable.ts";
 import { settleKnownRows } from "../../src/store/sqljs/known_rows.ts";
 import { loadSqlJs } from "../../src/store/sqljs/load.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
+import { messageIndexReplay } from "../../src/store/sqljs/replay_indexes.ts";
 import { withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
@@ -26,8 +27,9 @@ let n = 0;
 const newDir = () => join(root, `s${n++}`);
 
 /** The durable engine with the store's own apply, as `openSqljsRepository` sets it up (no text-index rounds). */
-async function openStore(dir: string, fs?: FsPort): Promise<DurableDb<WriteOp>> {
+async function openStore(dir: string, fs?: FsPort, replayHooks?: DurableOptions<WriteOp>["replayHooks"]): Promise<DurableDb<WriteOp>> {
   return await openDurable<WriteOp>({
+    replayHooks,
     dir,
     fs,
     sql: withStoreSetup(await loadSqlJs()),
@@ -61,6 +63,11 @@ function dump(db: Database): Record<string, string[]> {
     out[t] = values.map((row) => JSON.stringify(row.map((v) => (v instanceof Uint8Array ? Array.from(v) : v)))).sort();
   }
   return out;
+}
+
+/** The indexes of message_rows as defined (name and SQL). */
+function messageIndexes(db: Database): unknown {
+  return db.exec("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' ORDER BY name")[0]?.values;
 }
 
 /** The store folder as a crash leaves it: its files copied while it is open (the lock left out). */
@@ -172,6 +179,48 @@ describe("sql.js ingest and replay", () => {
       assert.deepEqual(dump(replayed.db), ingested);
     } finally {
       await replayed.close();
+    }
+  });
+
+  test("a long replay that builds message_rows' indexes at its end gives the rows and indexes of the ingest", async () => {
+    // Two journals: one whose LID link near the end brings the indexes back early, one without re-keying ops.
+    for (const withLink of [true, false]) {
+      const batches: WriteOp[][] = history(40, 300).map((ops) => ops.filter((op) => op.op !== "linkLid"));
+      if (withLink) batches[36]!.push({ op: "linkLid", lid: LID, pnJid: PEOPLE[30]! });
+      const dir = newDir();
+      const store = await openStore(dir);
+      let image: string;
+      let ingested: Record<string, string[]>;
+      let indexes: unknown;
+      try {
+        for (const ops of batches) await store.commit(ops);
+        ingested = dump(store.db);
+        indexes = messageIndexes(store.db);
+        image = crashCopy(dir);
+      } finally {
+        await store.close();
+      }
+      const seen: boolean[] = []; // whether message_rows_by_chat was there after each beforeRun
+      const replayed = await openStore(image, undefined, (db, size) => {
+        const hooks = messageIndexReplay(db, size, 0);
+        assert.ok(hooks, "a replay larger than the (empty) snapshot defers the indexes");
+        return {
+          beforeRun(db2, ops) {
+            hooks.beforeRun(db2, ops);
+            seen.push(JSON.stringify(messageIndexes(db2)).includes("message_rows_by_chat"));
+          },
+          end: (db2) => hooks.end(db2),
+        };
+      });
+      try {
+        // Runs of 5,000 ops: the first (people, a group) keeps them, the next goes without, the last has the link.
+        assert.deepEqual(seen, [true, false, withLink]);
+        assert.deepEqual(dump(replayed.db), ingested);
+        assert.deepEqual(messageIndexes(replayed.db), indexes);
+        assert.deepEqual(replayed.db.exec("PRAGMA integrity_check")[0]!.values, [["ok"]]);
+      } finally {
+        await replayed.close();
+      }
     }
   });
 

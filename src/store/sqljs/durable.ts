@@ -29,6 +29,8 @@ import {
   keepDamagedSnapshotAside,
   type Recovered,
   recoverStore,
+  type ReplayHooks,
+  type ReplaySize,
   type StorePaths,
   storePaths,
 } from "./durable_recover.ts";
@@ -59,6 +61,11 @@ export interface DurableOptions<Op> {
    * before the first (false): lets `apply` keep what it learned across batches only once committed.
    */
   onTransactionEnd?: (db: Database, committed: boolean) => void;
+  /**
+   * Hooks around the journal replay at open, given its size before it starts (null: none this
+   * time); see ReplayHooks. The rows after the replay must be what a replay without them gives.
+   */
+  replayHooks?: (db: Database, size: ReplaySize) => ReplayHooks<Op> | null;
   /** Journal size that triggers a background snapshot (default 64 MiB). */
   snapshotEveryBytes?: number;
   /** Time that triggers one if the journal is non-empty (default 5 min). */
@@ -170,6 +177,7 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
       migrate: opts.migrate,
       apply: opts.apply,
       onTransactionEnd: opts.onTransactionEnd,
+      replayHooks: opts.replayHooks,
       onCorrupt,
       warn,
       now: () => clock.now(),

@@ -28,12 +28,33 @@ export interface RecoverInput<Op> {
   apply: (db: Database, ops: Op[]) => void;
   /** See DurableOptions.onTransactionEnd. */
   onTransactionEnd?: (db: Database, committed: boolean) => void;
+  /** See DurableOptions.replayHooks. */
+  replayHooks?: (db: Database, size: ReplaySize) => ReplayHooks<Op> | null;
   onCorrupt: "fail" | "start-fresh";
   warn: (msg: string) => void;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   /** Set when recovery starts over after the snapshot was found damaged under start-fresh. */
   restarted?: boolean;
+}
+
+/** How much a replay at open has to do, as far as is known before it starts. */
+export interface ReplaySize {
+  /** Bytes of the journal file (records the snapshot covers included). */
+  journalBytes: number;
+  /** Bytes of the snapshot loaded (0: none). */
+  snapshotBytes: number;
+}
+
+/**
+ * Work a store may do around a long replay (e.g. build some indexes once at the end instead of
+ * row by row): `beforeRun` is called outside any transaction before each run of records is
+ * applied, `end` once after the last (also outside a transaction). Both must leave the rows as a
+ * replay without them would; a throw fails the open, like a failed apply.
+ */
+export interface ReplayHooks<Op> {
+  beforeRun(db: Database, ops: readonly Op[]): void;
+  end(db: Database): void;
 }
 
 /** An opened, replayed store. */
@@ -175,7 +196,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
 
     // 3. The journal.
     const t0 = performance.now();
-    const r = await replayJournal(inp, db, snapshotSeq);
+    const r = await replayJournal(inp, db, snapshotSeq, snapshotBytes);
     const replayMs = performance.now() - t0;
     startMark("recover: journal replayed");
     journal = r.journal;
@@ -277,6 +298,7 @@ async function replayJournal<Op>(
   inp: RecoverInput<Op>,
   db: Database,
   snapshotSeq: number,
+  snapshotBytes: number,
 ): Promise<{ journal: Journal; lastSeq: number; movedTo: string | null }> {
   const { fs, paths, warn } = inp;
   const env = { fs, path: paths.journal, dir: paths.dir, tempPath: paths.journalTemp, sleep: inp.sleep };
@@ -288,6 +310,7 @@ async function replayJournal<Op>(
   await fs.chmod(paths.journal, 0o600);
   const file = await fs.open(paths.journal, "r+", 0o600);
   const ended = inp.onTransactionEnd ?? (() => {});
+  const hooks = inp.replayHooks?.(db, { journalBytes: (await fs.fstat(file)).size, snapshotBytes }) ?? null;
   ended(db, false); // start tracking before the first write
   // Records are decoded as read and applied REPLAY_APPLY_OPS at a time: consecutive batches in
   // one apply call give the same rows as one call each (apply's per-batch work, the chat and
@@ -300,7 +323,8 @@ async function replayJournal<Op>(
     if (run === null) return;
     const { ops, records } = run;
     run = null;
-    if (!inTxn) db.exec("BEGIN");
+    hooks?.beforeRun(db, ops); // between transactions: each run commits
+    db.exec("BEGIN");
     inTxn = true;
     try {
       inp.apply(db, ops);
@@ -344,6 +368,7 @@ async function replayJournal<Op>(
       if (run.ops.length >= REPLAY_APPLY_OPS) applyRun();
     });
     applyRun();
+    hooks?.end(db);
   } catch (err) {
     run = null;
     if (inTxn) db.exec("ROLLBACK");

@@ -51,6 +51,7 @@ import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { idKey } from "./message_keys.ts";
 import { migrateSqlite } from "./migrate.ts";
+import { messageIndexReplay } from "./replay_indexes.ts";
 import {
   chatPageSql,
   chatWhere,
@@ -515,6 +516,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     },
     apply: applySqlite,
     onTransactionEnd: settleKnownRows,
+    replayHooks: messageIndexReplay,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
     onCorrupt: opts.onCorrupt,
