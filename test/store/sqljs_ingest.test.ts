@@ -5,7 +5,7 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "sql.js";
@@ -221,6 +221,53 @@ describe("sql.js ingest and replay", () => {
       } finally {
         await replayed.close();
       }
+    }
+  });
+
+  test("a replay stopped while the indexes are dropped or being built changes no file: the next open has every row", async () => {
+    const dir = newDir();
+    const store = await openStore(dir);
+    let image: string;
+    let ingested: Record<string, string[]>;
+    let indexes: unknown;
+    try {
+      for (const ops of history(40, 300)) await store.commit(ops.filter((op) => op.op !== "linkLid"));
+      ingested = dump(store.db);
+      indexes = messageIndexes(store.db);
+      image = crashCopy(dir);
+    } finally {
+      await store.close();
+    }
+    const files = () => readdirSync(image).filter((f) => !f.endsWith(".lock")).sort().map((f) => [f, readFileSync(join(image, f)).toString("base64")]);
+    const before = files();
+    // The third run goes without the indexes; `end` builds them: stop at each point in turn.
+    for (const stopAt of ["run 3", "end"]) {
+      let runs = 0;
+      const stop = new Error(`stopped at ${stopAt}`);
+      await assert.rejects(
+        openStore(image, undefined, (db, size) => {
+          const hooks = messageIndexReplay(db, size, 0)!;
+          return {
+            beforeRun(db2, ops) {
+              hooks.beforeRun(db2, ops);
+              if (++runs === 3 && stopAt === "run 3") throw stop;
+            },
+            end(db2) {
+              hooks.end(db2);
+              if (stopAt === "end") throw stop;
+            },
+          };
+        }),
+        (err: unknown) => err === stop,
+      );
+      assert.deepEqual(files(), before, `no file changed by a replay stopped at ${stopAt}`);
+    }
+    const replayed = await openStore(image, undefined, (db, size) => messageIndexReplay(db, size, 0));
+    try {
+      assert.deepEqual(dump(replayed.db), ingested);
+      assert.deepEqual(messageIndexes(replayed.db), indexes);
+    } finally {
+      await replayed.close();
     }
   });
 
