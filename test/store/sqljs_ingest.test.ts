@@ -70,6 +70,18 @@ function messageIndexes(db: Database): unknown {
   return db.exec("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' ORDER BY name")[0]?.values;
 }
 
+/** Commits `batches`, then copies the folder as a crash leaves it; with the rows and indexes the ingest left. */
+async function ingestAndCrash(batches: WriteOp[][]): Promise<{ image: string; ingested: Record<string, string[]>; indexes: unknown }> {
+  const dir = newDir();
+  const store = await openStore(dir);
+  try {
+    for (const ops of batches) await store.commit(ops);
+    return { ingested: dump(store.db), indexes: messageIndexes(store.db), image: crashCopy(dir) };
+  } finally {
+    await store.close();
+  }
+}
+
 /** The store folder as a crash leaves it: its files copied while it is open (the lock left out). */
 function crashCopy(dir: string): string {
   const target = newDir();
@@ -187,19 +199,7 @@ describe("sql.js ingest and replay", () => {
     for (const withLink of [true, false]) {
       const batches: WriteOp[][] = history(40, 300).map((ops) => ops.filter((op) => op.op !== "linkLid"));
       if (withLink) batches[36]!.push({ op: "linkLid", lid: LID, pnJid: PEOPLE[30]! });
-      const dir = newDir();
-      const store = await openStore(dir);
-      let image: string;
-      let ingested: Record<string, string[]>;
-      let indexes: unknown;
-      try {
-        for (const ops of batches) await store.commit(ops);
-        ingested = dump(store.db);
-        indexes = messageIndexes(store.db);
-        image = crashCopy(dir);
-      } finally {
-        await store.close();
-      }
+      const { image, ingested, indexes } = await ingestAndCrash(batches);
       const seen: boolean[] = []; // whether message_rows_by_chat was there after each beforeRun
       const replayed = await openStore(image, undefined, (db, size) => {
         const hooks = messageIndexReplay(db, size, 0);
@@ -225,19 +225,7 @@ describe("sql.js ingest and replay", () => {
   });
 
   test("a replay stopped while the indexes are dropped or being built changes no file: the next open has every row", async () => {
-    const dir = newDir();
-    const store = await openStore(dir);
-    let image: string;
-    let ingested: Record<string, string[]>;
-    let indexes: unknown;
-    try {
-      for (const ops of history(40, 300)) await store.commit(ops.filter((op) => op.op !== "linkLid"));
-      ingested = dump(store.db);
-      indexes = messageIndexes(store.db);
-      image = crashCopy(dir);
-    } finally {
-      await store.close();
-    }
+    const { image, ingested, indexes } = await ingestAndCrash(history(40, 300).map((ops) => ops.filter((op) => op.op !== "linkLid")));
     const files = () => readdirSync(image).filter((f) => !f.endsWith(".lock")).sort().map((f) => [f, readFileSync(join(image, f)).toString("base64")]);
     const before = files();
     // The third run goes without the indexes; `end` builds them: stop at each point in turn.
