@@ -15,12 +15,14 @@
  * indexes are back (a crash mid-replay replays again from the same files).
  */
 import type { Database } from "sql.js";
+import { personIdentities } from "../person_identity.ts";
 import type { WriteOp } from "../types.ts";
 import type { ReplayHooks, ReplaySize } from "./durable_recover.ts";
 
 /**
  * Ops whose plans never read `message_rows` by chat or sender alone (everything else may: LID
- * links and person upserts re-key, clearChat and deleteChat scan a chat).
+ * links re-key, clearChat and deleteChat scan a chat); a person upsert too unless it names both a
+ * phone JID and a LID (`withoutScans`).
  */
 const WITHOUT_SCANS: ReadonlySet<WriteOp["op"]> = new Set<WriteOp["op"]>([
   "upsertMessage",
@@ -33,6 +35,7 @@ const WITHOUT_SCANS: ReadonlySet<WriteOp["op"]> = new Set<WriteOp["op"]>([
   "upsertPoll",
   "upsertPollVote",
   "upsertChat",
+  "setParticipants",
   "addUnread",
   "markChatRead",
   "markChatUnread",
@@ -40,6 +43,13 @@ const WITHOUT_SCANS: ReadonlySet<WriteOp["op"]> = new Set<WriteOp["op"]>([
   "clearAuth",
   "setMeta",
 ]);
+
+/** Whether `op`'s plan never reads message rows by chat or sender alone (a person upsert re-keys only when it links a LID). */
+function withoutScans(op: WriteOp): boolean {
+  if (op.op !== "upsertPerson") return WITHOUT_SCANS.has(op.op);
+  const { pn, lid } = personIdentities(op.person);
+  return pn === null || lid === null;
+}
 
 /** Journal bytes below which the indexes stay (a short replay: nothing to win). */
 const MIN_JOURNAL_BYTES = 4 * 1024 * 1024;
@@ -66,7 +76,7 @@ export function messageIndexReplay(_db: Database, size: ReplaySize, minJournalBy
   };
   return {
     beforeRun(db, ops) {
-      if (!ops.every((op) => WITHOUT_SCANS.has(op.op))) return restore(db);
+      if (!ops.every(withoutScans)) return restore(db);
       if (dropped !== null || done || !ops.some((op) => op.op === "upsertMessage")) return;
       const create = secondaryIndexes(db);
       done = create.length === 0;
