@@ -9,7 +9,7 @@ import { fsErrorCode, joinPath, renameWithRetry, unlinkWithRetry } from "../../r
 import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
-import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
+import { ensureMetaTable, openSnapshot, pagesOf, readSnapshot, readSnapshotFile, snapshotFileBytes } from "./snapshot.ts";
 import { type Compacted, compactAtOpen } from "./snapshot_compact.ts";
 import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
 import { type LazySnapshot, SnapshotDamagedError } from "./snapshot_lazy.ts";
@@ -133,7 +133,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let loaded = false;
   let lazy: LazySnapshot | undefined;
   startMark(`recover: waiting for snapshot (prefetched ${prefetched !== undefined})`);
-  const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
+  const snap = await (prefetched ?? readSnapshot(fs, paths.snapshot));
   startMark("recover: snapshot read");
   if (snap === null) {
     db = new inp.sql.Database();
@@ -145,7 +145,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       loaded = true;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
-      snapshotBytes = snap.bytes.length;
+      snapshotBytes = snapshotFileBytes(snap);
       startMark("recover: Database opened + meta");
     } catch (err) {
       if (snap.checked.kind === "lazy") snap.checked.lazy.close();
@@ -193,13 +193,14 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       lazy,
     };
   } catch (err) {
+    const damage = damageOf(db); // before the close, which drops the pages
     await journal?.close().catch(() => {});
     try {
       db.close();
     } catch {
       // a read of damaged bytes left it unusable
     }
-    if (lazy?.damage == null && !(err instanceof SnapshotDamagedError)) throw err;
+    if (damage == null && !(err instanceof SnapshotDamagedError)) throw err;
     // A chunk of the snapshot read after the open is damaged: the same as a damaged file at open.
     lazy?.close();
     await snapshotDamaged(inp, err);
@@ -247,14 +248,14 @@ export async function keepDamagedSnapshotAside<Op>(inp: Pick<RecoverInput<Op>, "
 async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: LazySnapshot): Promise<Compacted> {
   const t0 = performance.now();
   try {
-    const c = compactAtOpen(inp.sql, db, { lazy: lazy !== undefined });
+    const c = compactAtOpen(inp.sql, db);
     if (c.converted) {
       const ms = Math.round(performance.now() - t0);
       inp.warn(`The store was compacted once (${c.freedPages} free pages given back in ${ms} ms); later starts give free pages back as they go.`);
     }
     return c;
   } catch (err) {
-    if (err instanceof SnapshotDamagedError || lazy?.damage != null) throw err;
+    if (err instanceof SnapshotDamagedError || damageOf(db) != null) throw err;
     try {
       db.close();
     } catch {
@@ -265,6 +266,11 @@ async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: L
     if (again === null) throw new Error(`${inp.paths.snapshot} disappeared while the store was opened`, { cause: err });
     return { db: (await openSnapshot(inp.sql, again.bytes, again.checked)).db, freedPages: 0, converted: false };
   }
+}
+
+/** Damage found in the snapshot file `db` reads its pages from (image_pages.ts), if any. */
+function damageOf(db: Database): string | null | undefined {
+  return pagesOf(db)?.damage;
 }
 
 /** Schema changes and row changes since the connection opened: tells whether `migrate` did anything. */
