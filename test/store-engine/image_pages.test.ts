@@ -194,6 +194,9 @@ describe("image pages (image_pages.ts)", () => {
     const dir = tempDir();
     try {
       await bigStore(dir);
+      const grow = await openDurable(await storeOptions(dir)); // over 8 MiB: written in several pieces, the first held at a gate
+      for (let from = ROWS + 1; from <= 3 * ROWS; from += 500) await grow.commit(puts(from, from + 499));
+      await grow.close();
       let gate: (() => void) | null = null;
       let writes = 0;
       const fs: FsPort = {
@@ -208,7 +211,7 @@ describe("image pages (image_pages.ts)", () => {
       const snap = store.snapshot();
       while (gate === null) await new Promise((r) => setTimeout(r, 1));
       const atFreeze = everything(store.db);
-      for (let from = 1; from <= ROWS; from += 500) await store.commit(puts(from, from + 499, (n) => `during ${n} `.repeat(50)));
+      for (let from = 1; from <= 3 * ROWS; from += 500) await store.commit(puts(from, from + 499, (n) => `during ${n} `.repeat(50)));
       await store.commit(range(1, 50).map((n) => ({ op: "del", n })));
       (gate as unknown as () => void)();
       await snap;
