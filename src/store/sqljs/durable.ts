@@ -1,6 +1,6 @@
 /**
- * The durability engine of the sql.js store, done the way a database does it: sql.js keeps the
- * whole database in memory; every committed write batch is appended to a journal and fsynced
+ * The durability engine of the sql.js store, done the way a database does it: sql.js has no
+ * durable file (its file is chunks read from the snapshot on demand, image_pages.ts); every committed write batch is appended to a journal and fsynced
  * before it is acknowledged; a background snapshot (the whole image, written atomically) lets
  * the journal be cut. On start: lock, load the snapshot, migrate, replay the journal.
  *
