@@ -15,7 +15,7 @@
  *   are clean and evictable too.
  * - A snapshot copies the image in order (`freeze`): a chunk in memory from memory, one not in
  *   memory from the old file (checked; a mismatch is damage); a write meanwhile first saves the
- *   old bytes of the chunk it changes (copy-on-write), so commits go on while it is written.
+ *   old bytes of the 4 KiB blocks it changes (copy-on-write), so commits go on while it is written.
  *
  * Pure: the file is read through the `ChunkSource` it is handed.
  */
@@ -285,9 +285,16 @@ export function createPages(init: PagesInit): Pages {
         const n = Math.min(CHUNK - off, end - at);
         const b = bufs[c] ?? load(c); // a chunk written over was checked as it was
         const f = frozen;
-        if (f !== null && (c + 1) * CHUNK > f.copied && c * CHUNK < f.end && !f.saved.has(c)) {
-          f.saved.set(c, protoSlice.call(b));
-          counts.savedBytes += CHUNK;
+        if (f !== null && at + n > f.copied && at < f.end) {
+          // Save the blocks this write changes that the snapshot has not copied yet (blocks, not chunks:
+          // commits during a snapshot of a large store touch pages all over it).
+          const to = Math.min(at + n, f.end);
+          for (let k = Math.floor(Math.max(at, f.copied) / BLOCK); k * BLOCK < to; k++) {
+            if (f.saved.has(k)) continue;
+            const o = k * BLOCK - c * CHUNK;
+            f.saved.set(k, protoSlice.call(b, o, o + BLOCK));
+            counts.savedBytes += BLOCK;
+          }
         }
         if (dirty[c] === 0) {
           counts.cachedBytes -= CHUNK;
@@ -334,10 +341,10 @@ export function createPages(init: PagesInit): Pages {
       let scratch: Uint8Array | null = null;
       let scratchChunk = -1;
       const dropSaved = (below: number) => {
-        for (const c of f.saved.keys()) {
-          if ((c + 1) * CHUNK <= below) {
-            f.saved.delete(c);
-            counts.savedBytes -= CHUNK;
+        for (const k of f.saved.keys()) {
+          if ((k + 1) * BLOCK <= below) {
+            f.saved.delete(k);
+            counts.savedBytes -= BLOCK;
           }
         }
       };
@@ -352,7 +359,7 @@ export function createPages(init: PagesInit): Pages {
             const c = Math.floor(at / CHUNK);
             const off = at - c * CHUNK;
             const k = Math.min(CHUNK - off, offset + n - at);
-            let b = f.saved.get(c) ?? bufs[c];
+            let b = bufs[c];
             if (b === undefined) {
               // Not in memory: clean, so the old file holds it; read and checked, not cached.
               if (scratchChunk !== c) {
@@ -364,6 +371,16 @@ export function createPages(init: PagesInit): Pages {
               b = scratch!;
             }
             protoSet.call(into, protoSubarray.call(b, off, off + k), at - offset);
+            if (f.saved.size > 0) {
+              // The blocks written since the freeze, as they were.
+              for (let kk = Math.floor(at / BLOCK); kk * BLOCK < at + k; kk++) {
+                const old = f.saved.get(kk);
+                if (old === undefined) continue;
+                const from = Math.max(kk * BLOCK, at);
+                const to = Math.min((kk + 1) * BLOCK, at + k);
+                protoSet.call(into, protoSubarray.call(old, from - kk * BLOCK, to - kk * BLOCK), from - offset);
+              }
+            }
             at += k;
           }
           f.copied = offset + n;
