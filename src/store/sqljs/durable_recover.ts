@@ -50,7 +50,7 @@ export interface Recovered {
   mustSnapshot: boolean;
   /** Wall-clock ms spent replaying the journal (reading, decoding, applying). */
   replayMs: number;
-  /** The snapshot is still being read and checked chunk by chunk (snapshot_lazy.ts): damage may show up later. */
+  /** The snapshot was opened before it was read (snapshot_lazy.ts): its chunks are read and checked as needed, damage may show up later. */
   lazy?: LazySnapshot;
 }
 
@@ -159,7 +159,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   try {
     if (loaded) {
       // Not a damaged file if this fails (the file opened fine), unless a chunk read later is damaged.
-      const c = await compactOrReload(inp, db, lazy);
+      const c = await compactOrReload(inp, db);
       db = c.db;
       compacted = c.freedPages > 0;
       // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
@@ -245,7 +245,7 @@ export async function keepDamagedSnapshotAside<Op>(inp: Pick<RecoverInput<Op>, "
  * The snapshot just opened with its free pages given back (snapshot_compact.ts). If that fails,
  * the image in memory is unreliable: the file (untouched) is opened again, as it is.
  */
-async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: LazySnapshot): Promise<Compacted> {
+async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database): Promise<Compacted> {
   const t0 = performance.now();
   try {
     const c = compactAtOpen(inp.sql, db);
