@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDurable, StoreCorruptError, StoreFailedError } from "../../src/store/sqljs/durable.ts";
-import { openSnapshot } from "../../src/store/sqljs/snapshot.ts";
+import { openSnapshot, pagesOf } from "../../src/store/sqljs/snapshot.ts";
 import { parseTrailer, snapshotTrailer, TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
 import { lazySnapshot, shareOf, SnapshotDamagedError } from "../../src/store/sqljs/snapshot_lazy.ts";
 import { prefetchSnapshot, releaseSnapshotFill } from "../../src/store/sqljs/snapshot_prefetch.ts";
@@ -68,16 +68,17 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       const bad = good.slice();
       bad[rowAt(good, 500) + 2]! ^= 0x20;
       writeFileSync(spath, bad);
-      const share = shareOf(spath, 0);
+      const share = shareOf(spath);
       assert.ok(share !== null, "a format-2 file");
-      const lazy = lazySnapshot(share); // no worker fills it: every chunk is read on demand
+      const lazy = lazySnapshot(share, { checkAtOpen: false }); // no worker checks it: every chunk is read on demand
+      const { db } = await openSnapshot(await loadSql(), new Uint8Array(0), { kind: "lazy", lazy });
+      const pages = pagesOf(db)!;
       const heard: string[] = [];
-      lazy.onDamage((r) => heard.push(r));
-      const { db } = await openSnapshot(await loadSql(), lazy.bytes, { kind: "lazy", image: lazy.bytes, lazy });
+      pages.onDamage((r) => heard.push(r));
       assert.deepEqual(db.exec("SELECT v FROM t WHERE n = 3")[0]?.values, [[text(3)]]);
-      assert.equal(lazy.damage, null, "the damaged chunk was not read");
+      assert.equal(pages.damage, null, "the damaged chunk was not read");
       assert.throws(() => db.exec("SELECT v FROM t WHERE n = 500"), (e: unknown) => e instanceof SnapshotDamagedError && /checksum mismatch/.test(e.message));
-      assert.match(lazy.damage ?? "", /checksum mismatch.*\(bytes \d+-\d+ of the image\)/);
+      assert.match(pages.damage ?? "", /checksum mismatch.*\(bytes \d+-\d+ of the image\)/);
       assert.throws(() => db.exec("SELECT v FROM t WHERE n = 3"), SnapshotDamagedError, "nothing more is served");
       await Promise.resolve();
       assert.equal(heard.length, 1, "the listener heard it once");
@@ -166,7 +167,7 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
     }
   });
 
-  test("free pages in a snapshot taken while the store ran (then a crash): the open does not read it whole for them; they go at close", async () => {
+  test("free pages in a snapshot taken while the store ran (then a crash): given back at open without reading it whole", async () => {
     const dir = tempDir();
     const copies: string[] = [];
     try {
@@ -194,7 +195,10 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       writeFileSync(dpath, bad);
       prefetchSnapshot(nodeFs, dpath, { lazyFrom: 0, holdFillMs: 60_000 });
       const opened = await openDurable(await storeOptions(damaged));
-      assert.ok(freePages(opened.db) > 0, "the free pages are kept at open");
+      assert.equal(freePages(opened.db), 0, "the free pages are given back at open");
+      const reads = pagesOf(opened.db)!.counts.sourceReads;
+      const chunks = Math.ceil(pagesOf(opened.db)!.length / 65536);
+      assert.ok(reads < chunks, `not read whole for it (${reads} of ${chunks} chunks)`);
       assert.deepEqual(opened.db.exec("SELECT v FROM t WHERE n = 301")[0]?.values, [[text(301)]], "the first query is answered");
       releaseSnapshotFill();
       await until("the worker finds the damage", () => aside(damaged).length === 1);
@@ -203,7 +207,7 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       const cpath = join(clean, "store.sqlite");
       prefetchSnapshot(nodeFs, cpath, { lazyFrom: 0 });
       const lazy = await openDurable(await storeOptions(clean));
-      assert.ok(freePages(lazy.db) > 0);
+      assert.equal(freePages(lazy.db), 0);
       assert.deepEqual(rows(lazy.db), range(301, ROWS));
       await lazy.close();
       const full = await openDurable(await storeOptions(clean));

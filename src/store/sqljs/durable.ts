@@ -1,6 +1,6 @@
 /**
- * The durability engine of the sql.js store, done the way a database does it: sql.js keeps the
- * whole database in memory; every committed write batch is appended to a journal and fsynced
+ * The durability engine of the sql.js store, done the way a database does it: sql.js has no
+ * durable file (its file is chunks read from the snapshot on demand, image_pages.ts); every committed write batch is appended to a journal and fsynced
  * before it is acknowledged; a background snapshot (the whole image, written atomically) lets
  * the journal be cut. On start: lock, load the snapshot, migrate, replay the journal.
  *
@@ -36,7 +36,7 @@ import {
 } from "./durable_recover.ts";
 import { encodeFrames, MAX_PAYLOAD } from "./journal_format.ts";
 import { acquireLock, type StoreLock } from "../../runtime/lock.ts";
-import { captureCompacted, captureImage, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
+import { captureCompacted, captureImage, pagesOf, stampSnapshotMeta, writeSnapshotFile } from "./snapshot.ts";
 
 export { StoreClosedError, StoreCorruptError, StoreFailedError, StoreLockedError };
 
@@ -70,6 +70,8 @@ export interface DurableOptions<Op> {
   snapshotEveryBytes?: number;
   /** Time that triggers one if the journal is non-empty (default 5 min). */
   snapshotEveryMs?: number;
+  /** Bytes of the database file's clean chunks kept in memory (image_pages.ts; default DEFAULT_CACHE_BYTES). */
+  cacheBytes?: number;
   /** Injected for fault tests; default the runtime adapter. */
   fs?: FsPort;
   clock?: Clock;
@@ -187,6 +189,8 @@ export async function openDurable<Op>(opts: DurableOptions<Op>): Promise<Durable
     await lock.release();
     throw err;
   }
+  const pages = pagesOf(rec.db);
+  if (pages && opts.cacheBytes !== undefined) pages.budget = opts.cacheBytes;
   const store = startEngine({
     rec,
     paths,
@@ -310,9 +314,9 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     inp.ended(db, true);
   };
   inp.ended(db, false); // nothing is pending before the first write
-  // A snapshot still being read chunk by chunk may turn out damaged after the open: from then on
-  // no write and no snapshot (which would need every chunk); the file is kept aside, as at open.
-  rec.lazy?.onDamage((reason) => {
+  // The snapshot file is read chunk by chunk as needed (image_pages.ts): a chunk may turn out damaged
+  // after the open: from then on no write and no snapshot; the file is kept aside, as at open.
+  pagesOf(db)?.onDamage((reason) => {
     if (closing) return; // the folder may be someone else's now: the next start finds the damage
     fail(`the store database file is damaged (${reason})`);
     void keepDamagedSnapshotAside({ fs, paths: inp.paths, now: () => clock.now(), sleep: inp.sleep }, reason).then((text) => {

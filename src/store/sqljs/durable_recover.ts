@@ -9,7 +9,7 @@ import { fsErrorCode, joinPath, renameWithRetry, unlinkWithRetry } from "../../r
 import { decodeJournalPayload } from "../codec_binary.ts";
 import { StoreCorruptError } from "./durable_errors.ts";
 import { type Journal, journalOver, scanJournal } from "./journal.ts";
-import { ensureMetaTable, openSnapshot, readSnapshotFile } from "./snapshot.ts";
+import { ensureMetaTable, openSnapshot, pagesOf, readSnapshot, readSnapshotFile, snapshotFileBytes } from "./snapshot.ts";
 import { type Compacted, compactAtOpen } from "./snapshot_compact.ts";
 import { takePrefetchedSnapshot } from "./snapshot_prefetch.ts";
 import { type LazySnapshot, SnapshotDamagedError } from "./snapshot_lazy.ts";
@@ -71,7 +71,7 @@ export interface Recovered {
   mustSnapshot: boolean;
   /** Wall-clock ms spent replaying the journal (reading, decoding, applying). */
   replayMs: number;
-  /** The snapshot is still being read and checked chunk by chunk (snapshot_lazy.ts): damage may show up later. */
+  /** The snapshot was opened before it was read (snapshot_lazy.ts): its chunks are read and checked as needed, damage may show up later. */
   lazy?: LazySnapshot;
 }
 
@@ -154,7 +154,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   let loaded = false;
   let lazy: LazySnapshot | undefined;
   startMark(`recover: waiting for snapshot (prefetched ${prefetched !== undefined})`);
-  const snap = await (prefetched ?? readSnapshotFile(fs, paths.snapshot));
+  const snap = await (prefetched ?? readSnapshot(fs, paths.snapshot));
   startMark("recover: snapshot read");
   if (snap === null) {
     db = new inp.sql.Database();
@@ -166,7 +166,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       loaded = true;
       snapshotSeq = s.seq;
       snapshotAt = s.at;
-      snapshotBytes = snap.bytes.length;
+      snapshotBytes = snapshotFileBytes(snap);
       startMark("recover: Database opened + meta");
     } catch (err) {
       if (snap.checked.kind === "lazy") snap.checked.lazy.close();
@@ -180,7 +180,7 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
   try {
     if (loaded) {
       // Not a damaged file if this fails (the file opened fine), unless a chunk read later is damaged.
-      const c = await compactOrReload(inp, db, lazy);
+      const c = await compactOrReload(inp, db);
       db = c.db;
       compacted = c.freedPages > 0;
       // A conversion is worth keeping at once: a start that ends without a snapshot would redo it.
@@ -214,13 +214,14 @@ export async function recoverStore<Op>(inp: RecoverInput<Op>): Promise<Recovered
       lazy,
     };
   } catch (err) {
+    const damage = damageOf(db); // before the close, which drops the pages
     await journal?.close().catch(() => {});
     try {
       db.close();
     } catch {
       // a read of damaged bytes left it unusable
     }
-    if (lazy?.damage == null && !(err instanceof SnapshotDamagedError)) throw err;
+    if (damage == null && !(err instanceof SnapshotDamagedError)) throw err;
     // A chunk of the snapshot read after the open is damaged: the same as a damaged file at open.
     lazy?.close();
     await snapshotDamaged(inp, err);
@@ -265,17 +266,17 @@ export async function keepDamagedSnapshotAside<Op>(inp: Pick<RecoverInput<Op>, "
  * The snapshot just opened with its free pages given back (snapshot_compact.ts). If that fails,
  * the image in memory is unreliable: the file (untouched) is opened again, as it is.
  */
-async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: LazySnapshot): Promise<Compacted> {
+async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database): Promise<Compacted> {
   const t0 = performance.now();
   try {
-    const c = compactAtOpen(inp.sql, db, { lazy: lazy !== undefined });
+    const c = compactAtOpen(inp.sql, db);
     if (c.converted) {
       const ms = Math.round(performance.now() - t0);
       inp.warn(`The store was compacted once (${c.freedPages} free pages given back in ${ms} ms); later starts give free pages back as they go.`);
     }
     return c;
   } catch (err) {
-    if (err instanceof SnapshotDamagedError || lazy?.damage != null) throw err;
+    if (err instanceof SnapshotDamagedError || damageOf(db) != null) throw err;
     try {
       db.close();
     } catch {
@@ -286,6 +287,11 @@ async function compactOrReload<Op>(inp: RecoverInput<Op>, db: Database, lazy?: L
     if (again === null) throw new Error(`${inp.paths.snapshot} disappeared while the store was opened`, { cause: err });
     return { db: (await openSnapshot(inp.sql, again.bytes, again.checked)).db, freedPages: 0, converted: false };
   }
+}
+
+/** Damage found in the snapshot file `db` reads its pages from (image_pages.ts), if any. */
+function damageOf(db: Database): string | null | undefined {
+  return pagesOf(db)?.damage;
 }
 
 /** Schema changes and row changes since the connection opened: tells whether `migrate` did anything. */

@@ -4,7 +4,8 @@
  * folder fsynced, so the snapshot on disk is always either the old one or the new one, complete.
  * The image records the journal seq it covers in `_durable_meta`, written just before it is
  * frozen, so image and seq can never disagree. The image is written piece by piece straight from
- * sql.js's own file (`snapshot_image.ts`), not from a whole copy (`db.export()` is the fallback).
+ * sql.js's own file (`snapshot_image.ts`, `image_pages.ts`), not from a whole copy (`db.export()`
+ * is the fallback), and the file's chunks not in memory are read from the new file from then on.
  */
 import type { Database, SqlJsStatic } from "sql.js";
 import type { FsFile, FsPort } from "../../runtime/fs.ts";
@@ -23,22 +24,33 @@ import {
   TABLE_MISMATCH,
   TRAILER_BYTES,
 } from "./snapshot_checksum.ts";
-import { type LiveImage, roomFor, trackImage } from "./snapshot_image.ts";
-import type { LazySnapshot } from "./snapshot_lazy.ts";
+import { type LiveImage, trackImage, trackPages } from "./snapshot_image.ts";
+import { chunkTableBytes } from "./snapshot_checksum.ts";
+import { createPages, type Pages } from "./image_pages.ts";
+import { fileSource, type LazySnapshot, lazySnapshot, shareOf, type SyncFiles } from "./snapshot_lazy.ts";
 
-/** A snapshot file's verdict: checked whole, or (format 2, read in a worker) checked chunk by chunk as used. */
-export type SnapshotVerdict = SnapshotFileCheck | { kind: "lazy"; image: Uint8Array; lazy: LazySnapshot };
+/** A snapshot file's verdict: checked whole, or (format 2) opened before it is read, checked chunk by chunk as used. */
+export type SnapshotVerdict = SnapshotFileCheck | { kind: "lazy"; lazy: LazySnapshot };
 
 /** The live file of each database opened from a snapshot or created fresh (see snapshot_image.ts). */
 const liveImages = new WeakMap<Database, LiveImage>();
 
 /**
  * Remembers `image` as the live file of `db` until the database is closed (a closed database may
- * stay referenced; its image, the size of the store, must not).
+ * stay referenced; its image, the size of the store, must not). A detached image's pages belong
+ * to whoever took them (shrinkTracked, captureCompacted); the others are closed with the database.
  */
 function track(db: Database, image: LiveImage): void {
   liveImages.set(db, image);
-  onClose(db, () => liveImages.delete(db));
+  onClose(db, () => {
+    liveImages.delete(db);
+    if (image.detach() === null) image.pages.close();
+  });
+}
+
+/** The chunked file of a database opened here (image_pages.ts), while it is open. */
+export function pagesOf(db: Database): Pages | undefined {
+  return liveImages.get(db)?.pages;
 }
 
 /** Runs `fn` when `db` is closed (before sql.js closes it). */
@@ -74,9 +86,7 @@ export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Arra
       db.close();
     }
   }
-  const buffer = new Uint8Array(roomFor(emptyImage.length));
-  buffer.set(emptyImage);
-  const { data, image } = trackImage(buffer, emptyImage.length);
+  const { data, image } = trackImage(emptyImage);
   return { data, track: (db) => track(db, image) };
 }
 
@@ -122,33 +132,41 @@ export async function openSnapshot(
   checked?: SnapshotVerdict,
 ): Promise<{ db: Database; seq: number; at: number | null; checksum: boolean; lazy?: LazySnapshot }> {
   const lazy = checked?.kind === "lazy" ? checked.lazy : undefined;
-  lazy?.need(0, 100); // throws if damaged: the caller handles it as any damaged file
+  let pages: Pages | undefined;
+  if (lazy) {
+    pages = createPages({ source: lazy.source });
+    lazy.attach(pages);
+    try {
+      if (lazy.checkAtOpen) pages.checkAll(); // a small store: damage is found at open, as when it was read whole
+      bytes = pages.read(0, Math.min(100, pages.length)); // throws if damaged: the caller handles it as any damaged file
+    } catch (err) {
+      pages.close();
+      throw err;
+    }
+  }
   if (bytes.length < 100) throw new Error(`too short to be a SQLite database (${bytes.length} bytes)`);
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC.charCodeAt(i)) throw new Error("not a SQLite database (bad header)");
   }
-  const file = checked ?? checkSnapshotFile(bytes);
-  if (file.kind === "damaged") throw new Error(file.reason);
+  const file = lazy ? null : (checked as SnapshotFileCheck | undefined) ?? checkSnapshotFile(bytes);
+  if (file?.kind === "damaged") throw new Error(file.reason);
   let db: Database | undefined;
   try {
-    // The image's buffer (with the room readSnapshotFile left after it) becomes sql.js's file itself.
-    const img = file.image;
-    const room = new Uint8Array(img.buffer, img.byteOffset, img.buffer.byteLength - img.byteOffset);
-    const written = lazy ? img.length : bytes.byteOffset + bytes.length - img.byteOffset;
-    const tracked = trackImage(room, img.length, written, lazy);
+    // The image's chunks become sql.js's file itself (read whole: used in place until the first snapshot).
+    const tracked = pages ? trackPages(pages) : trackImage(file!.image);
     db = new sql.Database(tracked.data);
     track(db, tracked.image);
-    if (lazy) onClose(db, () => lazy.close());
-    if (file.kind === "unchecked") {
+    if (file?.kind === "unchecked") {
       const rows = db.exec("PRAGMA quick_check")[0]?.values ?? [];
       const verdict = rows.map((r) => String(r[0])).join("; ");
       if (verdict !== "ok") throw new Error(`integrity check failed: ${verdict.slice(0, 300)}`);
     }
     const meta = readSnapshotMeta(db);
-    return { db, ...meta, checksum: file.kind !== "unchecked", lazy };
+    return { db, ...meta, checksum: file?.kind !== "unchecked", lazy };
   } catch (err) {
     try {
-      db?.close();
+      if (db) db.close();
+      else pages?.close();
     } catch {
       // already unusable
     }
@@ -161,6 +179,23 @@ export async function openSnapshot(
 export interface SnapshotRead {
   bytes: Uint8Array;
   checked: SnapshotVerdict;
+}
+
+/**
+ * The snapshot at `path` to open: a format-2 file opened before it is read (only its chunk table
+ * is read now; snapshot_lazy.ts), anything else read whole and checked (`readSnapshotFile`).
+ */
+export async function readSnapshot(fs: FsPort, path: string): Promise<SnapshotRead | null> {
+  const share = shareOf(path);
+  if (share !== null) return { bytes: new Uint8Array(0), checked: { kind: "lazy", lazy: lazySnapshot(share) } };
+  return await readSnapshotFile(fs, path);
+}
+
+/** The bytes a snapshot file takes on disk (image, chunk table, trailer) for the stats. */
+export function snapshotFileBytes(read: SnapshotRead): number {
+  if (read.checked.kind !== "lazy") return read.bytes.length;
+  const length = read.checked.lazy.source.length;
+  return length + chunkTableBytes(length) + TRAILER_BYTES;
 }
 
 /** Bytes per read while checking: big enough for few calls, small enough that reads and checksumming overlap. */
@@ -181,8 +216,8 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<(Snaps
   }
   try {
     const size = (await fs.fstat(f)).size;
-    // Room to grow after the image: the buffer becomes sql.js's file (see openSnapshot).
-    const bytes = allocateWithRoom(size);
+    // Its whole chunks are used in place as sql.js's file until the first snapshot (see openSnapshot).
+    const bytes = new Uint8Array(size);
     let trailer;
     try {
       if (size < TRAILER_BYTES) throw new Error("short");
@@ -236,18 +271,6 @@ function badChunk(piece: Uint8Array, offset: number, table: Uint8Array, log2: nu
   return null;
 }
 
-/** `size` bytes in a buffer with growth room after them (untouched room costs no memory), or without if that fails. */
-function allocateWithRoom(size: number): Uint8Array {
-  try {
-    return new Uint8Array(Math.min(roomFor(size), MAX_BUFFER)).subarray(0, size);
-  } catch {
-    return new Uint8Array(size);
-  }
-}
-
-/** The largest buffer asked for (V8's typed arrays reach 2^32 bytes on older versions). */
-const MAX_BUFFER = 2 ** 32 - 65536;
-
 async function readAt(fs: FsPort, f: FsFile, into: Uint8Array, position: number): Promise<void> {
   let off = 0;
   while (off < into.length) {
@@ -264,6 +287,8 @@ export interface SnapshotTarget {
   path: string;
   tempPath: string;
   sleep: (ms: number) => Promise<void>;
+  /** How the new file is read from once written (default the runtime's; a fake in tests). */
+  files?: SyncFiles;
 }
 
 /** An image to write, read piece by piece (frozen while it is written). */
@@ -275,6 +300,10 @@ export interface ImageSource {
   release(): void;
   /** True when it is a whole copy (`db.export()`), worth a garbage collection once written. */
   readonly wholeCopy: boolean;
+  /** The chunked file it is frozen from: once written, its chunks are read from the new file (writeSnapshotFile). */
+  readonly pages?: Pages;
+  /** The snapshot is in place: the chunks it holds become clean (image_pages.ts). */
+  durable?(): void;
 }
 
 /**
@@ -295,7 +324,7 @@ function frozenOrExported(db: Database, live: LiveImage | undefined, writesBefor
     const row = db.exec("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")[0]?.values[0];
     const length = Number(row?.[0]);
     const frozen = length === live.length ? live.freeze(length) : null;
-    if (frozen) return { length, copy: frozen.copy, release: frozen.release, wholeCopy: false };
+    if (frozen) return { length, copy: frozen.copy, release: frozen.release, durable: frozen.durable, pages: live.pages, wholeCopy: false };
   }
   const bytes = db.export();
   return bytesSource(bytes);
@@ -311,9 +340,9 @@ export function shrinkTracked(sql: SqlJsStatic, db: Database, statement: string)
   const live = liveImages.get(db);
   if (!live?.alive) return null;
   if (!live.shrink(() => db.exec(statement))) return null;
-  const file = live.detach()!;
+  const pages = live.detach()!;
   db.close();
-  const { data, image } = trackImage(file.buffer, file.length, file.written);
+  const { data, image } = trackPages(pages);
   const reopened = new sql.Database(data);
   track(reopened, image);
   return reopened;
@@ -345,10 +374,14 @@ export function captureCompacted(db: Database, stamp: () => void): ImageSource {
     if (!stamped) stamp();
     return frozenOrExported(db, live, writesBefore);
   }
-  const file = live!.detach()!;
+  const pages = live!.detach()!;
   db.close(); // its file is no longer MEMFS's: reads would see an empty file
-  const source = bytesSource(file.buffer.subarray(0, file.length));
-  return { ...source, wholeCopy: false };
+  const frozen = pages.freeze(pages.length)!;
+  const release = () => {
+    frozen.release();
+    pages.close(); // nobody uses it any more
+  };
+  return { length: frozen.length, copy: frozen.copy, release, durable: frozen.durable, pages, wholeCopy: false };
 }
 
 /** Bytes per piece written: the only copy of the image a snapshot holds. */
@@ -364,6 +397,7 @@ export async function writeSnapshotFile(t: SnapshotTarget, image: ImageSource | 
   const source = image instanceof Uint8Array ? bytesSource(image) : image;
   const f = await fs.open(t.tempPath, "w+", 0o600);
   let closed = false;
+  let swap: ReturnType<typeof readFromNewFile> = null;
   let trailer: Uint8Array;
   try {
     const sum = createChunkedChecksum(source.length);
@@ -380,15 +414,47 @@ export async function writeSnapshotFile(t: SnapshotTarget, image: ImageSource | 
     await fs.close(f);
     closed = true;
     await fs.chmod(t.tempPath, 0o600);
+    swap = readFromNewFile(t, source, trailer);
     await renameWithRetry(fs, t.tempPath, t.path, t.sleep);
   } catch (err) {
     if (!closed) await fs.close(f).catch(() => {});
+    swap?.undo();
     await unlinkWithRetry(fs, t.tempPath, t.sleep).catch(() => {});
     throw err;
   }
+  swap?.done(t.path);
   // After the rename the new image is in place; the folder fsync makes the rename itself durable.
   await fs.fsyncDir(t.dir);
+  source.durable?.();
   return source.length + trailer.length;
+}
+
+/**
+ * The chunks of `source`'s file not in memory are read from the new file (at `t.tempPath`, written
+ * and fsynced) from now on: every one of them is the same there as in the old file (a chunk not in
+ * memory is clean, and was not written since the freeze). In this order, so that it also works
+ * where a file held open cannot be renamed over (Windows): the new file is opened first, the old
+ * one closed, then the rename. `undo` (the rename failed): the old file again; `done`: the new one
+ * is at `path` now, the old one is closed for good.
+ */
+function readFromNewFile(t: SnapshotTarget, source: ImageSource, suffix: Uint8Array): { undo(): void; done(path: string): void } | null {
+  const pages = source.pages;
+  if (!pages || !source.durable) return null;
+  const table = suffix.slice(0, chunkTableBytes(source.length));
+  const next = fileSource({ path: t.tempPath, imageLength: source.length, table }, t.files);
+  next.open();
+  const prev = pages.swapSource(next);
+  prev.source?.release?.();
+  return {
+    undo() {
+      pages.swapSource(prev.source, prev.end);
+      next.close();
+    },
+    done(path) {
+      next.renamed(path);
+      prev.source?.close();
+    },
+  };
 }
 
 function bytesSource(bytes: Uint8Array): ImageSource {

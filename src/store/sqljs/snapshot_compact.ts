@@ -1,15 +1,12 @@
 /**
- * Free pages out of the store image. sql.js holds the whole image in memory, so a free page costs
- * memory, disk and read time at every start; after a 200k-message import 8% of the image was
+ * Free pages out of the store image. A free page costs disk, read time and (when read) memory; after a 200k-message import 8% of the image was
  * free (the full-text index's segment merges, its queue, deleted rows). New stores use
  * incremental auto-vacuum (set in `freshImage`), and the free pages are given back:
  *
- * - at open, before anything uses the database (`compactAtOpen`): `PRAGMA incremental_vacuum`,
+ * - at open, before anything uses the database (`compactAtOpen`): `PRAGMA incremental_vacuum`
+ *   (it reads only the pages it moves: the file is read chunk by chunk, image_pages.ts),
  *   or, once, for a store made before incremental auto-vacuum with enough free pages, a VACUUM
- *   that converts it; except for a snapshot opened before it is read (snapshot_lazy.ts): moving
- *   the file's end needs every chunk first, which is the whole read the lazy open avoids (a
- *   snapshot taken while a server ran keeps its free pages, so after a crash every start would
- *   pay it). Its free pages are reused by writes and given back at close;
+ *   that converts it;
  * - in the last snapshot, at close (`captureCompacted` in snapshot.ts), so the end of an import
  *   leaves a compact file.
  *
@@ -40,19 +37,17 @@ function pragmaNumber(db: Database, name: string): number {
 }
 
 /**
- * Gives the free pages of a just-opened snapshot back (see the module doc; `lazy`: it is not read
- * whole yet, and an incremental store keeps them until close). `db` must be tracked
+ * Gives the free pages of a just-opened snapshot back (see the module doc). `db` must be tracked
  * (opened by `openSnapshot`) and not used by anyone yet. Throws if the VACUUM fails: the image in
  * memory is then unreliable, and the caller opens the snapshot file again.
  */
-export function compactAtOpen(sql: SqlJsStatic, db: Database, opts: { lazy?: boolean } = {}): Compacted {
+export function compactAtOpen(sql: SqlJsStatic, db: Database): Compacted {
   const free = pragmaNumber(db, "freelist_count");
   const pages = pragmaNumber(db, "page_count");
   const mode = pragmaNumber(db, "auto_vacuum"); // 0 none, 1 full, 2 incremental
   const none: Compacted = { db, freedPages: 0, converted: false };
   if (free === 0) return none;
   if (mode === 2) {
-    if (opts.lazy) return none; // given back at close (see the module doc)
     const shrunk = shrinkTracked(sql, db, "PRAGMA incremental_vacuum");
     return shrunk ? { db: shrunk, freedPages: pages - pragmaNumber(shrunk, "page_count"), converted: false } : none;
   }

@@ -12,7 +12,7 @@ import { siblingModuleUrl, spawnWorker } from "../../runtime/worker.ts";
 import { readSnapshotFile, type SnapshotRead } from "./snapshot.ts";
 import type { SnapshotFileCheck } from "./snapshot_checksum.ts";
 import { startMark } from "../../runtime/start_trace.ts";
-import { type LazySnapshot, lazySnapshot, type LazyShare } from "./snapshot_lazy.ts";
+import { LAZY_FROM_BYTES, type LazySnapshot, lazySnapshot, type LazyShare } from "./snapshot_lazy.ts";
 
 /** The worker's answer (snapshot_read_worker.ts). */
 export type FromReadWorker =
@@ -25,9 +25,9 @@ export type FromReadWorker =
     verdict: { kind: "verified" | "unchecked"; imageLength: number } | Extract<SnapshotFileCheck, { kind: "damaged" }>;
   }
   | { type: "error"; message: string; code?: string }
-  /** A format-2 file, not read yet: the worker fills `share` from now on (snapshot_lazy.ts). */
+  /** A format-2 file, not read yet (snapshot_lazy.ts); a large one the worker then checks in the background. */
   | { type: "lazy"; share: LazyShare }
-  /** After "lazy": every chunk was read; `damage`: why the first bad one is bad; `error`: the reading stopped (the parent reads the rest). */
+  /** After "lazy": every chunk was checked; `damage`: why the first bad one is bad; `error`: the check stopped. */
   | { type: "filled"; damage: string | null; error?: string };
 
 let pending: { path: string; read: Promise<SnapshotRead | null> } | null = null;
@@ -98,9 +98,9 @@ function readInWorker(path: string, opts: { lazyFrom?: number; holdFillMs?: numb
           settled = true;
           startMark("prefetch: worker answered");
           if (m.type === "lazy") {
-            lazy = lazySnapshot(m.share);
+            lazy = lazySnapshot(m.share, { checkAtOpen: m.share.imageLength < (opts.lazyFrom ?? LAZY_FROM_BYTES) });
             if (opts.holdFillMs) held = lazy;
-            resolve({ bytes: lazy.bytes, checked: { kind: "lazy", image: lazy.bytes, lazy } });
+            resolve({ bytes: new Uint8Array(0), checked: { kind: "lazy", lazy } });
           } else if (m.type === "none") resolve(null);
           else if (m.type === "error") reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
           else if (m.type === "read") resolve(snapshotReadOf(m));

@@ -2,14 +2,14 @@
  * The worker that reads and checksums a snapshot file (`readSnapshotFile`) off the main thread,
  * so that the owner's modules load meanwhile on the main thread (see snapshot_prefetch.ts). It
  * answers one `{ path }` with the file's buffer, moved (not copied) to the parent, and exits.
- * A large format-2 file is answered before it is read: with shared buffers that the worker then fills
- * chunk by chunk while the parent already uses them (snapshot_lazy.ts); it then says whether a
- * chunk was damaged, and exits.
+ * A format-2 file is answered before it is read (its chunk table only: the parent reads chunks as
+ * it needs them, snapshot_lazy.ts); a large one the worker then reads whole once, only to check
+ * it (keeping nothing), says whether a chunk was damaged, and exits.
  */
 import { connectToParent } from "../../runtime/worker.ts";
 import { nodeFs } from "../../runtime/fs.ts";
 import { readSnapshotFile } from "./snapshot.ts";
-import { fillChunks, shareOf } from "./snapshot_lazy.ts";
+import { fillChunks, LAZY_FROM_BYTES, shareOf } from "./snapshot_lazy.ts";
 import type { FromReadWorker } from "./snapshot_prefetch.ts";
 
 import { startMark } from "../../runtime/start_trace.ts";
@@ -22,9 +22,13 @@ port.onMessage(async (msg) => {
   let reply: FromReadWorker;
   const transfer: ArrayBuffer[] = [];
   try {
-    const share = shareOf(path, lazyFrom);
+    const share = shareOf(path);
     if (share !== null) {
       port.post({ type: "lazy", share } satisfies FromReadWorker);
+      if (share.imageLength < (lazyFrom ?? LAZY_FROM_BYTES)) {
+        port.exit(0); // checked whole at open by the parent
+        return;
+      }
       let filled: FromReadWorker;
       try {
         filled = { type: "filled", damage: fillChunks(share, holdMs) };
