@@ -14,6 +14,7 @@ import initSqlJs from "sql.js";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
+import { NEIGHBOURS } from "../../src/store/sqljs/read_sql.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { MessageView, Repository, WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
@@ -83,7 +84,14 @@ describe("sql.js message names and reactions from the memos", () => {
         for (const v of (await repo.listMessages({ query: "words", limit: 200 })).items) see("search", v);
         for (const v of (await repo.listMessages({ query: "words", order: "relevance", limit: 200 })).items) see("relevance", v);
         const refs = all.items.map((v) => ({ chatJid: v.chatJid, id: v.id }));
-        for (const n of await repo.getMessageNeighbours(refs, 2, 2)) for (const v of [...n.before, ...n.after]) see("neighbours", v);
+        // Right after the list, the hits' places are known (row_keys.ts): the same neighbours as found by id.
+        const neighbours = await repo.getMessageNeighbours(refs, 2, 2);
+        for (const n of neighbours) for (const v of [...n.before, ...n.after]) see("neighbours", v);
+        const byId = durable.db.exec(NEIGHBOURS.replace(/:refs/g, "?1").replace(/:nb/g, "2").replace(/:na/g, "2"), [JSON.stringify(refs.map((r) => [r.chatJid, r.id]))])[0];
+        const want = refs.map(() => ({ before: [] as string[], after: [] as string[] }));
+        const col = (name: string) => byId!.columns.indexOf(name);
+        for (const row of byId?.values ?? []) want[Number(row[col("ctx_i")])]![row[col("ctx_side")] === 0 ? "before" : "after"].push(String(row[col("id")]));
+        assert.deepEqual(neighbours.map((n) => ({ before: n.before.map((v) => v.id), after: n.after.map((v) => v.id) })), want, `${step}: neighbours`);
         for (const r of refs) {
           see("get", (await repo.getMessage(r.chatJid, r.id))!);
           const c = (await repo.getMessageContext(r.chatJid, r.id, 3, 3))!;

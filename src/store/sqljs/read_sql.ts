@@ -72,8 +72,8 @@ export function messageColumns(
  */
 const VIEW_JOINS = `LEFT JOIN jids jc ON jc.key = m.chat_key
   LEFT JOIN jids js ON js.key = m.sender_key`;
-/** The columns of a message view over `VIEW_JOINS`. */
-const VIEW_COLUMNS = messageColumns("m", "", { chat: "jc.jid", sender: "js.jid" });
+/** The columns of a message view over `VIEW_JOINS`, and its chat key (row_keys.ts). */
+const VIEW_COLUMNS = `${messageColumns("m", "", { chat: "jc.jid", sender: "js.jid" })},\n  m.chat_key AS chat_key`;
 const VIEW_FROM = `messages m\n  ${VIEW_JOINS}`;
 
 /** SELECT list + FROM for message views (alias m). */
@@ -113,14 +113,28 @@ WHERE ${n} > 0 AND m.chat_key = hits.chat AND m.pk ${cmp} hits.pk AND m.pk ${bou
  * key and only its pk is read (once: the hits are materialized); its neighbours are the rows
  * CONTEXT_BEFORE and CONTEXT_AFTER find, for every hit at once.
  */
-export const NEIGHBOURS = `WITH hits AS MATERIALIZED (
-  SELECT h.key AS i, m.chat AS chat, m.pk AS pk
-  FROM json_each(:refs) h
-  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = ${idKey("json_extract(h.value, '$[1]')")})
-${neighbourSide(0, "<", ":nb")}
+export const NEIGHBOURS = `WITH refs AS MATERIALIZED (
+  SELECT h.key AS i, h.value ->> 0 AS chat_jid, h.value ->> 1 AS id FROM json_each(:refs) h),
+hits AS MATERIALIZED (
+  SELECT refs.i AS i, m.chat AS chat, m.pk AS pk
+  FROM refs
+  CROSS JOIN message_rows m ON m.chat = ${KEY("refs.chat_jid")} AND m.id = ${idKey("refs.id")})
+${neighbourSides()}`;
+
+/**
+ * NEIGHBOURS for hits whose chat key and pk the caller has (rows it read, unchanged since):
+ * :hits is a JSON array of [chat key, pk] pairs, in the refs' order.
+ */
+export const NEIGHBOURS_AT = `WITH hits AS MATERIALIZED (
+  SELECT h.key AS i, h.value ->> 0 AS chat, h.value ->> 1 AS pk FROM json_each(:hits) h)
+${neighbourSides()}`;
+
+function neighbourSides(): string {
+  return `${neighbourSide(0, "<", ":nb")}
 UNION ALL
 ${neighbourSide(2, ">", ":na")}
 ORDER BY ctx_i, ctx_side, pk`;
+}
 
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}

@@ -42,6 +42,7 @@ import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { createRowNames, type RowNames } from "./row_names.ts";
 import { createRowReactions, type RowReactions } from "./row_reactions.ts";
+import { createRowKeys, type RowKeys } from "./row_keys.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
@@ -60,6 +61,7 @@ import {
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
   NEIGHBOURS,
+  NEIGHBOURS_AT,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -120,6 +122,7 @@ class SqljsRepository implements Repository {
   private readonly contacts: ContactIndex;
   private readonly names: RowNames;
   private readonly reactions: RowReactions;
+  private readonly places: RowKeys;
 
   constructor(
     private readonly store: DurableStore,
@@ -129,6 +132,7 @@ class SqljsRepository implements Repository {
     this.contacts = createContactIndex(store.db, () => this.s);
     this.names = createRowNames(() => this.s);
     this.reactions = createRowReactions(() => this.s);
+    this.places = createRowKeys(() => this.s);
   }
 
   private get s(): Statements {
@@ -144,6 +148,7 @@ class SqljsRepository implements Repository {
     const rows = this.all(sql, params);
     this.names.fill(rows, prefix);
     this.reactions.fill(rows, prefix);
+    if (prefix === "") this.places.note(rows);
     return rows;
   }
 
@@ -291,8 +296,13 @@ class SqljsRepository implements Repository {
 
   async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
-    const pairs = refs.map((r) => [canonical(this.s, r.chatJid), r.id]);
-    const rows = this.messageRows(NEIGHBOURS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
+    const canon = refs.map((r) => ({ chatJid: canonical(this.s, r.chatJid), id: r.id }));
+    const counts = contextCounts(before, after);
+    // The hits of a page just read are where that read found them (row_keys.ts); else found by id.
+    const places = this.places.placesOf(canon);
+    const rows = places
+      ? this.messageRows(NEIGHBOURS_AT, { hits: JSON.stringify(places), ...counts })
+      : this.messageRows(NEIGHBOURS, { refs: JSON.stringify(canon.map((r) => [r.chatJid, r.id])), ...counts });
     return neighboursFromRows(refs.length, rows);
   }
 
