@@ -15,7 +15,8 @@ import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { NEIGHBOURS } from "../../src/store/sqljs/read_sql.ts";
-import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { createSqljsRepository, sqljsTransactionEnd, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { type FsPort, nodeFs } from "../../src/runtime/fs.ts";
 import type { MessageView, Repository, WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
 
@@ -43,6 +44,19 @@ const namesOf = (v: MessageView): Names => ({
   reactions: v.reactions,
 });
 
+/** A store as the server opens it: the engine reports transaction ends to the read memos. */
+async function openStore(name: string, fs?: FsPort) {
+  const sql = withStoreSetup(await initSqlJs());
+  return await openDurable<WriteOp>({
+    dir: join(root, name),
+    sql,
+    fs,
+    migrate: (db) => void migrateSqlite(db),
+    apply: applySqlite,
+    onTransactionEnd: sqljsTransactionEnd,
+  });
+}
+
 const PN = "4915112345678@s.whatsapp.net";
 const LID = "201234567890123@lid";
 const BOB = "4915187654321@s.whatsapp.net";
@@ -51,8 +65,7 @@ const OTHER = "120363000000000002@g.us";
 
 describe("sql.js message names and reactions from the memos", () => {
   test("every read shows the per-row SQL's names and reactions, after renames, new chats, LID merges, reactions, revokes and deletes", async () => {
-    const sql = withStoreSetup(await initSqlJs());
-    const durable = await openDurable<WriteOp>({ dir: join(root, "s1"), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const durable = await openStore("s1");
     const repo = createSqljsRepository(durable);
     try {
       /** Each stored message read every way a tool reads it, against the reference. */
@@ -171,6 +184,56 @@ describe("sql.js message names and reactions from the memos", () => {
       await checkAll("chat deleted");
     } finally {
       await repo.close();
+    }
+  });
+
+  test("a read while a batch is being journaled, whose journal write then fails, leaves nothing of the batch behind", async () => {
+    // The engine keeps the batch's transaction open while it writes the journal: a read then sees the
+    // batch; the failed write rolls it back without moving total_changes(), and the memos must drop it.
+    let journaling: (() => void) | null = null;
+    let release: (() => void) | null = null;
+    const fs: FsPort = {
+      ...nodeFs,
+      write: async (...args: Parameters<FsPort["write"]>) => {
+        if (journaling) {
+          journaling();
+          await new Promise<void>((r) => (release = r));
+          throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        }
+        return await nodeFs.write(...args);
+      },
+    };
+    const durable = await openStore("s2", fs);
+    const repo = createSqljsRepository(durable);
+    try {
+      await repo.commit([
+        { op: "upsertPerson", person: { id: BOB, pnJid: BOB, pushName: "Bob push" } },
+        { op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "Group one" } },
+        msg(GROUP, "g1", 3000, "group words", { senderId: BOB }),
+        msg(GROUP, "g2", 4000, "more words", { senderId: BOB }),
+      ]);
+      const read = async () => {
+        const list = await repo.listMessages({ chatJid: GROUP, limit: 10 });
+        const n = await repo.getMessageNeighbours(list.items.map((v) => ({ chatJid: v.chatJid, id: v.id })), 1, 1);
+        return { names: list.items.map((v) => [v.id, v.senderName, v.chatName, v.reactions.length]), neighbours: n.map((x) => x.before.length + x.after.length) };
+      };
+      const before = await read();
+      const inJournal = new Promise<void>((r) => (journaling = r));
+      const failing = repo.commit([
+        { op: "upsertPerson", person: { id: BOB, savedName: "Bob lost" } },
+        { op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "Group lost" } },
+        { op: "upsertReaction", reaction: { chatJid: GROUP, messageId: "g1", reactorId: BOB, emoji: "👍", ts: 5000 } },
+        msg(GROUP, "g3", 4500, "lost words", { senderId: BOB }),
+      ]);
+      await inJournal;
+      journaling = null;
+      const during = await read(); // the open transaction's rows
+      assert.deepEqual(during.names[0], ["g3", "Bob lost", "Group lost", 0]);
+      release!();
+      await assert.rejects(failing, /ENOSPC/);
+      assert.deepEqual(await read(), before);
+    } finally {
+      await repo.close().catch(() => {});
     }
   });
 });

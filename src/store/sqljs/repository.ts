@@ -3,7 +3,7 @@
  * batch is journaled and fsynced; the engine applies it with `applySqlite`), reads run as
  * prepared statements on the engine's in-memory database.
  */
-import type { BindParams, SqlJsStatic } from "sql.js";
+import type { BindParams, Database, SqlJsStatic } from "sql.js";
 import { unrefTimer } from "../../runtime/process.ts";
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
@@ -43,6 +43,7 @@ import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { createRowNames, type RowNames } from "./row_names.ts";
 import { createRowReactions, type RowReactions } from "./row_reactions.ts";
 import { createRowKeys, type RowKeys } from "./row_keys.ts";
+import { noteTransactionEnd } from "./changes_memo.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
@@ -130,9 +131,10 @@ class SqljsRepository implements Repository {
     private readonly indexMinRound: number,
   ) {
     this.contacts = createContactIndex(store.db, () => this.s);
-    this.names = createRowNames(() => this.s);
-    this.reactions = createRowReactions(() => this.s);
-    this.places = createRowKeys(() => this.s);
+    const db = () => this.store.db;
+    this.names = createRowNames(db, () => this.s);
+    this.reactions = createRowReactions(db, () => this.s);
+    this.places = createRowKeys(db, () => this.s);
   }
 
   private get s(): Statements {
@@ -522,6 +524,15 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   return { ...sql, Database: Db } as SqlJsStatic;
 }
 
+/**
+ * What the durable engine reports at each transaction's end: the ingest's known rows settle
+ * (known_rows.ts) and the read memos learn of rollbacks (changes_memo.ts).
+ */
+export function sqljsTransactionEnd(db: Database, committed: boolean): void {
+  settleKnownRows(db, committed);
+  noteTransactionEnd(db, committed);
+}
+
 /** Options of the sql.js store on disk. */
 export interface SqljsStoreOptions {
   /** The store folder (created 0700). */
@@ -548,7 +559,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
       migrateSqlite(db);
     },
     apply: applySqlite,
-    onTransactionEnd: settleKnownRows,
+    onTransactionEnd: sqljsTransactionEnd,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
     onCorrupt: opts.onCorrupt,

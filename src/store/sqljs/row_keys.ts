@@ -5,6 +5,7 @@
  * Exact: emptied whenever anything was written on the connection (changes_memo.ts), so a kept
  * place is the row's place now.
  */
+import type { Database } from "sql.js";
 import type { Row } from "../rows.ts";
 import { createChangesMemo } from "./changes_memo.ts";
 import type { Statements } from "./statements.ts";
@@ -21,8 +22,8 @@ export interface RowKeys {
 }
 
 /** The memo over one connection (statements from `s`). */
-export function createRowKeys(s: () => Statements): RowKeys {
-  const memo = createChangesMemo<string, [number, number]>(s, MAX_ROWS);
+export function createRowKeys(db: () => Database, s: () => Statements): RowKeys {
+  const memo = createChangesMemo<string, [number, number]>(db, s, MAX_ROWS);
   const key = (chat: string, id: string) => `${chat}\u0000${id}`;
   return {
     note(rows) {

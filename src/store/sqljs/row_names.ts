@@ -10,6 +10,7 @@
  * the view's expressions: sender name and phone from `people` by sender JID, chat
  * name `coalesce(chats.name, the chat person's names)`, revoker's name from `people`.
  */
+import type { Database } from "sql.js";
 import type { Row } from "../rows.ts";
 import { createChangesMemo } from "./changes_memo.ts";
 import type { Statements } from "./statements.ts";
@@ -39,8 +40,8 @@ export interface RowNames {
 }
 
 /** The memo over one connection (statements from `s`). */
-export function createRowNames(s: () => Statements): RowNames {
-  const memo = createChangesMemo<string, JidNames>(s, MAX_NAMES);
+export function createRowNames(db: () => Database, s: () => Statements): RowNames {
+  const memo = createChangesMemo<string, JidNames>(db, s, MAX_NAMES);
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
   return {
     fill(rows, prefix = "") {

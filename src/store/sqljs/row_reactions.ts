@@ -7,6 +7,7 @@
  *
  * Exact: the memo is dropped whenever anything was written on the connection (changes_memo.ts).
  */
+import type { Database } from "sql.js";
 import type { Row } from "../rows.ts";
 import { createChangesMemo } from "./changes_memo.ts";
 import type { Statements } from "./statements.ts";
@@ -28,9 +29,9 @@ export interface RowReactions {
 }
 
 /** The memo over one connection (statements from `s`). */
-export function createRowReactions(s: () => Statements): RowReactions {
+export function createRowReactions(db: () => Database, s: () => Statements): RowReactions {
   // Per chat: its reacted message ids, each with its reactions' text once read.
-  const memo = createChangesMemo<string, Map<string, string | null>>(s, MAX_CHATS);
+  const memo = createChangesMemo<string, Map<string, string | null>>(db, s, MAX_CHATS);
   return {
     fill(rows, prefix = "") {
       if (rows.length === 0) return;
