@@ -485,15 +485,6 @@ function scoped(s: Statements, fts: string, chat: string | undefined, sender: st
 
 
 /**
- * SQLite's page cache (KiB). A page it does not hold is copied again from the image (through
- * snapshot_image.ts's stand-in when the snapshot was opened lazily): with the default 2 MB, a
- * 1M-message store's searches read the same index pages again on every call (a quarter of a
- * list's time in the store). 32 MB holds what the reads of a session touch, for at most 32 MB
- * more memory beside a store image of hundreds.
- */
-const PAGE_CACHE_KIB = 32 * 1024;
-
-/**
  * sql.js whose every Database is set up for the store as it is created: the schema's SQL
  * functions registered (the durable engine checks a snapshot without a checksum with PRAGMA
  * quick_check before `migrate` runs, and the schema's view calls them), and the rollback journal kept in memory instead of a file in sql.js's
@@ -518,7 +509,6 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
       // checking the file for other writers and dropping the page cache (measured on Node 20: ~30-55 µs
       // on every statement, and its pages read again from MEMFS; with the lock kept, 0.5-3 µs).
       this.exec("PRAGMA locking_mode = EXCLUSIVE");
-      this.exec(`PRAGMA cache_size = -${PAGE_CACHE_KIB}`);
     }
   }
   return { ...sql, Database: Db } as SqlJsStatic;
