@@ -18,14 +18,15 @@ const KEY = (param: string): string => `(SELECT key FROM jids WHERE jid = ${para
 export const RELEVANCE_WINDOW = 10_000;
 
 /**
- * The columns of a message view. `m` messages, `sp` sender person, chat name expression given.
- * `m` is the `messages` view, or with `table` the `message_rows` table (whose stored ids and
- * direct paths are decoded here as the view does: message_keys.ts).
+ * The columns of a message view, without its names and reactions: the sender's name and phone,
+ * the chat's name and the revoker's name are filled in by row_names.ts from the JIDs, the
+ * reactions by row_reactions.ts (memos: joined or probed per row, they cost more than the rest
+ * of the row). `m` is the `messages` view, or with `table` the
+ * `message_rows` table (whose stored ids and direct paths are decoded here as the view does:
+ * message_keys.ts).
  */
 export function messageColumns(
   m: string,
-  sp: string,
-  chatName: string,
   prefix = "",
   jids: { chat: string; sender: string } = { chat: `${m}.chat_jid`, sender: `${m}.sender_id` },
   table = false,
@@ -46,7 +47,6 @@ export function messageColumns(
     `${m}.edited_at AS ${p}edited_at`,
     `${m}.revoked AS ${p}revoked`,
     `${m}.revoked_by AS ${p}revoked_by`,
-    `(SELECT coalesce(rp.saved_name, rp.push_name, rp.business_name) FROM people rp WHERE rp.id = ${m}.revoked_by) AS ${p}revoked_by_name`,
     `${m}.view_once AS ${p}view_once`,
     `${m}.status AS ${p}status`,
     `${m}.has_media AS ${p}has_media`,
@@ -60,32 +60,20 @@ export function messageColumns(
     `${m}.media_file_sha256 AS ${p}media_file_sha256`,
     `${m}.media_file_enc_sha256 AS ${p}media_file_enc_sha256`,
     `${m}.media_key_ts AS ${p}media_key_ts`,
-    `coalesce(${sp}.saved_name, ${sp}.push_name, ${sp}.business_name) AS ${p}sender_name`,
-    `${sp}.pn_jid AS ${p}sender_pn`,
-    `${chatName} AS ${p}chat_name`,
-    // Most messages have no reaction: an index probe answers '[]' without setting up the sort.
-    `CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${id})
-       THEN (SELECT json_group_array(json_array(r.reactor_id, r.emoji) ORDER BY r.ts, r.reactor_id) FROM reactions r
-         WHERE r.chat_jid = ${jids.chat} AND r.message_id = ${id})
-       ELSE '[]' END AS ${p}reactions`,
   ].join(",\n  ");
 }
 
 /**
  * The joins of a message view (alias m, from the `messages` view): its chat and sender JIDs are
- * looked up in the dictionary once per row and reused by the joins and the columns. The view's
- * own `chat_jid` / `sender_id` are scalar subqueries that SQLite evaluates again at every use
- * (six to eight dictionary probes a row); by key, a list of 60 messages reads 15-40% faster
- * (measured at 200k messages on Node 20), with the same rows.
+ * looked up in the dictionary once per row and reused by the columns. The view's own
+ * `chat_jid` / `sender_id` are scalar subqueries that SQLite evaluates again at every use; by
+ * key, a list of 60 messages reads 15-40% faster (measured at 200k messages on Node 20), with
+ * the same rows. The names these JIDs lead to are not joined here (row_names.ts).
  */
 const VIEW_JOINS = `LEFT JOIN jids jc ON jc.key = m.chat_key
-  LEFT JOIN jids js ON js.key = m.sender_key
-  LEFT JOIN people sp ON sp.id = js.jid
-  LEFT JOIN chats c ON c.jid = jc.jid
-  LEFT JOIN people cp ON cp.id = jc.jid`;
-const CHAT_NAME = "coalesce(c.name, cp.saved_name, cp.push_name, cp.business_name)";
-/** The columns of a message view over `VIEW_JOINS`. */
-const VIEW_COLUMNS = messageColumns("m", "sp", CHAT_NAME, "", { chat: "jc.jid", sender: "js.jid" });
+  LEFT JOIN jids js ON js.key = m.sender_key`;
+/** The columns of a message view over `VIEW_JOINS`, and its chat key (row_keys.ts). */
+const VIEW_COLUMNS = `${messageColumns("m", "", { chat: "jc.jid", sender: "js.jid" })},\n  m.chat_key AS chat_key`;
 const VIEW_FROM = `messages m\n  ${VIEW_JOINS}`;
 
 /** SELECT list + FROM for message views (alias m). */
@@ -125,14 +113,28 @@ WHERE ${n} > 0 AND m.chat_key = hits.chat AND m.pk ${cmp} hits.pk AND m.pk ${bou
  * key and only its pk is read (once: the hits are materialized); its neighbours are the rows
  * CONTEXT_BEFORE and CONTEXT_AFTER find, for every hit at once.
  */
-export const NEIGHBOURS = `WITH hits AS MATERIALIZED (
-  SELECT h.key AS i, m.chat AS chat, m.pk AS pk
-  FROM json_each(:refs) h
-  CROSS JOIN message_rows m ON m.chat = ${KEY("json_extract(h.value, '$[0]')")} AND m.id = ${idKey("json_extract(h.value, '$[1]')")})
-${neighbourSide(0, "<", ":nb")}
+export const NEIGHBOURS = `WITH refs AS MATERIALIZED (
+  SELECT h.key AS i, h.value ->> 0 AS chat_jid, h.value ->> 1 AS id FROM json_each(:refs) h),
+hits AS MATERIALIZED (
+  SELECT refs.i AS i, m.chat AS chat, m.pk AS pk
+  FROM refs
+  CROSS JOIN message_rows m ON m.chat = ${KEY("refs.chat_jid")} AND m.id = ${idKey("refs.id")})
+${neighbourSides()}`;
+
+/**
+ * NEIGHBOURS for hits whose chat key and pk the caller has (rows it read, unchanged since):
+ * :hits is a JSON array of [chat key, pk] pairs, in the refs' order.
+ */
+export const NEIGHBOURS_AT = `WITH hits AS MATERIALIZED (
+  SELECT h.key AS i, h.value ->> 0 AS chat, h.value ->> 1 AS pk FROM json_each(:hits) h)
+${neighbourSides()}`;
+
+function neighbourSides(): string {
+  return `${neighbourSide(0, "<", ":nb")}
 UNION ALL
 ${neighbourSide(2, ">", ":na")}
 ORDER BY ctx_i, ctx_side, pk`;
+}
 
 /** The newest message in a person's 1:1 chat or sent by them anywhere. */
 export const LAST_INTERACTION = `${MESSAGE_VIEW}
@@ -230,12 +232,11 @@ export function chatPageSql(where: string, order: ChatOrder, withLast: boolean):
   if (!withLast) return `${page}\nSELECT page.*, NULL AS lm_id FROM page ORDER BY ${chatOrder(order, "page")}`;
   // The table, not the view: a view that is a join is not flattened into the right side of a LEFT JOIN.
   return `${page}
-SELECT page.*, ${messageColumns("lm", "lsp", "page.name", "lm_", { chat: "lmc.jid", sender: "lms.jid" }, true)}
+SELECT page.*, ${messageColumns("lm", "lm_", { chat: "lmc.jid", sender: "lms.jid" }, true)}
 FROM page
   LEFT JOIN message_rows lm ON lm.pk = (SELECT m2.pk FROM message_rows m2 WHERE m2.chat = ${KEY("page.jid")} ORDER BY m2.pk DESC LIMIT 1)
   LEFT JOIN jids lmc ON lmc.key = lm.chat
   LEFT JOIN jids lms ON lms.key = lm.sender
-  LEFT JOIN people lsp ON lsp.id = lms.jid
 ORDER BY ${chatOrder(order, "page")}`;
 }
 

@@ -3,7 +3,7 @@
  * batch is journaled and fsynced; the engine applies it with `applySqlite`), reads run as
  * prepared statements on the engine's in-memory database.
  */
-import type { BindParams, SqlJsStatic } from "sql.js";
+import type { BindParams, Database, SqlJsStatic } from "sql.js";
 import { unrefTimer } from "../../runtime/process.ts";
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
@@ -40,6 +40,10 @@ import type {
 import { settleKnownRows } from "./known_rows.ts";
 import { applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
+import { createRowNames, type RowNames } from "./row_names.ts";
+import { createRowReactions, type RowReactions } from "./row_reactions.ts";
+import { createRowKeys, type RowKeys } from "./row_keys.ts";
+import { noteTransactionEnd } from "./changes_memo.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
@@ -59,6 +63,7 @@ import {
   CONTEXT_AFTER,
   CONTEXT_BEFORE,
   NEIGHBOURS,
+  NEIGHBOURS_AT,
   FIND_MESSAGE_CHATS,
   GET_MESSAGE,
   GROUP_PARTICIPANTS,
@@ -117,6 +122,9 @@ class SqljsRepository implements Repository {
   private closing = false;
   private lastCommitAt = 0;
   private readonly contacts: ContactIndex;
+  private readonly names: RowNames;
+  private readonly reactions: RowReactions;
+  private readonly places: RowKeys;
 
   constructor(
     private readonly store: DurableStore,
@@ -124,6 +132,10 @@ class SqljsRepository implements Repository {
     private readonly indexMinRound: number,
   ) {
     this.contacts = createContactIndex(store.db, () => this.s);
+    const db = () => this.store.db;
+    this.names = createRowNames(db, () => this.s);
+    this.reactions = createRowReactions(db, () => this.s);
+    this.places = createRowKeys(db, () => this.s);
   }
 
   private get s(): Statements {
@@ -132,6 +144,15 @@ class SqljsRepository implements Repository {
 
   private all(sql: string, params: Record<string, unknown>): Row[] {
     return this.s.all(sql, bind(params));
+  }
+
+  /** Message rows (columns prefixed `prefix`) with their names and reactions filled in (row_names.ts, row_reactions.ts). */
+  private messageRows(sql: string, params: Record<string, unknown>, prefix = ""): Row[] {
+    const rows = this.all(sql, params);
+    this.names.fill(rows, prefix);
+    this.reactions.fill(rows, prefix);
+    if (prefix === "") this.places.note(rows);
+    return rows;
   }
 
   async commit(ops: WriteOp[]): Promise<void> {
@@ -178,11 +199,11 @@ class SqljsRepository implements Repository {
   }
 
   async getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null> {
-    const rows = this.all(chatPageSql("c.jid = :jid", "last_active", includeLastMessage), {
+    const rows = this.messageRows(chatPageSql("c.jid = :jid", "last_active", includeLastMessage), {
       jid: canonical(this.s, jid),
       limit: 1,
       offset: 0,
-    });
+    }, "lm_");
     return rows[0] ? chatSummaryFromRow(rows[0]) : null;
   }
 
@@ -191,7 +212,7 @@ class SqljsRepository implements Repository {
     const { offset } = pageStart("o", q.cursor, q.offset);
     const text = q.query?.trim();
     const params = { ...(text ? chatQueryParams(text) : {}), limit: limit + 1, offset };
-    const rows = this.all(chatPageSql(chatWhere(!!text, q.unreadOnly === true, "1"), q.sortBy, q.includeLastMessage), params);
+    const rows = this.messageRows(chatPageSql(chatWhere(!!text, q.unreadOnly === true, "1"), q.sortBy, q.includeLastMessage), params, "lm_");
     return offsetPage(rows.map(chatSummaryFromRow), limit, offset);
   }
 
@@ -224,7 +245,7 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      const rows = this.all(searchRelevanceSql(shape), params);
+      const rows = this.messageRows(searchRelevanceSql(shape), params);
       return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
     }
 
@@ -238,16 +259,16 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      rows = this.all(searchNewestSql(shape, { keyset: !!after, oldest }), params);
+      rows = this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
-      rows = this.all(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
+      rows = this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
     }
     return keysetPage(rows, limit, kind);
   }
 
   async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
-    const rows = this.all(GET_MESSAGE, { chat: canonical(this.s, chatJid), id });
+    const rows = this.messageRows(GET_MESSAGE, { chat: canonical(this.s, chatJid), id });
     return rows[0] ? messageViewFromRow(rows[0]) : null;
   }
 
@@ -262,13 +283,13 @@ class SqljsRepository implements Repository {
 
   async getMessageContext(chatJid: string, id: string, before: number, after: number) {
     const chat = canonical(this.s, chatJid);
-    const target = this.all(GET_MESSAGE, { chat, id })[0];
+    const target = this.messageRows(GET_MESSAGE, { chat, id })[0];
     if (!target) return null;
     const key = { chat, pk: target.pk };
     const b = Math.max(0, Math.trunc(before));
     const a = Math.max(0, Math.trunc(after));
-    const beforeRows = b > 0 ? this.all(CONTEXT_BEFORE, { ...key, n: b }).reverse() : [];
-    const afterRows = a > 0 ? this.all(CONTEXT_AFTER, { ...key, n: a }) : [];
+    const beforeRows = b > 0 ? this.messageRows(CONTEXT_BEFORE, { ...key, n: b }).reverse() : [];
+    const afterRows = a > 0 ? this.messageRows(CONTEXT_AFTER, { ...key, n: a }) : [];
     return {
       before: beforeRows.map((r) => messageViewFromRow(r)),
       message: messageViewFromRow(target),
@@ -278,8 +299,13 @@ class SqljsRepository implements Repository {
 
   async getMessageNeighbours(refs: MessageRef[], before: number, after: number): Promise<MessageNeighbours[]> {
     if (refs.length === 0) return [];
-    const pairs = refs.map((r) => [canonical(this.s, r.chatJid), r.id]);
-    const rows = this.all(NEIGHBOURS, { refs: JSON.stringify(pairs), ...contextCounts(before, after) });
+    const canon = refs.map((r) => ({ chatJid: canonical(this.s, r.chatJid), id: r.id }));
+    const counts = contextCounts(before, after);
+    // The hits of a page just read are where that read found them (row_keys.ts); else found by id.
+    const places = this.places.placesOf(canon);
+    const rows = places
+      ? this.messageRows(NEIGHBOURS_AT, { hits: JSON.stringify(places), ...counts })
+      : this.messageRows(NEIGHBOURS, { refs: JSON.stringify(canon.map((r) => [r.chatJid, r.id])), ...counts });
     return neighboursFromRows(refs.length, rows);
   }
 
@@ -308,18 +334,18 @@ class SqljsRepository implements Repository {
   async getContactChats(idOrPhone: string, limit: number, offset: number): Promise<ChatSummary[]> {
     const person = this.resolvePersonSync(idOrPhone);
     if (!person) return [];
-    const rows = this.all(chatPageSql(CONTACT_CHATS_WHERE, "last_active", true), {
+    const rows = this.messageRows(chatPageSql(CONTACT_CHATS_WHERE, "last_active", true), {
       person: person.id,
       limit: clampLimit(limit),
       offset: Math.max(0, Math.trunc(offset)),
-    });
+    }, "lm_");
     return rows.map(chatSummaryFromRow);
   }
 
   async getLastInteraction(idOrPhone: string): Promise<MessageView | null> {
     const person = this.resolvePersonSync(idOrPhone);
     if (!person) return null;
-    const rows = this.all(LAST_INTERACTION, { person: person.id });
+    const rows = this.messageRows(LAST_INTERACTION, { person: person.id });
     return rows[0] ? messageViewFromRow(rows[0]) : null;
   }
 
@@ -489,6 +515,15 @@ export function withStoreSetup(sql: SqlJsStatic): SqlJsStatic {
   return { ...sql, Database: Db } as SqlJsStatic;
 }
 
+/**
+ * What the durable engine reports at each transaction's end: the ingest's known rows settle
+ * (known_rows.ts) and the read memos learn of rollbacks (changes_memo.ts).
+ */
+export function sqljsTransactionEnd(db: Database, committed: boolean): void {
+  settleKnownRows(db, committed);
+  noteTransactionEnd(db, committed);
+}
+
 /** Options of the sql.js store on disk. */
 export interface SqljsStoreOptions {
   /** The store folder (created 0700). */
@@ -515,7 +550,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
       migrateSqlite(db);
     },
     apply: applySqlite,
-    onTransactionEnd: settleKnownRows,
+    onTransactionEnd: sqljsTransactionEnd,
     replayHooks: messageIndexReplay,
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,

@@ -3,6 +3,7 @@
  * connection and survive `export()` in sql.js 1.16), with small run/get/all helpers.
  */
 import type { BindParams, Database, Statement } from "sql.js";
+import { rowMaker } from "./row_maker.ts";
 
 /** A value as sql.js returns it. */
 export type SqlValue = number | string | Uint8Array | null;
@@ -28,16 +29,19 @@ export interface Statements {
 }
 
 const caches = new WeakMap<Database, Statements>();
-const names = new WeakMap<Statement, string[]>();
+const makers = new WeakMap<Statement, (values: SqlValue[]) => SqlRow>();
 
-/** A prepared statement's result column names (fixed once compiled), read from WASM once. */
-function columnNames(st: Statement): string[] {
-  let n = names.get(st);
-  if (!n) {
-    n = st.getColumnNames();
-    names.set(st, n);
+/**
+ * The row builder of a prepared statement, for its result column names (fixed once compiled,
+ * read from WASM once; getAsObject reads them again for each row): row_maker.ts.
+ */
+function rowMakerOf(st: Statement): (values: SqlValue[]) => SqlRow {
+  let m = makers.get(st);
+  if (!m) {
+    m = rowMaker(st.getColumnNames());
+    makers.set(st, m);
   }
-  return n;
+  return m;
 }
 const utf8 = new TextEncoder();
 
@@ -92,14 +96,9 @@ function createStatements(db: Database): Statements {
       return withStmt(sql, params, (st) => {
         const out: SqlRow[] = [];
         if (!st.step()) return out;
-        // getAsObject reads every column name back from WASM for each row: read them once.
-        const names = columnNames(st);
-        do {
-          const values = st.get() as SqlValue[];
-          const row: SqlRow = {};
-          for (let i = 0; i < names.length; i++) row[names[i]!] = values[i]!;
-          out.push(row);
-        } while (st.step());
+        const make = rowMakerOf(st);
+        do out.push(make(st.get() as SqlValue[]));
+        while (st.step());
         return out;
       });
     },
