@@ -78,23 +78,18 @@ export function messageIndexReplay(_db: Database, size: ReplaySize, minJournalBy
     beforeRun(db, ops) {
       if (!ops.every(withoutScans)) return restore(db);
       if (dropped !== null || done || !ops.some((op) => op.op === "upsertMessage")) return;
-      const create = secondaryIndexes(db);
-      done = create.length === 0;
+      const indexes = secondaryIndexes(db);
+      done = indexes.length === 0;
       if (done) return;
-      dropped = create;
-      db.exec(`BEGIN; ${secondaryIndexNames(db).map((n) => `DROP INDEX "${n}"`).join("; ")}; COMMIT`);
+      dropped = indexes.map((i) => i.sql);
+      db.exec(`BEGIN; ${indexes.map((i) => `DROP INDEX "${i.name}"`).join("; ")}; COMMIT`);
     },
     end: restore,
   };
 }
 
-const SECONDARY = "FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' AND sql IS NOT NULL ORDER BY name";
-
-/** The CREATE INDEX statements of message_rows' own indexes (SQLite's automatic ones have no SQL). */
-function secondaryIndexes(db: Database): string[] {
-  return (db.exec(`SELECT sql ${SECONDARY}`)[0]?.values ?? []).map((r) => String(r[0]));
-}
-
-function secondaryIndexNames(db: Database): string[] {
-  return (db.exec(`SELECT name ${SECONDARY}`)[0]?.values ?? []).map((r) => String(r[0]));
+/** message_rows' own indexes with their CREATE INDEX statements (SQLite's automatic ones have no SQL). */
+function secondaryIndexes(db: Database): Array<{ name: string; sql: string }> {
+  const rows = db.exec("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_rows' AND sql IS NOT NULL ORDER BY name")[0]?.values ?? [];
+  return rows.map((r) => ({ name: String(r[0]), sql: String(r[1]) }));
 }

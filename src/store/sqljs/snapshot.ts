@@ -13,6 +13,7 @@ import { fsErrorCode, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.
 import {
   checkSnapshotFile,
   chunkMatches,
+  chunkTableBytes,
   chunkMismatch,
   createChecksum,
   createChunkedChecksum,
@@ -25,7 +26,6 @@ import {
   TRAILER_BYTES,
 } from "./snapshot_checksum.ts";
 import { type LiveImage, trackImage, trackPages } from "./snapshot_image.ts";
-import { chunkTableBytes } from "./snapshot_checksum.ts";
 import { createPages, type Pages } from "./image_pages.ts";
 import { fileSource, type LazySnapshot, lazySnapshot, shareOf, type SyncFiles } from "./snapshot_lazy.ts";
 
