@@ -235,13 +235,38 @@ export function isBinaryPayload(payload: Uint8Array): boolean {
   return payload.length >= 2 && payload[0] === MAGIC0;
 }
 
+/** How a payload is decoded. */
+export interface DecodeOptions {
+  /**
+   * Bytes values as views into the payload's buffer instead of copies: for a caller that drops
+   * the ops before that buffer changes (a journal replay: a copy per message raw cost ~1 µs, a
+   * new backing store each; a view shares the payload's).
+   */
+  viewBytes?: boolean;
+}
+
+/**
+ * Short ASCII strings decoded lately, by a hash of their bytes: a batch names its chats and
+ * senders again and again, and a string found here costs a comparison instead of a new string.
+ * Direct-mapped (a string replaces whatever shared its slot), so bounded; decoding is synchronous.
+ */
+const RECENT_BITS = 10;
+const recent: Array<string | undefined> = new Array<string | undefined>(1 << RECENT_BITS).fill(undefined);
+/** Longest string decoded through `codes` and `recent` (longer ones go to TextDecoder). */
+const SHORT_TEXT = 64;
+/** One reused array of char codes per length: String.fromCharCode over a plain array costs a third of one over a typed array. */
+const codes: number[][] = Array.from({ length: SHORT_TEXT + 1 }, (_, n) => new Array<number>(n).fill(0));
+
 class Reader {
   at = 2;
   keys: string[] = [];
   readonly view: DataView;
   private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
 
-  constructor(readonly buf: Uint8Array) {
+  constructor(
+    readonly buf: Uint8Array,
+    private readonly viewBytes = false,
+  ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -267,17 +292,27 @@ class Reader {
     const end = this.at + len;
     if (end > this.buf.length) this.fail("text runs past the end");
     const buf = this.buf;
-    if (len <= 64) {
+    const start = this.at;
+    if (len <= SHORT_TEXT) {
       let ascii = true;
-      for (let i = this.at; i < end; i++) {
-        if (buf[i]! >= 0x80) {
+      let h = len;
+      for (let i = start; i < end; i++) {
+        const c = buf[i]!;
+        if (c >= 0x80) {
           ascii = false;
           break;
         }
+        h = Math.imul(h ^ c, 0x0100_0193); // FNV-1a
       }
       if (ascii) {
-        const s = String.fromCharCode.apply(null, buf.subarray(this.at, end) as unknown as number[]);
         this.at = end;
+        const slot = h >>> (32 - RECENT_BITS);
+        const seen = recent[slot];
+        if (seen !== undefined && seen.length === len && sameAscii(seen, buf, start)) return seen;
+        const a = codes[len]!;
+        for (let i = 0; i < len; i++) a[i] = buf[start + i]!;
+        const s = String.fromCharCode.apply(null, a);
+        recent[slot] = s;
         return s;
       }
     }
@@ -313,7 +348,7 @@ class Reader {
       case T_BYTES: {
         const len = this.varint();
         if (this.at + len > this.buf.length) this.fail("bytes run past the end");
-        const v = this.buf.slice(this.at, this.at + len);
+        const v = this.viewBytes ? this.buf.subarray(this.at, this.at + len) : this.buf.slice(this.at, this.at + len);
         this.at += len;
         return v;
       }
@@ -349,11 +384,17 @@ class Reader {
   }
 }
 
+/** Whether `s` (ASCII) has the char codes of `buf` from `at`. */
+function sameAscii(s: string, buf: Uint8Array, at: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== buf[at + i]) return false;
+  return true;
+}
+
 /** Decodes what `encodeOpsBinary` produced. Throws TypeError on malformed input or a non-array. */
-export function decodeOpsBinary<Op>(payload: Uint8Array): Op[] {
+export function decodeOpsBinary<Op>(payload: Uint8Array, opts: DecodeOptions = {}): Op[] {
   if (!isBinaryPayload(payload)) throw new TypeError("Cannot decode ops: not a binary batch");
   if (payload[1] !== VERSION) throw new TypeError(`Cannot decode ops: binary batch version ${payload[1]} is not known`);
-  const r = new Reader(payload);
+  const r = new Reader(payload, opts.viewBytes === true);
   const value = r.value();
   if (r.at !== payload.length) r.fail("trailing bytes");
   if (!Array.isArray(value)) throw new TypeError("Cannot decode ops: expected an array");
@@ -363,6 +404,6 @@ export function decodeOpsBinary<Op>(payload: Uint8Array): Op[] {
 const jsonText = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes a journal payload in either form: binary, or JSON text (journals written before the binary form). */
-export function decodeJournalPayload<Op>(payload: Uint8Array): Op[] {
-  return isBinaryPayload(payload) ? decodeOpsBinary<Op>(payload) : decodeOps<Op>(jsonText.decode(payload));
+export function decodeJournalPayload<Op>(payload: Uint8Array, opts: DecodeOptions = {}): Op[] {
+  return isBinaryPayload(payload) ? decodeOpsBinary<Op>(payload, opts) : decodeOps<Op>(jsonText.decode(payload));
 }

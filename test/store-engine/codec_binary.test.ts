@@ -106,4 +106,33 @@ describe("binary batch codec", () => {
     assert.deepEqual(decodeJournalPayload(json), decodeOps(encodeOps(ops)));
     assert.deepEqual(decodeJournalPayload(encodeOpsBinary(ops)), decodeOps(encodeOps(ops)));
   });
+
+  test("short strings decode to their own text, also after many others of the same length shared their cache slots", () => {
+    // 20,000 strings of 1-12 ASCII characters: far more than the recent-strings cache has slots,
+    // so most slots are met by several strings of one length (a comparison must tell them apart).
+    const strings: string[] = [];
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      let s = "";
+      for (let len = 1 + (i % 12); s.length < len; ) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        s += String.fromCharCode(0x20 + ((x >>> 16) % 95));
+      }
+      strings.push(s);
+    }
+    const ops = [{ strings, again: [...strings].reverse(), keyed: Object.fromEntries(strings.slice(0, 500).map((s, i) => [`k${i}`, s])) }];
+    const payload = encodeOpsBinary(ops);
+    for (let round = 0; round < 2; round++) assert.deepEqual(decodeOpsBinary(payload), ops, `round ${round}`);
+  });
+
+  test("bytes decoded as views into the payload equal the copies, and the plain decode copies", () => {
+    const ops = sample();
+    const payload = encodeOpsBinary(ops);
+    const viewed = decodeJournalPayload<Record<string, unknown>>(payload, { viewBytes: true });
+    assert.deepEqual(viewed, decodeOpsBinary(payload));
+    const raw = (viewed[0]!.message as Record<string, unknown>).raw as Uint8Array;
+    assert.equal(raw.buffer, payload.buffer, "a view shares the payload's buffer");
+    const copied = (decodeOpsBinary<Record<string, unknown>>(payload)[0]!.message as Record<string, unknown>).raw as Uint8Array;
+    assert.notEqual(copied.buffer, payload.buffer, "a copy has its own");
+  });
 });

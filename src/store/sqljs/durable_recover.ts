@@ -363,7 +363,8 @@ async function replayJournal<Op>(
       }
       let ops: Op[];
       try {
-        ops = decodeJournalPayload<Op>(rec.payload);
+        // Bytes as views: the scan reads into a new buffer each time, never into one it handed out.
+        ops = decodeJournalPayload<Op>(rec.payload, { viewBytes: true });
       } catch (err) {
         throw new Error(`Cannot replay journal record seq ${rec.seq} of ${paths.journal}: ${errMsg(err)}`, { cause: err });
       }

@@ -64,6 +64,8 @@ const CHUNK = 4 * 1024 * 1024;
 /**
  * Reads every good record of an open journal in order, calling `onRecord` (which may throw to
  * abort). Records must have consecutive seqs. Stops at the first problem and classifies it.
+ * A record's payload is a view into a buffer the scan never writes again (each read fills a new
+ * one), so it stays valid after `onRecord` returns (a replay keeps views of it: durable_recover.ts).
  */
 export async function scanJournal(
   fs: FsPort,
