@@ -53,6 +53,7 @@ const TABLES = [
   "pending_changes",
   "refused_changes",
   "fts_pending",
+  "live_events",
 ];
 
 /** Every row of the tables the write path touches, in a stable order. */
@@ -94,6 +95,17 @@ const PEOPLE = Array.from({ length: 40 }, (_, i) => `4915100000${String(i).padSt
 const GROUP = "120363000000000001@g.us";
 const LID = "99887766554433@lid";
 
+/** A message's raw bytes (a small protobuf; `rawBytes` long when asked, so a journal spans several of the replay's reads). */
+let rawBytes = 0;
+function rawOf(k: number): Uint8Array {
+  if (rawBytes === 0) return new Uint8Array([8, k & 127, 1]);
+  const raw = new Uint8Array(rawBytes);
+  const len = rawBytes - 5; // 128..16383: a two-byte varint
+  raw.set([8, k & 127, 18, (len & 127) | 128, len >> 7]); // field 1 = k, field 2: bytes running to the end
+  for (let i = 5; i < rawBytes; i++) raw[i] = (k * 31 + i) & 255;
+  return raw;
+}
+
 /** Batches of a history sync with the other ops around it: people, a group, a LID merged in mid-way, held edits, deletes. */
 function history(batches: number, perBatch: number): WriteOp[][] {
   const out: WriteOp[][] = [];
@@ -114,9 +126,11 @@ function history(batches: number, perBatch: number): WriteOp[][] {
       const sender = group ? PEOPLE[k % 8]! : chat;
       // Same-second messages (pk slots), a few re-deliveries (merges), a quoted one.
       const ts = t0 + Math.floor(k / 3) * 1000 + (k % 5 === 0 ? 7 : 0);
-      ops.push(msg(chat, `M${k}`, ts, `text ${k} word${k % 13}`, { senderId: sender, fromMe: k % 9 === 0, raw: new Uint8Array([8, k & 127, 1]) }));
+      const m = msg(chat, `M${k}`, ts, `text ${k} word${k % 13}`, { senderId: sender, fromMe: k % 9 === 0, raw: rawOf(k) });
+      if (k % 97 === 0 && m.op === "upsertMessage") m.live = true; // a real-time delivery now and then: a live event
+      ops.push(m);
       if (k % 50 === 10) ops.push(msg(chat, `M${k - 5}`, ts, null, { senderId: sender, status: 3 }));
-      if (k % 31 === 0) ops.push({ op: "upsertReaction", reaction: { chatJid: chat, messageId: `M${k}`, reactorId: PEOPLE[k % 11]!, emoji: "👍", ts: ts + 1 } });
+      if (k % 31 === 0) ops.push({ op: "upsertReaction", reaction: { chatJid: chat, messageId: `M${k}`, reactorId: PEOPLE[k % 11]!, emoji: "👍", ts: ts + 1 }, live: k % 62 === 0 });
     }
     if (b === Math.floor(batches / 2)) ops.push({ op: "linkLid", lid: LID, pnJid: PEOPLE[30]! });
     if (b === batches - 2) ops.push({ op: "deleteMessage", chatJid: PEOPLE[1]!, id: `M${perBatch + 1}` });
@@ -189,6 +203,23 @@ describe("sql.js ingest and replay", () => {
     try {
       assert.equal(replayed.stats().snapshotSeq, 0, "everything came from the journal");
       assert.deepEqual(dump(replayed.db), ingested);
+    } finally {
+      await replayed.close();
+    }
+  });
+
+  test("a replay of a journal longer than one read of it gives the rows of the ingest (bytes decoded as views of each read)", async () => {
+    rawBytes = 300; // 12,000 messages of ~450 bytes: the journal spans two 4 MiB reads, a run of records across the seam
+    let made: Awaited<ReturnType<typeof ingestAndCrash>>;
+    try {
+      made = await ingestAndCrash(history(40, 300));
+    } finally {
+      rawBytes = 0;
+    }
+    assert.ok(statSync(join(made.image, "store.journal")).size > 4 * 1024 * 1024, "a journal longer than one read");
+    const replayed = await openStore(made.image);
+    try {
+      assert.deepEqual(dump(replayed.db), made.ingested);
     } finally {
       await replayed.close();
     }
