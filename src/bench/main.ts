@@ -1,6 +1,7 @@
 /**
  * `whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined]`: prints one JSON object with the
- * measurements (stdout is not an MCP channel here). With `--database-url postgres://...` the
+ * measurements (stdout is not an MCP channel here). `bench replay [messages] [runs]` times only the sql.js
+ * store's journal replay after a crash (default 200,000 messages, 3 opens of one journal). With `--database-url postgres://...` the
  * store bench runs on PostgreSQL, in a scratch database it creates on that server and drops.
  *
  * A 1M-message store takes minutes to build: with WHATSAPP_MCP_BENCH_KEEP_STORE=<folder> the
@@ -18,11 +19,21 @@ export async function runBench(cfg: Config): Promise<number> {
   const messages = cfg.commandArgs[1] && !onFolder ? Number(cfg.commandArgs[1]) : undefined;
   // `pipelined`: the store gets batch N+1 while batch N is written (see StoreBenchOptions).
   const pipelined = cfg.commandArgs[2] === "pipelined";
-  if (onFolder ? !cfg.commandArgs[1] : !["all", "store", "seed", "media", "view", "startup"].includes(which) || (messages !== undefined && !(messages > 0))) {
-    console.error("usage: whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined] | bench cold <store folder> [runs] | bench tools <store folder> [node|deno] [runs] [workloads...]");
+  if (onFolder ? !cfg.commandArgs[1] : !["all", "store", "seed", "media", "view", "startup", "replay"].includes(which) || (messages !== undefined && !(messages > 0))) {
+    console.error(
+      "usage: whatsapp-mcp bench [all|store|seed|media|view|startup] [messages] [pipelined] | bench replay [messages] [runs] | bench cold <store folder> [runs] | bench tools <store folder> [node|deno] [runs] [workloads...]",
+    );
     return 2;
   }
   const out: Record<string, unknown> = { at: new Date().toISOString() };
+  if (which === "replay") {
+    const { runReplayBench } = await import("./store_replay.ts");
+    const { prng, vocabulary } = await import("./store.ts");
+    const runs = Number(cfg.commandArgs[2] ?? 3);
+    out.replay = await runReplayBench(messages ?? 200_000, vocabulary(30_000, prng(20250115)), runs > 0 ? runs : 3);
+    console.log(JSON.stringify(out, null, 2)); // stdout-ok: bench output, not an MCP session
+    return 0;
+  }
   if (which === "cold") return await coldOnly(cfg.commandArgs[1], cfg.commandArgs[2], out);
   if (which === "tools") return await toolsOnly(cfg.commandArgs[1]!, cfg.commandArgs[2], cfg.commandArgs[3], cfg.commandArgs.slice(4), out);
   if (which === "all" || which === "startup") {
