@@ -519,6 +519,7 @@ export function createPages(init: PagesInit): Pages {
     close() {
       closed = true;
       bufs = [];
+      initBuffer = null;
       free.length = 0;
       slab = null;
       unitScratch = null;

@@ -88,7 +88,7 @@ export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Arra
       db.close();
     }
   }
-  const { data, image } = trackImage(emptyImage);
+  const { data, image } = trackImage(emptyImage.slice()); // its own: the chunks of an image are used in place
   return { data, track: (db) => track(db, image) };
 }
 
