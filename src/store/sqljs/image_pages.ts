@@ -399,6 +399,7 @@ export function createPages(init: PagesInit): Pages {
     freeze(length) {
       if (frozen !== null || length > used) return null;
       const upTo = epoch++;
+      capacity(Math.ceil(length / CHUNK)); // the copy looks up every chunk: none past the array's end (slow in V8)
       const f = { end: length, copied: 0, saved: new Map<number, Uint8Array>() };
       frozen = f;
       let run: Uint8Array | null = null; // bytes [runFrom, runFrom + run.length) of the old file, read and checked
@@ -434,7 +435,7 @@ export function createPages(init: PagesInit): Pages {
           const n = Math.min(into.length, length - offset);
           for (let at = offset; at < offset + n;) {
             const c = Math.floor(at / CHUNK);
-            const old = f.saved.get(c) ?? bufs[c];
+            const old = (f.saved.size > 0 ? f.saved.get(c) : undefined) ?? bufs[c];
             let k = Math.min(CHUNK - (at - c * CHUNK), offset + n - at);
             if (old !== undefined) {
               protoSet.call(into, protoSubarray.call(old, at - c * CHUNK, at - c * CHUNK + k), at - offset);
@@ -442,7 +443,7 @@ export function createPages(init: PagesInit): Pages {
               // Not in memory: a span of such chunks from the old file at once.
               const { bytes, from } = fromFile(at);
               const stop = Math.min(offset + n, from + bytes.length);
-              while (at + k < stop && bufs[(at + k) / CHUNK] === undefined && !f.saved.has((at + k) / CHUNK)) {
+              while (at + k < stop && bufs[(at + k) / CHUNK] === undefined && (f.saved.size === 0 || !f.saved.has((at + k) / CHUNK))) {
                 k = Math.min(k + CHUNK, stop - at);
               }
               protoSet.call(into, protoSubarray.call(bytes, at - from, at - from + k), at - offset);
