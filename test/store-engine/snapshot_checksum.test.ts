@@ -6,6 +6,8 @@ import {
   chunkTableBytes,
   createChecksum,
   createChunkedChecksum,
+  chunkTableWords,
+  firstBadChunk,
   imageChecksum,
   parseTrailer,
   snapshotTrailer,
@@ -98,6 +100,37 @@ describe("snapshot checksum", () => {
     const second = file.slice();
     second[chunk + 3]! ^= 0x10;
     assert.match((checkSnapshotFile(second) as { reason: string }).reason, new RegExp(`checksum mismatch.*\\(bytes ${chunk}-`));
+  });
+
+  test("format 2 is written in 4 KiB chunks; files with 64 KiB chunks (written before) are read with their own table", () => {
+    assert.equal(CHUNK_LOG2, 12, "one SQLite page per checksum");
+    const img = image((3 * 65536 + 8192) / 512); // three whole 64 KiB chunks and part of one
+    for (const log2 of [12, 16]) {
+      const size = 2 ** log2;
+      const sum = createChunkedChecksum(img.length, log2);
+      for (let at = 0; at < img.length; at += 48 * 1024 + 16) sum.update(img.subarray(at, at + 48 * 1024 + 16)); // pieces across chunk ends
+      const suffix = sum.suffix();
+      const file = new Uint8Array(img.length + suffix.length);
+      file.set(img);
+      file.set(suffix, img.length);
+      const trailer = parseTrailer(file.subarray(file.length - TRAILER_BYTES), file.length);
+      assert.deepEqual(trailer?.chunks, { log2, tableBytes: chunkTableBytes(img.length, log2) });
+      for (let c = 0; c * size < img.length; c++) {
+        const own = imageChecksum(img.subarray(c * size, (c + 1) * size));
+        assert.deepEqual(file.subarray(img.length + 16 * c, img.length + 16 * (c + 1)), own, `${size}: chunk ${c}`);
+      }
+      assert.equal(checkSnapshotFile(file).kind, "verified", `${size}-byte chunks verify`);
+      const words = chunkTableWords(suffix.subarray(0, trailer!.chunks!.tableBytes));
+      assert.equal(firstBadChunk(words, 0, img, log2), -1);
+      assert.equal(firstBadChunk(words, 1, img.subarray(size, 3 * size), log2), -1, "a run from the second chunk");
+      for (const at of [size + 7, img.length - 16]) {
+        const bad = file.slice();
+        bad[at]! ^= 4;
+        const c = Math.floor(at / size);
+        assert.match((checkSnapshotFile(bad) as { reason: string }).reason, new RegExp(`\\(bytes ${c * size}-${(c + 1) * size - 1} of`));
+        assert.equal(firstBadChunk(words, 0, bad.subarray(0, img.length), log2), c, `${size}: byte ${at}`);
+      }
+    }
   });
 
   test("format 2: a file is never a whole number of 512-byte units (it would read as a bare image)", () => {

@@ -4,8 +4,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDurable, StoreCorruptError, StoreFailedError } from "../../src/store/sqljs/durable.ts";
 import { openSnapshot, pagesOf } from "../../src/store/sqljs/snapshot.ts";
-import { parseTrailer, snapshotTrailer, TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
+import { createChunkedChecksum, parseTrailer, snapshotTrailer, TRAILER_BYTES } from "../../src/store/sqljs/snapshot_checksum.ts";
 import { lazySnapshot, shareOf, SnapshotDamagedError } from "../../src/store/sqljs/snapshot_lazy.ts";
+import { CHUNK } from "../../src/store/sqljs/image_pages.ts";
 import { prefetchSnapshot, releaseSnapshotFill } from "../../src/store/sqljs/snapshot_prefetch.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import { cleanup, crashImage, imageOf, loadSql, range, rows, storeOptions, tempDir } from "./helpers.ts";
@@ -32,6 +33,20 @@ function rowAt(file: Uint8Array, n: number): number {
     return i;
   }
   throw new Error(`row ${n} not found`);
+}
+
+/** Writes the snapshot at `spath` again with chunks of 2^log2 bytes (as an earlier version wrote them); returns the file. */
+function rechunk(spath: string, log2: number): Uint8Array {
+  const file = new Uint8Array(readFileSync(spath));
+  const { imageLength } = parseTrailer(file.subarray(file.length - TRAILER_BYTES), file.length)!;
+  const sum = createChunkedChecksum(imageLength, log2);
+  sum.update(file.subarray(0, imageLength));
+  const suffix = sum.suffix();
+  const out = new Uint8Array(imageLength + suffix.length);
+  out.set(file.subarray(0, imageLength));
+  out.set(suffix, imageLength);
+  writeFileSync(spath, out);
+  return out;
 }
 
 const everything = (db: { exec(sql: string): Array<{ values: unknown[][] }> }) => db.exec("SELECT n, v FROM t ORDER BY n")[0]?.values;
@@ -87,6 +102,56 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       } catch {
         // a read of damaged bytes may leave it unusable
       }
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("a snapshot with 64 KiB chunks (written before) is read on demand as it is; damage in it is found; the next snapshot has 4 KiB chunks", async () => {
+    const dir = tempDir();
+    try {
+      const { spath } = await bigStore(dir);
+      const full = await openDurable(await storeOptions(dir));
+      const expected = everything(full.db);
+      await full.close();
+      const old = rechunk(spath, 16);
+      const opened = async () => {
+        const share = shareOf(spath);
+        assert.equal(share?.log2, 16, "opened by its chunk table, not read whole");
+        const lazy = lazySnapshot(share!, { checkAtOpen: false });
+        return (await openSnapshot(await loadSql(), new Uint8Array(0), { kind: "lazy", lazy })).db;
+      };
+      const db = await opened();
+      assert.deepEqual(everything(db), expected);
+      const pages = pagesOf(db)!;
+      assert.ok(pages.counts.sourceReads <= Math.ceil(pages.length / 65536), `each 64 KiB read once (${pages.counts.sourceReads} reads)`);
+      db.close();
+
+      const bad = old.slice();
+      bad[rowAt(old, 500) + 2]! ^= 0x20;
+      writeFileSync(spath, bad);
+      const damaged = await opened();
+      assert.deepEqual(damaged.exec("SELECT v FROM t WHERE n = 3")[0]?.values, [[text(3)]]);
+      assert.throws(() => damaged.exec("SELECT v FROM t WHERE n = 500"), SnapshotDamagedError);
+      const [, from, to] = /\(bytes (\d+)-(\d+) of the image\)/.exec(pagesOf(damaged)!.damage ?? "") ?? [];
+      assert.equal(Number(to) - Number(from) + 1, 65536, "named by its 64 KiB unit");
+      try {
+        damaged.close();
+      } catch {
+        // a read of damaged bytes may leave it unusable
+      }
+
+      writeFileSync(spath, old);
+      const store = await openDurable(await storeOptions(dir));
+      await store.commit([{ op: "put", n: ROWS + 1, v: text(ROWS + 1) }]);
+      await store.snapshot();
+      const file = new Uint8Array(readFileSync(spath));
+      assert.equal(parseTrailer(file.subarray(file.length - TRAILER_BYTES), file.length)?.chunks?.log2, 12, "the next snapshot: 4 KiB chunks");
+      assert.deepEqual(everything(store.db), [...expected!, [ROWS + 1, text(ROWS + 1)]]);
+      await store.close();
+      const again = await openDurable(await storeOptions(dir));
+      assert.deepEqual(everything(again.db), [...expected!, [ROWS + 1, text(ROWS + 1)]]);
+      await again.close();
     } finally {
       cleanup(dir);
     }
@@ -197,7 +262,7 @@ describe("snapshot read on demand (format 2, snapshot_lazy.ts)", () => {
       const opened = await openDurable(await storeOptions(damaged));
       assert.equal(freePages(opened.db), 0, "the free pages are given back at open");
       const reads = pagesOf(opened.db)!.counts.sourceReads;
-      const chunks = Math.ceil(pagesOf(opened.db)!.length / 65536);
+      const chunks = Math.ceil(pagesOf(opened.db)!.length / CHUNK);
       assert.ok(reads < chunks, `not read whole for it (${reads} of ${chunks} chunks)`);
       assert.deepEqual(opened.db.exec("SELECT v FROM t WHERE n = 301")[0]?.values, [[text(301)]], "the first query is answered");
       releaseSnapshotFill();

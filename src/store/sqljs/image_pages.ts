@@ -1,54 +1,59 @@
 /**
- * The database file in 64 KiB chunks (the format-2 snapshot's checksum unit), held only in part:
- * sql.js's file (snapshot_image.ts) reads and writes through here instead of one array of the
- * whole image, so a 456 MB store no longer needs 456 MB of memory.
+ * The database file in 4 KiB chunks (one SQLite page here), held only in part: sql.js's file
+ * (snapshot_image.ts) reads and writes through here instead of one array of the whole image, so a
+ * 456 MB store no longer needs 456 MB of memory.
  *
  * - A chunk SQLite reads is read from the snapshot file (a `ChunkSource`) and checked against its
  *   checksum the first time, then kept as CLEAN (equal to the file): clean chunks are a cache with
  *   a byte budget, evicted by a clock (second chance: a bit set on use, cleared as the hand
  *   passes), and read and checked again when needed again. A chunk that fails its checksum is
  *   never served: the read throws SnapshotDamagedError, and from then on every read does.
+ *   A file whose checksums cover more than a chunk (64 KiB: snapshots written before) is read and
+ *   checked a whole checksum unit at a time, and all the chunks in it are kept.
  * - A chunk SQLite writes is DIRTY, marked with the write epoch, and pinned (never evicted) until a
  *   snapshot holding it is in place (`FrozenPages.durable`); chunks written after that snapshot
  *   was frozen stay dirty for the next one. Chunks with no file to read them from again (a new
  *   store, an older snapshot read whole: `bytes`) start dirty, so after the first snapshot they
  *   are clean and evictable too.
- * - A snapshot copies the image in order (`freeze`): a chunk in memory from memory, one not in
- *   memory from the old file (checked; a mismatch is damage); a write meanwhile first saves the
- *   old bytes of the 4 KiB blocks it changes (copy-on-write), so commits go on while it is written.
+ * - A snapshot copies the image in order (`freeze`): a chunk in memory from memory, those not in
+ *   memory from the old file (read in runs of up to 1 MiB, checked; a mismatch is damage); a write
+ *   meanwhile first saves the old bytes of the chunks it changes (copy-on-write), so commits go on
+ *   while it is written.
+ * - Chunks' memory comes from 256 KiB slabs and is reused after eviction (a new 4 KiB array costs
+ *   ~3 µs on Node 20, as much as reading and checking the chunk); it is given back at `close`.
  *
  * Pure: the file is read through the `ChunkSource` it is handed.
  */
-import { CHUNK_LOG2, chunkMismatch } from "./snapshot_checksum.ts";
+import { chunkMismatch } from "./snapshot_checksum.ts";
 
-/** Bytes per chunk. */
-export const CHUNK = 2 ** CHUNK_LOG2;
+/** Bytes per chunk: SQLite's page size here, so a page read the first time reads and checks only itself. */
+export const CHUNK = 4096;
 
-/** Clean chunks kept by default: a few thousand pages of the store's hot part (a 1M store is ~7000 chunks). */
+/** Clean chunks kept by default: the store's hot part (a 1M store is ~111k chunks). */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
 
-/**
- * Evicted chunks' buffers kept for the next reads: a new 64 KiB array costs ~20 µs on Node 20, as
- * much as the read and the checksum of a chunk together (the bytes are overwritten by the read).
- */
-const SPARE_BUFFERS = 16;
+/** Chunks' memory is cut from slabs of this size (see the module doc). */
+const SLAB = 64 * CHUNK;
 
-/** Snapshot copies are made in whole blocks (SQLite's pages are 4096 bytes here). */
-const BLOCK = 4096;
+/** Bytes per read when chunks are read in order (a snapshot's copy, `checkAll`): few calls, little memory. */
+const RUN = 1024 * 1024;
 
 const protoSet = Uint8Array.prototype.set;
 const protoSubarray = Uint8Array.prototype.subarray;
 const protoSlice = Uint8Array.prototype.slice;
 
-/** A snapshot's bytes by chunk, with their checksums. */
+/** A snapshot's bytes, checked against their checksums. */
 export interface ChunkSource {
   /** Bytes of image in the file. */
   readonly length: number;
+  /** Bytes per checksum (log2): reads start at a multiple of it. */
+  readonly log2: number;
   /**
-   * Reads chunk `c` (c * CHUNK < length) into the start of `into` (the rest left as it is) and
-   * checks it against its checksum: false when it does not match. Throws on I/O errors.
+   * Reads bytes [from, from + into.length) into `into` (from a multiple of the checksum unit, the
+   * end one too or the image's end) and checks them: the first unit (counted from 0 at the start
+   * of the image) that does not match its checksum, else -1. Throws on I/O errors.
    */
-  read(c: number, into: Uint8Array): boolean;
+  read(from: number, into: Uint8Array): number;
   /** Closes the file for now (a later read opens it again). */
   release?(): void;
   /** Done with the file. */
@@ -68,7 +73,7 @@ export interface PageCounts {
   pinnedBytes: number;
   /** Old bytes kept for a snapshot being written. */
   savedBytes: number;
-  /** Chunks read (and checked) from a file. */
+  /** Reads (each checked) from a file. */
   sourceReads: number;
   evictions: number;
 }
@@ -127,6 +132,7 @@ export interface PagesInit {
   cacheBytes?: number;
 }
 
+
 /** The chunks of an image (see the module doc). */
 export function createPages(init: PagesInit): Pages {
   let budget = Math.max(0, init.cacheBytes ?? DEFAULT_CACHE_BYTES);
@@ -138,8 +144,11 @@ export function createPages(init: PagesInit): Pages {
   let ref = new Uint8Array(0); // the clock's second-chance bit
   let epoch = 1;
   let hand = 0;
-  let views = false; // some chunks are views of init.bytes (see markClean)
-  const spare: Uint8Array[] = [];
+  let initBuffer: ArrayBufferLike | null = null; // some chunks are views of init.bytes (see markClean)
+  const free: Uint8Array[] = []; // chunks' memory to reuse
+  let slab: Uint8Array | null = null;
+  let slabAt = SLAB;
+  let unitScratch: Uint8Array | null = null; // one checksum unit larger than a chunk (older files)
   let frozen: { end: number; copied: number; saved: Map<number, Uint8Array> } | null = null;
   let damage: string | null = null;
   let closed = false;
@@ -147,6 +156,8 @@ export function createPages(init: PagesInit): Pages {
   const counts: PageCounts = { cachedBytes: 0, pinnedBytes: 0, savedBytes: 0, sourceReads: 0, evictions: 0 };
 
   const capacity = (n: number) => {
+    // Dense: an array written at scattered indices far past its end turns into a (slow) dictionary.
+    while (bufs.length < n) bufs.push(undefined);
     if (n <= dirty.length) return;
     const size = Math.max(n, dirty.length * 2, 64);
     const d = new Uint32Array(size);
@@ -156,6 +167,28 @@ export function createPages(init: PagesInit): Pages {
     r.set(ref);
     ref = r;
   };
+  /** Memory for one chunk (its bytes are whatever they were). */
+  const alloc = (): Uint8Array => {
+    const b = free.pop();
+    if (b !== undefined) return b;
+    if (slabAt === SLAB) {
+      slab = new Uint8Array(SLAB);
+      slabAt = 0;
+    }
+    slabAt += CHUNK;
+    return protoSubarray.call(slab!, slabAt - CHUNK, slabAt);
+  };
+  /** A chunk of memory of its own holding `bytes` (at most a chunk; zeros after them). */
+  const copyOf = (bytes: Uint8Array): Uint8Array => {
+    const b = alloc();
+    protoSet.call(b, bytes);
+    if (bytes.length < CHUNK) b.fill(0, bytes.length);
+    return b;
+  };
+  /** A chunk's memory is no longer used (a view of init.bytes is just dropped). */
+  const release = (b: Uint8Array) => {
+    if (b.buffer !== initBuffer) free.push(b);
+  };
   const damaged = (reason: string): never => {
     if (damage === null) {
       damage = reason;
@@ -163,13 +196,22 @@ export function createPages(init: PagesInit): Pages {
     }
     throw new SnapshotDamagedError(`The store database is damaged: ${damage}`);
   };
-  /** Chunk `c` as the file holds it (checked), or zeros past it, into `into`. */
-  const fromSource = (c: number, into: Uint8Array) => {
-    if (source === null || c * CHUNK >= sourceEnd) return into.fill(0);
-    counts.sourceReads++;
-    if (!source.read(c, into)) damaged(chunkMismatch(c, CHUNK_LOG2));
-    const end = sourceEnd - c * CHUNK;
-    if (end < CHUNK) into.fill(0, end); // past the image (or past a truncation)
+  /** The source's bytes per checksum unit, at least a chunk. */
+  const unitBytes = () => Math.max(CHUNK, 2 ** (source?.log2 ?? 0));
+  /**
+   * The file's bytes [from, from + into.length) into `into`, checked (from a multiple of
+   * `unitBytes()`); zeros past what the source holds.
+   */
+  const fromSource = (from: number, into: Uint8Array): Uint8Array => {
+    const keep = source === null ? 0 : Math.max(0, Math.min(into.length, sourceEnd - from));
+    if (keep > 0) {
+      const s = source!;
+      const n = Math.min(into.length, s.length - from); // whole checksum units, or to the image's end
+      counts.sourceReads++;
+      const bad = s.read(from, n === into.length ? into : protoSubarray.call(into, 0, n));
+      if (bad >= 0) damaged(chunkMismatch(bad, s.log2));
+    }
+    if (keep < into.length) into.fill(0, keep); // past the image (or past a truncation)
     return into;
   };
   const evict = (keep: number) => {
@@ -182,31 +224,50 @@ export function createPages(init: PagesInit): Pages {
         ref[c] = 0;
         continue;
       }
-      const b = bufs[c]!;
+      // Nothing else holds it: a read's view is copied by MEMFS at once, a snapshot keeps its own copies.
+      release(bufs[c]!);
       bufs[c] = undefined;
       counts.cachedBytes -= CHUNK;
       counts.evictions++;
-      // Nothing else holds it: a read's view is copied by MEMFS at once, a snapshot keeps its own copies.
-      if (spare.length < SPARE_BUFFERS && b.byteLength === b.buffer.byteLength) spare.push(b);
     }
+  };
+  /** Chunk `c` (not in memory) as the file holds it, kept clean: read alone, or with its checksum unit's other chunks. */
+  const loadClean = (c: number): Uint8Array => {
+    const unit = unitBytes();
+    if (unit === CHUNK) {
+      const b = fromSource(c * CHUNK, alloc());
+      bufs[c] = b;
+      ref[c] = 1;
+      counts.cachedBytes += CHUNK;
+      return b;
+    }
+    // An older file's unit (64 KiB): read and checked whole; its chunks not in memory are kept too.
+    const first = Math.floor((c * CHUNK) / unit) * (unit / CHUNK);
+    const last = Math.min(first + unit / CHUNK, Math.ceil(sourceEnd / CHUNK));
+    const whole = Math.min(unit, source!.length - first * CHUNK); // a whole unit, or to the image's end
+    const bytes = fromSource(first * CHUNK, protoSubarray.call((unitScratch ??= new Uint8Array(unit)), 0, whole));
+    capacity(last);
+    for (let k = first; k < last; k++) {
+      if (bufs[k] !== undefined) continue; // in memory: the same as the file, or written since
+      bufs[k] = copyOf(protoSubarray.call(bytes, (k - first) * CHUNK, (k - first + 1) * CHUNK));
+      ref[k] = k === c ? 1 : 0; // the neighbours go first if not used
+      counts.cachedBytes += CHUNK;
+    }
+    return bufs[c]!;
   };
   /** Chunk `c` into memory: clean if read from the source, else (never written: zeros) dirty. */
   const load = (c: number): Uint8Array => {
     if (damage !== null) damaged(damage);
     capacity(c + 1);
-    const b = spare.pop() ?? new Uint8Array(CHUNK);
     if (source !== null && c * CHUNK < sourceEnd) {
-      fromSource(c, b);
-      bufs[c] = b;
-      ref[c] = 1;
-      counts.cachedBytes += CHUNK;
+      const b = loadClean(c);
       if (counts.cachedBytes > budget) evict(c);
-    } else {
-      b.fill(0);
-      bufs[c] = b;
-      dirty[c] = epoch;
-      counts.pinnedBytes += CHUNK;
+      return b;
     }
+    const b = alloc().fill(0);
+    bufs[c] = b;
+    dirty[c] = epoch;
+    counts.pinnedBytes += CHUNK;
     return b;
   };
   /** A copy of [begin, end) across chunks. */
@@ -227,21 +288,22 @@ export function createPages(init: PagesInit): Pages {
   const markClean = (upTo: number) => {
     for (let c = 0; c < bufs.length; c++) {
       const b = bufs[c];
+      const view = b !== undefined && b.buffer === initBuffer;
       if (dirty[c] === 0 || dirty[c]! > upTo) {
         // A view of the first image still written since: its own copy, so that image can be freed.
-        if (views && b !== undefined && b.byteLength !== b.buffer.byteLength) bufs[c] = protoSlice.call(b);
+        if (view) bufs[c] = copyOf(b!);
         continue;
       }
       dirty[c] = 0;
       counts.pinnedBytes -= CHUNK;
-      if (b !== undefined && views && b.byteLength !== b.buffer.byteLength) {
+      if (view) {
         bufs[c] = undefined; // a view of the first image: read back from the new file when needed
         continue;
       }
       ref[c] = 0;
       counts.cachedBytes += CHUNK;
     }
-    views = false;
+    initBuffer = null;
     evict(-1);
   };
 
@@ -252,9 +314,14 @@ export function createPages(init: PagesInit): Pages {
     for (let c = 0; c < n; c++) {
       const from = c * CHUNK;
       // Whole chunks are used in place; a partial last one gets a chunk of its own.
-      const b = from + CHUNK <= bytes.length ? protoSubarray.call(bytes, from, from + CHUNK) : new Uint8Array(CHUNK);
-      if (from + CHUNK > bytes.length) protoSet.call(b, protoSubarray.call(bytes, from), 0);
-      else views = true;
+      let b: Uint8Array;
+      if (from + CHUNK <= bytes.length) {
+        b = protoSubarray.call(bytes, from, from + CHUNK);
+        initBuffer = bytes.buffer;
+      } else {
+        b = alloc().fill(0);
+        protoSet.call(b, protoSubarray.call(bytes, from), 0);
+      }
       bufs[c] = b;
       dirty[c] = epoch;
       counts.pinnedBytes += CHUNK;
@@ -285,16 +352,10 @@ export function createPages(init: PagesInit): Pages {
         const n = Math.min(CHUNK - off, end - at);
         const b = bufs[c] ?? load(c); // a chunk written over was checked as it was
         const f = frozen;
-        if (f !== null && at + n > f.copied && at < f.end) {
-          // Save the blocks this write changes that the snapshot has not copied yet (blocks, not chunks:
-          // commits during a snapshot of a large store touch pages all over it).
-          const to = Math.min(at + n, f.end);
-          for (let k = Math.floor(Math.max(at, f.copied) / BLOCK); k * BLOCK < to; k++) {
-            if (f.saved.has(k)) continue;
-            const o = k * BLOCK - c * CHUNK;
-            f.saved.set(k, protoSlice.call(b, o, o + BLOCK));
-            counts.savedBytes += BLOCK;
-          }
+        if (f !== null && at + n > f.copied && at < f.end && !f.saved.has(c)) {
+          // The snapshot has not copied this chunk yet: its old bytes are saved first.
+          f.saved.set(c, protoSlice.call(b));
+          counts.savedBytes += CHUNK;
         }
         if (dirty[c] === 0) {
           counts.cachedBytes -= CHUNK;
@@ -323,9 +384,11 @@ export function createPages(init: PagesInit): Pages {
         dirty[c] = epoch;
       }
       for (let c = keep; c < bufs.length; c++) {
-        if (bufs[c] === undefined) continue;
+        const b = bufs[c];
+        if (b === undefined) continue;
         if (dirty[c] === 0) counts.cachedBytes -= CHUNK;
         else counts.pinnedBytes -= CHUNK;
+        release(b);
         bufs[c] = undefined;
         dirty[c] = 0;
       }
@@ -336,50 +399,54 @@ export function createPages(init: PagesInit): Pages {
     freeze(length) {
       if (frozen !== null || length > used) return null;
       const upTo = epoch++;
+      capacity(Math.ceil(length / CHUNK)); // the copy looks up every chunk: none past the array's end (slow in V8)
       const f = { end: length, copied: 0, saved: new Map<number, Uint8Array>() };
       frozen = f;
-      let scratch: Uint8Array | null = null;
-      let scratchChunk = -1;
+      let run: Uint8Array | null = null; // bytes [runFrom, runFrom + run.length) of the old file, read and checked
+      let runFrom = -1;
       const dropSaved = (below: number) => {
-        for (const k of f.saved.keys()) {
-          if ((k + 1) * BLOCK <= below) {
-            f.saved.delete(k);
-            counts.savedBytes -= BLOCK;
+        for (const c of f.saved.keys()) {
+          if ((c + 1) * CHUNK <= below) {
+            f.saved.delete(c);
+            counts.savedBytes -= CHUNK;
           }
         }
+      };
+      /** The old file's bytes from `at` (not in memory: clean, so the file holds them), read in runs and not cached. */
+      const fromFile = (at: number): { bytes: Uint8Array; from: number } => {
+        if (run === null || at < runFrom || at >= runFrom + run.length) {
+          const unit = unitBytes();
+          const from = Math.floor(at / unit) * unit;
+          const size = Math.min(Math.max(RUN, unit), Math.ceil((length - from) / unit) * unit);
+          if (run === null || run.buffer.byteLength < size) run = new Uint8Array(Math.max(RUN, unit));
+          run = protoSubarray.call(run, 0, size);
+          runFrom = -1;
+          fromSource(from, run);
+          runFrom = from;
+        }
+        return { bytes: run, from: runFrom };
       };
       return {
         length,
         copy(into, offset) {
           if (frozen !== f) throw new Error("the frozen image was released");
-          if (offset !== f.copied || offset % BLOCK !== 0) throw new Error("frozen image pieces must be copied in order, block-aligned");
+          if (offset !== f.copied || offset % CHUNK !== 0) throw new Error("frozen image pieces must be copied in order, chunk-aligned");
           if (damage !== null) damaged(damage);
           const n = Math.min(into.length, length - offset);
           for (let at = offset; at < offset + n;) {
             const c = Math.floor(at / CHUNK);
-            const off = at - c * CHUNK;
-            const k = Math.min(CHUNK - off, offset + n - at);
-            let b = bufs[c];
-            if (b === undefined) {
-              // Not in memory: clean, so the old file holds it; read and checked, not cached.
-              if (scratchChunk !== c) {
-                scratch ??= new Uint8Array(CHUNK);
-                scratchChunk = -1;
-                fromSource(c, scratch);
-                scratchChunk = c;
+            const old = (f.saved.size > 0 ? f.saved.get(c) : undefined) ?? bufs[c];
+            let k = Math.min(CHUNK - (at - c * CHUNK), offset + n - at);
+            if (old !== undefined) {
+              protoSet.call(into, protoSubarray.call(old, at - c * CHUNK, at - c * CHUNK + k), at - offset);
+            } else {
+              // Not in memory: a span of such chunks from the old file at once.
+              const { bytes, from } = fromFile(at);
+              const stop = Math.min(offset + n, from + bytes.length);
+              while (at + k < stop && bufs[(at + k) / CHUNK] === undefined && (f.saved.size === 0 || !f.saved.has((at + k) / CHUNK))) {
+                k = Math.min(k + CHUNK, stop - at);
               }
-              b = scratch!;
-            }
-            protoSet.call(into, protoSubarray.call(b, off, off + k), at - offset);
-            if (f.saved.size > 0) {
-              // The blocks written since the freeze, as they were.
-              for (let kk = Math.floor(at / BLOCK); kk * BLOCK < at + k; kk++) {
-                const old = f.saved.get(kk);
-                if (old === undefined) continue;
-                const from = Math.max(kk * BLOCK, at);
-                const to = Math.min((kk + 1) * BLOCK, at + k);
-                protoSet.call(into, protoSubarray.call(old, from - kk * BLOCK, to - kk * BLOCK), from - offset);
-              }
+              protoSet.call(into, protoSubarray.call(bytes, at - from, at - from + k), at - offset);
             }
             at += k;
           }
@@ -401,6 +468,7 @@ export function createPages(init: PagesInit): Pages {
       const prev = { source, end: sourceEnd };
       source = next;
       sourceEnd = end;
+      unitScratch = null;
       return prev;
     },
     get source() {
@@ -408,11 +476,22 @@ export function createPages(init: PagesInit): Pages {
     },
     checkAll() {
       if (source === null) return;
-      let scratch: Uint8Array | null = null;
-      for (let c = 0; c * CHUNK < sourceEnd; c++) {
-        if (bufs[c] !== undefined) continue;
-        if (counts.cachedBytes + CHUNK <= budget) load(c);
-        else fromSource(c, (scratch ??= new Uint8Array(CHUNK)));
+      const size = Math.max(RUN, unitBytes());
+      let run: Uint8Array | null = null;
+      for (let from = 0; from < sourceEnd; from += size) {
+        const last = Math.ceil(Math.min(from + size, sourceEnd) / CHUNK);
+        let c = from / CHUNK;
+        while (c < last && bufs[c] !== undefined) c++;
+        if (c === last) continue; // all in memory (checked when read, or written since)
+        run ??= new Uint8Array(size);
+        const bytes = fromSource(from, protoSubarray.call(run, 0, Math.min(size, source.length - from)));
+        capacity(last);
+        for (; c < last && counts.cachedBytes + CHUNK <= budget; c++) {
+          if (bufs[c] !== undefined) continue;
+          bufs[c] = copyOf(protoSubarray.call(bytes, c * CHUNK - from, (c + 1) * CHUNK - from));
+          ref[c] = 1;
+          counts.cachedBytes += CHUNK;
+        }
       }
     },
     counts,
@@ -441,7 +520,10 @@ export function createPages(init: PagesInit): Pages {
     close() {
       closed = true;
       bufs = [];
-      spare.length = 0;
+      initBuffer = null;
+      free.length = 0;
+      slab = null;
+      unitScratch = null;
       frozen = null;
       counts.cachedBytes = counts.pinnedBytes = counts.savedBytes = 0;
       const s = source;

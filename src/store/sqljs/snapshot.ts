@@ -12,11 +12,13 @@ import type { FsFile, FsPort } from "../../runtime/fs.ts";
 import { fsErrorCode, renameWithRetry, unlinkWithRetry } from "../../runtime/fs.ts";
 import {
   checkSnapshotFile,
-  chunkMatches,
+  CHUNK_LOG2,
   chunkTableBytes,
+  chunkTableWords,
   chunkMismatch,
   createChecksum,
   createChunkedChecksum,
+  firstBadChunk,
   imageChecksum,
   MISMATCH,
   parseTrailer,
@@ -86,7 +88,7 @@ export function freshImage(Database: SqlJsStatic["Database"]): { data: Uint8Arra
       db.close();
     }
   }
-  const { data, image } = trackImage(emptyImage);
+  const { data, image } = trackImage(emptyImage.slice()); // its own: the chunks of an image are used in place
   return { data, track: (db) => track(db, image) };
 }
 
@@ -194,8 +196,8 @@ export async function readSnapshot(fs: FsPort, path: string): Promise<SnapshotRe
 /** The bytes a snapshot file takes on disk (image, chunk table, trailer) for the stats. */
 export function snapshotFileBytes(read: SnapshotRead): number {
   if (read.checked.kind !== "lazy") return read.bytes.length;
-  const length = read.checked.lazy.source.length;
-  return length + chunkTableBytes(length) + TRAILER_BYTES;
+  const { length, log2 } = read.checked.lazy.source;
+  return length + chunkTableBytes(length, log2) + TRAILER_BYTES;
 }
 
 /** Bytes per read while checking: big enough for few calls, small enough that reads and checksumming overlap. */
@@ -233,6 +235,7 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<(Snaps
     }
     const { imageLength, chunks } = trailer;
     let table: Uint8Array | null = null;
+    let words: Uint32Array | null = null;
     if (chunks) {
       table = bytes.subarray(imageLength, imageLength + chunks.tableBytes);
       await readAt(fs, f, table, imageLength);
@@ -240,6 +243,7 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<(Snaps
         await readAt(fs, f, bytes, 0); // whole, as any damaged file: the open looks at its header first
         return { bytes, checked: { kind: "damaged", reason: TABLE_MISMATCH } };
       }
+      words = chunkTableWords(table);
     }
     const sum = createChecksum();
     let bad: string | null = null;
@@ -251,7 +255,10 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<(Snaps
       if (i + 1 < pieces) reading = readAt(fs, f, piece(i + 1), (i + 1) * READ_PIECE);
       // while the next piece is read:
       if (table === null) sum.update(piece(i));
-      else bad ??= badChunk(piece(i), i * READ_PIECE, table, chunks!.log2);
+      else if (bad === null) {
+        const c = firstBadChunk(words!, (i * READ_PIECE) / 2 ** chunks!.log2, piece(i), chunks!.log2);
+        if (c >= 0) bad = chunkMismatch(c, chunks!.log2);
+      }
     }
     const image = bytes.subarray(0, imageLength);
     const ok = table === null ? sameChecksum(sum.digest(), trailer.checksum) : bad === null;
@@ -259,16 +266,6 @@ export async function readSnapshotFile(fs: FsPort, path: string): Promise<(Snaps
   } finally {
     await fs.close(f).catch(() => {});
   }
-}
-
-/** The reason the first chunk of `piece` (at `offset`, whole chunks) that fails its checksum in `table` fails, or null. */
-function badChunk(piece: Uint8Array, offset: number, table: Uint8Array, log2: number): string | null {
-  const size = 2 ** log2;
-  for (let at = 0; at < piece.length; at += size) {
-    const c = (offset + at) / size;
-    if (!chunkMatches(table, c, imageChecksum(piece.subarray(at, at + size)))) return chunkMismatch(c, log2);
-  }
-  return null;
 }
 
 async function readAt(fs: FsPort, f: FsFile, into: Uint8Array, position: number): Promise<void> {
@@ -441,7 +438,7 @@ function readFromNewFile(t: SnapshotTarget, source: ImageSource, suffix: Uint8Ar
   const pages = source.pages;
   if (!pages || !source.durable) return null;
   const table = suffix.slice(0, chunkTableBytes(source.length));
-  const next = fileSource({ path: t.tempPath, imageLength: source.length, table }, t.files);
+  const next = fileSource({ path: t.tempPath, imageLength: source.length, table, log2: CHUNK_LOG2 }, t.files);
   next.open();
   const prev = pages.swapSource(next);
   prev.source?.release?.();

@@ -12,7 +12,7 @@
  * it is still found at open.
  */
 import { closeSync, fstatSync, openSync, readSync } from "../../runtime/sync_read.ts";
-import { CHUNK_LOG2, chunkMatches, chunkMismatch, imageChecksum, parseTrailer, sameChecksum, TRAILER_BYTES } from "./snapshot_checksum.ts";
+import { chunkMismatch, chunkTableWords, firstBadChunk, imageChecksum, parseTrailer, sameChecksum, TRAILER_BYTES } from "./snapshot_checksum.ts";
 import type { ChunkSource, Pages } from "./image_pages.ts";
 
 export { SnapshotDamagedError } from "./image_pages.ts";
@@ -39,6 +39,8 @@ export interface LazyShare {
   imageLength: number;
   /** The verified chunk table. */
   table: Uint8Array;
+  /** Bytes per chunk (log2): 12 as written now, 16 in files written before (both read). */
+  log2: number;
   /** Two Int32s: the stop flag, then the go flag (see `fillChunks`). */
   flags: SharedArrayBuffer;
 }
@@ -50,9 +52,10 @@ export interface LazyShare {
 export const LAZY_FROM_BYTES = 32 * 1024 * 1024;
 
 /**
- * For a format-2 file whose trailer and chunk table are sound (and whose chunks are image_pages.ts's),
- * its table (nothing else read yet); null for anything else (no file, an older format, a damaged
- * trailer or table, no shared memory): that is read whole, as before, and gets the same verdict as ever.
+ * For a format-2 file whose trailer and chunk table are sound (any chunk size: 4 KiB now, 64 KiB
+ * before), its table (nothing else read yet); null for anything else (no file, an older format, a
+ * damaged trailer or table, no shared memory): that is read whole, as before, and gets the same
+ * verdict as ever.
  */
 export function shareOf(path: string, files: SyncFiles = syncFiles): LazyShare | null {
   if (typeof SharedArrayBuffer !== "function") return null;
@@ -73,11 +76,11 @@ export function shareOf(path: string, files: SyncFiles = syncFiles): LazyShare |
     } catch {
       return null;
     }
-    if (!trailer?.chunks || trailer.chunks.log2 !== CHUNK_LOG2) return null;
+    if (!trailer?.chunks) return null;
     const table = new Uint8Array(trailer.chunks.tableBytes);
     readFully(files, fd, table, trailer.imageLength, path);
     if (!sameChecksum(imageChecksum(table), trailer.checksum)) return null;
-    return { path, imageLength: trailer.imageLength, table, flags: new SharedArrayBuffer(8) };
+    return { path, imageLength: trailer.imageLength, table, log2: trailer.chunks.log2, flags: new SharedArrayBuffer(8) };
   } catch {
     return null;
   } finally {
@@ -93,13 +96,21 @@ function readFully(files: SyncFiles, fd: number, into: Uint8Array, position: num
   }
 }
 
-/** Chunk `c` of the image (its bytes in `into`, CHUNK long) read through `fd` and checked against `table`. */
-function readChunk(files: SyncFiles, fd: number, share: Pick<LazyShare, "path" | "imageLength" | "table">, c: number, into: Uint8Array): boolean {
-  const size = 2 ** CHUNK_LOG2;
-  const piece = into.subarray(0, Math.min(size, share.imageLength - c * size));
-  readFully(files, fd, piece, c * size, share.path);
-  return chunkMatches(share.table, c, imageChecksum(piece));
+/** What a read needs of a share: the file, its length and its chunk table (as words). */
+type ShareFile = Pick<LazyShare, "path" | "imageLength" | "log2"> & { words: Uint32Array };
+
+/**
+ * Bytes [from, from + into.length) of the image (from a multiple of the chunk size; the end one too,
+ * or the image's end) read through `fd` in one read and checked chunk by chunk: the first chunk
+ * that fails, or -1.
+ */
+function readChecked(files: SyncFiles, fd: number, share: ShareFile, from: number, into: Uint8Array): number {
+  readFully(files, fd, into, from, share.path);
+  return firstBadChunk(share.words, from / 2 ** share.log2, into, share.log2);
 }
+
+/** Bytes per read of the background check (a multiple of every chunk size up to it): few calls, little memory. */
+const FILL_RUN = 1024 * 1024;
 
 /**
  * The worker's part: reads and checks every chunk in order, keeping none; stops early when the
@@ -111,13 +122,15 @@ function readChunk(files: SyncFiles, fd: number, share: Pick<LazyShare, "path" |
 export function fillChunks(share: LazyShare, holdMs = 0, files: SyncFiles = syncFiles): string | null {
   const flags = new Int32Array(share.flags);
   if (holdMs > 0) Atomics.wait(flags, 1, 0, holdMs);
-  const count = Math.ceil(share.imageLength / 2 ** CHUNK_LOG2);
-  const into = new Uint8Array(2 ** CHUNK_LOG2);
+  const file: ShareFile = { ...share, words: chunkTableWords(share.table) };
+  const run = Math.max(FILL_RUN, 2 ** share.log2);
+  const into = new Uint8Array(Math.min(run, share.imageLength));
   const fd = files.open(share.path);
   try {
-    for (let c = 0; c < count; c++) {
+    for (let at = 0; at < share.imageLength; at += run) {
       if (Atomics.load(flags, 0) !== 0) return null;
-      if (!readChunk(files, fd, share, c, into)) return chunkMismatch(c, CHUNK_LOG2);
+      const bad = readChecked(files, fd, file, at, into.subarray(0, Math.min(run, share.imageLength - at)));
+      if (bad >= 0) return chunkMismatch(bad, share.log2);
     }
     return null;
   } finally {
@@ -140,11 +153,12 @@ export interface FileSource extends ChunkSource {
 
 /** Chunks of the file `share` describes, read through `files`; `onClose` runs at the first `release` or `close`. */
 export function fileSource(
-  share: Pick<LazyShare, "path" | "imageLength" | "table">,
+  share: Pick<LazyShare, "path" | "imageLength" | "table" | "log2">,
   files: SyncFiles = syncFiles,
   onClose?: () => void,
 ): FileSource {
   let path = share.path;
+  const file: ShareFile = { path, imageLength: share.imageLength, log2: share.log2, words: chunkTableWords(share.table) };
   let fd: number | null = null;
   let closed = false;
   const done = () => {
@@ -155,20 +169,22 @@ export function fileSource(
   };
   return {
     length: share.imageLength,
+    log2: share.log2,
     table: share.table,
     get path() {
       return path;
     },
-    read(c, into) {
+    read(from, into) {
       if (closed) throw new Error(`the snapshot file ${path} was closed`);
       fd ??= files.open(path);
-      return readChunk(files, fd, { path, imageLength: share.imageLength, table: share.table }, c, into);
+      return readChecked(files, fd, file, from, into);
     },
     open() {
       fd ??= files.open(path);
     },
     renamed(to) {
       path = to;
+      file.path = to;
     },
     release: done,
     close() {
