@@ -98,6 +98,27 @@ describe("image pages (image_pages.ts)", () => {
     assert.deepEqual(pages.read(2 * CHUNK + 4096, 2 * CHUNK + 8192), new Uint8Array(4096));
   });
 
+  test("chunks let go at once give their memory back: the chunks in use move to new slabs, same bytes", () => {
+    const n = 8192; // 32 MiB written: pinned until a snapshot holds them
+    const pages = createPages({ cacheBytes: 256 * CHUNK });
+    for (let c = 0; c < n; c++) pages.write(new Uint8Array(CHUNK).fill(c & 0xff), c * CHUNK);
+    assert.ok(pages.counts.slabBytes >= n * CHUNK, `every written chunk has memory (${pages.counts.slabBytes})`);
+    const frozen = pages.freeze(pages.length)!;
+    const piece = new Uint8Array(1024 * 1024);
+    for (let off = 0; off < frozen.length; off += piece.length) frozen.copy(piece, off);
+    // The snapshot is in place: all clean, evicted down to the budget (a source reads them back).
+    pages.swapSource(memorySource(new Uint8Array(n * CHUNK).map((_, i) => Math.floor(i / CHUNK) & 0xff)));
+    frozen.durable();
+    frozen.release();
+    assert.equal(pages.counts.pinnedBytes, 0);
+    assert.ok(pages.counts.cachedBytes <= 256 * CHUNK);
+    assert.ok(
+      pages.counts.slabBytes <= pages.counts.cachedBytes + 64 * CHUNK,
+      `only the kept chunks' slabs are held (${pages.counts.slabBytes} bytes of slabs for ${pages.counts.cachedBytes} cached)`,
+    );
+    for (let c = 0; c < n; c += 97) assert.equal(pages.read(c * CHUNK + 5, c * CHUNK + 6)[0], c & 0xff, `chunk ${c} reads the same`);
+  });
+
   test("a chunk that fails its checksum is never served, and nothing is after it", () => {
     const image = new Uint8Array(4 * CHUNK).fill(5);
     const pages = createPages({ source: memorySource(image, new Set([2])), cacheBytes: CHUNK });

@@ -20,7 +20,8 @@
  *   meanwhile first saves the old bytes of the chunks it changes (copy-on-write), so commits go on
  *   while it is written.
  * - Chunks' memory comes from 256 KiB slabs and is reused after eviction (a new 4 KiB array costs
- *   ~3 µs on Node 20, as much as reading and checking the chunk); it is given back at `close`.
+ *   ~3 µs on Node 20, as much as reading and checking the chunk); when many are let go at once the
+ *   chunks in use move to new slabs so the old ones can be freed (`giveBack`), and all at `close`.
  *
  * Pure: the file is read through the `ChunkSource` it is handed.
  */
@@ -34,6 +35,12 @@ export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
 
 /** Chunks' memory is cut from slabs of this size (see the module doc). */
 const SLAB = 64 * CHUNK;
+
+/**
+ * Free chunks beyond this many bytes (and beyond a quarter of those in use) make the chunks in use
+ * move to new slabs, so that the old ones can be freed (see giveBack).
+ */
+const SPARE_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per read when chunks are read in order (a snapshot's copy, `checkAll`): few calls, little memory. */
 const RUN = 1024 * 1024;
@@ -76,6 +83,8 @@ export interface PageCounts {
   /** Reads (each checked) from a file. */
   sourceReads: number;
   evictions: number;
+  /** Bytes of the slabs made since the live chunks last moved to new ones (see giveBack): what chunk memory can hold. */
+  slabBytes: number;
 }
 
 /** An image frozen for a snapshot, copied out in order. */
@@ -153,7 +162,7 @@ export function createPages(init: PagesInit): Pages {
   let damage: string | null = null;
   let closed = false;
   const listeners: Array<(reason: string) => void> = [];
-  const counts: PageCounts = { cachedBytes: 0, pinnedBytes: 0, savedBytes: 0, sourceReads: 0, evictions: 0 };
+  const counts: PageCounts = { cachedBytes: 0, pinnedBytes: 0, savedBytes: 0, sourceReads: 0, evictions: 0, slabBytes: 0 };
 
   const capacity = (n: number) => {
     // Dense: an array written at scattered indices far past its end turns into a (slow) dictionary.
@@ -174,6 +183,7 @@ export function createPages(init: PagesInit): Pages {
     if (slabAt === SLAB) {
       slab = new Uint8Array(SLAB);
       slabAt = 0;
+      counts.slabBytes += SLAB;
     }
     slabAt += CHUNK;
     return protoSubarray.call(slab!, slabAt - CHUNK, slabAt);
@@ -188,6 +198,25 @@ export function createPages(init: PagesInit): Pages {
   /** A chunk's memory is no longer used (a view of init.bytes is just dropped). */
   const release = (b: Uint8Array) => {
     if (b.buffer !== initBuffer) free.push(b);
+  };
+  /**
+   * After many chunks were let go at once (the evictions after a big import's first snapshot, a
+   * smaller budget, a truncation), the memory they came from is given back: a slab is freed only
+   * once none of its chunks is used, and the chunks an eviction keeps are spread over nearly all
+   * of them, so the chunks in use move to new slabs (a copy of at most the budget and the pinned
+   * chunks, rare) and the old slabs, with the free list, are left to the collector.
+   */
+  const giveBack = () => {
+    if (free.length * CHUNK <= Math.max(SPARE_BYTES, (counts.cachedBytes + counts.pinnedBytes) / 4)) return;
+    free.length = 0;
+    slab = null;
+    slabAt = SLAB;
+    counts.slabBytes = 0;
+    for (let c = 0; c < bufs.length; c++) {
+      const b = bufs[c];
+      // Nothing else holds a chunk (see evict); a freeze copies from bufs when it gets there.
+      if (b !== undefined && b.buffer !== initBuffer) bufs[c] = copyOf(b);
+    }
   };
   const damaged = (reason: string): never => {
     if (damage === null) {
@@ -305,6 +334,7 @@ export function createPages(init: PagesInit): Pages {
     }
     initBuffer = null;
     evict(-1);
+    giveBack();
   };
 
   if (init.bytes) {
@@ -393,6 +423,7 @@ export function createPages(init: PagesInit): Pages {
         dirty[c] = 0;
       }
       bufs.length = Math.min(bufs.length, keep);
+      giveBack();
       if (sourceEnd > length) sourceEnd = length; // past it: zeros from now on, not the file's old bytes
       used = length;
     },
@@ -516,6 +547,7 @@ export function createPages(init: PagesInit): Pages {
     set budget(bytes: number) {
       budget = Math.max(0, bytes);
       evict(-1);
+      giveBack();
     },
     close() {
       closed = true;
@@ -523,6 +555,7 @@ export function createPages(init: PagesInit): Pages {
       initBuffer = null;
       free.length = 0;
       slab = null;
+      counts.slabBytes = 0;
       unitScratch = null;
       frozen = null;
       counts.cachedBytes = counts.pinnedBytes = counts.savedBytes = 0;
