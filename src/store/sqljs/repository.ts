@@ -70,6 +70,7 @@ import {
   LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
+  MESSAGES_BY_PKS,
   PERSON_BY_ANY,
   RECEIPTS,
   searchNewestSql,
@@ -259,7 +260,8 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      rows = this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
+      const pks = this.all(searchNewestSql(shape, { keyset: !!after, oldest }), params).map((r) => r.pk);
+      rows = pks.length === 0 ? [] : this.messageRows(MESSAGES_BY_PKS, { pks: JSON.stringify(pks) });
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
       rows = this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
