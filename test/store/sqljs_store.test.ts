@@ -410,7 +410,6 @@ describe("sql.js query plans", () => {
       chatExclude: Q.listMessagesSql({ ...none, chat: true }, { keyset: false, exclude: true }),
       searchSender: Q.searchNewestSql({ ...none, sender: true }, { keyset: false }),
       relevanceChat: Q.searchRelevanceSql({ ...none, chat: true }),
-      messagesByPks: Q.MESSAGES_BY_PKS,
       reactedOf: REACTED_OF,
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
@@ -422,8 +421,6 @@ describe("sql.js query plans", () => {
       context: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
       contextBefore: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
       message: /sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\)/,
-      // A search's page read by its pks (the search's second step): one probe of the table's key per pk.
-      messagesByPks: /^SCAN h VIRTUAL TABLE.* \| SEARCH mr USING INTEGER PRIMARY KEY \(rowid=\?\)/,
       // Which of a page's rows have reactions: one probe of the reactions' key per row.
       reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).
@@ -439,9 +436,8 @@ describe("sql.js query plans", () => {
       // A correlated `IN (subquery)` builds a temporary table for every outer row.
       if (name === "neighbours") assert.doesNotMatch(plan.join(" | "), /LIST SUBQUERY/, name);
       // Sorting the result (not a LIMIT's few rows) would mean the index order was lost.
-      // (findMessageChats sorts the few chats holding one id; the relevance, context and chat lists sort their pages,
-      // messagesByPks the page's pks into the search's order.)
-      if (!["relevance", "relevanceChat", "neighbours", "chats", "chatsByName", "contactChats", "findMessageChats", "messagesByPks"].includes(name)) {
+      // (findMessageChats sorts the few chats holding one id; the relevance, context and chat lists sort their pages.)
+      if (!["relevance", "relevanceChat", "neighbours", "chats", "chatsByName", "contactChats", "findMessageChats"].includes(name)) {
         assert.deepEqual(plan.filter((l) => /USE TEMP B-TREE FOR ORDER BY/.test(l)), [], `${name}: ${plan.join(" | ")}`);
       }
     }

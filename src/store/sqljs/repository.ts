@@ -70,7 +70,6 @@ import {
   LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
-  MESSAGES_BY_PKS,
   PERSON_BY_ANY,
   RECEIPTS,
   searchNewestSql,
@@ -260,8 +259,7 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      const pks = this.all(searchNewestSql(shape, { keyset: !!after, oldest }), params).map((r) => r.pk);
-      rows = pks.length === 0 ? [] : this.messageRows(MESSAGES_BY_PKS, { pks: JSON.stringify(pks) });
+      rows = this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
       rows = this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
