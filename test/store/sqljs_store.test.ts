@@ -17,6 +17,7 @@ import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import * as Q from "../../src/store/sqljs/read_sql.ts";
 import { createSqljsRepository, openSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { REACTED_OF } from "../../src/store/sqljs/row_reactions.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { indexedRows, msg } from "./sqljs_fixtures.ts";
 
@@ -409,6 +410,7 @@ describe("sql.js query plans", () => {
       chatExclude: Q.listMessagesSql({ ...none, chat: true }, { keyset: false, exclude: true }),
       searchSender: Q.searchNewestSql({ ...none, sender: true }, { keyset: false }),
       relevanceChat: Q.searchRelevanceSql({ ...none, chat: true }),
+      reactedOf: REACTED_OF,
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
     const uses: Record<string, RegExp> = {
@@ -419,6 +421,8 @@ describe("sql.js query plans", () => {
       context: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
       contextBefore: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
       message: /sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\)/,
+      // Which of a page's rows have reactions: one probe of the reactions' key per row.
+      reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).
       neighbours: /MATERIALIZE hits.*sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\).*message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\).*message_rows_by_chat \(chat=\? AND rowid<\?\).*message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\).*message_rows_by_chat \(chat=\? AND rowid>\?\)/,
     };
