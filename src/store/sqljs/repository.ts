@@ -8,8 +8,8 @@ import { unrefTimer } from "../../runtime/process.ts";
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
-import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { planSearch, type QueryNode, searchTree } from "../search/query.ts";
+import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, type MessageFilterShape, messageFilters, offsetPage } from "../query_params.ts";
 import { COMPACT_PK_RANGE } from "./pk.ts";
 import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
@@ -51,6 +51,7 @@ import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_
 import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
+import { queuedMatches } from "./fts_backlog.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { idKey } from "./message_keys.ts";
@@ -70,7 +71,9 @@ import {
   LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
+  MESSAGES_BY_PK,
   PERSON_BY_ANY,
+  queuedSearchSql,
   RECEIPTS,
   searchNewestSql,
   searchRelevanceSql,
@@ -102,6 +105,13 @@ const INDEX_DELAY_MS = 250;
  * takes whatever is queued; a search first indexes what is left (one round at most).
  */
 const INDEX_MIN_ROUND = 10_000;
+/**
+ * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
+ * more queued (a crash replay or a migration re-queues every message: 200k took a first search
+ * 3.6-4 s), a search reads the index and matches the queued messages itself (fts_backlog.ts, ~3 µs
+ * per message), while the background keeps indexing.
+ */
+const SEARCH_INDEX_MAX = 5_000;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
@@ -109,11 +119,18 @@ export interface SqljsRepositoryOptions {
   indexDelayMs?: number;
   /** Fewest queued messages a background round takes while commits keep coming (default 10,000). */
   indexMinRound?: number;
+  /** Most queued messages a search indexes before it reads; beyond, it matches them itself (default 5,000). */
+  searchIndexMax?: number;
 }
 
 /** Wraps an open durable engine as the Repository. */
 export function createSqljsRepository(store: DurableStore, opts: SqljsRepositoryOptions = {}): Repository {
-  return new SqljsRepository(store, opts.indexDelayMs ?? INDEX_DELAY_MS, opts.indexMinRound ?? INDEX_MIN_ROUND);
+  return new SqljsRepository(
+    store,
+    opts.indexDelayMs ?? INDEX_DELAY_MS,
+    opts.indexMinRound ?? INDEX_MIN_ROUND,
+    opts.searchIndexMax ?? SEARCH_INDEX_MAX,
+  );
 }
 
 class SqljsRepository implements Repository {
@@ -130,6 +147,7 @@ class SqljsRepository implements Repository {
     private readonly store: DurableStore,
     private readonly indexDelayMs: number,
     private readonly indexMinRound: number,
+    private readonly searchIndexMax: number,
   ) {
     this.contacts = createContactIndex(store.db, () => this.s);
     const db = () => this.store.db;
@@ -148,7 +166,11 @@ class SqljsRepository implements Repository {
 
   /** Message rows (columns prefixed `prefix`) with their names and reactions filled in (row_names.ts, row_reactions.ts). */
   private messageRows(sql: string, params: Record<string, unknown>, prefix = ""): Row[] {
-    const rows = this.all(sql, params);
+    return this.filled(this.all(sql, params), prefix);
+  }
+
+  /** Message rows read (columns prefixed `prefix`), their names and reactions filled in. */
+  private filled(rows: Row[], prefix = ""): Row[] {
     this.names.fill(rows, prefix);
     this.reactions.fill(rows, prefix);
     if (prefix === "") this.places.note(rows);
@@ -237,7 +259,16 @@ class SqljsRepository implements Repository {
     const text = q.query?.trim();
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;
-    if (plan) await this.indexAll();
+    // A search sees every committed message: it indexes a short queue first, and matches a long
+    // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
+    // whole index's statistics, so it waits for the queue).
+    let backlog: QueryNode | null = null;
+    if (plan) {
+      const relevance = plan.kind === "match" && q.order === "relevance";
+      if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
+      else backlog = treeNode(searchTree(text!));
+    }
+    // From here on no await: the index and the queue are read as one state.
 
     if (plan?.kind === "match" && q.order === "relevance") {
       const { offset } = pageStart("o", q.cursor, q.offset);
@@ -259,12 +290,34 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      rows = this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
+      rows = backlog
+        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest })
+        : this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
-      rows = this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
+      if (backlog) {
+        const queued = queuedSearchSql(shape, { keyset: !!after, oldest });
+        params.queuedOut = JSON.stringify(queuedMatches(this.store.db, backlog, queued, bind(params), Infinity));
+      }
+      const opts = { keyset: !!after, exclude: plan?.kind === "exclude", excludeQueued: backlog !== null, oldest };
+      rows = this.messageRows(listMessagesSql(shape, opts), params);
     }
     return keysetPage(rows, limit, kind);
+  }
+
+  /**
+   * A time-ordered search page over the index and the queue (fts_backlog.ts): the first
+   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset.
+   */
+  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+    const offset = Number(params.offset);
+    const n = offset + Number(params.limit);
+    const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
+    const pks = queuedMatches(this.store.db, node, queuedSearchSql(shape, opts), bind(params), n);
+    const queued = pks.length > 0 ? this.all(MESSAGES_BY_PK, { pks: JSON.stringify(pks) }) : [];
+    const order = opts.oldest ? 1 : -1;
+    const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
+    return this.filled(merged.slice(offset, n));
   }
 
   async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
@@ -473,6 +526,10 @@ class SqljsRepository implements Repository {
  * Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4);
  * null when the chat or sender has no `jids` key (no message names it: nothing can match).
  */
+function treeNode(tree: ReturnType<typeof searchTree>): QueryNode | null {
+  return tree.kind === "none" ? null : tree.node;
+}
+
 function scoped(s: Statements, fts: string, chat: string | undefined, sender: string | undefined): string | null {
   let out = fts;
   for (const [jid, token] of [[chat, chatScopeToken], [sender, senderScopeToken]] as const) {
