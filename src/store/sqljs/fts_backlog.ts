@@ -15,6 +15,8 @@ import { searchTokens } from "../search/text.ts";
 import { statementsOf } from "./statements.ts";
 
 const PLAIN_TOKEN = /^[a-z0-9]+$/;
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 const INDEX_TOKENS_CACHE_MAX = 50_000;
 const caches = new WeakMap<Database, (token: string) => IndexTokens>();
 const utf8 = new TextEncoder();
@@ -50,10 +52,12 @@ export function indexTokensOf(db: Database): (token: string) => IndexTokens {
 /** The words the index holds for a message (text or edit, file name), as `indexQueued` indexes them. */
 function indexedWords(current: string | null, fileName: string | null, indexTokens: (token: string) => IndexTokens) {
   const t = searchTokens(null, current, fileName, false);
-  return { text: refold(t.text, indexTokens), file: refold(t.file, indexTokens) };
+  return { text: refold(t.text, current, indexTokens), file: refold(t.file, fileName, indexTokens) };
 }
 
-function refold(tokens: readonly string[], indexTokens: (token: string) => IndexTokens): readonly string[] {
+/** Our tokens of `source` as the index's tokenizer holds them (an ASCII text's tokens are its own). */
+function refold(tokens: readonly string[], source: string | null, indexTokens: (token: string) => IndexTokens): readonly string[] {
+  if (source === null || ASCII_ONLY.test(source)) return tokens;
   let out: string[] | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;

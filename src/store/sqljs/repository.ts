@@ -154,6 +154,8 @@ class SqljsRepository implements Repository {
     this.names = createRowNames(db, () => this.s);
     this.reactions = createRowReactions(db, () => this.s);
     this.places = createRowKeys(db, () => this.s);
+    // What the open left queued (a journal replay, a migration) is indexed in the background too.
+    if (hasQueued(store.db)) this.scheduleIndexing();
   }
 
   private get s(): Statements {
@@ -266,7 +268,10 @@ class SqljsRepository implements Repository {
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
       if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
-      else backlog = treeNode(searchTree(text!));
+      else {
+        backlog = treeNode(searchTree(text!));
+        this.scheduleIndexing(); // the queue shrinks in the background meanwhile
+      }
     }
     // From here on no await: the index and the queue are read as one state.
 
