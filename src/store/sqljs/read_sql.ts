@@ -160,15 +160,10 @@ function filterSql(f: MessageFilterShape): string[] {
  * Time-ordered list without text search (optionally excluding FTS matches: the "exclude" plan),
  * newest first, or oldest first with `oldest`.
  */
-export function listMessagesSql(
-  f: MessageFilterShape,
-  opts: { keyset: boolean; exclude: boolean; oldest?: boolean; excludeQueued?: boolean },
-): string {
+export function listMessagesSql(f: MessageFilterShape, opts: { keyset: boolean; exclude: boolean; oldest?: boolean }): string {
   const w = filterSql(f);
   if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk" : "m.pk < :cpk");
   if (opts.exclude) w.push("m.pk NOT IN (SELECT docid FROM messages_fts WHERE messages_fts MATCH :fts)");
-  // Queued matches of the excluded expression (fts_backlog.ts), a JSON array of pks.
-  if (opts.excludeQueued) w.push("m.pk NOT IN (SELECT value FROM json_each(:queuedOut))");
   return `${MESSAGE_VIEW}
 WHERE ${w.length ? w.join(" AND ") : "1"}
 ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
@@ -196,11 +191,13 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
  * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
  * Revoked messages have no words.
  */
-export function queuedSearchSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string {
+export function queuedSearchSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; span?: boolean }): string {
   const w = ["m.revoked = 0", ...filterSql(f)];
   if (f.after) w.push("p.docid >= :afterPk");
   if (f.before) w.push("p.docid < :beforePk");
   if (opts.keyset) w.push(opts.oldest ? "p.docid > :cpk" : "p.docid < :cpk");
+  // Only as far as :spanPk (the last message a page read), with `span`.
+  if (opts.span) w.push(opts.oldest ? "p.docid <= :spanPk" : "p.docid >= :spanPk");
   return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}

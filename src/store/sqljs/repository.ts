@@ -300,12 +300,9 @@ class SqljsRepository implements Repository {
         : this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
-      if (backlog) {
-        const queued = queuedSearchSql(shape, { keyset: !!after, oldest });
-        params.queuedOut = JSON.stringify(queuedMatches(this.store.db, backlog, queued, bind(params), Infinity));
-      }
-      const opts = { keyset: !!after, exclude: plan?.kind === "exclude", excludeQueued: backlog !== null, oldest };
-      rows = this.messageRows(listMessagesSql(shape, opts), params);
+      rows = backlog
+        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest })
+        : this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
     }
     return keysetPage(rows, limit, kind);
   }
@@ -323,6 +320,25 @@ class SqljsRepository implements Repository {
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
     return this.filled(merged.slice(offset, n));
+  }
+
+  /**
+   * A time-ordered "everything except" page over the index and the queue (fts_backlog.ts): the
+   * messages the index does not exclude, read a span at a time, less the queued ones in that span
+   * that match; a span four times longer while the page is not full and messages are left.
+   */
+  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+    const offset = Number(params.offset);
+    const n = offset + Number(params.limit);
+    const sql = listMessagesSql(shape, { ...opts, exclude: true });
+    for (let span = Math.max(2 * n, 64); ; span *= 4) {
+      const listed = this.all(sql, { ...params, limit: span, offset: 0 });
+      const last = listed.length === span ? listed[listed.length - 1]!.pk : undefined;
+      const queued = queuedSearchSql(shape, { ...opts, span: last !== undefined });
+      const out = new Set(queuedMatches(this.store.db, node, queued, bind({ ...params, spanPk: last }), Infinity));
+      const kept = listed.filter((r) => !out.has(Number(r.pk)));
+      if (kept.length >= n || last === undefined) return this.filled(kept.slice(offset, n));
+    }
   }
 
   async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
