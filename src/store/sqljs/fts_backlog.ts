@@ -12,42 +12,11 @@ import type { BindParams, Database } from "sql.js";
 import { compileMatcher, type IndexTokens, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
 import { searchTokens } from "../search/text.ts";
+import { indexTokensOf, PLAIN_TOKEN } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
-const PLAIN_TOKEN = /^[a-z0-9]+$/;
 // eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
-const INDEX_TOKENS_CACHE_MAX = 50_000;
-const caches = new WeakMap<Database, (token: string) => IndexTokens>();
-const utf8 = new TextEncoder();
-
-/**
- * How the index's tokenizer (unicode61, `messages_fts_tokens`) splits one of our tokens: an ASCII
- * token is itself; another is asked once (remembered per connection).
- */
-export function indexTokensOf(db: Database): (token: string) => IndexTokens {
-  let fn = caches.get(db);
-  if (fn) return fn;
-  const known = new Map<string, IndexTokens>();
-  fn = (token: string): IndexTokens => {
-    if (PLAIN_TOKEN.test(token)) return { tokens: [token], endsAtEnd: true };
-    let split = known.get(token);
-    if (split === undefined) {
-      if (known.size >= INDEX_TOKENS_CACHE_MAX) known.clear();
-      const tokens: string[] = [];
-      let end = 0;
-      statementsOf(db).each("SELECT token, \"end\" FROM messages_fts_tokens WHERE input = ? ORDER BY position", [token], (r) => {
-        tokens.push(String(r[0]));
-        end = Number(r[1]);
-      });
-      split = { tokens, endsAtEnd: end === utf8.encode(token).length };
-      known.set(token, split);
-    }
-    return split;
-  };
-  caches.set(db, fn);
-  return fn;
-}
 
 /** The words the index holds for a message (text or edit, file name), as `indexQueued` indexes them. */
 function indexedWords(current: string | null, fileName: string | null, indexTokens: (token: string) => IndexTokens) {
