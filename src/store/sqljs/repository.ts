@@ -196,7 +196,7 @@ class SqljsRepository implements Repository {
    * chunks): within `indexDelayMs` of a commit once writes pause, and while commits keep coming
    * (an import, a history sync) in rounds of at least `indexMinRound` messages, so the index
    * follows the import in bulk. A timer already set is not pushed back by later commits. Best
-   * effort: a search indexes what is left.
+   * effort: a search indexes what is left, or matches it (fts_backlog.ts).
    */
   private scheduleIndexing(): void {
     if (this.closing || this.indexTimer !== null || this.indexing) return;
