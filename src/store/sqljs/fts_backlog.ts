@@ -9,7 +9,7 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, type IndexedWords, type IndexTokens, type WordsMatcher } from "../search/match.ts";
+import { compileMatcher, type IndexedWords, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
 import { tokenize } from "../search/text.ts";
 import { indexTokensOf } from "./fts_tokens.ts";
@@ -20,14 +20,18 @@ const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
 const ASCII_SPACE = /[ \t\n\r\f\v]+/;
 const WORD_MEMO_MAX = 50_000;
+const wordsCaches = new WeakMap<Database, (current: string | null, fileName: string | null) => IndexedWords>();
 
 /**
  * The words the index holds for a message (text or edit, file name), as `indexQueued` indexes
  * them (`searchTokens`), each as the index's tokenizer holds it. A non-ASCII text goes word by
  * word (tokens never span ASCII whitespace: text.ts `tokenize`), each word's tokens remembered
- * (messages repeat words).
+ * per connection (messages repeat words, and a backlog is searched more than once).
  */
-function wordsOf(indexTokens: (token: string) => IndexTokens): (current: string | null, fileName: string | null) => IndexedWords {
+function wordsOf(db: Database): (current: string | null, fileName: string | null) => IndexedWords {
+  let fn = wordsCaches.get(db);
+  if (fn) return fn;
+  const indexTokens = indexTokensOf(db);
   const memo = new Map<string, readonly string[]>();
   const wordTokens = (word: string): readonly string[] => {
     let toks = memo.get(word);
@@ -44,10 +48,12 @@ function wordsOf(indexTokens: (token: string) => IndexTokens): (current: string 
     for (const word of text.split(ASCII_SPACE)) if (word !== "") for (const tok of wordTokens(word)) out.push(tok);
     return out;
   };
-  return (current, fileName) => ({
+  fn = (current, fileName) => ({
     text: current ? tokens(current) : [],
     file: fileName && fileName !== current ? tokens(fileName) : [],
   });
+  wordsCaches.set(db, fn);
+  return fn;
 }
 
 /**
@@ -57,7 +63,7 @@ function wordsOf(indexTokens: (token: string) => IndexTokens): (current: string 
 export function queuedMatches(db: Database, node: QueryNode, sql: string, params: BindParams, want: number): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
-  const indexedWords = wordsOf(indexTokens);
+  const indexedWords = wordsOf(db);
   const out: number[] = [];
   if (want <= 0) return out;
   statementsOf(db).each(sql, params, (r) => {
