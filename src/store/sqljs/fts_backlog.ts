@@ -9,51 +9,35 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, type IndexedWords, type WordsMatcher } from "../search/match.ts";
+import { compileMatcher, type IndexTokens, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { tokenize } from "../search/text.ts";
-import { indexTokensOf } from "./fts_tokens.ts";
+import { searchTokens } from "../search/text.ts";
+import { indexTokensOf, PLAIN_TOKEN } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
 // eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 
-const ASCII_SPACE = /[ \t\n\r\f\v]+/;
-const WORD_MEMO_MAX = 50_000;
-const wordsCaches = new WeakMap<Database, (current: string | null, fileName: string | null) => IndexedWords>();
+/** The words the index holds for a message (text or edit, file name), as `indexQueued` indexes them. */
+function indexedWords(current: string | null, fileName: string | null, indexTokens: (token: string) => IndexTokens) {
+  const t = searchTokens(null, current, fileName, false);
+  return { text: refold(t.text, current, indexTokens), file: refold(t.file, fileName, indexTokens) };
+}
 
-/**
- * The words the index holds for a message (text or edit, file name), as `indexQueued` indexes
- * them (`searchTokens`), each as the index's tokenizer holds it. A non-ASCII text goes word by
- * word (tokens never span ASCII whitespace: text.ts `tokenize`), each word's tokens remembered
- * per connection (messages repeat words, and a backlog is searched more than once).
- */
-function wordsOf(db: Database): (current: string | null, fileName: string | null) => IndexedWords {
-  let fn = wordsCaches.get(db);
-  if (fn) return fn;
-  const indexTokens = indexTokensOf(db);
-  const memo = new Map<string, readonly string[]>();
-  const wordTokens = (word: string): readonly string[] => {
-    let toks = memo.get(word);
-    if (toks === undefined) {
-      if (memo.size >= WORD_MEMO_MAX) memo.clear();
-      toks = tokenize(word).flatMap((tok) => indexTokens(tok).tokens);
-      memo.set(word, toks);
+/** Our tokens of `source` as the index's tokenizer holds them (an ASCII text's tokens are its own). */
+function refold(tokens: readonly string[], source: string | null, indexTokens: (token: string) => IndexTokens): readonly string[] {
+  if (source === null || ASCII_ONLY.test(source)) return tokens;
+  let out: string[] | null = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    if (PLAIN_TOKEN.test(tok)) {
+      out?.push(tok);
+      continue;
     }
-    return toks;
-  };
-  const tokens = (text: string): readonly string[] => {
-    if (ASCII_ONLY.test(text)) return tokenize(text);
-    const out: string[] = [];
-    for (const word of text.split(ASCII_SPACE)) if (word !== "") for (const tok of wordTokens(word)) out.push(tok);
-    return out;
-  };
-  fn = (current, fileName) => ({
-    text: current ? tokens(current) : [],
-    file: fileName && fileName !== current ? tokens(fileName) : [],
-  });
-  wordsCaches.set(db, fn);
-  return fn;
+    out ??= tokens.slice(0, i);
+    out.push(...indexTokens(tok).tokens);
+  }
+  return out ?? tokens;
 }
 
 /**
@@ -63,13 +47,12 @@ function wordsOf(db: Database): (current: string | null, fileName: string | null
 export function queuedMatches(db: Database, node: QueryNode, sql: string, params: BindParams, want: number): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
-  const indexedWords = wordsOf(db);
   const out: number[] = [];
   if (want <= 0) return out;
   statementsOf(db).each(sql, params, (r) => {
     const current = r[1] as string | null;
     const fileName = r[2] as string | null;
-    if ((current !== null || fileName !== null) && matches(indexedWords(current, fileName))) out.push(r[0] as number);
+    if ((current !== null || fileName !== null) && matches(indexedWords(current, fileName, indexTokens))) out.push(r[0] as number);
     return out.length < want;
   });
   return out;
