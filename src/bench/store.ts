@@ -501,7 +501,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
 
     const replayMessages = opts.open ? 0 : opts.replayMessages ?? 91_000;
     const replay = replayMessages > 0 ? await runReplayBench(replayMessages, vocab) : null;
-    if (replay) log(`journal replay: ${replay.messages} messages in ${replay.seconds} s`);
+    if (replay) log(`journal replay: ${replay.messages} messages in ${replay.seconds} s, first search after it ${replay.firstSearchSeconds} s`);
 
     const msgsPerSec = Math.round(total / ingestSeconds);
     const ingestTarget = opts.ingestTarget ?? 50_000;

@@ -47,6 +47,7 @@ describe("runStoreBench()", () => {
     assert.ok(r.replay.journalBytes > 0 && r.replay.msgsPerSec > 0);
     assert.ok(r.replay.replaySeconds !== null && r.replay.replaySeconds > 0 && r.replay.replaySeconds <= r.replay.seconds, "the replay is part of the open");
     assert.ok(r.replay.cpuSeconds > 0);
+    assert.ok(r.replay.firstSearchSeconds > 0, "the first search after the replay is timed");
     // Where the store time went: every stage measured, together (nearly) the whole store time.
     const w = r.ingest.storeUsPerMessage!;
     assert.ok(w.apply > 0 && w.codec > 0 && w.journal > 0 && w.index >= 0, JSON.stringify(w));

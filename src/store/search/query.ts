@@ -277,12 +277,19 @@ function toTsquery(node: QueryNode): string {
   }
 }
 
-/** Translates a user query into what each backend runs. */
-export function planSearch(input: string): SearchPlan {
+/**
+ * The tree a query runs as, in the positive form FTS4 can run (see `positive`): the messages
+ * matching `node`, or with "exclude" every message except those. `planSearch` is this tree as
+ * each backend's text; the sql.js store also evaluates it itself (search/match.ts).
+ */
+export type SearchTree = { kind: "none" } | { kind: "match" | "exclude"; node: QueryNode };
+
+/** The tree a user query runs as (see `SearchTree`). */
+export function searchTree(input: string): SearchTree {
   const tree = parseSearchQuery(input);
   if (!tree) return { kind: "none" };
   const pos = positive(tree);
-  if (pos) return { kind: "match", fts: toFts(pos), tsquery: toTsquery(pos) };
+  if (pos) return { kind: "match", node: pos };
   // Only exclusions at the top: "-a -b" or "NOT a" → everything except (a OR b).
   const negs = tree.t === "not"
     ? [tree.child]
@@ -290,6 +297,11 @@ export function planSearch(input: string): SearchPlan {
     ? tree.children.flatMap((c) => (c.t === "not" ? [c.child] : []))
     : [];
   const excluded = or(negs.map(positive).filter((n): n is QueryNode => n !== null));
-  if (!excluded) return { kind: "none" };
-  return { kind: "exclude", fts: toFts(excluded), tsquery: toTsquery(excluded) };
+  return excluded ? { kind: "exclude", node: excluded } : { kind: "none" };
+}
+
+/** Translates a user query into what each backend runs. */
+export function planSearch(input: string): SearchPlan {
+  const tree = searchTree(input);
+  return tree.kind === "none" ? tree : { kind: tree.kind, fts: toFts(tree.node), tsquery: toTsquery(tree.node) };
 }

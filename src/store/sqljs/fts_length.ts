@@ -5,8 +5,8 @@
  */
 import type { Database } from "sql.js";
 import { tokenize } from "../search/text.ts";
+import { indexTokensOf } from "./fts_tokens.ts";
 
-const ASCII_TOKEN = /^[a-z0-9]+$/;
 // eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\u0000-\u007f]*$/;
 const ASCII_SPACE = /[ \t\n\r\f\v]+/;
@@ -31,26 +31,11 @@ function asciiTokenCount(text: string): number {
  * tokenizer splits them. An ASCII token is one (counted without building the tokens: the
  * relevance order counts up to 10,000 rows); a few marks our tokenizer keeps in a word are
  * separators to unicode61 (e.g. U+0483), so another token is counted by the index's own
- * tokenizer (`messages_fts_tokens`), once per token.
+ * tokenizer (fts_tokens.ts).
  */
 export function indexedLength(db: Database): (current: string | null, fileName: string | null) => number {
-  const counts = new Map<string, number>();
-  const count = (tok: string): number => {
-    if (ASCII_TOKEN.test(tok)) return 1;
-    let n = counts.get(tok);
-    if (n === undefined) {
-      if (counts.size >= TOKEN_COUNT_CACHE_MAX) counts.clear();
-      const st = db.prepare("SELECT count(*) FROM messages_fts_tokens WHERE input = ?");
-      try {
-        st.bind([tok]);
-        n = st.step() ? Number(st.get()[0]) : 1;
-      } finally {
-        st.free();
-      }
-      counts.set(tok, n);
-    }
-    return n;
-  };
+  const indexTokens = indexTokensOf(db);
+  const count = (tok: string): number => indexTokens(tok).tokens.length;
   // Tokens never span ASCII whitespace (see `tokenize`): a text's count is its words' counts, and
   // a non-ASCII word's count is remembered (messages repeat words; folding one costs microseconds).
   const words = new Map<string, number>();

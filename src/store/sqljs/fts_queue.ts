@@ -2,9 +2,10 @@
  * The full-text index's queue. A new message is queued in `fts_pending` by the batch that stores
  * it (`apply.ts`, one statement per batch since migration 0015; a trigger before: in the commit that
  * stores it, so the queue is exactly as durable as the message) and indexed here
- * later, many at a time: off the commit path, so a history sync is acknowledged sooner. The
- * index is complete whenever a search reads it: the repository empties the queue first
- * (`indexQueued` until it returns 0), and does so in the background when writes pause.
+ * later, many at a time: off the commit path, so a history sync is acknowledged sooner. A search
+ * sees every committed message: the repository empties a short queue first (`indexQueued` until
+ * it returns 0), matches the messages of a long one itself (fts_backlog.ts), and indexes the queue
+ * in the background when writes pause.
  *
  * What to index is computed from the message as it is when indexed (by the same functions the
  * content view calls), so edits, revokes and LID merges of a queued message need no index work.

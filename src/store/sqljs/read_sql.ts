@@ -187,6 +187,29 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
 
 /**
+ * The queued messages (`fts_pending`, not yet in the index) a search's filters select, newest first
+ * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
+ * Revoked messages have no words.
+ */
+export function queuedSearchSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; span?: boolean }): string {
+  const w = ["m.revoked = 0", ...filterSql(f)];
+  if (f.after) w.push("p.docid >= :afterPk");
+  if (f.before) w.push("p.docid < :beforePk");
+  if (opts.keyset) w.push(opts.oldest ? "p.docid > :cpk" : "p.docid < :cpk");
+  // Only as far as :spanPk (the last message a page read), with `span`.
+  if (opts.span) w.push(opts.oldest ? "p.docid <= :spanPk" : "p.docid >= :spanPk");
+  return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
+WHERE ${w.join(" AND ")}
+ORDER BY p.docid ${opts.oldest ? "ASC" : "DESC"}`;
+}
+
+/** Messages by pk (:pks, a JSON array), newest first. */
+export const MESSAGES_BY_PK = `${MESSAGE_VIEW}
+WHERE m.pk IN (SELECT value FROM json_each(:pks))
+ORDER BY m.pk DESC`;
+
+/**
  * Relevance-ordered search (BM25 from matchinfo) over the newest RELEVANCE_WINDOW matches. The
  * index keeps no document sizes: wa_bm25 counts the row's length from its text.
  */

@@ -8,8 +8,8 @@ import { unrefTimer } from "../../runtime/process.ts";
 import { pageStart } from "../cursor.ts";
 import { personCandidates } from "../../ids/parse.ts";
 import { chatScopeToken, senderScopeToken } from "../search/text.ts";
-import { planSearch } from "../search/query.ts";
-import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, messageFilters, offsetPage } from "../query_params.ts";
+import { planSearch, type QueryNode, searchTree } from "../search/query.ts";
+import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, type MessageFilterShape, messageFilters, offsetPage } from "../query_params.ts";
 import { COMPACT_PK_RANGE } from "./pk.ts";
 import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
@@ -51,6 +51,7 @@ import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_
 import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
+import { queuedMatches } from "./fts_backlog.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { idKey } from "./message_keys.ts";
@@ -70,7 +71,9 @@ import {
   LIVE_EVENTS_SQL,
   LAST_INTERACTION,
   listMessagesSql,
+  MESSAGES_BY_PK,
   PERSON_BY_ANY,
+  queuedSearchSql,
   RECEIPTS,
   searchNewestSql,
   searchRelevanceSql,
@@ -102,6 +105,13 @@ const INDEX_DELAY_MS = 250;
  * takes whatever is queued; a search first indexes what is left (one round at most).
  */
 const INDEX_MIN_ROUND = 10_000;
+/**
+ * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
+ * more queued (a crash replay or a migration re-queues every message: 200k took a first search
+ * 3.4-4.3 s), a search reads the index and matches the queued messages itself (fts_backlog.ts,
+ * ~5 µs per message scanned: 200k ~1 s for a word in none of them), while the background keeps indexing.
+ */
+const SEARCH_INDEX_MAX = 5_000;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
@@ -109,11 +119,18 @@ export interface SqljsRepositoryOptions {
   indexDelayMs?: number;
   /** Fewest queued messages a background round takes while commits keep coming (default 10,000). */
   indexMinRound?: number;
+  /** Most queued messages a search indexes before it reads; beyond, it matches them itself (default 5,000). */
+  searchIndexMax?: number;
 }
 
 /** Wraps an open durable engine as the Repository. */
 export function createSqljsRepository(store: DurableStore, opts: SqljsRepositoryOptions = {}): Repository {
-  return new SqljsRepository(store, opts.indexDelayMs ?? INDEX_DELAY_MS, opts.indexMinRound ?? INDEX_MIN_ROUND);
+  return new SqljsRepository(
+    store,
+    opts.indexDelayMs ?? INDEX_DELAY_MS,
+    opts.indexMinRound ?? INDEX_MIN_ROUND,
+    opts.searchIndexMax ?? SEARCH_INDEX_MAX,
+  );
 }
 
 class SqljsRepository implements Repository {
@@ -130,12 +147,15 @@ class SqljsRepository implements Repository {
     private readonly store: DurableStore,
     private readonly indexDelayMs: number,
     private readonly indexMinRound: number,
+    private readonly searchIndexMax: number,
   ) {
     this.contacts = createContactIndex(store.db, () => this.s);
     const db = () => this.store.db;
     this.names = createRowNames(db, () => this.s);
     this.reactions = createRowReactions(db, () => this.s);
     this.places = createRowKeys(db, () => this.s);
+    // What the open left queued (a journal replay, a migration) is indexed in the background too.
+    if (hasQueued(store.db)) this.scheduleIndexing();
   }
 
   private get s(): Statements {
@@ -148,7 +168,11 @@ class SqljsRepository implements Repository {
 
   /** Message rows (columns prefixed `prefix`) with their names and reactions filled in (row_names.ts, row_reactions.ts). */
   private messageRows(sql: string, params: Record<string, unknown>, prefix = ""): Row[] {
-    const rows = this.all(sql, params);
+    return this.filled(this.all(sql, params), prefix);
+  }
+
+  /** Message rows read (columns prefixed `prefix`), their names and reactions filled in. */
+  private filled(rows: Row[], prefix = ""): Row[] {
     this.names.fill(rows, prefix);
     this.reactions.fill(rows, prefix);
     if (prefix === "") this.places.note(rows);
@@ -172,7 +196,7 @@ class SqljsRepository implements Repository {
    * chunks): within `indexDelayMs` of a commit once writes pause, and while commits keep coming
    * (an import, a history sync) in rounds of at least `indexMinRound` messages, so the index
    * follows the import in bulk. A timer already set is not pushed back by later commits. Best
-   * effort: a search indexes what is left.
+   * effort: a search indexes what is left, or matches it (fts_backlog.ts).
    */
   private scheduleIndexing(): void {
     if (this.closing || this.indexTimer !== null || this.indexing) return;
@@ -237,7 +261,19 @@ class SqljsRepository implements Repository {
     const text = q.query?.trim();
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;
-    if (plan) await this.indexAll();
+    // A search sees every committed message: it indexes a short queue first, and matches a long
+    // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
+    // whole index's statistics, so it waits for the queue).
+    let backlog: QueryNode | null = null;
+    if (plan) {
+      const relevance = plan.kind === "match" && q.order === "relevance";
+      if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
+      else {
+        backlog = treeNode(searchTree(text!));
+        this.scheduleIndexing(); // the queue shrinks in the background meanwhile
+      }
+    }
+    // From here on no await: the index and the queue are read as one state.
 
     if (plan?.kind === "match" && q.order === "relevance") {
       const { offset } = pageStart("o", q.cursor, q.offset);
@@ -259,12 +295,50 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      rows = this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
+      rows = backlog
+        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest })
+        : this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
-      rows = this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
+      rows = backlog
+        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest })
+        : this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
     }
     return keysetPage(rows, limit, kind);
+  }
+
+  /**
+   * A time-ordered search page over the index and the queue (fts_backlog.ts): the first
+   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset.
+   */
+  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+    const offset = Number(params.offset);
+    const n = offset + Number(params.limit);
+    const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
+    const pks = queuedMatches(this.store.db, node, queuedSearchSql(shape, opts), bind(params), n);
+    const queued = pks.length > 0 ? this.all(MESSAGES_BY_PK, { pks: JSON.stringify(pks) }) : [];
+    const order = opts.oldest ? 1 : -1;
+    const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
+    return this.filled(merged.slice(offset, n));
+  }
+
+  /**
+   * A time-ordered "everything except" page over the index and the queue (fts_backlog.ts): the
+   * messages the index does not exclude, read a span at a time, less the queued ones in that span
+   * that match; a span four times longer while the page is not full and messages are left.
+   */
+  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+    const offset = Number(params.offset);
+    const n = offset + Number(params.limit);
+    const sql = listMessagesSql(shape, { ...opts, exclude: true });
+    for (let span = Math.max(2 * n, 64); ; span *= 4) {
+      const listed = this.all(sql, { ...params, limit: span, offset: 0 });
+      const last = listed.length === span ? listed[listed.length - 1]!.pk : undefined;
+      const queued = queuedSearchSql(shape, { ...opts, span: last !== undefined });
+      const out = new Set(queuedMatches(this.store.db, node, queued, bind({ ...params, spanPk: last }), Infinity));
+      const kept = listed.filter((r) => !out.has(Number(r.pk)));
+      if (kept.length >= n || last === undefined) return this.filled(kept.slice(offset, n));
+    }
   }
 
   async getMessage(chatJid: string, id: string): Promise<MessageView | null> {
@@ -473,6 +547,10 @@ class SqljsRepository implements Repository {
  * Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4);
  * null when the chat or sender has no `jids` key (no message names it: nothing can match).
  */
+function treeNode(tree: ReturnType<typeof searchTree>): QueryNode | null {
+  return tree.kind === "none" ? null : tree.node;
+}
+
 function scoped(s: Statements, fts: string, chat: string | undefined, sender: string | undefined): string | null {
   let out = fts;
   for (const [jid, token] of [[chat, chatScopeToken], [sender, senderScopeToken]] as const) {

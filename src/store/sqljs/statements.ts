@@ -20,8 +20,8 @@ export interface Statements {
   all(sql: string, params?: BindParams): SqlRow[];
   /** The first column of the first row, or undefined. */
   value(sql: string, params?: BindParams): SqlValue | undefined;
-  /** Calls `fn` with each row as an array of column values (no objects built). */
-  each(sql: string, params: BindParams | undefined, fn: (row: SqlValue[]) => void): void;
+  /** Calls `fn` with each row as an array of column values (no objects built); stops early when `fn` returns false. */
+  each(sql: string, params: BindParams | undefined, fn: (row: SqlValue[]) => void | boolean): void;
   /** Rows changed by the last INSERT/UPDATE/DELETE (not counting trigger changes). */
   changes(): number;
   /** Frees every cached statement (before closing the database). */
@@ -107,7 +107,7 @@ function createStatements(db: Database): Statements {
     },
     each(sql, params, fn) {
       withStmt(sql, params, (st) => {
-        while (st.step()) fn(st.get() as SqlValue[]);
+        while (st.step()) if (fn(st.get() as SqlValue[]) === false) break;
       });
     },
     changes: () => db.getRowsModified(),
