@@ -543,14 +543,15 @@ class SqljsRepository implements Repository {
   }
 }
 
-/**
- * Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4);
- * null when the chat or sender has no `jids` key (no message names it: nothing can match).
- */
+/** A search's parsed query for the backlog matcher (null: nothing searchable). */
 function treeNode(tree: ReturnType<typeof searchTree>): QueryNode | null {
   return tree.kind === "none" ? null : tree.node;
 }
 
+/**
+ * Adds the chat/sender scope tokens to a MATCH expression (posting-list intersection in FTS4);
+ * null when the chat or sender has no `jids` key (no message names it: nothing can match).
+ */
 function scoped(s: Statements, fts: string, chat: string | undefined, sender: string | undefined): string | null {
   let out = fts;
   for (const [jid, token] of [[chat, chatScopeToken], [sender, senderScopeToken]] as const) {
