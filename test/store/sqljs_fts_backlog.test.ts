@@ -21,22 +21,11 @@ import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { ListMessagesQuery, MessageType, Page, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
+import { prng } from "../../src/bench/store.ts";
 import { msg } from "./sqljs_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-backlog-"));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-/** A seeded PRNG (mulberry32): the same messages and queries on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Words that fold together or apart, other scripts, marks unicode61 splits on (U+0483), ligatures.
 const WORDS = [
