@@ -119,6 +119,27 @@ describe("image pages (image_pages.ts)", () => {
     for (let c = 0; c < n; c += 97) assert.equal(pages.read(c * CHUNK + 5, c * CHUNK + 6)[0], c & 0xff, `chunk ${c} reads the same`);
   });
 
+  test("reads in order read ahead in one call, never over a chunk in memory; what is read ahead is the file's bytes", () => {
+    const image = new Uint8Array(40 * CHUNK).map((_, i) => (i * 13 + (i >> 12)) & 0xff);
+    const source = memorySource(image);
+    const pages = createPages({ source, cacheBytes: 64 * CHUNK });
+    const written = new Uint8Array(CHUNK).fill(7);
+    pages.write(written, 20 * CHUNK); // in memory, newer than the file (read once, as written over)
+    const r0 = source.reads;
+    pages.read(0, 16);
+    assert.equal(source.reads, r0 + 1);
+    pages.read(CHUNK, CHUNK + 16); // the next chunk: a run from it
+    assert.equal(source.reads, r0 + 2);
+    for (let c = 2; c < 17; c++) assert.deepEqual(pages.read(c * CHUNK, (c + 1) * CHUNK), image.subarray(c * CHUNK, (c + 1) * CHUNK), `chunk ${c}`);
+    assert.equal(source.reads, r0 + 2, "chunks 2-16 came with chunk 1's read");
+    pages.read(18 * CHUNK, 18 * CHUNK + 16); // not the next one: alone
+    pages.read(19 * CHUNK, 19 * CHUNK + 16); // the next: a run that stops before chunk 20 (in memory)
+    assert.equal(source.reads, r0 + 4);
+    assert.deepEqual(pages.read(20 * CHUNK, 21 * CHUNK), written, "a chunk in memory is not read over");
+    assert.deepEqual(pages.read(21 * CHUNK, 22 * CHUNK), image.subarray(21 * CHUNK, 22 * CHUNK));
+    assert.equal(source.reads, r0 + 5);
+  });
+
   test("a chunk that fails its checksum is never served, and nothing is after it", () => {
     const image = new Uint8Array(4 * CHUNK).fill(5);
     const pages = createPages({ source: memorySource(image, new Set([2])), cacheBytes: CHUNK });

@@ -42,6 +42,9 @@ const SLAB = 64 * CHUNK;
  */
 const SPARE_BYTES = 16 * 1024 * 1024;
 
+/** Chunks read at once when SQLite reads the chunk right after the last one read (see loadRun). */
+const READ_AHEAD = 16;
+
 /** Bytes per read when chunks are read in order (a snapshot's copy, `checkAll`): few calls, little memory. */
 const RUN = 1024 * 1024;
 
@@ -158,6 +161,8 @@ export function createPages(init: PagesInit): Pages {
   let slab: Uint8Array | null = null;
   let slabAt = SLAB;
   let unitScratch: Uint8Array | null = null; // one checksum unit larger than a chunk (older files)
+  let runScratch: Uint8Array | null = null; // a read-ahead run (loadRun)
+  let lastLoaded = -2; // the last chunk read from the source (a read of the next one reads ahead)
   let frozen: { end: number; copied: number; saved: Map<number, Uint8Array> } | null = null;
   let damage: string | null = null;
   let closed = false;
@@ -260,10 +265,33 @@ export function createPages(init: PagesInit): Pages {
       counts.evictions++;
     }
   };
+  /**
+   * Chunk `c` and the chunks after it not in memory, up to READ_AHEAD, in one read: SQLite walks a
+   * long list (a common word's positions, an index range) page after page, and a read of its own
+   * for each costs a call into the file each.
+   */
+  const loadRun = (c: number): Uint8Array => {
+    const end = Math.min(c + READ_AHEAD, Math.ceil(sourceEnd / CHUNK));
+    let last = c + 1;
+    while (last < end && bufs[last] === undefined) last++;
+    const whole = Math.min((last - c) * CHUNK, source!.length - c * CHUNK); // whole chunks, or to the image's end
+    const bytes = fromSource(c * CHUNK, protoSubarray.call((runScratch ??= new Uint8Array(READ_AHEAD * CHUNK)), 0, whole));
+    capacity(last);
+    for (let k = c; k < last; k++) {
+      bufs[k] = copyOf(protoSubarray.call(bytes, (k - c) * CHUNK, Math.min((k - c + 1) * CHUNK, bytes.length)));
+      ref[k] = k === c ? 1 : 0; // the ones read ahead go first if not used
+      counts.cachedBytes += CHUNK;
+    }
+    lastLoaded = last - 1;
+    return bufs[c]!;
+  };
   /** Chunk `c` (not in memory) as the file holds it, kept clean: read alone, or with its checksum unit's other chunks. */
   const loadClean = (c: number): Uint8Array => {
     const unit = unitBytes();
     if (unit === CHUNK) {
+      const sequential = c === lastLoaded + 1;
+      lastLoaded = c;
+      if (sequential) return loadRun(c);
       const b = fromSource(c * CHUNK, alloc());
       bufs[c] = b;
       ref[c] = 1;
@@ -500,6 +528,7 @@ export function createPages(init: PagesInit): Pages {
       source = next;
       sourceEnd = end;
       unitScratch = null;
+      lastLoaded = -2;
       return prev;
     },
     get source() {
