@@ -24,6 +24,8 @@ export interface ReplayBench {
    * is queued for the full-text index, and a search must see them all.
    */
   firstSearchSeconds: number;
+  /** Then a search for a word in no message: every queued message is read and matched (the worst case). */
+  missSearchSeconds: number;
   /** Each open's seconds, fastest first, when the journal was opened more than once (the figures above are the median open's). */
   runs?: number[];
 }
@@ -81,6 +83,10 @@ async function openCopy(dir: string, journal: Uint8Array, messages: number, word
   const hits = await reopened.listMessages({ query: words[(messages >> 1) % words.length]!, limit: 20 });
   const firstSearchSeconds = (performance.now() - s0) / 1000;
   if (hits.items.length === 0) throw new Error("the first search after the replay found nothing");
+  const m0 = performance.now();
+  const none = await reopened.listMessages({ query: "qqnowordqq", limit: 20 });
+  const missSearchSeconds = (performance.now() - m0) / 1000;
+  if (none.items.length !== 0) throw new Error("a word in no message was found");
   const st = await reopened.stats();
   const count = st.messages;
   await reopened.close();
@@ -95,5 +101,6 @@ async function openCopy(dir: string, journal: Uint8Array, messages: number, word
     replaySeconds: st.work ? r3(st.work.replayMs / 1000) : null,
     cpuSeconds: r3(cpu),
     firstSearchSeconds: r3(firstSearchSeconds),
+    missSearchSeconds: r3(missSearchSeconds),
   };
 }

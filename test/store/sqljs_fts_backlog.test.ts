@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
-import { compileMatcher, hasPhrase } from "../../src/store/search/match.ts";
+import { compileMatcher, hasPhrase, needHeld, requiredTokens } from "../../src/store/search/match.ts";
 import { searchTree } from "../../src/store/search/query.ts";
+import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
@@ -33,6 +34,10 @@ const WORDS = [
   "Crème", "creme", "brûlée", "CAFÉ", "cafe", "naïve", "naive", "Straße", "strasse", "Ὀδυσσεύς", "ΣΟΦΟΣ", "σοφος",
   "Москва", "москва", "ёлка", "елка", "東京", "東京タワー", "서울에서", "مرحبا", "مَرْحَبًا", "x\u0483y", "x", "y", "xylo",
   "e-mail", "email", "ﬁle", "file", "Ⅻ", "İstanbul", "istanbul", "ǅemal", "łódź", "lodz", "Ångström", "øre",
+  // Beside ASCII letters: characters the queue's substring prefilter must not be fooled by (tatweel,
+  // a combining accent, a Kelvin sign, a circled letter, a trade mark sign, ZWJ) and ones it may pass (emoji, quotes).
+  "a\u0640b", "ab", "cafe\u0301s", "cafes", "\u212Aelvin", "kelvin", "\u24b6bc", "abc", "x™", "xtm", "x\u200dy", "xy",
+  "😀abc", "abc😀def", "def", "“quoted”", "quoted", "привет123", "123",
 ];
 const GROUPS = ["120363000000000001@g.us", "120363000000000002@g.us", "120363000000000003@g.us"];
 const PEOPLE = ["4915100000001@s.whatsapp.net", "4915100000002@s.whatsapp.net", "4915100000003@s.whatsapp.net"];
@@ -209,5 +214,48 @@ describe("compileMatcher()", () => {
     assert.equal(matches("rep*", ["reporting"]), true);
     assert.equal(matches("alpha -beta", ["alpha"], ["beta"]), false);
     assert.equal(matches("alpha OR beta", [], ["beta"]), true);
+  });
+});
+
+describe("the queue's substring prefilter", () => {
+  // Pieces around ASCII letters: inert ones (emoji, other scripts, quotes) and ones that fold to or hide ASCII.
+  const PIECES = [
+    "a", "b", "ab", "x9", " ", ",", "😀", "👍🏽", "❤️", "привет", "東京", "مرحبا", "“", "”", "…", "—", "\u0640", "\u0301", "é", "ø",
+    "\u212A", "\u24b6", "™", "\u200d", "\u00ad", "ﬁ", "Ａ", "½", "①", "İ", "ß", "σ", "Σ", "\u0483", "\u093e", "\u00a0",
+  ];
+
+  test("a text it lets be ruled out holds each plain token of both tokenizers as a substring of its lowercase", async () => {
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE VIRTUAL TABLE tok USING fts3tokenize(unicode61, "remove_diacritics=2", "tokenchars=_")');
+    const unicode61 = (text: string): string[] => {
+      const r = db.exec("SELECT token FROM tok WHERE input = ?", [text]);
+      return r.length ? r[0]!.values.map((v) => String(v[0])) : [];
+    };
+    const rnd = prng(7);
+    let passed = 0;
+    for (let i = 0; i < 8000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => pick(rnd, PIECES)).join("");
+      if (!plainTokensInLowercase(text)) continue;
+      passed++;
+      const lowered = text.toLowerCase();
+      for (const t of [...tokenize(text), ...unicode61(text)]) {
+        if (/^[a-z0-9]+$/.test(t)) assert.ok(lowered.includes(t), `${JSON.stringify(text)}: token ${t}`);
+      }
+    }
+    db.close();
+    assert.ok(passed > 500, `only ${passed} texts passed`);
+  });
+
+  test("what a query needs: every term of an AND, one of an OR, nothing from a NOT", () => {
+    const plain = (tok: string) => ({ tokens: [tok], endsAtEnd: true });
+    const need = (q: string) => requiredTokens((searchTree(q) as { node: Parameters<typeof requiredTokens>[0] }).node, plain);
+    assert.deepEqual(need('"budget plan"'), { t: "token", token: "budget" });
+    assert.equal(needHeld(need("alpha beta")!, "beta alpha"), true);
+    assert.equal(needHeld(need("alpha beta")!, "alpha"), false);
+    assert.equal(needHeld(need("alpha OR beta")!, "beta"), true);
+    assert.equal(needHeld(need("alpha -beta")!, "alpha beta"), true);
+    assert.equal(needHeld(need("rep*")!, "reporting"), true);
+    assert.equal(need("москва"), null);
   });
 });

@@ -79,3 +79,44 @@ export function hasPhrase(column: readonly string[], phrase: readonly string[], 
   }
   return false;
 }
+
+/** Whether `lowered` holds `need`'s tokens as substrings. */
+export function needHeld(need: TokenNeed, lowered: string): boolean {
+  if (need.t === "token") return lowered.includes(need.token);
+  return need.t === "all" ? need.parts.every((p) => needHeld(p, lowered)) : need.parts.some((p) => needHeld(p, lowered));
+}
+
+/** Plain tokens a match must hold (see `requiredTokens`): one token, all of some, or one of some. */
+export type TokenNeed = { t: "token"; token: string } | { t: "all" | "any"; parts: TokenNeed[] };
+
+const PLAIN = /^[a-z0-9]+$/;
+
+/**
+ * A necessary condition of `node` on a message whose text and file name are ASCII only (their
+ * indexed tokens are then the runs of `[a-z0-9]` of the lowercased text, so each token of a match
+ * is a substring of it): the plain tokens its terms need, the longest of each term's phrase.
+ * Null when the tree has none (a NOT alone, a term of non-ASCII tokens only). The sql.js store
+ * rules out queued messages with it before reading them (fts_backlog.ts).
+ */
+export function requiredTokens(node: QueryNode, indexTokens: (token: string) => IndexTokens): TokenNeed | null {
+  switch (node.t) {
+    case "term": {
+      let longest = "";
+      for (const tok of node.tokens) {
+        for (const t of indexTokens(tok).tokens) if (PLAIN.test(t) && t.length > longest.length) longest = t;
+      }
+      return longest === "" ? null : { t: "token", token: longest };
+    }
+    case "or": {
+      const parts = node.children.map((c) => requiredTokens(c, indexTokens));
+      return parts.some((p) => p === null) ? null : { t: "any", parts: parts as TokenNeed[] };
+    }
+    case "and": {
+      const parts = node.children.filter((c) => c.t !== "not").map((c) => requiredTokens(c, indexTokens))
+        .filter((p): p is TokenNeed => p !== null);
+      return parts.length === 0 ? null : { t: "all", parts };
+    }
+    case "not":
+      return null;
+  }
+}

@@ -9,9 +9,9 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, type IndexTokens, type WordsMatcher } from "../search/match.ts";
+import { compileMatcher, type IndexTokens, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { searchTokens } from "../search/text.ts";
+import { plainTokensInLowercase, searchTokens } from "../search/text.ts";
 import { indexTokensOf, PLAIN_TOKEN } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
@@ -40,19 +40,78 @@ function refold(tokens: readonly string[], source: string | null, indexTokens: (
   return out ?? tokens;
 }
 
+const TEXT = "coalesce(m.edited_text, m.text)";
+const FILE = "m.media_file_name";
+
+/** At most this many alternative tokens in the SQL condition: few statement shapes to cache. */
+const SQL_ALTERNATIVES = 4;
+
 /**
- * The pks of queued messages that `sql` selects (read_sql.ts `queuedSearchSql`: pk, current text,
- * file name, in its order) and whose words match `node`, at most `want` (the first ones in that order).
+ * Tokens one of which a match must hold (from `need`: a term's token, one part of an AND, the
+ * alternatives of an OR), at most SQL_ALTERNATIVES; null when `need` gives no such short list.
  */
-export function queuedMatches(db: Database, node: QueryNode, sql: string, params: BindParams, want: number): number[] {
+function alternatives(need: TokenNeed): string[] | null {
+  if (need.t === "token") return [need.token];
+  const lists = need.parts.map(alternatives);
+  if (need.t === "any") {
+    if (lists.some((l) => l === null)) return null;
+    const all = lists.flatMap((l) => l!);
+    return all.length <= SQL_ALTERNATIVES ? all : null;
+  }
+  let best: string[] | null = null;
+  for (const l of lists) if (l !== null && (best === null || l.length < best.length)) best = l;
+  return best;
+}
+
+/**
+ * A condition on the queued rows from `need`, its tokens bound as :qf0, :qf1... (LIKE patterns):
+ * a message whose text and file name are ASCII only (as many bytes as characters) is kept only
+ * when they hold one of the alternatives (LIKE ignores ASCII case: for such a text, the same as a
+ * substring of its lowercased form); any other is kept for the matcher. Most queued messages hold
+ * none of a search's words and are never read into JS (a NULL column holds no token).
+ */
+function prefilterSql(need: TokenNeed, params: Record<string, string>): string | null {
+  const alts = alternatives(need);
+  if (alts === null) return null;
+  const likes = alts.map((token, i) => {
+    params[`:qf${i}`] = `%${token}%`; // [a-z0-9]: nothing LIKE reads as a wildcard
+    return `${TEXT} LIKE :qf${i} OR ${FILE} LIKE :qf${i}`;
+  });
+  return `(length(${TEXT}) <> octet_length(${TEXT}) OR length(${FILE}) <> octet_length(${FILE}) OR ${likes.join(" OR ")})`;
+}
+
+/** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
+function ruledOut(need: TokenNeed, text: string, file: string): boolean {
+  if (!plainTokensInLowercase(text) || !plainTokensInLowercase(file)) return false;
+  return !needHeld(need, file === "" ? text.toLowerCase() : `${text.toLowerCase()}\n${file.toLowerCase()}`);
+}
+
+/**
+ * The pks of queued messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
+ * text, file name, in its order; given the prefilter condition to add, or null) and whose words
+ * match `node`, at most `want` (the first ones in that order).
+ */
+export function queuedMatches(
+  db: Database,
+  node: QueryNode,
+  sqlFor: (prefilter: string | null) => string,
+  params: BindParams,
+  want: number,
+): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
   const out: number[] = [];
   if (want <= 0) return out;
-  statementsOf(db).each(sql, params, (r) => {
+  const need = requiredTokens(node, indexTokens);
+  const extra: Record<string, string> = {};
+  const sql = sqlFor(need === null ? null : prefilterSql(need, extra));
+  statementsOf(db).each(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (r) => {
     const current = r[1] as string | null;
     const fileName = r[2] as string | null;
-    if ((current !== null || fileName !== null) && matches(indexedWords(current, fileName, indexTokens))) out.push(r[0] as number);
+    if (current === null && fileName === null) return true;
+    // SQL kept every text with a non-ASCII character: most (an emoji, another script) can be ruled out here too.
+    if (need !== null && ruledOut(need, current ?? "", fileName ?? "")) return true;
+    if (matches(indexedWords(current, fileName, indexTokens))) out.push(r[0] as number);
     return out.length < want;
   });
   return out;

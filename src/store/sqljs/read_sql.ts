@@ -191,8 +191,12 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
  * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
  * Revoked messages have no words.
  */
-export function queuedSearchSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; span?: boolean }): string {
+export function queuedSearchSql(
+  f: MessageFilterShape,
+  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null },
+): string {
   const w = ["m.revoked = 0", ...filterSql(f)];
+  if (opts.prefilter) w.push(opts.prefilter);
   if (f.after) w.push("p.docid >= :afterPk");
   if (f.before) w.push("p.docid < :beforePk");
   if (opts.keyset) w.push(opts.oldest ? "p.docid > :cpk" : "p.docid < :cpk");

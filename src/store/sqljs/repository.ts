@@ -315,7 +315,7 @@ class SqljsRepository implements Repository {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
-    const pks = queuedMatches(this.store.db, node, queuedSearchSql(shape, opts), bind(params), n);
+    const pks = queuedMatches(this.store.db, node, (prefilter) => queuedSearchSql(shape, { ...opts, prefilter }), bind(params), n);
     const queued = pks.length > 0 ? this.all(MESSAGES_BY_PK, { pks: JSON.stringify(pks) }) : [];
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
@@ -334,7 +334,7 @@ class SqljsRepository implements Repository {
     for (let span = Math.max(2 * n, 64); ; span *= 4) {
       const listed = this.all(sql, { ...params, limit: span, offset: 0 });
       const last = listed.length === span ? listed[listed.length - 1]!.pk : undefined;
-      const queued = queuedSearchSql(shape, { ...opts, span: last !== undefined });
+      const queued = (prefilter: string | null) => queuedSearchSql(shape, { ...opts, span: last !== undefined, prefilter });
       const out = new Set(queuedMatches(this.store.db, node, queued, bind({ ...params, spanPk: last }), Infinity));
       const kept = listed.filter((r) => !out.has(Number(r.pk)));
       if (kept.length >= n || last === undefined) return this.filled(kept.slice(offset, n));
