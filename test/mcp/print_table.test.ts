@@ -17,11 +17,12 @@ describe("PrintTable: a Map with move-to-newest and drop-oldest, in typed arrays
   test("long random runs of touch, delete and drop-oldest end exactly as the Map does", () => {
     let seed = 11; // Park-Miller: exact in doubles
     const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    for (const spread of [40, 3000, 2 ** 53 - 1]) {
+    for (const spread of [40, 3000, 2 ** 53 - 1, -1]) {
       const t = new PrintTable<string>();
       const m = new Map<number, string>();
       // Keys from a small pool (many repeats, probes over occupied slots) or the whole 53-bit range.
-      const pool = Array.from({ length: 500 }, (_, i) => (spread < 2 ** 32 ? i * 65536 : Math.floor(rnd() * spread)));
+      // spread -1: the same low 32 bits, only the high bits differ.
+      const pool = Array.from({ length: 500 }, (_, i) => (spread < 0 ? i * 2 ** 32 + 7 : spread < 2 ** 32 ? i * 65536 : Math.floor(rnd() * spread)));
       for (let i = 0; i < 20_000; i++) {
         const key = spread === 40 ? pool[Math.floor(rnd() * 40)]! : pool[Math.floor(rnd() * pool.length)]!;
         const r = rnd();

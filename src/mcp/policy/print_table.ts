@@ -6,7 +6,7 @@
  * remembers 10-30 fingerprints per message (~1,000 for a page of 20 hits with their context):
  * as `Map` keys these 53-bit numbers are heap numbers, and the lookups, deletes and inserts cost
  * ~0.1-0.4 ms per call at 1M messages (server-side, over stdio); here each is a probe in a flat
- * array. Pure.
+ * array. Pure (the slots depend on a per-process seed, see SEED_LO; the order and values do not).
  */
 
 /** Slots per entry at most (load factor 1/2). */
@@ -192,9 +192,26 @@ function grown<T extends Float64Array | Int32Array>(old: T, into: T): T {
   return into;
 }
 
-/** A fingerprint's hash: its two 32-bit halves mixed (fingerprints are non-negative integers < 2^53). */
+/**
+ * Per-process seeds of the slot hash: fingerprints come from text other people write, and
+ * without a secret seed texts could be made whose fingerprints share their slots (linear probing
+ * would then walk long runs on every call). Nothing observable depends on the slots.
+ */
+const SEED_LO = (Math.random() * TWO_32) | 0;
+const SEED_HI = (Math.random() * TWO_32) | 0;
+
+/** murmur3's 32-bit finaliser. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A fingerprint's slot hash (fingerprints are non-negative integers < 2^53): both halves, seeded. */
 function hashOf(key: number): number {
   const lo = key >>> 0; // ToUint32: key mod 2^32
   const hi = (key / TWO_32) | 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) ^ (lo >>> 15);
+  return fmix(((lo ^ SEED_LO) + Math.imul(fmix(hi ^ SEED_HI), 0x9e3779b1)) | 0);
 }
