@@ -20,6 +20,7 @@
  * to 23 counts when it happens to cover a remembered window; shorter runs never count.
  */
 import { codeUnitMemo } from "../code_unit_memo.ts";
+import { PrintTable } from "./print_table.ts";
 
 /** Shared normalised letters/digits that count as carrying content. */
 export const MATCH_CHARS = 24;
@@ -31,15 +32,15 @@ const STRIDE = MATCH_CHARS - WINDOW + 1; // 4: any run of WINDOW + STRIDE - 1 = 
 /** Default bound: 100,000 fingerprints (about 400,000 characters of returned content, a few MB). */
 export const DEFAULT_MAX_FINGERPRINTS = 100_000;
 
-/** What one session has been shown: fingerprint -> the chats it was shown from. */
+/** What one session has been shown: fingerprint -> the chats it was shown from, oldest remembered first. */
 export interface FlowMemory {
   readonly max: number;
-  readonly prints: Map<number, string | string[]>;
+  readonly prints: PrintTable<string | string[]>;
 }
 
 /** An empty memory bounded to `max` fingerprints. */
 export function createFlowMemory(max = DEFAULT_MAX_FINGERPRINTS): FlowMemory {
-  return { max, prints: new Map() };
+  return { max, prints: new PrintTable() };
 }
 
 /** Letters and digits only, NFKC, lower case (the form both sides are compared in). */
@@ -146,34 +147,9 @@ export function rememberContent(mem: FlowMemory, chatJid: string, text: string |
     if (prev === undefined || prev === chatJid) next = chatJid;
     else if (Array.isArray(prev)) next = prev.includes(chatJid) ? prev : [...prev, chatJid].slice(-8);
     else next = [prev, chatJid];
-    // Delete first so the entry moves to the newest end (Map keeps insertion order); a new one goes there anyway.
-    if (prev !== undefined) mem.prints.delete(h);
-    mem.prints.set(h, next);
+    mem.prints.touch(h, next); // the newest end, as a Map's delete then set
   }
-  while (mem.prints.size > mem.max) evictOldest(mem);
-}
-
-/**
- * Each memory's iterator over its fingerprints, kept between evictions. A new `keys()` iterator
- * starts at the map's first slot and steps over every slot deleted since the map last compacted
- * its table (the evicted oldest ones, the old slots of re-remembered ones): once the memory was
- * full, each eviction walked thousands of them (~0.3 ms per page of 60 messages). A Map iterator
- * survives deletions and growth and sees entries added after it, so the kept one always stands
- * just past the last evicted entry: its next entry is the oldest one left (everything before it
- * was evicted or moved to the newest end).
- */
-const cursors = new WeakMap<FlowMemory, Iterator<number>>();
-
-function evictOldest(mem: FlowMemory): void {
-  let it = cursors.get(mem);
-  let next = it?.next();
-  if (!it || !next || next.done) {
-    // A finished iterator stays finished (even when entries are added later): start a new one.
-    it = mem.prints.keys();
-    cursors.set(mem, it);
-    next = it.next();
-  }
-  if (!next.done) mem.prints.delete(next.value);
+  while (mem.prints.size > mem.max) mem.prints.dropOldest();
 }
 
 /**
