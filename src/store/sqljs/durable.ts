@@ -121,11 +121,13 @@ export interface DurableDb<Op> {
   /**
    * Runs `fn` on the write lane between group commits, in its own transaction, without a journal
    * record: only for derived data that a replay of the journal rebuilds the same way (the text
-   * index's queue). Rolls back and rejects with fn's error if it throws.
+   * index's queue, its segments' merges). Rolls back and rejects with fn's error if it throws.
    */
   maintain<T>(fn: (db: Database) => T): Promise<T>;
   /** freeze the image -> pieces + checksum -> temp file in same dir -> fsync -> rename -> fsync dir; then truncate journal. */
   snapshot(): Promise<void>;
+  /** True while a snapshot is being taken or written (background work may wait for its end). */
+  snapshotting(): boolean;
   stats(): DurableStats;
   /** Final snapshot (if anything changed), release lock. Idempotent. */
   close(): Promise<void>;
@@ -280,6 +282,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
   let closed: Promise<void> | null = null;
   let drainQueued = false;
   let snapshotChain: Promise<void> = Promise.resolve();
+  let snapshotsRunning = 0;
   let background: Promise<void> | null = null;
   let retryAt = 0;
   let backoff = 0;
@@ -568,7 +571,8 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
     snapshot() {
       if (closed !== null) return Promise.reject(new StoreClosedError("The store is closed"));
       // Chained: two snapshots never overlap; each covers everything acknowledged before it was asked for.
-      const run = snapshotChain.then(() => snapshotOnce());
+      snapshotsRunning++;
+      const run = snapshotChain.then(() => snapshotOnce()).finally(() => snapshotsRunning--);
       snapshotChain = run.catch(() => {});
       return run.then(
         () => clearError("snapshot"),
@@ -578,6 +582,7 @@ function startEngine<Op>(inp: EngineInput<Op>): DurableDb<Op> {
         },
       );
     },
+    snapshotting: () => snapshotsRunning > 0,
     stats: () => ({
       journalEntries: journal.entries,
       journalBytes: journal.size,

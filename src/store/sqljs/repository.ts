@@ -52,6 +52,7 @@ import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
+import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
 import { idKey } from "./message_keys.ts";
@@ -82,7 +83,7 @@ import {
 import { bind, type Statements, statementsOf } from "./statements.ts";
 
 /** What the repository needs from the durable engine (`openDurable`). */
-export type DurableStore = Pick<DurableDb<WriteOp>, "db" | "commit" | "maintain" | "stats" | "close">;
+export type DurableStore = Pick<DurableDb<WriteOp>, "db" | "commit" | "maintain" | "stats" | "close" | "snapshotting">;
 
 /**
  * Messages indexed per lane task. In the background: short enough that a commit never waits
@@ -112,6 +113,13 @@ const INDEX_MIN_ROUND = 10_000;
  * ~5 µs per message scanned: 200k ~1 s for a word in none of them), while the background keeps indexing.
  */
 const SEARCH_INDEX_MAX = 5_000;
+/**
+ * Leaf pages (~4 KB each) a background merge step of the text index writes (fts_merge.ts): a
+ * lane task of a few ms, so a read or a commit never waits long behind one.
+ */
+const MERGE_PAGES = 32;
+/** Pause between two merge steps (reads and commits run in between). */
+const MERGE_GAP_MS = 10;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
@@ -121,6 +129,10 @@ export interface SqljsRepositoryOptions {
   indexMinRound?: number;
   /** Most queued messages a search indexes before it reads; beyond, it matches them itself (default 5,000). */
   searchIndexMax?: number;
+  /** Leaf pages per background merge step of the text index (default 32; 0: no merging). */
+  mergePages?: number;
+  /** Pause between two merge steps (default 10 ms). */
+  mergeGapMs?: number;
 }
 
 /** Wraps an open durable engine as the Repository. */
@@ -130,6 +142,8 @@ export function createSqljsRepository(store: DurableStore, opts: SqljsRepository
     opts.indexDelayMs ?? INDEX_DELAY_MS,
     opts.indexMinRound ?? INDEX_MIN_ROUND,
     opts.searchIndexMax ?? SEARCH_INDEX_MAX,
+    opts.mergePages ?? MERGE_PAGES,
+    opts.mergeGapMs ?? MERGE_GAP_MS,
   );
 }
 
@@ -148,14 +162,17 @@ class SqljsRepository implements Repository {
     private readonly indexDelayMs: number,
     private readonly indexMinRound: number,
     private readonly searchIndexMax: number,
+    private readonly mergePages: number,
+    private readonly mergeGapMs: number,
   ) {
     this.contacts = createContactIndex(store.db, () => this.s);
     const db = () => this.store.db;
     this.names = createRowNames(db, () => this.s);
     this.reactions = createRowReactions(db, () => this.s);
     this.places = createRowKeys(db, () => this.s);
-    // What the open left queued (a journal replay, a migration) is indexed in the background too.
-    if (hasQueued(store.db)) this.scheduleIndexing();
+    // What the open left queued (a journal replay, a migration) is indexed in the background too,
+    // and a merge of the index's segments the last run left to do is done.
+    if (hasQueued(store.db) || (this.mergePages > 0 && mergeWanted(store.db))) this.scheduleIndexing();
   }
 
   private get s(): Statements {
@@ -197,29 +214,43 @@ class SqljsRepository implements Repository {
    * (an import, a history sync) in rounds of at least `indexMinRound` messages, so the index
    * follows the import in bulk. A timer already set is not pushed back by later commits. Best
    * effort: a search indexes what is left, or matches it (fts_backlog.ts).
+   * Once the queue is empty and writes pause, the index's segments are merged as fts_merge.ts's
+   * rule asks, a few pages per lane task, `mergeGapMs` apart, never while a snapshot is written
+   * (its copy-on-write would save the pages the merge rewrites).
    */
-  private scheduleIndexing(): void {
+  private scheduleIndexing(delayMs = this.indexDelayMs): void {
     if (this.closing || this.indexTimer !== null || this.indexing) return;
     this.indexTimer = setTimeout(() => {
       this.indexTimer = null;
-      if (this.closing || !hasQueued(this.store.db)) return;
+      if (this.closing) return;
+      const db = this.store.db;
       const writing = Date.now() - this.lastCommitAt < this.indexDelayMs;
-      if (writing && queuedCount(this.store.db) < this.indexMinRound) {
+      if (!hasQueued(db)) {
+        if (this.mergePages <= 0 || !mergeWanted(db)) return;
+        if (writing || this.store.snapshotting()) return this.scheduleIndexing(); // look again after the next delay
+        return this.background((d) => mergeStep(d, this.mergePages) !== "none", this.mergeGapMs);
+      }
+      if (writing && queuedCount(db) < this.indexMinRound) {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
-      this.indexing = true;
-      this.store.maintain((db) => indexQueued(db, INDEX_CHUNK_BACKGROUND)).then(
-        () => {
-          this.indexing = false;
-          if (!this.closing && hasQueued(this.store.db)) this.scheduleIndexing();
-        },
-        () => {
-          this.indexing = false; // closing, or the store failed: the next search reports it
-        },
-      );
-    }, this.indexDelayMs);
+      this.background((d) => indexQueued(d, INDEX_CHUNK_BACKGROUND) > 0, this.indexDelayMs);
+    }, delayMs);
     unrefTimer(this.indexTimer);
+  }
+
+  /** Runs one background task on the lane, then looks for more work `nextMs` later if it did some. */
+  private background(task: (db: Database) => boolean, nextMs: number): void {
+    this.indexing = true;
+    this.store.maintain(task).then(
+      (worked) => {
+        this.indexing = false;
+        if (worked) this.scheduleIndexing(nextMs);
+      },
+      () => {
+        this.indexing = false; // closing, or the store failed: the next search reports it
+      },
+    );
   }
 
   async getChat(jid: string, includeLastMessage: boolean): Promise<ChatSummary | null> {
