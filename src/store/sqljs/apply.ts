@@ -828,6 +828,8 @@ interface ReplayRows {
   params: Bind[];
   /** Messages waiting. */
   count: number;
+  /** Whether every waiting message has no quote, edit, flag or status (PLAIN_ROWS[1]'s shape: 9 parameters instead of 15). */
+  bare: boolean;
   /** `${chat key}\0${id}` of each waiting message: a second one for it takes the per-row path. */
   keys: Set<string>;
   /** max(pk) of message_rows when last read (null: to read again); only pks above it are computed here. */
@@ -837,7 +839,7 @@ interface ReplayRows {
 }
 
 function replayRows(): ReplayRows {
-  return { params: [], count: 0, keys: new Set(), max: null, given: new Map() };
+  return { params: [], count: 0, bare: true, keys: new Set(), max: null, given: new Map() };
 }
 
 /**
@@ -862,7 +864,7 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
     const pk = rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
     if (pk !== null) {
       rows.keys.add(key);
-      pushPlainMessage(rows.params, pk, { chat, sender }, step.chat, step.sender, m, step.ts);
+      pushPlainMessage(rows, pk, { chat, sender }, step.chat, step.sender, m, step.ts);
       if (!m.revoked && (m.text != null || m.editedText != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
       if (++rows.count === ROWS_PER_INSERT) flushRows(ctx); // written young: less for the GC
@@ -921,35 +923,52 @@ function replayPk(ctx: BatchContext, base: number): number | null {
 const STORED_MAX_PKS = `SELECT (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?2),
   (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?3)`;
 
-/** Appends INSERT_PLAIN_MESSAGE's parameters to `out`, the pk given instead of its base. */
-function pushPlainMessage(out: Bind[], pk: number, keys: { chat: number; sender: number | null }, chatJid: string, senderJid: string | null, m: MessageRow, ts: number): void {
+/** Appends INSERT_PLAIN_MESSAGE's parameters to the waiting rows, the pk given instead of its base. */
+function pushPlainMessage(rows: ReplayRows, pk: number, keys: { chat: number; sender: number | null }, chatJid: string, senderJid: string | null, m: MessageRow, ts: number): void {
   const params = messageParams(pk, keys, chatJid, senderJid, m, ts);
-  for (let i = 0; i < 14; i++) out.push(params[i]!);
-  out.push(params[25]!);
+  for (let i = 0; i < 14; i++) rows.params.push(params[i]!);
+  rows.params.push(params[25]!);
+  if (rows.bare) rows.bare = params[8] === null && params[9] === null && params[10] === null && params[11] === 0 && params[12] === 0 && params[13] === null;
 }
 
-const PLAIN_ROW = `(${Array.from({ length: 15 }, () => "?").join(", ")})`;
+/**
+ * A row of the multi-row INSERT: every parameter, or (bare) those of a message with no quote,
+ * edit, flag or status, the rest as constants (sql.js binds each parameter with its own calls).
+ */
+const PLAIN_ROWS = [
+  `(${Array.from({ length: 15 }, () => "?").join(", ")})`,
+  "(?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, 0, NULL, ?)",
+] as const;
+/** The parameters of a bare row, by their index among the 15. */
+const BARE_PARAMS = [0, 1, 2, 3, 4, 5, 6, 7, 14];
 
 /** The multi-row INSERT of `count` new messages without media (INSERT_PLAIN_MESSAGE's columns, the pk given). */
-function plainInsertSql(count: number): string {
+function plainInsertSql(count: number, bare: boolean): string {
   return `INSERT INTO message_rows (pk, chat, id, sender, from_me, ts, type, text, quoted_id, edited_text, edited_at,
-    revoked, view_once, status, raw) VALUES ${Array.from({ length: count }, () => PLAIN_ROW).join(", ")}
+    revoked, view_once, status, raw) VALUES ${Array.from({ length: count }, () => PLAIN_ROWS[bare ? 1 : 0]).join(", ")}
   ON CONFLICT (id, chat) DO NOTHING`;
 }
 
+/** plainInsertSql's statements by count, bare ones at -count. */
 const plainInserts = new Map<number, string>();
 
 /** Writes the waiting rows (at most ROWS_PER_INSERT) in one statement; throws when one of them was not inserted (stored already: applySqlite must decide). */
 function flushRows(ctx: BatchContext): void {
   const rows = ctx.rows!;
-  const { count } = rows;
+  const { count, bare } = rows;
   if (count === 0) return;
-  let sql = plainInserts.get(count);
-  if (sql === undefined) plainInserts.set(count, (sql = plainInsertSql(count)));
-  ctx.s.run(sql, rows.params);
+  let sql = plainInserts.get(bare ? -count : count);
+  if (sql === undefined) plainInserts.set(bare ? -count : count, (sql = plainInsertSql(count, bare)));
+  let params = rows.params;
+  if (bare) {
+    params = [];
+    for (let at = 0; at < rows.params.length; at += 15) for (const i of BARE_PARAMS) params.push(rows.params[at + i]!);
+  }
+  ctx.s.run(sql, params);
   if (ctx.s.changes() !== count) throw new Error("a replayed message was stored already");
   replayCounts.rows += count;
   rows.params.length = 0;
   rows.count = 0;
+  rows.bare = true;
   rows.keys.clear();
 }
