@@ -830,7 +830,10 @@ interface ReplayRows {
   count: number;
   /** Whether every waiting message has no quote, edit, flag or status (PLAIN_ROWS[1]'s shape: 9 parameters instead of 15). */
   bare: boolean;
-  /** `${chat key}\0${id}` of each waiting message: a second one for it takes the per-row path. */
+  /**
+   * `${chat key}\0${id}` of the messages this run wrote or keeps waiting: another one for one of
+   * them (a re-delivery) takes the per-row path, which merges it as applySqlite would.
+   */
   keys: Set<string>;
   /** max(pk) of message_rows when last read (null: to read again); only pks above it are computed here. */
   max: number | null;
@@ -854,16 +857,17 @@ const ROWS_PER_INSERT = 64;
 /** `execute`, with new messages without media kept for a multi-row INSERT. */
 function replayExecute(ctx: BatchContext, step: Step): unknown {
   const rows = ctx.rows!;
-  if (step.t === "message" && step.message.media == null) {
-    if (step.chatIsPerson) ensurePerson(ctx, step.chat);
-    if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
-    const chat = jidKey(ctx, step.chat);
+  if (step.t === "message") {
+    // The keys in the order of the per-row step (the sender's first): a new JID's key is the next free one.
     const sender = step.sender === null ? null : jidKey(ctx, step.sender);
+    const chat = jidKey(ctx, step.chat);
     const m = step.message;
     const key = `${chat}\0${m.id}`;
-    const pk = rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
+    const pk = m.media != null || rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
+    rows.keys.add(key);
     if (pk !== null) {
-      rows.keys.add(key);
+      if (step.chatIsPerson) ensurePerson(ctx, step.chat);
+      if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
       pushPlainMessage(rows, pk, { chat, sender }, step.chat, step.sender, m, step.ts);
       if (!m.revoked && (m.text != null || m.editedText != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
@@ -970,5 +974,4 @@ function flushRows(ctx: BatchContext): void {
   rows.params.length = 0;
   rows.count = 0;
   rows.bare = true;
-  rows.keys.clear();
 }
