@@ -307,7 +307,10 @@ describe("sql.js ingest and replay", () => {
           const ts = t0 + (4000 - Math.floor(k / 7)) * 1000 + (k % 11 === 0 ? 7 : 0);
           // A tenth in a group new to the store, from senders new to it (their jids keys: sender first, as at ingest).
           const chat = k % 10 === 0 ? "120363000000000002@g.us" : PEOPLE[k % 19]!;
-          const extra = { senderId: k % 10 === 0 ? PEOPLE[31 + (k % 6)]! : chat, raw: rawOf(k), media: k % 13 === 0 ? media : null, revoked: k % 41 === 0 };
+          // Media: a file name, or (every other one) a direct path that its URL repeats (stored as X'') or not.
+          const path = `/v/t62.7118-24/${k}_n.enc`;
+          const withPath = { ...media, fileName: null, directPath: path, url: `https://mmg.whatsapp.net${path}${k % 3 === 0 ? "?ccb=11-4" : ""}`, mediaKey: new Uint8Array([k & 255, 1]) };
+          const extra = { senderId: k % 10 === 0 ? PEOPLE[31 + (k % 6)]! : chat, raw: rawOf(k), media: k % 13 === 0 ? (k % 2 === 0 ? media : withPath) : null, revoked: k % 41 === 0 };
           ops.push(msg(chat, `N${k}`, ts, k % 17 === 0 ? null : `later ${k}`, extra));
           // A re-delivery of a message 70 before in this batch (a multi-row INSERT or more before: written already).
           if (k % 45 === 0 && i >= 70) ops.push(msg(PEOPLE[(k - 70) % 19]!, `N${k - 70}`, ts, null, { senderId: PEOPLE[(k - 70) % 19]!, status: 2 }));

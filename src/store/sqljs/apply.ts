@@ -803,7 +803,7 @@ function storedFullRaw(s: Statements, chat: number, id: string): Uint8Array | nu
 
 /**
  * Applies a run of replayed journal records (`ops`: whole records, in order) to the same rows as
- * `applySqlite(db, ops)`, faster: new messages without media are inserted many rows per statement
+ * `applySqlite(db, ops)`, faster: new messages are inserted many rows per statement
  * (`flushRows`) with their pks computed here instead of by `PK_ALLOC` (`replayPk`). Each new
  * message is assumed new (its batch is written as if so) until its rows are written, which checks
  * it; anything unexpected there (a message already stored, a pk taken) rolls the run back and it
@@ -830,6 +830,10 @@ interface ReplayRows {
   count: number;
   /** Whether every waiting message has no quote, edit, flag or status (PLAIN_ROWS[1]'s shape: 9 parameters instead of 15). */
   bare: boolean;
+  /** The INSERT_MESSAGE parameters of the waiting messages with media (each its 26, its pk first), in order. */
+  media: Bind[];
+  /** Messages with media waiting. */
+  mediaCount: number;
   /**
    * `${chat key}\0${id}` of the messages this run wrote or keeps waiting: another one for one of
    * them (a re-delivery) takes the per-row path, which merges it as applySqlite would.
@@ -842,7 +846,7 @@ interface ReplayRows {
 }
 
 function replayRows(): ReplayRows {
-  return { params: [], count: 0, bare: true, keys: new Set(), max: null, given: new Map() };
+  return { params: [], count: 0, bare: true, media: [], mediaCount: 0, keys: new Set(), max: null, given: new Map() };
 }
 
 /**
@@ -863,15 +867,22 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
     const chat = jidKey(ctx, step.chat);
     const m = step.message;
     const key = `${chat}\0${m.id}`;
-    const pk = m.media != null || rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
+    const pk = rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
     rows.keys.add(key);
     if (pk !== null) {
       if (step.chatIsPerson) ensurePerson(ctx, step.chat);
       if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
-      pushPlainMessage(rows, pk, { chat, sender }, step.chat, step.sender, m, step.ts);
-      if (!m.revoked && (m.text != null || m.editedText != null)) ctx.queued.push(pk);
+      const params = messageParams(pk, { chat, sender }, step.chat, step.sender, m, step.ts);
+      if (m.media != null) {
+        for (const v of params) rows.media.push(v);
+        rows.mediaCount++;
+      } else {
+        pushPlainMessage(rows, params);
+      }
+      if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
-      if (++rows.count === ROWS_PER_INSERT) flushRows(ctx); // written young: less for the GC
+      // Written young (less for the GC); the order of rows written does not matter, their pks are given.
+      if (rows.count === ROWS_PER_INSERT || rows.mediaCount === ROWS_PER_INSERT) flushRows(ctx);
       return true; // checked when written (flushRows)
     }
   }
@@ -927,9 +938,9 @@ function replayPk(ctx: BatchContext, base: number): number | null {
 const STORED_MAX_PKS = `SELECT (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?2),
   (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?3)`;
 
-/** Appends INSERT_PLAIN_MESSAGE's parameters to the waiting rows, the pk given instead of its base. */
-function pushPlainMessage(rows: ReplayRows, pk: number, keys: { chat: number; sender: number | null }, chatJid: string, senderJid: string | null, m: MessageRow, ts: number): void {
-  const params = messageParams(pk, keys, chatJid, senderJid, m, ts);
+/** Appends INSERT_PLAIN_MESSAGE's parameters (of INSERT_MESSAGE's `params`) to the waiting rows. */
+function pushPlainMessage(rows: ReplayRows, params: Bind[]): void {
+  rows.count++;
   for (let i = 0; i < 14; i++) rows.params.push(params[i]!);
   rows.params.push(params[25]!);
   if (rows.bare) rows.bare = params[8] === null && params[9] === null && params[10] === null && params[11] === 0 && params[12] === 0 && params[13] === null;
@@ -956,9 +967,34 @@ function plainInsertSql(count: number, bare: boolean): string {
 /** plainInsertSql's statements by count, bare ones at -count. */
 const plainInserts = new Map<number, string>();
 
-/** Writes the waiting rows (at most ROWS_PER_INSERT) in one statement; throws when one of them was not inserted (stored already: applySqlite must decide). */
+/** The multi-row INSERT of `count` new messages with media (INSERT_MESSAGE's row, the pk given: ?1 of each row's 26). */
+function mediaInsertSql(count: number): string {
+  const row = (at: number) => {
+    const p = (i: number) => `?${at + i}`;
+    const cols = Array.from({ length: 19 }, (_, i) => p(i + 1));
+    cols.push(directPathKey(p(20), p(21)), ...Array.from({ length: 6 }, (_, i) => p(i + 21)));
+    return `(${cols.join(", ")})`;
+  };
+  return `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
+  VALUES ${Array.from({ length: count }, (_, r) => row(r * 26)).join(", ")}
+  ON CONFLICT (id, chat) DO NOTHING`;
+}
+
+const mediaInserts = new Map<number, string>();
+
+/** Writes the waiting rows (at most ROWS_PER_INSERT of each kind) in one statement a kind; throws when one of them was not inserted (stored already: applySqlite must decide). */
 function flushRows(ctx: BatchContext): void {
   const rows = ctx.rows!;
+  const { mediaCount } = rows;
+  if (mediaCount > 0) {
+    let sql = mediaInserts.get(mediaCount);
+    if (sql === undefined) mediaInserts.set(mediaCount, (sql = mediaInsertSql(mediaCount)));
+    ctx.s.run(sql, rows.media);
+    if (ctx.s.changes() !== mediaCount) throw new Error("a replayed message was stored already");
+    replayCounts.rows += mediaCount;
+    rows.media.length = 0;
+    rows.mediaCount = 0;
+  }
   const { count, bare } = rows;
   if (count === 0) return;
   let sql = plainInserts.get(bare ? -count : count);
