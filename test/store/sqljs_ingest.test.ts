@@ -1,7 +1,8 @@
 /**
  * The sql.js store's write path across batches: what apply keeps known between batches
  * (`known_rows.ts`) never outlives a rollback, and a replay of the journal (records applied
- * several at a time) gives exactly the rows the ingest wrote, also after a crash mid-record.
+ * several at a time) gives exactly the rows the ingest wrote, also after a crash mid-record, and
+ * so does the replay's own apply (`applyReplaySqlite`: multi-row inserts, pks computed in JS).
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import type { Database } from "sql.js";
 import type { FsPort } from "../../src/runtime/fs.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
-import { applySqlite } from "../../src/store/sqljs/apply.ts";
+import { applyReplaySqlite, applySqlite, replayCounts } from "../../src/store/sqljs/apply.ts";
 import { type DurableDb, type DurableOptions, openDurable } from "../../src/store/sqljs/durable.ts";
 import { settleKnownRows } from "../../src/store/sqljs/known_rows.ts";
 import { loadSqlJs } from "../../src/store/sqljs/load.ts";
@@ -286,6 +287,95 @@ describe("sql.js ingest and replay", () => {
     try {
       assert.deepEqual(dump(replayed.db), ingested);
       assert.deepEqual(messageIndexes(replayed.db), indexes);
+    } finally {
+      await replayed.close();
+    }
+  });
+
+  test("the replay's own apply (multi-row inserts, pks computed in JS) gives exactly the rows of the ingest, over a snapshot too", async () => {
+    const t0 = 1_700_000_000_000;
+    const media = { mimetype: "image/jpeg", fileName: "f.jpg", fileLength: 10, durationSec: null, directPath: null, url: null, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null };
+    // After the snapshot: a history sync, newest first, into seconds the snapshot's messages hold
+    // (whole-second slots, a millisecond's own slot, a second filled past its whole-second range),
+    // with media, a revoked one, one without words, and a re-delivery within a batch.
+    const later = (redeliver: boolean): WriteOp[][] => {
+      const out: WriteOp[][] = [];
+      for (let b = 0; b < 12; b++) {
+        const ops: WriteOp[] = [];
+        for (let i = 0; i < 500; i++) {
+          const k = 20_000 + b * 500 + i;
+          const ts = t0 + (4000 - Math.floor(k / 7)) * 1000 + (k % 11 === 0 ? 7 : 0);
+          // A tenth in a group new to the store, from senders new to it (their jids keys: sender first, as at ingest).
+          const chat = k % 10 === 0 ? "120363000000000002@g.us" : PEOPLE[k % 19]!;
+          // Media: a file name, or (every other one) a direct path that its URL repeats (stored as X'') or not.
+          const path = `/v/t62.7118-24/${k}_n.enc`;
+          const withPath = { ...media, fileName: null, directPath: path, url: `https://mmg.whatsapp.net${path}${k % 3 === 0 ? "?ccb=11-4" : ""}`, mediaKey: new Uint8Array([k & 255, 1]) };
+          const extra = { senderId: k % 10 === 0 ? PEOPLE[31 + (k % 6)]! : chat, raw: rawOf(k), media: k % 13 === 0 ? (k % 2 === 0 ? media : withPath) : null, revoked: k % 41 === 0 };
+          ops.push(msg(chat, `N${k}`, ts, k % 17 === 0 ? null : `later ${k}`, extra));
+          // A re-delivery of a message 70 before in this batch (a multi-row INSERT or more before: written already).
+          if (k % 45 === 0 && i >= 70) ops.push(msg(PEOPLE[(k - 70) % 19]!, `N${k - 70}`, ts, null, { senderId: PEOPLE[(k - 70) % 19]!, status: 2 }));
+        }
+        if (b === 5) ops.push(...Array.from({ length: 1100 }, (_, j) => msg(PEOPLE[2]!, `S${j}`, t0 + 3000 * 1000, `same second ${j}`)));
+        if (redeliver && b === 9) ops.push(msg(PEOPLE[3]!, "M3", t0 + 1000, "again", { senderId: PEOPLE[3]! }));
+        out.push(ops);
+      }
+      return out;
+    };
+    for (const redeliver of [false, true]) {
+      const dir = newDir();
+      let store = await openStore(dir);
+      for (const ops of history(10, 300)) await store.commit(ops);
+      await store.close(); // a snapshot of those
+      store = await openStore(dir);
+      let image: string;
+      let ingested: Record<string, string[]>;
+      try {
+        for (const ops of later(redeliver)) await store.commit(ops);
+        ingested = dump(store.db);
+        image = crashCopy(dir);
+      } finally {
+        await store.close();
+      }
+      const before = { ...replayCounts };
+      const replayed = await openStore(image, undefined, (db, size) => ({ ...messageIndexReplay(db, size, 0), apply: applyReplaySqlite }));
+      try {
+        assert.ok(replayed.stats().snapshotSeq > 0, "a snapshot under the journal");
+        assert.deepEqual(dump(replayed.db), ingested);
+        assert.deepEqual(replayed.db.exec("PRAGMA integrity_check")[0]!.values, [["ok"]]);
+        assert.ok(replayCounts.rows - before.rows > 5000, `most messages went through the multi-row inserts (${JSON.stringify([before, replayCounts])})`);
+        // A message the snapshot holds, delivered again, sends its run back to applySqlite.
+        assert.equal(replayCounts.fallbacks - before.fallbacks, redeliver ? 1 : 0);
+      } finally {
+        await replayed.close();
+      }
+    }
+  });
+
+  test("a journal that re-delivers a stored message in every run gives the rows of the ingest, and stops trying the multi-row path for a while", async () => {
+    const dir = newDir();
+    let store = await openStore(dir);
+    for (const ops of history(4, 300)) await store.commit(ops);
+    await store.close(); // a snapshot of those
+    store = await openStore(dir);
+    let image: string;
+    let ingested: Record<string, string[]>;
+    try {
+      for (let b = 0; b < 30; b++) {
+        const ops = Array.from({ length: 1000 }, (_, i) => msg(PEOPLE[i % 19]!, `R${b}-${i}`, 1_800_000_000_000 + (b * 1000 + i) * 1000, `run ${b} ${i}`));
+        ops.push(msg(PEOPLE[3]!, "M3", 1_700_000_001_000, "again", { senderId: PEOPLE[3]! })); // stored in the snapshot
+        await store.commit(ops);
+      }
+      ingested = dump(store.db);
+      image = crashCopy(dir);
+    } finally {
+      await store.close();
+    }
+    const before = { ...replayCounts };
+    const replayed = await openStore(image, undefined, () => ({ apply: applyReplaySqlite }));
+    try {
+      assert.deepEqual(dump(replayed.db), ingested);
+      // 6 runs of 5,005 ops: tried in runs 1, 3 and 6 (given back each time), applied directly in 2, 4 and 5.
+      assert.equal(replayCounts.fallbacks - before.fallbacks, 3);
     } finally {
       await replayed.close();
     }

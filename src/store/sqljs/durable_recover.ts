@@ -47,14 +47,16 @@ export interface ReplaySize {
 }
 
 /**
- * Work a store may do around a long replay (e.g. build some indexes once at the end instead of
+ * Work a store may do around a replay (e.g. build some indexes once at the end instead of
  * row by row): `beforeRun` is called outside any transaction before each run of records is
- * applied, `end` once after the last (also outside a transaction). Both must leave the rows as a
- * replay without them would; a throw fails the open, like a failed apply.
+ * applied, `end` once after the last (also outside a transaction); `apply`, when given, applies
+ * each run instead of RecoverInput.apply (which still names a failing record). All must leave the
+ * rows as a replay without them would; a throw fails the open, like a failed apply.
  */
 export interface ReplayHooks<Op> {
-  beforeRun(db: Database, ops: readonly Op[]): void;
-  end(db: Database): void;
+  beforeRun?(db: Database, ops: readonly Op[]): void;
+  end?(db: Database): void;
+  apply?(db: Database, ops: Op[]): void;
 }
 
 /** An opened, replayed store. */
@@ -329,11 +331,11 @@ async function replayJournal<Op>(
     if (run === null) return;
     const { ops, records } = run;
     run = null;
-    hooks?.beforeRun(db, ops); // between transactions: each run commits
+    hooks?.beforeRun?.(db, ops); // between transactions: each run commits
     db.exec("BEGIN");
     inTxn = true;
     try {
-      inp.apply(db, ops);
+      (hooks?.apply ?? inp.apply)(db, ops);
     } catch (err) {
       // apply rolled its batch back: find the record that fails, one at a time, to name its seq.
       let seq = records[0]!.seq;
@@ -375,7 +377,7 @@ async function replayJournal<Op>(
       if (run.ops.length >= REPLAY_APPLY_OPS) applyRun();
     });
     applyRun();
-    hooks?.end(db);
+    hooks?.end?.(db);
   } catch (err) {
     run = null;
     if (inTxn) db.exec("ROLLBACK");

@@ -64,7 +64,7 @@ export function defersIndexes(size: ReplaySize, minJournalBytes = MIN_JOURNAL_BY
 }
 
 /** The replay hooks of the sql.js store (see the module doc); null for a short replay (below `minJournalBytes`). */
-export function messageIndexReplay(_db: Database, size: ReplaySize, minJournalBytes = MIN_JOURNAL_BYTES): ReplayHooks<WriteOp> | null {
+export function messageIndexReplay(_db: Database, size: ReplaySize, minJournalBytes = MIN_JOURNAL_BYTES): Required<Pick<ReplayHooks<WriteOp>, "beforeRun" | "end">> | null {
   if (!defersIndexes(size, minJournalBytes)) return null;
   let dropped: string[] | null = null; // the CREATE INDEX statements to run again
   let done = false; // dropped and created again once: not again (each rebuild reads every row)

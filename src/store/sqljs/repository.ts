@@ -38,7 +38,7 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { settleKnownRows } from "./known_rows.ts";
-import { applySqlite, canonical } from "./apply.ts";
+import { applyReplaySqlite, applySqlite, canonical } from "./apply.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { createRowNames, type RowNames } from "./row_names.ts";
 import { createRowReactions, type RowReactions } from "./row_reactions.ts";
@@ -661,7 +661,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     },
     apply: applySqlite,
     onTransactionEnd: sqljsTransactionEnd,
-    replayHooks: messageIndexReplay,
+    replayHooks: (db, size) => ({ ...messageIndexReplay(db, size), apply: applyReplaySqlite }),
     snapshotEveryBytes: opts.snapshotEveryBytes,
     onWarning: opts.onWarning,
     onCorrupt: opts.onCorrupt,
