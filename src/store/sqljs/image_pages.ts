@@ -42,7 +42,7 @@ const SLAB = 64 * CHUNK;
  */
 const SPARE_BYTES = 16 * 1024 * 1024;
 
-/** Chunks read at once when SQLite reads the chunk right after the last one read (see loadRun). */
+/** Chunks read at once when SQLite reads the chunk right after the last one read (see loadClean). */
 const READ_AHEAD = 16;
 
 /** Bytes per read when chunks are read in order (a snapshot's copy, `checkAll`): few calls, little memory. */
@@ -160,8 +160,7 @@ export function createPages(init: PagesInit): Pages {
   const free: Uint8Array[] = []; // chunks' memory to reuse
   let slab: Uint8Array | null = null;
   let slabAt = SLAB;
-  let unitScratch: Uint8Array | null = null; // one checksum unit larger than a chunk (older files)
-  let runScratch: Uint8Array | null = null; // a read-ahead run (loadRun)
+  let readScratch: Uint8Array | null = null; // a read of several chunks (`loadRange`)
   let lastLoaded = -2; // the last chunk read from the source (a read of the next one reads ahead)
   let frozen: { end: number; copied: number; saved: Map<number, Uint8Array> } | null = null;
   let damage: string | null = null;
@@ -265,52 +264,52 @@ export function createPages(init: PagesInit): Pages {
       counts.evictions++;
     }
   };
+  /** `n` bytes of scratch memory for a read of several chunks (kept for the next one). */
+  const scratch = (n: number): Uint8Array => {
+    if (readScratch === null || readScratch.length < n) readScratch = new Uint8Array(n);
+    return protoSubarray.call(readScratch, 0, n);
+  };
   /**
-   * Chunk `c` and the chunks after it not in memory, up to READ_AHEAD, in one read: SQLite walks a
-   * long list (a common word's positions, an index range) page after page, and a read of its own
-   * for each costs a call into the file each.
+   * `size` bytes from chunk `from` read in one call (and checked by the source: whole checksum
+   * units), chunks [from, to) of them not in memory kept clean (one in memory is the same as the
+   * file, or written since); `asked` with its clock bit set, the others first to go if not used.
    */
-  const loadRun = (c: number): Uint8Array => {
-    const end = Math.min(c + READ_AHEAD, Math.ceil(sourceEnd / CHUNK));
-    let last = c + 1;
-    while (last < end && bufs[last] === undefined) last++;
-    const whole = Math.min((last - c) * CHUNK, source!.length - c * CHUNK); // whole chunks, or to the image's end
-    const bytes = fromSource(c * CHUNK, protoSubarray.call((runScratch ??= new Uint8Array(READ_AHEAD * CHUNK)), 0, whole));
-    capacity(last);
-    for (let k = c; k < last; k++) {
-      bufs[k] = copyOf(protoSubarray.call(bytes, (k - c) * CHUNK, Math.min((k - c + 1) * CHUNK, bytes.length)));
-      ref[k] = k === c ? 1 : 0; // the ones read ahead go first if not used
+  const loadRange = (from: number, to: number, size: number, asked: number): Uint8Array => {
+    const bytes = fromSource(from * CHUNK, scratch(Math.min(size, source!.length - from * CHUNK))); // or to the image's end
+    capacity(to);
+    for (let k = from; k < to; k++) {
+      if (bufs[k] !== undefined) continue;
+      bufs[k] = copyOf(protoSubarray.call(bytes, (k - from) * CHUNK, (k - from + 1) * CHUNK));
+      ref[k] = k === asked ? 1 : 0;
       counts.cachedBytes += CHUNK;
     }
-    lastLoaded = last - 1;
-    return bufs[c]!;
+    return bufs[asked]!;
   };
-  /** Chunk `c` (not in memory) as the file holds it, kept clean: read alone, or with its checksum unit's other chunks. */
+  /** Chunk `c` (not in memory) as the file holds it, kept clean: read alone, with the chunks after it, or with its checksum unit's other chunks. */
   const loadClean = (c: number): Uint8Array => {
     const unit = unitBytes();
     if (unit === CHUNK) {
       const sequential = c === lastLoaded + 1;
       lastLoaded = c;
-      if (sequential) return loadRun(c);
+      if (sequential) {
+        // SQLite walks a long list (a common word's positions, an index range) page after page,
+        // and a read of its own for each costs a call into the file each: read ahead, up to
+        // READ_AHEAD chunks, stopping at one in memory.
+        const end = Math.min(c + READ_AHEAD, Math.ceil(sourceEnd / CHUNK));
+        let last = c + 1;
+        while (last < end && bufs[last] === undefined) last++;
+        lastLoaded = last - 1;
+        return loadRange(c, last, (last - c) * CHUNK, c);
+      }
       const b = fromSource(c * CHUNK, alloc());
       bufs[c] = b;
       ref[c] = 1;
       counts.cachedBytes += CHUNK;
       return b;
     }
-    // An older file's unit (64 KiB): read and checked whole; its chunks not in memory are kept too.
+    // An older file's unit (64 KiB): read and checked whole.
     const first = Math.floor((c * CHUNK) / unit) * (unit / CHUNK);
-    const last = Math.min(first + unit / CHUNK, Math.ceil(sourceEnd / CHUNK));
-    const whole = Math.min(unit, source!.length - first * CHUNK); // a whole unit, or to the image's end
-    const bytes = fromSource(first * CHUNK, protoSubarray.call((unitScratch ??= new Uint8Array(unit)), 0, whole));
-    capacity(last);
-    for (let k = first; k < last; k++) {
-      if (bufs[k] !== undefined) continue; // in memory: the same as the file, or written since
-      bufs[k] = copyOf(protoSubarray.call(bytes, (k - first) * CHUNK, (k - first + 1) * CHUNK));
-      ref[k] = k === c ? 1 : 0; // the neighbours go first if not used
-      counts.cachedBytes += CHUNK;
-    }
-    return bufs[c]!;
+    return loadRange(first, Math.min(first + unit / CHUNK, Math.ceil(sourceEnd / CHUNK)), unit, c);
   };
   /** Chunk `c` into memory: clean if read from the source, else (never written: zeros) dirty. */
   const load = (c: number): Uint8Array => {
@@ -527,7 +526,7 @@ export function createPages(init: PagesInit): Pages {
       const prev = { source, end: sourceEnd };
       source = next;
       sourceEnd = end;
-      unitScratch = null;
+      readScratch = null;
       lastLoaded = -2;
       return prev;
     },
@@ -585,7 +584,7 @@ export function createPages(init: PagesInit): Pages {
       free.length = 0;
       slab = null;
       counts.slabBytes = 0;
-      unitScratch = null;
+      readScratch = null;
       frozen = null;
       counts.cachedBytes = counts.pinnedBytes = counts.savedBytes = 0;
       const s = source;
