@@ -14,7 +14,7 @@ import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { hasQueued, indexQueued } from "../../src/store/sqljs/fts_queue.ts";
 import { MERGE_RULE, mergeCount, mergeInProgress, mergeStep, mergeWanted, segments } from "../../src/store/sqljs/fts_merge.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
-import { createSqljsRepository, type SqljsRepositoryOptions, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { createSqljsRepository, type DurableStore, type SqljsRepositoryOptions, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { ListMessagesQuery, Repository, WriteOp } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
 import { BROAD_EXCLUSIONS, dataset, filters, pages, query } from "./search_fixtures.ts";
@@ -127,6 +127,48 @@ describe("sql.js full-text segment merges", () => {
     } finally {
       await ref.repo.close();
       await merged.repo.close();
+    }
+  });
+
+  test("a merge is not lost when a search indexed the queue while the background's index task waited", async () => {
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir: join(root, "raced"), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    // The store as the repository sees it, holding the first lane task asked for once armed.
+    let armed = false;
+    let held: (() => void) | null = null;
+    const store: DurableStore = {
+      get db() {
+        return durable.db;
+      },
+      commit: (ops) => durable.commit(ops),
+      maintain: (fn) => {
+        if (!armed || held !== null) return durable.maintain(fn);
+        return new Promise<void>((go) => (held = go)).then(() => durable.maintain(fn));
+      },
+      stats: () => durable.stats(),
+      close: () => durable.close(),
+      snapshotting: () => durable.snapshotting(),
+    };
+    const repo = createSqljsRepository(store, { indexDelayMs: 20, indexMinRound: 1, mergeGapMs: 0 });
+    const until = async (ok: () => boolean) => {
+      for (let k = 0; k < 300 && !ok(); k++) await new Promise((r) => setTimeout(r, 10));
+    };
+    try {
+      const { first } = dataset();
+      await repo.commit(first.slice(0, 20));
+      await until(() => !hasQueued(durable.db) && !mergeWanted(durable.db));
+      assert.equal(segments(durable.db).length, 1);
+      armed = true;
+      await repo.commit(first.slice(20, 40));
+      await until(() => held !== null); // the background's index task waits on the lane
+      assert.notEqual(held, null);
+      await durable.maintain((db) => indexQueued(db, 1e9)); // what a search does with a short queue
+      assert.equal(mergeWanted(durable.db), true, "two segments");
+      held!(); // the background task runs: nothing left to index
+      await until(() => !mergeWanted(durable.db));
+      assert.equal(segments(durable.db).length, 1, "merged without another commit");
+    } finally {
+      await repo.close();
     }
   });
 

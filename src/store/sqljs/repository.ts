@@ -240,13 +240,18 @@ class SqljsRepository implements Repository {
     unrefTimer(this.indexTimer);
   }
 
-  /** Runs one background task on the lane, then looks for more work `nextMs` later if it did some. */
+  /**
+   * Runs one background task on the lane, then looks for more work `nextMs` later if it did some.
+   * A task that found nothing may have lost its work to a search that indexed the queue while it
+   * waited on the lane: the merge the new segments want is looked for then (not at the next commit).
+   */
   private background(task: (db: Database) => boolean, nextMs: number): void {
     this.indexing = true;
     this.store.maintain(task).then(
       (worked) => {
         this.indexing = false;
         if (worked) this.scheduleIndexing(nextMs);
+        else if (!this.closing && this.mergePages > 0 && mergeWanted(this.store.db)) this.scheduleIndexing();
       },
       () => {
         this.indexing = false; // closing, or the store failed: the next search reports it
