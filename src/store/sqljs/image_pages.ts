@@ -170,7 +170,11 @@ export function createPages(init: PagesInit): Pages {
 
   const capacity = (n: number) => {
     // Dense: an array written at scattered indices far past its end turns into a (slow) dictionary.
-    while (bufs.length < n) bufs.push(undefined);
+    // A long stretch in one builtin: the first read of a 1M store (110k chunks) pushed one by one
+    // before V8 had compiled the loop (~10 ms).
+    const short = n - bufs.length;
+    if (short > 64) bufs = bufs.concat(new Array<Uint8Array | undefined>(short).fill(undefined));
+    else for (let k = 0; k < short; k++) bufs.push(undefined);
     if (n <= dirty.length) return;
     const size = Math.max(n, dirty.length * 2, 64);
     const d = new Uint32Array(size);
