@@ -11,22 +11,47 @@
 import type { BindParams, Database } from "sql.js";
 import { compileMatcher, type IndexTokens, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { plainTokensInLowercase, searchTokens } from "../search/text.ts";
-import { indexTokensOf, PLAIN_TOKEN } from "./fts_tokens.ts";
+import { ASCII_ONLY, ASCII_SPACE, PLAIN_TOKEN, plainTokensInLowercase, tokenize } from "../search/text.ts";
+import { indexTokensOf } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
-// eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+/** Most words whose indexed tokens a connection remembers (then it starts over). */
+const WORD_CACHE_MAX = 50_000;
+const wordCaches = new WeakMap<Database, Map<string, readonly string[]>>();
 
-/** The words the index holds for a message (text or edit, file name), as `indexQueued` indexes them. */
-function indexedWords(current: string | null, fileName: string | null, indexTokens: (token: string) => IndexTokens) {
-  const t = searchTokens(null, current, fileName, false);
-  return { text: refold(t.text, current, indexTokens), file: refold(t.file, fileName, indexTokens) };
+/**
+ * The tokens the index holds for a text, as `indexQueued` indexes it (our tokens, re-split and
+ * re-folded by the index's tokenizer where it differs). No token spans ASCII whitespace and both
+ * steps go token by token, so a text's tokens are its words' tokens: an ASCII text's are its own,
+ * another's are remembered by word (messages repeat words; folding one costs microseconds).
+ */
+function indexedTokensOf(db: Database, indexTokens: (token: string) => IndexTokens): (text: string) => readonly string[] {
+  let known = wordCaches.get(db);
+  if (known === undefined) wordCaches.set(db, known = new Map());
+  const words = known;
+  const ofWord = (word: string): readonly string[] => {
+    let toks = words.get(word);
+    if (toks === undefined) {
+      if (words.size >= WORD_CACHE_MAX) words.clear();
+      toks = refold(tokenize(word), indexTokens);
+      words.set(word, toks);
+    }
+    return toks;
+  };
+  return (text) => {
+    if (ASCII_ONLY.test(text)) return tokenize(text);
+    const out: string[] = [];
+    for (const word of text.split(ASCII_SPACE)) {
+      if (word === "") continue;
+      const toks = ofWord(word);
+      for (let i = 0; i < toks.length; i++) out.push(toks[i]!);
+    }
+    return out;
+  };
 }
 
-/** Our tokens of `source` as the index's tokenizer holds them (an ASCII text's tokens are its own). */
-function refold(tokens: readonly string[], source: string | null, indexTokens: (token: string) => IndexTokens): readonly string[] {
-  if (source === null || ASCII_ONLY.test(source)) return tokens;
+/** Our tokens as the index's tokenizer holds them (a plain token is its own). */
+function refold(tokens: readonly string[], indexTokens: (token: string) => IndexTokens): readonly string[] {
   let out: string[] | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;
@@ -39,6 +64,8 @@ function refold(tokens: readonly string[], source: string | null, indexTokens: (
   }
   return out ?? tokens;
 }
+
+const NO_TOKENS: readonly string[] = [];
 
 const TEXT = "coalesce(m.edited_text, m.text)";
 const FILE = "m.media_file_name";
@@ -75,9 +102,11 @@ function prefilterSql(need: TokenNeed, params: Record<string, string>): string |
   if (alts === null) return null;
   const likes = alts.map((token, i) => {
     params[`:qf${i}`] = `%${token}%`; // [a-z0-9]: nothing LIKE reads as a wildcard
-    return `${TEXT} LIKE :qf${i} OR ${FILE} LIKE :qf${i}`;
+    return `${TEXT} LIKE :qf${i}`;
   });
-  return `(length(${TEXT}) <> octet_length(${TEXT}) OR length(${FILE}) <> octet_length(${FILE}) OR ${likes.join(" OR ")})`;
+  const file = alts.map((_, i) => `${FILE} LIKE :qf${i}`).join(" OR ");
+  return `(length(${TEXT}) <> octet_length(${TEXT}) OR ${likes.join(" OR ")}
+    OR (${FILE} IS NOT NULL AND (length(${FILE}) <> octet_length(${FILE}) OR ${file})))`;
 }
 
 /** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
@@ -100,6 +129,7 @@ export function queuedMatches(
 ): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
+  const tokensOf = indexedTokensOf(db, indexTokens);
   const out: number[] = [];
   if (want <= 0) return out;
   const need = requiredTokens(node, indexTokens);
@@ -111,7 +141,10 @@ export function queuedMatches(
     if (current === null && fileName === null) return true;
     // SQL kept every text with a non-ASCII character: most (an emoji, another script) can be ruled out here too.
     if (need !== null && ruledOut(need, current ?? "", fileName ?? "")) return true;
-    if (matches(indexedWords(current, fileName, indexTokens))) out.push(r[0] as number);
+    // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
+    const text = current ? tokensOf(current) : NO_TOKENS;
+    const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;
+    if (matches({ text, file })) out.push(r[0] as number);
     return out.length < want;
   });
   return out;

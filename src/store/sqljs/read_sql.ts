@@ -189,23 +189,36 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 /**
  * The queued messages (`fts_pending`, not yet in the index) a search's filters select, newest first
  * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
- * Revoked messages have no words.
+ * Revoked messages have no words. Each queued message is looked up by its pk; with `scan`, the
+ * messages from the oldest queued one on are walked in pk order instead, and the queue is probed
+ * for those the filters kept (last: a probe of the small queue table): when most messages are
+ * queued (after a crash replay or a big import), a walk of the table's leaves costs less than a
+ * search of the table per message (at 300k queued: 0.45 instead of 0.6 µs a message).
  */
 export function queuedSearchSql(
   f: MessageFilterShape,
-  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null },
+  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean },
 ): string {
+  const key = opts.scan ? "m.pk" : "p.docid";
   const w = ["m.revoked = 0", ...filterSql(f)];
   if (opts.prefilter) w.push(opts.prefilter);
-  if (f.after) w.push("p.docid >= :afterPk");
-  if (f.before) w.push("p.docid < :beforePk");
-  if (opts.keyset) w.push(opts.oldest ? "p.docid > :cpk" : "p.docid < :cpk");
+  if (f.after) w.push(`${key} >= :afterPk`);
+  if (f.before) w.push(`${key} < :beforePk`);
+  if (opts.keyset) w.push(opts.oldest ? `${key} > :cpk` : `${key} < :cpk`);
   // Only as far as :spanPk (the last message a page read), with `span`.
-  if (opts.span) w.push(opts.oldest ? "p.docid <= :spanPk" : "p.docid >= :spanPk");
+  if (opts.span) w.push(opts.oldest ? `${key} <= :spanPk` : `${key} >= :spanPk`);
+  const order = opts.oldest ? "ASC" : "DESC";
+  if (opts.scan) {
+    return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+FROM messages m
+WHERE m.pk >= (SELECT min(docid) FROM fts_pending) AND ${w.join(" AND ")}
+  AND EXISTS (SELECT 1 FROM fts_pending p WHERE p.docid = m.pk)
+ORDER BY m.pk ${order}`;
+  }
   return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}
-ORDER BY p.docid ${opts.oldest ? "ASC" : "DESC"}`;
+ORDER BY p.docid ${order}`;
 }
 
 /** Messages by pk (:pks, a JSON array), newest first. */

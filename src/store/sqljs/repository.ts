@@ -50,7 +50,7 @@ import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webho
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
-import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
+import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -302,11 +302,13 @@ class SqljsRepository implements Repository {
     // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
     // whole index's statistics, so it waits for the queue).
     let backlog: QueryNode | null = null;
+    let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
       if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
+        scan = mostlyQueued(this.store.db);
         this.scheduleIndexing(); // the queue shrinks in the background meanwhile
       }
     }
@@ -333,12 +335,12 @@ class SqljsRepository implements Repository {
       if (fts === null) return empty;
       params.fts = fts;
       rows = backlog
-        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest })
+        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest, scan })
         : this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
       rows = backlog
-        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest })
+        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest, scan })
         : this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
     }
     return keysetPage(rows, limit, kind);
@@ -348,7 +350,7 @@ class SqljsRepository implements Repository {
    * A time-ordered search page over the index and the queue (fts_backlog.ts): the first
    * offset + limit (+1) matches of each, merged in pk order, then the page at the offset.
    */
-  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
@@ -364,7 +366,7 @@ class SqljsRepository implements Repository {
    * messages the index does not exclude, read a span at a time, less the queued ones in that span
    * that match; a span four times longer while the page is not full and messages are left.
    */
-  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const sql = listMessagesSql(shape, { ...opts, exclude: true });
