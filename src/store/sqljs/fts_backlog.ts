@@ -3,7 +3,11 @@
  * pass a search's filters are read and matched in JS (search/match.ts) against the same words the
  * index would hold for them (`indexQueued` computes them the same way). With what the index
  * finds, that is exactly what a search over a complete index finds: a message is either indexed
- * or queued, never both (the index's view leaves queued messages out). The repository takes this
+ * or queued, never both (the index's view leaves queued messages out). When most messages are
+ * queued, the messages are walked rather than the queue (read_sql.ts `queuedSearchSql`'s `scan`):
+ * an indexed one may then be matched too, and is a true match (indexed with its current words,
+ * as it is matched here), which the repository takes once. A message with no words is in neither
+ * (`indexQueued` leaves it out of the index) and matches nothing here. The repository takes this
  * path when the queue is too long to index before a search (a crash replay or a migration
  * re-queues every message), and runs the index query and this scan in one synchronous step, so
  * no background round moves messages between them.
@@ -116,7 +120,7 @@ function ruledOut(need: TokenNeed, text: string, file: string): boolean {
 }
 
 /**
- * The pks of queued messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
+ * The pks of the messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
  * text, file name, in its order; given the prefilter condition to add, or null) and whose words
  * match `node`, at most `want` (the first ones in that order).
  */
@@ -144,7 +148,7 @@ export function queuedMatches(
     // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
     const text = current ? tokensOf(current) : NO_TOKENS;
     const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;
-    if (matches({ text, file })) out.push(r[0] as number);
+    if ((text.length > 0 || file.length > 0) && matches({ text, file })) out.push(r[0] as number);
     return out.length < want;
   });
   return out;

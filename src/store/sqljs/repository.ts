@@ -348,13 +348,17 @@ class SqljsRepository implements Repository {
 
   /**
    * A time-ordered search page over the index and the queue (fts_backlog.ts): the first
-   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset.
+   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset. With
+   * `scan`, the walk of the messages may also match indexed ones (fts_backlog.ts): each is a true
+   * match, so it is in the index's first n when it belongs to the page's n, and is taken once.
    */
   private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
-    const pks = queuedMatches(this.store.db, node, (prefilter) => queuedSearchSql(shape, { ...opts, prefilter }), bind(params), n);
+    const seen = new Set(indexed.map((r) => Number(r.pk)));
+    const pks = queuedMatches(this.store.db, node, (prefilter) => queuedSearchSql(shape, { ...opts, prefilter }), bind(params), n)
+      .filter((pk) => !seen.has(pk));
     const queued = pks.length > 0 ? this.all(MESSAGES_BY_PK, { pks: JSON.stringify(pks) }) : [];
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
@@ -364,7 +368,8 @@ class SqljsRepository implements Repository {
   /**
    * A time-ordered "everything except" page over the index and the queue (fts_backlog.ts): the
    * messages the index does not exclude, read a span at a time, less the queued ones in that span
-   * that match; a span four times longer while the page is not full and messages are left.
+   * that match (with `scan`, indexed ones may be among them: the index has excluded them already);
+   * a span four times longer while the page is not full and messages are left.
    */
   private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
