@@ -304,6 +304,30 @@ describe("sql.js text index queue", () => {
     }
   });
 
+  test("once commits pause, background rounds follow each other closely, not a delay apart", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const DELAY = 2_000;
+    const repo = createSqljsRepository(durable, { indexDelayMs: DELAY, mergeGapMs: 0 });
+    try {
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < 24_000; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, `word${i % 50} filler`));
+      await repo.commit(ops); // three rounds (10,000 a round)
+      const total = queuedCount(durable.db);
+      let first = 0;
+      for (const end = Date.now() + 30_000; Date.now() < end && queuedCount(durable.db) > 0;) {
+        if (first === 0 && queuedCount(durable.db) < total) first = Date.now();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(queuedCount(durable.db), 0);
+      const rest = Date.now() - first;
+      assert.ok(rest < DELAY, `the two rounds after the first took ${rest} ms (two delays apart: ${2 * DELAY})`);
+    } finally {
+      await repo.close();
+    }
+  });
+
   test("while commits keep coming (an import), the index follows them instead of waiting for a pause", async () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
