@@ -119,7 +119,7 @@ const SEARCH_INDEX_MAX = 5_000;
  * lane task of a few ms, so a read or a commit never waits long behind one.
  */
 const MERGE_PAGES = 32;
-/** Pause between two merge steps (reads and commits run in between). */
+/** Pause between two merge steps, and between two index rounds once commits pause (reads and commits run in between). */
 const MERGE_GAP_MS = 10;
 
 /** Knobs of the repository over the engine. */
@@ -132,7 +132,7 @@ export interface SqljsRepositoryOptions {
   searchIndexMax?: number;
   /** Leaf pages per background merge step of the text index (default 32; 0: no merging). */
   mergePages?: number;
-  /** Pause between two merge steps (default 10 ms). */
+  /** Pause between two merge steps, and between two index rounds once commits pause (default 10 ms). */
   mergeGapMs?: number;
 }
 
