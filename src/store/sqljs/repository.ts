@@ -110,8 +110,8 @@ const INDEX_MIN_ROUND = 10_000;
  * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
  * more queued (a crash replay or a migration re-queues every message: 200k took a first search
  * 3.4-4.3 s), a search reads the index and matches the queued messages itself (fts_backlog.ts,
- * ~1.1-1.3 µs per message scanned with its prefilter: 200k ~0.25 s for a word in none of them), while
- * the background keeps indexing.
+ * ~1 µs per message scanned with its prefilter at load 3-4: 1M ~1 s for a word in none of them),
+ * while the background keeps indexing.
  */
 const SEARCH_INDEX_MAX = 5_000;
 /**
