@@ -435,6 +435,10 @@ describe("sql.js query plans", () => {
       searchSender: Q.searchNewestSql({ ...none, sender: true }, { keyset: false }),
       relevanceChat: Q.searchRelevanceSql({ ...none, chat: true }),
       reactedOf: REACTED_OF,
+      // A mostly queued index: the messages walked in pk order (a chat's through its index), newest first.
+      queueWalk: Q.queuedSearchSql({ ...none, after: true }, { keyset: true, scan: true }),
+      queueWalkChat: Q.queuedSearchSql({ ...none, chat: true }, { keyset: true, scan: true }),
+      queueWalkOldest: Q.queuedSearchSql({ ...none, sender: true }, { keyset: false, oldest: true, scan: true }),
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
     const uses: Record<string, RegExp> = {
@@ -445,6 +449,9 @@ describe("sql.js query plans", () => {
       context: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
       contextBefore: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
       message: /sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\)/,
+      queueWalk: /^SEARCH mr USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/,
+      queueWalkChat: /^SEARCH mr USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
+      queueWalkOldest: /^SEARCH mr USING INDEX message_rows_by_sender \(sender=\? AND rowid>\?\)/,
       // Which of a page's rows have reactions: one probe of the reactions' key per row.
       reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).
