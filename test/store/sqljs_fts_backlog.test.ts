@@ -18,12 +18,13 @@ import { searchTree } from "../../src/store/search/query.ts";
 import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
-import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
+import { indexQueued, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { ListMessagesQuery, WriteOp } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
-import { BROAD_EXCLUSIONS, dataset, filters, pages, pick, query } from "./search_fixtures.ts";
+import { BROAD_EXCLUSIONS, CHATS, dataset, filters, GROUPS, pages, PEOPLE, pick, query, T0, words } from "./search_fixtures.ts";
+import { msg } from "./sqljs_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-backlog-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -35,18 +36,38 @@ async function openStore(name: string, opts: { searchIndexMax?: number }) {
   return { durable, repo: createSqljsRepository(durable, { indexDelayMs: 1e9, ...opts }) };
 }
 
+/** Messages older than the dataset's (a history sync), with its words. */
+function olderMessages(): WriteOp[] {
+  const rnd = prng(11);
+  return Array.from({ length: 60 }, (_, i) => {
+    const chat = pick(rnd, CHATS);
+    const senderId = GROUPS.includes(chat) ? pick(rnd, PEOPLE) : chat;
+    return msg(chat, `h${i}`, T0 - 600_000 + i * 1000, words(rnd, 1, 5), { senderId });
+  });
+}
+
 describe("sql.js search over a long full-text queue", () => {
   test("finds exactly what the complete index finds, for every query form, filter and page", async () => {
     const { first, second, texts } = dataset();
     const full = await openStore("full", {});
-    const part = await openStore("part", { searchIndexMax: 0 });
+    // Two queues: most messages queued (the queue read by a walk of the messages, as after a
+    // crash replay), and a few (each queued message looked up): read_sql.ts `queuedSearchSql`.
+    const parts = [
+      { name: "most queued", indexed: 0.25, scan: true, ...(await openStore("most", { searchIndexMax: 0 })) },
+      { name: "a few queued", indexed: 0.85, scan: false, ...(await openStore("few", { searchIndexMax: 0 })) },
+    ];
     try {
-      for (const s of [full, part]) await s.repo.commit(first);
-      // Half of the first batch indexed; then changes to indexed and queued messages alike, and new ones.
-      await part.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(db) / 2)));
-      for (const s of [full, part]) await s.repo.commit(second);
-      const queued = queuedCount(part.durable.db);
-      assert.ok(queued > 100, `a long queue (${queued})`);
+      for (const s of [full, ...parts]) await s.repo.commit(first);
+      // Part of the first batch indexed; then changes to indexed and queued messages alike, and new ones.
+      for (const p of parts) await p.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(db) * p.indexed)));
+      for (const s of [full, ...parts]) await s.repo.commit(second);
+      // A history sync: messages older than every indexed one, queued below them.
+      for (const s of [full, ...parts]) await s.repo.commit(olderMessages());
+      const queued = parts.map((p) => queuedCount(p.durable.db));
+      for (const [i, p] of parts.entries()) {
+        assert.ok(queued[i]! > 100, `${p.name}: a long queue (${queued[i]})`);
+        assert.equal(mostlyQueued(p.durable.db), p.scan, `${p.name}: the queue's read`);
+      }
 
       const rnd = prng(7);
       let found = 0;
@@ -57,16 +78,19 @@ describe("sql.js search over a long full-text queue", () => {
         const q: ListMessagesQuery = { ...filters(rnd), query: text, limit: 1 + Math.floor(rnd() * 6) };
         const byOffset = rnd() < 0.3;
         const expected = await pages(full.repo, q, byOffset);
-        const actual = await pages(part.repo, q, byOffset);
-        assert.deepEqual(actual, expected, `query ${JSON.stringify(q)}${byOffset ? " (offset pages)" : ""}`);
+        for (const p of parts) {
+          const actual = await pages(p.repo, q, byOffset);
+          assert.deepEqual(actual, expected, `${p.name}: query ${JSON.stringify(q)}${byOffset ? " (offset pages)" : ""}`);
+        }
         if (expected[0] !== " next=false") found++;
       }
       assert.equal(queuedCount(full.durable.db), 0, "the reference searched a complete index");
-      assert.equal(queuedCount(part.durable.db), queued, "every search of the other went through the queue");
+      for (const [i, p] of parts.entries()) {
+        assert.equal(queuedCount(p.durable.db), queued[i], `${p.name}: every search went through the queue`);
+      }
       assert.ok(found > QUERIES / 3, `most queries find something (${found} of ${QUERIES})`);
     } finally {
-      await full.repo.close();
-      await part.repo.close();
+      for (const s of [full, ...parts]) await s.repo.close();
     }
   });
 });

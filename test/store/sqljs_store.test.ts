@@ -304,6 +304,30 @@ describe("sql.js text index queue", () => {
     }
   });
 
+  test("once commits pause, background rounds follow each other closely, not a delay apart", async () => {
+    const dir = join(root, `bg${++n}`);
+    const sql = withStoreSetup(await initSqlJs());
+    const durable = await openDurable<WriteOp>({ dir, sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const DELAY = 2_000;
+    const repo = createSqljsRepository(durable, { indexDelayMs: DELAY, mergeGapMs: 0 });
+    try {
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < 24_000; i++) ops.push(msg("120363000000000001@g.us", `m${i}`, 1000 + i, `word${i % 50} filler`));
+      await repo.commit(ops); // three rounds (10,000 a round)
+      const total = queuedCount(durable.db);
+      let first = 0;
+      for (const end = Date.now() + 30_000; Date.now() < end && queuedCount(durable.db) > 0;) {
+        if (first === 0 && queuedCount(durable.db) < total) first = Date.now();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(queuedCount(durable.db), 0);
+      const rest = Date.now() - first;
+      assert.ok(rest < DELAY, `the two rounds after the first took ${rest} ms (two delays apart: ${2 * DELAY})`);
+    } finally {
+      await repo.close();
+    }
+  });
+
   test("while commits keep coming (an import), the index follows them instead of waiting for a pause", async () => {
     const dir = join(root, `bg${++n}`);
     const sql = withStoreSetup(await initSqlJs());
@@ -411,6 +435,10 @@ describe("sql.js query plans", () => {
       searchSender: Q.searchNewestSql({ ...none, sender: true }, { keyset: false }),
       relevanceChat: Q.searchRelevanceSql({ ...none, chat: true }),
       reactedOf: REACTED_OF,
+      // A mostly queued index: the messages walked in pk order (a chat's through its index), newest first.
+      queueWalk: Q.queuedSearchSql({ ...none, after: true }, { keyset: true, scan: true }),
+      queueWalkChat: Q.queuedSearchSql({ ...none, chat: true }, { keyset: true, scan: true }),
+      queueWalkOldest: Q.queuedSearchSql({ ...none, sender: true }, { keyset: false, oldest: true, scan: true }),
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
     const uses: Record<string, RegExp> = {
@@ -421,6 +449,9 @@ describe("sql.js query plans", () => {
       context: /message_rows_by_chat \(chat=\? AND rowid>\?\)/,
       contextBefore: /message_rows_by_chat \(chat=\? AND rowid<\?\)/,
       message: /sqlite_autoindex_message_rows_1 \(id=\? AND chat=\?\)/,
+      queueWalk: /^SEARCH mr USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/,
+      queueWalkChat: /^SEARCH mr USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
+      queueWalkOldest: /^SEARCH mr USING INDEX message_rows_by_sender \(sender=\? AND rowid>\?\)/,
       // Which of a page's rows have reactions: one probe of the reactions' key per row.
       reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).

@@ -12,6 +12,7 @@
  * Pure: no I/O.
  */
 import type { QueryNode } from "./query.ts";
+import { PLAIN_TOKEN } from "./text.ts";
 
 /** How the index's tokenizer splits one of our tokens, and whether its last token ends where the input does. */
 export interface IndexTokens {
@@ -89,8 +90,6 @@ export function needHeld(need: TokenNeed, lowered: string): boolean {
 /** Plain tokens a match must hold (see `requiredTokens`): one token, all of some, or one of some. */
 export type TokenNeed = { t: "token"; token: string } | { t: "all" | "any"; parts: TokenNeed[] };
 
-const PLAIN = /^[a-z0-9]+$/;
-
 /**
  * A necessary condition of `node` on a message whose text and file name are ASCII only (their
  * indexed tokens are then the runs of `[a-z0-9]` of the lowercased text, so each token of a match
@@ -103,7 +102,7 @@ export function requiredTokens(node: QueryNode, indexTokens: (token: string) => 
     case "term": {
       let longest = "";
       for (const tok of node.tokens) {
-        for (const t of indexTokens(tok).tokens) if (PLAIN.test(t) && t.length > longest.length) longest = t;
+        for (const t of indexTokens(tok).tokens) if (PLAIN_TOKEN.test(t) && t.length > longest.length) longest = t;
       }
       return longest === "" ? null : { t: "token", token: longest };
     }

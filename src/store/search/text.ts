@@ -39,8 +39,11 @@ export function foldForSearch(text: string): string {
     .replace(STROKE_RE, (c) => STROKES[c]!);
 }
 
+/** A text of ASCII characters only (its tokens are the runs of `[a-z0-9]` of its lowercase). */
 // eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+export const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+/** A token every tokenizer here keeps as it is (ours, the index's unicode61): lowercase ASCII letters and digits. */
+export const PLAIN_TOKEN = /^[a-z0-9]+$/;
 const ASCII_TOKEN = /[a-z0-9]+/g;
 
 /** The tokens of an ASCII-only text (same result as `tokenizeText`, without Unicode normalization). */
@@ -84,7 +87,8 @@ function plainWord(word: string): boolean {
 // Tokens of non-ASCII words, by word: messages repeat words, and folding one costs microseconds.
 const wordTokens = new Map<string, readonly string[]>();
 const WORD_CACHE_MAX = 50_000;
-const ASCII_SPACE = /[ \t\n\r\f\v]+/;
+/** ASCII whitespace, which no token spans (see `tokenize`): a text's tokens are its words' tokens. */
+export const ASCII_SPACE = /[ \t\n\r\f\v]+/;
 
 /**
  * The search tokens of a text, in order. Tokens never span ASCII whitespace, and folding works

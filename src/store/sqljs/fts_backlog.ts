@@ -3,7 +3,11 @@
  * pass a search's filters are read and matched in JS (search/match.ts) against the same words the
  * index would hold for them (`indexQueued` computes them the same way). With what the index
  * finds, that is exactly what a search over a complete index finds: a message is either indexed
- * or queued, never both (the index's view leaves queued messages out). The repository takes this
+ * or queued, never both (the index's view leaves queued messages out). When most messages are
+ * queued, the messages are walked rather than the queue (read_sql.ts `queuedSearchSql`'s `scan`):
+ * an indexed one may then be matched too, and is a true match (indexed with its current words,
+ * as it is matched here), which the repository takes once. A message with no words is in neither
+ * (`indexQueued` leaves it out of the index) and matches nothing here. The repository takes this
  * path when the queue is too long to index before a search (a crash replay or a migration
  * re-queues every message), and runs the index query and this scan in one synchronous step, so
  * no background round moves messages between them.
@@ -11,22 +15,47 @@
 import type { BindParams, Database } from "sql.js";
 import { compileMatcher, type IndexTokens, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { plainTokensInLowercase, searchTokens } from "../search/text.ts";
-import { indexTokensOf, PLAIN_TOKEN } from "./fts_tokens.ts";
+import { ASCII_ONLY, ASCII_SPACE, PLAIN_TOKEN, plainTokensInLowercase, tokenize } from "../search/text.ts";
+import { indexTokensOf } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
-// eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+/** Most words whose indexed tokens a connection remembers (then it starts over). */
+const WORD_CACHE_MAX = 50_000;
+const wordCaches = new WeakMap<Database, Map<string, readonly string[]>>();
 
-/** The words the index holds for a message (text or edit, file name), as `indexQueued` indexes them. */
-function indexedWords(current: string | null, fileName: string | null, indexTokens: (token: string) => IndexTokens) {
-  const t = searchTokens(null, current, fileName, false);
-  return { text: refold(t.text, current, indexTokens), file: refold(t.file, fileName, indexTokens) };
+/**
+ * The tokens the index holds for a text, as `indexQueued` indexes it (our tokens, re-split and
+ * re-folded by the index's tokenizer where it differs). No token spans ASCII whitespace and both
+ * steps go token by token, so a text's tokens are its words' tokens: an ASCII text's are its own,
+ * another's are remembered by word (messages repeat words; folding one costs microseconds).
+ */
+function indexedTokensOf(db: Database, indexTokens: (token: string) => IndexTokens): (text: string) => readonly string[] {
+  let known = wordCaches.get(db);
+  if (known === undefined) wordCaches.set(db, known = new Map());
+  const words = known;
+  const ofWord = (word: string): readonly string[] => {
+    let toks = words.get(word);
+    if (toks === undefined) {
+      if (words.size >= WORD_CACHE_MAX) words.clear();
+      toks = refold(tokenize(word), indexTokens);
+      words.set(word, toks);
+    }
+    return toks;
+  };
+  return (text) => {
+    if (ASCII_ONLY.test(text)) return tokenize(text);
+    const out: string[] = [];
+    for (const word of text.split(ASCII_SPACE)) {
+      if (word === "") continue;
+      const toks = ofWord(word);
+      for (let i = 0; i < toks.length; i++) out.push(toks[i]!);
+    }
+    return out;
+  };
 }
 
-/** Our tokens of `source` as the index's tokenizer holds them (an ASCII text's tokens are its own). */
-function refold(tokens: readonly string[], source: string | null, indexTokens: (token: string) => IndexTokens): readonly string[] {
-  if (source === null || ASCII_ONLY.test(source)) return tokens;
+/** Our tokens as the index's tokenizer holds them (a plain token is its own). */
+function refold(tokens: readonly string[], indexTokens: (token: string) => IndexTokens): readonly string[] {
   let out: string[] | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;
@@ -39,6 +68,8 @@ function refold(tokens: readonly string[], source: string | null, indexTokens: (
   }
   return out ?? tokens;
 }
+
+const NO_TOKENS: readonly string[] = [];
 
 const TEXT = "coalesce(m.edited_text, m.text)";
 const FILE = "m.media_file_name";
@@ -75,9 +106,11 @@ function prefilterSql(need: TokenNeed, params: Record<string, string>): string |
   if (alts === null) return null;
   const likes = alts.map((token, i) => {
     params[`:qf${i}`] = `%${token}%`; // [a-z0-9]: nothing LIKE reads as a wildcard
-    return `${TEXT} LIKE :qf${i} OR ${FILE} LIKE :qf${i}`;
+    return `${TEXT} LIKE :qf${i}`;
   });
-  return `(length(${TEXT}) <> octet_length(${TEXT}) OR length(${FILE}) <> octet_length(${FILE}) OR ${likes.join(" OR ")})`;
+  const file = alts.map((_, i) => `${FILE} LIKE :qf${i}`).join(" OR ");
+  return `(length(${TEXT}) <> octet_length(${TEXT}) OR ${likes.join(" OR ")}
+    OR (${FILE} IS NOT NULL AND (length(${FILE}) <> octet_length(${FILE}) OR ${file})))`;
 }
 
 /** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
@@ -87,7 +120,7 @@ function ruledOut(need: TokenNeed, text: string, file: string): boolean {
 }
 
 /**
- * The pks of queued messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
+ * The pks of the messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
  * text, file name, in its order; given the prefilter condition to add, or null) and whose words
  * match `node`, at most `want` (the first ones in that order).
  */
@@ -100,6 +133,7 @@ export function queuedMatches(
 ): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
+  const tokensOf = indexedTokensOf(db, indexTokens);
   const out: number[] = [];
   if (want <= 0) return out;
   const need = requiredTokens(node, indexTokens);
@@ -111,7 +145,10 @@ export function queuedMatches(
     if (current === null && fileName === null) return true;
     // SQL kept every text with a non-ASCII character: most (an emoji, another script) can be ruled out here too.
     if (need !== null && ruledOut(need, current ?? "", fileName ?? "")) return true;
-    if (matches(indexedWords(current, fileName, indexTokens))) out.push(r[0] as number);
+    // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
+    const text = current ? tokensOf(current) : NO_TOKENS;
+    const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;
+    if ((text.length > 0 || file.length > 0) && matches({ text, file })) out.push(r[0] as number);
     return out.length < want;
   });
   return out;

@@ -4,12 +4,9 @@
  * its text, exactly as FTS4's tokenizer would.
  */
 import type { Database } from "sql.js";
-import { tokenize } from "../search/text.ts";
+import { ASCII_ONLY, ASCII_SPACE, tokenize } from "../search/text.ts";
 import { indexTokensOf } from "./fts_tokens.ts";
 
-// eslint-disable-next-line no-control-regex
-const ASCII_ONLY = /^[\u0000-\u007f]*$/;
-const ASCII_SPACE = /[ \t\n\r\f\v]+/;
 const TOKEN_COUNT_CACHE_MAX = 50_000;
 
 /** How many tokens an ASCII text has (runs of letters and digits: `tokenize` without building them). */

@@ -7,10 +7,9 @@
  */
 import type { Database } from "sql.js";
 import type { IndexTokens } from "../search/match.ts";
+import { PLAIN_TOKEN } from "../search/text.ts";
 import { statementsOf } from "./statements.ts";
 
-/** A token the index's tokenizer keeps as it is: lowercase ASCII letters and digits. */
-export const PLAIN_TOKEN = /^[a-z0-9]+$/;
 const INDEX_TOKENS_CACHE_MAX = 50_000;
 const caches = new WeakMap<Database, (token: string) => IndexTokens>();
 const utf8 = new TextEncoder();

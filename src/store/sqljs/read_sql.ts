@@ -189,23 +189,36 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 /**
  * The queued messages (`fts_pending`, not yet in the index) a search's filters select, newest first
  * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
- * Revoked messages have no words.
+ * Revoked messages have no words. Each queued message is looked up by its pk; with `scan`, every
+ * message from the oldest queued one on is walked in pk order instead (after a crash replay or a
+ * big import, when most are queued: a walk of the table's leaves costs less than a search of the
+ * table per message, and probing the queue for each message the prefilter keeps would cost a
+ * fifth of the walk again). The walk may then also select indexed messages: the caller treats a
+ * match among them as the index's answer (fts_backlog.ts).
  */
 export function queuedSearchSql(
   f: MessageFilterShape,
-  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null },
+  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean },
 ): string {
+  const key = opts.scan ? "m.pk" : "p.docid";
   const w = ["m.revoked = 0", ...filterSql(f)];
   if (opts.prefilter) w.push(opts.prefilter);
-  if (f.after) w.push("p.docid >= :afterPk");
-  if (f.before) w.push("p.docid < :beforePk");
-  if (opts.keyset) w.push(opts.oldest ? "p.docid > :cpk" : "p.docid < :cpk");
+  if (f.after) w.push(`${key} >= :afterPk`);
+  if (f.before) w.push(`${key} < :beforePk`);
+  if (opts.keyset) w.push(opts.oldest ? `${key} > :cpk` : `${key} < :cpk`);
   // Only as far as :spanPk (the last message a page read), with `span`.
-  if (opts.span) w.push(opts.oldest ? "p.docid <= :spanPk" : "p.docid >= :spanPk");
+  if (opts.span) w.push(opts.oldest ? `${key} <= :spanPk` : `${key} >= :spanPk`);
+  const order = opts.oldest ? "ASC" : "DESC";
+  if (opts.scan) {
+    return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+FROM messages m
+WHERE m.pk >= (SELECT min(docid) FROM fts_pending) AND ${w.join(" AND ")}
+ORDER BY m.pk ${order}`;
+  }
   return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}
-ORDER BY p.docid ${opts.oldest ? "ASC" : "DESC"}`;
+ORDER BY p.docid ${order}`;
 }
 
 /** Messages by pk (:pks, a JSON array), newest first. */

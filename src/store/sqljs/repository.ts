@@ -50,7 +50,7 @@ import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webho
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
-import { hasQueued, indexQueued, queuedCount } from "./fts_queue.ts";
+import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
@@ -110,8 +110,8 @@ const INDEX_MIN_ROUND = 10_000;
  * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
  * more queued (a crash replay or a migration re-queues every message: 200k took a first search
  * 3.4-4.3 s), a search reads the index and matches the queued messages itself (fts_backlog.ts,
- * ~1.1-1.3 µs per message scanned with its prefilter: 200k ~0.25 s for a word in none of them), while
- * the background keeps indexing.
+ * ~1 µs per message scanned with its prefilter at load 3-4: 1M ~1 s for a word in none of them),
+ * while the background keeps indexing.
  */
 const SEARCH_INDEX_MAX = 5_000;
 /**
@@ -119,7 +119,7 @@ const SEARCH_INDEX_MAX = 5_000;
  * lane task of a few ms, so a read or a commit never waits long behind one.
  */
 const MERGE_PAGES = 32;
-/** Pause between two merge steps (reads and commits run in between). */
+/** Pause between two merge steps, and between two index rounds once commits pause (reads and commits run in between). */
 const MERGE_GAP_MS = 10;
 
 /** Knobs of the repository over the engine. */
@@ -132,7 +132,7 @@ export interface SqljsRepositoryOptions {
   searchIndexMax?: number;
   /** Leaf pages per background merge step of the text index (default 32; 0: no merging). */
   mergePages?: number;
-  /** Pause between two merge steps (default 10 ms). */
+  /** Pause between two merge steps, and between two index rounds once commits pause (default 10 ms). */
   mergeGapMs?: number;
 }
 
@@ -225,7 +225,7 @@ class SqljsRepository implements Repository {
       this.indexTimer = null;
       if (this.closing) return;
       const db = this.store.db;
-      const writing = Date.now() - this.lastCommitAt < this.indexDelayMs;
+      const writing = this.writing();
       if (!hasQueued(db)) {
         if (this.mergePages <= 0 || !mergeWanted(db)) return;
         if (writing || this.store.snapshotting()) return this.scheduleIndexing(); // look again after the next delay
@@ -235,9 +235,17 @@ class SqljsRepository implements Repository {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
-      this.background((d) => indexQueued(d, INDEX_CHUNK_BACKGROUND) > 0, this.indexDelayMs);
+      // While commits keep coming, rounds `indexDelayMs` apart (the commits go first); once they
+      // pause, `mergeGapMs` apart: a big queue (a crash replay, an import) is indexed in about half
+      // the time (1M messages: ~100 rounds of ~0.25 s), so searches match it themselves for less long.
+      this.background((d) => indexQueued(d, INDEX_CHUNK_BACKGROUND) > 0, () => (this.writing() ? this.indexDelayMs : this.mergeGapMs));
     }, delayMs);
     unrefTimer(this.indexTimer);
+  }
+
+  /** Whether a commit came within the last `indexDelayMs` (an import, a history sync). */
+  private writing(): boolean {
+    return Date.now() - this.lastCommitAt < this.indexDelayMs;
   }
 
   /**
@@ -245,12 +253,12 @@ class SqljsRepository implements Repository {
    * A task that found nothing may have lost its work to a search that indexed the queue while it
    * waited on the lane: the merge the new segments want is looked for then (not at the next commit).
    */
-  private background(task: (db: Database) => boolean, nextMs: number): void {
+  private background(task: (db: Database) => boolean, nextMs: number | (() => number)): void {
     this.indexing = true;
     this.store.maintain(task).then(
       (worked) => {
         this.indexing = false;
-        if (worked) this.scheduleIndexing(nextMs);
+        if (worked) this.scheduleIndexing(typeof nextMs === "number" ? nextMs : nextMs());
         else if (!this.closing && this.mergePages > 0 && mergeWanted(this.store.db)) this.scheduleIndexing();
       },
       () => {
@@ -302,11 +310,13 @@ class SqljsRepository implements Repository {
     // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
     // whole index's statistics, so it waits for the queue).
     let backlog: QueryNode | null = null;
+    let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
       if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
+        scan = mostlyQueued(this.store.db);
         this.scheduleIndexing(); // the queue shrinks in the background meanwhile
       }
     }
@@ -333,12 +343,12 @@ class SqljsRepository implements Repository {
       if (fts === null) return empty;
       params.fts = fts;
       rows = backlog
-        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest })
+        ? this.backlogPage(shape, backlog, params, { keyset: !!after, oldest, scan })
         : this.messageRows(searchNewestSql(shape, { keyset: !!after, oldest }), params);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
       rows = backlog
-        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest })
+        ? this.backlogExcludePage(shape, backlog, params, { keyset: !!after, oldest, scan })
         : this.messageRows(listMessagesSql(shape, { keyset: !!after, exclude: plan?.kind === "exclude", oldest }), params);
     }
     return keysetPage(rows, limit, kind);
@@ -346,13 +356,17 @@ class SqljsRepository implements Repository {
 
   /**
    * A time-ordered search page over the index and the queue (fts_backlog.ts): the first
-   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset.
+   * offset + limit (+1) matches of each, merged in pk order, then the page at the offset. With
+   * `scan`, the walk of the messages may also match indexed ones (fts_backlog.ts): each is a true
+   * match, so it is in the index's first n when it belongs to the page's n, and is taken once.
    */
-  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+  private backlogPage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const indexed = this.all(searchNewestSql(shape, opts), { ...params, limit: n, offset: 0 });
-    const pks = queuedMatches(this.store.db, node, (prefilter) => queuedSearchSql(shape, { ...opts, prefilter }), bind(params), n);
+    const seen = new Set(indexed.map((r) => Number(r.pk)));
+    const pks = queuedMatches(this.store.db, node, (prefilter) => queuedSearchSql(shape, { ...opts, prefilter }), bind(params), n)
+      .filter((pk) => !seen.has(pk));
     const queued = pks.length > 0 ? this.all(MESSAGES_BY_PK, { pks: JSON.stringify(pks) }) : [];
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
@@ -362,9 +376,10 @@ class SqljsRepository implements Repository {
   /**
    * A time-ordered "everything except" page over the index and the queue (fts_backlog.ts): the
    * messages the index does not exclude, read a span at a time, less the queued ones in that span
-   * that match; a span four times longer while the page is not full and messages are left.
+   * that match (with `scan`, indexed ones may be among them: the index has excluded them already);
+   * a span four times longer while the page is not full and messages are left.
    */
-  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean }): Row[] {
+  private backlogExcludePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, opts: { keyset: boolean; oldest: boolean; scan: boolean }): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
     const sql = listMessagesSql(shape, { ...opts, exclude: true });
