@@ -6,6 +6,7 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { z } from "zod";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,8 @@ import { createLogger } from "../../src/log.ts";
 import type { StoreLock } from "../../src/runtime/lock.ts";
 
 const TOKEN = "t".repeat(43);
+/** A result schema that takes any answer as it is (the test client's side). */
+const ANY = z.custom<unknown>(() => true);
 const log = createLogger("test");
 
 /** A test owner: its tools say which owner answered; `block` and `write` wait for `release()`. */
@@ -98,6 +101,23 @@ after(() => {
 });
 
 describe("the proxy front", () => {
+  test("a tools/call answer is the backend's as it came, not parsed and copied again (the backend's server checked it)", async () => {
+    const { front, client } = await frontWithClient();
+    // Keys out of the SDK schema's order: a parse by CallToolResultSchema would rebuild the object in its order.
+    const answer = { structuredContent: { n: 1 }, content: [{ text: "as it came", type: "text" }] };
+    const fake = { request: async () => answer, close: async () => {} };
+    front.attach(fake as unknown as Client);
+    try {
+      const got = await client.request({ method: "tools/call", params: { name: "who", arguments: {} } }, ANY);
+      assert.equal(got, answer, "the same object, handed through the in-memory pair");
+      assert.deepEqual(Object.keys(got as object), ["structuredContent", "content"]);
+      const bad = await client.request({ method: "tools/call", params: { name: 7 } } as never, ANY).then(() => "answered", (e: unknown) => e);
+      assert.ok(bad instanceof McpError && /invalid_type/.test(bad.message), `the request itself is still checked: ${String(bad)}`);
+    } finally {
+      await front.close();
+    }
+  });
+
   test("quiet() resolves once no forwarded call is in flight, or after its time limit", async () => {
     let release: () => void = () => {};
     const gate = { promise: new Promise<void>((r) => (release = r)) };

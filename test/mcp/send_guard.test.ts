@@ -9,10 +9,13 @@ import {
   createFlowMemory,
   flowSources,
   MATCH_CHARS,
+  MAX_PENDING_RESULTS,
   MIN_MATCH_CHARS,
   normalizeForFlow,
   rememberContent,
+  rememberLater,
   rememberResult,
+  settleFlow,
   textPrints,
 } from "../../src/mcp/policy/data_flow.ts";
 import { decideSend, type RecipientFacts } from "../../src/mcp/policy/decide.ts";
@@ -151,6 +154,37 @@ describe("data flow: what the model was shown, and where it goes", () => {
     assert.deepEqual(flowSources(mem, "the original text before the edit", [STRANGER]), [ALICE]);
     assert.deepEqual(flowSources(mem, "passport-scan-of-alice-2025.pdf", [BANK]), [ALICE]);
     assert.deepEqual(flowSources(mem, "the group description written by", [ALICE]), [STRANGER]);
+  });
+});
+
+describe("data flow: results remembered after the answer", () => {
+  const page = (i: number) => ({
+    messages: [
+      { chat_jid: [ALICE, BANK, STRANGER][i % 3], content: `message ${i} of a page with words enough to count ${i * 31}`, original_content: null, media: null },
+      { chat_jid: BANK, content: `${SECRET} (${i % 7})`, original_content: null, media: null },
+    ],
+  });
+
+  test("given a result queued to be remembered, when the guard reads before it was settled, then it sees it", () => {
+    const mem = createFlowMemory();
+    assert.equal(rememberLater(mem, page(1)), true, "the first queued result asks for a settle");
+    assert.equal(rememberLater(mem, page(2)), false, "one settle is asked for already");
+    assert.equal(mem.prints.size, 0, "nothing remembered before the settle");
+    assert.deepEqual(flowSources(mem, `Here you go: ${SECRET} (1)`, [STRANGER]), [BANK]);
+    assert.equal(mem.pending.length, 0);
+  });
+
+  test("queued results fill the memory exactly as remembering each at once does, in the same order", () => {
+    const now = createFlowMemory(400);
+    const later = createFlowMemory(400);
+    for (let i = 0; i < 3 * MAX_PENDING_RESULTS; i++) {
+      rememberResult(now, page(i));
+      if (rememberLater(later, page(i)) && i % 5 === 0) settleFlow(later); // settles at odd times too
+      assert.ok(later.pending.length <= MAX_PENDING_RESULTS, "the queue is bounded");
+    }
+    settleFlow(later);
+    assert.deepEqual([...later.prints.keys()], [...now.prints.keys()]);
+    assert.deepEqual([...later.prints.keys()].map((k) => later.prints.get(k)), [...now.prints.keys()].map((k) => now.prints.get(k)));
   });
 });
 

@@ -16,6 +16,7 @@ import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { NEIGHBOURS } from "../../src/store/sqljs/read_sql.ts";
 import { createSqljsRepository, sqljsTransactionEnd, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { statementsOf } from "../../src/store/sqljs/statements.ts";
 import { type FsPort, nodeFs } from "../../src/runtime/fs.ts";
 import type { MessageView, Repository, WriteOp } from "../../src/store/types.ts";
 import { msg } from "./sqljs_fixtures.ts";
@@ -182,6 +183,37 @@ describe("sql.js message names and reactions from the memos", () => {
       // A deleted chat: its name falls back to its person's, or none.
       await repo.commit([{ op: "deleteChat", jid: GROUP }]);
       await checkAll("chat deleted");
+    } finally {
+      await repo.close();
+    }
+  });
+
+  test("one page read checks the connection's change count once for its three memos (names, reactions, places)", async () => {
+    const durable = await openStore("s3");
+    const repo = createSqljsRepository(durable);
+    try {
+      await repo.commit([
+        { op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "Group one" } },
+        msg(GROUP, "g1", 3000, "group words", { senderId: BOB }),
+        msg(GROUP, "g2", 4000, "more words", { senderId: BOB }),
+      ]);
+      const st = statementsOf(durable.db);
+      const value = st.value;
+      let stamps = 0;
+      st.value = (sql, params) => {
+        if (sql === "SELECT total_changes()") stamps++;
+        return value.call(st, sql, params);
+      };
+      try {
+        const page = await repo.listMessages({ chatJid: GROUP, limit: 10 });
+        assert.equal(page.items.length, 2);
+        assert.equal(stamps, 1);
+        await repo.commit([{ op: "upsertChat", chat: { jid: GROUP, kind: "group", name: "Group renamed" } }]);
+        const again = await repo.listMessages({ chatJid: GROUP, limit: 10 });
+        assert.equal(again.items[0]!.chatName, "Group renamed", "a write since the last stamp is seen");
+      } finally {
+        st.value = value;
+      }
     } finally {
       await repo.close();
     }

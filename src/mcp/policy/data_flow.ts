@@ -36,11 +36,35 @@ export const DEFAULT_MAX_FINGERPRINTS = 100_000;
 export interface FlowMemory {
   readonly max: number;
   readonly prints: PrintTable<string | string[]>;
+  /** Results shown but not remembered yet (`rememberLater`), oldest first. */
+  readonly pending: unknown[];
 }
 
 /** An empty memory bounded to `max` fingerprints. */
 export function createFlowMemory(max = DEFAULT_MAX_FINGERPRINTS): FlowMemory {
-  return { max, prints: new PrintTable() };
+  return { max, prints: new PrintTable(), pending: [] };
+}
+
+/** Most results waiting to be remembered: one more settles them at once (a bound on what they keep alive). */
+export const MAX_PENDING_RESULTS = 64;
+
+/**
+ * Queues a tool's structured result for `rememberResult`, done by `settleFlow`: a read tool's
+ * answer is written first and remembered right after (~0.1-0.15 ms of a page's answer, measured
+ * at 1M over stdio). Every read of the memory (`flowSources`) settles first, so the guard sees
+ * the same memory, filled in the same order, as if each result had been remembered at once.
+ * True when the queue was empty before: the caller then schedules one `settleFlow`.
+ */
+export function rememberLater(mem: FlowMemory, value: unknown): boolean {
+  mem.pending.push(value);
+  if (mem.pending.length > MAX_PENDING_RESULTS) settleFlow(mem);
+  return mem.pending.length === 1;
+}
+
+/** Remembers every queued result, oldest first (see `rememberLater`). */
+export function settleFlow(mem: FlowMemory): void {
+  if (mem.pending.length === 0) return;
+  for (const v of mem.pending.splice(0)) rememberResult(mem, v);
 }
 
 /** Letters and digits only, NFKC, lower case (the form both sides are compared in). */
@@ -158,6 +182,7 @@ export function rememberContent(mem: FlowMemory, chatJid: string, text: string |
  * flow: the recipient has it already.
  */
 export function flowSources(mem: FlowMemory, text: string | null | undefined, recipientChats: readonly string[]): string[] {
+  settleFlow(mem);
   if (!text || mem.prints.size === 0) return [];
   const s = normalizeForFlow(text);
   const own = new Set(recipientChats);

@@ -22,27 +22,38 @@ export function noteTransactionEnd(db: Database, committed: boolean): void {
   rollbacks.set(db, committed ? n : n + 1);
 }
 
+/**
+ * The connection's state as the memos compare it: its change count and rollbacks now, or null
+ * when its transaction ends are not reported (then nothing may be kept).
+ */
+export function changesStamp(db: Database, s: Statements): string | null {
+  const ended = rollbacks.get(db);
+  if (ended === undefined) return null;
+  return `${Number(s.value("SELECT total_changes()"))}/${ended}`;
+}
+
 /** A map that is valid for the database as it is now. */
 export interface ChangesMemo<K, V> {
   /**
    * The map, emptied first if the database changed since the last call (or it grew past its
    * bound); a new empty map each time if the connection's transaction ends are not reported.
+   * `stamp`: the connection's `changesStamp`, when the caller took it in the same synchronous
+   * run of reads, with no write since (the three memos of a page read share one instead of a
+   * statement each); by default it is taken here.
    */
-  current(): Map<K, V>;
+  current(stamp?: string | null): Map<K, V>;
 }
 
 /** A memo of at most `max` entries over connection `db` (statements from `s`). */
 export function createChangesMemo<K, V>(db: () => Database, s: () => Statements, max: number): ChangesMemo<K, V> {
   const map = new Map<K, V>();
-  let stamp = "";
+  let kept = "";
   return {
-    current() {
-      const ended = rollbacks.get(db());
-      if (ended === undefined) return new Map();
-      const now = `${Number(s().value("SELECT total_changes()"))}/${ended}`;
-      if (now !== stamp || map.size > max) {
+    current(stamp = changesStamp(db(), s())) {
+      if (stamp === null) return new Map();
+      if (stamp !== kept || map.size > max) {
         map.clear();
-        stamp = now;
+        kept = stamp;
       }
       return map;
     },

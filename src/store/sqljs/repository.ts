@@ -43,7 +43,7 @@ import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { createRowNames, type RowNames } from "./row_names.ts";
 import { createRowReactions, type RowReactions } from "./row_reactions.ts";
 import { createRowKeys, type RowKeys } from "./row_keys.ts";
-import { noteTransactionEnd } from "./changes_memo.ts";
+import { changesStamp, noteTransactionEnd } from "./changes_memo.ts";
 import { getPollsSql, getVotesSql, pollsFromRows } from "../poll_rows.ts";
 import { GET_HELD, heldFromRow, listHeldSql } from "../held_rows.ts";
 import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webhookStatusFromRow } from "../webhook_rows.ts";
@@ -191,9 +191,12 @@ class SqljsRepository implements Repository {
 
   /** Message rows read (columns prefixed `prefix`), their names and reactions filled in. */
   private filled(rows: Row[], prefix = ""): Row[] {
-    this.names.fill(rows, prefix);
-    this.reactions.fill(rows, prefix);
-    if (prefix === "") this.places.note(rows);
+    if (rows.length === 0) return rows;
+    // One stamp for the three memos: nothing writes between these reads.
+    const stamp = changesStamp(this.store.db, this.s);
+    this.names.fill(rows, prefix, stamp);
+    this.reactions.fill(rows, prefix, stamp);
+    if (prefix === "") this.places.note(rows, stamp);
     return rows;
   }
 

@@ -15,8 +15,11 @@ const MAX_ROWS = 20_000;
 
 /** The places of message rows read lately. */
 export interface RowKeys {
-  /** Notes the place of each row that has `chat_key`, `pk`, `chat_jid` and `id`. */
-  note(rows: Row[]): void;
+  /**
+   * Notes the place of each row that has `chat_key`, `pk`, `chat_jid` and `id`. `stamp`: the
+   * connection's changes stamp, taken since the last write (see `ChangesMemo.current`).
+   */
+  note(rows: Row[], stamp?: string | null): void;
   /** The [chat key, pk] of each message, or null unless every one is known. */
   placesOf(refs: ReadonlyArray<{ chatJid: string; id: string }>): Array<[number, number]> | null;
 }
@@ -26,9 +29,9 @@ export function createRowKeys(db: () => Database, s: () => Statements): RowKeys 
   const memo = createChangesMemo<string, [number, number]>(db, s, MAX_ROWS);
   const key = (chat: string, id: string) => `${chat}\u0000${id}`;
   return {
-    note(rows) {
+    note(rows, stamp) {
       if (rows.length === 0) return;
-      const places = memo.current();
+      const places = memo.current(stamp);
       for (const r of rows) {
         const { chat_key: chat, pk, chat_jid: jid, id } = r;
         if (typeof chat === "number" && typeof pk === "number" && typeof jid === "string" && typeof id === "string") {

@@ -35,8 +35,9 @@ export interface RowNames {
   /**
    * Sets `<prefix>sender_name`, `sender_pn`, `chat_name` and `revoked_by_name` on each row from
    * its `chat_jid`, `sender_id` and `revoked_by` (rows without `<prefix>id` are left as they are).
+   * `stamp`: the connection's changes stamp, taken since the last write (see `ChangesMemo.current`).
    */
-  fill(rows: Row[], prefix?: string): void;
+  fill(rows: Row[], prefix?: string, stamp?: string | null): void;
 }
 
 /** The memo over one connection (statements from `s`). */
@@ -44,9 +45,9 @@ export function createRowNames(db: () => Database, s: () => Statements): RowName
   const memo = createChangesMemo<string, JidNames>(db, s, MAX_NAMES);
   const text = (v: unknown): string | null => (typeof v === "string" ? v : null);
   return {
-    fill(rows, prefix = "") {
+    fill(rows, prefix = "", stamp) {
       if (rows.length === 0) return;
-      const names = memo.current();
+      const names = memo.current(stamp);
       const missing = new Set<string>();
       const want = (v: unknown) => {
         const jid = text(v);

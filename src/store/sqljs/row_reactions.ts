@@ -36,8 +36,11 @@ const MAX_CHATS = 20_000;
 
 /** Fills the reactions column of message rows. */
 export interface RowReactions {
-  /** Sets `<prefix>reactions` on each row from its `chat_jid` and `id` (rows without `<prefix>id` are left as they are). */
-  fill(rows: Row[], prefix?: string): void;
+  /**
+   * Sets `<prefix>reactions` on each row from its `chat_jid` and `id` (rows without `<prefix>id` are left as they are).
+   * `stamp`: the connection's changes stamp, taken since the last write (see `ChangesMemo.current`).
+   */
+  fill(rows: Row[], prefix?: string, stamp?: string | null): void;
 }
 
 /** The memo over one connection (statements from `s`). */
@@ -45,9 +48,9 @@ export function createRowReactions(db: () => Database, s: () => Statements): Row
   // Per chat: its reacted message ids, each with its reactions' text once read.
   const memo = createChangesMemo<string, Map<string, string | null>>(db, s, MAX_CHATS);
   return {
-    fill(rows, prefix = "") {
+    fill(rows, prefix = "", stamp) {
       if (rows.length === 0) return;
-      const reacted = memo.current();
+      const reacted = memo.current(stamp);
       const perChat = new Map<string, number>();
       for (const r of rows) {
         const chat = r[prefix + "chat_jid"];
