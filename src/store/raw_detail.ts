@@ -14,6 +14,7 @@
  */
 import type { WriteOp } from "./types.ts";
 import { CONTENT, FUTURE_PROOF } from "./raw_residual.ts";
+import { readVarint, varintEnd, WIRE_ERROR, WireError } from "./proto_wire.ts";
 
 /** Days a message keeps its raw's details, counted back from its commit (null: every message keeps them). */
 export const DEFAULT_RAW_DETAIL_DAYS = 30;
@@ -73,27 +74,6 @@ function isDetail(kind: number, field: number): boolean {
   return false;
 }
 
-/** A malformed encoding: the raw is kept as it is. */
-class WireError extends Error {}
-const WIRE_ERROR = new WireError("Malformed protobuf bytes");
-
-let end = 0;
-function varint(b: Uint8Array, p: number, limit: number): number {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (p >= limit) throw WIRE_ERROR;
-    const x = b[p++]!;
-    v += (x & 0x7f) * mul;
-    if (x < 0x80) {
-      end = p;
-      return v;
-    }
-    mul *= 0x80;
-  }
-  throw WIRE_ERROR;
-}
-
 function varintBytes(n: number): number[] {
   const out: number[] = [];
   while (n >= 0x80) {
@@ -114,17 +94,17 @@ function strip(b: Uint8Array, start: number, stop: number, kind: number): Uint8A
   let p = start;
   while (p < stop) {
     const fieldStart = p;
-    const tag = varint(b, p, stop);
-    p = end;
+    const tag = readVarint(b, p, stop);
+    p = varintEnd;
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
     let body = -1;
     if (wire === 0) {
-      varint(b, p, stop);
-      p = end;
+      readVarint(b, p, stop);
+      p = varintEnd;
     } else if (wire === 2) {
-      const len = varint(b, p, stop);
-      body = end;
+      const len = readVarint(b, p, stop);
+      body = varintEnd;
       p = body + len;
     } else if (wire === 1) p += 8;
     else if (wire === 5) p += 4;

@@ -23,6 +23,7 @@
 import { isLidJid } from "../ids/jid.ts";
 import type { MediaInfo } from "./types.ts";
 import { grownBuffer } from "./grow_bytes.ts";
+import { readVarint, varintEnd, WIRE_ERROR, WireError } from "./proto_wire.ts";
 
 /** First byte of a residual (field 0 with wire type 7: never the start of a protobuf message). */
 export const RESIDUAL_MARK = 0x07;
@@ -170,34 +171,6 @@ const CHILDREN: readonly Uint8Array[] = [
   childTable([[17, CONTEXT]]),
   childTable([]),
 ];
-
-/** A malformed or unexpected encoding: the raw is kept full. */
-class WireError extends Error {}
-/**
- * Thrown for every malformed input: built once, because building an Error captures a stack (about
- * 8 µs, more than the whole walk), and the caller only catches it (no stack is ever shown).
- */
-const WIRE_ERROR = new WireError("Malformed protobuf bytes");
-
-/** Where the varint read last by `readVarint` ended. */
-let varintEnd = 0;
-
-/** The varint at `p` (its end in `varintEnd`). */
-function readVarint(b: Uint8Array, p: number, end: number): number {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (p >= end) throw WIRE_ERROR;
-    const byte = b[p++]!;
-    v += (byte & 0x7f) * mul;
-    if (byte < 0x80) {
-      varintEnd = p;
-      return v;
-    }
-    mul *= 0x80;
-  }
-  throw WIRE_ERROR;
-}
 
 function pushVarint(out: number[], n: number): void {
   while (n >= 0x80) {
