@@ -74,28 +74,38 @@ function isDetail(kind: number, field: number): boolean {
   return false;
 }
 
-function varintBytes(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 0x80) | 0x80);
-    n = Math.floor(n / 0x80);
-  }
-  out.push(n);
-  return out;
+/**
+ * The output: kept fields are copied to `buf` from `at` (a module scratch, grown as needed; the
+ * walk is synchronous). Only drops happen, so the output never outgrows the input.
+ */
+let buf = new Uint8Array(4096);
+let at = 0;
+
+function copy(b: Uint8Array, from: number, to: number): void {
+  if (to - from > 32) buf.set(b.subarray(from, to), at);
+  else for (let i = from; i < to; i++) buf[at + i - from] = b[i]!;
+  at += to - from;
 }
 
-const EMPTY = new Uint8Array(0);
+function varintSize(n: number): number {
+  let k = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    k++;
+  }
+  return k;
+}
 
-/** The message of `kind` in `b[start, stop)` without its details, or null when it has none. */
-function strip(b: Uint8Array, start: number, stop: number, kind: number): Uint8Array | null {
+/** Writes the message of `kind` in `b[start, stop)` without its details to `buf`; whether any was dropped. */
+function strip(b: Uint8Array, start: number, stop: number, kind: number): boolean {
   const child = CHILD[kind]!;
-  let parts: Uint8Array[] | null = null;
-  let kept = start;
+  let changed = false;
   let p = start;
   while (p < stop) {
     const fieldStart = p;
     const tag = readVarint(b, p, stop);
-    p = varintEnd;
+    const afterTag = varintEnd;
+    p = afterTag;
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
     let body = -1;
@@ -110,33 +120,40 @@ function strip(b: Uint8Array, start: number, stop: number, kind: number): Uint8A
     else if (wire === 5) p += 4;
     else throw WIRE_ERROR;
     if (p > stop) throw WIRE_ERROR;
-    let replacement: Uint8Array | null = null;
-    if (isDetail(kind, field)) replacement = EMPTY;
-    else if (body >= 0 && field < LIMIT && child[field]! !== 0) {
-      const sub = child[field]! - 1;
-      const inner = strip(b, body, p, sub);
-      if (inner !== null) {
-        // A messageContextInfo left empty goes altogether (an empty one kept as it came is kept).
-        if (inner.length === 0 && sub === CONTEXT_INFO) replacement = EMPTY;
-        else replacement = Uint8Array.from([...varintBytes(tag), ...varintBytes(inner.length), ...inner]);
-      }
+    if (isDetail(kind, field)) {
+      changed = true;
+      continue;
     }
-    if (replacement === null) continue;
-    parts ??= [];
-    parts.push(b.subarray(kept, fieldStart), replacement);
-    kept = p;
+    if (body < 0 || field >= LIMIT || child[field]! === 0) {
+      copy(b, fieldStart, p);
+      continue;
+    }
+    // A sub-message: its tag, room for its length (as many bytes as before), then its kept fields.
+    const sub = child[field]! - 1;
+    const mark = at;
+    copy(b, fieldStart, body);
+    const room = body - afterTag;
+    const lenAt = at - room;
+    if (!strip(b, body, p, sub)) continue; // written as it was, length included
+    changed = true;
+    const bodyLen = at - lenAt - room;
+    // A messageContextInfo left empty goes altogether (an empty one kept as it came is kept).
+    if (bodyLen === 0 && sub === CONTEXT_INFO) {
+      at = mark;
+      continue;
+    }
+    const need = varintSize(bodyLen);
+    if (need < room) buf.copyWithin(lenAt + need, lenAt + room, at);
+    let n = bodyLen;
+    let j = lenAt;
+    while (n >= 0x80) {
+      buf[j++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    buf[j] = n;
+    at -= room - need;
   }
-  if (parts === null) return null;
-  parts.push(b.subarray(kept, stop));
-  let n = 0;
-  for (const x of parts) n += x.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const x of parts) {
-    out.set(x, n);
-    n += x.length;
-  }
-  return out;
+  return changed;
 }
 
 /**
@@ -145,8 +162,10 @@ function strip(b: Uint8Array, start: number, stop: number, kind: number): Uint8A
  */
 export function withoutDetail(raw: Uint8Array): Uint8Array {
   if (raw.length === 0 || raw[0] === 0x07) return raw;
+  if (buf.length < raw.length) buf = new Uint8Array(Math.max(raw.length, 2 * buf.length));
+  at = 0;
   try {
-    return strip(raw, 0, raw.length, INFO) ?? raw;
+    return strip(raw, 0, raw.length, INFO) ? buf.slice(0, at) : raw;
   } catch (e) {
     if (e instanceof WireError) return raw;
     throw e;
