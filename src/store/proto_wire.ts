@@ -30,3 +30,22 @@ export function readVarint(b: Uint8Array, p: number, end: number): number {
   }
   throw WIRE_ERROR;
 }
+
+/** The bytes of `n`'s varint. */
+export function varintSize(n: number): number {
+  let k = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    k++;
+  }
+  return k;
+}
+
+/** Writes `n`'s varint into `buf` at `at` (room checked by the caller). */
+export function putVarint(buf: Uint8Array, at: number, n: number): void {
+  while (n >= 0x80) {
+    buf[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[at] = n;
+}

@@ -14,7 +14,7 @@
  */
 import type { WriteOp } from "./types.ts";
 import { CONTENT, FUTURE_PROOF } from "./raw_residual.ts";
-import { readVarint, varintEnd, WIRE_ERROR, WireError } from "./proto_wire.ts";
+import { putVarint, readVarint, varintEnd, varintSize, WIRE_ERROR, WireError } from "./proto_wire.ts";
 
 /** Days a message keeps its raw's details, counted back from its commit (null: every message keeps them). */
 export const DEFAULT_RAW_DETAIL_DAYS = 30;
@@ -87,15 +87,6 @@ function copy(b: Uint8Array, from: number, to: number): void {
   at += to - from;
 }
 
-function varintSize(n: number): number {
-  let k = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    k++;
-  }
-  return k;
-}
-
 /** Writes the message of `kind` in `b[start, stop)` without its details to `buf`; whether any was dropped. */
 function strip(b: Uint8Array, start: number, stop: number, kind: number): boolean {
   const child = CHILD[kind]!;
@@ -144,13 +135,7 @@ function strip(b: Uint8Array, start: number, stop: number, kind: number): boolea
     }
     const need = varintSize(bodyLen);
     if (need < room) buf.copyWithin(lenAt + need, lenAt + room, at);
-    let n = bodyLen;
-    let j = lenAt;
-    while (n >= 0x80) {
-      buf[j++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    buf[j] = n;
+    putVarint(buf, lenAt, bodyLen);
     at -= room - need;
   }
   return changed;

@@ -23,7 +23,7 @@
 import { isLidJid } from "../ids/jid.ts";
 import type { MediaInfo } from "./types.ts";
 import { grownBuffer } from "./grow_bytes.ts";
-import { readVarint, varintEnd, WIRE_ERROR, WireError } from "./proto_wire.ts";
+import { putVarint, readVarint, varintEnd, varintSize, WIRE_ERROR, WireError } from "./proto_wire.ts";
 
 /** First byte of a residual (field 0 with wire type 7: never the start of a protobuf message). */
 export const RESIDUAL_MARK = 0x07;
@@ -178,15 +178,6 @@ function pushVarint(out: number[], n: number): void {
     n = Math.floor(n / 0x80);
   }
   out.push(n);
-}
-
-function varintSize(n: number): number {
-  let k = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    k++;
-  }
-  return k;
 }
 
 function equalBytes(b: Uint8Array, at: number, v: Uint8Array): boolean {
@@ -510,14 +501,7 @@ function rewrite(b: Uint8Array, start: number, end: number, kind: number, rw: Re
             out.ensure(need > room ? need - room : 0);
             out.buf.copyWithin(lenAt + need, bodyAt, bodyAt + bodyLen);
           }
-          let n = bodyLen;
-          let j = lenAt;
-          const buf = out.buf;
-          while (n >= 0x80) {
-            buf[j++] = (n % 0x80) | 0x80;
-            n = Math.floor(n / 0x80);
-          }
-          buf[j] = n;
+          putVarint(out.buf, lenAt, bodyLen);
           out.at = lenAt + need + bodyLen;
           changed = true;
           continue;
