@@ -235,6 +235,7 @@ export function composeApp(
             sessionDatabaseUrl: cfg.sessionDatabaseUrl ?? undefined,
             dir: cfg.dataDir,
             onCorrupt: cfg.onCorrupt,
+            rawDetailDays: cfg.rawDetailDays,
             cluster: cluster.store ?? undefined,
           }),
         // A cluster member hears every commit, its own included, through LISTEN (the cluster actor).

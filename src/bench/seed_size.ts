@@ -31,7 +31,7 @@ export interface SeedSizeBench {
   importMsgsPerSec: number;
 }
 
-const ORIGINAL_SCHEMA = `
+export const ORIGINAL_SCHEMA = `
 CREATE TABLE chats (jid TEXT PRIMARY KEY, name TEXT, last_message_time TIMESTAMP);
 CREATE TABLE messages (
   id TEXT, chat_jid TEXT, sender TEXT, content TEXT, timestamp TIMESTAMP, is_from_me BOOLEAN,

@@ -27,6 +27,8 @@ export function issueTable(out: Obj): Obj {
     idleRssBytes: perRuntime((rt) => at(out, "coldStart", rt, "idleRssBytes")),
     storeBytes: at(out, "store", "storeBytes"),
     storeVsOriginalRatio: at(out, "seedSize", "ratio"),
+    /** The store bench's own messages (real protos, media with thumbnails) against the original's file for them. */
+    benchStoreVsOriginalRatio: at(out, "store", "original", "ratio"),
     messages: at(out, "store", "messages"),
     snapshotPeakRssBytes: at(out, "snapshotMemory", "snapshotPeakRssBytes"),
     rssBeforeSnapshotBytes: at(out, "snapshotMemory", "rssAfterOpenBytes"),

@@ -30,6 +30,8 @@ export interface Config {
   sessionKey: string | null;
   /** The local store's answer to a damaged file (WHATSAPP_MCP_ON_CORRUPT): refuse to start, or continue with the intact part. */
   onCorrupt: "fail" | "start-fresh";
+  /** Days a message's raw keeps its details (WHATSAPP_MCP_RAW_DETAIL_DAYS; null: all kept; src/store/raw_detail.ts). */
+  rawDetailDays: number | null;
   /** WHATSAPP_MCP_CLUSTER: a member of several instances on one PostgreSQL store (src/cluster/). */
   cluster: boolean;
   transport: "stdio" | "http";

@@ -10,6 +10,7 @@ import { defaultDataDir, type HostInfo, joinFor, pathListDelimiter } from "./pat
 import { MIN_WEBHOOK_SECRET_LENGTH, NO_WEBHOOKS, WEBHOOK_EVENT_KINDS } from "../webhooks/settings.ts";
 import type { WebhookEventKind } from "../store/types.ts";
 import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
+import { DEFAULT_RAW_DETAIL_DAYS } from "../store/raw_detail.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
@@ -157,6 +158,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
     sessionDatabaseUrl,
     sessionKey: get<string | null>("sessionKey", null),
     onCorrupt: get<"fail" | "start-fresh">("onCorrupt", "fail"),
+    rawDetailDays: get<number | null>("rawDetailDays", DEFAULT_RAW_DETAIL_DAYS),
     cluster,
     transport,
     transportWasSse: transportRaw === "sse",

@@ -7,6 +7,7 @@ import { createLogger } from "../log.ts";
 import type { ClusterStoreOptions } from "./postgres/repository.ts";
 import { isPostgresUrl } from "./postgres/url.ts";
 import type { Repository } from "./types.ts";
+import { setRawDetailDays } from "./raw_detail.ts";
 
 /** Where the store lives. */
 export interface StoreConfig {
@@ -18,6 +19,8 @@ export interface StoreConfig {
   dir: string;
   /** The sql.js store's answer to a damaged file (default "fail": refuse, file kept aside). */
   onCorrupt?: "fail" | "start-fresh";
+  /** Days a message's raw keeps its details (`raw_detail.ts`; null: all; default 30). */
+  rawDetailDays?: number | null;
   /** Cluster membership (PostgreSQL only): shared store, fenced leader writes, live NOTIFYs. */
   cluster?: ClusterStoreOptions;
 }
@@ -29,6 +32,7 @@ export class StoreConfigError extends Error {
 
 /** Opens the configured store (migrating it). */
 export async function openStore(cfg: StoreConfig): Promise<Repository> {
+  if (cfg.rawDetailDays !== undefined) setRawDetailDays(cfg.rawDetailDays);
   if (cfg.databaseUrl && !isPostgresUrl(cfg.databaseUrl)) {
     throw new StoreConfigError("Cannot use DATABASE_URL: only postgres:// or postgresql:// URLs are supported (unset it to use the local store)");
   }

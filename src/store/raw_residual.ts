@@ -8,7 +8,10 @@
  * Format: `RESIDUAL_MARK`, the version byte, then the protobuf bytes with placeholders: tag
  * `(field << 3) | 7` and one column code. Wire type 7 never occurs in protobuf, and a protobuf
  * message never starts with byte 0x07 (field 0), so full raws stored before (or kept full) read
- * as they are.
+ * as they are. Version 2 (`CANONICAL`) is the short form of the most common version 1 residual,
+ * a plain text message whose every field is a column (the key, the text, the time, a status):
+ * `RESIDUAL_MARK`, 2, a flags byte and the status (see `canonicalBytes`), 3 or 4 bytes instead of
+ * 16 to 20; it reads as the version 1 residual it stands for. Version 1 residuals stay readable.
  *
  * Why the columns are safe to rebuild from (the caller's part, see the stores' writeMessage):
  * a residual is written only by an INSERT of a new row, against the values that INSERT binds.
@@ -20,10 +23,13 @@
 import { isLidJid } from "../ids/jid.ts";
 import type { MediaInfo } from "./types.ts";
 import { grownBuffer } from "./grow_bytes.ts";
+import { putVarint, readVarint, varintEnd, varintSize, WIRE_ERROR, WireError } from "./proto_wire.ts";
 
 /** First byte of a residual (field 0 with wire type 7: never the start of a protobuf message). */
 export const RESIDUAL_MARK = 0x07;
 const VERSION = 1;
+/** The version byte of the short form of a plain text message's residual (`canonicalBytes`). */
+const CANONICAL = 2;
 
 /** The row values a residual is cut against and rebuilt from (as the row stores them). */
 export interface RawColumns {
@@ -141,9 +147,9 @@ function varint(n: number | null | undefined): Uint8Array | null {
 const INFO = 0, KEY = 1, MESSAGE = 2, FUTURE_PROOF_KIND = 3, CONTENT_KIND = 4, CONTEXT = 5;
 
 /** `Message` fields holding a `FutureProofMessage` (a wrapper around another `Message`). */
-const FUTURE_PROOF = [37, 40, 53, 55, 58, 59, 62, 67, 74, 85, 87, 90, 91, 92, 93, 95, 96, 99, 100, 101, 103, 104, 106];
+export const FUTURE_PROOF = [37, 40, 53, 55, 58, 59, 62, 67, 74, 85, 87, 90, 91, 92, 93, 95, 96, 99, 100, 101, 103, 104, 106];
 /** `Message` fields whose content carries text or media: image, extended text, document, audio, video, sticker, ptv. */
-const CONTENT = [3, 6, 7, 8, 9, 26, 66];
+export const CONTENT = [3, 6, 7, 8, 9, 26, 66];
 
 /** Fields at or past this number are never sub-messages the walk enters. */
 const FIELD_LIMIT = 128;
@@ -166,49 +172,12 @@ const CHILDREN: readonly Uint8Array[] = [
   childTable([]),
 ];
 
-/** A malformed or unexpected encoding: the raw is kept full. */
-class WireError extends Error {}
-/**
- * Thrown for every malformed input: built once, because building an Error captures a stack (about
- * 8 µs, more than the whole walk), and the caller only catches it (no stack is ever shown).
- */
-const WIRE_ERROR = new WireError("Malformed protobuf bytes");
-
-/** Where the varint read last by `readVarint` ended. */
-let varintEnd = 0;
-
-/** The varint at `p` (its end in `varintEnd`). */
-function readVarint(b: Uint8Array, p: number, end: number): number {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (p >= end) throw WIRE_ERROR;
-    const byte = b[p++]!;
-    v += (byte & 0x7f) * mul;
-    if (byte < 0x80) {
-      varintEnd = p;
-      return v;
-    }
-    mul *= 0x80;
-  }
-  throw WIRE_ERROR;
-}
-
 function pushVarint(out: number[], n: number): void {
   while (n >= 0x80) {
     out.push((n % 0x80) | 0x80);
     n = Math.floor(n / 0x80);
   }
   out.push(n);
-}
-
-function varintSize(n: number): number {
-  let k = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    k++;
-  }
-  return k;
 }
 
 function equalBytes(b: Uint8Array, at: number, v: Uint8Array): boolean {
@@ -391,6 +360,11 @@ export function residualRaw(raw: Uint8Array, cols: RawColumns): Uint8Array {
       out.drop();
       return raw;
     }
+    const short = canonicalForm(out.buf, out.base, out.at);
+    if (short !== null) {
+      out.drop();
+      return short;
+    }
     return out.takeView();
   } catch (e) {
     out.drop();
@@ -416,6 +390,7 @@ const keep = (): boolean => false;
  */
 export function fullRaw(stored: Uint8Array, cols: RawColumns): Uint8Array {
   if (!isResidual(stored)) return stored;
+  stored = versionOneResidual(stored);
   if (stored[1] !== VERSION) throw new RawResidualError(`Unknown residual proto version ${stored[1]}`);
   const put = (field: number, code: number): void => {
     const v = columnBytes(cols, code);
@@ -435,6 +410,49 @@ export function fullRaw(stored: Uint8Array, cols: RawColumns): Uint8Array {
   } finally {
     out.drop();
   }
+}
+
+// --- the short form (version 2) ---
+
+const F_FROM_ME = 1, F_PARTICIPANT = 2, F_STATUS = 4;
+
+/**
+ * The version 1 residual a short form stands for: a `WebMessageInfo` of a key (the chat, fromMe
+ * as flag bit 0, the id, the sender as participant when bit 1), a message of only a
+ * `conversation` (the text), the time, and a status (the byte after the flags) when bit 2 is set.
+ */
+function canonicalBytes(flags: number, status: number): Uint8Array {
+  const key = [0x0f, C_CHAT, 0x10, flags & F_FROM_ME, 0x1f, C_ID];
+  if (flags & F_PARTICIPANT) key.push(0x27, C_SENDER);
+  const b = [RESIDUAL_MARK, VERSION, 0x0a, key.length, ...key, 0x12, 0x02, 0x0f, C_TEXT, 0x1f, C_TS];
+  if (flags & F_STATUS) b.push(0x20, status);
+  return Uint8Array.from(b);
+}
+
+/** The short form of the version 1 residual in `b[from, to)`, or null when it is not a plain text message's. */
+function canonicalForm(b: Uint8Array, from: number, to: number): Uint8Array | null {
+  const n = to - from;
+  if (n < 16 || n > 20 || b[from + 2] !== 0x0a) return null;
+  const fromMe = b[from + 7]!;
+  if (fromMe > 1) return null;
+  const participant = b[from + 3] === 8;
+  const hasStatus = n - (participant ? 18 : 16) === 2;
+  const status = hasStatus ? b[to - 1]! : 0;
+  if (status >= 0x80) return null;
+  const flags = fromMe | (participant ? F_PARTICIPANT : 0) | (hasStatus ? F_STATUS : 0);
+  const expected = canonicalBytes(flags, status);
+  if (expected.length !== n || !equalBytes(b, from, expected)) return null;
+  return Uint8Array.from(hasStatus ? [RESIDUAL_MARK, CANONICAL, flags, status] : [RESIDUAL_MARK, CANONICAL, flags]);
+}
+
+/** A stored residual as version 1 (a short form expanded; any other as it is). */
+export function versionOneResidual(stored: Uint8Array): Uint8Array {
+  if (stored.length < 3 || stored[0] !== RESIDUAL_MARK || stored[1] !== CANONICAL) return stored;
+  const flags = stored[2]!;
+  if (flags > 7 || (flags & F_STATUS ? stored.length !== 4 : stored.length !== 3)) {
+    throw new RawResidualError("A stored short residual proto is malformed");
+  }
+  return canonicalBytes(flags, stored[3] ?? 0);
 }
 
 /**
@@ -483,14 +501,7 @@ function rewrite(b: Uint8Array, start: number, end: number, kind: number, rw: Re
             out.ensure(need > room ? need - room : 0);
             out.buf.copyWithin(lenAt + need, bodyAt, bodyAt + bodyLen);
           }
-          let n = bodyLen;
-          let j = lenAt;
-          const buf = out.buf;
-          while (n >= 0x80) {
-            buf[j++] = (n % 0x80) | 0x80;
-            n = Math.floor(n / 0x80);
-          }
-          buf[j] = n;
+          putVarint(out.buf, lenAt, bodyLen);
           out.at = lenAt + need + bodyLen;
           changed = true;
           continue;

@@ -93,6 +93,14 @@ describe("buildConfig", () => {
     assert.throws(() => buildConfig(["--on-corrupt", "ignore"], {}, linux), /Invalid --on-corrupt: expected fail or start-fresh/);
   });
 
+  test("the days a raw keeps its details: 30 by default, a number or all (null) when asked", () => {
+    assert.equal(buildConfig([], {}, linux).rawDetailDays, 30);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_RAW_DETAIL_DAYS: "7" }, linux).rawDetailDays, 7);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_RAW_DETAIL_DAYS: " All " }, linux).rawDetailDays, null);
+    assert.equal(buildConfig(["--raw-detail-days", "0"], {}, linux).rawDetailDays, 0);
+    assert.throws(() => buildConfig(["--raw-detail-days", "-1"], {}, linux), /Invalid --raw-detail-days: expected a number of days or all/);
+  });
+
   test("secrets are not echoed in errors", () => {
     assert.throws(() => buildConfig([], { DATABASE_URL: "mysql://user:hunter2@x/db" }, linux), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

@@ -1,6 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { prng, runStoreBench, vocabulary, zipf } from "../../src/bench/store.ts";
+import { history, makeWorld } from "../../src/bench/history.ts";
+import { originalSizeOf } from "../../src/bench/original_size.ts";
+import { issueTable } from "../../src/bench/table.ts";
 
 describe("runStoreBench()", () => {
   test("the synthetic history is deterministic and skewed", () => {
@@ -54,5 +57,20 @@ describe("runStoreBench()", () => {
     const parts = w.codec + w.apply + w.journal + w.index;
     assert.ok(Math.abs(parts + w.other - (r.ingest.storeSeconds * 1e6) / r.messages) < 1, "the parts add up to the store time");
     assert.ok(r.ingest.cpuSeconds > 0);
+    // The same messages in the original's schema, and what the store keeps of their raws.
+    assert.ok(r.original !== null && r.original.bytes > 0 && r.original.ratio !== null);
+    assert.equal(r.original.ratio, Math.round((r.storeBytes! / r.original.bytes) * 1000) / 1000);
+    assert.equal(issueTable({ store: r }).benchStoreVsOriginalRatio, r.original.ratio);
+    assert.ok(r.raw.keptBytesPerMessage < r.raw.fullBytesPerMessage, "old messages' raws without their details");
+    assert.ok(r.raw.residualBytesPerMessage < r.raw.keptBytesPerMessage);
+  });
+
+  test("the history is the same when generated again: the original's file is written from the very messages the store got", async () => {
+    const ids = (n: number) => [...history(makeWorld(20, 100), n, [])].map((x) => `${x.message.chatJid} ${x.message.id} ${x.message.raw!.length}`);
+    assert.deepEqual(ids(500), ids(500));
+    const a = await originalSizeOf(2000, 20, 100);
+    const b = await originalSizeOf(4000, 20, 100);
+    assert.ok(a.bytes > 0 && b.bytes > 1.7 * a.bytes, "grows with the messages");
+    assert.ok(a.bytesPerMessage > 150 && a.bytesPerMessage < 600, `${a.bytesPerMessage} bytes per message`);
   });
 });

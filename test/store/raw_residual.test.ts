@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { proto } from "@whiskeysockets/baileys";
 import type { WAMessage, WAMessageKey } from "@whiskeysockets/baileys";
-import { fullRaw, isResidual, type RawColumns, RawResidualError, residualRaw } from "../../src/store/raw_residual.ts";
+import { fullRaw, isResidual, type RawColumns, RawResidualError, residualRaw, versionOneResidual } from "../../src/store/raw_residual.ts";
 import { rawColumnsOf } from "../../src/store/rows.ts";
 import type { MessageRow, WriteOp } from "../../src/store/types.ts";
 import { mapMessage } from "../../src/whatsapp/mapping/messages.ts";
@@ -173,13 +173,43 @@ describe("raw residual protos", () => {
   });
 
   test("the residuals are the stored format, byte for byte (a digest of 3000 pinned)", async () => {
-    // Residuals are stored: a faster cut must write exactly the bytes the format's first version wrote.
+    // Residuals are stored: a faster cut must write exactly the bytes the format's first version
+    // wrote (a short form, version 2, read as the version 1 residual it stands for).
     const h = createHash("sha256");
     for (const msg of messages(3000)) {
       const { cols, raw } = columnsOf(msg);
-      h.update(residualRaw(raw, cols));
+      h.update(versionOneResidual(residualRaw(raw, cols)));
     }
     assert.equal(h.digest("hex"), RESIDUALS_DIGEST);
+  });
+
+  test("a plain text message's residual takes its short form (3 or 4 bytes); version 1 residuals, as older stores hold them, still read", () => {
+    let short = 0;
+    for (const msg of messages(3000)) {
+      const { cols, raw } = columnsOf(msg);
+      const residual = residualRaw(raw, cols);
+      const v1 = versionOneResidual(residual);
+      assert.deepEqual(fullRaw(v1, cols), raw, "a version 1 residual rebuilds");
+      if (residual[1] !== 2) continue;
+      short++;
+      assert.ok(residual.length === 3 || residual.length === 4);
+      assert.ok(v1.length >= 16 && v1.length <= 20 && v1[1] === 1);
+      assert.ok(msg.message?.conversation, "only plain text messages");
+    }
+    assert.ok(short > 10, `${short} short forms`);
+    const key = { remoteJid: GROUPS[0], fromMe: false, id: "3EB0AAAA", participant: PEOPLE[1] };
+    const msg = proto.WebMessageInfo.fromObject({ key, messageTimestamp: T0, message: { conversation: "hi" }, status: 2 });
+    const raw = new Uint8Array(proto.WebMessageInfo.encode(msg).finish());
+    const cols: RawColumns = { chatJid: GROUPS[0]!, id: "3EB0AAAA", senderId: PEOPLE[1]!, ts: T0 * 1000, text: "hi", quotedId: null, media: null };
+    const residual = residualRaw(raw, cols);
+    assert.deepEqual([...residual], [0x07, 2, 0b110, 2], "fromMe false, a participant, status 2");
+    assert.deepEqual(fullRaw(residual, cols), raw);
+    // With one more field (a push name) it is no plain text message: version 1.
+    const named = new Uint8Array(proto.WebMessageInfo.encode({ ...msg, pushName: "Zoë" }).finish());
+    assert.equal(residualRaw(named, cols)[1], 1);
+    for (const bad of [[0x07, 2, 8], [0x07, 2, 4], [0x07, 2, 0, 1]]) {
+      assert.throws(() => fullRaw(Uint8Array.from(bad), cols), RawResidualError);
+    }
   });
 
   test("a field whose column differs from it stays in the residual", () => {
@@ -225,7 +255,7 @@ describe("raw residual protos", () => {
     const pn = new Uint8Array(proto.WebMessageInfo.encode(pnMsg).finish());
     const pnCols = { ...cols, chatJid: GROUPS[0]!, senderId: PEOPLE[1]! };
     const pnResidual = residualRaw(pn, pnCols);
-    assert.equal(pnResidual.length, pn.length + 2 - GROUPS[0]!.length - PEOPLE[1]!.length - "3EB0AAAA".length - 4 - "hi".length);
+    assert.equal(versionOneResidual(pnResidual).length, pn.length + 2 - GROUPS[0]!.length - PEOPLE[1]!.length - "3EB0AAAA".length - 4 - "hi".length);
     assert.deepEqual(fullRaw(pnResidual, pnCols), pn);
   });
 

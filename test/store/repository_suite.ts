@@ -10,6 +10,7 @@ import { InvalidCursorError } from "../../src/store/cursor.ts";
 import type { HeldSendRow, MessageRow, MessageView, Repository, ScheduledSendRow, WriteOp } from "../../src/store/types.ts";
 import { webhookOutboxTests } from "./webhook_outbox_suite.ts";
 import { messageProtoOf } from "../../src/bench/message_proto.ts";
+import { proto } from "@whiskeysockets/baileys";
 
 /** Opens a fresh, empty store; `reopen` closes nothing and opens the same store again (after `repo.close()`). */
 export type OpenStore = () => Promise<{ repo: Repository; reopen: () => Promise<Repository> }>;
@@ -73,6 +74,8 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
   describe(`Repository contract (${name})`, { skip }, () => {
     describe("messages", () => {
       test("a raw proto reads back byte for byte after merges without raw, re-keying, in batches and one by one", withRepo(async (repo) => {
+        // Recent messages: older ones keep their raw without its details (the next test).
+        const T1 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
         const media = {
           mimetype: "image/jpeg",
           fileName: null,
@@ -83,18 +86,18 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
           mediaKey: new Uint8Array(32).fill(7),
           fileSha256: new Uint8Array(32).fill(8),
           fileEncSha256: new Uint8Array(32).fill(9),
-          mediaKeyTimestamp: T0,
+          mediaKeyTimestamp: T1,
         };
         const withRaw = (m: MessageRow): MessageRow => ({ ...m, raw: messageProtoOf(m, { pushName: "Alice", secret: new Uint8Array(32).fill(3) }) });
-        const image = withRaw(msg(GROUP, "R1", T0, "see you tomorrow", { type: "image", media, quotedId: "Q1" }));
-        const lid = withRaw(msg(ALICE_LID, "R2", T0, "hello"));
-        const twice = withRaw(msg(GROUP, "R3", T0, "twice"));
-        const live = withRaw(msg(GROUP2, "R4", T0, "live one", { fromMe: true, status: 2 }));
+        const image = withRaw(msg(GROUP, "R1", T1, "see you tomorrow", { type: "image", media, quotedId: "Q1" }));
+        const lid = withRaw(msg(ALICE_LID, "R2", T1, "hello"));
+        const twice = withRaw(msg(GROUP, "R3", T1, "twice"));
+        const live = withRaw(msg(GROUP2, "R4", T1, "live one", { fromMe: true, status: 2 }));
         const stripped = { ...media, directPath: "/v/other", url: null, fileLength: 1, mediaKey: new Uint8Array(32) };
         await repo.commit([up(image), up(lid)]);
         assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
         // A copy without raw (an import) that changes the columns its stored raw was cut against.
-        await repo.commit([up(msg(GROUP, "R1", T0, "imported", { type: "image", media: stripped, senderId: CAROL })), up(msg(ALICE, "X1", T0, "x"))]);
+        await repo.commit([up(msg(GROUP, "R1", T1, "imported", { type: "image", media: stripped, senderId: CAROL })), up(msg(ALICE, "X1", T1, "x"))]);
         assert.equal((await repo.getMessage(GROUP, "R1"))?.text, "imported");
         assert.equal((await repo.getMessage(GROUP, "R1"))?.media?.directPath, "/v/other");
         assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
@@ -102,22 +105,64 @@ export function repositorySuite(name: string, open: OpenStore, skip: string | fa
         await repo.commit([{ op: "linkLid", lid: ALICE_LID, pnJid: ALICE }]);
         assert.deepEqual(await repo.getRawMessage(ALICE, "R2"), lid.raw);
         // A new message and its raw-less copy in one batch.
-        await repo.commit([up(twice), up(msg(GROUP, "R3", T0, "changed", { senderId: CAROL })), up(msg(ALICE, "X2", T0, "x"))]);
+        await repo.commit([up(twice), up(msg(GROUP, "R3", T1, "changed", { senderId: CAROL })), up(msg(ALICE, "X2", T1, "x"))]);
         assert.equal((await repo.getMessage(GROUP, "R3"))?.text, "changed");
         assert.deepEqual(await repo.getRawMessage(GROUP, "R3"), twice.raw);
         // One by one (live deliveries), then a raw-less copy, then the raw again.
         await repo.commit([{ op: "upsertMessage", message: live, live: true }]);
         assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
-        await repo.commit([{ op: "upsertMessage", message: msg(GROUP2, "R4", T0, "other text", { fromMe: true }), live: true }]);
+        await repo.commit([{ op: "upsertMessage", message: msg(GROUP2, "R4", T1, "other text", { fromMe: true }), live: true }]);
         assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
         await repo.commit([{ op: "upsertMessage", message: live, live: true }]);
         assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
         assert.equal((await repo.getMessage(GROUP2, "R4"))?.text, "live one");
         // Edits and revokes leave it as it was.
-        await repo.commit([{ op: "editMessage", chatJid: GROUP2, id: "R4", text: "edited", editedAt: T0 + MIN, by: { fromMe: true, id: ME } }]);
+        await repo.commit([{ op: "editMessage", chatJid: GROUP2, id: "R4", text: "edited", editedAt: T1 + MIN, by: { fromMe: true, id: ME } }]);
         await repo.commit([{ op: "revokeMessage", chatJid: GROUP, id: "R1", by: byOf(GROUP) }]);
         assert.deepEqual(await repo.getRawMessage(GROUP2, "R4"), live.raw);
         assert.deepEqual(await repo.getRawMessage(GROUP, "R1"), image.raw);
+      }));
+
+      test("an older message's raw keeps no thumbnail, message secret, device list data or push name; a recent one all, through merges and a reopen", withRepo(async (repo, reopen) => {
+        const DAY = 86_400_000;
+        const recentTs = Math.floor(Date.now() / 1000) * 1000 - DAY;
+        const oldTs = recentTs - 60 * DAY;
+        const media = {
+          mimetype: "image/jpeg", fileName: null, fileLength: 1000, durationSec: null, directPath: "/v/t62.7118-24/abc.enc", url: null,
+          mediaKey: new Uint8Array(32).fill(7), fileSha256: new Uint8Array(32).fill(8), fileEncSha256: new Uint8Array(32).fill(9), mediaKeyTimestamp: null,
+        };
+        const extras = { pushName: "Alice", secret: new Uint8Array(32).fill(3), deviceHash: new Uint8Array(10).fill(4), thumbnail: new Uint8Array(900).fill(5) };
+        const withRaw = (m: MessageRow): MessageRow => ({ ...m, raw: messageProtoOf(m, extras) });
+        const old = withRaw(msg(GROUP, "D1", oldTs, "old picture", { type: "image", media }));
+        const oldText = withRaw(msg(GROUP, "D2", oldTs, "old words"));
+        const recent = withRaw(msg(GROUP, "D3", recentTs, "new picture", { type: "image", media }));
+        await repo.commit([up(old), up(oldText), up(recent)]);
+        const lean = (m: MessageRow) => proto.WebMessageInfo.decode(m.raw!);
+        const expectLean = (raw: Uint8Array | null, m: MessageRow) => {
+          const want = lean(m) as unknown as { message: { imageMessage?: Record<string, unknown>; messageContextInfo?: unknown }; pushName?: string };
+          delete want.message.imageMessage?.jpegThumbnail;
+          delete want.message.messageContextInfo;
+          delete want.pushName;
+          const got = proto.WebMessageInfo.decode(raw!);
+          assert.deepEqual(proto.WebMessageInfo.toObject(got, { defaults: false }), proto.WebMessageInfo.toObject(want as proto.WebMessageInfo, { defaults: false }));
+          assert.ok(raw!.length < m.raw!.length - 40);
+        };
+        expectLean(await repo.getRawMessage(GROUP, "D1"), old);
+        expectLean(await repo.getRawMessage(GROUP, "D2"), oldText);
+        assert.deepEqual(await repo.getRawMessage(GROUP, "D3"), recent.raw);
+        // A second delivery with its raw (a merge), and the store reopened (sql.js: replayed or snapshotted).
+        await repo.commit([up(old), up(recent)]);
+        expectLean(await repo.getRawMessage(GROUP, "D1"), old);
+        assert.deepEqual(await repo.getRawMessage(GROUP, "D3"), recent.raw);
+        await repo.close();
+        const again = await reopen();
+        try {
+          expectLean(await again.getRawMessage(GROUP, "D1"), old);
+          expectLean(await again.getRawMessage(GROUP, "D2"), oldText);
+          assert.deepEqual(await again.getRawMessage(GROUP, "D3"), recent.raw);
+        } finally {
+          await again.close();
+        }
       }));
 
       test("a committed message reads back with every field, media and raw bytes", withRepo(async (repo) => {

@@ -11,6 +11,7 @@ import { chatQueryParams, clampLimit, contextCounts, keysetPage, messageFilters,
 import { MS_PK_RANGE } from "../keys.ts";
 import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, toBytes, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
+import { rawDetailCutoff, withoutOldDetail } from "../raw_detail.ts";
 import { planSearch } from "../search/query.ts";
 import type {
   AuthEntry,
@@ -165,8 +166,9 @@ class PostgresRepository implements Repository {
    * for it (each resolves once its own transaction is durable), and meanwhile computes its
    * messages' search vectors, so that work overlaps the server's.
    */
-  commit(ops: WriteOp[], opts?: CommitOptions): Promise<void> {
-    if (ops.length === 0) return Promise.resolve();
+  commit(all: WriteOp[], opts?: CommitOptions): Promise<void> {
+    if (all.length === 0) return Promise.resolve();
+    const ops = withoutOldDetail(all, rawDetailCutoff(Date.now()));
     const previous = this.committing;
     if (previous) prepareSearch(ops);
     const mine = (async () => {

@@ -13,6 +13,7 @@ import { chatQueryParams, clampLimit, contactParams, contextCounts, keysetPage, 
 import { COMPACT_PK_RANGE } from "./pk.ts";
 import { chatFromRow, chatSummaryFromRow, neighboursFromRows, liveEventFromRow, messageViewFromRow, participantFromRow, personFromRow, RAW_SELECT, rawColumnsFromRow, type Row, toNum } from "../rows.ts";
 import { fullRaw } from "../raw_residual.ts";
+import { rawDetailCutoff, withoutOldDetail } from "../raw_detail.ts";
 import type {
   AuthEntry,
   ChatSummary,
@@ -202,7 +203,7 @@ class SqljsRepository implements Repository {
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.store.commit(ops);
+    await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
     this.lastCommitAt = Date.now();
     this.scheduleIndexing();
   }
