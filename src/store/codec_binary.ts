@@ -4,12 +4,19 @@
  * Uint8Array), with bytes stored as bytes instead of base64 and every object key written once
  * per batch, so a batch of 1000 messages encodes and decodes several times faster than as JSON.
  *
- *   payload = 0xB1 0x01 value
+ *   payload = 0xB1 version value
  *   value   = 0 null | 1 false | 2 true | 3 int32 (4 bytes) | 4 float64 (8 bytes)
  *           | 5 string (varint byte length, UTF-8) | 6 bytes (varint length, raw)
  *           | 7 array (varint count, values) | 8 object (varint count, (key, value)...)
+ *           | 9 string ref (varint n: the n-th string value of this payload again; version 2 only)
  *   key     = varint n: n > 0 is the key defined n-th in this payload; 0 defines the next one
  *             (varint byte length, UTF-8 text follows)
+ *
+ * Version 1 writes every string value in full; version 2 (the sql.js journal's, `encodeOpsBinaryCopy`)
+ * writes a short string met before in the payload as a ref (a batch names its chats, senders and
+ * types again and again): a replay reads them as an array look-up instead of decoding the text
+ * again (decoding strings was three quarters of a journal record's decode). Both are read;
+ * `encodeOpsBinary` (stored by other parts, which an older build may read) still writes version 1.
  *
  * Little-endian; varints are LEB128 (7 bits a byte, low bits first; padded forms accepted). The
  * values kept are exactly JSON's: undefined object fields are dropped, undefined array items
@@ -23,6 +30,8 @@ import { grownBuffer } from "./grow_bytes.ts";
 
 const MAGIC0 = 0xb1;
 const VERSION = 0x01;
+/** The version with string refs (T_STRING_REF). */
+const VERSION_REFS = 0x02;
 
 const T_NULL = 0;
 const T_FALSE = 1;
@@ -33,6 +42,10 @@ const T_STRING = 5;
 const T_BYTES = 6;
 const T_ARRAY = 7;
 const T_OBJECT = 8;
+const T_STRING_REF = 9;
+
+/** Longest string (UTF-16 units) a version 2 writer looks up for a ref; longer ones are written in full, and still numbered. */
+const REF_UNITS = 64;
 
 /** Deeper nesting is refused (ops are a few levels deep; this also stops circular structures). */
 const MAX_DEPTH = 64;
@@ -62,10 +75,15 @@ class Writer {
   keys = new Map<string, number>();
   /** Copy mode: each defined key as it decodes (`decodedKeys[n - 1]` for key n). */
   private readonly decodedKeys: string[] = [];
+  /** Version 2: the short string values written so far, by text: their number and what they decode as. */
+  private readonly strings: Map<string, { n: number; decoded: string }> | null;
+  /** Version 2: string values written in full so far (each is numbered, short or not). */
+  private stringCount = 0;
   private readonly utf8 = new TextEncoder();
 
-  /** copy: also build the value a decode of the output would give (see `encodeOpsBinaryCopy`). */
-  constructor(size: number, readonly copy = false) {
+  /** copy: also build the value a decode of the output would give (see `encodeOpsBinaryCopy`); refs: write version 2. */
+  constructor(size: number, readonly copy = false, refs = false) {
+    this.strings = refs ? new Map() : null;
     this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
   }
@@ -117,6 +135,27 @@ class Writer {
     return i === n;
   }
 
+  /** A string value: in full, or (version 2) as a ref to the same text written before. */
+  string(v: string): Copied {
+    const strings = this.strings;
+    if (strings === null) {
+      this.byte(T_STRING);
+      return this.text(v) || !this.copy ? v : asDecoded(v);
+    }
+    const short = v.length <= REF_UNITS;
+    const seen = short ? strings.get(v) : undefined;
+    if (seen !== undefined) {
+      this.byte(T_STRING_REF);
+      this.varint(seen.n);
+      return seen.decoded;
+    }
+    this.byte(T_STRING);
+    const decoded = this.text(v) || !this.copy ? v : asDecoded(v);
+    this.stringCount++;
+    if (short) strings.set(v, { n: this.stringCount, decoded });
+    return decoded;
+  }
+
   /** Writes `v`; in copy mode returns what decoding it gives (else undefined). */
   value(v: unknown, key: string, depth: number): Copied {
     if (v === null) {
@@ -125,8 +164,7 @@ class Writer {
     }
     switch (typeof v) {
       case "string":
-        this.byte(T_STRING);
-        return this.text(v) || !this.copy ? v : asDecoded(v);
+        return this.string(v);
       case "number":
         if (Number.isInteger(v) && v >= -0x8000_0000 && v <= 0x7fff_ffff && !Object.is(v, -0)) {
           this.ensure(5);
@@ -223,9 +261,9 @@ export function encodeOpsBinary<Op>(ops: readonly Op[]): Uint8Array {
  * writer applies what a replay will see without decoding what it has just encoded.
  */
 export function encodeOpsBinaryCopy<Op>(ops: readonly Op[]): { payload: Uint8Array; ops: Op[] } {
-  const w = new Writer(1024 + ops.length * 512, true);
+  const w = new Writer(1024 + ops.length * 512, true, true);
   w.byte(MAGIC0);
-  w.byte(VERSION);
+  w.byte(VERSION_REFS);
   const copy = w.value(ops, "", 0);
   return { payload: w.buf.slice(0, w.at), ops: copy as Op[] };
 }
@@ -260,14 +298,18 @@ const codes: number[][] = Array.from({ length: SHORT_TEXT + 1 }, (_, n) => new A
 class Reader {
   at = 2;
   keys: string[] = [];
+  /** Version 2: the string values read so far (a ref's n-th is `strings[n - 1]`); null in version 1. */
+  readonly strings: string[] | null;
   readonly view: DataView;
   private readonly utf8 = new TextDecoder("utf-8", { fatal: true });
 
   constructor(
     readonly buf: Uint8Array,
     private readonly viewBytes = false,
+    refs = false,
   ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.strings = refs ? [] : null;
   }
 
   fail(why: string): never {
@@ -287,13 +329,27 @@ class Reader {
     }
   }
 
-  text(): string {
+  /** Text with its byte length in front; `cached`: looked up in (and added to) the cache of recent strings. */
+  text(cached = true): string {
     const len = this.varint();
     const end = this.at + len;
     if (end > this.buf.length) this.fail("text runs past the end");
     const buf = this.buf;
     const start = this.at;
-    if (len <= SHORT_TEXT) {
+    if (len <= SHORT_TEXT && !cached) {
+      // Not looked up: a version 2 string value (a payload's repeats are refs), mostly met once.
+      const a = codes[len]!;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = buf[start + i]!;
+        if (c >= 0x80) break;
+        a[i] = c;
+      }
+      if (i === len) {
+        this.at = end;
+        return String.fromCharCode.apply(null, a);
+      }
+    } else if (len <= SHORT_TEXT) {
       let ascii = true;
       let h = len;
       for (let i = start; i < end; i++) {
@@ -343,8 +399,17 @@ class Reader {
         this.at += 8;
         return v;
       }
-      case T_STRING:
-        return this.text();
+      case T_STRING: {
+        if (this.strings === null) return this.text();
+        const s = this.text(false);
+        this.strings.push(s);
+        return s;
+      }
+      case T_STRING_REF: {
+        if (this.strings === null) return this.fail(`unknown tag ${tag}`);
+        const s = this.strings[this.varint() - 1];
+        return s ?? this.fail("unknown string ref");
+      }
       case T_BYTES: {
         const len = this.varint();
         if (this.at + len > this.buf.length) this.fail("bytes run past the end");
@@ -393,8 +458,8 @@ function sameAscii(s: string, buf: Uint8Array, at: number): boolean {
 /** Decodes what `encodeOpsBinary` produced. Throws TypeError on malformed input or a non-array. */
 export function decodeOpsBinary<Op>(payload: Uint8Array, opts: DecodeOptions = {}): Op[] {
   if (!isBinaryPayload(payload)) throw new TypeError("Cannot decode ops: not a binary batch");
-  if (payload[1] !== VERSION) throw new TypeError(`Cannot decode ops: binary batch version ${payload[1]} is not known`);
-  const r = new Reader(payload, opts.viewBytes === true);
+  if (payload[1] !== VERSION && payload[1] !== VERSION_REFS) throw new TypeError(`Cannot decode ops: binary batch version ${payload[1]} is not known`);
+  const r = new Reader(payload, opts.viewBytes === true, payload[1] === VERSION_REFS);
   const value = r.value();
   if (r.at !== payload.length) r.fail("trailing bytes");
   if (!Array.isArray(value)) throw new TypeError("Cannot decode ops: expected an array");

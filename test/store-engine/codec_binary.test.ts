@@ -47,10 +47,13 @@ describe("binary batch codec", () => {
   test("the copy built while encoding equals the decoded payload, value for value and type for type", () => {
     const when = new Date(Date.UTC(2025, 0, 15));
     const odd = { "lone \uD800 key": "lone \uDC00 value", pair: "👋 \uD83D\uDC4B", z: -0, big: 2 ** 53, bytes: Buffer.from([1, 2]) };
-    const inputs: unknown[][] = [sample(), [{ a: 1, b: undefined, c: [undefined, 2], d: when }], [odd], []];
+    // Strings again (refs in the journal's version 2): a lone surrogate, a pair, a long one, empty.
+    const again = { ...odd, more: ["lone \uDC00 value", "👋 \uD83D\uDC4B", "y".repeat(65), "y".repeat(65), "", "", "lone \uDC00 value"] };
+    const inputs: unknown[][] = [sample(), [{ a: 1, b: undefined, c: [undefined, 2], d: when }], [odd], [odd, again, sample(), sample()], []];
     for (const ops of inputs) {
       const { payload, ops: copy } = encodeOpsBinaryCopy(ops);
-      assert.deepEqual(payload, encodeOpsBinary(ops), "the same bytes as encodeOpsBinary");
+      assert.equal(payload[1], 2, "the journal's version (string refs)");
+      assert.deepEqual(decodeOpsBinary(payload), decodeOpsBinary(encodeOpsBinary(ops)), "what encodeOpsBinary's payload decodes as");
       const decoded = decodeOpsBinary(payload);
       assert.deepEqual(copy, decoded);
       // deepEqual treats a Buffer and a Uint8Array alike, and +0 and -0 differ only by Object.is: check both.
@@ -74,6 +77,25 @@ describe("binary batch codec", () => {
       };
       walk(copy, decoded, "ops");
     }
+  });
+
+  test("version 2 writes a short string met before in the payload as a ref, and reads both versions", () => {
+    const chats = ["491520000001@s.whatsapp.net", "491520000002@s.whatsapp.net", "120363000000000001@g.us"];
+    const ops = Array.from({ length: 300 }, (_, i) => ({
+      op: "upsertMessage",
+      message: { chatJid: chats[i % 3], senderId: chats[(i + 1) % 3], id: `ID${i}`, type: "text", text: i % 7 === 0 ? "same text" : `text ${i} é`, long: "z".repeat(100) },
+    }));
+    const v2 = encodeOpsBinaryCopy(ops).payload;
+    const v1 = encodeOpsBinary(ops);
+    assert.equal(v1[1], 1);
+    assert.ok(v2.length < v1.length - 300 * 50, `refs make it smaller (${v2.length} vs ${v1.length})`);
+    assert.deepEqual(decodeOpsBinary(v2), ops);
+    assert.deepEqual(decodeOpsBinary(v1), ops);
+    // [ "a", "a" ] in version 2: string "a", then a ref to string 1.
+    assert.deepEqual(decodeOpsBinary(new Uint8Array([0xb1, 0x02, 7, 2, 5, 1, 0x61, 9, 1])), ["a", "a"]);
+    assert.throws(() => decodeOpsBinary(new Uint8Array([0xb1, 0x02, 7, 2, 5, 1, 0x61, 9, 2])), /unknown string ref/);
+    assert.throws(() => decodeOpsBinary(new Uint8Array([0xb1, 0x02, 7, 2, 5, 1, 0x61, 9, 0])), /unknown string ref/);
+    assert.throws(() => decodeOpsBinary(new Uint8Array([0xb1, 0x01, 7, 2, 5, 1, 0x61, 9, 1])), /unknown tag 9/);
   });
 
   test("values JSON would change, drop or cannot hold are refused", () => {

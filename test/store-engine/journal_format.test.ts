@@ -1,6 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { crc32, encodeFrames, FRAME_HEADER, findRecordAfter, parseFrame } from "../../src/store/sqljs/journal_format.ts";
+import { crc32, crc32Js, encodeFrames, FRAME_HEADER, findRecordAfter, parseFrame } from "../../src/store/sqljs/journal_format.ts";
+
+import { nativeCrc32 } from "../../src/runtime/crc32.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -12,6 +14,23 @@ describe("journal framing", () => {
     const big = new Uint8Array(1000).map((_, i) => (i * 7) & 0xff);
     // slicing-by-8 and the byte loop must agree at every split
     for (const split of [0, 1, 7, 8, 9, 500, 999]) assert.equal(crc32(big, crc32(big, 0, 0, split), split), crc32(big));
+  });
+
+  test("the runtime's CRC (used from 64 bytes on) and the one in JS agree, continued at any split and over views", () => {
+    assert.ok(nativeCrc32 !== null, "Node 20.15+ and Deno 2 have zlib.crc32");
+    let x = 12345;
+    const big = new Uint8Array(5000).map(() => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+    assert.equal(crc32Js(enc("123456789")), 0xcbf43926);
+    assert.equal(crc32(big), crc32Js(big));
+    for (const [start, end] of [[0, 63], [0, 64], [3, 65], [100, 4999], [1, 5000], [4000, 4100]] as const) {
+      assert.equal(crc32(big, 0, start, end), crc32Js(big, 0, start, end), `[${start}, ${end})`);
+      for (const split of [start, start + 1, start + 63, end - 1]) {
+        if (split > end) continue;
+        assert.equal(crc32(big, crc32(big, 0, start, split), split, end), crc32Js(big, 0, start, end), `[${start}, ${end}) split at ${split}`);
+      }
+    }
+    const view = big.subarray(17, 3000);
+    assert.equal(crc32(view, 0, 5, 2000), crc32Js(big, 0, 22, 2017));
   });
 
   test("frames parse back with their seq and payload", () => {

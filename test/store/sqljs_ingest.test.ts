@@ -310,7 +310,16 @@ describe("sql.js ingest and replay", () => {
           // Media: a file name, or (every other one) a direct path that its URL repeats (stored as X'') or not.
           const path = `/v/t62.7118-24/${k}_n.enc`;
           const withPath = { ...media, fileName: null, directPath: path, url: `https://mmg.whatsapp.net${path}${k % 3 === 0 ? "?ccb=11-4" : ""}`, mediaKey: new Uint8Array([k & 255, 1]) };
-          const extra = { senderId: k % 10 === 0 ? PEOPLE[31 + (k % 6)]! : chat, raw: rawOf(k), media: k % 13 === 0 ? (k % 2 === 0 ? media : withPath) : null, revoked: k % 41 === 0 };
+          // Plain rows of every shape interleaved (their multi-row INSERTs are one per shape): bare ones, and ones with a
+          // quote, a view-once or revoked flag, a status or an edit, each bound through messageParams' named positions.
+          const shaped = {
+            quotedId: k % 7 === 3 ? `N${k - 3}` : null,
+            viewOnce: k % 29 === 0,
+            status: k % 23 === 0 ? 2 : null,
+            editedText: k % 31 === 0 ? `edited ${k}` : null,
+            editedAt: k % 31 === 0 ? ts + 5000 : null,
+          };
+          const extra = { senderId: k % 10 === 0 ? PEOPLE[31 + (k % 6)]! : chat, raw: rawOf(k), media: k % 13 === 0 ? (k % 2 === 0 ? media : withPath) : null, revoked: k % 41 === 0, ...shaped };
           ops.push(msg(chat, `N${k}`, ts, k % 17 === 0 ? null : `later ${k}`, extra));
           // A re-delivery of a message 70 before in this batch (a multi-row INSERT or more before: written already).
           if (k % 45 === 0 && i >= 70) ops.push(msg(PEOPLE[(k - 70) % 19]!, `N${k - 70}`, ts, null, { senderId: PEOPLE[(k - 70) % 19]!, status: 2 }));

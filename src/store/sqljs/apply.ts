@@ -719,7 +719,45 @@ function enqueueWebhook(s: Statements, liveSeq: unknown): void {
   if (seq !== undefined) s.run(deliveriesForEventSql("sqlite"), bind({ seq }));
 }
 
-/** INSERT_MESSAGE's parameters (MERGE_MESSAGE's too): ?1 the pk base (or, in a replay, the pk itself), then the columns. */
+/**
+ * Positions in `messageParams`' list (0-based: the statements' ?n is a position plus one), for
+ * the code that picks some of them (INSERT_PLAIN_MESSAGE's, the replay's rows): a column added to
+ * the list moves these with it instead of shifting what those pick.
+ */
+const P = {
+  pk: 0,
+  chat: 1,
+  id: 2,
+  sender: 3,
+  fromMe: 4,
+  ts: 5,
+  type: 6,
+  text: 7,
+  quotedId: 8,
+  editedText: 9,
+  editedAt: 10,
+  revoked: 11,
+  viewOnce: 12,
+  status: 13,
+  hasMedia: 14,
+  directPath: 19,
+  url: 20,
+  raw: 25,
+  count: 26,
+} as const;
+
+/** INSERT_PLAIN_MESSAGE's parameters among messageParams' (its ?1-?15 in order): up to the status, then the raw. */
+const PLAIN_PARAMS: readonly number[] = [...Array.from({ length: P.hasMedia }, (_, i) => i), P.raw];
+/** A bare plain row's parameters (PLAIN_ROWS[1]: no quote, edit, flag or status), in its order. */
+const BARE_PARAMS: readonly number[] = [P.pk, P.chat, P.id, P.sender, P.fromMe, P.ts, P.type, P.text, P.raw];
+
+/** Whether a message's parameters fit a bare plain row: no quote, edit, flag or status (the columns PLAIN_ROWS[1] writes as constants). */
+function isBare(params: readonly Bind[]): boolean {
+  return params[P.quotedId] === null && params[P.editedText] === null && params[P.editedAt] === null && params[P.revoked] === 0 &&
+    params[P.viewOnce] === 0 && params[P.status] === null;
+}
+
+/** INSERT_MESSAGE's parameters (MERGE_MESSAGE's too): ?1 the pk base (or, in a replay, the pk itself), then the columns (positions: `P`). */
 function messageParams(
   first: number,
   keys: { chat: number; sender: number | null },
@@ -781,13 +819,13 @@ function writeMessage(
   // of 0002-0014 had). Stored already: merged, leaving a full raw (see raw_residual.ts): the
   // incoming one, or the stored one rebuilt before the merge may change the columns it was cut against.
   if (md) s.run(INSERT_MESSAGE, params);
-  else s.run(INSERT_PLAIN_MESSAGE, [...params.slice(0, 14), params[25]!]);
+  else s.run(INSERT_PLAIN_MESSAGE, PLAIN_PARAMS.map((i) => params[i]!));
   if (s.changes() > 0) {
     if (!m.revoked && (m.text != null || m.editedText != null || md?.fileName != null)) ctx.queued.push(s.value("SELECT last_insert_rowid()") as number);
     return true;
   }
   queueForIndex(ctx); // the merge's index triggers read the queue
-  params[25] = m.raw ?? storedFullRaw(s, chat, m.id);
+  params[P.raw] = m.raw ?? storedFullRaw(s, chat, m.id);
   s.run(MERGE_MESSAGE, params);
   return false;
 }
@@ -837,31 +875,45 @@ const backOff = new WeakMap<Database, { misses: number; skip: number }>();
 /** Since the process started: runs `applyReplaySqlite` gave back to `applySqlite`, rows its multi-row INSERTs wrote (tests). */
 export const replayCounts = { fallbacks: 0, rows: 0 };
 
-/** The new messages of a replayed run waiting for their multi-row INSERT, and what their pks are computed from. */
+/** The new messages of a replayed run waiting for their multi-row INSERTs, and what their pks are computed from. */
 interface ReplayRows {
-  /** The INSERT_PLAIN_MESSAGE parameters of the waiting messages (each its 15, its pk first), in order. */
-  params: Bind[];
-  /** Messages waiting. */
-  count: number;
-  /** Whether every waiting message has no quote, edit, flag or status (PLAIN_ROWS[1]'s shape: 9 parameters instead of 15). */
-  bare: boolean;
-  /** The INSERT_MESSAGE parameters of the waiting messages with media (each its 26, its pk first), in order. */
-  media: Bind[];
-  /** Messages with media waiting. */
-  mediaCount: number;
+  /** The waiting messages by the shape of their row (each a multi-row INSERT of its own; their pks are given, so the order of the INSERTs does not matter). */
+  buckets: [RowBucket, RowBucket, RowBucket];
   /**
-   * `${chat key}\0${id}` of the messages this run wrote or keeps waiting: another one for one of
+   * The ids of the messages this run wrote or keeps waiting, by chat key: another one for one of
    * them (a re-delivery) takes the per-row path, which merges it as applySqlite would.
    */
-  keys: Set<string>;
+  keys: Map<number, Set<string>>;
   /** max(pk) of message_rows when last read (null: to read again); only pks above it are computed here. */
   max: number | null;
-  /** Pks given since `max` was read, by the first pk of their second. */
-  given: Map<number, number[]>;
+  /** Pks given since `max` was read, ascending. */
+  given: number[];
 }
 
+/** Waiting rows of one shape: their parameters (`picks` of messageParams' each, in order), and how many. */
+interface RowBucket {
+  params: Bind[];
+  count: number;
+  /** The positions in messageParams' list a row binds; null: all of them (a row with media). */
+  picks: readonly number[] | null;
+  /** The multi-row INSERT of `count` such rows. */
+  sql: (count: number) => string;
+}
+
+/** The buckets' order in ReplayRows: a message with media, a plain one that is bare, any other plain one. */
+const MEDIA = 0, BARE = 1, PLAIN = 2;
+
 function replayRows(): ReplayRows {
-  return { params: [], count: 0, bare: true, media: [], mediaCount: 0, keys: new Set(), max: null, given: new Map() };
+  return {
+    buckets: [
+      { params: [], count: 0, picks: null, sql: mediaInsertSql },
+      { params: [], count: 0, picks: BARE_PARAMS, sql: (count) => plainInsertSql(count, true) },
+      { params: [], count: 0, picks: PLAIN_PARAMS, sql: (count) => plainInsertSql(count, false) },
+    ],
+    keys: new Map(),
+    max: null,
+    given: [],
+  };
 }
 
 /**
@@ -873,7 +925,7 @@ const KEEPS_ROWS: ReadonlySet<Step["t"]> = new Set<Step["t"]>(["lidOwner", "ensu
 /** Rows per multi-row INSERT (sql.js: ~3 µs a row instead of ~5 one row per statement). */
 const ROWS_PER_INSERT = 64;
 
-/** `execute`, with new messages without media kept for a multi-row INSERT. */
+/** `execute`, with new messages kept for a multi-row INSERT. */
 function replayExecute(ctx: BatchContext, step: Step): unknown {
   const rows = ctx.rows!;
   if (step.t === "message") {
@@ -881,30 +933,30 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
     const sender = step.sender === null ? null : jidKey(ctx, step.sender);
     const chat = jidKey(ctx, step.chat);
     const m = step.message;
-    const key = `${chat}\0${m.id}`;
-    const pk = rows.keys.has(key) ? null : replayPk(ctx, compactPkBase(step.ts));
-    rows.keys.add(key);
+    let ids = rows.keys.get(chat);
+    if (ids === undefined) rows.keys.set(chat, (ids = new Set()));
+    const pk = ids.has(m.id) ? null : replayPk(ctx, compactPkBase(step.ts));
+    ids.add(m.id);
     if (pk !== null) {
       if (step.chatIsPerson) ensurePerson(ctx, step.chat);
       if (step.senderIsPerson) ensurePerson(ctx, step.sender!);
       const params = messageParams(pk, { chat, sender }, step.chat, step.sender, m, step.ts);
-      if (m.media != null) {
-        for (const v of params) rows.media.push(v);
-        rows.mediaCount++;
-      } else {
-        pushPlainMessage(rows, params);
-      }
+      const bucket = rows.buckets[m.media != null ? MEDIA : isBare(params) ? BARE : PLAIN];
+      const { picks } = bucket;
+      if (picks === null) for (const v of params) bucket.params.push(v);
+      else for (const i of picks) bucket.params.push(params[i]!);
+      bucket.count++;
       if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
       // Written young (less for the GC); the order of rows written does not matter, their pks are given.
-      if (rows.count === ROWS_PER_INSERT || rows.mediaCount === ROWS_PER_INSERT) flushRows(ctx);
+      if (bucket.count === ROWS_PER_INSERT) flushRows(ctx);
       return true; // checked when written (flushRows)
     }
   }
   if (!KEEPS_ROWS.has(step.t)) {
     flushRows(ctx);
     rows.max = null;
-    rows.given.clear();
+    rows.given.length = 0;
   }
   return execute(ctx, step);
 }
@@ -933,44 +985,49 @@ function replayPk(ctx: BatchContext, base: number): number | null {
       if (typeof r[1] === "number") inSecond = r[1];
     });
   }
-  let given = rows.given.get(second);
-  if (given === undefined) rows.given.set(second, (given = []));
-  for (const pk of given) {
-    if (pk < base) continue;
-    if (pk < rangeEnd && pk > inRange) inRange = pk;
-    if (pk > inSecond) inSecond = pk; // every pk in `given` is below secondEnd
+  // The highest pks given below rangeEnd and below secondEnd, when at or above the base.
+  const { given } = rows;
+  const last = given.length === 0 ? Number.NEGATIVE_INFINITY : given[given.length - 1]!;
+  if (last >= base) {
+    const belowRange = given[firstAtLeast(given, rangeEnd) - 1];
+    if (belowRange !== undefined && belowRange >= base && belowRange > inRange) inRange = belowRange;
+    const belowSecond = given[firstAtLeast(given, secondEnd) - 1];
+    if (belowSecond !== undefined && belowSecond >= base && belowSecond > inSecond) inSecond = belowSecond;
   }
   let pk: number;
   if (inRange === Number.NEGATIVE_INFINITY) pk = base;
   else if (inRange + 1 < rangeEnd) pk = inRange + 1;
   else if (inSecond + 1 < secondEnd) pk = inSecond + 1;
   else return null;
-  given.push(pk);
+  if (pk > last) given.push(pk);
+  else given.splice(firstAtLeast(given, pk), 0, pk);
   return pk;
+}
+
+/** The index of the first of ascending `sorted` that is >= `v` (its length: none). */
+function firstAtLeast(sorted: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The highest stored pks in [?1, ?2) (the base's own range) and in [?1, ?3) (the rest of its second). */
 const STORED_MAX_PKS = `SELECT (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?2),
   (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?3)`;
 
-/** Appends INSERT_PLAIN_MESSAGE's parameters (of INSERT_MESSAGE's `params`) to the waiting rows. */
-function pushPlainMessage(rows: ReplayRows, params: Bind[]): void {
-  rows.count++;
-  for (let i = 0; i < 14; i++) rows.params.push(params[i]!);
-  rows.params.push(params[25]!);
-  if (rows.bare) rows.bare = params[8] === null && params[9] === null && params[10] === null && params[11] === 0 && params[12] === 0 && params[13] === null;
-}
-
 /**
  * A row of the multi-row INSERT: every parameter, or (bare) those of a message with no quote,
  * edit, flag or status, the rest as constants (sql.js binds each parameter with its own calls).
  */
 const PLAIN_ROWS = [
-  `(${Array.from({ length: 15 }, () => "?").join(", ")})`,
+  `(${PLAIN_PARAMS.map(() => "?").join(", ")})`,
   "(?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, 0, NULL, ?)",
 ] as const;
-/** The parameters of a bare row, by their index among the 15. */
-const BARE_PARAMS = [0, 1, 2, 3, 4, 5, 6, 7, 14];
 
 /** The multi-row INSERT of `count` new messages without media (INSERT_PLAIN_MESSAGE's columns, the pk given). */
 function plainInsertSql(count: number, bare: boolean): string {
@@ -979,50 +1036,35 @@ function plainInsertSql(count: number, bare: boolean): string {
   ON CONFLICT (id, chat) DO NOTHING`;
 }
 
-/** plainInsertSql's statements by count, bare ones at -count. */
-const plainInserts = new Map<number, string>();
-
-/** The multi-row INSERT of `count` new messages with media (INSERT_MESSAGE's row, the pk given: ?1 of each row's 26). */
+/** The multi-row INSERT of `count` new messages with media (INSERT_MESSAGE's row, the pk given: ?1 of each row's). */
 function mediaInsertSql(count: number): string {
   const row = (at: number) => {
-    const p = (i: number) => `?${at + i}`;
-    const cols = Array.from({ length: 19 }, (_, i) => p(i + 1));
-    cols.push(directPathKey(p(20), p(21)), ...Array.from({ length: 6 }, (_, i) => p(i + 21)));
+    const p = (i: number) => `?${at + i + 1}`;
+    const cols = Array.from({ length: P.count }, (_, i) => (i === P.directPath ? directPathKey(p(P.directPath), p(P.url)) : p(i)));
     return `(${cols.join(", ")})`;
   };
   return `INSERT INTO message_rows (pk, ${MESSAGE_COLUMNS})
-  VALUES ${Array.from({ length: count }, (_, r) => row(r * 26)).join(", ")}
+  VALUES ${Array.from({ length: count }, (_, r) => row(r * P.count)).join(", ")}
   ON CONFLICT (id, chat) DO NOTHING`;
 }
 
-const mediaInserts = new Map<number, string>();
+/** The statements of the buckets' INSERTs, by bucket and count. */
+const rowInserts: Array<Map<number, string>> = [new Map(), new Map(), new Map()];
 
-/** Writes the waiting rows (at most ROWS_PER_INSERT of each kind) in one statement a kind; throws when one of them was not inserted (stored already: applySqlite must decide). */
+/** Writes the waiting rows (at most ROWS_PER_INSERT of each shape) in one statement a shape; throws when one of them was not inserted (stored already: applySqlite must decide). */
 function flushRows(ctx: BatchContext): void {
-  const rows = ctx.rows!;
-  const { mediaCount } = rows;
-  if (mediaCount > 0) {
-    let sql = mediaInserts.get(mediaCount);
-    if (sql === undefined) mediaInserts.set(mediaCount, (sql = mediaInsertSql(mediaCount)));
-    ctx.s.run(sql, rows.media);
-    if (ctx.s.changes() !== mediaCount) throw new Error("a replayed message was stored already");
-    replayCounts.rows += mediaCount;
-    rows.media.length = 0;
-    rows.mediaCount = 0;
+  const { buckets } = ctx.rows!;
+  for (let b = 0; b < buckets.length; b++) {
+    const bucket = buckets[b]!;
+    const { count } = bucket;
+    if (count === 0) continue;
+    const inserts = rowInserts[b]!;
+    let sql = inserts.get(count);
+    if (sql === undefined) inserts.set(count, (sql = bucket.sql(count)));
+    ctx.s.run(sql, bucket.params);
+    if (ctx.s.changes() !== count) throw new Error("a replayed message was stored already");
+    replayCounts.rows += count;
+    bucket.params.length = 0;
+    bucket.count = 0;
   }
-  const { count, bare } = rows;
-  if (count === 0) return;
-  let sql = plainInserts.get(bare ? -count : count);
-  if (sql === undefined) plainInserts.set(bare ? -count : count, (sql = plainInsertSql(count, bare)));
-  let params = rows.params;
-  if (bare) {
-    params = [];
-    for (let at = 0; at < rows.params.length; at += 15) for (const i of BARE_PARAMS) params.push(rows.params[at + i]!);
-  }
-  ctx.s.run(sql, params);
-  if (ctx.s.changes() !== count) throw new Error("a replayed message was stored already");
-  replayCounts.rows += count;
-  rows.params.length = 0;
-  rows.count = 0;
-  rows.bare = true;
 }
