@@ -29,7 +29,7 @@ import { msg } from "./sqljs_fixtures.ts";
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-backlog-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function openStore(name: string, opts: { searchIndexMax?: number }) {
+async function openStore(name: string, opts: { searchIndexMax?: number; chatWalkRows?: number }) {
   const sql = withStoreSetup(await initSqlJs());
   const durable = await openDurable<WriteOp>({ dir: join(root, name), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
   // No background indexing: the queue stays as the test leaves it.
@@ -91,6 +91,43 @@ describe("sql.js search over a long full-text queue", () => {
       assert.ok(found > QUERIES / 3, `most queries find something (${found} of ${QUERIES})`);
     } finally {
       for (const s of [full, ...parts]) await s.repo.close();
+    }
+  });
+});
+
+describe("sql.js search in one chat (its messages walked before the index)", () => {
+  test("finds exactly what the index alone finds, for every walk length, query form, filter and page", async () => {
+    const { first, second, texts } = dataset();
+    const index = await openStore("chat-index", { chatWalkRows: 0 });
+    // Walks shorter and longer than a chat's pages (a page fills within, exactly at, or beyond
+    // the walk: then the index from the last walked message on), one over a long queue.
+    const walks = await Promise.all([1, 2, 3, 5, 8, 13, 40, 1000].map((n) => openStore(`chat-walk-${n}`, { chatWalkRows: n })));
+    const queued = await openStore("chat-walk-queued", { chatWalkRows: 5, searchIndexMax: 0 });
+    const all = [index, ...walks, queued];
+    try {
+      for (const s of all) await s.repo.commit(first);
+      await queued.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(db) / 2)));
+      for (const s of all) await s.repo.commit(second);
+      for (const s of all) await s.repo.commit(olderMessages());
+      assert.ok(queuedCount(queued.durable.db) > 100, "a long queue");
+
+      const rnd = prng(9);
+      let found = 0;
+      const QUERIES = 300;
+      for (let i = 0; i < QUERIES; i++) {
+        // Common words (pages fill within a short walk) beside the generated queries.
+        const text = i % 3 === 0 ? pick(rnd, ["the", "alpha OR beta", "-gamma", "rep*", "the -alpha"]) : query(rnd, texts);
+        const q: ListMessagesQuery = { ...filters(rnd), chatJid: pick(rnd, CHATS), query: text, limit: 1 + Math.floor(rnd() * 6) };
+        const byOffset = rnd() < 0.3;
+        const expected = await pages(index.repo, q, byOffset);
+        for (const [j, s] of [...walks, queued].entries()) {
+          assert.deepEqual(await pages(s.repo, q, byOffset), expected, `store ${j}: query ${JSON.stringify(q)}${byOffset ? " (offset pages)" : ""}`);
+        }
+        if (expected[0] !== " next=false") found++;
+      }
+      assert.ok(found > QUERIES / 3, `most queries find something (${found} of ${QUERIES})`);
+    } finally {
+      for (const s of all) await s.repo.close();
     }
   });
 });

@@ -198,9 +198,9 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
  */
 export function queuedSearchSql(
   f: MessageFilterShape,
-  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean },
+  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean; walk?: boolean },
 ): string {
-  const key = opts.scan ? "m.pk" : "p.docid";
+  const key = opts.scan || opts.walk ? "m.pk" : "p.docid";
   const w = ["m.revoked = 0", ...filterSql(f)];
   if (opts.prefilter) w.push(opts.prefilter);
   if (f.after) w.push(`${key} >= :afterPk`);
@@ -209,6 +209,12 @@ export function queuedSearchSql(
   // Only as far as :spanPk (the last message a page read), with `span`.
   if (opts.span) w.push(opts.oldest ? `${key} <= :spanPk` : `${key} >= :spanPk`);
   const order = opts.oldest ? "ASC" : "DESC";
+  if (opts.walk) {
+    return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+FROM messages m
+WHERE ${w.join(" AND ")}
+ORDER BY m.pk ${order}`;
+  }
   if (opts.scan) {
     return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
 FROM messages m
@@ -219,6 +225,20 @@ ORDER BY m.pk ${order}`;
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}
 ORDER BY p.docid ${order}`;
+}
+
+/**
+ * The pk of a chat's :walk-th message (from 0) from a search page's start in its order, within
+ * the date bounds' pk range (ts is checked by the walk): the last one a walk reads (repository.ts
+ * `chatWalkPage`); none when the chat has no more. Read from the chat's index alone.
+ */
+export function chatWalkEndSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string {
+  const w = ["chat = " + KEY(":chat")];
+  if (f.after) w.push("pk >= :afterPk");
+  if (f.before) w.push("pk < :beforePk");
+  if (opts.keyset) w.push(opts.oldest ? "pk > :cpk" : "pk < :cpk");
+  return `SELECT pk FROM message_rows WHERE ${w.join(" AND ")}
+ORDER BY pk ${opts.oldest ? "ASC" : "DESC"} LIMIT 1 OFFSET :walk`;
 }
 
 /** Messages by pk (:pks, a JSON array), newest first. */
