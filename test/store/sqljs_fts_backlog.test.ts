@@ -101,8 +101,8 @@ describe("sql.js search in one chat (its messages walked before the index)", () 
     const index = await openStore("chat-index", { chatWalkRows: 0 });
     // Walks shorter and longer than a chat's pages (a page fills within, exactly at, or beyond
     // the walk: then the index from the last walked message on), one over a long queue.
-    const walks = await Promise.all([1, 2, 3, 5, 8, 13, 40, 1000].map((n) => openStore(`chat-walk-${n}`, { chatWalkRows: n })));
-    const queued = await openStore("chat-walk-queued", { chatWalkRows: 5, searchIndexMax: 0 });
+    const walks = await Promise.all([1, 2, 3, 5, 8, 13, 17, 24, 40, 1000].map((n) => openStore(`chat-walk-${n}`, { chatWalkRows: n })));
+    const queued = await openStore("chat-walk-queued", { chatWalkRows: 24, searchIndexMax: 0 });
     const all = [index, ...walks, queued];
     try {
       for (const s of all) await s.repo.commit(first);

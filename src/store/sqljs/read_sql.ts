@@ -198,9 +198,9 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
  */
 export function queuedSearchSql(
   f: MessageFilterShape,
-  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean; walk?: boolean },
+  opts: { keyset: boolean; oldest?: boolean; span?: boolean; prefilter?: string | null; scan?: boolean },
 ): string {
-  const key = opts.scan || opts.walk ? "m.pk" : "p.docid";
+  const key = opts.scan ? "m.pk" : "p.docid";
   const w = ["m.revoked = 0", ...filterSql(f)];
   if (opts.prefilter) w.push(opts.prefilter);
   if (f.after) w.push(`${key} >= :afterPk`);
@@ -209,12 +209,6 @@ export function queuedSearchSql(
   // Only as far as :spanPk (the last message a page read), with `span`.
   if (opts.span) w.push(opts.oldest ? `${key} <= :spanPk` : `${key} >= :spanPk`);
   const order = opts.oldest ? "ASC" : "DESC";
-  if (opts.walk) {
-    return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
-FROM messages m
-WHERE ${w.join(" AND ")}
-ORDER BY m.pk ${order}`;
-  }
   if (opts.scan) {
     return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
 FROM messages m
@@ -228,17 +222,21 @@ ORDER BY p.docid ${order}`;
 }
 
 /**
- * The pk of a chat's :walk-th message (from 0) from a search page's start in its order, within
- * the date bounds' pk range (ts is checked by the walk): the last one a walk reads (repository.ts
- * `chatWalkPage`); none when the chat has no more. Read from the chat's index alone.
+ * A chat's next :walk messages from a search page's start in its order (the chat's index, within
+ * the date bounds' pk range), for fts_backlog.ts to match (repository.ts `chatWalkPage`): pk, and
+ * current text and file name only for a message the other filters and the prefilter keep (NULL:
+ * not a match), so the last row is the last message walked, whatever matched.
  */
-export function chatWalkEndSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string {
-  const w = ["chat = " + KEY(":chat")];
-  if (f.after) w.push("pk >= :afterPk");
-  if (f.before) w.push("pk < :beforePk");
-  if (opts.keyset) w.push(opts.oldest ? "pk > :cpk" : "pk < :cpk");
-  return `SELECT pk FROM message_rows WHERE ${w.join(" AND ")}
-ORDER BY pk ${opts.oldest ? "ASC" : "DESC"} LIMIT 1 OFFSET :walk`;
+export function chatWalkSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; prefilter: string | null }): string {
+  const w = filterSql(f).filter((c) => c.startsWith("m.chat_key") || c.startsWith("m.pk"));
+  if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk" : "m.pk < :cpk");
+  const kept = ["m.revoked = 0", ...filterSql(f).filter((c) => !w.includes(c))];
+  if (opts.prefilter) kept.push(opts.prefilter);
+  const when = kept.join(" AND ");
+  return `SELECT m.pk, CASE WHEN ${when} THEN coalesce(m.edited_text, m.text) END, CASE WHEN ${when} THEN m.media_file_name END
+FROM messages m
+WHERE ${w.join(" AND ")}
+ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :walk`;
 }
 
 /** Messages by pk (:pks, a JSON array), newest first. */

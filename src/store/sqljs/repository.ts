@@ -76,7 +76,7 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
-  chatWalkEndSql,
+  chatWalkSql,
   RECEIPTS,
   searchNewestSql,
   searchRelevanceSql,
@@ -130,6 +130,8 @@ const MERGE_GAP_MS = 10;
  * a common word's matches within a few dozen rows (~XX µs); a rare word costs the walk ~XX µs more.
  */
 const CHAT_WALK_ROWS = 96;
+/** The walk's first step: on beyond it only when its matches promise a full page within CHAT_WALK_ROWS. */
+const CHAT_WALK_FIRST = 16;
 
 /** Knobs of the repository over the engine. */
 export interface SqljsRepositoryOptions {
@@ -390,17 +392,33 @@ class SqljsRepository implements Repository {
   ): Row[] {
     const offset = Number(params.offset);
     const n = offset + Number(params.limit);
-    // The last message the walk reads (undefined: the chat has no more from the start on).
-    const end = this.s.value(chatWalkEndSql(shape, opts), bind({ ...params, walk: this.chatWalkRows - 1 }));
-    const walked = (prefilter: string | null) => queuedSearchSql(shape, { ...opts, span: end !== undefined, prefilter, walk: true });
-    const pks = queuedMatches(this.store.db, node, walked, bind({ ...params, spanPk: end }), n);
-    const order = opts.oldest ? 1 : -1;
-    const mine = pks.length > offset
-      ? this.messageRows(MESSAGES_BY_PK, { pks: JSON.stringify(pks.slice(offset)) }).sort((a, b) => order * (Number(a.pk) - Number(b.pk)))
-      : [];
-    if (pks.length === n || end === undefined) return mine;
-    const more = rest({ ...params, cpk: end, offset: Math.max(0, offset - pks.length), limit: n - Math.max(offset, pks.length) }, { ...opts, keyset: true });
+    const pks: number[] = [];
+    let keyset = opts.keyset;
+    let cpk = params.cpk;
+    let walkedRows = 0;
+    for (const rows of [Math.min(CHAT_WALK_FIRST, this.chatWalkRows), this.chatWalkRows - CHAT_WALK_FIRST]) {
+      if (rows <= 0) break;
+      const walked: { rows: number; last?: number } = { rows: 0 };
+      const sql = (prefilter: string | null) => chatWalkSql(shape, { keyset, oldest: opts.oldest, prefilter });
+      pks.push(...queuedMatches(this.store.db, node, sql, bind({ ...params, cpk, walk: rows }), n - pks.length, walked));
+      // A full page, or the chat has no more messages: the walk has the answer.
+      if (pks.length === n || walked.rows < rows) return this.walkedRows(pks, offset, opts.oldest);
+      keyset = true;
+      cpk = walked.last;
+      walkedRows += rows;
+      // On only while the matches so far promise a full page within the walk (a rare word: to the index).
+      if (pks.length * this.chatWalkRows < n * walkedRows) break;
+    }
+    const mine = this.walkedRows(pks, offset, opts.oldest);
+    const more = rest({ ...params, cpk, offset: Math.max(0, offset - pks.length), limit: n - Math.max(offset, pks.length) }, { ...opts, keyset: true });
     return [...mine, ...more];
+  }
+
+  /** The rows of the walk's matches from the page's offset on, in the page's order. */
+  private walkedRows(pks: number[], offset: number, oldest: boolean): Row[] {
+    if (pks.length <= offset) return [];
+    const order = oldest ? 1 : -1;
+    return this.messageRows(MESSAGES_BY_PK, { pks: JSON.stringify(pks.slice(offset)) }).sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
   }
 
   /**
