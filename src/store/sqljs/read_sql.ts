@@ -228,13 +228,17 @@ ORDER BY p.docid ${order}`;
  * not a match), so the last row is the last message walked, whatever matched.
  */
 export function chatWalkSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; prefilter: string | null }): string {
-  const w = filterSql(f).filter((c) => c.startsWith("m.chat_key") || c.startsWith("m.pk"));
+  const w = [`m.chat = ${KEY(":chat")}`];
+  if (f.after) w.push("m.pk >= :afterPk");
+  if (f.before) w.push("m.pk < :beforePk");
   if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk" : "m.pk < :cpk");
-  const kept = ["m.revoked = 0", ...filterSql(f).filter((c) => !w.includes(c))];
+  // The table's own columns (the view's chat_key and sender_key are its chat and sender).
+  const kept = ["m.revoked = 0", ...filterSql(f).filter((c) => !c.startsWith("m.chat_key") && !c.startsWith("m.pk")).map((c) => c.replace("m.sender_key", "m.sender"))];
   if (opts.prefilter) kept.push(opts.prefilter);
   const when = kept.join(" AND ");
+  // The chat's index: with the LIMIT, the planner would rather walk the table in pk order.
   return `SELECT m.pk, CASE WHEN ${when} THEN coalesce(m.edited_text, m.text) END, CASE WHEN ${when} THEN m.media_file_name END
-FROM messages m
+FROM message_rows m INDEXED BY message_rows_by_chat
 WHERE ${w.join(" AND ")}
 ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :walk`;
 }
