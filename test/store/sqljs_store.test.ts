@@ -439,6 +439,9 @@ describe("sql.js query plans", () => {
       queueWalk: Q.queuedSearchSql({ ...none, after: true }, { keyset: true, scan: true }),
       queueWalkChat: Q.queuedSearchSql({ ...none, chat: true }, { keyset: true, scan: true }),
       queueWalkOldest: Q.queuedSearchSql({ ...none, sender: true }, { keyset: false, oldest: true, scan: true }),
+      // A search in one chat: its next messages through its index.
+      chatWalk: Q.chatWalkSql({ ...none, chat: true, sender: true, after: true, types: true }, { keyset: true, prefilter: "m.text LIKE '%a%'" }),
+      chatWalkOldest: Q.chatWalkSql({ ...none, chat: true }, { keyset: false, oldest: true, prefilter: null }),
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
     const uses: Record<string, RegExp> = {
@@ -452,6 +455,8 @@ describe("sql.js query plans", () => {
       queueWalk: /^SEARCH mr USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/,
       queueWalkChat: /^SEARCH mr USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
       queueWalkOldest: /^SEARCH mr USING INDEX message_rows_by_sender \(sender=\? AND rowid>\?\)/,
+      chatWalk: /^SEARCH m USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
+      chatWalkOldest: /^SEARCH m USING INDEX message_rows_by_chat \(chat=\?\)/,
       // Which of a page's rows have reactions: one probe of the reactions' key per row.
       reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).
