@@ -440,8 +440,9 @@ describe("sql.js query plans", () => {
       queueWalkChat: Q.queuedSearchSql({ ...none, chat: true }, { keyset: true, scan: true }),
       queueWalkOldest: Q.queuedSearchSql({ ...none, sender: true }, { keyset: false, oldest: true, scan: true }),
       // A search in one chat: its next messages through its index.
-      chatWalk: Q.chatWalkSql({ ...none, chat: true, sender: true, after: true, types: true }, { keyset: true, prefilter: "m.text LIKE '%a%'" }),
-      chatWalkOldest: Q.chatWalkSql({ ...none, chat: true }, { keyset: false, oldest: true, prefilter: null }),
+      chatWalk: Q.chatWalkSql({ ...none, chat: true, sender: true, after: true, types: true }, { keyset: true, span: true, prefilter: "m.text LIKE '%a%'" }),
+      chatWalkOldest: Q.chatWalkSql({ ...none, chat: true }, { keyset: false, oldest: true, span: true, prefilter: null }),
+      chatWalkEnd: Q.chatWalkEndSql({ ...none, chat: true }, { keyset: true }),
     };
     // Chat and sender filters must walk the integer indexes of message_rows (0011), in time order.
     const uses: Record<string, RegExp> = {
@@ -455,8 +456,10 @@ describe("sql.js query plans", () => {
       queueWalk: /^SEARCH mr USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/,
       queueWalkChat: /^SEARCH mr USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
       queueWalkOldest: /^SEARCH mr USING INDEX message_rows_by_sender \(sender=\? AND rowid>\?\)/,
-      chatWalk: /^SEARCH m USING INDEX message_rows_by_chat \(chat=\? AND rowid>\? AND rowid<\?\)/,
-      chatWalkOldest: /^SEARCH m USING INDEX message_rows_by_chat \(chat=\?\)/,
+      // (with a sender too, either index: the step's pk range bounds it)
+      chatWalk: /^SEARCH m USING INDEX message_rows_by_(chat \(chat|sender \(sender)=\? AND rowid>\? AND rowid<\?\)/,
+      chatWalkOldest: /^SEARCH m USING INDEX message_rows_by_chat \(chat=\? AND rowid<\?\)/,
+      chatWalkEnd: /^SEARCH m USING COVERING INDEX message_rows_by_chat \(chat=\? AND rowid<\?\)/,
       // Which of a page's rows have reactions: one probe of the reactions' key per row.
       reactedOf: /SEARCH r EXISTS USING PRIMARY KEY \(chat_jid=\? AND message_id=\?\)/,
       // Each hit by its (id, chat) key, then per side one range of its chat's index (not a temporary table per hit).

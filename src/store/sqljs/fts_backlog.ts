@@ -122,8 +122,7 @@ function ruledOut(need: TokenNeed, text: string, file: string): boolean {
 /**
  * The pks of the messages that `sqlFor` selects (read_sql.ts `queuedSearchSql`: pk, current
  * text, file name, in its order; given the prefilter condition to add, or null) and whose words
- * match `node`, at most `want` (the first ones in that order). `walked` counts the rows read and
- * keeps the last one's pk.
+ * match `node`, at most `want` (the first ones in that order).
  */
 export function queuedMatches(
   db: Database,
@@ -131,7 +130,6 @@ export function queuedMatches(
   sqlFor: (prefilter: string | null) => string,
   params: BindParams,
   want: number,
-  walked?: { rows: number; last?: number },
 ): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
@@ -142,10 +140,6 @@ export function queuedMatches(
   const extra: Record<string, string> = {};
   const sql = sqlFor(need === null ? null : prefilterSql(need, extra));
   statementsOf(db).each(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (r) => {
-    if (walked) {
-      walked.rows++;
-      walked.last = r[0] as number;
-    }
     const current = r[1] as string | null;
     const fileName = r[2] as string | null;
     if (current === null && fileName === null) return true;

@@ -222,25 +222,39 @@ ORDER BY p.docid ${order}`;
 }
 
 /**
- * A chat's next :walk messages from a search page's start in its order (the chat's index, within
- * the date bounds' pk range), for fts_backlog.ts to match (repository.ts `chatWalkPage`): pk, and
- * current text and file name only for a message the other filters and the prefilter keep (NULL:
- * not a match), so the last row is the last message walked, whatever matched.
+ * The pk of a chat's :walk-th message (from 0) from a search page's start in its order, within
+ * the date bounds' pk range: the last one a step of the walk reads (repository.ts
+ * `chatWalkPage`); none when the chat has no more. Read from the chat's index alone.
  */
-export function chatWalkSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; prefilter: string | null }): string {
+export function chatWalkEndSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string {
+  return `SELECT m.pk FROM message_rows m WHERE ${chatRange(f, opts).join(" AND ")}
+ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT 1 OFFSET :walk`;
+}
+
+/**
+ * A chat's messages from a search page's start up to :spanPk (with `span`; else all) through the
+ * chat's index, that the other filters and the prefilter keep, for fts_backlog.ts to match
+ * (repository.ts `chatWalkPage`): pk, current text, file name, in the page's order.
+ */
+export function chatWalkSql(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean; span: boolean; prefilter: string | null }): string {
+  const w = chatRange(f, opts);
+  if (opts.span) w.push(opts.oldest ? "m.pk <= :spanPk" : "m.pk >= :spanPk");
+  // The table's own columns (the view's chat_key and sender_key are its chat and sender).
+  w.push("m.revoked = 0", ...filterSql(f).filter((c) => !c.startsWith("m.chat_key") && !c.startsWith("m.pk")).map((c) => c.replace("m.sender_key", "m.sender")));
+  if (opts.prefilter) w.push(opts.prefilter);
+  return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+FROM message_rows m
+WHERE ${w.join(" AND ")}
+ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"}`;
+}
+
+/** A chat's messages from a page's start (a keyset search page's cursor), within the date bounds' pk range. */
+function chatRange(f: MessageFilterShape, opts: { keyset: boolean; oldest?: boolean }): string[] {
   const w = [`m.chat = ${KEY(":chat")}`];
   if (f.after) w.push("m.pk >= :afterPk");
   if (f.before) w.push("m.pk < :beforePk");
   if (opts.keyset) w.push(opts.oldest ? "m.pk > :cpk" : "m.pk < :cpk");
-  // The table's own columns (the view's chat_key and sender_key are its chat and sender).
-  const kept = ["m.revoked = 0", ...filterSql(f).filter((c) => !c.startsWith("m.chat_key") && !c.startsWith("m.pk")).map((c) => c.replace("m.sender_key", "m.sender"))];
-  if (opts.prefilter) kept.push(opts.prefilter);
-  const when = kept.join(" AND ");
-  // The table itself, through the chat's index (sqljs_store.test.ts checks the plan).
-  return `SELECT m.pk, CASE WHEN ${when} THEN coalesce(m.edited_text, m.text) END, CASE WHEN ${when} THEN m.media_file_name END
-FROM message_rows m
-WHERE ${w.join(" AND ")}
-ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"} LIMIT :walk`;
+  return w;
 }
 
 /** Messages by pk (:pks, a JSON array), newest first. */

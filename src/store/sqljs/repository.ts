@@ -76,6 +76,7 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
+  chatWalkEndSql,
   chatWalkSql,
   RECEIPTS,
   searchNewestSql,
@@ -399,13 +400,14 @@ class SqljsRepository implements Repository {
     let walkedRows = 0;
     for (const rows of [Math.min(CHAT_WALK_FIRST, this.chatWalkRows), this.chatWalkRows - CHAT_WALK_FIRST]) {
       if (rows <= 0) break;
-      const walked: { rows: number; last?: number } = { rows: 0 };
-      const sql = (prefilter: string | null) => chatWalkSql(shape, { keyset, oldest: opts.oldest, prefilter });
-      pks.push(...queuedMatches(this.store.db, node, sql, bind({ ...params, cpk, walk: rows }), n - pks.length, walked));
+      // The step's last message (undefined: the chat has no more), then the step's matches up to it.
+      const end = this.s.value(chatWalkEndSql(shape, { keyset, oldest: opts.oldest }), bind({ ...params, cpk, walk: rows - 1 }));
+      const sql = (prefilter: string | null) => chatWalkSql(shape, { keyset, oldest: opts.oldest, span: end !== undefined, prefilter });
+      pks.push(...queuedMatches(this.store.db, node, sql, bind({ ...params, cpk, spanPk: end }), n - pks.length));
       // A full page, or the chat has no more messages: the walk has the answer.
-      if (pks.length === n || walked.rows < rows) return this.walkedRows(pks, offset, opts.oldest);
+      if (pks.length === n || end === undefined) return this.walkedRows(pks, offset, opts.oldest);
       keyset = true;
-      cpk = walked.last;
+      cpk = end;
       walkedRows += rows;
       // On only while the matches so far promise a full page within the walk (a rare word: to the index).
       if (pks.length * this.chatWalkRows < n * walkedRows) break;
