@@ -127,9 +127,10 @@ const MERGE_GAP_MS = 10;
 /**
  * Most of a chat's messages a time-ordered search in that chat matches in JS before it asks the
  * index for the rest (`chatWalkPage`): FTS4 reads a word's whole doclist before the chat's scope
- * token narrows it (at 1M, load 6-7: "the" newest 1.7 ms, oldest 29 ms), while a chat's recent
- * messages hold a page of a common word's matches within a few dozen rows (0.7-0.9 ms both
- * orders, 64-128 alike); a rare word's first step costs it ~0.25 ms (0.3-0.36 -> 0.54-0.63 ms).
+ * token narrows it (at 1M, load 2-4, repository alone: "the" newest 20 1.4-1.65 ms, oldest 28-30 ms),
+ * while a chat's recent messages hold a page of a common word's matches within a few dozen rows
+ * (0.55-0.58 ms both orders; 64-128 rows alike); a rare word pays for the first step
+ * (0.35-0.45 -> 0.56-0.63 ms).
  */
 const CHAT_WALK_ROWS = 96;
 /** The walk's first step: on beyond it only when its matches promise a full page within CHAT_WALK_ROWS. */
