@@ -367,7 +367,7 @@ class SqljsRepository implements Repository {
         ? this.backlogPage(shape, backlog, p, o)
         : this.messageRows(searchNewestSql(shape, o), p);
       const opts = { keyset: !!after, oldest, scan };
-      const node = chat !== undefined && this.chatWalkRows > 0 ? treeNode(searchTree(text!)) : null;
+      const node = chat !== undefined && this.chatWalkRows > 0 ? backlog ?? treeNode(searchTree(text!)) : null;
       rows = node ? this.chatWalkPage(shape, node, params, opts, page) : page(params, opts);
     } else {
       if (plan?.kind === "exclude") params.fts = plan.fts;
