@@ -4,6 +4,7 @@
  * image frozen in place and written in pieces), and, for comparison, the peak of the whole-image
  * copy (`db.export()`) snapshots used to hold. Linux only for the peaks (null elsewhere).
  */
+import process from "node:process";
 import { loadAverages, peakResidentMemoryBytes, resetPeakMemory, residentMemoryBytes } from "../runtime/bench_host.ts";
 import { collectGarbage } from "../runtime/gc.ts";
 import { openDurable } from "../store/sqljs/durable.ts";
@@ -26,6 +27,8 @@ export interface SnapshotMemoryResult {
   /** Peak resident memory holding one whole `db.export()` copy (what every snapshot cost before). */
   exportCopyPeakRssBytes: number | null;
   load: number[];
+  /** The process measured (the store bench runs this one in a process of its own: `in_child.ts`). */
+  pid: number;
 }
 
 /** Opens the store in `dir`, snapshots it once, and reports the memory figures. */
@@ -50,7 +53,7 @@ export async function runSnapshotMemoryBench(dir: string): Promise<SnapshotMemor
     const exportCopyPeakRssBytes = copy.length > 0 ? peakResidentMemoryBytes() : null;
     copy = null;
     collectGarbage();
-    return { storeFileBytes, openSeconds, rssAfterOpenBytes, snapshotPeakRssBytes, snapshotSeconds, exportCopyPeakRssBytes, load };
+    return { storeFileBytes, openSeconds, rssAfterOpenBytes, snapshotPeakRssBytes, snapshotSeconds, exportCopyPeakRssBytes, load, pid: process.pid };
   } finally {
     await store.close();
   }

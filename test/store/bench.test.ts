@@ -4,6 +4,11 @@ import { prng, runStoreBench, vocabulary, zipf } from "../../src/bench/store.ts"
 import { history, makeWorld } from "../../src/bench/history.ts";
 import { originalSizeOf } from "../../src/bench/original_size.ts";
 import { issueTable } from "../../src/bench/table.ts";
+import { benchInChild } from "../../src/bench/in_child.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 
 describe("runStoreBench()", () => {
   test("the synthetic history is deterministic and skewed", () => {
@@ -72,5 +77,19 @@ describe("runStoreBench()", () => {
     const b = await originalSizeOf(4000, 20, 100);
     assert.ok(a.bytes > 0 && b.bytes > 1.7 * a.bytes, "grows with the messages");
     assert.ok(a.bytesPerMessage > 150 && a.bytesPerMessage < 600, `${a.bytesPerMessage} bytes per message`);
+  });
+
+  test("the snapshot memory figures come from a process of their own, not the one that built the store", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wa-bench-snap-"));
+    try {
+      await runStoreBench({ messages: 400, chats: 5, iterations: 1, batch: 200, replayMessages: 0, dir });
+      const child = benchInChild(["snapshot", dir]);
+      assert.ok(child !== null, "this runtime's entry is found (Node: dist/src/main.js, Deno: src/main.ts)");
+      const m = (await child).snapshotMemory as Record<string, number>;
+      assert.notEqual(m.pid, process.pid);
+      assert.ok(m.storeFileBytes > 0 && m.rssAfterOpenBytes > 0, JSON.stringify(m));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
