@@ -407,7 +407,13 @@ describe("sql.js ingest and replay", () => {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 400; i++) {
         const k = 30_000 + b * 400 + i;
-        ops.push(msg(PEOPLE[k % 17]!, `L${k}`, t0 + (900 - Math.floor(k / 9)) * 1000 + (k % 11 === 0 ? 3 : 0), k % 13 === 0 ? null : `live ${k}`, {
+        // Texts bound as UTF-8 bytes by the multi-row INSERTs: none, empty, non-ASCII (two-, three- and four-byte characters).
+        const text = k % 13 === 0 ? null : k % 19 === 0 ? "" : k % 23 === 0 ? `Привет café 日本 👍🏽 ${k}` : `live ${k}`;
+        const media = k % 29 === 0
+          ? { mimetype: "image/jpeg", fileName: k % 2 === 0 ? `фото ${k}.jpg` : null, fileLength: 10, durationSec: null, directPath: `/v/t62/${k}_n.enc`, url: `https://mmg.whatsapp.net/v/t62/${k}_n.enc`, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null }
+          : null;
+        ops.push(msg(PEOPLE[k % 17]!, `L${k}`, t0 + (900 - Math.floor(k / 9)) * 1000 + (k % 11 === 0 ? 3 : 0), text, {
+          media,
           senderId: PEOPLE[k % 17]!,
           raw: rawOf(k),
           quotedId: k % 7 === 0 ? `L${k - 1}` : null,

@@ -174,6 +174,8 @@ class SqljsRepository implements Repository {
   private indexing = false;
   private closing = false;
   private lastCommitAt = 0;
+  /** Commits handed to the store and not settled yet (an import's next batch is often one). */
+  private committing = 0;
   private readonly contacts: ContactIndex;
   private readonly names: RowNames;
   private readonly reactions: RowReactions;
@@ -224,8 +226,13 @@ class SqljsRepository implements Repository {
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
-    this.lastCommitAt = Date.now();
+    this.committing++;
+    try {
+      await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
+    } finally {
+      this.committing--;
+      this.lastCommitAt = Date.now();
+    }
     this.scheduleIndexing();
   }
 
@@ -268,9 +275,12 @@ class SqljsRepository implements Repository {
     unrefTimer(this.indexTimer);
   }
 
-  /** Whether a commit came within the last `indexDelayMs` (an import, a history sync). */
+  /**
+   * Whether a commit is under way or ended within the last `indexDelayMs` (an import, a history
+   * sync): a slow commit (a loaded machine) is no pause in the writes.
+   */
   private writing(): boolean {
-    return Date.now() - this.lastCommitAt < this.indexDelayMs;
+    return this.committing > 0 || Date.now() - this.lastCommitAt < this.indexDelayMs;
   }
 
   /**
