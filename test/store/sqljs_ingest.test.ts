@@ -2,7 +2,8 @@
  * The sql.js store's write path across batches: what apply keeps known between batches
  * (`known_rows.ts`) never outlives a rollback, and a replay of the journal (records applied
  * several at a time) gives exactly the rows the ingest wrote, also after a crash mid-record, and
- * so does the replay's own apply (`applyReplaySqlite`: multi-row inserts, pks computed in JS).
+ * so does the replay's own apply (`applyReplaySqlite`: multi-row inserts, pks computed in JS), and
+ * the live commit's (`applyLiveSqlite`: the same multi-row inserts for big batches).
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ import type { Database } from "sql.js";
 import type { FsPort } from "../../src/runtime/fs.ts";
 import { nodeFs } from "../../src/runtime/fs.ts";
 import { applyReplaySqlite, applySqlite, replayCounts } from "../../src/store/sqljs/apply.ts";
+import { applyLiveSqlite, liveCounts } from "../../src/store/sqljs/apply_live.ts";
 import { type DurableDb, type DurableOptions, openDurable } from "../../src/store/sqljs/durable.ts";
 import { settleKnownRows } from "../../src/store/sqljs/known_rows.ts";
 import { loadSqlJs } from "../../src/store/sqljs/load.ts";
@@ -28,7 +30,12 @@ let n = 0;
 const newDir = () => join(root, `s${n++}`);
 
 /** The durable engine with the store's own apply, as `openSqljsRepository` sets it up (no text-index rounds). */
-async function openStore(dir: string, fs?: FsPort, replayHooks?: DurableOptions<WriteOp>["replayHooks"]): Promise<DurableDb<WriteOp>> {
+async function openStore(
+  dir: string,
+  fs?: FsPort,
+  replayHooks?: DurableOptions<WriteOp>["replayHooks"],
+  apply: DurableOptions<WriteOp>["apply"] = applySqlite,
+): Promise<DurableDb<WriteOp>> {
   return await openDurable<WriteOp>({
     replayHooks,
     dir,
@@ -37,7 +44,7 @@ async function openStore(dir: string, fs?: FsPort, replayHooks?: DurableOptions<
     migrate: (db) => {
       migrateSqlite(db);
     },
-    apply: applySqlite,
+    apply,
     onTransactionEnd: settleKnownRows,
     snapshotEveryBytes: Number.MAX_SAFE_INTEGER,
   });
@@ -385,6 +392,62 @@ describe("sql.js ingest and replay", () => {
       assert.deepEqual(dump(replayed.db), ingested);
       // 6 runs of 5,005 ops: tried in runs 1, 3 and 6 (given back each time), applied directly in 2, 4 and 5.
       assert.equal(replayCounts.fallbacks - before.fallbacks, 3);
+    } finally {
+      await replayed.close();
+    }
+  });
+
+  test("the live apply (multi-row inserts for big batches) gives exactly the rows of the row-by-row apply, and its journal replays to them", async () => {
+    // A history sync (held edits, re-deliveries within a batch, a LID merged mid-way, a delete),
+    // over a snapshot; then batches into seconds the snapshot holds (pks computed against stored
+    // ones), one re-delivering a stored message (given back to the row-by-row apply), small ones.
+    const t0 = 1_700_000_000_000;
+    const more: WriteOp[][] = [];
+    for (let b = 0; b < 6; b++) {
+      const ops: WriteOp[] = [];
+      for (let i = 0; i < 400; i++) {
+        const k = 30_000 + b * 400 + i;
+        // Texts bound as UTF-8 bytes by the multi-row INSERTs: none, empty, non-ASCII (two-, three- and four-byte characters).
+        const text = k % 13 === 0 ? null : k % 19 === 0 ? "" : k % 23 === 0 ? `Привет café 日本 👍🏽 ${k}` : `live ${k}`;
+        const media = k % 29 === 0
+          ? { mimetype: "image/jpeg", fileName: k % 2 === 0 ? `фото ${k}.jpg` : null, fileLength: 10, durationSec: null, directPath: `/v/t62/${k}_n.enc`, url: `https://mmg.whatsapp.net/v/t62/${k}_n.enc`, mediaKey: null, fileSha256: null, fileEncSha256: null, mediaKeyTimestamp: null }
+          : null;
+        ops.push(msg(PEOPLE[k % 17]!, `L${k}`, t0 + (900 - Math.floor(k / 9)) * 1000 + (k % 11 === 0 ? 3 : 0), text, {
+          media,
+          senderId: PEOPLE[k % 17]!,
+          raw: rawOf(k),
+          quotedId: k % 7 === 0 ? `L${k - 1}` : null,
+          status: k % 5 === 0 ? 3 : null,
+        }));
+      }
+      if (b === 3) ops.push(msg(PEOPLE[3]!, "M3", t0 + 1000, "again", { senderId: PEOPLE[3]! })); // stored in the snapshot
+      more.push(ops);
+    }
+    more.push([msg(PEOPLE[4]!, "small", t0 + 5e6, "one message")]);
+    const run = async (apply: DurableOptions<WriteOp>["apply"]) => {
+      const dir = newDir();
+      let store = await openStore(dir, undefined, undefined, apply);
+      for (const ops of history(10, 300)) await store.commit(ops);
+      await store.close(); // a snapshot of those
+      store = await openStore(dir, undefined, undefined, apply);
+      try {
+        for (const ops of more) await store.commit(ops);
+        return { rows: dump(store.db), image: crashCopy(dir) };
+      } finally {
+        await store.close();
+      }
+    };
+    const reference = await run(applySqlite);
+    const before = { ...liveCounts };
+    const live = await run(applyLiveSqlite);
+    assert.deepEqual(live.rows, reference.rows);
+    // 10 history batches of >= 300 messages, then 6 of 400: all tried but the one after the re-delivery (backed off).
+    assert.equal(liveCounts.fallbacks - before.fallbacks, 1, "the batch re-delivering a stored message went row by row");
+    assert.equal(liveCounts.tried - before.tried, 15);
+    const replayed = await openStore(live.image);
+    try {
+      assert.deepEqual(dump(replayed.db), reference.rows);
+      assert.deepEqual(replayed.db.exec("PRAGMA integrity_check")[0]!.values, [["ok"]]);
     } finally {
       await replayed.close();
     }

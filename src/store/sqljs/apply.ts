@@ -25,7 +25,7 @@ import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { forgetKnownPeople, knownMark, type KnownRows, knownRowsOf, undoKnownTo } from "./known_rows.ts";
-import { bind, jsonParam, type Statements, statementsOf } from "./statements.ts";
+import { bind, jsonParam, type Statements, statementsOf, textParam } from "./statements.ts";
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
@@ -740,6 +740,8 @@ const P = {
   viewOnce: 12,
   status: 13,
   hasMedia: 14,
+  mimetype: 15,
+  fileName: 16,
   directPath: 19,
   url: 20,
   raw: 25,
@@ -943,8 +945,8 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
       const params = messageParams(pk, { chat, sender }, step.chat, step.sender, m, step.ts);
       const bucket = rows.buckets[m.media != null ? MEDIA : isBare(params) ? BARE : PLAIN];
       const { picks } = bucket;
-      if (picks === null) for (const v of params) bucket.params.push(v);
-      else for (const i of picks) bucket.params.push(params[i]!);
+      if (picks === null) for (let i = 0; i < params.length; i++) bucket.params.push(AS_BYTES[i] ? textParam(params[i]!) : params[i]!);
+      else for (const i of picks) bucket.params.push(AS_BYTES[i] ? textParam(params[i]!) : params[i]!);
       bucket.count++;
       if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
@@ -1021,12 +1023,20 @@ const STORED_MAX_PKS = `SELECT (SELECT max(pk) FROM message_rows WHERE pk >= ?1 
   (SELECT max(pk) FROM message_rows WHERE pk >= ?1 AND pk < ?3)`;
 
 /**
+ * The positions in messageParams' list (`P`) of the text columns the multi-row INSERTs bind as
+ * UTF-8 bytes (`textParam`) and cast back: every text column but the ids, whose stored form may
+ * be a BLOB (message_keys.ts).
+ */
+const AS_BYTES: readonly boolean[] = Array.from({ length: P.count }, (_, i) =>
+  i === P.type || i === P.text || i === P.editedText || i === P.mimetype || i === P.fileName || i === P.directPath || i === P.url);
+
+/**
  * A row of the multi-row INSERT: every parameter, or (bare) those of a message with no quote,
  * edit, flag or status, the rest as constants (sql.js binds each parameter with its own calls).
  */
 const PLAIN_ROWS = [
-  `(${PLAIN_PARAMS.map(() => "?").join(", ")})`,
-  "(?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 0, 0, NULL, ?)",
+  `(${PLAIN_PARAMS.map((i) => (AS_BYTES[i] ? "CAST(? AS TEXT)" : "?")).join(", ")})`,
+  "(?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), NULL, NULL, NULL, 0, 0, NULL, ?)",
 ] as const;
 
 /** The multi-row INSERT of `count` new messages without media (INSERT_PLAIN_MESSAGE's columns, the pk given). */
@@ -1039,7 +1049,7 @@ function plainInsertSql(count: number, bare: boolean): string {
 /** The multi-row INSERT of `count` new messages with media (INSERT_MESSAGE's row, the pk given: ?1 of each row's). */
 function mediaInsertSql(count: number): string {
   const row = (at: number) => {
-    const p = (i: number) => `?${at + i + 1}`;
+    const p = (i: number) => (AS_BYTES[i] ? `CAST(?${at + i + 1} AS TEXT)` : `?${at + i + 1}`);
     const cols = Array.from({ length: P.count }, (_, i) => (i === P.directPath ? directPathKey(p(P.directPath), p(P.url)) : p(i)));
     return `(${cols.join(", ")})`;
   };

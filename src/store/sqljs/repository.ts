@@ -1,6 +1,6 @@
 /**
  * The sql.js `Repository`: writes go through the durable engine (`commit` resolves once the
- * batch is journaled and fsynced; the engine applies it with `applySqlite`), reads run as
+ * batch is journaled and fsynced; the engine applies it with `applyLiveSqlite`), reads run as
  * prepared statements on the engine's in-memory database.
  */
 import type { BindParams, Database, SqlJsStatic } from "sql.js";
@@ -39,7 +39,8 @@ import type {
   WriteOp,
 } from "../types.ts";
 import { settleKnownRows } from "./known_rows.ts";
-import { applyReplaySqlite, applySqlite, canonical } from "./apply.ts";
+import { applyReplaySqlite, canonical } from "./apply.ts";
+import { applyLiveSqlite } from "./apply_live.ts";
 import { type ContactIndex, createContactIndex } from "./contact_index.ts";
 import { createRowNames, type RowNames } from "./row_names.ts";
 import { createRowReactions, type RowReactions } from "./row_reactions.ts";
@@ -103,12 +104,15 @@ const INDEX_CHUNK_SEARCH = 50_000;
  */
 const INDEX_DELAY_MS = 250;
 /**
- * Fewest queued messages a background round takes while commits keep coming: each round ends in
- * a segment flush, and rounds of a few thousand cost half as much again per message as rounds of
- * ten thousand (measured: 48 vs 31 µs per message at 2,000 vs 10,000). When writes pause, a round
- * takes whatever is queued; a search first indexes what is left (one round at most).
+ * Fewest queued messages for a background round while commits keep coming (an import, a history
+ * sync). The index is not on the import's path up to this many: building it took ~30 µs per
+ * message of the lane (commits waited behind it), a third of the import's time, while a search
+ * over queued messages is already exact (fts_backlog.ts). Past it, rounds of
+ * INDEX_CHUNK_BACKGROUND keep the queue near it, so a search during a long import reads at most
+ * this many queued messages. When writes pause, rounds take whatever is queued (`mergeGapMs`
+ * apart); a search first indexes what is left or, past SEARCH_INDEX_MAX, matches it itself.
  */
-const INDEX_MIN_ROUND = 10_000;
+const INDEX_MIN_ROUND = 100_000;
 /**
  * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
  * more queued (a crash replay or a migration re-queues every message: 200k took a first search
@@ -140,7 +144,7 @@ const CHAT_WALK_FIRST = 16;
 export interface SqljsRepositoryOptions {
   /** Most time a committed message waits for the background indexing once writes pause (default 250 ms). */
   indexDelayMs?: number;
-  /** Fewest queued messages a background round takes while commits keep coming (default 10,000). */
+  /** Fewest queued messages for a background round while commits keep coming (default 100,000). */
   indexMinRound?: number;
   /** Most queued messages a search indexes before it reads; beyond, it matches them itself (default 5,000). */
   searchIndexMax?: number;
@@ -170,6 +174,8 @@ class SqljsRepository implements Repository {
   private indexing = false;
   private closing = false;
   private lastCommitAt = 0;
+  /** Commits handed to the store and not settled yet (an import's next batch is often one). */
+  private committing = 0;
   private readonly contacts: ContactIndex;
   private readonly names: RowNames;
   private readonly reactions: RowReactions;
@@ -220,8 +226,13 @@ class SqljsRepository implements Repository {
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
-    this.lastCommitAt = Date.now();
+    this.committing++;
+    try {
+      await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
+    } finally {
+      this.committing--;
+      this.lastCommitAt = Date.now();
+    }
     this.scheduleIndexing();
   }
 
@@ -264,9 +275,12 @@ class SqljsRepository implements Repository {
     unrefTimer(this.indexTimer);
   }
 
-  /** Whether a commit came within the last `indexDelayMs` (an import, a history sync). */
+  /**
+   * Whether a commit is under way or ended within the last `indexDelayMs` (an import, a history
+   * sync): a slow commit (a loaded machine) is no pause in the writes.
+   */
   private writing(): boolean {
-    return Date.now() - this.lastCommitAt < this.indexDelayMs;
+    return this.committing > 0 || Date.now() - this.lastCommitAt < this.indexDelayMs;
   }
 
   /**
@@ -751,7 +765,7 @@ export async function openSqljsRepository(opts: SqljsStoreOptions): Promise<Repo
     migrate: (db) => {
       migrateSqlite(db);
     },
-    apply: applySqlite,
+    apply: applyLiveSqlite,
     onTransactionEnd: sqljsTransactionEnd,
     replayHooks: (db, size) => ({ ...messageIndexReplay(db, size), apply: applyReplaySqlite }),
     snapshotEveryBytes: opts.snapshotEveryBytes,
