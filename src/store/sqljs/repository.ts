@@ -53,6 +53,7 @@ import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
+import { rankableOverQueue, relevanceHits } from "./fts_relevance.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
@@ -76,6 +77,8 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
+  relevanceIndexedSql,
+  relevanceQueuedSql,
   chatWalkEndSql,
   chatWalkSql,
   RECEIPTS,
@@ -170,6 +173,9 @@ class SqljsRepository implements Repository {
   private indexing = false;
   private closing = false;
   private lastCommitAt = 0;
+  /** Commits begun and ended: the messages are as they were while both stay the same (fts_relevance.ts keeps totals). */
+  private commitsBegun = 0;
+  private commitsEnded = 0;
   private readonly contacts: ContactIndex;
   private readonly names: RowNames;
   private readonly reactions: RowReactions;
@@ -220,7 +226,12 @@ class SqljsRepository implements Repository {
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
+    this.commitsBegun++;
+    try {
+      await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
+    } finally {
+      this.commitsEnded++;
+    }
     this.lastCommitAt = Date.now();
     this.scheduleIndexing();
   }
@@ -328,13 +339,13 @@ class SqljsRepository implements Repository {
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;
     // A search sees every committed message: it indexes a short queue first, and matches a long
-    // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
-    // whole index's statistics, so it waits for the queue).
+    // one itself (`backlog`, fts_backlog.ts; in the relevance order, fts_relevance.ts, but for a
+    // few query shapes whose scores only the complete index gives).
     let backlog: QueryNode | null = null;
     let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
-      if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
+      if (queuedCount(this.store.db) <= this.searchIndexMax || (relevance && !rankableOverQueue(this.store.db, treeNode(searchTree(text!))!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
         scan = mostlyQueued(this.store.db);
@@ -349,7 +360,7 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      const rows = this.messageRows(searchRelevanceSql(shape), params);
+      const rows = backlog ? this.backlogRelevancePage(shape, backlog, params, scan) : this.messageRows(searchRelevanceSql(shape), params);
       return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
     }
 
@@ -442,6 +453,25 @@ class SqljsRepository implements Repository {
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
     return this.filled(merged.slice(offset, n));
+  }
+
+  /**
+   * A relevance-ordered page over the index and a long queue (fts_relevance.ts): the page the
+   * index gives once the queue is indexed, scores included.
+   */
+  private backlogRelevancePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, scan: boolean): Row[] {
+    const hits = relevanceHits(this.store.db, {
+      node,
+      indexedSql: relevanceIndexedSql(shape),
+      queuedSql: (prefilter) => relevanceQueuedSql(shape, { scan, prefilter }),
+      params: bind(params),
+      offset: Number(params.offset),
+      limit: Number(params.limit),
+      stamp: this.commitsBegun === this.commitsEnded ? String(this.commitsEnded) : null,
+    });
+    if (hits.length === 0) return [];
+    const byPk = new Map(this.all(MESSAGES_BY_PK, { pks: JSON.stringify(hits.map((h) => h.pk)) }).map((r) => [Number(r.pk), r]));
+    return this.filled(hits.map((h) => ({ ...byPk.get(h.pk)!, rank: h.rank })));
   }
 
   /**
