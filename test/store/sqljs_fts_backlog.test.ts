@@ -19,7 +19,7 @@ import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { indexQueued, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
-import { rankableOverQueue } from "../../src/store/sqljs/fts_relevance.ts";
+import { completeTotals, indexTotals, rankableOverQueue } from "../../src/store/sqljs/fts_relevance.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import type { ListMessagesQuery, Repository, WriteOp } from "../../src/store/types.ts";
@@ -153,6 +153,8 @@ describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)"
       // The same stores once their queues are indexed: the same pages.
       for (const p of parts) {
         while (queuedCount(p.durable.db) > 0) await p.durable.maintain((db) => indexQueued(db, 1000));
+        // What the complete index holds is what was counted over the messages.
+        assert.deepEqual(completeTotals(p.durable.db, null), indexTotals(p.durable.db), `${p.name}: the index's totals`);
         for (const { q, expected } of asked.slice(0, 60)) assert.deepEqual(await rankedPages(p.repo, q), expected, `${p.name} indexed: query ${JSON.stringify(q)}`);
       }
     } finally {

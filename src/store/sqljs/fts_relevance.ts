@@ -4,17 +4,17 @@
  *
  * The index's score (read_sql.ts `searchRelevanceSql`, search/bm25.ts) takes from matchinfo the
  * table's rows and average column lengths, and per phrase the rows with a hit: figures of the
- * complete index, which a queued message changes. Each is a sum over messages, so the complete
- * index's is the index's now plus the queue's: the rows and tokens the index counts
- * (messages_fts_stat) plus those `indexQueued` will add (counted here as FTS4 counts them,
- * fts_length.ts), and each phrase's rows with a hit in the index (FTS4 itself, the phrase alone)
- * plus the queued messages with a hit (matched here as fts_backlog.ts matches them). A row's own
- * hits come from matchinfo for an indexed message and are counted the same way for a queued one;
- * the score is then computed with the same additions in the same order (bm25.ts `bm25Score`).
- * The window (the newest RELEVANCE_WINDOW matches, then the other filters) is the index's newest
- * and the queue's newest merged. Everything is read in one synchronous step (no background round
- * moves messages between the reads). The totals over every message only change with a commit:
- * they are kept until the next one (`stamp`), so a search reads the whole queue once.
+ * complete index, which a queued message changes. The complete index holds every message with
+ * words, so its rows and tokens are counted here over the messages as `indexQueued` indexes
+ * them (as FTS4 counts them, fts_length.ts); they only change with a commit, so they are kept
+ * until the next one and counted ahead by the background in steps (`countTotals`). Each
+ * phrase's rows with a hit are the index's (FTS4 itself, the phrase alone) plus the queued
+ * messages' (matched here as fts_backlog.ts matches them). A row's own hits come from matchinfo
+ * for an indexed message and are counted the same way for a queued one; the score is then
+ * computed with the same additions in the same order (bm25.ts `bm25Score`). The window (the
+ * newest RELEVANCE_WINDOW matches, then the other filters) is the index's newest and the
+ * queue's newest merged. A search reads all this in one synchronous step (no background round
+ * moves messages between the reads).
  */
 import type { BindParams, Database, SqlValue } from "sql.js";
 import { averageLength, bm25Score, readMatchinfo } from "../search/bm25.ts";
@@ -63,19 +63,53 @@ export function indexTotals(db: Database): CorpusTotals {
   return { rows: out[0] ?? 0, text: out[1] ?? 0, file: out[2] ?? 0 };
 }
 
-const QUEUED_TEXTS = `SELECT coalesce(m.edited_text, m.text), m.media_file_name
-  FROM fts_pending p CROSS JOIN message_rows m ON m.pk = p.docid WHERE m.revoked = 0`;
+/** The messages after a pk (`?`), up to a count (`?`), in pk order, with their current text and file name. */
+const MESSAGE_TEXTS = `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name FROM message_rows m
+  WHERE m.pk > ? AND m.revoked = 0 AND (m.text IS NOT NULL OR m.edited_text IS NOT NULL OR m.media_file_name IS NOT NULL)
+  ORDER BY m.pk LIMIT ?`;
+
+/** A count of the complete index's totals under way (or done) on a connection, for the messages as of `stamp`. */
+interface TotalsPass {
+  stamp: string | null;
+  /** The last message counted (pk order). */
+  after: number;
+  done: boolean;
+  totals: CorpusTotals;
+}
+
+const passes = new WeakMap<Database, TotalsPass>();
 
 /**
- * What indexing the queue will add to the index's totals: the queued messages with words
- * (`indexQueued` leaves the others out) and their tokens per column, as FTS4 counts them.
+ * Counts up to `rows` more messages into the complete index's totals for the messages as of
+ * `stamp` (the repository's commits; null while one is under way: nothing is kept), starting
+ * over when the stamp changed. The complete index holds every message with words, as
+ * `indexQueued` indexes it: one row each, its tokens per column as FTS4 counts them
+ * (fts_length.ts). Returns whether the count is complete. Run in steps by the background (a
+ * search finishes what is left): indexing does not change the totals, only commits do.
  */
-export function queuedTotals(db: Database): CorpusTotals {
+export function countTotals(db: Database, stamp: string | null, rows: number): boolean {
+  let pass = passes.get(db);
+  if (pass === undefined || stamp === null || pass.stamp !== stamp) {
+    pass = newPass(stamp);
+    if (stamp !== null) passes.set(db, pass);
+  }
+  return advance(db, pass, rows);
+}
+
+function newPass(stamp: string | null): TotalsPass {
+  return { stamp, after: Number.MIN_SAFE_INTEGER, done: false, totals: { rows: 0, text: 0, file: 0 } };
+}
+
+function advance(db: Database, pass: TotalsPass, rows: number): boolean {
+  if (pass.done) return true;
   const length = indexedColumnLength(db);
-  const t = { rows: 0, text: 0, file: 0 };
-  statementsOf(db).each(QUEUED_TEXTS, undefined, (r) => {
-    const current = str(r[0]);
-    const name = str(r[1]);
+  const t = pass.totals;
+  let read = 0;
+  statementsOf(db).each(MESSAGE_TEXTS, [pass.after, rows], (r) => {
+    read++;
+    pass.after = Number(r[0]);
+    const current = str(r[1]);
+    const name = str(r[2]);
     const file = name && name !== current ? name : null; // as searchFields: not when it repeats the text
     const a = length(current);
     const b = length(file);
@@ -84,28 +118,29 @@ export function queuedTotals(db: Database): CorpusTotals {
     t.text += a;
     t.file += b;
   });
-  return t;
+  pass.done = read < rows;
+  return pass.done;
+}
+
+/** Whether the complete index's totals for the messages as of `stamp` are counted. */
+export function totalsCounted(db: Database, stamp: string | null): boolean {
+  const pass = passes.get(db);
+  return stamp !== null && pass?.stamp === stamp && pass.done;
 }
 
 function hasOurWords(text: string | null): boolean {
   return text !== null && !ASCII_ONLY.test(text) && tokenize(text).length > 0;
 }
 
-const kept = new WeakMap<Database, { stamp: string; totals: CorpusTotals }>();
-
-/**
- * The complete index's totals (the index's plus the queue's), kept per connection while `stamp`
- * (the repository's commits; null while one is under way) stays the same: indexing moves
- * messages from the queue to the index without changing the sum.
- */
+/** The complete index's totals for the messages as they are (`stamp`: see `countTotals`), counting what is left. */
 export function completeTotals(db: Database, stamp: string | null): CorpusTotals {
-  const k = kept.get(db);
-  if (stamp !== null && k?.stamp === stamp) return k.totals;
-  const i = indexTotals(db);
-  const q = queuedTotals(db);
-  const totals = { rows: i.rows + q.rows, text: i.text + q.text, file: i.file + q.file };
-  if (stamp !== null) kept.set(db, { stamp, totals });
-  return totals;
+  if (stamp === null) {
+    const pass = newPass(null);
+    advance(db, pass, Number.MAX_SAFE_INTEGER);
+    return pass.totals;
+  }
+  countTotals(db, stamp, Number.MAX_SAFE_INTEGER);
+  return passes.get(db)!.totals;
 }
 
 /**

@@ -53,7 +53,7 @@ import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
-import { rankableOverQueue, relevanceHits } from "./fts_relevance.ts";
+import { countTotals, rankableOverQueue, relevanceHits, totalsCounted } from "./fts_relevance.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
@@ -125,6 +125,11 @@ const SEARCH_INDEX_MAX = 5_000;
  * lane task of a few ms, so a read or a commit never waits long behind one.
  */
 const MERGE_PAGES = 32;
+/**
+ * Messages a background step counts into the totals a relevance search over a long queue needs
+ * (fts_relevance.ts `countTotals`): ~0.1-0.2 s, as an index round.
+ */
+const TOTALS_STEP = 50_000;
 /** Pause between two merge steps, and between two index rounds once commits pause (reads and commits run in between). */
 const MERGE_GAP_MS = 10;
 /**
@@ -267,12 +272,25 @@ class SqljsRepository implements Repository {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
+      // A queue a search would match itself (a crash replay, an import): first the totals a
+      // relevance search over it needs (fts_relevance.ts), a step per lane task, once writes pause.
+      if (!writing && queuedCount(db) > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
+        return this.background((d) => {
+          countTotals(d, this.commitStamp(), TOTALS_STEP);
+          return true;
+        }, this.mergeGapMs);
+      }
       // While commits keep coming, rounds `indexDelayMs` apart (the commits go first); once they
       // pause, `mergeGapMs` apart: a big queue (a crash replay, an import) is indexed in about half
       // the time (1M messages: ~100 rounds of ~0.25 s), so searches match it themselves for less long.
       this.background((d) => indexQueued(d, INDEX_CHUNK_BACKGROUND) > 0, () => (this.writing() ? this.indexDelayMs : this.mergeGapMs));
     }, delayMs);
     unrefTimer(this.indexTimer);
+  }
+
+  /** The messages' state as fts_relevance.ts keeps totals for it: the commits so far (null while one is under way). */
+  private commitStamp(): string | null {
+    return this.commitsBegun === this.commitsEnded ? String(this.commitsEnded) : null;
   }
 
   /** Whether a commit came within the last `indexDelayMs` (an import, a history sync). */
@@ -467,7 +485,7 @@ class SqljsRepository implements Repository {
       params: bind(params),
       offset: Number(params.offset),
       limit: Number(params.limit),
-      stamp: this.commitsBegun === this.commitsEnded ? String(this.commitsEnded) : null,
+      stamp: this.commitStamp(),
     });
     if (hits.length === 0) return [];
     const byPk = new Map(this.all(MESSAGES_BY_PK, { pks: JSON.stringify(hits.map((h) => h.pk)) }).map((r) => [Number(r.pk), r]));
