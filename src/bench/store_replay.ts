@@ -26,6 +26,13 @@ export interface ReplayBench {
   firstSearchSeconds: number;
   /** Then a search for a word in no message: every queued message is read and matched (the worst case). */
   missSearchSeconds: number;
+  /**
+   * Then a search ordered by relevance (another message's word): it reads the whole queue once
+   * (what indexing it will add to the index's totals), and the queued messages holding the word.
+   */
+  relevanceSearchSeconds: number;
+  /** Then another relevance search (a third message's word): the totals are kept until a commit. */
+  relevanceAgainSeconds: number;
   /** Each open's seconds, fastest first, when the journal was opened more than once (the figures above are the median open's). */
   runs?: number[];
 }
@@ -87,6 +94,14 @@ async function openCopy(dir: string, journal: Uint8Array, messages: number, word
   const none = await reopened.listMessages({ query: "qqnowordqq", limit: 20 });
   const missSearchSeconds = (performance.now() - m0) / 1000;
   if (none.items.length !== 0) throw new Error("a word in no message was found");
+  const relevance = async (at: number): Promise<number> => {
+    const r0 = performance.now();
+    const ranked = await reopened.listMessages({ query: words[at % words.length]!, order: "relevance", limit: 20 });
+    if (ranked.items.length === 0) throw new Error("a relevance search after the replay found nothing");
+    return (performance.now() - r0) / 1000;
+  };
+  const relevanceSearchSeconds = await relevance((messages >> 2) + 1);
+  const relevanceAgainSeconds = await relevance((messages >> 3) + 2);
   const st = await reopened.stats();
   const count = st.messages;
   await reopened.close();
@@ -102,5 +117,7 @@ async function openCopy(dir: string, journal: Uint8Array, messages: number, word
     cpuSeconds: r3(cpu),
     firstSearchSeconds: r3(firstSearchSeconds),
     missSearchSeconds: r3(missSearchSeconds),
+    relevanceSearchSeconds: r3(relevanceSearchSeconds),
+    relevanceAgainSeconds: r3(relevanceAgainSeconds),
   };
 }

@@ -19,9 +19,10 @@ import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { indexQueued, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
+import { completeTotals, indexTotals, rankableOverQueue } from "../../src/store/sqljs/fts_relevance.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
-import type { ListMessagesQuery, WriteOp } from "../../src/store/types.ts";
+import type { ListMessagesQuery, Repository, WriteOp } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
 import { BROAD_EXCLUSIONS, CHATS, dataset, filters, GROUPS, pages, PEOPLE, pick, query, T0, words } from "./search_fixtures.ts";
 import { msg } from "./sqljs_fixtures.ts";
@@ -91,6 +92,73 @@ describe("sql.js search over a long full-text queue", () => {
       assert.ok(found > QUERIES / 3, `most queries find something (${found} of ${QUERIES})`);
     } finally {
       for (const s of [full, ...parts]) await s.repo.close();
+    }
+  });
+});
+
+/** Every page of a relevance-ordered search, with each hit's score (its exact double). */
+async function rankedPages(repo: Repository, q: ListMessagesQuery): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 40; i++) {
+    const page = await repo.listMessages({ ...q, cursor });
+    out.push(`${page.items.map((m) => `${m.chatJid}/${m.id}:${m.rank}`).join("|")} next=${page.nextCursor !== null}`);
+    if (page.nextCursor === null) break;
+    cursor = page.nextCursor;
+  }
+  return out;
+}
+
+describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)", () => {
+  test("ranks exactly as the complete index does, scores included, before and after the queue is indexed", async () => {
+    const { first, second, texts } = dataset();
+    const full = await openStore("rel-full", {});
+    const parts = [
+      { name: "most queued", indexed: 0.25, scan: true, ...(await openStore("rel-most", { searchIndexMax: 0 })) },
+      { name: "a few queued", indexed: 0.85, scan: false, ...(await openStore("rel-few", { searchIndexMax: 0 })) },
+      { name: "all queued", indexed: 0, scan: true, ...(await openStore("rel-all", { searchIndexMax: 0 })) },
+    ];
+    const all = [full, ...parts];
+    try {
+      for (const s of all) await s.repo.commit(first);
+      for (const p of parts) if (p.indexed > 0) await p.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(db) * p.indexed)));
+      for (const s of all) await s.repo.commit(second);
+      for (const s of all) await s.repo.commit(olderMessages());
+      for (const p of parts) assert.equal(mostlyQueued(p.durable.db), p.scan, `${p.name}: the queue's read`);
+      const queued = parts.map((p) => queuedCount(p.durable.db));
+
+      const rnd = prng(13);
+      const QUERIES = 250;
+      const asked: Array<{ q: ListMessagesQuery; expected: string[] }> = [];
+      let found = 0;
+      let waited = 0;
+      for (let i = 0; i < QUERIES; i++) {
+        // Common words (a window of many hits, several phrases with hits in one row) beside the generated queries.
+        const text = i % 4 === 0 ? pick(rnd, ["the", "alpha OR beta", "the alpha", "rep*", "the -alpha", "alpha alpha", '"the alpha"']) : query(rnd, texts);
+        const q: ListMessagesQuery = { ...filters(rnd), order: "relevance", query: text, limit: 1 + Math.floor(rnd() * 6) };
+        const tree = searchTree(text);
+        // A phrase the index keeps no token of waits for the index: it would empty the queue.
+        if (tree.kind !== "match" || !rankableOverQueue(full.durable.db, tree.node)) {
+          waited++;
+          continue;
+        }
+        const expected = await rankedPages(full.repo, q);
+        for (const p of parts) assert.deepEqual(await rankedPages(p.repo, q), expected, `${p.name}: query ${JSON.stringify(q)}`);
+        asked.push({ q, expected });
+        if (expected[0] !== " next=false") found++;
+      }
+      for (const [i, p] of parts.entries()) assert.equal(queuedCount(p.durable.db), queued[i], `${p.name}: every search went through the queue`);
+      assert.ok(found > QUERIES / 3, `most queries find something (${found} of ${QUERIES})`);
+      assert.ok(waited < QUERIES / 10, `few queries wait for the index (${waited})`);
+      // The same stores once their queues are indexed: the same pages.
+      for (const p of parts) {
+        while (queuedCount(p.durable.db) > 0) await p.durable.maintain((db) => indexQueued(db, 1000));
+        // What the complete index holds is what was counted over the messages.
+        assert.deepEqual(completeTotals(p.durable.db, null), indexTotals(p.durable.db), `${p.name}: the index's totals`);
+        for (const { q, expected } of asked.slice(0, 60)) assert.deepEqual(await rankedPages(p.repo, q), expected, `${p.name} indexed: query ${JSON.stringify(q)}`);
+      }
+    } finally {
+      for (const s of all) await s.repo.close();
     }
   });
 });

@@ -54,7 +54,14 @@ function negate(m: WordsMatcher): WordsMatcher {
   return (w) => !m(w);
 }
 
-function phraseMatcher(ours: readonly string[], prefix: boolean, indexTokens: (token: string) => IndexTokens): WordsMatcher {
+/** A term's phrase as the index holds it: its tokens, the last a prefix when `prefix`. */
+export interface IndexPhrase {
+  tokens: readonly string[];
+  prefix: boolean;
+}
+
+/** A term (our tokens, `*` or not) as the index's phrase; null when no token is left (it matches nothing). */
+export function indexPhrase(ours: readonly string[], prefix: boolean, indexTokens: (token: string) => IndexTokens): IndexPhrase | null {
   const phrase: string[] = [];
   let lastEndsAtEnd = false;
   for (const tok of ours) {
@@ -62,9 +69,32 @@ function phraseMatcher(ours: readonly string[], prefix: boolean, indexTokens: (t
     phrase.push(...split.tokens);
     lastEndsAtEnd = split.tokens.length > 0 && split.endsAtEnd;
   }
-  if (phrase.length === 0) return () => false;
-  const isPrefix = prefix && lastEndsAtEnd;
-  return (w) => hasPhrase(w.text, phrase, isPrefix) || hasPhrase(w.file, phrase, isPrefix);
+  return phrase.length === 0 ? null : { tokens: phrase, prefix: prefix && lastEndsAtEnd };
+}
+
+function phraseMatcher(ours: readonly string[], prefix: boolean, indexTokens: (token: string) => IndexTokens): WordsMatcher {
+  const p = indexPhrase(ours, prefix, indexTokens);
+  if (p === null) return () => false;
+  return (w) => hasPhrase(w.text, p.tokens, p.prefix) || hasPhrase(w.file, p.tokens, p.prefix);
+}
+
+/**
+ * How many times `column` holds `phrase` (matchinfo's hits in a row's column: every position the
+ * phrase starts at, overlapping ones too).
+ */
+export function phraseHits(column: readonly string[], phrase: IndexPhrase): number {
+  const toks = phrase.tokens;
+  const n = toks.length;
+  const last = toks[n - 1]!;
+  let hits = 0;
+  for (let i = 0; i + n <= column.length; i++) {
+    let j = 0;
+    while (j < n - 1 && column[i + j] === toks[j]) j++;
+    if (j < n - 1) continue;
+    const tok = column[i + j]!;
+    if (phrase.prefix ? tok.startsWith(last) : tok === last) hits++;
+  }
+  return hits;
 }
 
 /** Whether `column` holds `phrase` at consecutive positions (its last token as a prefix when `prefix`). */

@@ -257,6 +257,36 @@ function toFts(node: QueryNode): string {
   }
 }
 
+/**
+ * The terms of a positive tree that matchinfo() lists, in its order: FTS4 numbers a MATCH
+ * expression's phrases left to right as `toFts` writes them, leaving out the right side of a NOT
+ * (sqlite's fts3ExprIterate). The relevance order over a long queue (sqljs/fts_relevance.ts)
+ * scores a row phrase by phrase as matchinfo lists them. In a matching row, FTS4 reports each such
+ * phrase's hits as they are: its doclist iterator stands on the row (the AND chain of the match),
+ * or FTS4 seeks it there (under an OR).
+ */
+export function ftsPhrases(node: QueryNode, out: Array<Extract<QueryNode, { t: "term" }>> = []): Array<Extract<QueryNode, { t: "term" }>> {
+  switch (node.t) {
+    case "term":
+      out.push(node);
+      break;
+    case "or":
+      for (const c of node.children) ftsPhrases(c, out);
+      break;
+    case "not":
+      break; // the right side of a NOT: not listed
+    case "and":
+      for (const c of node.children) if (c.t !== "not") ftsPhrases(c, out);
+      break;
+  }
+  return out;
+}
+
+/** The MATCH text of one term alone (as `toFts` writes it inside an expression). */
+export function ftsTermText(term: Extract<QueryNode, { t: "term" }>): string {
+  return ftsTerm(term);
+}
+
 function tsTerm(n: Extract<QueryNode, { t: "term" }>): string {
   const last = n.tokens.length - 1;
   const parts = n.tokens.map((tok, i) => quoteLexeme(tok) + (n.prefix && i === last ? ":*" : ""));

@@ -29,7 +29,7 @@ const wordCaches = new WeakMap<Database, Map<string, readonly string[]>>();
  * steps go token by token, so a text's tokens are its words' tokens: an ASCII text's are its own,
  * another's are remembered by word (messages repeat words; folding one costs microseconds).
  */
-function indexedTokensOf(db: Database, indexTokens: (token: string) => IndexTokens): (text: string) => readonly string[] {
+export function indexedTokensOf(db: Database, indexTokens: (token: string) => IndexTokens): (text: string) => readonly string[] {
   let known = wordCaches.get(db);
   if (known === undefined) wordCaches.set(db, known = new Map());
   const words = known;
@@ -81,13 +81,13 @@ const SQL_ALTERNATIVES = 4;
  * Tokens one of which a match must hold (from `need`: a term's token, one part of an AND, the
  * alternatives of an OR), at most SQL_ALTERNATIVES; null when `need` gives no such short list.
  */
-function alternatives(need: TokenNeed): string[] | null {
+function alternatives(need: TokenNeed, max: number): string[] | null {
   if (need.t === "token") return [need.token];
-  const lists = need.parts.map(alternatives);
+  const lists = need.parts.map((p) => alternatives(p, max));
   if (need.t === "any") {
     if (lists.some((l) => l === null)) return null;
     const all = lists.flatMap((l) => l!);
-    return all.length <= SQL_ALTERNATIVES ? all : null;
+    return all.length <= max ? all : null;
   }
   let best: string[] | null = null;
   for (const l of lists) if (l !== null && (best === null || l.length < best.length)) best = l;
@@ -101,8 +101,8 @@ function alternatives(need: TokenNeed): string[] | null {
  * substring of its lowercased form); any other is kept for the matcher. Most queued messages hold
  * none of a search's words and are never read into JS (a NULL column holds no token).
  */
-function prefilterSql(need: TokenNeed, params: Record<string, string>): string | null {
-  const alts = alternatives(need);
+export function prefilterSql(need: TokenNeed, params: Record<string, string>, max = SQL_ALTERNATIVES): string | null {
+  const alts = alternatives(need, max);
   if (alts === null) return null;
   const likes = alts.map((token, i) => {
     params[`:qf${i}`] = `%${token}%`; // [a-z0-9]: nothing LIKE reads as a wildcard
@@ -114,7 +114,7 @@ function prefilterSql(need: TokenNeed, params: Record<string, string>): string |
 }
 
 /** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
-function ruledOut(need: TokenNeed, text: string, file: string): boolean {
+export function ruledOut(need: TokenNeed, text: string, file: string): boolean {
   if (!plainTokensInLowercase(text) || !plainTokensInLowercase(file)) return false;
   return !needHeld(need, file === "" ? text.toLowerCase() : `${text.toLowerCase()}\n${file.toLowerCase()}`);
 }

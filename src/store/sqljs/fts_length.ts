@@ -31,6 +31,13 @@ function asciiTokenCount(text: string): number {
  * tokenizer (fts_tokens.ts).
  */
 export function indexedLength(db: Database): (current: string | null, fileName: string | null) => number {
+  const textLength = indexedColumnLength(db);
+  // As searchFields: the file name is indexed unless it repeats the text.
+  return (current, fileName) => textLength(current) + (fileName && fileName !== current ? textLength(fileName) : 0);
+}
+
+/** How many tokens FTS4 counts in one word column holding `text`'s words (see `indexedLength`). */
+export function indexedColumnLength(db: Database): (text: string | null) => number {
   const indexTokens = indexTokensOf(db);
   const count = (tok: string): number => indexTokens(tok).tokens.length;
   // Tokens never span ASCII whitespace (see `tokenize`): a text's count is its words' counts, and
@@ -53,6 +60,5 @@ export function indexedLength(db: Database): (current: string | null, fileName: 
     for (const word of text.split(ASCII_SPACE)) n += word === "" ? 0 : ASCII_ONLY.test(word) ? asciiTokenCount(word) : wordLength(word);
     return n;
   };
-  // As searchFields: the file name is indexed unless it repeats the text.
-  return (current, fileName) => textLength(current) + (fileName && fileName !== current ? textLength(fileName) : 0);
+  return textLength;
 }

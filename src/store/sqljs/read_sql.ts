@@ -284,6 +284,61 @@ FROM hits CROSS JOIN messages m ON m.pk = hits.pk
 ORDER BY hits.rank DESC, m.pk DESC`;
 }
 
+/**
+ * A relevance search's filters split as the index's query applies them (`searchRelevanceSql`):
+ * `window`, what chooses the newest RELEVANCE_WINDOW matches (the chat and sender, which are
+ * scope tokens in :fts, and the dates' pk range); `kept`, what is checked on them after (the
+ * exact times, types, media).
+ */
+function relevanceFilters(f: MessageFilterShape): { window: string; kept: string } {
+  const all = filterSql(f);
+  const inWindow = (c: string) => c.startsWith("m.pk") || c.startsWith("m.chat_key") || c.startsWith("m.sender_key");
+  const and = (w: string[]) => (w.length ? w.join(" AND ") : "1");
+  return { window: and(all.filter(inWindow)), kept: and(all.filter((c) => !inWindow(c))) };
+}
+
+/**
+ * The index's part of a relevance window over a long queue (fts_relevance.ts): its newest
+ * RELEVANCE_WINDOW matches of :fts as `searchRelevanceSql` chooses them, newest first, each with
+ * its matchinfo, current text and file name, and whether the other filters keep it.
+ */
+export function relevanceIndexedSql(f: MessageFilterShape): string {
+  const inner = ["messages_fts MATCH :fts"];
+  if (f.after) inner.push("docid >= :afterPk");
+  if (f.before) inner.push("docid < :beforePk");
+  const w = filterSql(f).filter((c) => !c.startsWith("m.pk"));
+  return `SELECT win.docid, win.mi, coalesce(m.edited_text, m.text), m.media_file_name, (${w.length ? w.join(" AND ") : "1"})
+FROM (SELECT docid, matchinfo(messages_fts, 'pcnax') AS mi FROM messages_fts
+      WHERE ${inner.join(" AND ")} ORDER BY docid DESC LIMIT ${RELEVANCE_WINDOW}) win
+CROSS JOIN messages m ON m.pk = win.docid
+ORDER BY win.docid DESC`;
+}
+
+/**
+ * The queued messages a relevance search over a long queue reads (fts_relevance.ts), newest
+ * first: every one the prefilter keeps, whatever the filters (a phrase's rows with hits count
+ * over the whole table), with pk, current text, file name, whether it is in the window's range
+ * (chat, sender, dates' pk range), whether the other filters keep it, and whether it is queued
+ * (with `scan`, the messages from the oldest queued one on are walked, as in `queuedSearchSql`,
+ * and the indexed ones among them are the index's).
+ */
+export function relevanceQueuedSql(f: MessageFilterShape, opts: { scan: boolean; prefilter: string | null }): string {
+  const { window, kept } = relevanceFilters(f);
+  const w = ["m.revoked = 0"];
+  if (opts.prefilter) w.push(opts.prefilter);
+  const cols = `m.pk, coalesce(m.edited_text, m.text), m.media_file_name, (${window}), (${kept})`;
+  if (opts.scan) {
+    return `SELECT ${cols}, EXISTS (SELECT 1 FROM fts_pending q WHERE q.docid = m.pk)
+FROM messages m
+WHERE m.pk >= (SELECT min(docid) FROM fts_pending) AND ${w.join(" AND ")}
+ORDER BY m.pk DESC`;
+  }
+  return `SELECT ${cols}, 1
+FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
+WHERE ${w.join(" AND ")}
+ORDER BY p.docid DESC`;
+}
+
 /** Chat columns with the display-name fallback to the person's names. */
 const CHAT_COLUMNS = `c.jid, c.kind, coalesce(c.name, p.saved_name, p.push_name, p.business_name) AS name,
   c.last_message_at, c.archived, c.pinned, c.muted_until, c.unread_count, c.description, c.read_at, c.marked_unread,

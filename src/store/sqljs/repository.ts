@@ -54,6 +54,7 @@ import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
 import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
+import { countTotals, rankableOverQueue, relevanceHits, totalsCounted } from "./fts_relevance.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { loadSqlJs } from "./load.ts";
@@ -77,6 +78,8 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
+  relevanceIndexedSql,
+  relevanceQueuedSql,
   chatWalkEndSql,
   chatWalkSql,
   RECEIPTS,
@@ -111,8 +114,10 @@ const INDEX_DELAY_MS = 250;
  * INDEX_CHUNK_BACKGROUND keep the queue near it, so a search during a long import reads at most
  * this many queued messages. When writes pause, rounds take whatever is queued (`mergeGapMs`
  * apart); a search first indexes what is left or, past SEARCH_INDEX_MAX, matches it itself.
+ * 50,000, not more: a search right after a 200k import matching 100k queued messages itself took
+ * 0.74–0.87 s at load 4 (the 1 s goal), and at 1M the import's index work differs by 5% only.
  */
-const INDEX_MIN_ROUND = 100_000;
+const INDEX_MIN_ROUND = 50_000;
 /**
  * Most queued messages a search indexes before it reads (~0.1 s at ~20 µs per message). With
  * more queued (a crash replay or a migration re-queues every message: 200k took a first search
@@ -126,6 +131,11 @@ const SEARCH_INDEX_MAX = 5_000;
  * lane task of a few ms, so a read or a commit never waits long behind one.
  */
 const MERGE_PAGES = 32;
+/**
+ * Messages a background step counts into the totals a relevance search over a long queue needs
+ * (fts_relevance.ts `countTotals`): ~0.1-0.2 s, as an index round.
+ */
+const TOTALS_STEP = 50_000;
 /** Pause between two merge steps, and between two index rounds once commits pause (reads and commits run in between). */
 const MERGE_GAP_MS = 10;
 /**
@@ -144,7 +154,7 @@ const CHAT_WALK_FIRST = 16;
 export interface SqljsRepositoryOptions {
   /** Most time a committed message waits for the background indexing once writes pause (default 250 ms). */
   indexDelayMs?: number;
-  /** Fewest queued messages for a background round while commits keep coming (default 100,000). */
+  /** Fewest queued messages for a background round while commits keep coming (default 50,000). */
   indexMinRound?: number;
   /** Most queued messages a search indexes before it reads; beyond, it matches them itself (default 5,000). */
   searchIndexMax?: number;
@@ -174,8 +184,9 @@ class SqljsRepository implements Repository {
   private indexing = false;
   private closing = false;
   private lastCommitAt = 0;
-  /** Commits handed to the store and not settled yet (an import's next batch is often one). */
-  private committing = 0;
+  /** Commits begun and ended: the messages are as they were while both stay the same (fts_relevance.ts keeps totals); a commit is under way while they differ. */
+  private commitsBegun = 0;
+  private commitsEnded = 0;
   private readonly contacts: ContactIndex;
   private readonly names: RowNames;
   private readonly reactions: RowReactions;
@@ -226,11 +237,11 @@ class SqljsRepository implements Repository {
 
   async commit(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
-    this.committing++;
+    this.commitsBegun++;
     try {
       await this.store.commit(withoutOldDetail(ops, rawDetailCutoff(Date.now())));
     } finally {
-      this.committing--;
+      this.commitsEnded++;
       this.lastCommitAt = Date.now();
     }
     this.scheduleIndexing();
@@ -267,6 +278,14 @@ class SqljsRepository implements Repository {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
+      // A queue a search would match itself (a crash replay, an import): first the totals a
+      // relevance search over it needs (fts_relevance.ts), a step per lane task, once writes pause.
+      if (!writing && queuedCount(db) > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
+        return this.background((d) => {
+          countTotals(d, this.commitStamp(), TOTALS_STEP);
+          return true;
+        }, this.mergeGapMs);
+      }
       // While commits keep coming, rounds `indexDelayMs` apart (the commits go first); once they
       // pause, `mergeGapMs` apart: a big queue (a crash replay, an import) is indexed in about half
       // the time (1M messages: ~100 rounds of ~0.25 s), so searches match it themselves for less long.
@@ -275,12 +294,17 @@ class SqljsRepository implements Repository {
     unrefTimer(this.indexTimer);
   }
 
+  /** The messages' state as fts_relevance.ts keeps totals for it: the commits so far (null while one is under way). */
+  private commitStamp(): string | null {
+    return this.commitsBegun === this.commitsEnded ? String(this.commitsEnded) : null;
+  }
+
   /**
    * Whether a commit is under way or ended within the last `indexDelayMs` (an import, a history
    * sync): a slow commit (a loaded machine) is no pause in the writes.
    */
   private writing(): boolean {
-    return this.committing > 0 || Date.now() - this.lastCommitAt < this.indexDelayMs;
+    return this.commitsBegun !== this.commitsEnded || Date.now() - this.lastCommitAt < this.indexDelayMs;
   }
 
   /**
@@ -342,13 +366,13 @@ class SqljsRepository implements Repository {
     const plan = text ? planSearch(text) : null;
     if (plan?.kind === "none") return empty;
     // A search sees every committed message: it indexes a short queue first, and matches a long
-    // one itself (`backlog`, fts_backlog.ts), but for the relevance order (BM25 scores need the
-    // whole index's statistics, so it waits for the queue).
+    // one itself (`backlog`, fts_backlog.ts; in the relevance order, fts_relevance.ts, but for a
+    // few query shapes whose scores only the complete index gives).
     let backlog: QueryNode | null = null;
     let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
-      if (relevance || queuedCount(this.store.db) <= this.searchIndexMax) await this.indexAll();
+      if (queuedCount(this.store.db) <= this.searchIndexMax || (relevance && !rankableOverQueue(this.store.db, treeNode(searchTree(text!))!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
         scan = mostlyQueued(this.store.db);
@@ -363,7 +387,7 @@ class SqljsRepository implements Repository {
       const fts = scoped(this.s, plan.fts, chat, sender);
       if (fts === null) return empty;
       params.fts = fts;
-      const rows = this.messageRows(searchRelevanceSql(shape), params);
+      const rows = backlog ? this.backlogRelevancePage(shape, backlog, params, scan) : this.messageRows(searchRelevanceSql(shape), params);
       return offsetPage(rows.map((r) => messageViewFromRow(r)), limit, offset);
     }
 
@@ -456,6 +480,25 @@ class SqljsRepository implements Repository {
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
     return this.filled(merged.slice(offset, n));
+  }
+
+  /**
+   * A relevance-ordered page over the index and a long queue (fts_relevance.ts): the page the
+   * index gives once the queue is indexed, scores included.
+   */
+  private backlogRelevancePage(shape: MessageFilterShape, node: QueryNode, params: Record<string, unknown>, scan: boolean): Row[] {
+    const hits = relevanceHits(this.store.db, {
+      node,
+      indexedSql: relevanceIndexedSql(shape),
+      queuedSql: (prefilter) => relevanceQueuedSql(shape, { scan, prefilter }),
+      params: bind(params),
+      offset: Number(params.offset),
+      limit: Number(params.limit),
+      stamp: this.commitStamp(),
+    });
+    if (hits.length === 0) return [];
+    const byPk = new Map(this.all(MESSAGES_BY_PK, { pks: JSON.stringify(hits.map((h) => h.pk)) }).map((r) => [Number(r.pk), r]));
+    return this.filled(hits.map((h) => ({ ...byPk.get(h.pk)!, rank: h.rank })));
   }
 
   /**
