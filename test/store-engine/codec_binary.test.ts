@@ -157,4 +157,34 @@ describe("binary batch codec", () => {
     const copied = (decodeOpsBinary<Record<string, unknown>>(payload)[0]!.message as Record<string, unknown>).raw as Uint8Array;
     assert.notEqual(copied.buffer, payload.buffer, "a copy has its own");
   });
+
+  test("objects decode with the keys, order, values and prototype that assigning key by key gives, whatever their shapes", () => {
+    // The reference: each key assigned in turn to a fresh object, as the decoder did before object makers.
+    const assigned = (pairs: Array<[string, unknown]>): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of pairs) o[k] = v;
+      return o;
+    };
+    const nested = { op: "upsertMessage", message: { chatJid: "a@s.whatsapp.net", id: "X", media: { url: "u", fileLength: 3 }, raw: null } };
+    const reordered = { message: { raw: null, id: "Y", chatJid: "b@s.whatsapp.net", media: null }, op: "upsertMessage" };
+    const numeric = { "2": "two", b: 1, "1": "one", a: [{ z: 1, y: 2 }, { y: 3, z: 4 }] };
+    const wide = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`w${69 - i}`, i])); // past the makers' key limit
+    const ops: unknown[] = [nested, reordered, numeric, wide, nested, reordered, {}, { empty: {} }];
+    // More key sequences than the makers kept (past it, key by key), each twice.
+    for (let i = 0; i < 1200; i++) ops.push({ [`s${i}`]: i, t: "x" }, { [`s${i}`]: i + 1, t: "y" });
+    for (const payload of [encodeOpsBinary(ops), encodeOpsBinaryCopy(ops).payload]) {
+      const back = decodeOpsBinary<Record<string, unknown>>(payload);
+      assert.equal(JSON.stringify(back), JSON.stringify(ops), "same keys in the same order, same values");
+      assert.deepEqual(back, ops);
+    }
+    // "__proto__" as a key: assigned (the setter: the value becomes the prototype), in a maker's object too.
+    const proto = { marker: 1 };
+    const back = decodeOpsBinary<Record<string, unknown>>(
+      encodeOpsBinary([Object.defineProperty({ a: 1 }, "__proto__", { value: proto, enumerable: true }), { a: 2 }]),
+    );
+    const expected = assigned([["a", 1], ["__proto__", { marker: 1 }]]);
+    assert.deepEqual(Object.getPrototypeOf(back[0]), Object.getPrototypeOf(expected));
+    assert.deepEqual(Object.keys(back[0]!), Object.keys(expected));
+    assert.deepEqual(back[1], { a: 2 });
+  });
 });
