@@ -21,6 +21,7 @@ import { startMark } from "../../runtime/start_trace.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { StaticLists } from "../../mcp/tool_table_type.ts";
 import { MCP_SERVER_CAPABILITIES } from "../../mcp/capabilities.ts";
+import { setRequestHandlerUnwrapped } from "../../mcp/lean_calls.ts";
 import {
   CallToolRequestSchema,
   Client,
@@ -55,7 +56,7 @@ import type {
   Transport,
 } from "../../mcp/sdk.ts";
 
-export { MCP_SERVER_CAPABILITIES };
+export { MCP_SERVER_CAPABILITIES, setRequestHandlerUnwrapped };
 
 /** A result schema that takes the backend's answer as it is (see the tools/call handler). */
 const ANY_RESULT = z.custom<CallToolResult>(() => true);
@@ -138,19 +139,6 @@ function withoutProgressToken(params: Record<string, unknown> | undefined): Reco
   if (!params || typeof params._meta !== "object" || params._meta === null) return params;
   const { progressToken: _drop, ...meta } = params._meta as Record<string, unknown>;
   return { ...params, _meta: meta };
-}
-
-/**
- * `server.setRequestHandler` as the SDK's `Protocol` base does it (the request parsed with
- * `schema` once), without the `Server` subclass's extra validation of tools/call.
- */
-export function setRequestHandlerUnwrapped(
-  server: Server,
-  schema: typeof CallToolRequestSchema,
-  handler: (req: z.output<typeof CallToolRequestSchema>, extra: Extra) => Promise<CallToolResult>,
-): void {
-  const base = Object.getPrototypeOf(Server.prototype) as Pick<Server, "setRequestHandler">;
-  base.setRequestHandler.call(server, schema, handler as never);
 }
 
 /** Creates the front; `connect` it to the stdio transport. */

@@ -1,0 +1,43 @@
+/**
+ * The SDK's tools/call without the checks this server's own answers do not need. Per call, the
+ * SDK's `Server` wraps the handler to parse the request a second time (its `Protocol` base
+ * already parsed it with the same schema) and to parse the result with CallToolResultSchema,
+ * sending that parse's copy; `McpServer` then checks structuredContent against the tool's output
+ * schema. For answers this program builds itself that is ~0.15-0.3 ms of a read's ~1.5 ms over
+ * stdio (zod on a page of messages, measured at 1M on Node 20). The checks move to the tests:
+ * test/mcp/answers_conform.test.ts parses every pinned answer with CallToolResultSchema and its
+ * tool's output schema, and the pinned bytes show the copy was the answer as built.
+ * Input validation (and its error answers) stays the SDK's.
+ */
+import type { CallToolResult, McpServer, RequestHandlerExtra, ServerNotification, ServerRequest } from "./sdk.ts";
+import { CallToolRequestSchema, Server } from "./sdk.ts";
+
+type SetHandler = Server["setRequestHandler"];
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type CallToolRequest = ReturnType<typeof CallToolRequestSchema.parse>;
+
+/** The `Protocol` base's `setRequestHandler`: the request parsed once with its schema, the result sent as it is. */
+const baseSetRequestHandler = (Object.getPrototypeOf(Server.prototype) as Pick<Server, "setRequestHandler">).setRequestHandler;
+
+/** `server.setRequestHandler` for tools/call as the SDK's `Protocol` base does it, past the `Server` wrapper. */
+export function setRequestHandlerUnwrapped(
+  server: Server,
+  schema: typeof CallToolRequestSchema,
+  handler: (req: CallToolRequest, extra: Extra) => Promise<CallToolResult>,
+): void {
+  baseSetRequestHandler.call(server, schema, handler as never);
+}
+
+/**
+ * Makes `server` register its tools/call past the `Server` wrapper and skip the output-schema
+ * check. Call before the first `registerTool` (the SDK registers tools/call then).
+ */
+export function leanToolCalls(server: McpServer): void {
+  const low = server.server;
+  const wrapped: SetHandler = low.setRequestHandler.bind(low);
+  low.setRequestHandler = ((schema: unknown, handler: unknown) =>
+    schema === CallToolRequestSchema
+      ? baseSetRequestHandler.call(low, schema as never, handler as never)
+      : wrapped(schema as never, handler as never)) as SetHandler;
+  (server as unknown as { validateToolOutput: () => Promise<void> }).validateToolOutput = () => Promise.resolve();
+}
