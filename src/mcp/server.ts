@@ -15,6 +15,7 @@ import { isUserError } from "../user_error.ts";
 import { errorResult, errorToResult } from "./results.ts";
 import { scopeProblem } from "./scope.ts";
 import { outputObject } from "./output_schema.ts";
+import { leanToolCalls } from "./lean_calls.ts";
 import { McpServer } from "./sdk.ts";
 import type { CallToolResult, RequestHandlerExtra, ServerNotification, ServerRequest } from "./sdk.ts";
 import type { AnyTool, ResolvedDeps } from "./tool.ts";
@@ -49,6 +50,7 @@ export function createMcpServer(deps: ToolDeps): McpServer {
     instructions: SERVER_INSTRUCTIONS,
     maxToolInputElements: MAX_TOOL_INPUT_ELEMENTS,
   });
+  leanToolCalls(server);
   for (const tool of enabledTools(ALL_TOOLS, parseToolsets(deps.config.toolsets), deps.config.readOnly)) {
     register(server, tool, resolved);
   }

@@ -27,6 +27,7 @@ import { createProxyFront, isBackendFailure, requestNotDelivered, WRITE_INTERRUP
 import { ErrorCode, McpError } from "../../src/mcp/sdk.ts";
 import { connectToOwner } from "../../src/instance/proxy/backend_http.ts";
 import { frontBackendBehavior } from "../../src/instance/proxy/backend_local.ts";
+import { directToolCalls, leanToolCalls } from "../../src/mcp/lean_calls.ts";
 import { runProxy } from "../../src/instance/proxy/run.ts";
 import { createLogger } from "../../src/log.ts";
 import type { StoreLock } from "../../src/runtime/lock.ts";
@@ -116,6 +117,60 @@ describe("the proxy front", () => {
     } finally {
       await front.close();
     }
+  });
+
+  test("the local server's tools called directly answer as through the in-memory pair, byte for byte", async () => {
+    const makeOwner = () => {
+      const server = new McpServer({ name: "whatsapp-mcp", version: "test" });
+      leanToolCalls(server);
+      server.registerTool("who", { description: "d", inputSchema: { n: z.number() }, outputSchema: { n: z.number() } }, async (a) =>
+        ({ content: [{ type: "text", text: `n=${a.n}` }], structuredContent: { n: a.n } }));
+      server.registerTool("beat", { description: "d" }, async (extra) => {
+        const token = extra._meta?.progressToken;
+        if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: 1, message: "m" } });
+        return { content: [{ type: "text", text: "beat" }] };
+      });
+      server.registerTool("refuse", { description: "d" }, () => {
+        throw new McpError(ErrorCode.UrlElicitationRequired, "open this", { elicitations: [] });
+      });
+      return server;
+    };
+    const run = async (direct: boolean) => {
+      const { front, client, asked } = await frontWithClient();
+      const owner = makeOwner();
+      const [c, s] = InMemoryTransport.createLinkedPair();
+      await owner.connect(s);
+      let reachedPair = 0;
+      const onmessage = s.onmessage;
+      s.onmessage = (m, e) => {
+        if ((m as { method?: string }).method === "tools/call") reachedPair++;
+        onmessage?.(m, e);
+      };
+      const backend = front.newBackendClient();
+      await backend.connect(c);
+      front.attach(backend, direct ? directToolCalls(owner)! : undefined);
+      const progress: string[] = [];
+      client.fallbackNotificationHandler = async (n) => void progress.push(JSON.stringify(n));
+      const call = (name: string, args: unknown, meta?: object) =>
+        client.request({ method: "tools/call", params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } } as never, ANY, {
+          onprogress: meta ? (p) => void progress.push(JSON.stringify(p)) : undefined,
+        }).then((r) => JSON.stringify(r), (e: Error) => `error ${e.message} ${JSON.stringify((e as McpError).data)}`);
+      try {
+        const answers = [await call("who", { n: 2 }), await call("who", { n: "x" }), await call("beat", {}, {}), await call("refuse", {})];
+        return { answers, progress, asked, reachedPair };
+      } finally {
+        await front.close();
+        await owner.close();
+      }
+    };
+    const viaPair = await run(false);
+    const direct = await run(true);
+    assert.equal(viaPair.reachedPair, 4);
+    assert.equal(direct.reachedPair, 0, "the direct calls never went through the pair");
+    assert.deepEqual({ ...direct, reachedPair: 0 }, { ...viaPair, reachedPair: 0 });
+    assert.match(direct.answers[1]!, /Input validation error/);
+    assert.equal(direct.progress.length, 1);
+    assert.match(direct.answers[3]!, /^error (MCP error -32042: ){3}open this/, "the McpError as the pair raised it");
   });
 
   test("quiet() resolves once no forwarded call is in flight, or after its time limit", async () => {

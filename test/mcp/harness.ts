@@ -15,6 +15,8 @@ import { MediaError } from "../../src/media/errors.ts";
 import type { McpConfig, MediaPort, SendPolicyConfig, ToolDeps } from "../../src/mcp/deps.ts";
 import { createRateLimiter } from "../../src/mcp/policy/rate_limit.ts";
 import { createMcpServer } from "../../src/mcp/server.ts";
+import { ALL_TOOLS } from "../../src/mcp/tools/index.ts";
+import { watchAnswers } from "./answer_check.ts";
 import type { MessageRow, Repository, WriteOp } from "../../src/store/types.ts";
 import { initialLinkStatus, type LinkStatus } from "../../src/status/types.ts";
 import type { AskConnection, ConnectionMsg } from "../../src/whatsapp/protocol.ts";
@@ -298,6 +300,8 @@ export async function buildDeps(o: HarnessOptions = {}) {
   return { deps, clock, repository, live, whatsapp, media, saved, audit, log, config, dispose };
 }
 
+const TOOLS_BY_NAME = new Map(ALL_TOOLS.map((t) => [t.name, t]));
+
 /** Starts a server and a connected client. */
 export async function startHarness(o: HarnessOptions = {}) {
   const built = await buildDeps(o);
@@ -321,6 +325,8 @@ export async function startHarness(o: HarnessOptions = {}) {
   };
   const [ct, st] = InMemoryTransport.createLinkedPair();
   await server.connect(st);
+  // The checks the server skips at run time (src/mcp/lean_calls.ts), on every answer of every test.
+  const answerProblems = watchAnswers(st, TOOLS_BY_NAME);
   await client.connect(ct);
   const call = async (name: string, args: Record<string, unknown> = {}) =>
     (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -335,6 +341,7 @@ export async function startHarness(o: HarnessOptions = {}) {
       await client.close();
       await server.close();
       await built.dispose();
+      if (answerProblems.length > 0) throw new Error(`answers that do not conform:\n${answerProblems.join("\n")}`);
     },
   };
 }

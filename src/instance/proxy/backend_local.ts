@@ -9,6 +9,7 @@ import type { McpServer } from "../../mcp/sdk.ts";
 import type { ProxyFront } from "./front.ts";
 import { type Client, InMemoryTransport } from "../../mcp/sdk.ts";
 import { startMark } from "../../runtime/start_trace.ts";
+import { directToolCalls } from "../../mcp/lean_calls.ts";
 
 /** Serves `front` from a fresh `makeServer()` while running. */
 export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFront): Behavior<never> {
@@ -23,7 +24,7 @@ export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFr
       await server.connect(serverSide);
       client = front.newBackendClient();
       await client.connect(clientSide);
-      front.attach(client);
+      front.attach(client, directToolCalls(server) ?? undefined);
       startMark("mcp: attached");
     },
     receive() {

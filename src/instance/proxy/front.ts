@@ -21,6 +21,7 @@ import { startMark } from "../../runtime/start_trace.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { StaticLists } from "../../mcp/tool_table_type.ts";
 import { MCP_SERVER_CAPABILITIES } from "../../mcp/capabilities.ts";
+import { setRequestHandlerUnwrapped, type ToolCallHandler } from "../../mcp/lean_calls.ts";
 import {
   CallToolRequestSchema,
   Client,
@@ -55,7 +56,7 @@ import type {
   Transport,
 } from "../../mcp/sdk.ts";
 
-export { MCP_SERVER_CAPABILITIES };
+export { MCP_SERVER_CAPABILITIES, setRequestHandlerUnwrapped };
 
 /** A result schema that takes the backend's answer as it is (see the tools/call handler). */
 const ANY_RESULT = z.custom<CallToolResult>(() => true);
@@ -97,8 +98,12 @@ export interface ProxyFront {
   initialized(): Promise<void>;
   /** A client for a new backend: declares what the stdio client declared and forwards elicitation to it. */
   newBackendClient(): Client;
-  /** Makes `client` (connected) the backend; waiting calls go ahead. */
-  attach(client: Client): void;
+  /**
+   * Makes `client` (connected) the backend; waiting calls go ahead. `callTool`: this process's own
+   * server's tools, called directly while `client` is the backend (tools/call skips the in-memory
+   * pair; everything else still goes through `client`).
+   */
+  attach(client: Client, callTool?: ToolCallHandler): void;
   /** Drops `client` if it is the backend (and closes it); calls wait for the next one. */
   detach(client: Client): void;
   /** True while a backend is attached. */
@@ -140,19 +145,6 @@ function withoutProgressToken(params: Record<string, unknown> | undefined): Reco
   return { ...params, _meta: meta };
 }
 
-/**
- * `server.setRequestHandler` as the SDK's `Protocol` base does it (the request parsed with
- * `schema` once), without the `Server` subclass's extra validation of tools/call.
- */
-export function setRequestHandlerUnwrapped(
-  server: Server,
-  schema: typeof CallToolRequestSchema,
-  handler: (req: z.output<typeof CallToolRequestSchema>, extra: Extra) => Promise<CallToolResult>,
-): void {
-  const base = Object.getPrototypeOf(Server.prototype) as Pick<Server, "setRequestHandler">;
-  base.setRequestHandler.call(server, schema, handler as never);
-}
-
 /** Creates the front; `connect` it to the stdio transport. */
 export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   const log = opts.log ?? createLogger("proxy");
@@ -160,6 +152,8 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   const callTimeoutMs = opts.callTimeoutMs ?? 30 * 60_000;
   const server = new Server(opts.serverInfo, { capabilities: opts.capabilities ?? MCP_SERVER_CAPABILITIES, instructions: opts.instructions });
   let current: Client | null = null;
+  /** The local server's tools while its client is `current` (see `attach`). */
+  let local: { client: Client; callTool: ToolCallHandler } | null = null;
   let closed = false;
   let waiters: Array<(c: Client | null) => void> = [];
   let inFlight = 0;
@@ -226,12 +220,13 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
     params: Record<string, unknown> | undefined,
     schema: Parameters<Client["request"]>[1],
     extra: Extra,
-    o: { retry: boolean; timeoutMs: number },
+    o: { retry: boolean; timeoutMs: number; direct?: (call: ToolCallHandler) => Promise<CallToolResult> },
   ): Promise<T> => {
     const progressToken = extra._meta?.progressToken;
     const sent = withoutProgressToken(params);
     for (let attempt = 1; ; attempt++) {
       const client = await backend(extra.signal);
+      if (o.direct && local?.client === client) return (await o.direct(local.callTool)) as T;
       const options: RequestOptions = { signal: extra.signal, timeout: o.timeoutMs, resetTimeoutOnProgress: true };
       if (progressToken !== undefined) {
         options.onprogress = (p) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
@@ -283,7 +278,11 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
       return { isError: true, content: [{ type: "text", text: `${name} is disabled: this server runs in read-only mode.` }] };
     }
     // The backend's result as it came: the backend's server validated it with CallToolResultSchema.
-    return await forward<CallToolResult>("tools/call", req.params, ANY_RESULT, extra, { retry: !write, timeoutMs: callTimeoutMs });
+    return await forward<CallToolResult>("tools/call", req.params, ANY_RESULT, extra, {
+      retry: !write,
+      timeoutMs: callTimeoutMs,
+      direct: (callTool) => callTool(req, extra),
+    });
   });
   server.setRequestHandler(ListResourcesRequestSchema, async (req, extra) =>
     fromTable(req.params)
@@ -343,13 +342,14 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
       };
       return client;
     },
-    attach(client) {
+    attach(client, callTool) {
       if (closed) {
         void client.close().catch(() => {});
         return;
       }
       if (current && current !== client) void current.close().catch(() => {});
       current = client;
+      local = callTool ? { client, callTool } : null;
       resubscribe(client);
       for (const w of [...waiters]) w(client);
     },

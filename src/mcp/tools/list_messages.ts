@@ -114,8 +114,9 @@ export const listMessages = defineTool({
       lines,
     );
     // Each hit's media as a resource link: clients that read resources fetch the bytes by URI.
+    // Keys in the SDK schema's order: the answer is sent as built (src/mcp/lean_calls.ts).
     for (const m of messages) {
-      if (m.media) result.content.push({ type: "resource_link", uri: m.media.resource_uri, name: "message media" });
+      if (m.media) result.content.push({ name: "message media", uri: m.media.resource_uri, type: "resource_link" });
     }
     return result;
   },
