@@ -24,6 +24,7 @@ import { directPathKey, directPathText, idKey, idText, messageIdKey } from "./me
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
+import { type BackOffs, withBackOff } from "./back_off.ts";
 import { forgetKnownPeople, knownMark, type KnownRows, knownRowsOf, undoKnownTo } from "./known_rows.ts";
 import { bind, jsonParam, type Statements, statementsOf, textParam } from "./statements.ts";
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
@@ -850,29 +851,11 @@ function storedFullRaw(s: Statements, chat: number, id: string): Uint8Array | nu
  * is applied again by `applySqlite`, so the rows are always what that gives.
  */
 export function applyReplaySqlite(db: Database, ops: readonly WriteOp[]): void {
-  // After runs given back, the next ones go to applySqlite directly (1, 2, 4 ... 16 of them): a
-  // journal that re-delivers stored messages in every run would otherwise pay each run twice.
-  const back = backOff.get(db) ?? { misses: 0, skip: 0 };
-  if (back.skip > 0) {
-    back.skip--;
-    applySqlite(db, ops);
-    return;
-  }
-  try {
-    applySqlite(db, ops, true);
-    back.misses = 0;
-  } catch {
-    // applySqlite rolled its savepoint back (and what it learned): the reference path decides.
-    replayCounts.fallbacks++;
-    back.skip = Math.min(2 ** back.misses, 16);
-    back.misses++;
-    backOff.set(db, back);
-    applySqlite(db, ops);
-  }
+  withBackOff(backOffs, db, () => applySqlite(db, ops, true), () => applySqlite(db, ops), () => replayCounts.fallbacks++);
 }
 
-/** Per connection: consecutive runs given back, runs still to apply without trying (applyReplaySqlite). */
-const backOff = new WeakMap<Database, { misses: number; skip: number }>();
+/** Per connection: the replay's back-off (`back_off.ts`). */
+const backOffs: BackOffs = new WeakMap();
 
 /** Since the process started: runs `applyReplaySqlite` gave back to `applySqlite`, rows its multi-row INSERTs wrote (tests). */
 export const replayCounts = { fallbacks: 0, rows: 0 };

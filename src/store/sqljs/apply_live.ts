@@ -10,6 +10,7 @@
 import type { Database } from "sql.js";
 import type { WriteOp } from "../types.ts";
 import { applySqlite } from "./apply.ts";
+import { type BackOffs, withBackOff } from "./back_off.ts";
 
 /** Fewest new-message ops for a batch to try the multi-row path (below, one INSERT per message costs as little). */
 export const LIVE_ROWS_MIN = 64;
@@ -17,33 +18,16 @@ export const LIVE_ROWS_MIN = 64;
 /** Since the process started: live batches tried on the multi-row path, and those given back to the row-by-row one (tests). */
 export const liveCounts = { tried: 0, fallbacks: 0 };
 
-/**
- * Per connection: consecutive batches given back, batches still to apply row by row without
- * trying. A sync that re-delivers stored messages in every batch would otherwise pay each twice.
- */
-const backOff = new WeakMap<Database, { misses: number; skip: number }>();
+/** Per connection: the live commit's back-off (`back_off.ts`). */
+const backOffs: BackOffs = new WeakMap();
 
 /** Applies one committed batch, all or nothing (the rows of `applySqlite(db, ops)`, see the module doc). */
 export function applyLiveSqlite(db: Database, ops: readonly WriteOp[]): void {
   if (messageOps(ops) < LIVE_ROWS_MIN) return applySqlite(db, ops);
-  let back = backOff.get(db);
-  if (back === undefined) backOff.set(db, (back = { misses: 0, skip: 0 }));
-  if (back.skip > 0) {
-    back.skip--;
-    return applySqlite(db, ops);
-  }
-  liveCounts.tried++;
-  try {
+  withBackOff(backOffs, db, () => {
+    liveCounts.tried++;
     applySqlite(db, ops, true);
-    back.misses = 0;
-  } catch {
-    // applySqlite rolled its savepoint back (and what it learned): the row-by-row path decides,
-    // and throws the batch's own error if it has one.
-    liveCounts.fallbacks++;
-    back.skip = Math.min(2 ** back.misses, 16);
-    back.misses++;
-    applySqlite(db, ops);
-  }
+  }, () => applySqlite(db, ops), () => liveCounts.fallbacks++);
 }
 
 /** How many of `ops` store a message. */
