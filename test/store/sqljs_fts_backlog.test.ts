@@ -18,7 +18,7 @@ import { searchTree } from "../../src/store/search/query.ts";
 import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts";
 import { applySqlite } from "../../src/store/sqljs/apply.ts";
 import { openDurable } from "../../src/store/sqljs/durable.ts";
-import { indexQueued, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
+import { indexQueued, messageCount, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
 import { completeTotals, indexTotals, rankableOverQueue } from "../../src/store/sqljs/fts_relevance.ts";
 import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
 import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
@@ -159,6 +159,32 @@ describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)"
       }
     } finally {
       for (const s of all) await s.repo.close();
+    }
+  });
+});
+
+describe("sql.js relevance order over a short queue", () => {
+  test("a queue under an eighth of the messages is indexed before a relevance search (cheaper than the totals over every message); other orders still read it", async () => {
+    const { first, second } = dataset();
+    const full = await openStore("short-full", {});
+    const short = await openStore("short-queue", { searchIndexMax: 0 });
+    try {
+      for (const s of [full, short]) {
+        await s.repo.commit(first);
+        await s.repo.commit(second);
+      }
+      const total = messageCount(short.durable.db);
+      await short.durable.maintain((db) => indexQueued(db, queuedCount(db) - Math.floor(total / 10)));
+      const left = queuedCount(short.durable.db);
+      assert.ok(left > 0 && left * 8 < total, `a short queue (${left} of ${total})`);
+      const newest: ListMessagesQuery = { query: "the", limit: 5 };
+      assert.deepEqual(await pages(short.repo, newest, false), await pages(full.repo, newest, false));
+      assert.equal(queuedCount(short.durable.db), left, "a newest-first search reads the queue");
+      const q: ListMessagesQuery = { query: "the", order: "relevance", limit: 5 };
+      assert.deepEqual(await rankedPages(short.repo, q), await rankedPages(full.repo, q));
+      assert.equal(queuedCount(short.durable.db), 0, "the relevance search indexed the queue first");
+    } finally {
+      for (const s of [full, short]) await s.repo.close();
     }
   });
 });

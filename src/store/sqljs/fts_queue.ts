@@ -31,8 +31,12 @@ export function queuedCount(db: Database): number {
  * (read_sql.ts `queuedSearchSql`'s `scan`). Both counts are cheap (1 ms at 300k messages in memory).
  */
 export function mostlyQueued(db: Database): boolean {
-  const s = statementsOf(db);
-  return 2 * queuedCount(db) >= Number(s.value("SELECT count(*) FROM message_rows") ?? 0);
+  return 2 * queuedCount(db) >= messageCount(db);
+}
+
+/** How many messages are stored (cheap: see mostlyQueued). */
+export function messageCount(db: Database): number {
+  return Number(statementsOf(db).value("SELECT count(*) FROM message_rows") ?? 0);
 }
 
 /**

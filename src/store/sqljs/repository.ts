@@ -52,7 +52,7 @@ import { WEBHOOK_DUE, WEBHOOK_NEXT_DUE, WEBHOOK_STATUS, webhookDueFromRow, webho
 import { GET_SCHEDULED, listScheduledSql, scheduledFromRow } from "../scheduled_rows.ts";
 import { type DurableDb, openDurable } from "./durable.ts";
 import { freshImage } from "./snapshot.ts";
-import { hasQueued, indexQueued, mostlyQueued, queuedCount } from "./fts_queue.ts";
+import { hasQueued, indexQueued, messageCount, mostlyQueued, queuedCount } from "./fts_queue.ts";
 import { queuedMatches } from "./fts_backlog.ts";
 import { countTotals, rankableOverQueue, relevanceHits, totalsCounted } from "./fts_relevance.ts";
 import { mergeStep, mergeWanted } from "./fts_merge.ts";
@@ -126,6 +126,13 @@ const INDEX_MIN_ROUND = 50_000;
  * while the background keeps indexing.
  */
 const SEARCH_INDEX_MAX = 5_000;
+/**
+ * A relevance search indexes the queue first while it holds less than 1/RELEVANCE_INDEX_SHARE of
+ * the messages: over a long queue it needs the complete index's totals, counted over every message
+ * once per state of the store (fts_relevance.ts: ~2.6 µs a message, 1M ~2.6 s at load 5, again after
+ * each commit of an import), while indexing costs ~25 µs a queued message (50k queued of 1M: ~1.2 s).
+ */
+const RELEVANCE_INDEX_SHARE = 8;
 /**
  * Leaf pages (~4 KB each) a background merge step of the text index writes (fts_merge.ts): a
  * lane task of a few ms, so a read or a commit never waits long behind one.
@@ -372,7 +379,8 @@ class SqljsRepository implements Repository {
     let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
-      if (queuedCount(this.store.db) <= this.searchIndexMax || (relevance && !rankableOverQueue(this.store.db, treeNode(searchTree(text!))!))) await this.indexAll();
+      const queued = queuedCount(this.store.db);
+      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, text!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
         scan = mostlyQueued(this.store.db);
@@ -480,6 +488,12 @@ class SqljsRepository implements Repository {
     const order = opts.oldest ? 1 : -1;
     const merged = [...indexed, ...queued].sort((a, b) => order * (Number(a.pk) - Number(b.pk)));
     return this.filled(merged.slice(offset, n));
+  }
+
+  /** Whether a relevance search of `text` matches the `queued` messages itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
+  private rankedOverQueue(queued: number, text: string): boolean {
+    if (queued * RELEVANCE_INDEX_SHARE < messageCount(this.store.db)) return false;
+    return rankableOverQueue(this.store.db, treeNode(searchTree(text))!);
   }
 
   /**
