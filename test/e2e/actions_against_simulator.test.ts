@@ -210,9 +210,14 @@ describe("action tools against the WhatsApp simulator", () => {
     assert.equal(Number(byType.get("mute")?.value.muteAction?.muteEndTimestamp), Date.UTC(2099, 0, 1));
     assert.equal(byType.get("markChatAsRead")?.value.markChatAsReadAction?.read, false);
 
+    // The last row seen goes into a timeout's message: which of the three states never arrived.
+    let seen: unknown = null;
     const shown = await until("list_chats shows the state", async () => {
       const c = await chat();
+      seen = c && { archived: c.archived, pinned: c.pinned, muted_until: c.muted_until };
       return c?.archived && c.pinned && c.muted_until ? c : null;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${JSON.stringify(seen)}`);
     });
     assert.equal(shown.muted_until, "2099-01-01T00:00:00.000Z");
     await run.call("archive_chat", { chat_jid: ALICE, archived: false });
