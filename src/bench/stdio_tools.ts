@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cpuMicrosOfPids } from "../runtime/bench_host.ts";
+import { cpuMicrosOfPids, mainThreadCpuMicros } from "../runtime/bench_host.ts";
 import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
 import type { QueryTiming } from "./store.ts";
 
@@ -68,9 +68,12 @@ export function toolCalls(w: ToolWorkload): Record<string, Call> {
 /**
  * One workload's timings, plus the server's CPU time per call (user + system, from /proc; null
  * elsewhere): less sensitive to the machine's load than the wall-clock times, so A/B runs on a
- * busy machine still compare.
+ * busy machine still compare. `serverCpuMs` counts every thread; `serverMainCpuMs` the main
+ * thread alone (the calls' JavaScript and the store's wasm): the rest is the runtime's compiler
+ * and GC helper threads, busy while the code is still being optimized (the first ~100 calls of
+ * each workload in a fresh server).
  */
-export type ToolTiming = QueryTiming & { serverCpuMs: number | null };
+export type ToolTiming = QueryTiming & { serverCpuMs: number | null; serverMainCpuMs: number | null };
 
 /** A server over stdio with request/answer by id. */
 interface Session {
@@ -133,8 +136,16 @@ async function settle(pid: number | undefined): Promise<void> {
   }
 }
 
+/** Untimed calls before each workload's timed ones (WHATSAPP_MCP_BENCH_WARMUP; default 3). */
+function warmupCalls(): number {
+  const n = Number(process.env.WHATSAPP_MCP_BENCH_WARMUP ?? 3);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 3;
+}
+
 /**
- * Times each workload `runs` times (after 3 warm-up calls) over stdio on the first runtime
+ * Times each workload `runs` times (after 3 warm-up calls, or WHATSAPP_MCP_BENCH_WARMUP: the
+ * server's JavaScript is optimized over its first hundred or so calls of a kind, and the default
+ * times those, as a fresh session's first calls run) over stdio on the first runtime
  * available (Node on the build, else Deno), or on `only` ("node", "deno"); `names` picks
  * workloads. The server is left to settle after its first call (see `settle`). A tool error
  * fails the bench: a fast error is not a fast read.
@@ -145,7 +156,7 @@ export async function runToolsOverStdio(
   runs = 50,
   only?: string,
   names?: readonly string[],
-): Promise<{ runtime: string; tools: Record<string, ToolTiming> }> {
+): Promise<{ runtime: string; warmup: number; tools: Record<string, ToolTiming> }> {
   // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
   const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
   const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
@@ -160,6 +171,8 @@ export async function runToolsOverStdio(
   try {
     const tools: Record<string, ToolTiming> = {};
     const cpu = () => (session.pid === undefined ? null : cpuMicrosOfPids([session.pid]));
+    const mainCpu = () => (session.pid === undefined ? null : mainThreadCpuMicros(session.pid));
+    const warmup = warmupCalls();
     const first = toolCalls(w).newest20InChat!(0);
     await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
     await settle(session.pid);
@@ -170,9 +183,10 @@ export async function runToolsOverStdio(
         const r = await session.call(c.name, c.arguments);
         if (!r || r.isError) throw new Error(`${c.name} failed over stdio: ${JSON.stringify(r).slice(0, 300)}`);
       };
-      for (let i = 0; i < 3; i++) await once(i);
+      for (let i = 0; i < warmup; i++) await once(i);
       const t: number[] = [];
       const cpu0 = cpu();
+      const main0 = mainCpu();
       for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
         await once(i);
@@ -181,10 +195,11 @@ export async function runToolsOverStdio(
       t.sort((a, b) => a - b);
       const at = (p: number) => Math.round(t[Math.min(t.length - 1, Math.max(0, Math.ceil(p * t.length) - 1))]! * 1000) / 1000;
       const cpu1 = cpu();
-      const serverCpuMs = cpu0 === null || cpu1 === null ? null : Math.round((cpu1 - cpu0) / runs) / 1000;
-      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs };
+      const main1 = mainCpu();
+      const perCall = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) / runs) / 1000);
+      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
     }
-    return { runtime, tools };
+    return { runtime, warmup, tools };
   } finally {
     await session.close();
     rmSync(scratch, { recursive: true, force: true });

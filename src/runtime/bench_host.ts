@@ -50,19 +50,31 @@ export function loadAverages(): number[] {
  */
 export function cpuMicrosOfPids(pids: readonly number[]): number | null {
   if (!existsSync("/proc/self/stat")) return null;
+  let micros = 0;
+  for (const pid of pids) micros += statCpuMicros(`/proc/${pid}/stat`);
+  return micros;
+}
+
+/**
+ * CPU time used so far by a process's main thread alone (its JavaScript; not the runtime's
+ * compiler and GC helper threads), in microseconds (Linux; null elsewhere, 0 once it is gone).
+ */
+export function mainThreadCpuMicros(pid: number): number | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  return statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** utime + stime of a /proc stat file, in microseconds (0 if it cannot be read). */
+function statCpuMicros(path: string): number {
   const ticksPerSecond = 100; // USER_HZ: 100 on every Linux ABI in use
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(rest[11]) + Number(rest[12]);
-    } catch {
-      // exited
-    }
+  try {
+    const stat = readFileSync(path, "utf8");
+    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(rest[11]) + Number(rest[12])) / ticksPerSecond) * 1e6;
+  } catch {
+    return 0; // exited
   }
-  return (ticks / ticksPerSecond) * 1e6;
 }
 
 /**
