@@ -79,6 +79,18 @@ describe("binary batch codec", () => {
     }
   });
 
+  test("the copy's bytes keep their values while the encoder's buffer grows and is written on, and share nothing with the payload", () => {
+    // Many raws, a few big ones: the writer's buffer grows several times after the first views were taken.
+    const raws = Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: i % 50 === 49 ? 40_000 : 300 + i }, (_, k) => (i * 31 + k) & 0xff));
+    const ops = raws.map((raw, i) => ({ op: "upsertMessage", message: { id: `ID${i}`, raw } }));
+    const { payload, ops: copy } = encodeOpsBinaryCopy(ops);
+    const before = payload.slice();
+    copy.forEach((op, i) => assert.deepEqual(op.message.raw, raws[i], `raw ${i}`));
+    for (const op of copy) op.message.raw.fill(0); // what apply might do to them
+    assert.deepEqual(payload, before, "the payload (what the journal gets) is untouched");
+    assert.deepEqual(decodeOpsBinary(payload), ops);
+  });
+
   test("version 2 writes a short string met before in the payload as a ref, and reads both versions", () => {
     const chats = ["491520000001@s.whatsapp.net", "491520000002@s.whatsapp.net", "120363000000000001@g.us"];
     const ops = Array.from({ length: 300 }, (_, i) => ({
