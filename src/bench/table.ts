@@ -11,6 +11,29 @@ const at = (o: unknown, ...path: string[]): unknown => {
   return x ?? null;
 };
 
+/**
+ * The read tools' p50 over stdio (the store bench's `toolsOverStdio`): each workload's, and the
+ * slowest of them but `list_messages` with its default context (its own row, ≤ 3 ms) and
+ * `search_contacts` (≤ 1 ms): the issue's "other read tools ≤ 2 ms". Null when that part did not run.
+ */
+function readsOverStdio(out: Obj): Obj | null {
+  const part = at(out, "store", "toolsOverStdio");
+  const tools = at(part, "tools");
+  if (tools === null || typeof tools !== "object") return null;
+  const p50Ms: Record<string, number> = {};
+  for (const [name, t] of Object.entries(tools as Obj)) {
+    const p50 = at(t, "p50");
+    if (typeof p50 === "number") p50Ms[name] = p50;
+  }
+  const others = Object.entries(p50Ms).filter(([name]) => name !== "listMessagesContext20" && name !== "searchContacts");
+  return {
+    runtime: at(part, "runtime"),
+    warmupCalls: at(part, "warmup"),
+    p50Ms,
+    slowestOtherP50Ms: others.length ? Math.max(...others.map(([, v]) => v)) : null,
+  };
+}
+
 /** One line per row of the issue's table. */
 export function issueTable(out: Obj): Obj {
   const runtimes = ["node", "deno"];
@@ -18,6 +41,7 @@ export function issueTable(out: Obj): Obj {
   return {
     listMessagesWithContext20Ms: at(out, "store", "queries", "listMessagesContext20", "p50"),
     searchContactsAnaMs: at(out, "store", "queries", "searchContactsAna", "p50"),
+    readToolsOverStdio: readsOverStdio(out),
     newest20InChatMs: at(out, "store", "queries", "newest20InChat", "p50"),
     firstSearchAfterImportSeconds: at(out, "store", "firstSearchAfterImportSeconds"),
     ingestDurableMsgsPerSec: at(out, "store", "ingest", "storeMsgsPerSec"),

@@ -66,8 +66,21 @@ describe("runStoreBench()", () => {
     assert.ok(r.original !== null && r.original.bytes > 0 && r.original.ratio !== null);
     assert.equal(r.original.ratio, Math.round((r.storeBytes! / r.original.bytes) * 1000) / 1000);
     assert.equal(issueTable({ store: r }).benchStoreVsOriginalRatio, r.original.ratio);
+    assert.equal(issueTable({ store: r }).readToolsOverStdio, null, "no stdio part ran");
     assert.ok(r.raw.keptBytesPerMessage < r.raw.fullBytesPerMessage, "old messages' raws without their details");
     assert.ok(r.raw.residualBytesPerMessage < r.raw.keptBytesPerMessage);
+  });
+
+  test("the issue table's stdio row: each workload's p50, the slowest read but context and contacts", () => {
+    const t = (p50: number) => ({ p50, p95: p50, max: p50, runs: 1, serverCpuMs: null, serverMainCpuMs: null });
+    const tools = { newest20InChat: t(1.5), searchRareWord: t(2.25), listMessagesContext20: t(2.9), searchContacts: t(3) };
+    const row = issueTable({ store: { toolsOverStdio: { runtime: "node", warmup: 3, tools } } }).readToolsOverStdio;
+    assert.deepEqual(row, {
+      runtime: "node",
+      warmupCalls: 3,
+      p50Ms: { newest20InChat: 1.5, searchRareWord: 2.25, listMessagesContext20: 2.9, searchContacts: 3 },
+      slowestOtherP50Ms: 2.25,
+    });
   });
 
   test("the history is the same when generated again: the original's file is written from the very messages the store got", async () => {
