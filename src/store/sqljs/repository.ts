@@ -281,13 +281,14 @@ class SqljsRepository implements Repository {
         if (writing || this.store.snapshotting()) return this.scheduleIndexing(); // look again after the next delay
         return this.background((d) => mergeStep(d, this.mergePages) !== "none", this.mergeGapMs);
       }
-      if (writing && queuedCount(db) < this.indexMinRound) {
+      const queued = queuedCount(db);
+      if (writing && queued < this.indexMinRound) {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
       // A queue a search would match itself (a crash replay, an import): first the totals a
       // relevance search over it needs (fts_relevance.ts), a step per lane task, once writes pause.
-      if (!writing && queuedCount(db) > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
+      if (!writing && queued > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
         return this.background((d) => {
           countTotals(d, this.commitStamp(), TOTALS_STEP);
           return true;
@@ -379,11 +380,13 @@ class SqljsRepository implements Repository {
     let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
+      // Each count once per search (the table's count is a walk of its pages).
       const queued = queuedCount(this.store.db);
-      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, text!))) await this.indexAll();
+      const messages = queued > this.searchIndexMax ? messageCount(this.store.db) : 0;
+      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, messages, text!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
-        scan = mostlyQueued(this.store.db);
+        scan = mostlyQueued(queued, messages);
         this.scheduleIndexing(); // the queue shrinks in the background meanwhile
       }
     }
@@ -490,9 +493,9 @@ class SqljsRepository implements Repository {
     return this.filled(merged.slice(offset, n));
   }
 
-  /** Whether a relevance search of `text` matches the `queued` messages itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
-  private rankedOverQueue(queued: number, text: string): boolean {
-    if (queued * RELEVANCE_INDEX_SHARE < messageCount(this.store.db)) return false;
+  /** Whether a relevance search of `text` matches the `queued` of the `messages` itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
+  private rankedOverQueue(queued: number, messages: number, text: string): boolean {
+    if (queued * RELEVANCE_INDEX_SHARE < messages) return false;
     return rankableOverQueue(this.store.db, treeNode(searchTree(text))!);
   }
 
