@@ -78,6 +78,7 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
+  relevanceCountingSql,
   relevanceIndexedSql,
   relevanceQueuedSql,
   chatWalkEndSql,
@@ -507,7 +508,8 @@ class SqljsRepository implements Repository {
     const hits = relevanceHits(this.store.db, {
       node,
       indexedSql: relevanceIndexedSql(shape),
-      queuedSql: (prefilter) => relevanceQueuedSql(shape, { scan, prefilter }),
+      queuedSql: (prefilter, upTo) => relevanceQueuedSql(shape, { scan, prefilter, upTo }),
+      countingSql: relevanceCountingSql(shape),
       params: bind(params),
       offset: Number(params.offset),
       limit: Number(params.limit),
