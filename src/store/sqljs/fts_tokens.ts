@@ -8,6 +8,7 @@
 import type { Database } from "sql.js";
 import type { IndexTokens } from "../search/match.ts";
 import { ASCII_ONLY, ASCII_SPACE, PLAIN_TOKEN, tokenize } from "../search/text.ts";
+import { unicode61 } from "./fts_unicode61.ts";
 import { statementsOf } from "./statements.ts";
 
 const INDEX_TOKENS_CACHE_MAX = 50_000;
@@ -16,30 +17,45 @@ const utf8 = new TextEncoder();
 
 /**
  * How the index's tokenizer splits one of our tokens: a plain ASCII token is itself; another is
- * asked once (remembered per connection, up to 50,000 tokens).
+ * run through its per-character emulation (fts_unicode61.ts), or asked when a character is not
+ * emulated (remembered per connection, up to 50,000 tokens).
  */
 export function indexTokensOf(db: Database): (token: string) => IndexTokens {
   let fn = caches.get(db);
   if (fn) return fn;
   const known = new Map<string, IndexTokens>();
+  const emulated = unicode61((input) => {
+    const out: Array<{ token: string; start: number }> = [];
+    statementsOf(db).each(TOKENS_SQL, [input], (r) => {
+      out.push({ token: String(r[0]), start: Number(r[2]) });
+    });
+    return out;
+  });
   fn = (token: string): IndexTokens => {
     if (PLAIN_TOKEN.test(token)) return { tokens: [token], endsAtEnd: true };
     let split = known.get(token);
     if (split === undefined) {
       if (known.size >= INDEX_TOKENS_CACHE_MAX) known.clear();
-      const tokens: string[] = [];
-      let end = 0;
-      statementsOf(db).each('SELECT token, "end" FROM messages_fts_tokens WHERE input = ? ORDER BY position', [token], (r) => {
-        tokens.push(String(r[0]));
-        end = Number(r[1]);
-      });
-      split = { tokens, endsAtEnd: end === utf8.encode(token).length };
+      split = emulated(token) ?? askedSplit(db, token);
       known.set(token, split);
     }
     return split;
   };
   caches.set(db, fn);
   return fn;
+}
+
+const TOKENS_SQL = 'SELECT token, "end", start FROM messages_fts_tokens WHERE input = ? ORDER BY position';
+
+/** The index's tokenizer's split of `input`, asked (`messages_fts_tokens`). */
+export function askedSplit(db: Database, input: string): IndexTokens {
+  const tokens: string[] = [];
+  let end = 0;
+  statementsOf(db).each(TOKENS_SQL, [input], (r) => {
+    tokens.push(String(r[0]));
+    end = Number(r[1]);
+  });
+  return { tokens, endsAtEnd: end === utf8.encode(input).length };
 }
 
 /** A non-ASCII word as the index holds it: its tokens (ours re-split and re-folded), and how many tokens of ours it has. */
