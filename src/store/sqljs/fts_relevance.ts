@@ -7,7 +7,8 @@
  * complete index, which a queued message changes. The complete index holds every message with
  * words, so its rows and tokens are counted here over the messages as `indexQueued` indexes
  * them (as FTS4 counts them, fts_length.ts); they only change with a commit, so they are kept
- * until the next one and counted ahead by the background in steps (`countTotals`). Each
+ * until the next one, counted ahead by the background in steps (`countTotals`), and what is
+ * left by the search's own walk of the queue (`walkQueue`). Each
  * phrase's rows with a hit are the index's (FTS4 itself, the phrase alone) plus the queued
  * messages' (matched here as fts_backlog.ts matches them). A row's own hits come from matchinfo
  * for an indexed message and are counted the same way for a queued one; the score is then

@@ -130,8 +130,9 @@ const SEARCH_INDEX_MAX = 5_000;
 /**
  * A relevance search indexes the queue first while it holds less than 1/RELEVANCE_INDEX_SHARE of
  * the messages: over a long queue it needs the complete index's totals, counted over every message
- * once per state of the store (fts_relevance.ts: ~2.6 µs a message, 1M ~2.6 s at load 5, again after
- * each commit of an import), while indexing costs ~25 µs a queued message (50k queued of 1M: ~1.2 s).
+ * once per state of the store (fts_relevance.ts: in the search's walk of the queue, 1M ~1.5 s with
+ * the walk on a quiet machine; again after each commit of an import), while indexing costs ~25 µs a
+ * queued message (50k queued of 1M: ~1.2 s).
  */
 const RELEVANCE_INDEX_SHARE = 8;
 /**
