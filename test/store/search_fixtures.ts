@@ -4,9 +4,27 @@
  * other scripts, documents with captions and file names, edits, revokes and deletes; queries with
  * prefixes, phrases, OR, NOT, exclusions and parentheses; filters; every page of an answer.
  */
+import { join } from "node:path";
+import initSqlJs from "sql.js";
 import type { ListMessagesQuery, MessageType, Page, MessageView, Repository, WriteOp } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
+import { applySqlite } from "../../src/store/sqljs/apply.ts";
+import { openDurable } from "../../src/store/sqljs/durable.ts";
+import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
+import { createSqljsRepository, type SqljsRepositoryOptions, withStoreSetup } from "../../src/store/sqljs/repository.ts";
 import { msg } from "./sqljs_fixtures.ts";
+
+/** The engine of a sql.js store in `root/name`, migrated, with the live apply. */
+export async function openSearchEngine(root: string, name: string) {
+  const sql = withStoreSetup(await initSqlJs());
+  return await openDurable<WriteOp>({ dir: join(root, name), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+}
+
+/** A sql.js store in `root/name`: its engine (to index or count its queue) and the repository over it with `opts`. */
+export async function openSearchStore(root: string, name: string, opts: SqljsRepositoryOptions) {
+  const durable = await openSearchEngine(root, name);
+  return { durable, repo: createSqljsRepository(durable, opts) };
+}
 
 // Words that fold together or apart, other scripts, marks unicode61 splits on (U+0483), ligatures.
 export const WORDS = [

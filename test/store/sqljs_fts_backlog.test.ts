@@ -16,25 +16,19 @@ import initSqlJs from "sql.js";
 import { compileMatcher, hasPhrase, needHeld, requiredTokens } from "../../src/store/search/match.ts";
 import { searchTree } from "../../src/store/search/query.ts";
 import { plainTokensInLowercase, tokenize } from "../../src/store/search/text.ts";
-import { applySqlite } from "../../src/store/sqljs/apply.ts";
-import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { indexQueued, messageCount, mostlyQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
-import { completeTotals, indexTotals, rankableOverQueue } from "../../src/store/sqljs/fts_relevance.ts";
-import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
-import { createSqljsRepository, withStoreSetup } from "../../src/store/sqljs/repository.ts";
+import { completeTotals, countTotals, indexTotals, rankableOverQueue, totalsCounted } from "../../src/store/sqljs/fts_relevance.ts";
 import type { ListMessagesQuery, Repository, WriteOp } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
-import { BROAD_EXCLUSIONS, CHATS, dataset, filters, GROUPS, pages, PEOPLE, pick, query, T0, words } from "./search_fixtures.ts";
+import { BROAD_EXCLUSIONS, CHATS, dataset, filters, GROUPS, openSearchStore, pages, PEOPLE, pick, query, T0, words } from "./search_fixtures.ts";
 import { msg } from "./sqljs_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-backlog-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-async function openStore(name: string, opts: { searchIndexMax?: number; chatWalkRows?: number }) {
-  const sql = withStoreSetup(await initSqlJs());
-  const durable = await openDurable<WriteOp>({ dir: join(root, name), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+function openStore(name: string, opts: { searchIndexMax?: number; chatWalkRows?: number }) {
   // No background indexing: the queue stays as the test leaves it.
-  return { durable, repo: createSqljsRepository(durable, { indexDelayMs: 1e9, ...opts }) };
+  return openSearchStore(root, name, { indexDelayMs: 1e9, ...opts });
 }
 
 /** Messages older than the dataset's (a history sync), with its words. */
@@ -67,7 +61,7 @@ describe("sql.js search over a long full-text queue", () => {
       const queued = parts.map((p) => queuedCount(p.durable.db));
       for (const [i, p] of parts.entries()) {
         assert.ok(queued[i]! > 100, `${p.name}: a long queue (${queued[i]})`);
-        assert.equal(mostlyQueued(p.durable.db), p.scan, `${p.name}: the queue's read`);
+        assert.equal(mostlyQueued(queuedCount(p.durable.db), messageCount(p.durable.db)), p.scan, `${p.name}: the queue's read`);
       }
 
       const rnd = prng(7);
@@ -124,7 +118,7 @@ describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)"
       for (const p of parts) if (p.indexed > 0) await p.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(db) * p.indexed)));
       for (const s of all) await s.repo.commit(second);
       for (const s of all) await s.repo.commit(olderMessages());
-      for (const p of parts) assert.equal(mostlyQueued(p.durable.db), p.scan, `${p.name}: the queue's read`);
+      for (const p of parts) assert.equal(mostlyQueued(queuedCount(p.durable.db), messageCount(p.durable.db)), p.scan, `${p.name}: the queue's read`);
       const queued = parts.map((p) => queuedCount(p.durable.db));
 
       const rnd = prng(13);
@@ -159,6 +153,51 @@ describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)"
       }
     } finally {
       for (const s of all) await s.repo.close();
+    }
+  });
+});
+
+describe("sql.js relevance totals counted in part before a search (fts_relevance.ts)", () => {
+  test("a search counts the rest in its walk of the queue: the same pages and scores as the complete index, whatever the part counted before", async () => {
+    const { first, second, texts } = dataset();
+    const full = await openStore("part-full", {});
+    const part = await openStore("part-queued", { searchIndexMax: 0 });
+    let commits = 0;
+    const commit = async (ops: WriteOp[]) => {
+      for (const s of [full, part]) await s.repo.commit(ops);
+      commits++;
+    };
+    try {
+      await commit(first);
+      await part.durable.maintain((db) => indexQueued(db, Math.floor(queuedCount(part.durable.db) * 0.3)));
+      await commit(second);
+      const db = part.durable.db;
+      const total = messageCount(db);
+      const rnd = prng(17);
+      // Broad prefixes (most messages match one: the message at the counted part's end among them) beside words and generated queries.
+      const asked = ["a* OR e* OR i* OR o* OR u*", "t* OR c* OR r*", "the", "alpha OR beta", '"the alpha"', "москва", "cafe", query(rnd, texts), query(rnd, texts)]
+        .filter((text) => searchTree(text).kind === "match");
+      const expected = new Map<string, string[]>();
+      for (const text of asked) expected.set(text, await rankedPages(full.repo, { order: "relevance", query: text, limit: 4 }));
+      let partial = 0;
+      // Parts counted before the search: none, one message, every fifth message on, all (the repository's stamp is its number of commits).
+      for (let counted = 0; counted <= total + 5; counted += counted < 5 ? 1 : 5) {
+        await commit([{ op: "upsertPerson", person: { pnJid: PEOPLE[0], pushName: `P${counted}` } }]);
+        const stamp = String(commits);
+        const done = counted > 0 && countTotals(db, stamp, counted);
+        if (counted > 0 && !done) partial++;
+        assert.equal(totalsCounted(db, stamp), done, `${counted} counted: the part before the search`);
+        for (const text of asked) {
+          const q: ListMessagesQuery = { order: "relevance", query: text, limit: 4 };
+          assert.deepEqual(await rankedPages(part.repo, q), expected.get(text), `${counted} counted: ${text}`);
+          assert.equal(totalsCounted(db, stamp), true, `${counted} counted: the search counted the rest`);
+        }
+        assert.deepEqual(completeTotals(db, stamp), completeTotals(db, null), `${counted} counted: the totals`);
+      }
+      assert.ok(partial >= 50, `counts left in part before a search (${partial})`);
+      assert.ok(queuedCount(db) * 2 >= total, "the searches read the queue (the count went through the walk)");
+    } finally {
+      for (const s of [full, part]) await s.repo.close();
     }
   });
 });

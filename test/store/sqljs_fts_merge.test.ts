@@ -8,16 +8,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import initSqlJs from "sql.js";
-import { applySqlite } from "../../src/store/sqljs/apply.ts";
-import { openDurable } from "../../src/store/sqljs/durable.ts";
 import { hasQueued, indexQueued } from "../../src/store/sqljs/fts_queue.ts";
 import { MERGE_RULE, mergeCount, mergeInProgress, mergeStep, mergeWanted, segments } from "../../src/store/sqljs/fts_merge.ts";
-import { migrateSqlite } from "../../src/store/sqljs/migrate.ts";
-import { createSqljsRepository, type DurableStore, type SqljsRepositoryOptions, withStoreSetup } from "../../src/store/sqljs/repository.ts";
-import type { ListMessagesQuery, Repository, WriteOp } from "../../src/store/types.ts";
+import { createSqljsRepository, type DurableStore, type SqljsRepositoryOptions } from "../../src/store/sqljs/repository.ts";
+import type { ListMessagesQuery, Repository } from "../../src/store/types.ts";
 import { prng } from "../../src/bench/store.ts";
-import { BROAD_EXCLUSIONS, dataset, filters, pages, query } from "./search_fixtures.ts";
+import { BROAD_EXCLUSIONS, dataset, filters, openSearchEngine, openSearchStore, pages, query } from "./search_fixtures.ts";
 
 const root = mkdtempSync(join(tmpdir(), "wa-sqljs-merge-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -66,10 +62,8 @@ describe("mergeCount()", () => {
   });
 });
 
-async function openStore(name: string, opts: SqljsRepositoryOptions) {
-  const sql = withStoreSetup(await initSqlJs());
-  const durable = await openDurable<WriteOp>({ dir: join(root, name), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
-  return { durable, repo: createSqljsRepository(durable, opts) };
+function openStore(name: string, opts: SqljsRepositoryOptions) {
+  return openSearchStore(root, name, opts);
 }
 
 type Store = Awaited<ReturnType<typeof openStore>>;
@@ -131,8 +125,7 @@ describe("sql.js full-text segment merges", () => {
   });
 
   test("a merge is not lost when a search indexed the queue while the background's index task waited", async () => {
-    const sql = withStoreSetup(await initSqlJs());
-    const durable = await openDurable<WriteOp>({ dir: join(root, "raced"), sql, migrate: (db) => void migrateSqlite(db), apply: applySqlite });
+    const durable = await openSearchEngine(root, "raced");
     // The store as the repository sees it, holding the first lane task asked for once armed.
     let armed = false;
     let held: (() => void) | null = null;

@@ -275,18 +275,32 @@ function shortHash(text: string): string {
 // marks and format characters (dropped or kept inside a word by a tokenizer), Latin letters (folded
 // to ASCII by either tokenizer: é, ł, K), the Arabic tatweel (dropped by `foldForSearch`).
 const NOT_INERT = /[\p{M}\p{Cf}\p{Script=Latin}\u0640]/u;
-const inertCache = new Map<number, boolean>();
+// What `inert` found, by code point: a byte per BMP character (0 not known yet, 1 inert, 2 not:
+// read for every non-ASCII character of every queued text a search walks), a map for the others.
+const inertBmp = new Uint8Array(0x10000);
+const inertAstral = new Map<number, boolean>();
 
 /** A non-ASCII character that neither tokenizer turns into or drops from an ASCII token (emoji, Cyrillic, CJK, quotes). */
 function inert(cp: number): boolean {
-  let known = inertCache.get(cp);
+  if (cp < 0x10000) {
+    const known = inertBmp[cp]!;
+    if (known !== 0) return known === 1;
+    const is = inertNow(cp);
+    inertBmp[cp] = is ? 1 : 2;
+    return is;
+  }
+  let known = inertAstral.get(cp);
   if (known === undefined) {
-    const ch = String.fromCodePoint(cp);
-    const folded = foldForSearch(ch);
-    known = !NOT_INERT.test(ch) && folded !== "" && !/[a-z0-9]/.test(folded);
-    if (inertCache.size < 65_536) inertCache.set(cp, known);
+    known = inertNow(cp);
+    if (inertAstral.size < 65_536) inertAstral.set(cp, known);
   }
   return known;
+}
+
+function inertNow(cp: number): boolean {
+  const ch = String.fromCodePoint(cp);
+  const folded = foldForSearch(ch);
+  return !NOT_INERT.test(ch) && folded !== "" && !/[a-z0-9]/.test(folded);
 }
 
 /**

@@ -13,61 +13,11 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, type IndexTokens, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
+import { compileMatcher, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { ASCII_ONLY, ASCII_SPACE, PLAIN_TOKEN, plainTokensInLowercase, tokenize } from "../search/text.ts";
-import { indexTokensOf } from "./fts_tokens.ts";
+import { plainTokensInLowercase } from "../search/text.ts";
+import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
-
-/** Most words whose indexed tokens a connection remembers (then it starts over). */
-const WORD_CACHE_MAX = 50_000;
-const wordCaches = new WeakMap<Database, Map<string, readonly string[]>>();
-
-/**
- * The tokens the index holds for a text, as `indexQueued` indexes it (our tokens, re-split and
- * re-folded by the index's tokenizer where it differs). No token spans ASCII whitespace and both
- * steps go token by token, so a text's tokens are its words' tokens: an ASCII text's are its own,
- * another's are remembered by word (messages repeat words; folding one costs microseconds).
- */
-export function indexedTokensOf(db: Database, indexTokens: (token: string) => IndexTokens): (text: string) => readonly string[] {
-  let known = wordCaches.get(db);
-  if (known === undefined) wordCaches.set(db, known = new Map());
-  const words = known;
-  const ofWord = (word: string): readonly string[] => {
-    let toks = words.get(word);
-    if (toks === undefined) {
-      if (words.size >= WORD_CACHE_MAX) words.clear();
-      toks = refold(tokenize(word), indexTokens);
-      words.set(word, toks);
-    }
-    return toks;
-  };
-  return (text) => {
-    if (ASCII_ONLY.test(text)) return tokenize(text);
-    const out: string[] = [];
-    for (const word of text.split(ASCII_SPACE)) {
-      if (word === "") continue;
-      const toks = ofWord(word);
-      for (let i = 0; i < toks.length; i++) out.push(toks[i]!);
-    }
-    return out;
-  };
-}
-
-/** Our tokens as the index's tokenizer holds them (a plain token is its own). */
-function refold(tokens: readonly string[], indexTokens: (token: string) => IndexTokens): readonly string[] {
-  let out: string[] | null = null;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (PLAIN_TOKEN.test(tok)) {
-      out?.push(tok);
-      continue;
-    }
-    out ??= tokens.slice(0, i);
-    out.push(...indexTokens(tok).tokens);
-  }
-  return out ?? tokens;
-}
 
 const NO_TOKENS: readonly string[] = [];
 
@@ -133,7 +83,7 @@ export function queuedMatches(
 ): number[] {
   const indexTokens = indexTokensOf(db);
   const matches: WordsMatcher = compileMatcher(node, indexTokens);
-  const tokensOf = indexedTokensOf(db, indexTokens);
+  const tokensOf = indexedTextOf(db).tokens;
   const out: number[] = [];
   if (want <= 0) return out;
   const need = requiredTokens(node, indexTokens);

@@ -78,6 +78,7 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
+  relevanceCountingSql,
   relevanceIndexedSql,
   relevanceQueuedSql,
   chatWalkEndSql,
@@ -129,8 +130,9 @@ const SEARCH_INDEX_MAX = 5_000;
 /**
  * A relevance search indexes the queue first while it holds less than 1/RELEVANCE_INDEX_SHARE of
  * the messages: over a long queue it needs the complete index's totals, counted over every message
- * once per state of the store (fts_relevance.ts: ~2.6 µs a message, 1M ~2.6 s at load 5, again after
- * each commit of an import), while indexing costs ~25 µs a queued message (50k queued of 1M: ~1.2 s).
+ * once per state of the store (fts_relevance.ts: in the search's walk of the queue, 1M ~1.5 s with
+ * the walk on a quiet machine; again after each commit of an import), while indexing costs ~25 µs a
+ * queued message (50k queued of 1M: ~1.2 s).
  */
 const RELEVANCE_INDEX_SHARE = 8;
 /**
@@ -281,13 +283,14 @@ class SqljsRepository implements Repository {
         if (writing || this.store.snapshotting()) return this.scheduleIndexing(); // look again after the next delay
         return this.background((d) => mergeStep(d, this.mergePages) !== "none", this.mergeGapMs);
       }
-      if (writing && queuedCount(db) < this.indexMinRound) {
+      const queued = queuedCount(db);
+      if (writing && queued < this.indexMinRound) {
         this.scheduleIndexing(); // look again after the next delay
         return;
       }
       // A queue a search would match itself (a crash replay, an import): first the totals a
       // relevance search over it needs (fts_relevance.ts), a step per lane task, once writes pause.
-      if (!writing && queuedCount(db) > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
+      if (!writing && queued > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
         return this.background((d) => {
           countTotals(d, this.commitStamp(), TOTALS_STEP);
           return true;
@@ -379,11 +382,13 @@ class SqljsRepository implements Repository {
     let scan = false;
     if (plan) {
       const relevance = plan.kind === "match" && q.order === "relevance";
+      // Each count once per search (the table's count is a walk of its pages).
       const queued = queuedCount(this.store.db);
-      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, text!))) await this.indexAll();
+      const messages = queued > this.searchIndexMax ? messageCount(this.store.db) : 0;
+      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, messages, text!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
-        scan = mostlyQueued(this.store.db);
+        scan = mostlyQueued(queued, messages);
         this.scheduleIndexing(); // the queue shrinks in the background meanwhile
       }
     }
@@ -490,9 +495,9 @@ class SqljsRepository implements Repository {
     return this.filled(merged.slice(offset, n));
   }
 
-  /** Whether a relevance search of `text` matches the `queued` messages itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
-  private rankedOverQueue(queued: number, text: string): boolean {
-    if (queued * RELEVANCE_INDEX_SHARE < messageCount(this.store.db)) return false;
+  /** Whether a relevance search of `text` matches the `queued` of the `messages` itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
+  private rankedOverQueue(queued: number, messages: number, text: string): boolean {
+    if (queued * RELEVANCE_INDEX_SHARE < messages) return false;
     return rankableOverQueue(this.store.db, treeNode(searchTree(text))!);
   }
 
@@ -504,7 +509,8 @@ class SqljsRepository implements Repository {
     const hits = relevanceHits(this.store.db, {
       node,
       indexedSql: relevanceIndexedSql(shape),
-      queuedSql: (prefilter) => relevanceQueuedSql(shape, { scan, prefilter }),
+      queuedSql: (prefilter, upTo) => relevanceQueuedSql(shape, { scan, prefilter, upTo }),
+      countingSql: relevanceCountingSql(shape),
       params: bind(params),
       offset: Number(params.offset),
       limit: Number(params.limit),
