@@ -136,10 +136,20 @@ async function settle(pid: number | undefined): Promise<void> {
   }
 }
 
-/** Untimed calls before each workload's timed ones (WHATSAPP_MCP_BENCH_WARMUP; default 3). */
-function warmupCalls(): number {
-  const n = Number(process.env.WHATSAPP_MCP_BENCH_WARMUP ?? 3);
-  return Number.isSafeInteger(n) && n >= 0 ? n : 3;
+/**
+ * The untimed calls before each workload's timed ones: how many (WHATSAPP_MCP_BENCH_WARMUP; default
+ * 3) and the input index they start at (WHATSAPP_MCP_BENCH_WARMUP_FROM; default 0, the timed calls'
+ * own inputs). From 100, 100 warm-up calls run the code on other chats and context samples than the
+ * 100 timed ones read (the store bench's 200 chats and 1,000 samples; its words, contact prefixes
+ * and chat-list pages repeat every 5-50 calls), so those timed calls find the code optimized and
+ * their data cold: pages, SQLite's page cache, the read memos.
+ */
+export function warmupPlan(env: Record<string, string | undefined>): { calls: number; from: number } {
+  const count = (v: string | undefined, dflt: number) => {
+    const n = Number(v ?? dflt);
+    return Number.isSafeInteger(n) && n >= 0 ? n : dflt;
+  };
+  return { calls: count(env.WHATSAPP_MCP_BENCH_WARMUP, 3), from: count(env.WHATSAPP_MCP_BENCH_WARMUP_FROM, 0) };
 }
 
 /**
@@ -156,7 +166,7 @@ export async function runToolsOverStdio(
   runs = 50,
   only?: string,
   names?: readonly string[],
-): Promise<{ runtime: string; warmup: number; tools: Record<string, ToolTiming> }> {
+): Promise<{ runtime: string; warmup: number; warmupFrom?: number; tools: Record<string, ToolTiming> }> {
   // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
   const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
   const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
@@ -172,7 +182,7 @@ export async function runToolsOverStdio(
     const tools: Record<string, ToolTiming> = {};
     const cpu = () => (session.pid === undefined ? null : cpuMicrosOfPids([session.pid]));
     const mainCpu = () => (session.pid === undefined ? null : mainThreadCpuMicros(session.pid));
-    const warmup = warmupCalls();
+    const { calls: warmup, from } = warmupPlan(process.env);
     const first = toolCalls(w).newest20InChat!(0);
     await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
     await settle(session.pid);
@@ -183,7 +193,7 @@ export async function runToolsOverStdio(
         const r = await session.call(c.name, c.arguments);
         if (!r || r.isError) throw new Error(`${c.name} failed over stdio: ${JSON.stringify(r).slice(0, 300)}`);
       };
-      for (let i = 0; i < warmup; i++) await once(i);
+      for (let i = 0; i < warmup; i++) await once(from + i);
       const t: number[] = [];
       const cpu0 = cpu();
       const main0 = mainCpu();
@@ -199,7 +209,7 @@ export async function runToolsOverStdio(
       const perCall = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) / runs) / 1000);
       tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
     }
-    return { runtime, warmup, tools };
+    return { runtime, warmup, ...(from === 0 ? {} : { warmupFrom: from }), tools };
   } finally {
     await session.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { history, makeWorld } from "../../src/bench/history.ts";
 import { originalSizeOf } from "../../src/bench/original_size.ts";
 import { issueTable } from "../../src/bench/table.ts";
 import { benchInChild } from "../../src/bench/in_child.ts";
+import { toolCalls, warmupPlan } from "../../src/bench/stdio_tools.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +82,23 @@ describe("runStoreBench()", () => {
       p50Ms: { newest20InChat: 1.5, searchRareWord: 2.25, listMessagesContext20: 2.9, searchContacts: 3 },
       slowestOtherP50Ms: 2.25,
     });
+  });
+
+  test("bench tools' warm-up: 3 calls on the timed inputs by default; from 100, other chats and context samples", () => {
+    assert.deepEqual(warmupPlan({}), { calls: 3, from: 0 });
+    assert.deepEqual(warmupPlan({ WHATSAPP_MCP_BENCH_WARMUP: "100", WHATSAPP_MCP_BENCH_WARMUP_FROM: "100" }), { calls: 100, from: 100 });
+    assert.deepEqual(warmupPlan({ WHATSAPP_MCP_BENCH_WARMUP: "-1", WHATSAPP_MCP_BENCH_WARMUP_FROM: "x" }), { calls: 3, from: 0 });
+    // The store bench's workload shape: 200 chats, 1,000 context samples.
+    const chats = Array.from({ length: 200 }, (_, i) => `${i}@s.whatsapp.net`);
+    const samples = Array.from({ length: 1000 }, (_, i) => ({ chat: chats[i % 200]!, id: `m${i}` }));
+    const calls = toolCalls({ chats, rareWords: ["a"], commonWords: ["b"], contactPrefixes: ["c"], samples });
+    const { from } = warmupPlan({ WHATSAPP_MCP_BENCH_WARMUP_FROM: "100" });
+    for (const name of ["newest20InChat", "messageContext5x5"]) {
+      const inputs = (first: number) => new Set(Array.from({ length: 100 }, (_, i) => JSON.stringify(calls[name]!(first + i).arguments)));
+      const timed = inputs(0);
+      assert.equal(timed.size, 100, name);
+      assert.ok([...inputs(from)].every((a) => !timed.has(a)), `${name}: the warm-up reads none of the timed calls' data`);
+    }
   });
 
   test("the history is the same when generated again: the original's file is written from the very messages the store got", async () => {
