@@ -14,7 +14,7 @@
  *   removed, case folded, hidden characters dropped, TAG characters read as the ASCII they
  *   mirror, and look-alikes (fullwidth ＜, Cyrillic а...) mapped to ASCII. Pure.
  */
-import { codeUnitMemo } from "./code_unit_memo.ts";
+import { codeUnitMemo } from "../code_unit_memo.ts";
 
 /** More hidden characters in a row than this are summarised instead of listed. */
 const MAX_LISTED = 3;

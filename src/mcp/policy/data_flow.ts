@@ -19,7 +19,7 @@
  * contains a remembered window: a shared run of 24 always counts, with no sampling; a run of 21
  * to 23 counts when it happens to cover a remembered window; shorter runs never count.
  */
-import { codeUnitMemo } from "../code_unit_memo.ts";
+import { codeUnitMemo } from "../../code_unit_memo.ts";
 import { PrintTable } from "./print_table.ts";
 
 /** Shared normalised letters/digits that count as carrying content. */

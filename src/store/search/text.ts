@@ -9,6 +9,7 @@
  * character, and a query word in them becomes a phrase of characters: a substring search.
  * Pure: no I/O.
  */
+import { codeUnitMemo } from "../../code_unit_memo.ts";
 
 /** Longest token kept (longer ones, e.g. base64 blobs, are cut; queries are cut the same way). */
 export const MAX_TOKEN_LENGTH = 100;
@@ -275,30 +276,23 @@ function shortHash(text: string): string {
 // marks and format characters (dropped or kept inside a word by a tokenizer), Latin letters (folded
 // to ASCII by either tokenizer: é, ł, K), the Arabic tatweel (dropped by `foldForSearch`).
 const NOT_INERT = /[\p{M}\p{Cf}\p{Script=Latin}\u0640]/u;
-// What `inert` found, by code point: a byte per BMP character (0 not known yet, 1 inert, 2 not:
-// read for every non-ASCII character of every queued text a search walks), a map for the others.
-const inertBmp = new Uint8Array(0x10000);
+// What `inert` found, by code point: remembered per BMP character (read for every non-ASCII
+// character of every queued text a search walks), in a map for the others.
+const inertBmp = codeUnitMemo(inertNow);
 const inertAstral = new Map<number, boolean>();
 
 /** A non-ASCII character that neither tokenizer turns into or drops from an ASCII token (emoji, Cyrillic, CJK, quotes). */
 function inert(cp: number): boolean {
-  if (cp < 0x10000) {
-    const known = inertBmp[cp]!;
-    if (known !== 0) return known === 1;
-    const is = inertNow(cp);
-    inertBmp[cp] = is ? 1 : 2;
-    return is;
-  }
+  if (cp < 0x10000) return inertBmp(cp);
   let known = inertAstral.get(cp);
   if (known === undefined) {
-    known = inertNow(cp);
+    known = inertNow(String.fromCodePoint(cp));
     if (inertAstral.size < 65_536) inertAstral.set(cp, known);
   }
   return known;
 }
 
-function inertNow(cp: number): boolean {
-  const ch = String.fromCodePoint(cp);
+function inertNow(ch: string): boolean {
   const folded = foldForSearch(ch);
   return !NOT_INERT.test(ch) && folded !== "" && !/[a-z0-9]/.test(folded);
 }

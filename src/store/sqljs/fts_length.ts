@@ -14,13 +14,8 @@ import { indexedTextOf } from "./fts_tokens.ts";
  * e.g. U+0483).
  */
 export function indexedLength(db: Database): (current: string | null, fileName: string | null) => number {
-  const textLength = indexedColumnLength(db);
+  const view = indexedTextOf(db);
+  const textLength = (text: string | null) => view.length(text);
   // As searchFields: the file name is indexed unless it repeats the text.
   return (current, fileName) => textLength(current) + (fileName && fileName !== current ? textLength(fileName) : 0);
-}
-
-/** How many tokens FTS4 counts in one word column holding `text`'s words (see `indexedLength`). */
-export function indexedColumnLength(db: Database): (text: string | null) => number {
-  const view = indexedTextOf(db);
-  return (text) => view.length(text);
 }
