@@ -76,6 +76,10 @@ class Writer {
   keys = new Map<string, number>();
   /** Copy mode: each defined key as it decodes (`decodedKeys[n - 1]` for key n). */
   private readonly decodedKeys: string[] = [];
+  /** Copy mode: the key sequences of this payload's objects, as the decoder's (`Reader.shapes`). */
+  private readonly shapes: Shape = { next: [], names: [], make: null };
+  /** Copy mode: values of the objects being written, one array per depth (a maker copies them out). */
+  private readonly scratch: unknown[][] = [];
   /** Version 2: the short string values written so far, by text: their number and what they decode as. */
   private readonly strings: Map<string, { n: number; decoded: string }> | null;
   /** Version 2: string values written in full so far (each is numbered, short or not). */
@@ -228,7 +232,12 @@ class Writer {
     for (const k of names) if (rec[k] !== undefined) count++;
     this.byte(T_OBJECT);
     this.varint(count);
-    const out: Record<string, unknown> | undefined = this.copy ? {} : undefined;
+    // Copy mode: the object the decoder builds, the same way (`Reader.shaped`: its key sequence's maker).
+    const shaped = this.copy && count > 0 && count <= MAX_SHAPE_KEYS;
+    const values = shaped ? (this.scratch[depth] ??= []) : undefined;
+    let shape = this.shapes;
+    let at = 0;
+    const out: Record<string, unknown> | undefined = this.copy && !shaped ? {} : undefined;
     for (const k of names) {
       const item = rec[k];
       if (item === undefined) continue;
@@ -241,11 +250,25 @@ class Writer {
         this.keys.set(k, known);
         if (this.copy) this.decodedKeys.push(asDecoded(k));
       }
+      if (values !== undefined) {
+        let next = shape.next[known];
+        if (next === undefined) {
+          next = { next: [], names: [...shape.names, this.decodedKeys[known - 1]!], make: undefined };
+          shape.next[known] = next;
+        }
+        shape = next;
+      }
       const c = this.value(item, k, depth + 1);
+      if (values !== undefined) values[at++] = c;
       // The same assignment the decoder makes (so even a "__proto__" key behaves the same).
-      if (out) out[this.decodedKeys[known - 1]!] = c;
+      else if (out) out[this.decodedKeys[known - 1]!] = c;
     }
-    return out;
+    if (values === undefined) return out;
+    const make = makerOf(shape);
+    if (make !== null) return make(values);
+    const made: Record<string, unknown> = {};
+    for (let i = 0; i < count; i++) made[shape.names[i]!] = values[i];
+    return made;
   }
 }
 

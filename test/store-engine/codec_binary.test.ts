@@ -184,19 +184,27 @@ describe("binary batch codec", () => {
     const ops: unknown[] = [nested, reordered, numeric, wide, nested, reordered, {}, { empty: {} }];
     // More key sequences than the makers kept (past it, key by key), each twice.
     for (let i = 0; i < 1200; i++) ops.push({ [`s${i}`]: i, t: "x" }, { [`s${i}`]: i + 1, t: "y" });
-    for (const payload of [encodeOpsBinary(ops), encodeOpsBinaryCopy(ops).payload]) {
-      const back = decodeOpsBinary<Record<string, unknown>>(payload);
+    const copied = encodeOpsBinaryCopy(ops);
+    for (const back of [decodeOpsBinary<Record<string, unknown>>(encodeOpsBinary(ops)), decodeOpsBinary<Record<string, unknown>>(copied.payload), copied.ops]) {
       assert.equal(JSON.stringify(back), JSON.stringify(ops), "same keys in the same order, same values");
       assert.deepEqual(back, ops);
     }
-    // "__proto__" as a key: assigned (the setter: the value becomes the prototype), in a maker's object too.
+    // "__proto__" as a key: assigned (the setter: the value becomes the prototype), in a maker's object too; the copy alike.
     const proto = { marker: 1 };
-    const back = decodeOpsBinary<Record<string, unknown>>(
-      encodeOpsBinary([Object.defineProperty({ a: 1 }, "__proto__", { value: proto, enumerable: true }), { a: 2 }]),
-    );
+    const odd = [Object.defineProperty({ a: 1 }, "__proto__", { value: proto, enumerable: true }), { a: 2 }];
     const expected = assigned([["a", 1], ["__proto__", { marker: 1 }]]);
-    assert.deepEqual(Object.getPrototypeOf(back[0]), Object.getPrototypeOf(expected));
-    assert.deepEqual(Object.keys(back[0]!), Object.keys(expected));
-    assert.deepEqual(back[1], { a: 2 });
+    for (const back of [decodeOpsBinary<Record<string, unknown>>(encodeOpsBinary(odd)), encodeOpsBinaryCopy(odd).ops as Array<Record<string, unknown>>]) {
+      assert.deepEqual(Object.getPrototypeOf(back[0]), Object.getPrototypeOf(expected));
+      assert.deepEqual(Object.keys(back[0]!), Object.keys(expected));
+      assert.deepEqual(back[1], { a: 2 });
+    }
+  });
+
+  test("the copy's objects of one shape nested in each other, or met again at the same depth, keep their own values", () => {
+    // The copy builds objects through per-depth value lists: a nested object must not overwrite its parent's.
+    const ops = Array.from({ length: 50 }, (_, i) => ({ a: i, b: { a: i + 1, b: { a: i + 2, b: null } }, c: [{ a: -i, b: [] }, { a: i, b: { a: 0, b: 1 } }] }));
+    const { payload, ops: copy } = encodeOpsBinaryCopy(ops);
+    assert.deepEqual(copy, ops);
+    assert.deepEqual(copy, decodeOpsBinary(payload));
   });
 });
