@@ -273,7 +273,10 @@ describe("sql.js migration 0013 (compact message ids and direct paths)", () => {
     const SQL = await initSqlJs();
     const db = new SQL.Database();
     try {
-      const ids = [...IDS, "", "A", "AB", "ab", "0G", "G0", "ÄB", "AB\n", "\nAB", "AB ", "3EB0C0FFEE0123456789".repeat(5), "0x12", "-12", "１２"];
+      // Every pair of characters near the hex digits' codes (and beyond 127: codes that mask to a digit's), in both places.
+      const near = ["/", "0", "9", ":", "@", "A", "F", "G", "`", "a", "f", "g", "\u0130", "\u0141", "\u0146", "\u0230", "\uFF21", "\u{1F600}"];
+      const pairs = near.flatMap((x) => near.map((y) => x + y));
+      const ids = [...IDS, ...pairs, ...pairs.map((p) => `3EB0${p}`), "", "A", "AB", "ab", "0G", "G0", "ÄB", "AB\n", "\nAB", "AB ", "3EB0C0FFEE0123456789".repeat(5), "0x12", "-12", "１２"];
       for (const id of ids) {
         const [sqlKey, text] = db.exec(`SELECT ${idKey("?1")}, ${idText(idKey("?1"))}`, [id])[0]!.values[0]!;
         assert.deepEqual(messageIdKey(id), sqlKey, JSON.stringify(id));

@@ -30,13 +30,22 @@ export function idKey(expr: string): string {
  * the key alone, text 6.0).
  */
 export function messageIdKey(id: string): string | Uint8Array {
-  if (id.length === 0 || id.length % 2 !== 0 || !UPPER_HEX.test(id)) return id;
-  const bytes = new Uint8Array(id.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(id.slice(2 * i, 2 * i + 2), 16);
+  const n = id.length;
+  if (n === 0 || n % 2 !== 0) return id;
+  // One pass over the char codes: checks and decodes (a regex test, then a slice and a parseInt a byte, cost ~0.8 µs an id).
+  const bytes = new Uint8Array(n / 2);
+  for (let i = 0; i < n; i += 2) {
+    const hi = HEX_VALUE[id.charCodeAt(i)] ?? -1;
+    const lo = HEX_VALUE[id.charCodeAt(i + 1)] ?? -1;
+    if (hi < 0 || lo < 0) return id;
+    bytes[i >> 1] = (hi << 4) | lo;
+  }
   return bytes;
 }
 
-const UPPER_HEX = /^[0-9A-F]+$/;
+/** By char code: the value of an uppercase hex digit, -1 for any other code below 128 (undefined above). */
+const HEX_VALUE: readonly number[] = Array.from({ length: 128 }, (_, c) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x41 + 10 : -1);
 
 /** The id text of a stored id `col` (as written). */
 export function idText(col: string): string {
