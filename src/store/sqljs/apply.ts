@@ -26,7 +26,7 @@ import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
 import { type BackOffs, withBackOff } from "./back_off.ts";
 import { forgetKnownPeople, knownMark, type KnownRows, knownRowsOf, undoKnownTo } from "./known_rows.ts";
-import { bind, jsonParam, type Statements, statementsOf, textParam } from "./statements.ts";
+import { bind, jsonParam, type Statements, statementsOf, textParamInSlab } from "./statements.ts";
 import { directOpSql, linkEventParams } from "../direct_rows.ts";
 import { DELETE_POLL_OF_MESSAGE, pollParams, REKEY_POLLS, UPSERT_VOTE, upsertPollSql, voteParams } from "../poll_rows.ts";
 import { deliveriesForEventSql, enqueueLinkSql, enqueueLiveSql } from "../webhook_rows.ts";
@@ -928,8 +928,8 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
       const params = messageParams(pk, { chat, sender }, step.chat, step.sender, m, step.ts);
       const bucket = rows.buckets[m.media != null ? MEDIA : isBare(params) ? BARE : PLAIN];
       const { picks } = bucket;
-      if (picks === null) for (let i = 0; i < params.length; i++) bucket.params.push(AS_BYTES[i] ? textParam(params[i]!) : params[i]!);
-      else for (const i of picks) bucket.params.push(AS_BYTES[i] ? textParam(params[i]!) : params[i]!);
+      if (picks === null) for (let i = 0; i < params.length; i++) bucket.params.push(AS_BYTES[i] ? bytesParam(i, params[i]!) : params[i]!);
+      else for (const i of picks) bucket.params.push(AS_BYTES[i] ? bytesParam(i, params[i]!) : params[i]!);
       bucket.count++;
       if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk);
       touchChat(ctx, step.chat, step.ts);
@@ -1012,6 +1012,21 @@ const STORED_MAX_PKS = `SELECT (SELECT max(pk) FROM message_rows WHERE pk >= ?1 
  */
 const AS_BYTES: readonly boolean[] = Array.from({ length: P.count }, (_, i) =>
   i === P.type || i === P.text || i === P.editedText || i === P.mimetype || i === P.fileName || i === P.directPath || i === P.url);
+
+/** The type column's UTF-8 bytes by type (a few names, met again in every row: encoded once each). */
+const typeBytes = new Map<string, Uint8Array>();
+const TYPE_BYTES_MAX = 64;
+
+/** Parameter `i` of messageParams' list as the multi-row INSERTs bind it (AS_BYTES: `textParam`'s bytes, in a slab). */
+function bytesParam(i: number, v: Bind): Bind {
+  if (i !== P.type || typeof v !== "string") return textParamInSlab(v);
+  let bytes = typeBytes.get(v);
+  if (bytes === undefined) {
+    bytes = textParamInSlab(v) as Uint8Array;
+    if (typeBytes.size < TYPE_BYTES_MAX && bytes instanceof Uint8Array) typeBytes.set(v, bytes);
+  }
+  return bytes;
+}
 
 /**
  * A row of the multi-row INSERT: every parameter, or (bare) those of a message with no quote,

@@ -65,6 +65,29 @@ export function textParam<T>(value: T): T | Uint8Array {
   return typeof value === "string" && value.length > 0 ? utf8.encode(value) : value;
 }
 
+/** Bytes of a new slab for `textParamInSlab` (a text longer than a third of it gets a slab of its own size). */
+const SLAB_BYTES = 64 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabAt = 0;
+
+/**
+ * `textParam`, its bytes a view of a shared slab instead of an array (and a backing store) of their
+ * own: the multi-row INSERTs bind a few texts a row, and each new array cost more than encoding its
+ * text. A view's bytes are never written again (the next text goes past them, a full slab is
+ * replaced, not reused), so it stays valid for as long as it is held.
+ */
+export function textParamInSlab<T>(value: T): T | Uint8Array {
+  if (typeof value !== "string" || value.length === 0) return value;
+  const most = value.length * 3;
+  if (slabAt + most > slab.length) {
+    slab = new Uint8Array(Math.max(SLAB_BYTES, most));
+    slabAt = 0;
+  }
+  const start = slabAt;
+  slabAt += utf8.encodeInto(value, slab.subarray(start)).written;
+  return slab.subarray(start, slabAt);
+}
+
 /** The (cached) statement helpers of a connection. */
 export function statementsOf(db: Database): Statements {
   let s = caches.get(db);
