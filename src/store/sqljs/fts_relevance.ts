@@ -28,8 +28,6 @@ import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { RELEVANCE_WINDOW } from "./read_sql.ts";
 import { jsonParam, statementsOf } from "./statements.ts";
 
-export type { CorpusTotals };
-
 /** A relevance page's message: its pk and score. */
 export interface RankedHit {
   pk: number;
