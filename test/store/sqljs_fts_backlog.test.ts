@@ -158,7 +158,7 @@ describe("sql.js relevance order over a long full-text queue (fts_relevance.ts)"
 });
 
 describe("sql.js relevance totals counted in part before a search (fts_relevance.ts)", () => {
-  test("a search counts the rest in its walk of the queue: the same pages and scores as the complete index, whatever the part counted before", async () => {
+  test("a search counts the queued messages left uncounted: the same pages and scores as the complete index, whatever the part counted before", async () => {
     const { first, second, texts } = dataset();
     const full = await openStore("part-full", {});
     const part = await openStore("part-queued", { searchIndexMax: 0 });
@@ -183,6 +183,8 @@ describe("sql.js relevance totals counted in part before a search (fts_relevance
       // Parts counted before the search: none, one message, every fifth message on, all (the repository's stamp is its number of commits).
       for (let counted = 0; counted <= total + 5; counted += counted < 5 ? 1 : 5) {
         await commit([{ op: "upsertPerson", person: { pnJid: PEOPLE[0], pushName: `P${counted}` } }]);
+        // Every queued message uncounted, as a queue written before migration 0016 left it.
+        db.run("UPDATE fts_pending SET text_tokens = NULL, file_tokens = NULL");
         const stamp = String(commits);
         const done = counted > 0 && countTotals(db, stamp, counted);
         if (counted > 0 && !done) partial++;
@@ -190,7 +192,7 @@ describe("sql.js relevance totals counted in part before a search (fts_relevance
         for (const text of asked) {
           const q: ListMessagesQuery = { order: "relevance", query: text, limit: 4 };
           assert.deepEqual(await rankedPages(part.repo, q), expected.get(text), `${counted} counted: ${text}`);
-          assert.equal(totalsCounted(db, stamp), true, `${counted} counted: the search counted the rest`);
+          assert.equal(totalsCounted(db, stamp), true, `${counted} counted: the search summed the totals`);
         }
         assert.deepEqual(completeTotals(db, stamp), completeTotals(db, null), `${counted} counted: the totals`);
       }

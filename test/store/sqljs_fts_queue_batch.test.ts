@@ -168,8 +168,9 @@ describe("sql.js full-text queue written per batch (migration 0015)", () => {
     saveOldEra(oldDir, old, image);
 
     const upgraded = new (withStoreSetup(SQL)).Database(readFileSync(join(oldDir, "store.sqlite")));
-    assert.deepEqual(migrateSqlite(upgraded), [15]);
+    assert.deepEqual(migrateSqlite(upgraded), [15, 16]);
     assert.deepEqual(queue(upgraded), left, "the queue is kept");
+    assert.equal(rowsOf(upgraded, "SELECT count(*) FROM fts_pending WHERE text_tokens IS NULL")[0]![0], left.length, "uncounted (0016): each search counts them");
     upgraded.close();
 
     const migrated = await openSqljsRepository({ dir: oldDir });

@@ -24,6 +24,7 @@ import { directPathKey, directPathText, idKey, idText, messageIdKey } from "./me
 import type { ChatRow, LiveEventKind, MessageRow, WriteOp } from "../types.ts";
 import type { Change } from "../change_rules.ts";
 import { registerSqlFunctions } from "./functions.ts";
+import { queueWithWords, wordsOfRow } from "./fts_queue_words.ts";
 import { type BackOffs, withBackOff } from "./back_off.ts";
 import { forgetKnownPeople, knownMark, type KnownRows, knownRowsOf, undoKnownTo } from "./known_rows.ts";
 import { bind, jsonParam, type Statements, statementsOf, textParamInSlab } from "./statements.ts";
@@ -64,6 +65,7 @@ export function applySqlite(db: Database, ops: readonly WriteOp[], replay = fals
       known,
       learnPeople: keepsPeople,
       queued: [],
+      words: wordsOfRow(db),
       rows: replay ? replayRows() : undefined,
     };
     const exec = ctx.rows ? (step: Step) => replayExecute(ctx, step) : (step: Step) => execute(ctx, step);
@@ -110,14 +112,17 @@ interface BatchContext {
   known: KnownRows | undefined;
   /** Whether people rows this batch makes sure of may be recorded as known (see KEEPS_PEOPLE). */
   learnPeople: boolean;
-  /** Pks of messages inserted by this batch that wait for the full-text queue (`queueForIndex`). */
-  queued: number[];
+  /** Messages inserted by this batch that wait for the full-text queue (`queueForIndex`): pk, then its counts (fts_queue_words.ts), for each. */
+  queued: Array<number | null>;
+  /** The counts of a message to queue, from its row's current text and file name (fts_queue_words.ts `wordsOfRow`). */
+  words: (current: string | null, name: string | null) => number | null;
   /** A replay's new messages not inserted yet (`applyReplaySqlite`); undefined outside a replay. */
   rows?: ReplayRows;
 }
 
 /**
- * Puts the new messages of `ctx.queued` in the full-text queue (`fts_pending`), all in one
+ * Puts the new messages of `ctx.queued` in the full-text queue (`fts_pending`) with their counts
+ * (fts_queue_words.ts), all in one
  * statement: what the trigger `messages_fts_queue` did row by row until migration 0015 (a
  * trigger costs ~5 µs a row in sql.js, the bulk insert < 1). Done at the end of the batch, and
  * before any step that may change or delete a message row: the index triggers of updates and
@@ -126,8 +131,15 @@ interface BatchContext {
  */
 function queueForIndex(ctx: BatchContext): void {
   if (ctx.queued.length === 0) return;
-  ctx.s.run("INSERT OR IGNORE INTO fts_pending (docid) SELECT value FROM json_each(CAST(? AS TEXT))", [jsonParam(ctx.queued)]);
+  queueWithWords(ctx.s, ctx.queued);
   ctx.queued.length = 0;
+}
+
+/** A new message's counts for the queue (fts_queue_words.ts), from the values its row is inserted with (messageParams'). */
+function rowWords(ctx: BatchContext, params: readonly Bind[]): number | null {
+  const current = params[P.editedText] ?? params[P.text];
+  const name = params[P.fileName];
+  return ctx.words(typeof current === "string" ? current : null, typeof name === "string" ? name : null);
 }
 
 /**
@@ -824,7 +836,7 @@ function writeMessage(
   if (md) s.run(INSERT_MESSAGE, params);
   else s.run(INSERT_PLAIN_MESSAGE, PLAIN_PARAMS.map((i) => params[i]!));
   if (s.changes() > 0) {
-    if (!m.revoked && (m.text != null || m.editedText != null || md?.fileName != null)) ctx.queued.push(s.value("SELECT last_insert_rowid()") as number);
+    if (!m.revoked && (m.text != null || m.editedText != null || md?.fileName != null)) ctx.queued.push(s.value("SELECT last_insert_rowid()") as number, rowWords(ctx, params));
     return true;
   }
   queueForIndex(ctx); // the merge's index triggers read the queue
@@ -931,7 +943,7 @@ function replayExecute(ctx: BatchContext, step: Step): unknown {
       if (picks === null) for (let i = 0; i < params.length; i++) bucket.params.push(AS_BYTES[i] ? bytesParam(i, params[i]!) : params[i]!);
       else for (const i of picks) bucket.params.push(AS_BYTES[i] ? bytesParam(i, params[i]!) : params[i]!);
       bucket.count++;
-      if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk);
+      if (!m.revoked && (m.text != null || m.editedText != null || m.media?.fileName != null)) ctx.queued.push(pk, rowWords(ctx, params));
       touchChat(ctx, step.chat, step.ts);
       // Written young (less for the GC); the order of rows written does not matter, their pks are given.
       if (bucket.count === ROWS_PER_INSERT) flushRows(ctx);

@@ -4,11 +4,11 @@
  *
  * The index's score (read_sql.ts `searchRelevanceSql`, search/bm25.ts) takes from matchinfo the
  * table's rows and average column lengths, and per phrase the rows with a hit: figures of the
- * complete index, which a queued message changes. The complete index holds every message with
- * words, so its rows and tokens are counted here over the messages as `indexQueued` indexes
- * them (as FTS4 counts them, fts_length.ts); they only change with a commit, so they are kept
- * until the next one, counted ahead by the background in steps (`countTotals`), and what is
- * left by the search's own walk of the queue (`walkQueue`). Each
+ * complete index, which a queued message changes. The complete index's rows and tokens are the
+ * index's (its doctotal) plus what the queued messages will add (fts_queue_words.ts: counted when
+ * they were queued, summed here); they only change with a commit (indexing moves a message's
+ * counts from the queue to the index), so they are kept until the next one, summed ahead by the
+ * background (`countTotals`) or by the first search that needs them. Each
  * phrase's rows with a hit are the index's (FTS4 itself, the phrase alone) plus the queued
  * messages' (matched here as fts_backlog.ts matches them). A row's own hits come from matchinfo
  * for an indexed message and are counted the same way for a queued one; the score is then
@@ -18,6 +18,7 @@
  * moves messages between the reads).
  */
 import type { BindParams, Database, SqlValue } from "sql.js";
+import { type CorpusTotals, countUncounted, queueTotals } from "./fts_queue_words.ts";
 import { averageLength, bm25Score, readMatchinfo } from "../search/bm25.ts";
 import { compileMatcher, indexPhrase, type IndexPhrase, phraseHits, requiredTokens, type TokenNeed } from "../search/match.ts";
 import { ftsPhrases, ftsTermText, type QueryNode } from "../search/query.ts";
@@ -25,20 +26,18 @@ import { prefilterSql, ruledOut } from "./fts_backlog.ts";
 import { indexedLength } from "./fts_length.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { RELEVANCE_WINDOW } from "./read_sql.ts";
-import { statementsOf } from "./statements.ts";
-
-/** What FTS4's doctotal holds: rows, and tokens in each word column (text, file name). */
-export interface CorpusTotals {
-  rows: number;
-  text: number;
-  file: number;
-}
+import { jsonParam, statementsOf } from "./statements.ts";
 
 /** A relevance page's message: its pk and score. */
 export interface RankedHit {
   pk: number;
   rank: number;
 }
+
+/** Rows with a hit a walk of the messages looks up in the queue at once (see `walkQueue`). */
+const LOOKUP_BATCH = 4096;
+/** Which of the pks (?, a JSON array) are queued. */
+const IN_QUEUE = "SELECT docid FROM fts_pending WHERE docid IN (SELECT value FROM json_each(CAST(? AS TEXT)))";
 
 /** Most alternative tokens in the queue walk's prefilter (one per phrase). */
 const PREFILTER_ALTERNATIVES = 8;
@@ -63,100 +62,62 @@ export function indexTotals(db: Database): CorpusTotals {
   return { rows: out[0] ?? 0, text: out[1] ?? 0, file: out[2] ?? 0 };
 }
 
-/** The messages after a pk (`?`), up to a count (`?`), in pk order, with their current text and file name. */
-const MESSAGE_TEXTS = `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name FROM message_rows m
-  WHERE m.pk > ? AND m.revoked = 0 AND (m.text IS NOT NULL OR m.edited_text IS NOT NULL OR m.media_file_name IS NOT NULL)
-  ORDER BY m.pk LIMIT ?`;
-
-/** A count of the complete index's totals under way (or done) on a connection, for the messages as of `stamp`. */
+/** The complete index's totals on a connection for the messages as of `stamp`, once summed, and how far the background stored the uncounted queued messages' counts. */
 interface TotalsPass {
   stamp: string | null;
-  /** The last message counted (pk order). */
+  /** The last uncounted queued message the background counted (docid order). */
   after: number;
-  done: boolean;
-  totals: CorpusTotals;
+  totals: CorpusTotals | null;
 }
 
 const passes = new WeakMap<Database, TotalsPass>();
 
 /**
- * Counts up to `rows` more messages into the complete index's totals for the messages as of
- * `stamp` (the repository's commits; null while one is under way: nothing is kept), starting
- * over when the stamp changed. The complete index holds every message with words, as
- * `indexQueued` indexes it: one row each, its tokens per column as FTS4 counts them
- * (fts_length.ts). Returns whether the count is complete. Run in steps by the background (a
- * search finishes what is left): indexing does not change the totals, only commits do.
+ * A background step towards the complete index's totals for the messages as of `stamp` (the
+ * repository's commits; null while one is under way: nothing is kept): stores the counts of up
+ * to `rows` uncounted queued messages (fts_queue_words.ts), then, once they are stored, sums the
+ * totals. Returns whether they are summed. Indexing does not change them, only commits do.
  */
 export function countTotals(db: Database, stamp: string | null, rows: number): boolean {
-  return advance(db, passFor(db, stamp), rows);
+  const pass = passFor(db, stamp);
+  if (pass.totals !== null) return true;
+  const last = countUncounted(db, pass.after, rows);
+  if (last !== null) {
+    pass.after = last;
+    return false;
+  }
+  pass.totals = summed(db);
+  return true;
 }
 
-/** The count for the messages as of `stamp` (a new one when the stamp changed; not kept when null). */
+/** The pass for the messages as of `stamp` (a new one when the stamp changed; not kept when null). */
 function passFor(db: Database, stamp: string | null): TotalsPass {
   let pass = passes.get(db);
   if (pass === undefined || stamp === null || pass.stamp !== stamp) {
-    pass = { stamp, after: Number.MIN_SAFE_INTEGER, done: false, totals: { rows: 0, text: 0, file: 0 } };
+    pass = { stamp, after: Number.MIN_SAFE_INTEGER, totals: null };
     if (stamp !== null) passes.set(db, pass);
   }
   return pass;
 }
 
-function advance(db: Database, pass: TotalsPass, rows: number): boolean {
-  if (pass.done) return true;
-  const count = rowCounter(db, pass.totals);
-  let read = 0;
-  statementsOf(db).each(MESSAGE_TEXTS, [pass.after, rows], (r) => {
-    read++;
-    pass.after = Number(r[0]);
-    count(str(r[1]), str(r[2]));
-  });
-  pass.done = read < rows;
-  return pass.done;
+/** The index's totals plus the queue's (one synchronous step: no round moves messages between the two). */
+function summed(db: Database): CorpusTotals {
+  const i = indexTotals(db);
+  const q = queueTotals(db);
+  return { rows: i.rows + q.rows, text: i.text + q.text, file: i.file + q.file };
 }
 
-/** Counts a message (its current text and file name, not revoked) into `t` as the complete index holds it. */
-function rowCounter(db: Database, t: CorpusTotals): (current: string | null, name: string | null) => void {
-  const view = indexedTextOf(db);
-  return (current, name) => {
-    const file = name && name !== current ? name : null; // as searchFields: not when it repeats the text
-    const a = view.length(current);
-    const b = view.length(file);
-    // No index token: words of ours may still be there (marks the index's tokenizer drops).
-    if (a + b > 0 || view.hasOurWords(current) || view.hasOurWords(file)) t.rows++;
-    t.text += a;
-    t.file += b;
-  };
-}
-
-/** Whether the complete index's totals for the messages as of `stamp` are counted. */
+/** Whether the complete index's totals for the messages as of `stamp` are summed. */
 export function totalsCounted(db: Database, stamp: string | null): boolean {
   const pass = passes.get(db);
-  return stamp !== null && pass?.stamp === stamp && pass.done;
+  return stamp !== null && pass?.stamp === stamp && pass.totals !== null;
 }
 
-/** The complete index's totals for the messages as they are (`stamp`: see `countTotals`), counting what is left. */
+/** The complete index's totals for the messages as they are (`stamp`: see `countTotals`), summed now unless kept. */
 export function completeTotals(db: Database, stamp: string | null): CorpusTotals {
   const pass = passFor(db, stamp);
-  advance(db, pass, Number.MAX_SAFE_INTEGER);
+  pass.totals ??= summed(db);
   return pass.totals;
-}
-
-/** What `wa_relevance_row` does for the walk under way on a connection (see `relevanceCountingSql`). */
-type RowFilter = (pk: number, current: string | null, name: string | null) => boolean;
-const rowFilters = new WeakMap<Database, { current: RowFilter | null }>();
-
-/** Registers `wa_relevance_row` on `db` once (re-registering a function would expire the statements that call it). */
-function rowFilterSlot(db: Database): { current: RowFilter | null } {
-  let slot = rowFilters.get(db);
-  if (slot === undefined) {
-    const s: { current: RowFilter | null } = { current: null };
-    db.create_function("wa_relevance_row", (pk: SqlValue, current: SqlValue, name: SqlValue) => {
-      if (s.current === null) throw new Error("wa_relevance_row called outside a relevance walk");
-      return s.current(Number(pk), str(current), str(name)) ? 1 : 0;
-    });
-    rowFilters.set(db, slot = s);
-  }
-  return slot;
 }
 
 /**
@@ -173,13 +134,9 @@ export function rankableOverQueue(db: Database, node: QueryNode): boolean {
 export interface RelevanceSearch {
   /** The positive tree (query.ts `searchTree`). */
   node: QueryNode;
-  /**
-   * read_sql.ts `relevanceIndexedSql`, `relevanceQueuedSql` (given `scan`, a prefilter, and
-   * whether only up to :countedPk) and `relevanceCountingSql` for the search's filters.
-   */
+  /** read_sql.ts `relevanceIndexedSql` and `relevanceQueuedSql` (given `scan` and a prefilter) for the search's filters. */
   indexedSql: string;
-  queuedSql: (prefilter: string | null, upTo: boolean) => string;
-  countingSql: string;
+  queuedSql: (prefilter: string | null) => string;
   /** Their parameters (:fts, the MATCH text with the scope tokens, and the filters'). */
   params: BindParams;
   offset: number;
@@ -203,7 +160,6 @@ export function relevanceHits(db: Database, q: RelevanceSearch): RankedHit[] {
   const indexTokens = indexTokensOf(db);
   const terms = ftsPhrases(q.node);
   const phrases = terms.map((t) => indexPhrase(t.tokens, t.prefix, indexTokens)!); // rankableOverQueue
-  const pass = passFor(db, q.stamp);
 
   // The index's newest matches, with their hits from matchinfo.
   const indexed: Candidate[] = [];
@@ -214,8 +170,8 @@ export function relevanceHits(db: Database, q: RelevanceSearch): RankedHit[] {
 
   // Each phrase's rows with a hit: in the index (FTS4 on the phrase alone), then in the queue.
   const df = terms.map((t) => indexedRowsWithHits(db, ftsTermText(t)));
-  const queued = walkQueue(db, q, terms, phrases, df, pass);
-  const totals = pass.totals; // counted by now (`walkQueue`)
+  const queued = walkQueue(db, q, terms, phrases, df);
+  const totals = completeTotals(db, q.stamp);
 
   const window = mergeNewest(indexed, queued, RELEVANCE_WINDOW).filter((c) => c.kept);
   const a = averageLength(totals.text, totals.rows) + averageLength(totals.file, totals.rows);
@@ -236,13 +192,19 @@ function indexedRowsWithHits(db: Database, term: string): number {
   return rows;
 }
 
+/** A message the walk read with a hit of a phrase (or a match), before it is known to be queued. */
+interface Walked extends Candidate {
+  /** Each phrase's hits in the text and in the file name. */
+  hits: number[];
+  /** In the window's range, and a match. */
+  windowed: boolean;
+}
+
 /**
  * Reads the queued messages the prefilter keeps, newest first: adds each phrase's queued rows with
- * a hit to `df`, and returns the newest RELEVANCE_WINDOW in the window's range that match. When
- * the totals are not counted to the end (`pass`), the messages after the counted ones are read in
- * one walk that counts them (`relevanceCountingSql`: every message is read once, not once for the
- * totals and again for the queue; after a crash replay of 1M messages the two walks took
- * ~0.9 + ~1.0 s), then the queued ones up to there as before.
+ * a hit to `df`, and returns the newest RELEVANCE_WINDOW in the window's range that match. A walk
+ * of the messages (`scan`) does not tell queued from indexed ones: those with a hit are looked up
+ * in the queue after it, in one statement.
  */
 function walkQueue(
   db: Database,
@@ -250,7 +212,6 @@ function walkQueue(
   terms: ReadonlyArray<Extract<QueryNode, { t: "term" }>>,
   phrases: readonly IndexPhrase[],
   df: number[],
-  pass: TotalsPass,
 ): Candidate[] {
   const s = statementsOf(db);
   const indexTokens = indexTokensOf(db);
@@ -266,8 +227,27 @@ function walkQueue(
   }
   const need: TokenNeed | null = any && parts.length > 0 ? { t: "any", parts } : null;
   const out: Candidate[] = [];
-  const onRow = (r: SqlValue[]): void => {
-    if (r[5] !== 1) return; // indexed (a walk of the messages): the index's
+  // Rows read, in the walk's order, until it is known which are queued (batches: bounded memory).
+  const walked: Walked[] = [];
+  const settle = (queued: ReadonlySet<number> | null): void => {
+    for (const w of walked) {
+      if (queued !== null && !queued.has(w.pk)) continue; // indexed: the index's
+      for (let i = 0; i < phrases.length; i++) df[i]! += (w.hits[2 * i]! > 0 ? 1 : 0) + (w.hits[2 * i + 1]! > 0 ? 1 : 0);
+      if (w.windowed && out.length < RELEVANCE_WINDOW) out.push({ pk: w.pk, kept: w.kept, tf: w.tf, current: w.current, file: w.file });
+    }
+    walked.length = 0;
+  };
+  const lookUp = (): void => {
+    const queued = new Set<number>();
+    s.each(IN_QUEUE, [jsonParam(walked.map((w) => w.pk))], (r) => {
+      queued.add(Number(r[0]));
+    });
+    settle(queued);
+  };
+  const extra: Record<string, string> = {};
+  const sql = q.queuedSql(need === null ? null : prefilterSql(need, extra, PREFILTER_ALTERNATIVES));
+  s.each(sql, { ...(q.params as Record<string, unknown>), ...extra } as BindParams, (r) => {
+    if (r[5] === 0) return; // indexed: the index's
     const current = str(r[1]);
     const name = str(r[2]);
     if (need !== null && ruledOut(need, current ?? "", name ?? "")) return;
@@ -275,45 +255,22 @@ function walkQueue(
     const file = name && name !== current ? tokensOf(name) : [];
     if (text.length === 0 && file.length === 0) return;
     const tf: number[] = [];
+    const hits: number[] = [];
+    let hit = false;
     for (let i = 0; i < phrases.length; i++) {
       const a = phraseHits(text, phrases[i]!);
       const b = phraseHits(file, phrases[i]!);
-      df[i]! += (a > 0 ? 1 : 0) + (b > 0 ? 1 : 0);
+      hits.push(a, b);
       tf.push(a + b);
+      if (a + b > 0) hit = true;
     }
-    if (r[3] === 1 && out.length < RELEVANCE_WINDOW && matches({ text, file })) {
-      out.push({ pk: Number(r[0]), kept: r[4] === 1, tf, current, file: name });
-    }
-  };
-  const counting = !pass.done;
-  const counted = pass.after;
-  if (counting) {
-    // Counted into a copy: a walk that throws leaves the pass as it was.
-    const totals = { ...pass.totals };
-    const count = rowCounter(db, totals);
-    const first = s.value("SELECT min(docid) FROM fts_pending");
-    const oldestQueued = typeof first === "number" ? first : Number.MAX_SAFE_INTEGER;
-    const slot = rowFilterSlot(db);
-    slot.current = (pk, current, name) => {
-      count(current, name);
-      // Older than every queued message: indexed (or no words); the SQL looks the others up.
-      if (pk < oldestQueued || (current === null && name === null)) return false;
-      return need === null || !ruledOut(need, current ?? "", name ?? "");
-    };
-    try {
-      s.each(q.countingSql, { ...(q.params as Record<string, unknown>), ":countedPk": counted } as BindParams, onRow);
-    } finally {
-      slot.current = null;
-    }
-    pass.totals = totals;
-    pass.after = Number.MAX_SAFE_INTEGER;
-    pass.done = true;
-    if (counted === Number.MIN_SAFE_INTEGER) return out; // every message was read
-  }
-  // The queued messages up to the counted ones (all of them when the count was done before).
-  const extra: Record<string, string> = {};
-  const sql = q.queuedSql(need === null ? null : prefilterSql(need, extra, PREFILTER_ALTERNATIVES), counting);
-  s.each(sql, { ...(q.params as Record<string, unknown>), ...extra, ":countedPk": counted } as BindParams, onRow);
+    const windowed = r[3] === 1 && out.length < RELEVANCE_WINDOW && matches({ text, file });
+    if (!hit && !windowed) return; // adds nothing
+    walked.push({ pk: Number(r[0]), kept: r[4] === 1, tf, current, file: name, hits, windowed });
+    if (r[5] === 1) settle(null);
+    else if (walked.length === LOOKUP_BATCH) lookUp();
+  });
+  if (walked.length > 0) lookUp();
   return out;
 }
 

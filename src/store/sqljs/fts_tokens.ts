@@ -112,9 +112,28 @@ export function indexedTextOf(db: Database): IndexedText {
     },
     length(text) {
       if (!text) return 0;
-      if (ASCII_ONLY.test(text)) return asciiTokenCount(text);
+      // One pass (it runs for every message queued): an ASCII word's tokens counted here, another's remembered.
       let n = 0;
-      for (const word of text.split(ASCII_SPACE)) n += ASCII_ONLY.test(word) ? asciiTokenCount(word) : ofWord(word).tokens.length;
+      let ascii = 0; // tokens of the word so far, while it is ASCII
+      let plain = true; // the word is ASCII so far
+      let inToken = false;
+      let start = 0;
+      for (let i = 0; i <= text.length; i++) {
+        const c = i < text.length ? text.charCodeAt(i) : 0x20;
+        if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+          if (i > start) n += plain ? ascii : ofWord(text.slice(start, i)).tokens.length;
+          start = i + 1;
+          ascii = 0;
+          plain = true;
+          inToken = false;
+        } else if (c >= 0x80) {
+          plain = false;
+        } else if (plain) {
+          const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+          if (word && !inToken) ascii++;
+          inToken = word;
+        }
+      }
       return n;
     },
     hasOurWords(text) {

@@ -318,19 +318,18 @@ ORDER BY win.docid DESC`;
  * The queued messages a relevance search over a long queue reads (fts_relevance.ts), newest
  * first: every one the prefilter keeps, whatever the filters (a phrase's rows with hits count
  * over the whole table), with pk, current text, file name, whether it is in the window's range
- * (chat, sender, dates' pk range), whether the other filters keep it, and whether it is queued
- * (with `scan`, the messages from the oldest queued one on are walked, as in `queuedSearchSql`,
- * and the indexed ones among them are the index's). With `upTo`, only those up to :countedPk
- * (the rest were read by `relevanceCountingSql`).
+ * (chat, sender, dates' pk range), whether the other filters keep it, and whether it is queued:
+ * 1; with `scan`, the messages from the oldest queued one on are walked, as in `queuedSearchSql`,
+ * and the indexed ones among them are the index's, so null: not known (looking each row up in
+ * the queue cost a third of the walk; fts_relevance.ts looks up the few rows with a hit).
  */
-export function relevanceQueuedSql(f: MessageFilterShape, opts: { scan: boolean; prefilter: string | null; upTo?: boolean }): string {
+export function relevanceQueuedSql(f: MessageFilterShape, opts: { scan: boolean; prefilter: string | null }): string {
   const { window, kept } = relevanceFilters(f);
   const w = ["m.revoked = 0"];
   if (opts.prefilter) w.push(opts.prefilter);
-  if (opts.upTo) w.push("m.pk <= :countedPk");
   const cols = `m.pk, coalesce(m.edited_text, m.text), m.media_file_name, (${window}), (${kept})`;
   if (opts.scan) {
-    return `SELECT ${cols}, EXISTS (SELECT 1 FROM fts_pending q WHERE q.docid = m.pk)
+    return `SELECT ${cols}, NULL
 FROM messages m
 WHERE m.pk >= (SELECT min(docid) FROM fts_pending) AND ${w.join(" AND ")}
 ORDER BY m.pk DESC`;
@@ -339,22 +338,6 @@ ORDER BY m.pk DESC`;
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}
 ORDER BY p.docid DESC`;
-}
-
-/**
- * `relevanceQueuedSql`'s rows among the messages after :countedPk, read in the same walk that
- * counts them into the complete index's totals (fts_relevance.ts): `wa_relevance_row(pk, current
- * text, file name)` counts each message not revoked (a CASE: SQLite may test a WHERE's terms in
- * another order) and keeps those the search reads (queued ones, without the words it needs ruled
- * out), the same columns, newest first.
- */
-export function relevanceCountingSql(f: MessageFilterShape): string {
-  const { window, kept } = relevanceFilters(f);
-  return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name, (${window}), (${kept}),
-  EXISTS (SELECT 1 FROM fts_pending q WHERE q.docid = m.pk)
-FROM messages m
-WHERE m.pk > :countedPk AND CASE WHEN m.revoked = 0 THEN wa_relevance_row(m.pk, coalesce(m.edited_text, m.text), m.media_file_name) END
-ORDER BY m.pk DESC`;
 }
 
 /** Chat columns with the display-name fallback to the person's names. */

@@ -78,7 +78,6 @@ import {
   MESSAGES_BY_PK,
   PERSON_BY_ANY,
   queuedSearchSql,
-  relevanceCountingSql,
   relevanceIndexedSql,
   relevanceQueuedSql,
   chatWalkEndSql,
@@ -129,10 +128,10 @@ const INDEX_MIN_ROUND = 50_000;
 const SEARCH_INDEX_MAX = 5_000;
 /**
  * A relevance search indexes the queue first while it holds less than 1/RELEVANCE_INDEX_SHARE of
- * the messages: over a long queue it needs the complete index's totals, counted over every message
- * once per state of the store (fts_relevance.ts: in the search's walk of the queue, 1M ~1.5 s with
- * the walk on a quiet machine; again after each commit of an import), while indexing costs ~25 µs a
- * queued message (50k queued of 1M: ~1.2 s).
+ * the messages: over a long queue it needs the complete index's totals (fts_relevance.ts: the
+ * index's plus the queued messages' stored counts, summed once per state of the store, ~0.15 s
+ * at 1M queued) and a walk of the queue, while indexing costs ~25 µs a queued message (50k
+ * queued of 1M: ~1.2 s). Set when the totals took a walk of every message (~1 s at 1M).
  */
 const RELEVANCE_INDEX_SHARE = 8;
 /**
@@ -141,7 +140,8 @@ const RELEVANCE_INDEX_SHARE = 8;
  */
 const MERGE_PAGES = 32;
 /**
- * Messages a background step counts into the totals a relevance search over a long queue needs
+ * Uncounted queued messages (queued before migration 0016, or changed since) a background step
+ * counts for the totals a relevance search over a long queue needs, storing their counts
  * (fts_relevance.ts `countTotals`): ~0.1-0.2 s, as an index round.
  */
 const TOTALS_STEP = 50_000;
@@ -289,7 +289,8 @@ class SqljsRepository implements Repository {
         return;
       }
       // A queue a search would match itself (a crash replay, an import): first the totals a
-      // relevance search over it needs (fts_relevance.ts), a step per lane task, once writes pause.
+      // relevance search over it needs (fts_relevance.ts: the uncounted queued messages counted, a
+      // step per lane task, then the sum), once writes pause.
       if (!writing && queued > this.searchIndexMax && !totalsCounted(db, this.commitStamp())) {
         return this.background((d) => {
           countTotals(d, this.commitStamp(), TOTALS_STEP);
@@ -509,8 +510,7 @@ class SqljsRepository implements Repository {
     const hits = relevanceHits(this.store.db, {
       node,
       indexedSql: relevanceIndexedSql(shape),
-      queuedSql: (prefilter, upTo) => relevanceQueuedSql(shape, { scan, prefilter, upTo }),
-      countingSql: relevanceCountingSql(shape),
+      queuedSql: (prefilter) => relevanceQueuedSql(shape, { scan, prefilter }),
       params: bind(params),
       offset: Number(params.offset),
       limit: Number(params.limit),
