@@ -43,6 +43,8 @@ import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
 import { type ClusterParts, singleParts } from "./single_parts.ts";
 import { deferredStart } from "./deferred_start.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
+import { startWarmUp } from "../mcp/warm_up.ts";
+import { requestChecks, warmUpTools } from "../mcp/warm_up_server.ts";
 
 type WhatsAppModules = typeof import("./whatsapp_modules.ts");
 type HttpAppDeps = Parameters<typeof import("../http/app.ts").createHttpApp>[0];
@@ -195,6 +197,23 @@ export function composeApp(
     firstStdioServer = null;
     return server;
   };
+  // stdio: once per process, the read paths are warmed while the session is idle (src/mcp/warm_up.ts),
+  // after the first calls were answered and the modules loaded then (`loadLater`).
+  let warmedUp = false;
+  const warmUp = () => {
+    const front = opts.front;
+    if (warmedUp || !front || cfg.warmUpMs <= 0) return null;
+    warmedUp = true;
+    const w = startWarmUp({
+      tools: (shouldYield) => warmUpTools(toolDeps, shouldYield),
+      activity: front.activity,
+      budgetMs: cfg.warmUpMs,
+      after: opts.loadLater,
+      alsoPerCall: requestChecks,
+    });
+    void w.done.then((r) => log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) }), () => {});
+    return () => w.stop();
+  };
   // Held sends are approved on the status page's /approve, through the same guard as the tools.
   const approvals = createApprovals({ ...toolDeps, audit: createLogger("audit") });
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
@@ -314,7 +333,7 @@ export function composeApp(
       }, later),
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
-    mcpStdio: opts.front ? () => frontBackendBehavior(stdioServer, opts.front!) : null,
+    mcpStdio: opts.front ? () => frontBackendBehavior(stdioServer, opts.front!, warmUp) : null,
     shutdownHooks: [async () => await mcpHttp?.close(), () => cluster.close()],
   };
 }

@@ -11,6 +11,7 @@ import { MIN_WEBHOOK_SECRET_LENGTH, NO_WEBHOOKS, WEBHOOK_EVENT_KINDS } from "../
 import type { WebhookEventKind } from "../store/types.ts";
 import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 import { DEFAULT_RAW_DETAIL_DAYS } from "../store/raw_detail.ts";
+import { DEFAULT_WARM_UP_MS } from "../mcp/warm_up.ts";
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
@@ -174,6 +175,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       perDay: get<number>("sendsPerDay", 300),
       perRecipientPerHour: get<number>("sendsPerRecipientPerHour", 20),
     },
+    warmUpMs: get<number>("warmUpMs", DEFAULT_WARM_UP_MS),
     scheduleGraceMs: get<number>("scheduleGrace", DEFAULT_GRACE_MS),
     mediaRoots,
     downloadDir,
