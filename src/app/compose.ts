@@ -43,8 +43,6 @@ import type { ConnectionOptions } from "../whatsapp/connection_core.ts";
 import { type ClusterParts, singleParts } from "./single_parts.ts";
 import { deferredStart } from "./deferred_start.ts";
 import { createMcpHttpHandler } from "../mcp/http_handler.ts";
-import { startWarmUp } from "../mcp/warm_up.ts";
-import { requestChecks, warmUpTools } from "../mcp/warm_up_server.ts";
 
 type WhatsAppModules = typeof import("./whatsapp_modules.ts");
 type HttpAppDeps = Parameters<typeof import("../http/app.ts").createHttpApp>[0];
@@ -198,21 +196,27 @@ export function composeApp(
     return server;
   };
   // stdio: once per process, the read paths are warmed while the session is idle (src/mcp/warm_up.ts),
-  // after the first calls were answered and the modules loaded then (`loadLater`).
+  // after the first calls were answered and the modules loaded then (`loadLater`). Its modules load
+  // then too: off the way to the first answer.
   let warmedUp = false;
   const warmUp = () => {
     const front = opts.front;
     if (warmedUp || !front || cfg.warmUpMs <= 0) return null;
     warmedUp = true;
-    const w = startWarmUp({
-      tools: (shouldYield) => warmUpTools(toolDeps, shouldYield),
-      activity: front.activity,
-      budgetMs: cfg.warmUpMs,
-      after: opts.loadLater,
-      alsoPerCall: requestChecks,
-    });
-    void w.done.then((r) => log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) }), () => {});
-    return () => w.stop();
+    let stopped = false;
+    let stop: (() => void) | null = null;
+    void Promise.resolve(opts.loadLater).then(() => import("../mcp/warm_up_server.ts")).then(({ startToolWarmUp }) => {
+      if (stopped) return;
+      stop = startToolWarmUp(toolDeps, {
+        activity: front.activity,
+        budgetMs: cfg.warmUpMs,
+        done: (r) => log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) }),
+      });
+    }).catch((err) => log.warn("the warm-up could not start", { error: err }));
+    return () => {
+      stopped = true;
+      stop?.();
+    };
   };
   // Held sends are approved on the status page's /approve, through the same guard as the tools.
   const approvals = createApprovals({ ...toolDeps, audit: createLogger("audit") });

@@ -11,7 +11,9 @@ import { MIN_WEBHOOK_SECRET_LENGTH, NO_WEBHOOKS, WEBHOOK_EVENT_KINDS } from "../
 import type { WebhookEventKind } from "../store/types.ts";
 import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 import { DEFAULT_RAW_DETAIL_DAYS } from "../store/raw_detail.ts";
-import { DEFAULT_WARM_UP_MS } from "../mcp/warm_up.ts";
+
+/** WHATSAPP_MCP_WARM_UP_MS's default (src/mcp/warm_up.ts; kept here: that module loads only once the warm-up starts). */
+export const DEFAULT_WARM_UP_MS = 1000;
 
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {

@@ -68,9 +68,6 @@ export interface WarmUp {
   readonly done: Promise<WarmUpReport>;
 }
 
-/** Default budget (WHATSAPP_MCP_WARM_UP_MS). */
-export const DEFAULT_WARM_UP_MS = 1000;
-
 /** The loop must have been free this long (and timers on time) before a slice. */
 const DEFAULT_IDLE_MS = 250;
 /** Period of the probe timer while waiting for idle. */

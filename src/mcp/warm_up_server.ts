@@ -17,7 +17,7 @@ import {
   isJSONRPCResultResponse,
 } from "./sdk.ts";
 import { createMcpServer } from "./server.ts";
-import { yieldingStore } from "./warm_up.ts";
+import { type RequestActivity, startWarmUp, type WarmUpReport, yieldingStore } from "./warm_up.ts";
 import type { WarmUpCall } from "./warm_up_plan.ts";
 
 const SILENT: Logger = {
@@ -54,4 +54,23 @@ export function requestChecks(call: WarmUpCall, result: CallToolResult): void {
   const msg = { jsonrpc: "2.0", id: 0, method: "tools/call", params: { name: call.name, arguments: call.arguments } };
   if (!isJSONRPCResultResponse(msg) && !isJSONRPCErrorResponse(msg) && isJSONRPCRequest(msg)) CallToolRequestSchema.parse(msg);
   JSON.stringify({ jsonrpc: "2.0", id: 0, result });
+}
+
+/**
+ * Starts the warm-up of `deps`' read tools while `activity` shows the session idle (warm_up.ts),
+ * for at most `budgetMs`, once `after` resolves; `done` hears its report. Returns its stop.
+ */
+export function startToolWarmUp(
+  deps: ToolDeps,
+  o: { activity: RequestActivity; budgetMs: number; after?: Promise<unknown>; done?: (r: WarmUpReport) => void },
+): () => void {
+  const w = startWarmUp({
+    tools: (shouldYield) => warmUpTools(deps, shouldYield),
+    activity: o.activity,
+    budgetMs: o.budgetMs,
+    after: o.after,
+    alsoPerCall: requestChecks,
+  });
+  void w.done.then((r) => o.done?.(r), () => {});
+  return () => w.stop();
 }
