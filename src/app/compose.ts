@@ -195,6 +195,29 @@ export function composeApp(
     firstStdioServer = null;
     return server;
   };
+  // stdio: once per process, the read paths are warmed while the session is idle (src/mcp/warm_up.ts),
+  // after the first calls were answered and the modules loaded then (`loadLater`). Its modules load
+  // then too: off the way to the first answer.
+  let warmedUp = false;
+  const warmUp = () => {
+    const front = opts.front;
+    if (warmedUp || !front || cfg.warmUpMs <= 0) return null;
+    warmedUp = true;
+    let stopped = false;
+    let stop: (() => void) | null = null;
+    void Promise.resolve(opts.loadLater).then(() => import("../mcp/warm_up_server.ts")).then(({ startToolWarmUp }) => {
+      if (stopped) return;
+      stop = startToolWarmUp(toolDeps, {
+        activity: front.activity,
+        budgetMs: cfg.warmUpMs,
+        done: (r) => log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) }),
+      });
+    }).catch((err) => log.warn("the warm-up could not start", { error: err }));
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  };
   // Held sends are approved on the status page's /approve, through the same guard as the tools.
   const approvals = createApprovals({ ...toolDeps, audit: createLogger("audit") });
   const mcpHttp = cfg.transport === "http" ? createMcpHttpHandler(makeMcpServer) : null;
@@ -314,7 +337,7 @@ export function composeApp(
       }, later),
     // In stdio mode the session lives in the front (connected before the tree starts); this child
     // attaches the real server behind it.
-    mcpStdio: opts.front ? () => frontBackendBehavior(stdioServer, opts.front!) : null,
+    mcpStdio: opts.front ? () => frontBackendBehavior(stdioServer, opts.front!, warmUp) : null,
     shutdownHooks: [async () => await mcpHttp?.close(), () => cluster.close()],
   };
 }

@@ -153,6 +153,18 @@ export function warmupPlan(env: Record<string, string | undefined>): { calls: nu
 }
 
 /**
+ * What happens between the first call and the timed ones: the server is left to settle (`settle`;
+ * WHATSAPP_MCP_BENCH_SETTLE=0: not), then idle for WHATSAPP_MCP_BENCH_IDLE_MS (default 0). Without
+ * the settle the timed calls follow the first one at once, as a client's next calls may (the
+ * server still loads the WhatsApp side meanwhile); with an idle time, as they come after a pause
+ * (the server's idle warm-up, src/mcp/warm_up.ts, runs in such pauses).
+ */
+export function pausePlan(env: Record<string, string | undefined>): { settle: boolean; idleMs: number } {
+  const idle = Number(env.WHATSAPP_MCP_BENCH_IDLE_MS ?? 0);
+  return { settle: env.WHATSAPP_MCP_BENCH_SETTLE !== "0", idleMs: Number.isSafeInteger(idle) && idle > 0 ? idle : 0 };
+}
+
+/**
  * Times each workload `runs` times (after 3 warm-up calls, or WHATSAPP_MCP_BENCH_WARMUP: the
  * server's JavaScript is optimized over its first hundred or so calls of a kind, and the default
  * times those, as a fresh session's first calls run) over stdio on the first runtime
@@ -166,7 +178,7 @@ export async function runToolsOverStdio(
   runs = 50,
   only?: string,
   names?: readonly string[],
-): Promise<{ runtime: string; warmup: number; warmupFrom?: number; tools: Record<string, ToolTiming> }> {
+): Promise<{ runtime: string; warmup: number; warmupFrom?: number; settled?: boolean; idleMs?: number; tools: Record<string, ToolTiming> }> {
   // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
   const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
   const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
@@ -185,7 +197,9 @@ export async function runToolsOverStdio(
     const { calls: warmup, from } = warmupPlan(process.env);
     const first = toolCalls(w).newest20InChat!(0);
     await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
-    await settle(session.pid);
+    const pause = pausePlan(process.env);
+    if (pause.settle) await settle(session.pid);
+    if (pause.idleMs > 0) await new Promise((r) => setTimeout(r, pause.idleMs));
     for (const [name, call] of Object.entries(toolCalls(w))) {
       if (names && !names.includes(name)) continue;
       const once = async (i: number) => {
@@ -209,7 +223,8 @@ export async function runToolsOverStdio(
       const perCall = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) / runs) / 1000);
       tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
     }
-    return { runtime, warmup, ...(from === 0 ? {} : { warmupFrom: from }), tools };
+    const paused = pause.settle && pause.idleMs === 0 ? {} : { settled: pause.settle, idleMs: pause.idleMs };
+    return { runtime, warmup, ...(from === 0 ? {} : { warmupFrom: from }), ...paused, tools };
   } finally {
     await session.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export interface Config {
     perDay: number;
     perRecipientPerHour: number;
   };
+  /** Milliseconds of read calls a stdio server makes while idle after start, to warm its code (WHATSAPP_MCP_WARM_UP_MS; 0: off; src/mcp/warm_up.ts). */
+  warmUpMs: number;
   /** Scheduled sends: how late a missed send may still go out (ms; WHATSAPP_MCP_SCHEDULE_GRACE). */
   scheduleGraceMs: number;
   mediaRoots: string[];

@@ -12,6 +12,9 @@ import type { WebhookEventKind } from "../store/types.ts";
 import { DEFAULT_GRACE_MS } from "../schedule/plan.ts";
 import { DEFAULT_RAW_DETAIL_DAYS } from "../store/raw_detail.ts";
 
+/** WHATSAPP_MCP_WARM_UP_MS's default (src/mcp/warm_up.ts; kept here: that module loads only once the warm-up starts). */
+export const DEFAULT_WARM_UP_MS = 1000;
+
 /** A configuration problem, worded as the one line start-up prints. */
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -174,6 +177,7 @@ export function buildConfig(argv: string[], env: Record<string, string | undefin
       perDay: get<number>("sendsPerDay", 300),
       perRecipientPerHour: get<number>("sendsPerRecipientPerHour", 20),
     },
+    warmUpMs: get<number>("warmUpMs", DEFAULT_WARM_UP_MS),
     scheduleGraceMs: get<number>("scheduleGrace", DEFAULT_GRACE_MS),
     mediaRoots,
     downloadDir,

@@ -94,6 +94,10 @@ describe("buildConfig", () => {
   });
 
   test("the days a raw keeps its details: 30 by default, a number or all (null) when asked", () => {
+    assert.equal(buildConfig([], {}, linux).warmUpMs, 1000);
+    assert.equal(buildConfig([], { WHATSAPP_MCP_WARM_UP_MS: "0" }, linux).warmUpMs, 0);
+    assert.equal(buildConfig(["--warm-up-ms", "250"], {}, linux).warmUpMs, 250);
+    assert.throws(() => buildConfig([], { WHATSAPP_MCP_WARM_UP_MS: "-1" }, linux), /WHATSAPP_MCP_WARM_UP_MS/);
     assert.equal(buildConfig([], {}, linux).rawDetailDays, 30);
     assert.equal(buildConfig([], { WHATSAPP_MCP_RAW_DETAIL_DAYS: "7" }, linux).rawDetailDays, 7);
     assert.equal(buildConfig([], { WHATSAPP_MCP_RAW_DETAIL_DAYS: " All " }, linux).rawDetailDays, null);

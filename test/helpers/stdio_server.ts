@@ -94,6 +94,8 @@ export async function startStdioServer(opts: { env?: Record<string, string>; arg
       // No real WhatsApp in tests: point at a closed local port unless the test gives a simulator.
       WHATSAPP_WS_URL: "ws://127.0.0.1:9/ws/chat",
       LOG_LEVEL: "debug",
+      // The idle warm-up's read calls (src/mcp/warm_up.ts) off: tests spawn many short-lived servers.
+      WHATSAPP_MCP_WARM_UP_MS: "0",
       ...opts.env,
     },
   });

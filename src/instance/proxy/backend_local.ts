@@ -11,10 +11,18 @@ import { type Client, InMemoryTransport } from "../../mcp/sdk.ts";
 import { startMark } from "../../runtime/start_trace.ts";
 import { directToolCalls } from "../../mcp/lean_calls.ts";
 
-/** Serves `front` from a fresh `makeServer()` while running. */
-export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFront): Behavior<never> {
+/**
+ * Serves `front` from a fresh `makeServer()` while running. `afterAttach`: started once the
+ * server answers (the idle warm-up); what it returns is called at stop.
+ */
+export function frontBackendBehavior(
+  makeServer: () => McpServer,
+  front: ProxyFront,
+  afterAttach?: () => (() => void) | null,
+): Behavior<never> {
   let server: McpServer | null = null;
   let client: Client | null = null;
+  let stopAfterAttach: (() => void) | null = null;
   return {
     async start() {
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -26,11 +34,14 @@ export function frontBackendBehavior(makeServer: () => McpServer, front: ProxyFr
       await client.connect(clientSide);
       front.attach(client, directToolCalls(server) ?? undefined);
       startMark("mcp: attached");
+      stopAfterAttach = afterAttach?.() ?? null;
     },
     receive() {
       return undefined;
     },
     async stop() {
+      stopAfterAttach?.();
+      stopAfterAttach = null;
       const c = client;
       const s = server;
       client = null;

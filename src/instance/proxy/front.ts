@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "../../log.ts";
 import type { StaticLists } from "../../mcp/tool_table_type.ts";
 import { MCP_SERVER_CAPABILITIES } from "../../mcp/capabilities.ts";
 import { setRequestHandlerUnwrapped, type ToolCallHandler } from "../../mcp/lean_calls.ts";
+import type { RequestActivity } from "../../mcp/warm_up.ts";
 import {
   CallToolRequestSchema,
   Client,
@@ -113,6 +114,8 @@ export interface ProxyFront {
    * owner loads what no tool call waits for (Baileys...) after the client's first calls.
    */
   quiet(maxMs: number): Promise<void>;
+  /** The forwarded requests in flight and when the last began or ended (the idle warm-up waits for none). */
+  readonly activity: RequestActivity;
   /** Hears about backend trouble (a failed call, a transport error): the caller decides what it means. */
   onTrouble(listener: (client: Client, error: unknown) => void): void;
   /** Closes the backend and the stdio session. */
@@ -157,6 +160,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   let closed = false;
   let waiters: Array<(c: Client | null) => void> = [];
   let inFlight = 0;
+  let lastActivity = -Infinity;
   let quietWaiters: Array<() => void> = [];
   const listeners: Array<(client: Client, error: unknown) => void> = [];
   let markInitialized: () => void = () => {};
@@ -247,9 +251,11 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
   /** `forwardOnce`, counted: `quiet()` waits until none is in flight. */
   const forward = async <T>(...args: Parameters<typeof forwardOnce>): Promise<T> => {
     inFlight++;
+    lastActivity = performance.now();
     try {
       return await forwardOnce<T>(...args);
     } finally {
+      lastActivity = performance.now();
       if (--inFlight === 0) {
         for (const w of quietWaiters.splice(0)) w();
       }
@@ -355,6 +361,7 @@ export function createProxyFront(opts: ProxyFrontOptions): ProxyFront {
     },
     detach,
     hasBackend: () => current !== null,
+    activity: { inFlight: () => inFlight, lastActivity: () => lastActivity },
     quiet(maxMs) {
       if (inFlight === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
