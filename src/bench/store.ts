@@ -127,6 +127,11 @@ export interface StoreBenchResult {
   firstSearchSeconds: number;
   /** A text search right after the last commit of the ingest (the index must catch up first). */
   firstSearchAfterImportSeconds: number;
+  /**
+   * Then at once (no event-loop turn: the background has not run) a relevance-ordered search of
+   * another word: over what the import left queued, it needs the complete index's totals.
+   */
+  firstRelevanceAfterImportSeconds: number;
   rssBytes: { afterIngest: number; afterReopen: number; afterQueries: number };
   storeBytes: number | null;
   /** The store's size on disk per message. */
@@ -276,6 +281,9 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
     const s0 = performance.now();
     await repo.listMessages({ query: rare[1]!, limit: 20 });
     const firstSearchAfterImportSeconds = (performance.now() - s0) / 1000;
+    const r0 = performance.now();
+    await repo.listMessages({ query: rare[2]!, order: "relevance", limit: 20 });
+    const firstRelevanceAfterImportSeconds = (performance.now() - r0) / 1000;
 
     // --- restart: close (final snapshot) and cold open ---
     const c0 = performance.now();
@@ -388,6 +396,7 @@ export async function runStoreBench(opts: StoreBenchOptions = {}): Promise<Store
       coldOpenSeconds: round(coldOpenSeconds),
       firstSearchSeconds: round(firstSearchSeconds),
       firstSearchAfterImportSeconds: round(firstSearchAfterImportSeconds),
+      firstRelevanceAfterImportSeconds: round(firstRelevanceAfterImportSeconds),
       rssBytes: { afterIngest: rssAfterIngest, afterReopen: rssAfterReopen, afterQueries: rssAfterQueries },
       storeBytes,
       storeBytesPerMessage: storeBytes && st.messages ? Math.round(storeBytes / st.messages) : null,

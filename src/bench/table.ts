@@ -44,6 +44,7 @@ export function issueTable(out: Obj): Obj {
     readToolsOverStdio: readsOverStdio(out),
     newest20InChatMs: at(out, "store", "queries", "newest20InChat", "p50"),
     firstSearchAfterImportSeconds: at(out, "store", "firstSearchAfterImportSeconds"),
+    firstRelevanceAfterImportSeconds: at(out, "store", "firstRelevanceAfterImportSeconds"),
     ingestDurableMsgsPerSec: at(out, "store", "ingest", "storeMsgsPerSec"),
     replayMsgsPerSec: at(out, "store", "replay", "msgsPerSec"),
     toolsListMs: perRuntime((rt) => at(out, "startup", rt, "toolsList", "p50_ms")),

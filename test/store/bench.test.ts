@@ -51,6 +51,7 @@ describe("runStoreBench()", () => {
     assert.ok(r.rssBytes.afterReopen > 0);
     assert.ok(r.firstSearchSeconds >= 0);
     assert.ok(r.firstSearchAfterImportSeconds >= 0);
+    assert.ok(r.firstRelevanceAfterImportSeconds >= 0);
     assert.deepEqual(Object.keys(r.targets).sort(), ["coldOpen", "ingest", "memory", "queryP50", "replay"]);
     assert.equal(r.replay?.messages, 2500, "the replayed store holds every journaled message");
     assert.ok(r.replay.journalBytes > 0 && r.replay.msgsPerSec > 0);

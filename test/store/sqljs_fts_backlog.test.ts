@@ -204,28 +204,54 @@ describe("sql.js relevance totals counted in part before a search (fts_relevance
   });
 });
 
-describe("sql.js relevance order over a short queue", () => {
-  test("a queue under an eighth of the messages is indexed before a relevance search (cheaper than the totals over every message); other orders still read it", async () => {
-    const { first, second } = dataset();
-    const full = await openStore("short-full", {});
-    const short = await openStore("short-queue", { searchIndexMax: 0 });
-    try {
-      for (const s of [full, short]) {
-        await s.repo.commit(first);
-        await s.repo.commit(second);
+describe("sql.js relevance order after an import left a medium queue", () => {
+  test("over 16k indexed and 1.5k queued messages a relevance search reads the queue instead of indexing it first, and ranks exactly as the complete index, scores included", async () => {
+    // A queue past searchIndexMax (1,000 here, 5,000 by default) and under an eighth of the
+    // messages: until session 16 a relevance search indexed it first.
+    const full = await openStore("import-full", {});
+    const left = await openStore("import-queue", { searchIndexMax: 1000 });
+    const rnd = prng(23);
+    const texts: string[] = [];
+    const batch = (from: number, n: number): WriteOp[] => Array.from({ length: n }, (_, k) => {
+      const chat = pick(rnd, CHATS);
+      const text = words(rnd, 1, 7);
+      texts.push(text);
+      return msg(chat, `i${from + k}`, T0 + (from + k) * 1000, text, { senderId: GROUPS.includes(chat) ? pick(rnd, PEOPLE) : chat });
+    });
+    const importing = async (from: number, to: number) => {
+      for (let i = from; i < to; i += 2000) {
+        const ops = batch(i, Math.min(2000, to - i));
+        for (const s of [full, left]) await s.repo.commit(ops);
       }
-      const total = messageCount(short.durable.db);
-      await short.durable.maintain((db) => indexQueued(db, queuedCount(db) - Math.floor(total / 10)));
-      const left = queuedCount(short.durable.db);
-      assert.ok(left > 0 && left * 8 < total, `a short queue (${left} of ${total})`);
-      const newest: ListMessagesQuery = { query: "the", limit: 5 };
-      assert.deepEqual(await pages(short.repo, newest, false), await pages(full.repo, newest, false));
-      assert.equal(queuedCount(short.durable.db), left, "a newest-first search reads the queue");
-      const q: ListMessagesQuery = { query: "the", order: "relevance", limit: 5 };
-      assert.deepEqual(await rankedPages(short.repo, q), await rankedPages(full.repo, q));
-      assert.equal(queuedCount(short.durable.db), 0, "the relevance search indexed the queue first");
+    };
+    const indexAll = (db: Parameters<typeof queuedCount>[0]) => void indexQueued(db, queuedCount(db));
+    try {
+      // The import's first 16k indexed by the background while it ran, its last 1.5k left queued.
+      await importing(0, 16_000);
+      await left.durable.maintain(indexAll);
+      await importing(16_000, 17_500);
+      await full.durable.maintain(indexAll);
+      const queued = queuedCount(left.durable.db);
+      assert.ok(queued === 1500 && queued * 8 < messageCount(left.durable.db), `a medium queue (${queued})`);
+      const asked: ListMessagesQuery[] = [];
+      for (const text of ["the", "alpha OR beta", '"the alpha"', "москва", "caf*", "the -alpha", "東京"]) asked.push({ order: "relevance", query: text, limit: 20 });
+      for (let i = 0; i < 14; i++) {
+        const text = query(rnd, texts);
+        const tree = searchTree(text);
+        if (tree.kind === "match" && rankableOverQueue(full.durable.db, tree.node)) {
+          asked.push({ ...filters(rnd), order: "relevance", query: text, limit: 5 + Math.floor(rnd() * 16) });
+        }
+      }
+      const expected: string[][] = [];
+      for (const q of asked) expected.push(await rankedPages(full.repo, q));
+      for (const [i, q] of asked.entries()) assert.deepEqual(await rankedPages(left.repo, q), expected[i], `query ${JSON.stringify(q)}`);
+      assert.ok(expected.filter((e) => e[0] !== " next=false").length > asked.length / 2, "most queries find something");
+      assert.equal(queuedCount(left.durable.db), queued, "no relevance search indexed the queue first");
+      // Once the queue is indexed: the same pages.
+      await left.durable.maintain(indexAll);
+      for (const [i, q] of asked.entries()) assert.deepEqual(await rankedPages(left.repo, q), expected[i], `indexed: query ${JSON.stringify(q)}`);
     } finally {
-      for (const s of [full, short]) await s.repo.close();
+      for (const s of [full, left]) await s.repo.close();
     }
   });
 });

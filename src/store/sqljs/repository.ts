@@ -123,17 +123,15 @@ const INDEX_MIN_ROUND = 50_000;
  * more queued (a crash replay or a migration re-queues every message: 200k took a first search
  * 3.4-4.3 s), a search reads the index and matches the queued messages itself (fts_backlog.ts,
  * ~1 µs per message scanned with its prefilter at load 3-4: 1M ~1 s for a word in none of them),
- * while the background keeps indexing.
+ * while the background keeps indexing. The same for a relevance-ordered search (fts_relevance.ts:
+ * the complete index's totals are the index's plus the queued messages' stored counts, one sum per
+ * state of the store): 46k queued beside 1M indexed, its first answer 0.26-0.32 s instead of
+ * 0.98-1.44 s of indexing first; 124k: 0.80 s instead of 3.2 s (load ~6). Each search over the
+ * queue walks it (~4-5 µs a queued message, indexing ~21-25) until the background has indexed it.
+ * Until session 16 it indexed a queue under an eighth of the messages first (the totals took a
+ * walk of every message then).
  */
 const SEARCH_INDEX_MAX = 5_000;
-/**
- * A relevance search indexes the queue first while it holds less than 1/RELEVANCE_INDEX_SHARE of
- * the messages: over a long queue it needs the complete index's totals (fts_relevance.ts: the
- * index's plus the queued messages' stored counts, summed once per state of the store, ~0.15 s
- * at 1M queued) and a walk of the queue, while indexing costs ~25 µs a queued message (50k
- * queued of 1M: ~1.2 s). Set when the totals took a walk of every message (~1 s at 1M).
- */
-const RELEVANCE_INDEX_SHARE = 8;
 /**
  * Leaf pages (~4 KB each) a background merge step of the text index writes (fts_merge.ts): a
  * lane task of a few ms, so a read or a commit never waits long behind one.
@@ -385,11 +383,10 @@ class SqljsRepository implements Repository {
       const relevance = plan.kind === "match" && q.order === "relevance";
       // Each count once per search (the table's count is a walk of its pages).
       const queued = queuedCount(this.store.db);
-      const messages = queued > this.searchIndexMax ? messageCount(this.store.db) : 0;
-      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(queued, messages, text!))) await this.indexAll();
+      if (queued <= this.searchIndexMax || (relevance && !this.rankedOverQueue(text!))) await this.indexAll();
       else {
         backlog = treeNode(searchTree(text!));
-        scan = mostlyQueued(queued, messages);
+        scan = mostlyQueued(queued, messageCount(this.store.db));
         this.scheduleIndexing(); // the queue shrinks in the background meanwhile
       }
     }
@@ -496,9 +493,8 @@ class SqljsRepository implements Repository {
     return this.filled(merged.slice(offset, n));
   }
 
-  /** Whether a relevance search of `text` matches the `queued` of the `messages` itself (see RELEVANCE_INDEX_SHARE), rather than indexing them first. */
-  private rankedOverQueue(queued: number, messages: number, text: string): boolean {
-    if (queued * RELEVANCE_INDEX_SHARE < messages) return false;
+  /** Whether a relevance search of `text` can match the queue itself (fts_relevance.ts `rankableOverQueue`), rather than indexing it first. */
+  private rankedOverQueue(text: string): boolean {
     return rankableOverQueue(this.store.db, treeNode(searchTree(text))!);
   }
 
