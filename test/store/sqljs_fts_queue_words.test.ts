@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "sql.js";
 import { indexQueued, queuedCount } from "../../src/store/sqljs/fts_queue.ts";
-import { type CorpusTotals, queueTotals, rowCounter } from "../../src/store/sqljs/fts_queue_words.ts";
+import { type CorpusTotals, queueTotals, rowCounter, wordsOfRow } from "../../src/store/sqljs/fts_queue_words.ts";
 import { indexTotals } from "../../src/store/sqljs/fts_relevance.ts";
 import type { WriteOp } from "../../src/store/types.ts";
 import { CHATS, dataset, openSearchStore, T0 } from "./search_fixtures.ts";
@@ -87,6 +87,20 @@ describe("sql.js queued messages' counts for the relevance totals (fts_queue_wor
       assert.deepEqual(sum(indexTotals(db), queueTotals(db)), expected);
       while (queuedCount(db) > 0) await s.durable.maintain((d) => indexQueued(d, 1000));
       assert.deepEqual(indexTotals(db), expected);
+    } finally {
+      await s.repo.close();
+    }
+  });
+
+  test("wordsOfRow leaves a text or file name with a lone surrogate uncounted, and counts a surrogate pair", async () => {
+    const s = await openSearchStore(root, "surrogates", { indexDelayMs: 1e9, searchIndexMax: 0 });
+    try {
+      const words = wordsOfRow(s.durable.db);
+      for (const [text, name] of [["a\ud800b", null], ["a\udc00b", null], ["ab\ud83d", null], ["\ude00ab", null], ["ab", "x\ud800.pdf"], ["\ud800\ud800", null]] as const) {
+        assert.equal(words(text, name), null, JSON.stringify([text, name]));
+      }
+      assert.notEqual(words("ab \ud83d\ude00 cd", "x\ud83d\ude00y.pdf"), null);
+      assert.equal(words(null, null), 0);
     } finally {
       await s.repo.close();
     }

@@ -46,17 +46,15 @@ export function wordsOfRow(db: Database): (current: string | null, name: string 
   };
 }
 
+/**
+ * `String.prototype.isWellFormed` (ES2024: Node 20, Deno 2), typed here: tsconfig's lib is
+ * ES2023, which lacks it.
+ */
+const isWellFormed = (String.prototype as unknown as { isWellFormed(this: string): boolean }).isWellFormed;
+
 /** Whether a text has no lone surrogate (null: none). */
 function wellFormed(text: string | null): boolean {
-  if (text === null) return true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    if (c > 0xdbff || i + 1 >= text.length) return false;
-    const d = text.charCodeAt(++i);
-    if (d < 0xdc00 || d > 0xdfff) return false;
-  }
-  return true;
+  return text === null || isWellFormed.call(text);
 }
 
 /**
