@@ -9,7 +9,7 @@
  * count them (fts_tokens.ts `indexedTextOf`), and the background stores them (`countUncounted`).
  */
 import type { Database } from "sql.js";
-import { indexedTextOf } from "./fts_tokens.ts";
+import { type IndexedText, indexedTextOf } from "./fts_tokens.ts";
 import { type Statements, statementsOf } from "./statements.ts";
 
 /** What FTS4's doctotal holds: rows, and tokens in each word column (text, file name). */
@@ -37,12 +37,10 @@ const utf8 = new TextEncoder();
 export function wordsOfRow(db: Database): (current: string | null, name: string | null) => number | null {
   const view = indexedTextOf(db);
   return (current, name) => {
-    const file = name && name !== current ? name : null; // as searchFields: not when it repeats the text
-    const a = view.length(current);
-    const b = view.length(file);
-    if (a + b === 0 && (view.hasOurWords(current) || view.hasOurWords(file))) return null;
+    const w = rowWords(view, current, name);
+    if (w.onlyOurWords) return null;
     if (!wellFormed(current) || !wellFormed(name)) return null;
-    return a < WORDS_MAX && b < WORDS_MAX ? a + b * WORDS_MAX : null;
+    return w.text < WORDS_MAX && w.file < WORDS_MAX ? w.text + w.file * WORDS_MAX : null;
   };
 }
 
@@ -125,14 +123,28 @@ export function countUncounted(db: Database, after: number, limit: number): numb
 export function rowCounter(db: Database, t: CorpusTotals): (current: string | null, name: string | null) => void {
   const view = indexedTextOf(db);
   return (current, name) => {
-    const file = name && name !== current ? name : null; // as searchFields: not when it repeats the text
-    const a = view.length(current);
-    const b = view.length(file);
-    // No index token: words of ours may still be there (marks the index's tokenizer drops).
-    if (a + b > 0 || view.hasOurWords(current) || view.hasOurWords(file)) t.rows++;
-    t.text += a;
-    t.file += b;
+    const w = rowWords(view, current, name);
+    if (w.text + w.file > 0 || w.onlyOurWords) t.rows++;
+    t.text += w.text;
+    t.file += w.file;
   };
+}
+
+/** A message's tokens as FTS4 counts them, in its text and in its file name. */
+interface RowWords {
+  text: number;
+  file: number;
+  /** No index token, but words of ours (marks the index's tokenizer drops): FTS4 still counts the row. */
+  onlyOurWords: boolean;
+}
+
+/** The counts of a message from its current text and file name (the name not when it repeats the text, as searchFields). */
+function rowWords(view: IndexedText, current: string | null, name: string | null): RowWords {
+  const file = name && name !== current ? name : null;
+  const text = view.length(current);
+  const fileWords = view.length(file);
+  const onlyOurWords = text + fileWords === 0 && (view.hasOurWords(current) || view.hasOurWords(file));
+  return { text, file: fileWords, onlyOurWords };
 }
 
 function str(v: unknown): string | null {
