@@ -160,16 +160,60 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
 }
 
 /**
- * `store` for the warm-up's server: reads fail with WarmUpYield once `shouldYield()` is true (a
- * real request came: the slice ends at its next read), writes always fail (a read tool makes
- * none; the warm-up must never change the store).
+ * Each method of the store port the MCP side sees: true for the reads the read tools make (the
+ * warm-up's view passes these on), false for the rest (`commit`, and reads only other parts make:
+ * media, live resources, webhooks). Every method of `MirrorStore` must be named here, so a new one
+ * fails to compile until it is judged; at run time anything not marked true is refused.
+ */
+const READ_TOOL_READS = {
+  getChat: true,
+  listChats: true,
+  searchContacts: true,
+  listMessages: true,
+  getMessage: true,
+  findMessageChats: true,
+  getMessageContext: true,
+  getMessageNeighbours: true,
+  resolvePerson: true,
+  getDirectChat: true,
+  getContactChats: true,
+  getLastInteraction: true,
+  getGroupInfo: true,
+  getPolls: true,
+  stats: true,
+  getHeldSend: true,
+  listHeldSends: true,
+  listScheduled: true,
+  liveHead: true,
+  webhookStatus: true,
+  commit: false,
+  getRawMessage: false,
+  getReceipts: false,
+  getScheduled: false,
+  liveEvents: false,
+  webhookDue: false,
+  webhookNextDue: false,
+} as const satisfies Record<keyof MirrorStore, boolean>;
+
+/** Whether the warm-up's store view passes a method on (see READ_TOOL_READS). */
+function isReadToolRead(prop: string | symbol): boolean {
+  return typeof prop === "string" && Object.hasOwn(READ_TOOL_READS, prop) && READ_TOOL_READS[prop as keyof MirrorStore];
+}
+
+/**
+ * `store` for the warm-up's server: the reads of the read tools (READ_TOOL_READS) fail with
+ * WarmUpYield once `shouldYield()` is true (a real request came: the slice ends at its next
+ * read); every other method always fails (a write, or a method the read tools do not use: the
+ * warm-up must never change the store).
  */
 export function yieldingStore(store: MirrorStore, shouldYield: () => boolean): MirrorStore {
   return new Proxy(store, {
     get(target, prop) {
       const v = Reflect.get(target, prop);
       if (typeof v !== "function") return v;
-      if (prop === "commit") return () => Promise.reject(new Error("the warm-up does not write"));
+      if (!isReadToolRead(prop)) {
+        return () => Promise.reject(new Error(`the warm-up only reads as the read tools do: ${String(prop)} is refused`));
+      }
       return (...args: unknown[]) => {
         if (shouldYield()) return Promise.reject(new WarmUpYield("a request came"));
         return (v as (...a: unknown[]) => unknown).apply(target, args);

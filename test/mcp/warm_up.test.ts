@@ -1,7 +1,7 @@
 /**
  * The idle warm-up's driver (src/mcp/warm_up.ts) on a virtual clock: it waits for `after` and for
  * idle, gives way to a real request (the slice's next store read fails, the call is made again once
- * idle), keeps to its budget, and its store view never writes.
+ * idle), keeps to its budget, and its store view passes on only the read tools' reads (no write, nothing else).
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +19,7 @@ function rig(o: { callMs?: number; onRead?: (n: number) => void } = {}) {
   const activity: RequestActivity = { inFlight: () => inFlight, lastActivity: () => last };
   const reads: string[] = [];
   const fakeStore = {
-    read(what: string) {
+    listMessages(what: string) {
       reads.push(what);
       o.onRead?.(reads.length);
       t += (o.callMs ?? 2) / 2;
@@ -33,8 +33,8 @@ function rig(o: { callMs?: number; onRead?: (n: number) => void } = {}) {
     return async (call: WarmUpCall) => {
       made.push(call);
       try {
-        await store.read(`${call.name} 1`);
-        await store.read(`${call.name} 2`);
+        await store.listMessages(`${call.name} 1`);
+        await store.listMessages(`${call.name} 2`);
       } catch (err) {
         if (err instanceof WarmUpYield) return { isError: true, content: [] };
         throw err;
@@ -138,15 +138,25 @@ describe("idle warm-up", () => {
     assert.equal((await w.done).reason, "stopped");
   });
 
-  test("the warm-up's store view never writes, and gives way once asked to", async () => {
-    let committed = 0;
+  test("the warm-up's store view passes on only the read tools' reads, and gives way once asked to", async () => {
+    const called: string[] = [];
     let yieldNow = false;
-    const store = { commit: () => (committed++, Promise.resolve()), listChats: () => Promise.resolve("rows") } as unknown as MirrorStore;
-    const view = yieldingStore(store, () => yieldNow);
-    await assert.rejects(view.commit([]), /does not write/);
-    assert.equal(committed, 0);
-    assert.equal(await (view as unknown as { listChats(): Promise<string> }).listChats(), "rows");
+    const method = (name: string) => () => (called.push(name), Promise.resolve("rows"));
+    const store = {
+      commit: method("commit"),
+      listChats: method("listChats"),
+      getRawMessage: method("getRawMessage"),
+      vacuum: method("vacuum"),
+    } as unknown as MirrorStore;
+    const view = yieldingStore(store, () => yieldNow) as unknown as Record<"commit" | "listChats" | "getRawMessage" | "vacuum", () => Promise<unknown>>;
+    // A write, a read only other parts make (media), a method the port does not name.
+    await assert.rejects(view.commit(), /commit is refused/);
+    await assert.rejects(view.getRawMessage(), /getRawMessage is refused/);
+    await assert.rejects(view.vacuum(), /vacuum is refused/);
+    assert.deepEqual(called, []);
+    assert.equal(await view.listChats(), "rows");
     yieldNow = true;
-    await assert.rejects((view as unknown as { listChats(): Promise<string> }).listChats(), WarmUpYield);
+    await assert.rejects(view.listChats(), WarmUpYield);
+    assert.deepEqual(called, ["listChats"]);
   });
 });

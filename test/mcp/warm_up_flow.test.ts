@@ -14,7 +14,7 @@ import type { Repository, WriteOp } from "../../src/store/types.ts";
 const IDLE = { inFlight: () => 0, lastActivity: () => -Infinity };
 
 describe("idle warm-up on the real store", () => {
-  test("it reads every chat's messages, writes nothing, and leaves the session's data-flow memory untouched", async () => {
+  test("it reads every chat's messages without an error, writes nothing, and leaves the session's data-flow memory untouched", async () => {
     let commits = 0;
     let counting = false;
     const h = await startHarness({
@@ -30,6 +30,7 @@ describe("idle warm-up on the real store", () => {
     try {
       counting = true;
       const made: WarmUpCall[] = [];
+      const failed: string[] = [];
       const readsBob = (c: WarmUpCall) => c.name === "list_messages" && c.arguments.chat_jid === BOB && !c.arguments.query;
       // Until it has read Bob's chat and made one more round (the budget only bounds a slow machine).
       const w = startWarmUp({
@@ -38,6 +39,7 @@ describe("idle warm-up on the real store", () => {
           return async (c) => {
             made.push(c);
             const r = await call(c);
+            if (r.isError) failed.push(`${c.name}: ${JSON.stringify(r.content)}`);
             if (made.filter(readsBob).length > 0 && made.length >= made.findIndex(readsBob) + 10) w.stop();
             return r;
           };
@@ -53,6 +55,8 @@ describe("idle warm-up on the real store", () => {
       counting = false;
       assert.ok(report.calls >= 10, `calls ${report.calls} (${report.reason})`);
       assert.equal(commits, 0, "the warm-up wrote nothing");
+      // Every call was answered: its store view passed on every read the tools made.
+      assert.deepEqual(failed, []);
       // It was shown Bob's message (the injection) as the session would have been...
       assert.ok(made.some(readsBob));
       // ...yet the session's guard knows nothing of it: a piece of it goes to Alice unasked.
