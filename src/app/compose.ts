@@ -205,12 +205,23 @@ export function composeApp(
     warmedUp = true;
     let stopped = false;
     let stop: (() => void) | null = null;
-    void Promise.resolve(opts.loadLater).then(() => import("../mcp/warm_up_server.ts")).then(({ startToolWarmUp }) => {
+    void Promise.resolve(opts.loadLater).then(async () => {
+      const [{ startToolWarmUp }, { createFrontRehearsal }] = await Promise.all([
+        import("../mcp/warm_up_server.ts"),
+        import("../instance/proxy/rehearsal.ts"),
+      ]);
       if (stopped) return;
+      // Each call also goes through a twin of the front: the front's own per-request path warms too.
+      const rehearsal = await createFrontRehearsal();
+      if (stopped) return void rehearsal.close();
       stop = startToolWarmUp(toolDeps, {
         activity: front.activity,
         budgetMs: cfg.warmUpMs,
-        done: (r) => log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) }),
+        alsoPerCall: rehearsal.call,
+        done: (r) => {
+          void rehearsal.close();
+          log.debug("warm-up ended", { ...r, spentMs: Math.round(r.spentMs) });
+        },
       });
     }).catch((err) => log.warn("the warm-up could not start", { error: err }));
     return () => {

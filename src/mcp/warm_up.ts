@@ -44,8 +44,11 @@ export interface WarmUpOptions {
   idleMs?: number;
   /** Resolves when the warm-up may begin (e.g. once the first calls were answered). */
   after?: Promise<unknown>;
-  /** Per slice, besides the call: the per-request work that is pure (the SDK's request checks). */
-  alsoPerCall?: (call: WarmUpCall, result: CallToolResult) => void;
+  /**
+   * Per slice, after the call: the rest of a request's path, on the call and its answer (the
+   * stdio front's: src/instance/proxy/rehearsal.ts); part of the slice's time.
+   */
+  alsoPerCall?: (call: WarmUpCall, result: CallToolResult) => unknown;
   now?: () => number;
   /** Waits `ms` (default: an unref'd timer). */
   sleep?: (ms: number) => Promise<void>;
@@ -134,7 +137,13 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
         result = null;
       }
       const yielded = shouldYield();
-      if (!yielded && result) o.alsoPerCall?.(next, result);
+      if (!yielded && result && o.alsoPerCall) {
+        try {
+          await o.alsoPerCall(next, result);
+        } catch {
+          // the rehearsal's failure is not the warm-up's
+        }
+      }
       const ms = now() - sliceStart;
       report.spentMs += ms;
       sliceStart = Infinity;

@@ -9,15 +9,9 @@
 import type { Logger } from "../log.ts";
 import type { ToolDeps } from "./deps.ts";
 import { directToolCalls } from "./lean_calls.ts";
-import {
-  type CallToolResult,
-  CallToolRequestSchema,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-} from "./sdk.ts";
+import type { CallToolResult } from "./sdk.ts";
 import { createMcpServer } from "./server.ts";
-import { type RequestActivity, startWarmUp, type WarmUpReport, yieldingStore } from "./warm_up.ts";
+import { type RequestActivity, startWarmUp, type WarmUpOptions, type WarmUpReport, yieldingStore } from "./warm_up.ts";
 import type { WarmUpCall } from "./warm_up_plan.ts";
 
 const SILENT: Logger = {
@@ -46,30 +40,27 @@ export function warmUpTools(deps: ToolDeps, shouldYield: () => boolean): (call: 
 }
 
 /**
- * The pure per-request work of the stdio front, on a request like the warm-up's call and its
- * answer: the SDK's JSON-RPC checks of an incoming message and its tools/call parse (the same
- * schema objects the front uses), and the answer's serialisation. Results are dropped.
- */
-export function requestChecks(call: WarmUpCall, result: CallToolResult): void {
-  const msg = { jsonrpc: "2.0", id: 0, method: "tools/call", params: { name: call.name, arguments: call.arguments } };
-  if (!isJSONRPCResultResponse(msg) && !isJSONRPCErrorResponse(msg) && isJSONRPCRequest(msg)) CallToolRequestSchema.parse(msg);
-  JSON.stringify({ jsonrpc: "2.0", id: 0, result });
-}
-
-/**
  * Starts the warm-up of `deps`' read tools while `activity` shows the session idle (warm_up.ts),
- * for at most `budgetMs`, once `after` resolves; `done` hears its report. Returns its stop.
+ * for at most `budgetMs`, once `after` resolves; `alsoPerCall` takes each call and its answer
+ * through the front's per-request path too (src/instance/proxy/rehearsal.ts); `done` hears its
+ * report. Returns its stop.
  */
 export function startToolWarmUp(
   deps: ToolDeps,
-  o: { activity: RequestActivity; budgetMs: number; after?: Promise<unknown>; done?: (r: WarmUpReport) => void },
+  o: {
+    activity: RequestActivity;
+    budgetMs: number;
+    after?: Promise<unknown>;
+    alsoPerCall?: WarmUpOptions["alsoPerCall"];
+    done?: (r: WarmUpReport) => void;
+  },
 ): () => void {
   const w = startWarmUp({
     tools: (shouldYield) => warmUpTools(deps, shouldYield),
     activity: o.activity,
     budgetMs: o.budgetMs,
     after: o.after,
-    alsoPerCall: requestChecks,
+    alsoPerCall: o.alsoPerCall,
   });
   void w.done.then((r) => o.done?.(r), () => {});
   return () => w.stop();

@@ -7,7 +7,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ALICE, BOB, startHarness } from "./harness.ts";
 import { startWarmUp } from "../../src/mcp/warm_up.ts";
-import { requestChecks, warmUpTools } from "../../src/mcp/warm_up_server.ts";
+import { warmUpTools } from "../../src/mcp/warm_up_server.ts";
+import { createFrontRehearsal } from "../../src/instance/proxy/rehearsal.ts";
 import type { WarmUpCall } from "../../src/mcp/warm_up_plan.ts";
 import type { Repository, WriteOp } from "../../src/store/types.ts";
 
@@ -31,6 +32,7 @@ describe("idle warm-up on the real store", () => {
       counting = true;
       const made: WarmUpCall[] = [];
       const failed: string[] = [];
+      const rehearsal = await createFrontRehearsal();
       const readsBob = (c: WarmUpCall) => c.name === "list_messages" && c.arguments.chat_jid === BOB && !c.arguments.query;
       // Until it has read Bob's chat and made one more round (the budget only bounds a slow machine).
       const w = startWarmUp({
@@ -47,11 +49,16 @@ describe("idle warm-up on the real store", () => {
         activity: IDLE,
         budgetMs: 20_000,
         idleMs: 1,
-        alsoPerCall: requestChecks,
+        // Each answer also through the front's twin: the line it writes is the answer.
+        alsoPerCall: async (c, r) => {
+          const line = await rehearsal.call(c, r);
+          if (!line.includes('"result":')) failed.push(`front: ${c.name}: ${line}`);
+        },
         // The server's own timer does not keep a process alive; this test has nothing else that does.
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       });
       const report = await w.done;
+      await rehearsal.close();
       counting = false;
       assert.ok(report.calls >= 10, `calls ${report.calls} (${report.reason})`);
       assert.equal(commits, 0, "the warm-up wrote nothing");
