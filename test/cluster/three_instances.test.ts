@@ -374,8 +374,8 @@ describe("three cluster members on one PostgreSQL store against the simulator", 
 
       // The network comes back: e rejoins as a follower.
       proxy.heal();
-      // A probe may meet a reset (a kept-alive socket the server closed while it came back): poll on.
-      await until("e ready again", () => fetch(`http://127.0.0.1:${e.port}/ready`).then((r) => r.status === 200, () => false), 20_000);
+      // A probe may meet a reset (a kept-alive socket the server closed while it came back): `until` polls on.
+      await until("e ready again", async () => (await fetch(`http://127.0.0.1:${e.port}/ready`)).status === 200, 20_000);
       assert.equal(await role(e), "follower");
     } finally {
       proxy.heal();

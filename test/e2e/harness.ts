@@ -12,26 +12,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { assertOnlyJsonRpc as assertStdoutJsonRpc, startStdioServer, type StdioServer } from "../helpers/stdio_server.ts";
+import { until as pollUntil } from "../helpers/until.ts";
 import { MEDIA_TEST_CA, startSimulator } from "../sim/index.ts";
 import type { Sim, SimulatorOptions } from "../sim/index.ts";
 import { crc32 } from "../../src/media/view/sample_files.ts";
 
-/** Polls `probe` until it returns a truthy value (waits on a condition; asserts no timing). */
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let lastError: unknown = null;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > end) {
-      throw new Error(`Timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * Polls `probe` until it returns a truthy value (waits on a condition; asserts no timing). Any
+ * failure of the probe means "not yet": a tool may fail while the link is not up yet, a status
+ * request while the server starts.
+ */
+export function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  return pollUntil(what, probe, timeoutMs, { everyMs: 50, notYet: () => true });
 }
 
 /** The first text block of a tool result. */
