@@ -71,14 +71,17 @@ export function toolCalls(w: ToolWorkload): Record<string, Call> {
  * busy machine still compare. `serverCpuMs` counts every thread; `serverMainCpuMs` the main
  * thread alone (the calls' JavaScript and the store's wasm): the rest is the runtime's compiler
  * and GC helper threads, busy while the code is still being optimized (the first ~100 calls of
- * each workload in a fresh server).
+ * each workload in a fresh server). `first`: the first timed call's ms (a session's first call of
+ * its kind with WHATSAPP_MCP_BENCH_WARMUP=0).
  */
-export type ToolTiming = QueryTiming & { serverCpuMs: number | null; serverMainCpuMs: number | null };
+export type ToolTiming = QueryTiming & { first?: number; serverCpuMs: number | null; serverMainCpuMs: number | null };
 
 /** A server over stdio with request/answer by id. */
 interface Session {
   pid: number | undefined;
   call(name: string, args: Record<string, unknown>): Promise<{ isError?: boolean }>;
+  /** Asks for `tools/list` (what a client asks right after initialize). */
+  list(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -97,6 +100,13 @@ function startSession(command: string, args: string[], dataDir: string, env: Rec
             return new Promise((res) => {
               waiting.set(id, res as (r: unknown) => void);
               s.send({ id, method: "tools/call", params: { name, arguments: a } });
+            });
+          },
+          list() {
+            const id = nextId++;
+            return new Promise((res) => {
+              waiting.set(id, res);
+              s.send({ id, method: "tools/list", params: {} });
             });
           },
           close() {
@@ -158,10 +168,20 @@ export function warmupPlan(env: Record<string, string | undefined>): { calls: nu
  * the settle the timed calls follow the first one at once, as a client's next calls may (the
  * server still loads the WhatsApp side meanwhile); with an idle time, as they come after a pause
  * (the server's idle warm-up, src/mcp/warm_up.ts, runs in such pauses).
+ *
+ * WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS (`desktopMs`, default 0: off) starts the session as Claude
+ * Desktop does instead: `tools/list` right after initialize, then that pause (a human reads and
+ * types), then the timed calls, with no first call and no settle before them: how warm a
+ * server is at a session's first real calls.
  */
-export function pausePlan(env: Record<string, string | undefined>): { settle: boolean; idleMs: number } {
-  const idle = Number(env.WHATSAPP_MCP_BENCH_IDLE_MS ?? 0);
-  return { settle: env.WHATSAPP_MCP_BENCH_SETTLE !== "0", idleMs: Number.isSafeInteger(idle) && idle > 0 ? idle : 0 };
+export function pausePlan(env: Record<string, string | undefined>): { settle: boolean; idleMs: number; desktopMs: number } {
+  const ms = (v: string | undefined) => {
+    const n = Number(v ?? 0);
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  };
+  const desktopMs = ms(env.WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS);
+  if (desktopMs > 0) return { settle: false, idleMs: 0, desktopMs };
+  return { settle: env.WHATSAPP_MCP_BENCH_SETTLE !== "0", idleMs: ms(env.WHATSAPP_MCP_BENCH_IDLE_MS), desktopMs: 0 };
 }
 
 /**
@@ -178,7 +198,7 @@ export async function runToolsOverStdio(
   runs = 50,
   only?: string,
   names?: readonly string[],
-): Promise<{ runtime: string; warmup: number; warmupFrom?: number; settled?: boolean; idleMs?: number; tools: Record<string, ToolTiming> }> {
+): Promise<{ runtime: string; warmup: number; warmupFrom?: number; settled?: boolean; idleMs?: number; desktopPauseMs?: number; tools: Record<string, ToolTiming> }> {
   // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
   const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
   const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
@@ -195,9 +215,14 @@ export async function runToolsOverStdio(
     const cpu = () => (session.pid === undefined ? null : cpuMicrosOfPids([session.pid]));
     const mainCpu = () => (session.pid === undefined ? null : mainThreadCpuMicros(session.pid));
     const { calls: warmup, from } = warmupPlan(process.env);
-    const first = toolCalls(w).newest20InChat!(0);
-    await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
     const pause = pausePlan(process.env);
+    if (pause.desktopMs > 0) {
+      await session.list();
+      await new Promise((r) => setTimeout(r, pause.desktopMs));
+    } else {
+      const first = toolCalls(w).newest20InChat!(0);
+      await session.call(first.name, first.arguments); // opens the store; the server then loads the rest
+    }
     if (pause.settle) await settle(session.pid);
     if (pause.idleMs > 0) await new Promise((r) => setTimeout(r, pause.idleMs));
     for (const [name, call] of Object.entries(toolCalls(w))) {
@@ -216,14 +241,17 @@ export async function runToolsOverStdio(
         await once(i);
         t.push(performance.now() - t0);
       }
+      const first = Math.round(t[0]! * 1000) / 1000;
       t.sort((a, b) => a - b);
       const at = (p: number) => Math.round(t[Math.min(t.length - 1, Math.max(0, Math.ceil(p * t.length) - 1))]! * 1000) / 1000;
       const cpu1 = cpu();
       const main1 = mainCpu();
       const perCall = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) / runs) / 1000);
-      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
+      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), first, runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
     }
-    const paused = pause.settle && pause.idleMs === 0 ? {} : { settled: pause.settle, idleMs: pause.idleMs };
+    const paused = pause.desktopMs > 0
+      ? { desktopPauseMs: pause.desktopMs }
+      : pause.settle && pause.idleMs === 0 ? {} : { settled: pause.settle, idleMs: pause.idleMs };
     return { runtime, warmup, ...(from === 0 ? {} : { warmupFrom: from }), ...paused, tools };
   } finally {
     await session.close();

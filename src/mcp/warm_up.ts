@@ -21,6 +21,7 @@ import type { MirrorStore } from "../store/ports.ts";
 import { createWarmUpPlan, type WarmUpCall } from "./warm_up_plan.ts";
 import { afterTurn } from "../runtime/after_turn.ts";
 import { unrefTimer } from "../runtime/process.ts";
+import { startMark } from "../runtime/start_trace.ts";
 
 /** What the warm-up sees of the session's requests (the stdio front counts them). */
 export interface RequestActivity {
@@ -115,6 +116,7 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
     const report: WarmUpReport = { reason: "done", calls: 0, yielded: 0, spentMs: 0 };
     await o.after;
     if (o.budgetMs <= 0 || !(await untilIdle())) return { ...report, reason: stopped ? "stopped" : "done" };
+    startMark("warm-up: began");
     const call = o.tools(shouldYield);
     const plan = createWarmUpPlan();
     let retry: WarmUpCall | null = null;

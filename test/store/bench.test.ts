@@ -5,7 +5,7 @@ import { history, makeWorld } from "../../src/bench/history.ts";
 import { originalSizeOf } from "../../src/bench/original_size.ts";
 import { issueTable } from "../../src/bench/table.ts";
 import { benchInChild } from "../../src/bench/in_child.ts";
-import { toolCalls, warmupPlan } from "../../src/bench/stdio_tools.ts";
+import { pausePlan, toolCalls, warmupPlan } from "../../src/bench/stdio_tools.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +100,16 @@ describe("runStoreBench()", () => {
       assert.equal(timed.size, 100, name);
       assert.ok([...inputs(from)].every((a) => !timed.has(a)), `${name}: the warm-up reads none of the timed calls' data`);
     }
+  });
+
+  test("bench tools' pauses: settle by default; a desktop pause replaces the first call, the settle and the idle time", () => {
+    assert.deepEqual(pausePlan({}), { settle: true, idleMs: 0, desktopMs: 0 });
+    assert.deepEqual(pausePlan({ WHATSAPP_MCP_BENCH_SETTLE: "0", WHATSAPP_MCP_BENCH_IDLE_MS: "2000" }), { settle: false, idleMs: 2000, desktopMs: 0 });
+    assert.deepEqual(
+      pausePlan({ WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS: "1500", WHATSAPP_MCP_BENCH_IDLE_MS: "2000" }),
+      { settle: false, idleMs: 0, desktopMs: 1500 },
+    );
+    assert.deepEqual(pausePlan({ WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS: "-5", WHATSAPP_MCP_BENCH_IDLE_MS: "x" }), { settle: true, idleMs: 0, desktopMs: 0 });
   });
 
   test("the history is the same when generated again: the original's file is written from the very messages the store got", async () => {
