@@ -13,9 +13,9 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
+import { byteScreen } from "../search/byte_screen.ts";
+import { compileMatcher, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { plainTokensInLowercase } from "../search/text.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { statementsOf } from "./statements.ts";
 
@@ -63,10 +63,17 @@ export function prefilterSql(need: TokenNeed, params: Record<string, string>, ma
     OR (${FILE} IS NOT NULL AND (length(${FILE}) <> octet_length(${FILE}) OR ${file})))`;
 }
 
-/** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
-export function ruledOut(need: TokenNeed, text: string, file: string): boolean {
-  if (!plainTokensInLowercase(text) || !plainTokensInLowercase(file)) return false;
-  return !needHeld(need, file === "" ? text.toLowerCase() : `${text.toLowerCase()}\n${file.toLowerCase()}`);
+/** sql.js's own decoding of a text column (a TextDecoder with the defaults). */
+const utf8 = new TextDecoder();
+
+/** A walked text column (read_sql.ts `QUEUED_TEXTS`: UTF-8 bytes, or null) as sql.js would have returned the text. */
+export function queuedText(bytes: Uint8Array | null): string | null {
+  return bytes === null ? null : utf8.decode(bytes);
+}
+
+/** A walked text column's bytes (null: none). */
+export function queuedBytes(v: unknown): Uint8Array | null {
+  return v instanceof Uint8Array ? v : null;
 }
 
 /**
@@ -87,14 +94,17 @@ export function queuedMatches(
   const out: number[] = [];
   if (want <= 0) return out;
   const need = requiredTokens(node, indexTokens);
+  const screen = need === null ? null : byteScreen(need);
   const extra: Record<string, string> = {};
   const sql = sqlFor(need === null ? null : prefilterSql(need, extra));
   statementsOf(db).each(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (r) => {
-    const current = r[1] as string | null;
-    const fileName = r[2] as string | null;
-    if (current === null && fileName === null) return true;
-    // SQL kept every text with a non-ASCII character: most (an emoji, another script) can be ruled out here too.
-    if (need !== null && ruledOut(need, current ?? "", fileName ?? "")) return true;
+    const textBytes = queuedBytes(r[1]);
+    const fileBytes = queuedBytes(r[2]);
+    if (textBytes === null && fileBytes === null) return true;
+    // SQL kept every text with a non-ASCII character: most (an emoji, another script, accents) are ruled out on their bytes.
+    if (screen !== null && screen(textBytes, fileBytes)) return true;
+    const current = queuedText(textBytes);
+    const fileName = queuedText(fileBytes);
     // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
     const text = current ? tokensOf(current) : NO_TOKENS;
     const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;

@@ -20,9 +20,10 @@
 import type { BindParams, Database, SqlValue } from "sql.js";
 import { type CorpusTotals, countUncounted, queueTotals } from "./fts_queue_words.ts";
 import { averageLength, bm25Score, readMatchinfo } from "../search/bm25.ts";
+import { byteScreen } from "../search/byte_screen.ts";
 import { compileMatcher, indexPhrase, type IndexPhrase, phraseHits, requiredTokens, type TokenNeed } from "../search/match.ts";
 import { ftsPhrases, ftsTermText, type QueryNode } from "../search/query.ts";
-import { prefilterSql, ruledOut } from "./fts_backlog.ts";
+import { prefilterSql, queuedBytes, queuedText } from "./fts_backlog.ts";
 import { indexedLength } from "./fts_length.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { RELEVANCE_WINDOW } from "./read_sql.ts";
@@ -226,6 +227,7 @@ function walkQueue(
     else parts.push(need);
   }
   const need: TokenNeed | null = any && parts.length > 0 ? { t: "any", parts } : null;
+  const screen = need === null ? null : byteScreen(need);
   const out: Candidate[] = [];
   // Rows read, in the walk's order, until it is known which are queued (batches: bounded memory).
   const walked: Walked[] = [];
@@ -248,9 +250,11 @@ function walkQueue(
   const sql = q.queuedSql(need === null ? null : prefilterSql(need, extra, PREFILTER_ALTERNATIVES));
   s.each(sql, { ...(q.params as Record<string, unknown>), ...extra } as BindParams, (r) => {
     if (r[5] === 0) return; // indexed: the index's
-    const current = str(r[1]);
-    const name = str(r[2]);
-    if (need !== null && ruledOut(need, current ?? "", name ?? "")) return;
+    const textBytes = queuedBytes(r[1]);
+    const fileBytes = queuedBytes(r[2]);
+    if (screen !== null && screen(textBytes, fileBytes)) return;
+    const current = queuedText(textBytes);
+    const name = queuedText(fileBytes);
     const text = current ? tokensOf(current) : [];
     const file = name && name !== current ? tokensOf(name) : [];
     if (text.length === 0 && file.length === 0) return;
