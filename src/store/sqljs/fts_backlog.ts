@@ -17,7 +17,7 @@ import { byteScreen } from "../search/byte_screen.ts";
 import { compileMatcher, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
-import { statementsOf } from "./statements.ts";
+import { bytesAt, statementsOf } from "./statements.ts";
 
 const NO_TOKENS: readonly string[] = [];
 
@@ -97,14 +97,14 @@ export function queuedMatches(
   const screen = need === null ? null : byteScreen(need);
   const extra: Record<string, string> = {};
   const sql = sqlFor(need === null ? null : prefilterSql(need, extra));
-  statementsOf(db).each(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (r) => {
-    const textBytes = queuedBytes(r[1]);
-    const fileBytes = queuedBytes(r[2]);
-    if (textBytes === null && fileBytes === null) return true;
-    // SQL kept every text with a non-ASCII character: most (an emoji, another script, accents) are ruled out on their bytes.
-    if (screen !== null && screen(textBytes, fileBytes)) return true;
-    const current = queuedText(textBytes);
-    const fileName = queuedText(fileBytes);
+  statementsOf(db).steps(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (st) => {
+    // SQL kept every text with a non-ASCII character: most (an emoji, another script, accents) are
+    // ruled out on their bytes alone (NULL read as empty: the same for the test).
+    if (screen !== null && screen(bytesAt(st, 1), bytesAt(st, 2))) return true;
+    const r = st.get();
+    const current = queuedText(queuedBytes(r[1]));
+    const fileName = queuedText(queuedBytes(r[2]));
+    if (current === null && fileName === null) return true;
     // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
     const text = current ? tokensOf(current) : NO_TOKENS;
     const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;
