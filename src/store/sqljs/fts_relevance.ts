@@ -162,15 +162,21 @@ export function relevanceHits(db: Database, q: RelevanceSearch): RankedHit[] {
   const terms = ftsPhrases(q.node);
   const phrases = terms.map((t) => indexPhrase(t.tokens, t.prefix, indexTokens)!); // rankableOverQueue
 
-  // The index's newest matches, with their hits from matchinfo.
+  // The index's newest matches, with their hits from matchinfo, and each phrase's rows with a hit
+  // in the index as any row's matchinfo gives them (the same figures the index's own relevance
+  // query scores with: searchRelevanceSql).
   const indexed: Candidate[] = [];
+  let indexedDf: readonly number[] | null = null;
   s.each(q.indexedSql, q.params, (r) => {
     const mi = r[1] instanceof Uint8Array ? readMatchinfo(r[1]) : null;
+    if (indexedDf === null && mi !== null) indexedDf = mi.df;
     indexed.push({ pk: Number(r[0]), kept: r[4] === 1, tf: mi?.tf ?? [], current: str(r[2]), file: str(r[3]) });
   });
 
-  // Each phrase's rows with a hit: in the index (FTS4 on the phrase alone), then in the queue.
-  const df = terms.map((t) => indexedRowsWithHits(db, ftsTermText(t)));
+  // Each phrase's rows with a hit: in the index (from the window's matchinfo; FTS4 on the phrase
+  // alone when the window has no indexed row), then in the queue. A common word's whole doclist
+  // is read once, not again for its rows with a hit.
+  const df = terms.map((t, i) => (indexedDf as readonly number[] | null)?.[i] ?? indexedRowsWithHits(db, ftsTermText(t)));
   const queued = walkQueue(db, q, terms, phrases, df);
   const totals = completeTotals(db, q.stamp);
 
