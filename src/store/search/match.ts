@@ -111,12 +111,6 @@ export function hasPhrase(column: readonly string[], phrase: readonly string[], 
   return false;
 }
 
-/** Whether `lowered` holds `need`'s tokens as substrings. */
-export function needHeld(need: TokenNeed, lowered: string): boolean {
-  if (need.t === "token") return lowered.includes(need.token);
-  return need.t === "all" ? need.parts.every((p) => needHeld(p, lowered)) : need.parts.some((p) => needHeld(p, lowered));
-}
-
 /** Plain tokens a match must hold (see `requiredTokens`): one token, all of some, or one of some. */
 export type TokenNeed = { t: "token"; token: string } | { t: "all" | "any"; parts: TokenNeed[] };
 

@@ -9,8 +9,6 @@
  * character, and a query word in them becomes a phrase of characters: a substring search.
  * Pure: no I/O.
  */
-import { codeUnitMemo } from "../../code_unit_memo.ts";
-
 /** Longest token kept (longer ones, e.g. base64 blobs, are cut; queries are cut the same way). */
 export const MAX_TOKEN_LENGTH = 100;
 
@@ -270,47 +268,4 @@ function shortHash(text: string): string {
     b = Math.imul(b ^ c, 0x01000193 + 2) >>> 0;
   }
   return (a * 0x10000 + (b & 0xffff)).toString(36);
-}
-
-// Characters whose presence can make a plain token that is no substring of the lowercased text:
-// marks and format characters (dropped or kept inside a word by a tokenizer), Latin letters (folded
-// to ASCII by either tokenizer: é, ł, K), the Arabic tatweel (dropped by `foldForSearch`).
-const NOT_INERT = /[\p{M}\p{Cf}\p{Script=Latin}\u0640]/u;
-// What `inert` found, by code point: remembered per BMP character (read for every non-ASCII
-// character of every queued text a search walks), in a map for the others.
-const inertBmp = codeUnitMemo(inertNow);
-const inertAstral = new Map<number, boolean>();
-
-/** A non-ASCII character that neither tokenizer turns into or drops from an ASCII token (emoji, Cyrillic, CJK, quotes). */
-function inert(cp: number): boolean {
-  if (cp < 0x10000) return inertBmp(cp);
-  let known = inertAstral.get(cp);
-  if (known === undefined) {
-    known = inertNow(String.fromCodePoint(cp));
-    if (inertAstral.size < 65_536) inertAstral.set(cp, known);
-  }
-  return known;
-}
-
-function inertNow(ch: string): boolean {
-  const folded = foldForSearch(ch);
-  return !NOT_INERT.test(ch) && folded !== "" && !/[a-z0-9]/.test(folded);
-}
-
-/**
- * Whether each plain token (`[a-z0-9]+`) the indexes hold for `text` is a substring of
- * `text.toLowerCase()`: true when it holds only ASCII and inert characters (an emoji, a Cyrillic
- * word, a curly quote), whose folds hold no ASCII letter or digit and which are never dropped, so
- * an ASCII token is a run of the text's own ASCII characters. A search over queued messages skips
- * such a text without tokenizing it when it lacks a needed token (sqljs/fts_backlog.ts).
- */
-export function plainTokensInLowercase(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    const cp = text.codePointAt(i)!;
-    if (cp > 0xffff) i++;
-    if (!inert(cp)) return false;
-  }
-  return true;
 }

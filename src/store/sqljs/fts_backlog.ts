@@ -13,15 +13,14 @@
  * no background round moves messages between them.
  */
 import type { BindParams, Database } from "sql.js";
-import { compileMatcher, needHeld, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
+import { byteScreen } from "../search/byte_screen.ts";
+import { compileMatcher, requiredTokens, type TokenNeed, type WordsMatcher } from "../search/match.ts";
 import type { QueryNode } from "../search/query.ts";
-import { plainTokensInLowercase } from "../search/text.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
-import { statementsOf } from "./statements.ts";
+import { bytesAt, statementsOf } from "./statements.ts";
 
 const NO_TOKENS: readonly string[] = [];
 
-const TEXT = "coalesce(m.edited_text, m.text)";
 const FILE = "m.media_file_name";
 
 /** At most this many alternative tokens in the SQL condition: few statement shapes to cache. */
@@ -54,19 +53,27 @@ function alternatives(need: TokenNeed, max: number): string[] | null {
 export function prefilterSql(need: TokenNeed, params: Record<string, string>, max = SQL_ALTERNATIVES): string | null {
   const alts = alternatives(need, max);
   if (alts === null) return null;
-  const likes = alts.map((token, i) => {
+  alts.forEach((token, i) => {
     params[`:qf${i}`] = `%${token}%`; // [a-z0-9]: nothing LIKE reads as a wildcard
-    return `${TEXT} LIKE :qf${i}`;
   });
-  const file = alts.map((_, i) => `${FILE} LIKE :qf${i}`).join(" OR ");
-  return `(length(${TEXT}) <> octet_length(${TEXT}) OR ${likes.join(" OR ")}
-    OR (${FILE} IS NOT NULL AND (length(${FILE}) <> octet_length(${FILE}) OR ${file})))`;
+  const kept = (column: string) => `length(${column}) <> octet_length(${column}) OR ${alts.map((_, i) => `${column} LIKE :qf${i}`).join(" OR ")}`;
+  // The current text (the edit if any) as two branches rather than coalesce(...) in each test: a
+  // column read is cheaper than the coalesce (1M rows: 222 -> 210 ms).
+  return `((m.edited_text IS NULL AND (${kept("m.text")})) OR (m.edited_text IS NOT NULL AND (${kept("m.edited_text")}))
+    OR (${FILE} IS NOT NULL AND (${kept(FILE)})))`;
 }
 
-/** Whether a message lacks `need` although none of its characters could hide a token from a substring test. */
-export function ruledOut(need: TokenNeed, text: string, file: string): boolean {
-  if (!plainTokensInLowercase(text) || !plainTokensInLowercase(file)) return false;
-  return !needHeld(need, file === "" ? text.toLowerCase() : `${text.toLowerCase()}\n${file.toLowerCase()}`);
+/** sql.js's own decoding of a text column (a TextDecoder with the defaults). */
+const utf8 = new TextDecoder();
+
+/** A walked text column (read_sql.ts `QUEUED_TEXTS`: UTF-8 bytes, or null) as sql.js would have returned the text. */
+export function queuedText(bytes: Uint8Array | null): string | null {
+  return bytes === null ? null : utf8.decode(bytes);
+}
+
+/** A walked text column's bytes (null: none). */
+export function queuedBytes(v: unknown): Uint8Array | null {
+  return v instanceof Uint8Array ? v : null;
 }
 
 /**
@@ -87,14 +94,17 @@ export function queuedMatches(
   const out: number[] = [];
   if (want <= 0) return out;
   const need = requiredTokens(node, indexTokens);
+  const screen = need === null ? null : byteScreen(need);
   const extra: Record<string, string> = {};
   const sql = sqlFor(need === null ? null : prefilterSql(need, extra));
-  statementsOf(db).each(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (r) => {
-    const current = r[1] as string | null;
-    const fileName = r[2] as string | null;
+  statementsOf(db).steps(sql, { ...(params as Record<string, unknown>), ...extra } as BindParams, (st) => {
+    // SQL kept every text with a non-ASCII character: most (an emoji, another script, accents) are
+    // ruled out on their bytes alone (NULL read as empty: the same for the test).
+    if (screen !== null && screen(bytesAt(st, 1), bytesAt(st, 2))) return true;
+    const r = st.get();
+    const current = queuedText(queuedBytes(r[1]));
+    const fileName = queuedText(queuedBytes(r[2]));
     if (current === null && fileName === null) return true;
-    // SQL kept every text with a non-ASCII character: most (an emoji, another script) can be ruled out here too.
-    if (need !== null && ruledOut(need, current ?? "", fileName ?? "")) return true;
     // The words `searchTokens` gives (the file name unless it repeats the text), as the index holds them.
     const text = current ? tokensOf(current) : NO_TOKENS;
     const file = fileName && fileName !== current ? tokensOf(fileName) : NO_TOKENS;

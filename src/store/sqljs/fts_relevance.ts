@@ -20,13 +20,14 @@
 import type { BindParams, Database, SqlValue } from "sql.js";
 import { type CorpusTotals, countUncounted, queueTotals } from "./fts_queue_words.ts";
 import { averageLength, bm25Score, readMatchinfo } from "../search/bm25.ts";
+import { byteScreen } from "../search/byte_screen.ts";
 import { compileMatcher, indexPhrase, type IndexPhrase, phraseHits, requiredTokens, type TokenNeed } from "../search/match.ts";
 import { ftsPhrases, ftsTermText, type QueryNode } from "../search/query.ts";
-import { prefilterSql, ruledOut } from "./fts_backlog.ts";
+import { prefilterSql, queuedBytes, queuedText } from "./fts_backlog.ts";
 import { indexedLength } from "./fts_length.ts";
 import { indexedTextOf, indexTokensOf } from "./fts_tokens.ts";
 import { RELEVANCE_WINDOW } from "./read_sql.ts";
-import { jsonParam, statementsOf } from "./statements.ts";
+import { bytesAt, jsonParam, statementsOf } from "./statements.ts";
 
 /** A relevance page's message: its pk and score. */
 export interface RankedHit {
@@ -161,15 +162,21 @@ export function relevanceHits(db: Database, q: RelevanceSearch): RankedHit[] {
   const terms = ftsPhrases(q.node);
   const phrases = terms.map((t) => indexPhrase(t.tokens, t.prefix, indexTokens)!); // rankableOverQueue
 
-  // The index's newest matches, with their hits from matchinfo.
+  // The index's newest matches, with their hits from matchinfo, and each phrase's rows with a hit
+  // in the index as any row's matchinfo gives them (the same figures the index's own relevance
+  // query scores with: searchRelevanceSql).
   const indexed: Candidate[] = [];
+  let indexedDf: readonly number[] | null = null;
   s.each(q.indexedSql, q.params, (r) => {
     const mi = r[1] instanceof Uint8Array ? readMatchinfo(r[1]) : null;
+    if (indexedDf === null && mi !== null) indexedDf = mi.df;
     indexed.push({ pk: Number(r[0]), kept: r[4] === 1, tf: mi?.tf ?? [], current: str(r[2]), file: str(r[3]) });
   });
 
-  // Each phrase's rows with a hit: in the index (FTS4 on the phrase alone), then in the queue.
-  const df = terms.map((t) => indexedRowsWithHits(db, ftsTermText(t)));
+  // Each phrase's rows with a hit: in the index (from the window's matchinfo; FTS4 on the phrase
+  // alone when the window has no indexed row), then in the queue. A common word's whole doclist
+  // is read once, not again for its rows with a hit.
+  const df = terms.map((t, i) => (indexedDf as readonly number[] | null)?.[i] ?? indexedRowsWithHits(db, ftsTermText(t)));
   const queued = walkQueue(db, q, terms, phrases, df);
   const totals = completeTotals(db, q.stamp);
 
@@ -226,6 +233,7 @@ function walkQueue(
     else parts.push(need);
   }
   const need: TokenNeed | null = any && parts.length > 0 ? { t: "any", parts } : null;
+  const screen = need === null ? null : byteScreen(need);
   const out: Candidate[] = [];
   // Rows read, in the walk's order, until it is known which are queued (batches: bounded memory).
   const walked: Walked[] = [];
@@ -246,11 +254,13 @@ function walkQueue(
   };
   const extra: Record<string, string> = {};
   const sql = q.queuedSql(need === null ? null : prefilterSql(need, extra, PREFILTER_ALTERNATIVES));
-  s.each(sql, { ...(q.params as Record<string, unknown>), ...extra } as BindParams, (r) => {
+  s.steps(sql, { ...(q.params as Record<string, unknown>), ...extra } as BindParams, (st) => {
+    // Most rows are ruled out on their texts' bytes alone (NULL read as empty: the same for the test).
+    if (screen !== null && screen(bytesAt(st, 1), bytesAt(st, 2))) return;
+    const r = st.get();
     if (r[5] === 0) return; // indexed: the index's
-    const current = str(r[1]);
-    const name = str(r[2]);
-    if (need !== null && ruledOut(need, current ?? "", name ?? "")) return;
+    const current = queuedText(queuedBytes(r[1]));
+    const name = queuedText(queuedBytes(r[2]));
     const text = current ? tokensOf(current) : [];
     const file = name && name !== current ? tokensOf(name) : [];
     if (text.length === 0 && file.length === 0) return;

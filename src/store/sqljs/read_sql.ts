@@ -187,6 +187,13 @@ ORDER BY f.docid ${opts.oldest ? "ASC" : "DESC"} LIMIT :limit OFFSET :offset`;
 }
 
 /**
+ * A walked message's current text (the edit if any) and file name as their UTF-8 bytes: the walks
+ * rule most texts out on their bytes (search/byte_screen.ts) and decode only the others, as
+ * sql.js would have (every write binds a text column as text, so the bytes are a text's).
+ */
+const QUEUED_TEXTS = "CAST(coalesce(m.edited_text, m.text) AS BLOB), CAST(m.media_file_name AS BLOB)";
+
+/**
  * The queued messages (`fts_pending`, not yet in the index) a search's filters select, newest first
  * (or oldest first): pk, current text (the edit if any), file name, for fts_backlog.ts to match.
  * Revoked messages have no words. Each queued message is looked up by its pk; with `scan`, every
@@ -210,12 +217,12 @@ export function queuedSearchSql(
   if (opts.span) w.push(opts.oldest ? `${key} <= :spanPk` : `${key} >= :spanPk`);
   const order = opts.oldest ? "ASC" : "DESC";
   if (opts.scan) {
-    return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+    return `SELECT m.pk, ${QUEUED_TEXTS}
 FROM messages m
 WHERE m.pk >= (SELECT min(docid) FROM fts_pending) AND ${w.join(" AND ")}
 ORDER BY m.pk ${order}`;
   }
-  return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+  return `SELECT m.pk, ${QUEUED_TEXTS}
 FROM fts_pending p CROSS JOIN messages m ON m.pk = p.docid
 WHERE ${w.join(" AND ")}
 ORDER BY p.docid ${order}`;
@@ -242,7 +249,7 @@ export function chatWalkSql(f: MessageFilterShape, opts: { keyset: boolean; olde
   // The table's own columns (the view's chat_key and sender_key are its chat and sender).
   w.push("m.revoked = 0", ...filterSql(f).filter((c) => !c.startsWith("m.chat_key") && !c.startsWith("m.pk")).map((c) => c.replace("m.sender_key", "m.sender")));
   if (opts.prefilter) w.push(opts.prefilter);
-  return `SELECT m.pk, coalesce(m.edited_text, m.text), m.media_file_name
+  return `SELECT m.pk, ${QUEUED_TEXTS}
 FROM message_rows m
 WHERE ${w.join(" AND ")}
 ORDER BY m.pk ${opts.oldest ? "ASC" : "DESC"}`;
@@ -327,7 +334,7 @@ export function relevanceQueuedSql(f: MessageFilterShape, opts: { scan: boolean;
   const { window, kept } = relevanceFilters(f);
   const w = ["m.revoked = 0"];
   if (opts.prefilter) w.push(opts.prefilter);
-  const cols = `m.pk, coalesce(m.edited_text, m.text), m.media_file_name, (${window}), (${kept})`;
+  const cols = `m.pk, ${QUEUED_TEXTS}, (${window}), (${kept})`;
   if (opts.scan) {
     return `SELECT ${cols}, NULL
 FROM messages m
