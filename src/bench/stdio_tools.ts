@@ -7,10 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cpuMicrosOfPids, mainThreadCpuMicros, runMicros } from "../runtime/bench_host.ts";
+import { cpuMicrosOfPids, mainThreadCpuMicros } from "../runtime/bench_host.ts";
 import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
 import type { QueryTiming } from "./store.ts";
-import { callGapMs, gapOrder, spread } from "./call_gap.ts";
+import { callGapMs, timeGapped } from "./call_gap.ts";
 
 /** The inputs of the store bench's workloads (deterministic, from its generated history). */
 export interface ToolWorkload {
@@ -82,42 +82,6 @@ export type ToolTiming = QueryTiming & {
   /** With a call gap (call_gap.ts): the calls made right after each gapped one (the warm reference). */
   next?: QueryTiming & { serverCpuMs: number | null; serverMainCpuMs: number | null };
 };
-
-/**
- * The gapped timing (call_gap.ts): before each timed call the server is left idle for `gapMs`.
- * The server's CPU is read around each call alone, at the scheduler's resolution (`runMicros`):
- * `serverMainCpuMs` / `serverCpuMs` are p50s per call (main thread / all threads; the idle time's
- * CPU is not the call's), for the gapped calls and, in `next`, the calls right after them.
- */
-async function timeGapped(
-  calls: Map<string, (i: number) => Promise<void>>,
-  runs: number,
-  gapMs: number,
-  pid: number | undefined,
-): Promise<Record<string, ToolTiming>> {
-  type Times = { ms: number[]; main: number[]; all: number[] };
-  const got = new Map<string, { at: Times; next: Times }>();
-  const empty = (): Times => ({ ms: [], main: [], all: [] });
-  const timed = async (t: Times, run: () => Promise<void>) => {
-    const c0 = pid === undefined ? null : runMicros(pid);
-    const t0 = performance.now();
-    await run();
-    t.ms.push(performance.now() - t0);
-    const c1 = pid === undefined ? null : runMicros(pid);
-    if (c0 && c1) [t.main, t.all] = [[...t.main, (c1.main - c0.main) / 1000], [...t.all, (c1.all - c0.all) / 1000]];
-  };
-  for (const { name, input } of gapOrder([...calls.keys()], runs)) {
-    const once = calls.get(name)!;
-    const g = got.get(name) ?? { at: empty(), next: empty() };
-    got.set(name, g);
-    await new Promise((r) => setTimeout(r, gapMs));
-    await timed(g.at, () => once(input));
-    await timed(g.next, () => once(input + 1));
-  }
-  const cpu = (t: number[]) => (t.length ? spread(t).p50 : null);
-  const summary = (t: Times) => ({ ...spread(t.ms), runs, serverCpuMs: cpu(t.all), serverMainCpuMs: cpu(t.main) });
-  return Object.fromEntries([...got].map(([name, g]) => [name, { ...summary(g.at), first: Math.round(g.at.ms[0]! * 1000) / 1000, next: summary(g.next) }]));
-}
 
 /** A server over stdio with request/answer by id. */
 interface Session {
