@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { cpuMicrosOfPids, mainThreadCpuMicros } from "../runtime/bench_host.ts";
 import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
 import type { QueryTiming } from "./store.ts";
+import { callGapMs, timeGapped } from "./call_gap.ts";
 
 /** The inputs of the store bench's workloads (deterministic, from its generated history). */
 export interface ToolWorkload {
@@ -74,7 +75,13 @@ export function toolCalls(w: ToolWorkload): Record<string, Call> {
  * each workload in a fresh server). `first`: the first timed call's ms (a session's first call of
  * its kind with WHATSAPP_MCP_BENCH_WARMUP=0).
  */
-export type ToolTiming = QueryTiming & { first?: number; serverCpuMs: number | null; serverMainCpuMs: number | null };
+export type ToolTiming = QueryTiming & {
+  first?: number;
+  serverCpuMs: number | null;
+  serverMainCpuMs: number | null;
+  /** With a call gap (call_gap.ts): the calls made right after each gapped one (the warm reference). */
+  next?: QueryTiming & { serverCpuMs: number | null; serverMainCpuMs: number | null };
+};
 
 /** A server over stdio with request/answer by id. */
 interface Session {
@@ -172,7 +179,8 @@ export function warmupPlan(env: Record<string, string | undefined>): { calls: nu
  * WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS (`desktopMs`, default 0: off) starts the session as Claude
  * Desktop does instead: `tools/list` right after initialize, then that pause (a human reads and
  * types), then the timed calls, with no first call and no settle before them: how warm a
- * server is at a session's first real calls.
+ * server is at a session's first real calls. WHATSAPP_MCP_BENCH_CALL_GAP_MS (call_gap.ts) puts
+ * such a pause before every timed call.
  */
 export function pausePlan(env: Record<string, string | undefined>): { settle: boolean; idleMs: number; desktopMs: number } {
   const ms = (v: string | undefined) => {
@@ -198,7 +206,7 @@ export async function runToolsOverStdio(
   runs = 50,
   only?: string,
   names?: readonly string[],
-): Promise<{ runtime: string; warmup: number; warmupFrom?: number; settled?: boolean; idleMs?: number; desktopPauseMs?: number; tools: Record<string, ToolTiming> }> {
+): Promise<{ runtime: string; warmup: number; warmupFrom?: number; settled?: boolean; idleMs?: number; desktopPauseMs?: number; callGapMs?: number; tools: Record<string, ToolTiming> }> {
   // WHATSAPP_MCP_BENCH_SERVER_ROOT: another checkout's server (A/B against a base build, same client).
   const root = process.env.WHATSAPP_MCP_BENCH_SERVER_ROOT || repoRoot();
   const [runtime, command, args] = runtimeTargets(root).find(([name]) => only === undefined || name === only) ?? [];
@@ -225,13 +233,20 @@ export async function runToolsOverStdio(
     }
     if (pause.settle) await settle(session.pid);
     if (pause.idleMs > 0) await new Promise((r) => setTimeout(r, pause.idleMs));
-    for (const [name, call] of Object.entries(toolCalls(w))) {
-      if (names && !names.includes(name)) continue;
-      const once = async (i: number) => {
-        const c = call(i);
-        const r = await session.call(c.name, c.arguments);
-        if (!r || r.isError) throw new Error(`${c.name} failed over stdio: ${JSON.stringify(r).slice(0, 300)}`);
-      };
+    const picked = Object.entries(toolCalls(w)).filter(([name]) => !names || names.includes(name));
+    const onceOf = (call: Call) => async (i: number) => {
+      const c = call(i);
+      const r = await session.call(c.name, c.arguments);
+      if (!r || r.isError) throw new Error(`${c.name} failed over stdio: ${JSON.stringify(r).slice(0, 300)}`);
+    };
+    const gapMs = callGapMs(process.env);
+    if (gapMs > 0) {
+      for (const [, call] of picked) for (let i = 0; i < warmup; i++) await onceOf(call)(from + i);
+      const gapped = await timeGapped(new Map(picked.map(([n, c]) => [n, onceOf(c)])), runs, gapMs, session.pid);
+      return { runtime, warmup, ...(from === 0 ? {} : { warmupFrom: from }), callGapMs: gapMs, tools: gapped };
+    }
+    for (const [name, call] of picked) {
+      const once = onceOf(call);
       for (let i = 0; i < warmup; i++) await once(from + i);
       const t: number[] = [];
       const cpu0 = cpu();

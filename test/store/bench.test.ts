@@ -6,6 +6,7 @@ import { originalSizeOf } from "../../src/bench/original_size.ts";
 import { issueTable } from "../../src/bench/table.ts";
 import { benchInChild } from "../../src/bench/in_child.ts";
 import { pausePlan, toolCalls, warmupPlan } from "../../src/bench/stdio_tools.ts";
+import { callGapMs, gapOrder, spread } from "../../src/bench/call_gap.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +111,21 @@ describe("runStoreBench()", () => {
       { settle: false, idleMs: 0, desktopMs: 1500 },
     );
     assert.deepEqual(pausePlan({ WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS: "-5", WHATSAPP_MCP_BENCH_IDLE_MS: "x" }), { settle: true, idleMs: 0, desktopMs: 0 });
+  });
+
+  test("bench tools' call gap: off by default; the workloads take turns, each timed call on an even input (the next one right after)", () => {
+    assert.equal(callGapMs({}), 0);
+    assert.equal(callGapMs({ WHATSAPP_MCP_BENCH_CALL_GAP_MS: "15000" }), 15000);
+    assert.equal(callGapMs({ WHATSAPP_MCP_BENCH_CALL_GAP_MS: "-1" }), 0);
+    assert.equal(callGapMs({ WHATSAPP_MCP_BENCH_CALL_GAP_MS: "1.5" }), 0);
+    assert.deepEqual(gapOrder(["a", "b"], 2), [
+      { name: "a", input: 0 },
+      { name: "b", input: 0 },
+      { name: "a", input: 2 },
+      { name: "b", input: 2 },
+    ]);
+    assert.deepEqual(spread([3, 1, 2, 10]), { p50: 2, p95: 10, max: 10 });
+    assert.deepEqual(spread([1.23456]), { p50: 1.235, p95: 1.235, max: 1.235 });
   });
 
   test("the history is the same when generated again: the original's file is written from the very messages the store got", async () => {
