@@ -12,14 +12,24 @@
  * `handler` before the close does), and the listener is attached again once `destroy()` has run,
  * for the work still in flight. The dead socket's emitter is referenced only by that work, so the
  * listener goes away with it.
+ *
+ * While the socket lives, a watchdog flushes a buffer Baileys left on with nothing in flight
+ * (buffer_watchdog.ts): without it such events wait up to 30 s.
  */
 import type { BaileysEventMap, WASocket } from "@whiskeysockets/baileys";
+import { watchEventBuffer, type WatchdogOptions } from "./buffer_watchdog.ts";
 
 /** Calls `handler` with every batch of events of `sock`, including those emitted while or after it closes. */
-export function processSocketEvents(sock: Pick<WASocket, "ev">, handler: (events: Partial<BaileysEventMap>) => void): void {
+export function processSocketEvents(
+  sock: Pick<WASocket, "ev">,
+  handler: (events: Partial<BaileysEventMap>) => void,
+  watchdog: WatchdogOptions = {},
+): void {
   const ev = sock.ev;
+  const stopWatchdog = watchEventBuffer(ev, watchdog);
   ev.process((events) => {
     if (events["connection.update"]?.connection === "close") {
+      stopWatchdog();
       ev.flush(); // re-enters this listener with the buffered data, before the close below
       // end() calls destroy() synchronously right after emitting the close: re-attach after it.
       queueMicrotask(() => ev.process((late) => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { makeEventBuffer, proto } from "@whiskeysockets/baileys";
 import type { BaileysEventMap, WAMessage } from "@whiskeysockets/baileys";
 import { processSocketEvents } from "../../src/whatsapp/socket_events.ts";
+import { watchdogStep } from "../../src/whatsapp/buffer_watchdog.ts";
 import { silentLogger } from "../sim/silent-logger.ts";
 
 type Batch = Partial<BaileysEventMap>;
@@ -59,5 +60,59 @@ describe("processSocketEvents", () => {
     ev.emit("messages.upsert", { messages: [msg("A")], type: "notify" });
     ev.emit("messages.upsert", { messages: [msg("B")], type: "notify" });
     assert.deepEqual(upsertIds(got), ["A", "B"]);
+    end(ev);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Drives Baileys' real buffer into the state where it stays on with nothing in flight (see
+ * buffer_watchdog.ts): a buffered function ends, a second starts within 100 ms and is flushed
+ * under it by the first one's timer, the second's own flush timer then fires on a flushed buffer
+ * and is left pending for good; a third buffered function's events are held.
+ */
+async function stuckBuffer(ev: ReturnType<typeof makeEventBuffer>): Promise<void> {
+  await ev.createBufferedFunction(async () => {})();
+  await ev.createBufferedFunction(() => sleep(150))();
+  await sleep(150);
+  await ev.createBufferedFunction(async () => {
+    ev.emit("chats.update", [{ id: "15551230001@s.whatsapp.net", pinned: 1 }]);
+  })();
+}
+
+const pinned = (batches: Batch[]) => batches.flatMap((b) => b["chats.update"]?.map((u) => u.pinned) ?? []);
+
+describe("Baileys' event buffer left on (buffer_watchdog.ts)", () => {
+  test("precondition: without the watchdog, Baileys holds the update with nothing in flight", async () => {
+    const ev = makeEventBuffer(silentLogger as never);
+    const got: Batch[] = [];
+    processSocketEvents({ ev }, (b) => void got.push(b), { stuckMs: Infinity });
+    await stuckBuffer(ev);
+    await sleep(600);
+    assert.deepEqual(pinned(got), [], "Baileys flushed after all: the state this test builds is gone");
+    assert.equal(ev.isBuffering(), true);
+    end(ev); // its close flushes: the update arrives then
+    assert.deepEqual(pinned(got), [1]);
+  });
+
+  test("the watchdog flushes a buffer left on: the update arrives within a second", async () => {
+    const ev = makeEventBuffer(silentLogger as never);
+    const got: Batch[] = [];
+    processSocketEvents({ ev }, (b) => void got.push(b), { everyMs: 50, stuckMs: 300 });
+    await stuckBuffer(ev);
+    for (let i = 0; i < 20 && pinned(got).length === 0; i++) await sleep(50);
+    assert.deepEqual(pinned(got), [1]);
+    assert.equal(ev.isBuffering(), false);
+    end(ev);
+  });
+});
+
+describe("watchdogStep", () => {
+  test("flushes only a buffer seen on at two looks stuckMs apart", () => {
+    assert.deepEqual(watchdogStep(false, 5, 100, 50), { since: null, flush: false });
+    assert.deepEqual(watchdogStep(true, null, 100, 50), { since: 100, flush: false });
+    assert.deepEqual(watchdogStep(true, 100, 149, 50), { since: 100, flush: false });
+    assert.deepEqual(watchdogStep(true, 100, 150, 50), { since: null, flush: true });
   });
 });
