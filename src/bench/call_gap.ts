@@ -9,10 +9,15 @@
 import { runMicros } from "../runtime/bench_host.ts";
 import type { ToolTiming } from "./stdio_tools.ts";
 
+/** A bench variable's milliseconds: a positive whole number, else 0 (off). */
+export function positiveMs(v: string | undefined): number {
+  const n = Number(v ?? 0);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
 /** The gap before each timed call, in ms (0: off, the calls back to back). */
 export function callGapMs(env: Record<string, string | undefined>): number {
-  const n = Number(env.WHATSAPP_MCP_BENCH_CALL_GAP_MS ?? 0);
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  return positiveMs(env.WHATSAPP_MCP_BENCH_CALL_GAP_MS);
 }
 
 /** The timed calls in their order: round `i` calls each workload once, on input `2i` (then `2i + 1` at once). */

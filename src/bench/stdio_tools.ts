@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { cpuMicrosOfPids, mainThreadCpuMicros } from "../runtime/bench_host.ts";
 import { repoRoot, runtimeTargets, spawnServer } from "./startup.ts";
 import type { QueryTiming } from "./store.ts";
-import { callGapMs, timeGapped } from "./call_gap.ts";
+import { callGapMs, positiveMs, spread, timeGapped } from "./call_gap.ts";
 
 /** The inputs of the store bench's workloads (deterministic, from its generated history). */
 export interface ToolWorkload {
@@ -183,13 +183,9 @@ export function warmupPlan(env: Record<string, string | undefined>): { calls: nu
  * such a pause before every timed call.
  */
 export function pausePlan(env: Record<string, string | undefined>): { settle: boolean; idleMs: number; desktopMs: number } {
-  const ms = (v: string | undefined) => {
-    const n = Number(v ?? 0);
-    return Number.isSafeInteger(n) && n > 0 ? n : 0;
-  };
-  const desktopMs = ms(env.WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS);
+  const desktopMs = positiveMs(env.WHATSAPP_MCP_BENCH_DESKTOP_PAUSE_MS);
   if (desktopMs > 0) return { settle: false, idleMs: 0, desktopMs };
-  return { settle: env.WHATSAPP_MCP_BENCH_SETTLE !== "0", idleMs: ms(env.WHATSAPP_MCP_BENCH_IDLE_MS), desktopMs: 0 };
+  return { settle: env.WHATSAPP_MCP_BENCH_SETTLE !== "0", idleMs: positiveMs(env.WHATSAPP_MCP_BENCH_IDLE_MS), desktopMs: 0 };
 }
 
 /**
@@ -257,12 +253,10 @@ export async function runToolsOverStdio(
         t.push(performance.now() - t0);
       }
       const first = Math.round(t[0]! * 1000) / 1000;
-      t.sort((a, b) => a - b);
-      const at = (p: number) => Math.round(t[Math.min(t.length - 1, Math.max(0, Math.ceil(p * t.length) - 1))]! * 1000) / 1000;
       const cpu1 = cpu();
       const main1 = mainCpu();
       const perCall = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) / runs) / 1000);
-      tools[name] = { p50: at(0.5), p95: at(0.95), max: at(1), first, runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
+      tools[name] = { ...spread(t), first, runs, serverCpuMs: perCall(cpu0, cpu1), serverMainCpuMs: perCall(main0, main1) };
     }
     const paused = pause.desktopMs > 0
       ? { desktopPauseMs: pause.desktopMs }
